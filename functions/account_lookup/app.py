@@ -1,0 +1,19 @@
+"""Create Account's "one final attempt": find an account by last name and phone."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+
+from cme import accounts
+from cme.api import client_address, json_reply, lambda_entry, make_resolver
+from cme.schemas import Lookup, LookupReply
+
+app = make_resolver()
+
+
+@app.post("/api/accounts/lookup")
+def lookup(body: Lookup) -> Response[LookupReply]:
+    return json_reply(200, accounts.lookup(body.last_name, body.phone, client_address(app)))
+
+
+lambda_handler = lambda_entry(app)

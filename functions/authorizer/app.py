@@ -1,0 +1,26 @@
+"""HttpApi Lambda REQUEST authorizer (payload 2.0, simple responses).
+
+Resolves the ``cme_session`` cookie to the learner's id and role. It always answers
+``isAuthorized: true``: a request without a valid session reaches its function with an empty
+identity, and the function answers the contract's 401 ``SIGN_IN_REQUIRED`` (an HTTP API
+cannot give its own 401/403 that body). Every per-learner route checks the identity.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from cme import sessions
+from cme.api import SESSION_COOKIE, cookie_value
+from cme.observability import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    token = cookie_value(event.get("cookies") or [], SESSION_COOKIE)
+    who = sessions.resolve(token)
+    if who is None:
+        return {"isAuthorized": True, "context": {"learner_id": "", "role": ""}}
+    return {"isAuthorized": True, "context": {"learner_id": who.learner_id, "role": who.role}}

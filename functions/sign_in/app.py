@@ -1,0 +1,37 @@
+"""Sign in and sign out (API.md "Signing in")."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.metrics import MetricUnit
+
+from cme import accounts, sessions
+from cme.api import (
+    cleared_session_cookie,
+    client_address,
+    json_reply,
+    lambda_entry,
+    make_resolver,
+    session_cookie,
+    session_token,
+)
+from cme.observability import metrics
+from cme.schemas import LearnerReply, SignIn
+
+app = make_resolver()
+
+
+@app.post("/api/auth/sign-in", responses={200: {"description": "Signed in; the session cookie is set"}})
+def sign_in(body: SignIn) -> Response[LearnerReply]:
+    profile, token = accounts.sign_in(body.email, body.password, client_address(app))
+    metrics.add_metric(name="SignIns", unit=MetricUnit.Count, value=1)
+    return json_reply(200, LearnerReply(learner=profile), [session_cookie(token, sessions.max_age_seconds())])
+
+
+@app.post("/api/auth/sign-out", responses={204: {"description": "Signed out; the session is revoked"}})
+def sign_out() -> Response[None]:
+    sessions.revoke(session_token(app))
+    return Response(status_code=204, cookies=[cleared_session_cookie()], headers={"Cache-Control": "no-store"})
+
+
+lambda_handler = lambda_entry(app)

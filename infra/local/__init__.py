@@ -1,0 +1,1 @@
+"""The local stack: never deployed. See README "Run it on one laptop"."""

@@ -1,0 +1,175 @@
+"""Reads template.yaml: the tables, buckets, functions and HttpApi routes the local stack,
+the gateway and the tests build from, so none of them can drift from what deploys."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags (!Ref, !GetAtt, !Sub, ...)."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    if suffix == "Ref":
+        return {"Ref": value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{suffix}": value}
+
+
+_Loader.add_multi_constructor("!", _tag)
+
+
+@lru_cache(maxsize=1)
+def template() -> dict[str, Any]:
+    with TEMPLATE.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+
+
+def resources(kind: str) -> dict[str, dict[str, Any]]:
+    return {name: res for name, res in template()["Resources"].items() if res["Type"] == kind}
+
+
+def physical_name(logical_id: str) -> str:
+    """What a resource is called locally: its logical id (buckets: lower-case, dashed)."""
+    res = template()["Resources"].get(logical_id)
+    if res and res["Type"] == "AWS::S3::Bucket":
+        return "cme-local-" + re.sub(r"(?<!^)(?=[A-Z])", "-", logical_id).lower()
+    return logical_id
+
+
+def resolve(value: Any) -> Any:
+    """Resolve the intrinsics the function environment uses, the local way."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key, arg), = value.items()
+        if key == "Ref":
+            params = template().get("Parameters", {})
+            if arg in params:
+                return str(params[arg].get("Default", ""))
+            return physical_name(arg)
+        if key == "Fn::GetAtt":
+            return f"arn:aws:local:::{physical_name(arg[0])}"
+        if key == "Fn::Sub" and isinstance(arg, str):
+            return re.sub(r"\$\{([^}]+)\}", lambda m: str(resolve({"Ref": m.group(1)})), arg)
+    return value
+
+
+def environment() -> dict[str, str]:
+    """The Globals' function environment, resolved (every function shares it locally)."""
+    variables = template().get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    return {name: str(resolve(value)) for name, value in variables.items()}
+
+
+def table_definitions() -> dict[str, dict[str, Any]]:
+    """``create_table`` arguments for every DynamoDB table, keyed by table name."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, res in resources("AWS::DynamoDB::Table").items():
+        props = res["Properties"]
+        spec: dict[str, Any] = {
+            "TableName": physical_name(name),
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if props.get("GlobalSecondaryIndexes"):
+            spec["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        out[spec["TableName"]] = spec
+    return out
+
+
+def ttl_attributes() -> dict[str, str]:
+    return {
+        physical_name(name): res["Properties"]["TimeToLiveSpecification"]["AttributeName"]
+        for name, res in resources("AWS::DynamoDB::Table").items()
+        if res["Properties"].get("TimeToLiveSpecification", {}).get("Enabled")
+    }
+
+
+def bucket_names() -> list[str]:
+    return [physical_name(name) for name in resources("AWS::S3::Bucket")]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # as in the template, e.g. /api/me/claims/{claim_id}/certificate
+    function: str  # logical id
+    authorized: bool
+    pattern: re.Pattern[str] = field(compare=False)
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    code_dir: Path
+    module: str
+    attribute: str
+
+
+def functions() -> dict[str, Function]:
+    out = {}
+    for name, res in resources("AWS::Serverless::Function").items():
+        props = res["Properties"]
+        module, _, attribute = props["Handler"].rpartition(".")
+        out[name] = Function(name, ROOT / props["CodeUri"], module, attribute)
+    return out
+
+
+def _compile(path: str) -> re.Pattern[str]:
+    pattern = re.sub(r"\{(\w+)\+\}", r"(?P<\1>.+)", path)
+    pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
+    return re.compile(f"^{pattern}$")
+
+
+def routes() -> list[Route]:
+    """Every HttpApi event, most specific first (literal segments before parameters)."""
+    api = resources("AWS::Serverless::HttpApi")
+    default_auth = {name: res["Properties"].get("Auth", {}).get("DefaultAuthorizer") for name, res in api.items()}
+    out = []
+    for name, res in resources("AWS::Serverless::Function").items():
+        for event in (res["Properties"].get("Events") or {}).values():
+            if event["Type"] != "HttpApi":
+                continue
+            props = event["Properties"]
+            api_id = props.get("ApiId", {}).get("Ref")
+            authorizer = props.get("Auth", {}).get("Authorizer", default_auth.get(api_id))
+            out.append(Route(
+                method=props["Method"].upper(),
+                path=props["Path"],
+                function=name,
+                authorized=bool(authorizer) and authorizer != "NONE",
+                pattern=_compile(props["Path"]),
+            ))
+    out.sort(key=lambda r: (r.path.count("{"), -len(r.path)))
+    return out
+
+
+def authorizer_function() -> str | None:
+    for res in resources("AWS::Serverless::HttpApi").values():
+        auth = res["Properties"].get("Auth", {})
+        default = auth.get("DefaultAuthorizer")
+        spec = auth.get("Authorizers", {}).get(default, {})
+        arn = spec.get("FunctionArn", {})
+        if "Fn::GetAtt" in arn:
+            return str(arn["Fn::GetAtt"][0])
+    return None

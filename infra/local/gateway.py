@@ -1,0 +1,210 @@
+"""A local HTTP API Gateway: template.yaml's routes, payload v2.0 events, the authorizer.
+
+It builds the same events API Gateway builds (cookies split out, lower-case headers, route
+key, path parameters, request context), calls the REQUEST authorizer for routes that have
+it (simple responses: its ``context`` becomes ``requestContext.authorizer.lambda``), then the
+function's handler loaded from its ``CodeUri`` and ``Handler``. Each function has a small pool
+of "containers" (separately imported modules), so like Lambda one instance never serves two
+requests at once, and parallel requests get parallel instances.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import Any
+from urllib.parse import parse_qsl
+
+from infra.local import cfn
+
+LAYER = cfn.ROOT / "layers" / "common"
+TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded", "application/xml")
+MAX_CONTAINERS = 8
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class LambdaContext:
+    """What Lambda passes as ``context`` (the parts Powertools reads)."""
+
+    def __init__(self, function_name: str, timeout_s: int = 10) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = 512
+        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + timeout_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@dataclass
+class _Pool:
+    function: cfn.Function
+    idle: list[Callable[..., Any]] = field(default_factory=list)
+    made: int = 0
+    lock: threading.Condition = field(default_factory=threading.Condition)
+
+    def _load(self) -> Callable[..., Any]:
+        if str(LAYER) not in sys.path:
+            sys.path.insert(0, str(LAYER))
+        name = f"cme_local_{self.function.logical_id}_{self.made}"
+        spec = importlib.util.spec_from_file_location(name, self.function.code_dir / f"{self.function.module}.py")
+        assert spec and spec.loader
+        module: ModuleType = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return getattr(module, self.function.attribute)  # type: ignore[no-any-return]
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        with self.lock:
+            while not self.idle and self.made >= MAX_CONTAINERS:
+                self.lock.wait()
+            handler = self.idle.pop() if self.idle else None
+            if handler is None:
+                self.made += 1
+        if handler is None:
+            handler = self._load()
+        try:
+            return handler(event, LambdaContext(self.function.logical_id))
+        finally:
+            with self.lock:
+                self.idle.append(handler)
+                self.lock.notify()
+
+
+class Gateway:
+    def __init__(self) -> None:
+        self.routes = cfn.routes()
+        self.pools = {name: _Pool(fn) for name, fn in cfn.functions().items()}
+        self.authorizer = cfn.authorizer_function()
+
+    def match(self, method: str, path: str) -> tuple[cfn.Route, dict[str, str]] | None:
+        for route in self.routes:
+            if route.method not in (method, "ANY"):
+                continue
+            found = route.pattern.match(path)
+            if found:
+                return route, found.groupdict()
+        return None
+
+    def handle(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> Reply:
+        matched = self.match(method, path)
+        if matched is None:
+            return _json(404, {"message": "Not Found"})
+        route, params = matched
+        event = build_event(route, params, method, path, query, headers, body, source_ip)
+        if route.authorized and self.authorizer:
+            try:
+                verdict = self.pools[self.authorizer].invoke(authorizer_event(event))
+            except Exception:  # API Gateway answers 500 when the authorizer fails
+                return _json(500, {"message": "Internal Server Error"})
+            if not verdict.get("isAuthorized"):
+                return _json(403, {"message": "Forbidden"})
+            event["requestContext"]["authorizer"] = {"lambda": verdict.get("context") or {}}
+        try:
+            result = self.pools[route.function].invoke(event)
+        except Exception:
+            return _json(500, {"message": "Internal Server Error"})
+        return to_reply(result)
+
+
+def _json(status: int, body: Any) -> Reply:
+    return Reply(status, [("Content-Type", "application/json")], json.dumps(body).encode())
+
+
+def build_event(
+    route: cfn.Route,
+    params: dict[str, str],
+    method: str,
+    path: str,
+    query: str,
+    headers: dict[str, str],
+    body: bytes,
+    source_ip: str,
+) -> dict[str, Any]:
+    """An HTTP API payload format 2.0 event, as API Gateway builds it."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    cookie_header = lowered.pop("cookie", "")
+    cookies = [c.strip() for c in cookie_header.split(";") if c.strip()]
+    query_params: dict[str, str] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        query_params[key] = f"{query_params[key]},{value}" if key in query_params else value
+    content_type = lowered.get("content-type", "")
+    is_text = not body or content_type.startswith(TEXT_TYPES)
+    now = datetime.now(UTC)
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route.route_key,
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": lowered,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": lowered.get("host", "127.0.0.1"),
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": lowered.get("user-agent", ""),
+            },
+            "requestId": uuid.uuid4().hex[:16],
+            "routeKey": route.route_key,
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "isBase64Encoded": not is_text,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if query_params:
+        event["queryStringParameters"] = query_params
+    if params:
+        event["pathParameters"] = params
+    if body:
+        event["body"] = body.decode("utf-8", errors="replace") if is_text else base64.b64encode(body).decode()
+    return event
+
+
+def authorizer_event(event: dict[str, Any]) -> dict[str, Any]:
+    """The REQUEST authorizer's payload 2.0 event for a route event."""
+    out = {key: value for key, value in event.items() if key not in ("body", "isBase64Encoded")}
+    out["type"] = "REQUEST"
+    out["routeArn"] = f"arn:aws:execute-api:us-east-1:123456789012:local/$default/{event['routeKey'].replace(' ', '')}"
+    out["identitySource"] = []
+    return out
+
+
+def to_reply(result: Any) -> Reply:
+    """A Lambda proxy result (format 2.0) as an HTTP reply."""
+    if not isinstance(result, dict) or "statusCode" not in result:
+        return Reply(200, [("Content-Type", "application/json")], json.dumps(result).encode())
+    headers = [(k, str(v)) for k, v in (result.get("headers") or {}).items()]
+    for key, values in (result.get("multiValueHeaders") or {}).items():
+        headers.extend((key, str(v)) for v in values)
+    headers.extend(("Set-Cookie", cookie) for cookie in result.get("cookies") or [])
+    raw = result.get("body") or ""
+    body = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
+    return Reply(int(result["statusCode"]), headers, body)

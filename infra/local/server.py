@@ -1,0 +1,203 @@
+"""`make run`: the whole portal in one process on http://127.0.0.1:3000 (PORT overrides).
+
+AWS is moto's server mode (unless AWS_ENDPOINT_URL already names an endpoint), the tables and
+buckets come from template.yaml, the API goes through the local gateway, web/ is served at /
+with the same security headers CloudFront sends, and every email lands in /_local/outbox.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import mimetypes
+import os
+import signal
+import socket
+import sys
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from infra.local import cfn
+
+WEB = cfn.ROOT / "web"
+LAYER = cfn.ROOT / "layers" / "common"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def security_headers() -> dict[str, str]:
+    """The CloudFront response headers policy of template.yaml, as plain headers."""
+    policies = cfn.resources("AWS::CloudFront::ResponseHeadersPolicy")
+    config = next(iter(policies.values()))["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    hsts = config["StrictTransportSecurity"]
+    return {
+        "Content-Security-Policy": " ".join(config["ContentSecurityPolicy"]["ContentSecurityPolicy"].split()),
+        "Strict-Transport-Security": f"max-age={hsts['AccessControlMaxAgeSec']}; includeSubDomains; preload",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": config["FrameOptions"]["FrameOption"],
+        "Referrer-Policy": config["ReferrerPolicy"]["ReferrerPolicy"],
+    }
+
+
+class LocalStack:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.moto: Any = None
+        self.gateway: Any = None
+        self.headers = security_headers()
+
+    def start_aws(self) -> None:
+        """Point every AWS client at moto (started here) or at the endpoint already given."""
+        env = os.environ
+        env.setdefault("AWS_ACCESS_KEY_ID", "local")
+        env.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+        env.setdefault("AWS_REGION", "us-east-1")
+        env.setdefault("AWS_DEFAULT_REGION", env["AWS_REGION"])
+        if not env.get("AWS_ENDPOINT_URL"):
+            from moto.server import ThreadedMotoServer
+
+            moto_port = _free_port()
+            self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+            self.moto.start()
+            env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{moto_port}"
+        for key, value in cfn.environment().items():
+            env.setdefault(key, value)
+        env["SITE_URL"] = f"http://127.0.0.1:{self.port}"
+        env.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+        env.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+        env.setdefault("POWERTOOLS_DEV", "false")
+
+    def prepare(self) -> list[tuple[str, str]]:
+        if str(LAYER) not in sys.path:
+            sys.path.insert(0, str(LAYER))
+        from cme.settings import get_settings, reset_settings
+        from infra.local.gateway import Gateway
+        from infra.local.provision import provision
+        from infra.local.seed import seed
+
+        reset_settings()
+        settings = get_settings()
+        provision(settings.aws_region, settings.mail_from)
+        self.gateway = Gateway()
+        return seed()
+
+    # ------------------------------------------------------------------ WSGI
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        response = self.dispatch(request)
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith("/api/"):
+            return self.api(request)
+        if path == "/_local/outbox.json":
+            return Response(json.dumps({"messages": self.outbox()}), mimetype="application/json")
+        if path == "/_local/outbox":
+            return self.outbox_page()
+        return self.static(path)
+
+    def api(self, request: Request) -> Response:
+        headers = {key: value for key, value in request.headers.items()}
+        reply = self.gateway.handle(
+            request.method,
+            request.path,
+            request.query_string.decode("latin-1"),
+            headers,
+            request.get_data(cache=False),
+            request.remote_addr or "127.0.0.1",
+        )
+        response = Response(reply.body, status=reply.status)
+        response.headers.clear()
+        for key, value in reply.headers:
+            response.headers.add(key, value)
+        return response
+
+    def outbox(self) -> list[dict[str, Any]]:
+        from infra.local.outbox import messages
+
+        return messages() if self.moto is not None else []
+
+    def outbox_page(self) -> Response:
+        rows = []
+        for number, message in enumerate(self.outbox(), start=1):
+            rows.append(
+                f"<article><h2>{number}. {html.escape(message['subject'])}</h2>"
+                f"<p>To: {html.escape(', '.join(message['to']))} &middot; {html.escape(message['sent_at'] or '')}</p>"
+                f"<pre>{html.escape(message['text'])}</pre></article>"
+            )
+        body = (
+            "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Local outbox</title>"
+            "<link rel='stylesheet' href='/styles.css'></head><body><main class='outbox'>"
+            "<h1>Local outbox</h1><p>Every email the portal sent through SES (moto), oldest first.</p>"
+            + ("".join(rows) or "<p>No email has been sent yet.</p>")
+            + "</main></body></html>"
+        )
+        return Response(body, mimetype="text/html", headers=self.headers)
+
+    def static(self, path: str) -> Response:
+        relative = path.lstrip("/") or "index.html"
+        target = (WEB / relative).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_relative_to(WEB.resolve()) or not target.is_file():
+            missing = WEB / "404.html"
+            content = missing.read_bytes() if missing.is_file() else b"Not found"
+            return Response(content, status=404, mimetype="text/html", headers=self.headers)
+        mimetype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if target.suffix == ".js":
+            mimetype = "text/javascript"
+        response = Response(target.read_bytes(), mimetype=mimetype, headers=self.headers)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
+def _quiet() -> None:
+    """moto's server logs every AWS call through werkzeug; keep the console for the portal."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+def main() -> int:
+    _quiet()
+    port = int(os.environ.get("PORT", "3000"))
+    stack = LocalStack(port)
+    stack.start_aws()
+    demo = stack.prepare()
+    server = make_server("127.0.0.1", port, stack, threaded=True)
+
+    def stop(*_: Any) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    print(f"CME Portal running at http://127.0.0.1:{port}", flush=True)
+    print(f"  outbox:  http://127.0.0.1:{port}/_local/outbox", flush=True)
+    from infra.local.seed import DEMO_PASSWORD
+
+    for email, role in demo:
+        print(f"  demo {role}: {email} / {DEMO_PASSWORD}", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        if stack.moto is not None:
+            stack.moto.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

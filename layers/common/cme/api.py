@@ -1,0 +1,186 @@
+"""The HTTP edge shared by every function: resolver factory, identity, cookies, and the ONE
+place where domain errors become HTTP statuses with ``{code, message, details}`` bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+from pynamodb.exceptions import PynamoDBConnectionError
+
+from cme import errors
+from cme.observability import logger, metrics, tracer
+from cme.sessions import Identity
+from cme.settings import get_settings
+
+SESSION_COOKIE = "cme_session"
+
+STATUS: dict[type[errors.DomainError], int] = {
+    errors.InvalidInput: 422,
+    errors.BadToken: 400,
+    errors.NotAuthenticated: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.TooManyAttempts: 429,
+    errors.ServiceUnavailable: 503,
+}
+
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def error_response(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=body,
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
+
+
+def _field_of(loc: Any) -> str:
+    parts = [str(p) for p in (loc or ()) if p != "body"]
+    return ".".join(parts) or "body"
+
+
+def _guard_body(app: APIGatewayHttpResolver, next_middleware: Callable[..., Response]) -> Response:
+    """Refuse oversized bodies (413) and non-JSON bodies on JSON routes (415) before parsing."""
+    event = app.current_event
+    body = event.body or ""
+    limit = get_settings().max_body_bytes
+    if len(body) > (limit * 4 // 3 + 4 if event.is_base64_encoded else limit):
+        return error_response(413, "PAYLOAD_TOO_LARGE", f"The request is larger than {limit // 1024} KB.")
+    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if event.http_method in BODY_METHODS and body and content_type != "application/json":
+        return error_response(415, "UNSUPPORTED_MEDIA_TYPE", "Send the request as JSON (Content-Type: application/json).")
+    return next_middleware(app)
+
+
+def make_resolver() -> APIGatewayHttpResolver:
+    """A resolver with request validation, the body guard and the shared error mapping."""
+    app = APIGatewayHttpResolver(enable_validation=True)
+    app.use(middlewares=[_guard_body])
+
+    @app.exception_handler(errors.DomainError)
+    def _domain(exc: errors.DomainError) -> Response[dict[str, Any]]:
+        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        headers = {}
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
+        return error_response(status, exc.code, exc.message, exc.details, headers)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(exc: RequestValidationError) -> Response[dict[str, Any]]:
+        problems = exc.errors()
+        if any(p.get("type") == "json_invalid" for p in problems):
+            return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.")
+        details = [{"field": _field_of(p.get("loc")), "message": str(p.get("msg", "is invalid"))} for p in problems]
+        fields = ", ".join(sorted({d["field"] for d in details}))
+        return error_response(422, "VALIDATION_FAILED", f"Please check these fields: {fields}.", details)
+
+    @app.exception_handler(NotFoundError)
+    def _no_route(_: NotFoundError) -> Response[dict[str, Any]]:
+        return error_response(404, "NOT_FOUND", "There is nothing at this address.")
+
+    @app.exception_handler(PynamoDBConnectionError)
+    def _storage(exc: PynamoDBConnectionError) -> Response[dict[str, Any]]:
+        logger.exception("storage failure", extra={"cause": getattr(exc, "cause_response_code", None)})
+        return error_response(
+            503, "SERVICE_UNAVAILABLE", "The portal is busy right now; nothing was lost. Please try again.",
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response[dict[str, Any]]:
+        logger.exception("unhandled error")
+        return error_response(
+            HTTPStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Something went wrong on our side. Please try again."
+        )
+
+    return app
+
+
+def lambda_entry(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda handler for ``app``: structured logs with the request id, traces, metrics."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    @tracer.capture_lambda_handler(capture_response=False)
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return lambda_handler
+
+
+def client_address(app: APIGatewayHttpResolver) -> str:
+    return app.current_event.request_context.http.source_ip or "unknown"
+
+
+def identity(app: APIGatewayHttpResolver) -> Identity | None:
+    """Who the authorizer says is calling, or None."""
+    context = app.current_event.request_context.authorizer.get_lambda or {}
+    learner_id = context.get("learner_id")
+    if not learner_id:
+        return None
+    return Identity(learner_id=str(learner_id), role=str(context.get("role") or "learner"))
+
+
+def require_learner(app: APIGatewayHttpResolver) -> Identity:
+    who = identity(app)
+    if who is None:
+        raise errors.sign_in_required()
+    return who
+
+
+def session_token(app: APIGatewayHttpResolver) -> str | None:
+    return cookie_value(app.current_event.cookies or [], SESSION_COOKIE)
+
+
+def cookie_value(cookies: list[str], name: str) -> str | None:
+    for pair in cookies:
+        for part in pair.split(";"):
+            key, _, value = part.strip().partition("=")
+            if key == name and value:
+                return value
+    return None
+
+
+def session_cookie(token: str, max_age: int) -> Cookie:
+    return Cookie(
+        name=SESSION_COOKIE,
+        value=token,
+        path="/",
+        secure=get_settings().cookie_secure,
+        http_only=True,
+        same_site=SameSite.STRICT_MODE,
+        max_age=max_age,
+    )
+
+
+def cleared_session_cookie() -> Cookie:
+    return session_cookie("", 0)
+
+
+def json_reply(status: int, body: Any, cookies: list[Cookie] | None = None) -> Response[Any]:
+    """A JSON reply; pydantic models are dumped in JSON mode. Never cached by a browser or proxy."""
+    payload = body.model_dump(mode="json") if hasattr(body, "model_dump") else body
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=payload,
+        cookies=cookies or [],
+        headers={"Cache-Control": "no-store"},
+    )

@@ -1,0 +1,84 @@
+"""Email through SES: Jinja2 templates (HTML autoescaped, plus plain text), one MIME message."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cme import aws
+from cme.errors import ServiceUnavailable
+from cme.observability import logger
+from cme.settings import get_settings
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@lru_cache(maxsize=2)
+def _environment(html: bool) -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=html,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text, html) of ``template`` with the office's name, help address and site."""
+    settings = get_settings()
+    full = {
+        "office_name": settings.office_name,
+        "help_email": settings.help_email,
+        "site_url": settings.site_url.rstrip("/"),
+        **context,
+    }
+    subject = _environment(False).get_template(f"{template}.subject.txt").render(full).strip()
+    text = _environment(False).get_template(f"{template}.txt").render(full)
+    html = _environment(True).get_template(f"{template}.html").render(full)
+    return " ".join(subject.split()), text, html
+
+
+def build(to: str, template: str, context: dict[str, Any]) -> EmailMessage:
+    settings = get_settings()
+    subject, text, html = render(template, context)
+    message = EmailMessage()
+    message["From"] = formataddr((settings.office_name, settings.mail_from))
+    message["To"] = to
+    message["Reply-To"] = settings.help_email
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = make_msgid(domain=settings.mail_from.partition("@")[2] or None)
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def send(to: str, template: str, context: dict[str, Any]) -> None:
+    """Send one email; raise ServiceUnavailable (and log why) when SES refuses or fails."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    message = build(to, template, context)
+    try:
+        aws.client("ses").send_raw_email(
+            Source=get_settings().mail_from,
+            Destinations=[to],
+            RawMessage={"Data": message.as_bytes()},
+        )
+    except (ClientError, BotoCoreError) as exc:
+        error_code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
+        logger.error("email not sent", extra={"template": template, "ses_error": error_code or type(exc).__name__})
+        raise ServiceUnavailable(
+            "EMAIL_UNAVAILABLE",
+            "We could not send the email just now, and nothing was saved. Please try again in a minute.",
+        ) from exc
+    logger.info("email sent", extra={"template": template})

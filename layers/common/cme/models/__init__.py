@@ -1,0 +1,6 @@
+"""PynamoDB models, one table each, bound to their table names lazily (see base.py)."""
+
+from cme.models.base import BaseModel, transaction
+from cme.models.tables import EmailOwner, Learner, RateCounter, Session, Token
+
+__all__ = ["BaseModel", "transaction", "EmailOwner", "Learner", "RateCounter", "Session", "Token"]

@@ -1,0 +1,63 @@
+"""Sessions: an opaque random token for the cookie, stored only as its SHA-256 hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from cme.models import Session
+from cme.settings import get_settings
+
+
+@dataclass(frozen=True)
+class Identity:
+    learner_id: str
+    role: str
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_session(learner_id: str, role: str) -> tuple[str, Session]:
+    """A fresh token and its (unsaved) item; the caller saves it alone or in a transaction."""
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    item = Session(
+        token_hash(token),
+        learner_id=learner_id,
+        role=role,
+        created_at=now,
+        expires_at=now + timedelta(hours=get_settings().session_hours),
+    )
+    return token, item
+
+
+def start(learner_id: str, role: str) -> str:
+    token, item = new_session(learner_id, role)
+    item.save()
+    return token
+
+
+def resolve(token: str | None) -> Identity | None:
+    """The identity behind a cookie token, or None when unknown, revoked or expired."""
+    if not token or len(token) > 256:
+        return None
+    try:
+        item = Session.get(token_hash(token), consistent_read=True)
+    except Session.DoesNotExist:
+        return None
+    if item.expires_at <= datetime.now(UTC):  # TTL deletion lags; expiry is checked here
+        return None
+    return Identity(item.learner_id, item.role)
+
+
+def revoke(token: str | None) -> None:
+    if token and len(token) <= 256:
+        Session(token_hash(token)).delete()
+
+
+def max_age_seconds() -> int:
+    return get_settings().session_hours * 3600

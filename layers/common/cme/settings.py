@@ -1,0 +1,52 @@
+"""The environment as one pydantic-settings model, read at first use and never at import."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
+
+    learners_table: str = "LearnersTable"
+    emails_table: str = "EmailsTable"
+    sessions_table: str = "SessionsTable"
+    tokens_table: str = "TokensTable"
+    rate_limits_table: str = "RateLimitsTable"
+    documents_bucket: str = "cme-documents"
+
+    site_url: str = "http://127.0.0.1:3000"
+    mail_from: str = "cme-office@example.org"
+    office_name: str = "Continuing Medical Education Office"
+    help_email: str = "cme-help@example.org"
+    default_phone_region: str = "US"
+
+    session_hours: int = 12
+    verify_email_hours: int = 24
+    password_reset_minutes: int = 60
+    cookie_secure: bool = True
+
+    # Throttles: attempts allowed per fixed window.
+    throttle_window_seconds: int = 900
+    sign_in_per_email: int = 10
+    sign_in_per_client: int = 100
+    lookup_per_phone: int = 10
+    lookup_per_client: int = 30
+    create_per_client: int = 20
+
+    max_body_bytes: int = 64 * 1024
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the local stack change the environment)."""
+    get_settings.cache_clear()
