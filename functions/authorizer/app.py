@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from cme import sessions
 from cme.api import SESSION_COOKIE, cookie_value
 from cme.observability import logger

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
-
 from cme import accounts, sessions
 from cme.api import (
     cleared_session_cookie,
@@ -31,7 +30,9 @@ def sign_in(body: SignIn) -> Response[LearnerReply]:
 @app.post("/api/auth/sign-out", responses={204: {"description": "Signed out; the session is revoked"}})
 def sign_out() -> Response[None]:
     sessions.revoke(session_token(app))
-    return Response(status_code=204, cookies=[cleared_session_cookie()], headers={"Cache-Control": "no-store"})
+    return Response(
+        status_code=204, cookies=[cleared_session_cookie()], headers={"Cache-Control": "no-store"}
+    )
 
 
 lambda_handler = lambda_entry(app)

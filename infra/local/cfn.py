@@ -57,7 +57,7 @@ def physical_name(logical_id: str) -> str:
 def resolve(value: Any) -> Any:
     """Resolve the intrinsics the function environment uses, the local way."""
     if isinstance(value, dict) and len(value) == 1:
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Ref":
             params = template().get("Parameters", {})
             if arg in params:
@@ -144,7 +144,9 @@ def _compile(path: str) -> re.Pattern[str]:
 def routes() -> list[Route]:
     """Every HttpApi event, most specific first (literal segments before parameters)."""
     api = resources("AWS::Serverless::HttpApi")
-    default_auth = {name: res["Properties"].get("Auth", {}).get("DefaultAuthorizer") for name, res in api.items()}
+    default_auth = {
+        name: res["Properties"].get("Auth", {}).get("DefaultAuthorizer") for name, res in api.items()
+    }
     out = []
     for name, res in resources("AWS::Serverless::Function").items():
         for event in (res["Properties"].get("Events") or {}).values():
@@ -153,13 +155,15 @@ def routes() -> list[Route]:
             props = event["Properties"]
             api_id = props.get("ApiId", {}).get("Ref")
             authorizer = props.get("Auth", {}).get("Authorizer", default_auth.get(api_id))
-            out.append(Route(
-                method=props["Method"].upper(),
-                path=props["Path"],
-                function=name,
-                authorized=bool(authorizer) and authorizer != "NONE",
-                pattern=_compile(props["Path"]),
-            ))
+            out.append(
+                Route(
+                    method=props["Method"].upper(),
+                    path=props["Path"],
+                    function=name,
+                    authorized=bool(authorizer) and authorizer != "NONE",
+                    pattern=_compile(props["Path"]),
+                )
+            )
     out.sort(key=lambda r: (r.path.count("{"), -len(r.path)))
     return out
 

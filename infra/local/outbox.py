@@ -14,15 +14,15 @@ def _parse(raw: str | bytes, destinations: list[str]) -> dict[str, Any]:
         if isinstance(raw, bytes)
         else email.message_from_string(raw, policy=policy.default)
     )
-    text_part = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
-    html_part = message.get_body(preferencelist=("html",))  # type: ignore[attr-defined]
+    text_part = message.get_body(preferencelist=("plain",))
+    html_part = message.get_body(preferencelist=("html",))
     attachments = [
         {
             "filename": part.get_filename(),
             "content_type": part.get_content_type(),
             "size": len(part.get_payload(decode=True) or b""),
         }
-        for part in message.iter_attachments()  # type: ignore[attr-defined]
+        for part in message.iter_attachments()
     ]
     to = [addr for _, addr in getaddresses([str(message.get("To", ""))]) if addr] or destinations
     date = message.get("Date")
@@ -45,8 +45,14 @@ def messages(account_id: str = "123456789012", region: str = "us-east-1") -> lis
         if hasattr(sent, "raw_data"):
             out.append(_parse(sent.raw_data, list(sent.destinations)))
         elif hasattr(sent, "body"):
-            out.append({
-                "to": [a for v in sent.destinations.values() for a in v],
-                "subject": sent.subject, "text": sent.body, "html": "", "sent_at": None, "attachments": [],
-            })
+            out.append(
+                {
+                    "to": [a for v in sent.destinations.values() for a in v],
+                    "subject": sent.subject,
+                    "text": sent.body,
+                    "html": "",
+                    "sent_at": None,
+                    "attachments": [],
+                }
+            )
     return out

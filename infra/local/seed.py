@@ -9,14 +9,28 @@ DEMO_PASSWORD = "Demo-Password-2026"
 
 DEMO_ACCOUNTS = [
     (
-        NewAccount(email="admin@example.org", password=DEMO_PASSWORD, first_name="Avery", last_name="Coordinator",
-                   degree=Degree.OTHER, phone="+1 480-555-0199", specialty="CME Office"),
+        NewAccount(
+            email="admin@example.org",
+            password=DEMO_PASSWORD,
+            first_name="Avery",
+            last_name="Coordinator",
+            degree=Degree.OTHER,
+            phone="+1 480-555-0199",
+            specialty="CME Office",
+        ),
         "admin",
     ),
     (
-        NewAccount(email="learner@example.org", password=DEMO_PASSWORD, first_name="Zoë",
-                   last_name="Łukasiewicz-Müller", degree=Degree.MD, phone="(480) 555-0100",
-                   specialty="Internal Medicine", npi="1234567893"),
+        NewAccount(
+            email="learner@example.org",
+            password=DEMO_PASSWORD,
+            first_name="Zoë",
+            last_name="Łukasiewicz-Müller",
+            degree=Degree.MD,
+            phone="(480) 555-0100",
+            specialty="Internal Medicine",
+            npi="1234567893",
+        ),
         "learner",
     ),
 ]

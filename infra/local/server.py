@@ -17,7 +17,6 @@ import socket
 import sys
 import threading
 import warnings
-from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import make_server
@@ -38,7 +37,9 @@ def _free_port() -> int:
 def security_headers() -> dict[str, str]:
     """The CloudFront response headers policy of template.yaml, as plain headers."""
     policies = cfn.resources("AWS::CloudFront::ResponseHeadersPolicy")
-    config = next(iter(policies.values()))["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    config = next(iter(policies.values()))["Properties"]["ResponseHeadersPolicyConfig"][
+        "SecurityHeadersConfig"
+    ]
     hsts = config["StrictTransportSecurity"]
     return {
         "Content-Security-Policy": " ".join(config["ContentSecurityPolicy"]["ContentSecurityPolicy"].split()),
@@ -81,6 +82,7 @@ class LocalStack:
         if str(LAYER) not in sys.path:
             sys.path.insert(0, str(LAYER))
         from cme.settings import get_settings, reset_settings
+
         from infra.local.gateway import Gateway
         from infra.local.provision import provision
         from infra.local.seed import seed
@@ -108,7 +110,7 @@ class LocalStack:
         return self.static(path)
 
     def api(self, request: Request) -> Response:
-        headers = {key: value for key, value in request.headers.items()}
+        headers = dict(request.headers.items())
         reply = self.gateway.handle(
             request.method,
             request.path,
@@ -133,7 +135,8 @@ class LocalStack:
         for number, message in enumerate(self.outbox(), start=1):
             rows.append(
                 f"<article><h2>{number}. {html.escape(message['subject'])}</h2>"
-                f"<p>To: {html.escape(', '.join(message['to']))} &middot; {html.escape(message['sent_at'] or '')}</p>"
+                f"<p>To: {html.escape(', '.join(message['to']))} &middot; "
+                f"{html.escape(message['sent_at'] or '')}</p>"
                 f"<pre>{html.escape(message['text'])}</pre></article>"
             )
         body = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -47,7 +48,7 @@ def to_profile(learner: Learner) -> Profile:
     )
 
 
-def _clean_fields(fields: ProfileFields) -> dict[str, str | None]:
+def _clean_fields(fields: ProfileFields) -> dict[str, Any]:
     """Validated, normalized profile values; 422 for a bad phone or NPI."""
     npi = (fields.npi or "").replace(" ", "") or None
     if npi is not None and not npi_is_valid(npi):
@@ -83,7 +84,9 @@ def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
     email = normalize_email(data.email)
     values = _clean_fields(data)
     if not values["last_name_key"]:
-        raise InvalidInput("NAME_INVALID", "Please enter your last name.", [{"field": "last_name", "message": "empty"}])
+        raise InvalidInput(
+            "NAME_INVALID", "Please enter your last name.", [{"field": "last_name", "message": "empty"}]
+        )
     passwords.check_password(
         data.password, [email.partition("@")[0], values["first_name"] or "", values["last_name"] or ""]
     )
@@ -198,7 +201,9 @@ def update_profile(learner_id: str, data: ProfileUpdate) -> Profile:
     """Save the profile fields in one conditional update; the email changes only through verification."""
     values = _clean_fields(data)
     if not values["last_name_key"]:
-        raise InvalidInput("NAME_INVALID", "Please enter your last name.", [{"field": "last_name", "message": "empty"}])
+        raise InvalidInput(
+            "NAME_INVALID", "Please enter your last name.", [{"field": "last_name", "message": "empty"}]
+        )
     actions = [
         getattr(Learner, name).set(value) if value is not None else getattr(Learner, name).remove()
         for name, value in values.items()
@@ -258,8 +263,14 @@ def provision_account(data: NewAccount, role: str = "learner", verified: bool = 
     )
     with transaction() as tx:
         tx.save(
-            EmailOwner(email, learner_id=learner.learner_id, verified=verified, primary=True, added_at=now,
-                       verified_at=now if verified else None),
+            EmailOwner(
+                email,
+                learner_id=learner.learner_id,
+                verified=verified,
+                primary=True,
+                added_at=now,
+                verified_at=now if verified else None,
+            ),
             condition=EmailOwner.email.does_not_exist(),
         )
         tx.save(learner, condition=Learner.learner_id.does_not_exist())

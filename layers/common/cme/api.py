@@ -3,6 +3,7 @@ place where domain errors become HTTP statuses with ``{code, message, details}``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -36,7 +37,10 @@ BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def error_response(
-    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {"code": code, "message": message}
@@ -55,23 +59,27 @@ def _field_of(loc: Any) -> str:
     return ".".join(parts) or "body"
 
 
-def _guard_body(app: APIGatewayHttpResolver, next_middleware: Callable[..., Response]) -> Response:
-    """Refuse oversized bodies (413) and non-JSON bodies on JSON routes (415) before parsing."""
-    event = app.current_event
-    body = event.body or ""
+def refuse_body(event: dict[str, Any]) -> tuple[int, str, str] | None:
+    """(status, code, message) when a body is oversized (413) or not JSON (415), else None.
+
+    Checked on the raw event before Powertools parses anything (its request validation runs
+    ahead of any resolver middleware, and it would parse form posts too).
+    """
+    body = event.get("body") or ""
     limit = get_settings().max_body_bytes
-    if len(body) > (limit * 4 // 3 + 4 if event.is_base64_encoded else limit):
-        return error_response(413, "PAYLOAD_TOO_LARGE", f"The request is larger than {limit // 1024} KB.")
-    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if event.http_method in BODY_METHODS and body and content_type != "application/json":
-        return error_response(415, "UNSUPPORTED_MEDIA_TYPE", "Send the request as JSON (Content-Type: application/json).")
-    return next_middleware(app)
+    if len(body) > (limit * 4 // 3 + 4 if event.get("isBase64Encoded") else limit):
+        return 413, "PAYLOAD_TOO_LARGE", f"The request is larger than {limit // 1024} KB."
+    method = (event.get("requestContext") or {}).get("http", {}).get("method", "")
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    content_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
+    if method in BODY_METHODS and body and content_type != "application/json":
+        return 415, "UNSUPPORTED_MEDIA_TYPE", "Send the request as JSON (Content-Type: application/json)."
+    return None
 
 
 def make_resolver() -> APIGatewayHttpResolver:
     """A resolver with request validation, the body guard and the shared error mapping."""
     app = APIGatewayHttpResolver(enable_validation=True)
-    app.use(middlewares=[_guard_body])
 
     @app.exception_handler(errors.DomainError)
     def _domain(exc: errors.DomainError) -> Response[dict[str, Any]]:
@@ -87,7 +95,9 @@ def make_resolver() -> APIGatewayHttpResolver:
         problems = exc.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
             return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.")
-        details = [{"field": _field_of(p.get("loc")), "message": str(p.get("msg", "is invalid"))} for p in problems]
+        details = [
+            {"field": _field_of(p.get("loc")), "message": str(p.get("msg", "is invalid"))} for p in problems
+        ]
         fields = ", ".join(sorted({d["field"] for d in details}))
         return error_response(422, "VALIDATION_FAILED", f"Please check these fields: {fields}.", details)
 
@@ -99,7 +109,9 @@ def make_resolver() -> APIGatewayHttpResolver:
     def _storage(exc: PynamoDBConnectionError) -> Response[dict[str, Any]]:
         logger.exception("storage failure", extra={"cause": getattr(exc, "cause_response_code", None)})
         return error_response(
-            503, "SERVICE_UNAVAILABLE", "The portal is busy right now; nothing was lost. Please try again.",
+            503,
+            "SERVICE_UNAVAILABLE",
+            "The portal is busy right now; nothing was lost. Please try again.",
             headers={"Retry-After": "5"},
         )
 
@@ -107,7 +119,9 @@ def make_resolver() -> APIGatewayHttpResolver:
     def _unexpected(exc: Exception) -> Response[dict[str, Any]]:
         logger.exception("unhandled error")
         return error_response(
-            HTTPStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Something went wrong on our side. Please try again."
+            HTTPStatus.INTERNAL_SERVER_ERROR,
+            "INTERNAL_ERROR",
+            "Something went wrong on our side. Please try again.",
         )
 
     return app
@@ -120,6 +134,15 @@ def lambda_entry(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any],
     @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        refusal = refuse_body(event)
+        if refusal is not None:
+            status, code, message = refusal
+            return {
+                "statusCode": status,
+                "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},
+                "body": json.dumps({"code": code, "message": message}),
+                "isBase64Encoded": False,
+            }
         return app.resolve(event, context)
 
     return lambda_handler

@@ -19,7 +19,8 @@ def client(service: str) -> Any:
         connect_timeout=3,
         read_timeout=10,
     )
-    return boto3.session.Session().client(service, region_name=get_settings().aws_region, config=config)
+    session: Any = boto3.session.Session()
+    return session.client(service, region_name=get_settings().aws_region, config=config)
 
 
 def reset_clients() -> None:

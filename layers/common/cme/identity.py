@@ -46,8 +46,21 @@ def _phone_invalid() -> InvalidInput:
 
 
 # Letters that carry no combining mark to strip but are read as a plain Latin letter.
-_FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ŧ": "t",
-                       "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"})
+_FOLD = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ħ": "h",
+        "ı": "i",
+        "ŧ": "t",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+    }
+)
 
 
 def name_key(name: str) -> str:
@@ -81,9 +94,6 @@ def npi_is_valid(npi: str) -> bool:
     digits = [int(c) for c in "80840" + npi]
     total = 0
     for index, digit in enumerate(reversed(digits)):
-        if index % 2 == 1:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
+        doubled = digit * 2 if index % 2 == 1 else digit
+        total += doubled - 9 if doubled > 9 else doubled
     return total % 10 == 0

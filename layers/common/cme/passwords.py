@@ -61,7 +61,7 @@ def _common_passwords() -> frozenset[str]:
 def _derived_from(squeezed: str, context: list[str]) -> bool:
     for word in context:
         key = name_key(word)
-        if len(key) >= 3 and key in squeezed and len(squeezed) - len(key) < 4:
+        if len(key) >= 3 and key in squeezed and len(squeezed) - len(key) <= 4:
             return True
     return False
 

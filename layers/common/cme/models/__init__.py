@@ -3,4 +3,4 @@
 from cme.models.base import BaseModel, transaction
 from cme.models.tables import EmailOwner, Learner, RateCounter, Session, Token
 
-__all__ = ["BaseModel", "transaction", "EmailOwner", "Learner", "RateCounter", "Session", "Token"]
+__all__ = ["BaseModel", "EmailOwner", "Learner", "RateCounter", "Session", "Token", "transaction"]

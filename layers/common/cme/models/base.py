@@ -27,7 +27,7 @@ class BaseModel(Model):
     def bind(cls) -> None:
         settings = get_settings()
         cls.Meta.table_name = getattr(settings, cls.table_setting)
-        cls.Meta.region = settings.aws_region
+        setattr(cls.Meta, "region", settings.aws_region)  # noqa: B010 - Meta is typed without it
 
     @classmethod
     def _get_connection(cls) -> TableConnection:

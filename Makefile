@@ -1,0 +1,81 @@
+# The one entry point. `make run` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+PYTHON_VERSION ?= 3.11
+UV_VERSION := 0.13.9
+SAM_VERSION := 1.170.0
+TOOLS := .tools
+UV := $(TOOLS)/uv/bin/uv
+SAM := $(TOOLS)/sam/bin/sam
+VENV := .venv
+PY := $(VENV)/bin/python
+# sam build needs python3.12 (the functions' runtime) on PATH; pyenv provides it here.
+SAM_ENV := PYENV_VERSION=3.12.1:3.11.7 SAM_CLI_TELEMETRY=0
+
+.PHONY: help setup browser run test test-unit test-integration test-e2e lint format build layer-requirements deploy clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m venv $(TOOLS)/uv
+	$(TOOLS)/uv/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON_VERSION)
+	@touch $@
+
+setup: $(VENV)/.synced ## create .venv from uv.lock
+
+browser: ## install Debian's chromium for the browser tests when it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing chromium (Debian package) for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+run: setup ## start the local stack with demo data on http://127.0.0.1:$${PORT:-3000}
+	$(PY) -m infra.local.server
+
+test: setup browser ## every test: unit, integration (moto), e2e (local stack + Chromium)
+	$(PY) -m pytest tests
+
+test-unit: setup ## unit tests only (network blocked)
+	$(PY) -m pytest tests/unit
+
+test-integration: setup ## handlers in-process on moto
+	$(PY) -m pytest tests/integration
+
+test-e2e: setup browser ## the local stack + headless Chromium
+	$(PY) -m pytest tests/e2e
+
+lint: setup ## ruff, mypy, cfn-lint
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy layers/common/cme infra
+	for fn in functions/*/app.py; do $(PY) -m mypy $$fn || exit 1; done
+	$(VENV)/bin/cfn-lint template.yaml
+
+format: setup ## apply ruff's fixes and formatting
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+layer-requirements: $(UV) ## export the layer's requirements from uv.lock
+	$(UV) export --frozen --no-dev --no-hashes --no-emit-project --no-header -o layers/common/requirements.txt >/dev/null
+
+$(SAM): $(UV)
+	$(UV) venv --quiet --python $(PYTHON_VERSION) $(TOOLS)/sam
+	$(UV) pip install --quiet --python $(TOOLS)/sam "aws-sam-cli==$(SAM_VERSION)"
+
+build: $(SAM) layer-requirements ## sam build (python3.12 runtime)
+	$(SAM_ENV) $(SAM) build --cached --parallel
+
+deploy: build ## sam deploy --guided, then upload web/ to the site bucket
+	$(SAM_ENV) $(SAM) deploy --guided
+	@bucket=$$($(SAM_ENV) $(SAM) list stack-outputs --output json | $(PY) -c 'import json,sys; print(next(o["OutputValue"] for o in json.load(sys.stdin) if o["OutputKey"]=="WebBucketName"))'); \
+	  $(VENV)/bin/python -c 'import boto3,mimetypes,pathlib,sys; s3=boto3.client("s3"); [s3.upload_file(str(p), sys.argv[1], str(p.relative_to("web")), ExtraArgs={"ContentType": (mimetypes.guess_type(p.name)[0] or "application/octet-stream")}) for p in pathlib.Path("web").rglob("*") if p.is_file()]' $$bucket
+
+clean: ## remove the environments and build output
+	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,84 @@
+"""Integration tests: handlers called in-process on moto, tables and buckets from template.yaml."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from infra.local import cfn
+from infra.local.gateway import Gateway
+from tests.support.client import ApiClient
+
+_ips = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def gateway() -> Gateway:
+    return Gateway()
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for key, value in cfn.environment().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    monkeypatch.setenv("SITE_URL", "http://127.0.0.1:3000")
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    from cme.aws import reset_clients
+    from cme.settings import get_settings, reset_settings
+
+    from infra.local.provision import provision
+
+    with mock_aws():
+        reset_settings()
+        reset_clients()
+        settings = get_settings()
+        provision(settings.aws_region, settings.mail_from)
+        yield
+        reset_settings()
+        reset_clients()
+
+
+@pytest.fixture
+def client(aws: None, gateway: Gateway) -> ApiClient:
+    """A browser-like client with its own address (so throttles don't leak between tests)."""
+    return ApiClient(gateway, source_ip=f"198.51.100.{next(_ips) % 250 + 1}")
+
+
+@pytest.fixture
+def new_client(aws: None, gateway: Gateway) -> Any:
+    def make(source_ip: str | None = None) -> ApiClient:
+        return ApiClient(gateway, source_ip=source_ip or f"203.0.113.{next(_ips) % 250 + 1}")
+
+    return make
+
+
+@pytest.fixture
+def outbox(aws: None) -> Any:
+    from infra.local.outbox import messages
+
+    return messages
+
+
+def account(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "email": "sean.obriain@example.org",
+        "password": "correct horse battery staple",
+        "first_name": "Seán",
+        "last_name": "Ó Briain",
+        "degree": "RN",
+        "phone": "(480) 555-0142",
+        "specialty": "Critical care",
+    }
+    body.update(overrides)
+    return body

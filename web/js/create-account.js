@@ -1,0 +1,120 @@
+/**
+ * Create Account: first one final attempt to find an existing account (last name + phone),
+ * then the profile form; Save Profile creates the account and signs the learner in.
+ */
+import { api } from './api.js';
+import {
+  clearErrors, errorMessage, formValues, link, markFields, missingFields, setBusy, setUpReveal, showAlert,
+} from './forms.js';
+import { setSignedIn } from './shell.js';
+
+const lookupStep = document.getElementById('step-lookup');
+const lookupForm = document.getElementById('lookup-form');
+const lookupAlert = document.getElementById('lookup-alert');
+const lookupButton = lookupForm.querySelector('button[type="submit"]');
+const result = document.getElementById('lookup-result');
+
+const profileStep = document.getElementById('step-profile');
+const profileForm = document.getElementById('profile-form');
+const profileAlert = document.getElementById('profile-alert');
+const saveButton = profileForm.querySelector('button[type="submit"]');
+
+setUpReveal(profileForm);
+
+function fromTemplate(id) {
+  return document.getElementById(id).content.firstElementChild.cloneNode(true);
+}
+
+function showProfileStep() {
+  const { last_name: lastName, phone } = formValues(lookupForm);
+  const lastNameField = profileForm.elements.namedItem('last_name');
+  const phoneField = profileForm.elements.namedItem('phone');
+  if (!lastNameField.value) lastNameField.value = lastName;
+  if (!phoneField.value) phoneField.value = phone;
+  lookupStep.hidden = true;
+  profileStep.hidden = false;
+  document.getElementById('profile-heading').focus();
+}
+
+function showMatches(matches) {
+  const panel = fromTemplate('tpl-match');
+  const list = panel.querySelector('[data-slot="emails"]');
+  for (const match of matches) {
+    const item = document.createElement('li');
+    item.textContent = match.masked_email;
+    list.append(item);
+  }
+  panel.querySelector('[data-action="continue"]').addEventListener('click', showProfileStep);
+  result.replaceChildren(panel);
+}
+
+function showNoMatch() {
+  const panel = fromTemplate('tpl-no-match');
+  panel.querySelector('[data-action="continue"]').addEventListener('click', showProfileStep);
+  result.replaceChildren(panel);
+}
+
+lookupForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (lookupButton.disabled) return;
+  clearErrors(lookupForm);
+  showAlert(lookupAlert);
+  result.replaceChildren();
+  const missing = missingFields(lookupForm);
+  if (missing.length) {
+    markFields(lookupForm, missing);
+    return;
+  }
+  const { last_name: lastName, phone } = formValues(lookupForm);
+  setBusy(lookupButton, true);
+  const { status, body } = await api('POST', '/api/accounts/lookup', { last_name: lastName, phone });
+  setBusy(lookupButton, false);
+  if (status === 200) {
+    const matches = Array.isArray(body?.matches) ? body.matches : [];
+    if (matches.length) showMatches(matches);
+    else showNoMatch();
+    return;
+  }
+  const labels = status === 422 ? markFields(lookupForm, body.details) : [];
+  showAlert(lookupAlert, errorMessage(lookupForm, body, labels));
+});
+
+profileForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (saveButton.disabled) return;
+  clearErrors(profileForm);
+  showAlert(profileAlert);
+  const missing = missingFields(profileForm);
+  if (missing.length) {
+    const labels = markFields(profileForm, missing);
+    showAlert(profileAlert, `Please fill in: ${labels.join(', ')}.`);
+    return;
+  }
+  const values = formValues(profileForm);
+  const payload = {
+    email: values.email,
+    password: values.password,
+    first_name: values.first_name,
+    last_name: values.last_name,
+    degree: values.degree,
+    phone: values.phone,
+  };
+  if (values.specialty) payload.specialty = values.specialty;
+  if (values.npi) payload.npi = values.npi;
+
+  setBusy(saveButton, true);
+  const { status, body } = await api('POST', '/api/accounts', payload);
+  if (status === 201) {
+    setSignedIn(true);
+    window.location.assign('/portal.html');
+    return;
+  }
+  setBusy(saveButton, false);
+  if (status === 409 && body.code === 'EMAIL_TAKEN') {
+    showAlert(profileAlert, `${body.message} `, link('/sign-in.html', 'Sign In'));
+    markFields(profileForm, [{ field: 'email', message: 'This email already has an account.' }]);
+    return;
+  }
+  const labels = status === 422 ? markFields(profileForm, body.details) : [];
+  showAlert(profileAlert, errorMessage(profileForm, body, labels));
+});

@@ -1,0 +1,141 @@
+/**
+ * Form helpers shared by the pages: busy buttons, the alert region, field errors
+ * (aria-invalid + a message next to the field), and small formatting helpers.
+ * User data only ever reaches the page through textContent.
+ */
+
+/** Disable a submit button while a request is in flight (double-click safe). */
+export function setBusy(button, busy) {
+  button.disabled = busy;
+  button.classList.toggle('is-busy', busy);
+  if (busy) button.setAttribute('aria-busy', 'true');
+  else button.removeAttribute('aria-busy');
+}
+
+/** Put a message (text, or nodes) in an alert region; an empty message hides it. */
+export function showAlert(region, ...parts) {
+  region.replaceChildren(...parts.filter((part) => part !== '' && part !== null && part !== undefined));
+}
+
+/** A link element with text, for messages that point somewhere. */
+export function link(href, text) {
+  const anchor = document.createElement('a');
+  anchor.href = href;
+  anchor.textContent = text;
+  return anchor;
+}
+
+function labelOf(form, name) {
+  const input = form.elements.namedItem(name);
+  if (!(input instanceof HTMLElement)) return name;
+  const label = input.id ? form.querySelector(`label[for="${input.id}"]`) : null;
+  if (!label) return name;
+  const copy = label.cloneNode(true);
+  for (const extra of copy.querySelectorAll('.optional')) extra.remove();
+  return copy.textContent.trim();
+}
+
+export function clearErrors(form) {
+  for (const error of form.querySelectorAll('.field-error')) error.remove();
+  for (const input of form.querySelectorAll('[aria-invalid="true"]')) {
+    input.removeAttribute('aria-invalid');
+    const ids = (input.getAttribute('aria-describedby') || '').split(/\s+/).filter((id) => id && id !== `${input.id}-error`);
+    if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
+    else input.removeAttribute('aria-describedby');
+  }
+  for (const field of form.querySelectorAll('.field.has-error')) field.classList.remove('has-error');
+}
+
+// Validation messages worded for developers are replaced by a plain request for the field.
+const GENERIC = /^(field required|string should have at least \d+ characters?|value error|input should be)/i;
+
+function askFor(form, name) {
+  const input = form.elements.namedItem(name);
+  const verb = input instanceof HTMLSelectElement ? 'choose' : 'enter';
+  return `Please ${verb} your ${labelOf(form, name).toLowerCase()}.`;
+}
+
+/** Mark the fields named in an API error's details; returns the labels of the fields marked. */
+export function markFields(form, details) {
+  const labels = [];
+  let first = null;
+  for (const detail of Array.isArray(details) ? details : []) {
+    const input = form.elements.namedItem(detail?.field);
+    if (!(input instanceof HTMLElement) || input.getAttribute('aria-invalid') === 'true') continue;
+    const label = labelOf(form, detail.field);
+    const text = typeof detail.message === 'string' && detail.message && !GENERIC.test(detail.message)
+      ? detail.message
+      : askFor(form, detail.field);
+    const error = document.createElement('p');
+    error.className = 'field-error';
+    error.id = `${input.id}-error`;
+    error.textContent = text;
+    input.setAttribute('aria-invalid', 'true');
+    const ids = (input.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
+    input.setAttribute('aria-describedby', [error.id, ...ids].join(' '));
+    input.insertAdjacentElement('beforebegin', error);
+    input.closest('.field')?.classList.add('has-error');
+    labels.push(label);
+    first ??= input;
+  }
+  first?.focus();
+  return labels;
+}
+
+/** Client-side check of the required fields before a request; returns details like the API's. */
+export function missingFields(form) {
+  const details = [];
+  for (const input of form.querySelectorAll('[required]')) {
+    if (!input.value.trim()) {
+      details.push({ field: input.name, message: askFor(form, input.name) });
+    }
+  }
+  return details;
+}
+
+/** The message to show for an error answer; VALIDATION_FAILED is phrased with the field labels. */
+export function errorMessage(form, body, labels) {
+  if (body?.code === 'VALIDATION_FAILED' && labels.length) {
+    return `Please check these fields: ${labels.join(', ')}.`;
+  }
+  return body?.message || 'Something went wrong. Please try again.';
+}
+
+/** Read a form's named fields as trimmed strings (passwords untouched). */
+export function formValues(form) {
+  const values = {};
+  for (const input of form.querySelectorAll('input[name], select[name], textarea[name]')) {
+    if (input.type === 'checkbox') continue;
+    values[input.name] = input.type === 'password' ? input.value : input.value.trim();
+  }
+  return values;
+}
+
+/** +14805550100 -> (480) 555-0100; other numbers as stored. */
+export function formatPhone(phone) {
+  const match = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(phone || '');
+  return match ? `(${match[1]}) ${match[2]}-${match[3]}` : phone || '';
+}
+
+/** A ?next= target, accepted only as a same-origin relative path. */
+export function safeNext(raw) {
+  if (!raw || raw.length > 300 || !/^[A-Za-z0-9/_.~%=&?#-]+$/.test(raw) || raw.startsWith('//')) return null;
+  try {
+    const url = new URL(raw, window.location.href);
+    if (url.origin !== window.location.origin) return null;
+    return url.pathname + url.search + url.hash;
+  } catch {
+    return null;
+  }
+}
+
+/** Show/hide password checkboxes: <input type=checkbox data-reveals="password-id">. */
+export function setUpReveal(root = document) {
+  for (const box of root.querySelectorAll('input[type="checkbox"][data-reveals]')) {
+    const target = document.getElementById(box.dataset.reveals);
+    if (!target) continue;
+    box.addEventListener('change', () => {
+      target.type = box.checked ? 'text' : 'password';
+    });
+  }
+}

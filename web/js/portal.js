@@ -1,0 +1,129 @@
+/** My Portal: the signed-in learner's welcome and profile, with an Edit profile form (PUT /api/me). */
+import { api } from './api.js';
+import {
+  clearErrors, errorMessage, formValues, formatPhone, markFields, missingFields, setBusy, showAlert,
+} from './forms.js';
+import { setSignedIn } from './shell.js';
+
+const loading = document.getElementById('portal-loading');
+const portal = document.getElementById('portal');
+const statusRegion = document.getElementById('portal-status');
+const editToggle = document.getElementById('edit-toggle');
+const form = document.getElementById('profile-form');
+const formAlert = document.getElementById('profile-alert');
+const saveButton = form.querySelector('button[type="submit"]');
+
+let profile = null;
+
+function goToSignIn() {
+  setSignedIn(false);
+  window.location.replace('/sign-in.html?next=portal.html');
+}
+
+function render() {
+  const degree = profile.degree ? `, ${profile.degree}` : '';
+  document.getElementById('welcome').textContent = `Welcome, ${profile.first_name} ${profile.last_name}${degree}`;
+  const shown = {
+    email: profile.email,
+    phone: formatPhone(profile.phone),
+    specialty: profile.specialty || 'Not given',
+    npi: profile.npi || 'Not given',
+  };
+  for (const [field, value] of Object.entries(shown)) {
+    const cell = portal.querySelector(`[data-field="${field}"]`);
+    cell.textContent = value;
+    cell.classList.toggle('muted', value === 'Not given');
+  }
+  document.getElementById('email-unverified').hidden = Boolean(profile.email_verified);
+}
+
+function fillForm() {
+  const values = {
+    first_name: profile.first_name,
+    last_name: profile.last_name,
+    degree: profile.degree,
+    phone: formatPhone(profile.phone),
+    specialty: profile.specialty || '',
+    npi: profile.npi || '',
+  };
+  for (const [name, value] of Object.entries(values)) form.elements.namedItem(name).value = value ?? '';
+}
+
+function setEditing(editing) {
+  form.hidden = !editing;
+  editToggle.setAttribute('aria-expanded', String(editing));
+  editToggle.hidden = editing;
+  clearErrors(form);
+  showAlert(formAlert);
+  if (editing) {
+    fillForm();
+    showAlert(statusRegion);
+    form.elements.namedItem('first_name').focus();
+  }
+}
+
+editToggle.addEventListener('click', () => setEditing(true));
+form.querySelector('[data-action="cancel"]').addEventListener('click', () => {
+  setEditing(false);
+  editToggle.focus();
+});
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (saveButton.disabled) return;
+  clearErrors(form);
+  showAlert(formAlert);
+  const missing = missingFields(form);
+  if (missing.length) {
+    const labels = markFields(form, missing);
+    showAlert(formAlert, `Please fill in: ${labels.join(', ')}.`);
+    return;
+  }
+  const values = formValues(form);
+  const payload = {
+    first_name: values.first_name,
+    last_name: values.last_name,
+    degree: values.degree,
+    phone: values.phone,
+    specialty: values.specialty || null,
+    npi: values.npi || null,
+    transcript_frequency: profile.transcript_frequency,
+  };
+  setBusy(saveButton, true);
+  const { status, body } = await api('PUT', '/api/me', payload);
+  setBusy(saveButton, false);
+  if (status === 200 && body) {
+    profile = body;
+    render();
+    setEditing(false);
+    showAlert(statusRegion, 'Your profile has been saved.');
+    editToggle.focus();
+    return;
+  }
+  if (status === 401) {
+    goToSignIn();
+    return;
+  }
+  const labels = status === 422 ? markFields(form, body.details) : [];
+  showAlert(formAlert, errorMessage(form, body, labels));
+});
+
+async function load() {
+  const { status, body } = await api('GET', '/api/me');
+  if (status === 401) {
+    goToSignIn();
+    return;
+  }
+  if (status !== 200 || !body) {
+    loading.textContent = body?.message || 'We could not load your portal. Please try again.';
+    loading.classList.add('alert', 'alert--error');
+    return;
+  }
+  setSignedIn(true);
+  profile = body;
+  render();
+  loading.hidden = true;
+  portal.hidden = false;
+}
+
+load();

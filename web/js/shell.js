@@ -1,0 +1,88 @@
+/**
+ * The Publisher shell shared by every page: the office name and help email from config.js,
+ * the phone-sized menu, and the navigation's signed-in state (Sign In vs Sign Out).
+ *
+ * Whether the visitor is signed in is only a hint kept in localStorage (set on sign-in,
+ * cleared on sign-out or when the API answers 401), so pages that do not need the session
+ * do not call the API. Pages that do (My Portal) correct it with the real answer.
+ */
+import { api } from './api.js';
+import { config } from './config.js';
+
+const HINT_KEY = 'cme.signedIn';
+
+function readHint() {
+  try {
+    return window.localStorage.getItem(HINT_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function writeHint(signedIn) {
+  try {
+    if (signedIn) window.localStorage.setItem(HINT_KEY, '1');
+    else window.localStorage.removeItem(HINT_KEY);
+  } catch {
+    // storage disabled: the nav simply shows Sign In
+  }
+}
+
+/** Show Sign Out (signed in) or Sign In (signed out) in the navigation, and remember it. */
+export function setSignedIn(signedIn) {
+  writeHint(signedIn);
+  for (const element of document.querySelectorAll('[data-when="signed-in"]')) element.hidden = !signedIn;
+  for (const element of document.querySelectorAll('[data-when="signed-out"]')) element.hidden = signedIn;
+}
+
+function applyConfig() {
+  for (const element of document.querySelectorAll('[data-config]')) {
+    const value = config[element.dataset.config];
+    if (typeof value !== 'string' || !value) continue;
+    element.textContent = value;
+    if (element.dataset.config === 'helpEmail' && element instanceof HTMLAnchorElement) {
+      element.href = `mailto:${value}`;
+    }
+  }
+}
+
+function setUpMenu() {
+  const toggle = document.querySelector('.menu-toggle');
+  const nav = document.getElementById('site-nav');
+  if (!toggle || !nav) return;
+  toggle.hidden = false;
+  const setOpen = (open) => {
+    toggle.setAttribute('aria-expanded', String(open));
+    nav.classList.toggle('is-open', open);
+  };
+  toggle.addEventListener('click', () => setOpen(toggle.getAttribute('aria-expanded') !== 'true'));
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && nav.classList.contains('is-open')) {
+      setOpen(false);
+      toggle.focus();
+    }
+  });
+}
+
+function setUpSignOut() {
+  for (const button of document.querySelectorAll('[data-action="sign-out"]')) {
+    button.addEventListener('click', async () => {
+      if (button.disabled) return;
+      button.disabled = true;
+      button.setAttribute('aria-busy', 'true');
+      const { status } = await api('POST', '/api/auth/sign-out');
+      if (status === 0) {
+        button.disabled = false;
+        button.removeAttribute('aria-busy');
+        return;
+      }
+      setSignedIn(false);
+      window.location.assign('/index.html');
+    });
+  }
+}
+
+applyConfig();
+setUpMenu();
+setUpSignOut();
+setSignedIn(readHint());
