@@ -25,7 +25,7 @@ $(UV):
 	$(TOOLS)/uv/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON_VERSION)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON_VERSION)
 	@touch $@
 
 setup: $(VENV)/.synced ## create .venv from uv.lock

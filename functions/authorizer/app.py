@@ -12,8 +12,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from cme import sessions
-from cme.api import SESSION_COOKIE, cookie_value
 from cme.observability import logger
+from cme.sessions import SESSION_COOKIE, cookie_value
 
 
 @logger.inject_lambda_context(clear_state=True)

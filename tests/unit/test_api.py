@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from cme import errors
-from cme.api import cookie_value, make_resolver, refuse_body
+from cme.api import make_resolver, refuse_body
+from cme.sessions import cookie_value
 from pydantic import BaseModel
 
 

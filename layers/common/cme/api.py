@@ -17,10 +17,8 @@ from pynamodb.exceptions import PynamoDBConnectionError
 
 from cme import errors
 from cme.observability import logger, metrics, tracer
-from cme.sessions import Identity
+from cme.sessions import SESSION_COOKIE, Identity, cookie_value
 from cme.settings import get_settings
-
-SESSION_COOKIE = "cme_session"
 
 STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidInput: 422,
@@ -170,15 +168,6 @@ def require_learner(app: APIGatewayHttpResolver) -> Identity:
 
 def session_token(app: APIGatewayHttpResolver) -> str | None:
     return cookie_value(app.current_event.cookies or [], SESSION_COOKIE)
-
-
-def cookie_value(cookies: list[str], name: str) -> str | None:
-    for pair in cookies:
-        for part in pair.split(";"):
-            key, _, value = part.strip().partition("=")
-            if key == name and value:
-                return value
-    return None
 
 
 def session_cookie(token: str, max_age: int) -> Cookie:

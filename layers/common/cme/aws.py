@@ -8,10 +8,17 @@ from typing import Any
 from cme.settings import get_settings
 
 
+@lru_cache(maxsize=1)
+def _session() -> Any:
+    """One boto3 session per process: it caches the service models clients are built from."""
+    import boto3
+
+    return boto3.session.Session()
+
+
 @lru_cache(maxsize=8)
 def client(service: str) -> Any:
     """A client for ``service``; botocore honours AWS_ENDPOINT_URL[_<SERVICE>] by itself."""
-    import boto3
     from botocore.config import Config
 
     config = Config(
@@ -19,8 +26,7 @@ def client(service: str) -> Any:
         connect_timeout=3,
         read_timeout=10,
     )
-    session: Any = boto3.session.Session()
-    return session.client(service, region_name=get_settings().aws_region, config=config)
+    return _session().client(service, region_name=get_settings().aws_region, config=config)
 
 
 def reset_clients() -> None:

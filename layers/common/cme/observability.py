@@ -1,9 +1,38 @@
-"""The one Logger, Tracer and Metrics every function shares."""
+"""The one Logger, Tracer and Metrics every function shares.
+
+``logger`` is made at import (cheap). ``tracer`` and ``metrics`` are made on first access
+(PEP 562), so a function that never traces (the authorizer) never imports the X-Ray SDK.
+"""
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-logger = Logger(service="cme-portal")
-tracer = Tracer(service="cme-portal")
-metrics = Metrics(namespace="CMEPortal", service="cme-portal")
+from aws_lambda_powertools import Logger
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Metrics, Tracer
+
+    tracer: Tracer
+    metrics: Metrics
+
+SERVICE = "cme-portal"
+logger = Logger(service=SERVICE)
+
+
+@cache
+def _make(name: str) -> Any:
+    if name == "tracer":
+        from aws_lambda_powertools import Tracer
+
+        return Tracer(service=SERVICE)
+    from aws_lambda_powertools import Metrics
+
+    return Metrics(namespace="CMEPortal", service=SERVICE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("tracer", "metrics"):
+        return _make(name)
+    raise AttributeError(name)

@@ -10,6 +10,18 @@ from datetime import UTC, datetime, timedelta
 from cme.models import Session
 from cme.settings import get_settings
 
+SESSION_COOKIE = "cme_session"
+
+
+def cookie_value(cookies: list[str], name: str = SESSION_COOKIE) -> str | None:
+    """The value of cookie ``name`` in an HTTP API event's ``cookies`` list."""
+    for pair in cookies:
+        for part in pair.split(";"):
+            key, _, value = part.strip().partition("=")
+            if key == name and value:
+                return value
+    return None
+
 
 @dataclass(frozen=True)
 class Identity:

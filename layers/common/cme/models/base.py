@@ -7,6 +7,7 @@ botocore, which honours ``AWS_ENDPOINT_URL_DYNAMODB`` / ``AWS_ENDPOINT_URL`` its
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import ClassVar
 
 from pynamodb.connection import Connection, TableConnection
@@ -35,6 +36,13 @@ class BaseModel(Model):
         return super()._get_connection()
 
 
+@lru_cache(maxsize=4)
+def _connection(region: str) -> Connection:
+    # One per process: a new Connection means a new botocore session, which loads the
+    # DynamoDB service model again (tens of milliseconds per request).
+    return Connection(region=region)
+
+
 def transaction() -> TransactWrite:
     """A write transaction (one round trip, all or nothing) in the configured region."""
-    return TransactWrite(connection=Connection(region=get_settings().aws_region))
+    return TransactWrite(connection=_connection(get_settings().aws_region))
