@@ -183,6 +183,7 @@ def main() -> int:
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)  # also when started with SIGINT ignored (a background job)
     print(f"CME Portal running at http://127.0.0.1:{port}", flush=True)
     print(f"  outbox:  http://127.0.0.1:{port}/_local/outbox", flush=True)
     from infra.local.seed import DEMO_PASSWORD
@@ -192,8 +193,6 @@ def main() -> int:
     print("Press Ctrl-C to stop.", flush=True)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     finally:
         server.server_close()
         if stack.moto is not None:

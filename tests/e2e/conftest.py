@@ -47,6 +47,25 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """Start the stack so that SIGINT stops it (Ctrl-C handling in its main()).
+
+    A shell without job control starts background jobs with SIGINT ignored, and an ignored
+    signal stays ignored across exec: pytest would pass that on. A handled signal is reset to
+    the default by exec, so install Python's handler while the child starts.
+    """
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2):
@@ -65,14 +84,7 @@ def base_url() -> Iterator[str]:
     env = {**os.environ, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
     for key in [k for k in env if k.startswith("AWS_ENDPOINT_URL")]:
         del env[key]  # the stack starts its own moto
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local.server"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = _spawn([sys.executable, "-m", "infra.local.server"], env)
     output: list[str] = []
     ready = threading.Event()
 
@@ -137,7 +149,8 @@ class Problems:
 
     @property
     def csp_violations(self) -> list[str]:
-        return [text for text in self.console_errors if "CSP violation" in text or "Content Security Policy" in text]
+        markers = ("CSP violation", "Content Security Policy")
+        return [text for text in self.console_errors if any(marker in text for marker in markers)]
 
     def clear(self) -> None:
         self.console_errors.clear()

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.e2e
 
 DEMO_PASSWORD = "Demo-Password-2026"
 PASSWORD_MISMATCH = "Email or Password do not match. Please try again."
+TOO_MANY_ATTEMPTS = "Too many attempts. Please wait a few minutes and try again."
 UNRECOGNIZED_EMAIL = "Sorry, unrecognized email or password. Please click Create Account below to proceed."
 
 
@@ -135,12 +136,23 @@ def test_profile_errors_are_shown_next_to_the_field(page: Any) -> None:
 def test_seed_sign_in_messages(page: Any) -> None:
     sign_in(page, "learner@example.org", "not-the-password")
     expect(page.get_by_role("alert")).to_have_text(PASSWORD_MISMATCH)
-    expect(page.get_by_role("link", name="Forgot Password")).to_have_attribute("href", "/forgot-password.html")
+    forgot = page.get_by_role("link", name="Forgot Password")
+    expect(forgot).to_have_attribute("href", "/forgot-password.html")
 
     sign_in(page, unique_email("nobody"), "whatever-it-is")
     expect(page.get_by_role("alert")).to_have_text(UNRECOGNIZED_EMAIL)
     expect(page.get_by_role("main").get_by_role("link", name="Create Account")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/sign-in\.html$"))
+
+
+def test_too_many_attempts_shows_the_message(page: Any) -> None:
+    email = unique_email("throttled")
+    for _ in range(10):  # the per-email allowance of the window, spent through the API
+        answer = page.request.post("/api/auth/sign-in", data={"email": email, "password": "wrong-password"})
+        assert answer.status == 401
+    sign_in(page, email, "wrong-password")
+    expect(page.get_by_role("alert")).to_have_text(TOO_MANY_ATTEMPTS)
+    expect(page.get_by_role("button", name="Sign In", exact=True)).to_be_enabled()
 
 
 def test_lookup_finds_the_demo_learner(page: Any) -> None:

@@ -197,3 +197,23 @@ def test_account_is_not_half_written_when_ses_fails(client: ApiClient, outbox: A
         assert dynamodb.scan(TableName=table)["Count"] == 0, table
     ses.verify_email_identity(EmailAddress="cme-office@example.org")
     assert client.post("/api/accounts", account()).status == 201  # the email is free again
+
+
+def test_every_bad_field_is_reported_at_once(client: ApiClient) -> None:
+    answer = client.post(
+        "/api/accounts", account(email="nope", password="password", npi="1234567890", phone="12345")
+    )
+    assert answer.status == 422
+    assert {d["field"] for d in answer.json["details"]} == {"email", "password", "npi", "phone"}
+    assert answer.json["code"] == "EMAIL_INVALID"
+
+
+def test_validation_messages_are_for_people(client: ApiClient) -> None:
+    answer = client.post("/api/accounts", {"email": "a@b.org", "first_name": "", "degree": "Wizard"})
+    assert answer.status == 422
+    assert answer.json["message"].startswith("Please check: ")
+    assert "first name" in answer.json["message"]
+    messages = {d["field"]: d["message"] for d in answer.json["details"]}
+    assert messages["first_name"] == "This field is required."
+    assert messages["password"] == "This field is required."
+    assert messages["degree"].startswith("Choose one of: ")

@@ -39,6 +39,13 @@ def test_sign_in_per_email_even_from_many_clients(client: ApiClient, new_client:
     assert not blocked.set_cookies
 
 
+def test_successful_sign_ins_are_not_throttled(client: ApiClient, new_client: Any, tight: None) -> None:
+    assert client.post("/api/accounts", account()).status == 201
+    browser = new_client()
+    good = {"email": "sean.obriain@example.org", "password": "correct horse battery staple"}
+    assert [browser.post("/api/auth/sign-in", good).status for _ in range(8)] == [200] * 8
+
+
 def test_sign_in_per_client_across_emails(new_client: Any, tight: None) -> None:
     attacker = new_client("192.0.2.66")
     answers = [

@@ -14,7 +14,14 @@ from urllib.parse import urlencode
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from cme import mail, passwords, sessions, throttle, tokens
-from cme.errors import Conflict, InvalidInput, NotAuthenticated, ServiceUnavailable, sign_in_required
+from cme.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    Problems,
+    ServiceUnavailable,
+    sign_in_required,
+)
 from cme.identity import (
     clean_name,
     mask_email,
@@ -48,24 +55,39 @@ def to_profile(learner: Learner) -> Profile:
     )
 
 
-def _clean_fields(fields: ProfileFields) -> dict[str, Any]:
-    """Validated, normalized profile values; 422 for a bad phone or NPI."""
-    npi = (fields.npi or "").replace(" ", "") or None
+def _npi(raw: str | None) -> str | None:
+    npi = (raw or "").replace(" ", "") or None
     if npi is not None and not npi_is_valid(npi):
         raise InvalidInput(
             "NPI_INVALID",
             "An NPI is 10 digits and passes its check digit; please check it.",
             [{"field": "npi", "message": "not a valid NPI"}],
         )
+    return npi
+
+
+def _last_name_key(last_name: str) -> str:
+    key = name_key(last_name)
+    if not key:
+        raise InvalidInput(
+            "NAME_INVALID",
+            "Please enter your last name.",
+            [{"field": "last_name", "message": "needs letters"}],
+        )
+    return key
+
+
+def _clean_fields(fields: ProfileFields, problems: Problems) -> dict[str, Any]:
+    """Normalized profile values; every bad phone, NPI or name is added to ``problems``."""
     last_name = clean_name(fields.last_name)
     return {
         "first_name": clean_name(fields.first_name),
         "last_name": last_name,
-        "last_name_key": name_key(last_name),
+        "last_name_key": problems.check(_last_name_key, last_name),
         "degree": fields.degree.value,
-        "phone_e164": normalize_phone(fields.phone, get_settings().default_phone_region),
+        "phone_e164": problems.check(normalize_phone, fields.phone, get_settings().default_phone_region),
         "specialty": clean_name(fields.specialty) if fields.specialty else None,
-        "npi": npi,
+        "npi": problems.check(_npi, fields.npi),
     }
 
 
@@ -81,15 +103,13 @@ def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
     """
     settings = get_settings()
     throttle.hit(throttle.Scope("create:client", client, settings.create_per_client))
-    email = normalize_email(data.email)
-    values = _clean_fields(data)
-    if not values["last_name_key"]:
-        raise InvalidInput(
-            "NAME_INVALID", "Please enter your last name.", [{"field": "last_name", "message": "empty"}]
-        )
-    passwords.check_password(
-        data.password, [email.partition("@")[0], values["first_name"] or "", values["last_name"] or ""]
+    problems = Problems()
+    email = problems.check(normalize_email, data.email) or ""
+    values = _clean_fields(data, problems)
+    problems.check(
+        passwords.check_password, data.password, [email.partition("@")[0], data.first_name, data.last_name]
     )
+    problems.raise_any()
     now = datetime.now(UTC)
     learner = Learner(
         str(uuid.uuid4()),
@@ -151,17 +171,20 @@ def sign_in(email_text: str, password: str, client: str) -> tuple[Profile, str]:
         email = normalize_email(email_text)
     except InvalidInput:
         email = email_text.strip().lower()
-    throttle.hit(
+    scopes = (
         throttle.Scope("sign-in:email", email, settings.sign_in_per_email),
         throttle.Scope("sign-in:client", client, settings.sign_in_per_client),
     )
+    throttle.check(*scopes)
     try:
         owner = EmailOwner.get(email)
         learner = Learner.get(owner.learner_id)
     except (EmailOwner.DoesNotExist, Learner.DoesNotExist):
         passwords.burn_verification_time(password)
+        throttle.record_failure(*scopes)
         raise NotAuthenticated("UNRECOGNIZED_EMAIL", UNRECOGNIZED_EMAIL) from None
     if not passwords.verify_password(learner.password_hash, password):
+        throttle.record_failure(*scopes)
         logger.info("sign-in refused: password mismatch", extra={"learner_id": learner.learner_id})
         raise NotAuthenticated("PASSWORD_MISMATCH", PASSWORD_MISMATCH)
     if passwords.needs_rehash(learner.password_hash):
@@ -199,11 +222,9 @@ def get_profile(learner_id: str) -> Profile:
 
 def update_profile(learner_id: str, data: ProfileUpdate) -> Profile:
     """Save the profile fields in one conditional update; the email changes only through verification."""
-    values = _clean_fields(data)
-    if not values["last_name_key"]:
-        raise InvalidInput(
-            "NAME_INVALID", "Please enter your last name.", [{"field": "last_name", "message": "empty"}]
-        )
+    problems = Problems()
+    values = _clean_fields(data, problems)
+    problems.raise_any()
     actions = [
         getattr(Learner, name).set(value) if value is not None else getattr(Learner, name).remove()
         for name, value in values.items()
@@ -249,6 +270,9 @@ def provision_account(data: NewAccount, role: str = "learner", verified: bool = 
         if learner.role != role:
             learner.update(actions=[Learner.role.set(role)])
         return to_profile(learner)
+    problems = Problems()
+    values = _clean_fields(data, problems)
+    problems.raise_any()
     now = datetime.now(UTC)
     learner = Learner(
         str(uuid.uuid4()),
@@ -259,7 +283,7 @@ def provision_account(data: NewAccount, role: str = "learner", verified: bool = 
         password_hash=passwords.hash_password(data.password),
         created_at=now,
         updated_at=now,
-        **_clean_fields(data),
+        **values,
     )
     with transaction() as tx:
         tx.save(

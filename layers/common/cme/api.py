@@ -57,6 +57,18 @@ def _field_of(loc: Any) -> str:
     return ".".join(parts) or "body"
 
 
+def _explain(problem: dict[str, Any]) -> str:
+    """pydantic's message, in words for a person where pydantic's are a developer's."""
+    kind = problem.get("type")
+    if kind == "missing" or (
+        kind == "string_too_short" and (problem.get("ctx") or {}).get("min_length") == 1
+    ):
+        return "This field is required."
+    if kind == "enum":
+        return f"Choose one of: {(problem.get('ctx') or {}).get('expected', 'the listed values')}."
+    return str(problem.get("msg", "This value is not valid."))
+
+
 def refuse_body(event: dict[str, Any]) -> tuple[int, str, str] | None:
     """(status, code, message) when a body is oversized (413) or not JSON (415), else None.
 
@@ -93,11 +105,9 @@ def make_resolver() -> APIGatewayHttpResolver:
         problems = exc.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
             return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.")
-        details = [
-            {"field": _field_of(p.get("loc")), "message": str(p.get("msg", "is invalid"))} for p in problems
-        ]
-        fields = ", ".join(sorted({d["field"] for d in details}))
-        return error_response(422, "VALIDATION_FAILED", f"Please check these fields: {fields}.", details)
+        details = [{"field": _field_of(p.get("loc")), "message": _explain(p)} for p in problems]
+        fields = ", ".join(dict.fromkeys(d["field"].replace("_", " ") for d in details))
+        return error_response(422, "VALIDATION_FAILED", f"Please check: {fields}.", details)
 
     @app.exception_handler(NotFoundError)
     def _no_route(_: NotFoundError) -> Response[dict[str, Any]]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -60,3 +63,25 @@ SIGN_IN_REQUIRED = "You must sign in to your account"
 
 def sign_in_required() -> NotAuthenticated:
     return NotAuthenticated("SIGN_IN_REQUIRED", SIGN_IN_REQUIRED)
+
+
+class Problems:
+    """Collects every InvalidInput of a form, so the person sees all of them at once."""
+
+    def __init__(self) -> None:
+        self.found: list[InvalidInput] = []
+
+    def check(self, check: Callable[..., T], *args: Any) -> T | None:
+        try:
+            return check(*args)
+        except InvalidInput as problem:
+            self.found.append(problem)
+            return None
+
+    def raise_any(self) -> None:
+        if not self.found:
+            return
+        first = self.found[0]
+        details = [detail for problem in self.found for detail in problem.details or []]
+        message = " ".join(dict.fromkeys(problem.message for problem in self.found))
+        raise InvalidInput(first.code, message, details)

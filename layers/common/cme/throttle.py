@@ -1,9 +1,14 @@
 """Throttling with DynamoDB counters in fixed windows, all scopes in one round trip.
 
-Each scope (e.g. ``sign-in:email:<sha256>``) has a counter per window, incremented with a
-condition that it is under its limit. The scopes of one request go in one transaction, so a
-request costs one DynamoDB call and is refused when any scope is spent. Keys hold hashes,
-never the raw email, phone or address.
+Each scope (e.g. ``sign-in:email:<sha256>``) has a counter per window. Two ways to count:
+
+- ``hit``: every attempt counts (lookups, account creation): one transaction increments all
+  scopes on the condition that each is under its limit, so it costs one call.
+- ``check`` + ``record_failure``: only failures count (sign-in, per NIST SP 800-63B, so a
+  learner who signs in often is never locked out): one BatchGetItem before, and one
+  transaction after a failure.
+
+Keys hold hashes, never the raw email, phone or address.
 """
 
 from __future__ import annotations
@@ -32,24 +37,54 @@ def _key(scope: Scope, window: int) -> str:
     return f"{scope.name}:{digest}:{window}"
 
 
+@dataclass(frozen=True)
+class _Window:
+    number: int
+    retry_after: int
+    expires: datetime
+
+
+def _window(now: float | None) -> _Window:
+    length = get_settings().throttle_window_seconds
+    current = time.time() if now is None else now
+    number = int(current // length)
+    end = (number + 1) * length
+    return _Window(number, max(1, int(end - current)), datetime.fromtimestamp(end + length, UTC))
+
+
 def hit(*scopes: Scope, now: float | None = None) -> None:
     """Count one attempt against every scope; raise TooManyAttempts if any is spent."""
-    settings = get_settings()
-    length = settings.throttle_window_seconds
-    current = time.time() if now is None else now
-    window = int(current // length)
-    window_end = (window + 1) * length
-    expires = datetime.fromtimestamp(window_end + length, UTC)
+    window = _window(now)
     try:
         with transaction() as tx:
             for scope in scopes:
                 tx.update(
-                    RateCounter(_key(scope, window)),
-                    actions=[RateCounter.hits.add(1), RateCounter.expires_at.set(expires)],
+                    RateCounter(_key(scope, window.number)),
+                    actions=[RateCounter.hits.add(1), RateCounter.expires_at.set(window.expires)],
                     condition=RateCounter.hits.does_not_exist() | (RateCounter.hits < scope.limit),
                 )
     except TransactWriteError as exc:
         reasons = exc.cancellation_reasons or []
         if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
-            raise TooManyAttempts(retry_after=max(1, int(window_end - current))) from exc
+            raise TooManyAttempts(retry_after=window.retry_after) from exc
         raise
+
+
+def check(*scopes: Scope, now: float | None = None) -> None:
+    """Raise TooManyAttempts if any scope has spent its failures in this window."""
+    window = _window(now)
+    limits = {_key(scope, window.number): scope.limit for scope in scopes}
+    for counter in RateCounter.batch_get(list(limits), consistent_read=True):
+        if counter.hits >= limits[counter.key]:
+            raise TooManyAttempts(retry_after=window.retry_after)
+
+
+def record_failure(*scopes: Scope, now: float | None = None) -> None:
+    """Count one failure against every scope (one transaction)."""
+    window = _window(now)
+    with transaction() as tx:
+        for scope in scopes:
+            tx.update(
+                RateCounter(_key(scope, window.number)),
+                actions=[RateCounter.hits.add(1), RateCounter.expires_at.set(window.expires)],
+            )

@@ -1,0 +1,52 @@
+"""DynamoDB round trips per request: the budget each route is designed for (counts, not time)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.conftest import account
+from tests.support.calls import count_calls, dynamodb_total
+from tests.support.client import ApiClient
+
+
+def test_sign_in_costs_four_round_trips(client: ApiClient, new_client: Any) -> None:
+    assert client.post("/api/accounts", account()).status == 201
+    browser = new_client()
+    with count_calls() as counts:
+        answer = browser.post(
+            "/api/auth/sign-in",
+            {"email": "sean.obriain@example.org", "password": "correct horse battery staple"},
+        )
+    assert answer.status == 200
+    # failure counters (one batch read for both scopes), email owner, learner, new session
+    assert dict(counts) == {"dynamodb:BatchGetItem": 1, "dynamodb:GetItem": 2, "dynamodb:PutItem": 1}
+    with count_calls() as counts:
+        assert (
+            browser.post(
+                "/api/auth/sign-in", {"email": "sean.obriain@example.org", "password": "wrong one"}
+            ).status
+            == 401
+        )
+    # a failure also records itself against both scopes, in one transaction
+    assert dict(counts) == {
+        "dynamodb:BatchGetItem": 1,
+        "dynamodb:GetItem": 2,
+        "dynamodb:TransactWriteItems": 1,
+    }
+
+
+def test_create_account_is_one_transaction_plus_the_email(client: ApiClient) -> None:
+    with count_calls() as counts:
+        assert client.post("/api/accounts", account()).status == 201
+    assert dynamodb_total(counts) == 2  # throttle + the account transaction
+    assert counts["dynamodb:TransactWriteItems"] == 2 and counts["ses:SendRawEmail"] == 1
+
+
+def test_me_costs_two_reads(client: ApiClient) -> None:
+    assert client.post("/api/accounts", account()).status == 201
+    with count_calls() as counts:
+        assert client.get("/api/me").status == 200
+    assert dict(counts) == {"dynamodb:GetItem": 2}  # authorizer's session + the learner
+    with count_calls() as counts:
+        assert client.put("/api/me", account(last_name="Byrne")).status == 200
+    assert dict(counts) == {"dynamodb:GetItem": 1, "dynamodb:UpdateItem": 1}
