@@ -15,8 +15,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from pynamodb.exceptions import PynamoDBConnectionError
 
-from cme import errors
-from cme.observability import logger, metrics, tracer
+from cme import errors, observability
+from cme.observability import logger, metrics
 from cme.sessions import SESSION_COOKIE, Identity, cookie_value
 from cme.settings import get_settings
 
@@ -136,12 +136,14 @@ def make_resolver() -> APIGatewayHttpResolver:
 
 
 def lambda_entry(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """The Lambda handler for ``app``: structured logs with the request id, traces, metrics."""
+    """The Lambda handler for ``app``: structured logs with the request id, traces, metrics.
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
-    @tracer.capture_lambda_handler(capture_response=False)
-    @metrics.log_metrics
-    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    The tracer is attached at the first invocation, not at import, and only when tracing is
+    on (POWERTOOLS_TRACE_DISABLED unset): the X-Ray SDK costs about 130 ms to import, which
+    the local stack, the tests and the OpenAPI export never pay.
+    """
+
+    def resolve(event: dict[str, Any], context: Any) -> dict[str, Any]:
         refusal = refuse_body(event)
         if refusal is not None:
             status, code, message = refusal
@@ -152,6 +154,19 @@ def lambda_entry(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any],
                 "isBase64Encoded": False,
             }
         return app.resolve(event, context)
+
+    traced: list[Callable[[dict[str, Any], Any], dict[str, Any]]] = []
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if not traced:
+            traced.append(
+                observability.tracer.capture_method(capture_response=False)(resolve)
+                if get_settings().tracing
+                else resolve
+            )
+        return traced[0](event, context)
 
     return lambda_handler
 

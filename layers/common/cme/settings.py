@@ -41,6 +41,13 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = 64 * 1024
 
+    # Powertools' own switch: traces only when it is unset or false.
+    trace_disabled: bool = Field(default=False, validation_alias="POWERTOOLS_TRACE_DISABLED")
+
+    @property
+    def tracing(self) -> bool:
+        return not self.trace_disabled
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
