@@ -51,10 +51,7 @@ def cold_imports() -> list[tuple[str, float, float]]:
             for name, (directory, module) in targets.items():
                 samples[name].append(_import_ms(directory, module, env))
     base = statistics.median(samples["baseline (Powertools + boto3)"])
-    return [
-        (name, statistics.median(values), statistics.median(values) / base)
-        for name, values in samples.items()
-    ]
+    return [(name, statistics.median(values), statistics.median(values) / base) for name, values in samples.items()]
 
 
 def dynamodb_calls() -> list[tuple[str, int]]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
-from cme import accounts, sessions
+from cme import accounts, emails, sessions
 from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner, session_cookie
 from cme.observability import metrics
-from cme.schemas import LearnerReply, NewAccount, Profile, ProfileUpdate
+from cme.schemas import EmailOnly, EmailReply, EmailsReply, LearnerReply, NewAccount, Profile, ProfileUpdate
 
 app = make_resolver()
 
@@ -27,6 +29,29 @@ def get_me() -> Response[Profile]:
 @app.put("/api/me")
 def put_me(body: ProfileUpdate) -> Response[Profile]:
     return json_reply(200, accounts.update_profile(require_learner(app).learner_id, body))
+
+
+@app.get("/api/me/emails")
+def my_emails() -> Response[EmailsReply]:
+    return json_reply(200, EmailsReply(emails=emails.list_emails(require_learner(app).learner_id)))
+
+
+@app.post("/api/me/emails", responses={201: {"description": "Added; a verification link was sent to it"}})
+def add_email(body: EmailOnly) -> Response[EmailReply]:
+    entry, added = emails.add(require_learner(app).learner_id, body.email)
+    return json_reply(201 if added else 200, EmailReply(email=entry))
+
+
+@app.delete("/api/me/emails/<email>", responses={204: {"description": "Removed"}})
+def remove_email(email: str) -> Response[None]:
+    emails.remove(require_learner(app).learner_id, unquote(email))
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
+
+
+@app.post("/api/me/emails/<email>/primary")
+def make_primary(email: str) -> Response[Profile]:
+    learner_id = emails.make_primary(require_learner(app).learner_id, unquote(email))
+    return json_reply(200, accounts.get_profile(learner_id))
 
 
 lambda_handler = lambda_entry(app)

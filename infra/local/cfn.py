@@ -144,9 +144,7 @@ def _compile(path: str) -> re.Pattern[str]:
 def routes() -> list[Route]:
     """Every HttpApi event, most specific first (literal segments before parameters)."""
     api = resources("AWS::Serverless::HttpApi")
-    default_auth = {
-        name: res["Properties"].get("Auth", {}).get("DefaultAuthorizer") for name, res in api.items()
-    }
+    default_auth = {name: res["Properties"].get("Auth", {}).get("DefaultAuthorizer") for name, res in api.items()}
     out = []
     for name, res in resources("AWS::Serverless::Function").items():
         for event in (res["Properties"].get("Events") or {}).values():

@@ -66,9 +66,7 @@ class _Pool:
         if str(LAYER) not in sys.path:
             sys.path.insert(0, str(LAYER))
         name = f"cme_local_{self.function.logical_id}_{self.made}"
-        spec = importlib.util.spec_from_file_location(
-            name, self.function.code_dir / f"{self.function.module}.py"
-        )
+        spec = importlib.util.spec_from_file_location(name, self.function.code_dir / f"{self.function.module}.py")
         assert spec and spec.loader
         module: ModuleType = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -106,9 +104,7 @@ class Gateway:
                 return route, found.groupdict()
         return None
 
-    def handle(
-        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, source_ip: str
-    ) -> Reply:
+    def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, source_ip: str) -> Reply:
         matched = self.match(method, path)
         if matched is None:
             return _json(404, {"message": "Not Found"})
@@ -194,9 +190,7 @@ def authorizer_event(event: dict[str, Any]) -> dict[str, Any]:
     """The REQUEST authorizer's payload 2.0 event for a route event."""
     out = {key: value for key, value in event.items() if key not in ("body", "isBase64Encoded")}
     out["type"] = "REQUEST"
-    out["routeArn"] = (
-        f"arn:aws:execute-api:us-east-1:123456789012:local/$default/{event['routeKey'].replace(' ', '')}"
-    )
+    out["routeArn"] = f"arn:aws:execute-api:us-east-1:123456789012:local/$default/{event['routeKey'].replace(' ', '')}"
     out["identitySource"] = []
     return out
 

@@ -37,9 +37,7 @@ def _free_port() -> int:
 def security_headers() -> dict[str, str]:
     """The CloudFront response headers policy of template.yaml, as plain headers."""
     policies = cfn.resources("AWS::CloudFront::ResponseHeadersPolicy")
-    config = next(iter(policies.values()))["Properties"]["ResponseHeadersPolicyConfig"][
-        "SecurityHeadersConfig"
-    ]
+    config = next(iter(policies.values()))["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     hsts = config["StrictTransportSecurity"]
     return {
         "Content-Security-Policy": " ".join(config["ContentSecurityPolicy"]["ContentSecurityPolicy"].split()),

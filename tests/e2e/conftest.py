@@ -58,9 +58,7 @@ def _spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     if ignored:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     finally:
         if ignored:
             signal.signal(signal.SIGINT, signal.SIG_IGN)

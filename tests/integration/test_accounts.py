@@ -89,9 +89,7 @@ def test_sign_in_messages_and_session(client: ApiClient, new_client: Any) -> Non
     assert unknown.status == 401 and unknown.json == {"code": "UNRECOGNIZED_EMAIL", "message": UNRECOGNIZED}
     assert browser.get("/api/me").json == SIGN_IN_REQUIRED
 
-    ok = browser.post(
-        "/api/auth/sign-in", {"email": " ZOE@example.org", "password": "correct horse battery staple"}
-    )
+    ok = browser.post("/api/auth/sign-in", {"email": " ZOE@example.org", "password": "correct horse battery staple"})
     assert ok.status == 200
     assert ok.json["learner"]["last_name"] == "Łukasiewicz-Müller"
     assert browser.get("/api/me").status == 200
@@ -170,9 +168,7 @@ def test_profile_email_changes_only_through_verification(client: ApiClient) -> N
         ({"last_name": "---"}, "NAME_INVALID", "last_name"),
     ],
 )
-def test_create_account_refuses_bad_fields(
-    client: ApiClient, overrides: dict[str, Any], code: str, field: str
-) -> None:
+def test_create_account_refuses_bad_fields(client: ApiClient, overrides: dict[str, Any], code: str, field: str) -> None:
     answer = client.post("/api/accounts", account(**overrides))
     assert answer.status == 422, answer.json
     assert answer.json["code"] == code
@@ -200,9 +196,7 @@ def test_account_is_not_half_written_when_ses_fails(client: ApiClient, outbox: A
 
 
 def test_every_bad_field_is_reported_at_once(client: ApiClient) -> None:
-    answer = client.post(
-        "/api/accounts", account(email="nope", password="password", npi="1234567890", phone="12345")
-    )
+    answer = client.post("/api/accounts", account(email="nope", password="password", npi="1234567890", phone="12345"))
     assert answer.status == 422
     assert {d["field"] for d in answer.json["details"]} == {"email", "password", "npi", "phone"}
     assert answer.json["code"] == "EMAIL_INVALID"

@@ -47,9 +47,7 @@ def signed_in(client: ApiClient) -> ApiClient:
 
 
 @pytest.mark.parametrize(("method", "path"), BODY_ROUTES)
-@pytest.mark.parametrize(
-    ("label", "raw", "content_type", "status", "code"), BAD_BODIES, ids=[b[0] for b in BAD_BODIES]
-)
+@pytest.mark.parametrize(("label", "raw", "content_type", "status", "code"), BAD_BODIES, ids=[b[0] for b in BAD_BODIES])
 def test_bad_bodies(
     signed_in: ApiClient,
     method: str,

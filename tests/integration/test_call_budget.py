@@ -22,9 +22,7 @@ def test_sign_in_costs_four_round_trips(client: ApiClient, new_client: Any) -> N
     assert dict(counts) == {"dynamodb:BatchGetItem": 1, "dynamodb:GetItem": 2, "dynamodb:PutItem": 1}
     with count_calls() as counts:
         assert (
-            browser.post(
-                "/api/auth/sign-in", {"email": "sean.obriain@example.org", "password": "wrong one"}
-            ).status
+            browser.post("/api/auth/sign-in", {"email": "sean.obriain@example.org", "password": "wrong one"}).status
             == 401
         )
     # a failure also records itself against both scopes, in one transaction

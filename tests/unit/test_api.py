@@ -82,9 +82,7 @@ def test_unexpected_error_is_500_without_internals(app: Any) -> None:
 def test_validation_and_malformed_json(app: Any) -> None:
     invalid = app.resolve(_event("POST", "/raise/x", '{"name": 5}'), None)
     assert invalid["statusCode"] == 422
-    assert json.loads(invalid["body"])["details"] == [
-        {"field": "name", "message": "Input should be a valid string"}
-    ]
+    assert json.loads(invalid["body"])["details"] == [{"field": "name", "message": "Input should be a valid string"}]
     malformed = app.resolve(_event("POST", "/raise/x", '{"name"'), None)
     assert malformed["statusCode"] == 400 and json.loads(malformed["body"])["code"] == "MALFORMED_JSON"
 

@@ -10,18 +10,14 @@ def test_email_normalized(raw: str) -> None:
     assert normalize_email(raw) == "jane.doe@example.org"
 
 
-@pytest.mark.parametrize(
-    "raw", ["", "jane", "jane@", "@example.org", "jane@@example.org", "jane doe@example.org"]
-)
+@pytest.mark.parametrize("raw", ["", "jane", "jane@", "@example.org", "jane@@example.org", "jane doe@example.org"])
 def test_email_invalid(raw: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         normalize_email(raw)
     assert caught.value.code == "EMAIL_INVALID"
 
 
-@pytest.mark.parametrize(
-    "raw", ["(480) 555-0100", "+1 480-555-0100", "480.555.0100", "1-480-555-0100", "+14805550100"]
-)
+@pytest.mark.parametrize("raw", ["(480) 555-0100", "+1 480-555-0100", "480.555.0100", "1-480-555-0100", "+14805550100"])
 def test_phone_forms_are_one_number(raw: str) -> None:
     assert normalize_phone(raw, "US") == "+14805550100"
 

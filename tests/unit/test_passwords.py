@@ -16,9 +16,7 @@ def test_weak_passwords_refused(password: str) -> None:
     assert caught.value.details and caught.value.details[0]["field"] == "password"
 
 
-@pytest.mark.parametrize(
-    ("password", "context"), [("jdoe2024", ["jdoe", "Jane", "Doe"]), ("Müller123", ["Müller"])]
-)
+@pytest.mark.parametrize(("password", "context"), [("jdoe2024", ["jdoe", "Jane", "Doe"]), ("Müller123", ["Müller"])])
 def test_passwords_built_from_the_learner_refused(password: str, context: list[str]) -> None:
     with pytest.raises(InvalidInput):
         check_password(password, context)

@@ -7,13 +7,11 @@ schemas back. The password hash never leaves this module and cme.passwords.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from cme import mail, passwords, sessions, throttle, tokens
+from cme import clock, emails, passwords, sessions, throttle
 from cme.errors import (
     Conflict,
     InvalidInput,
@@ -91,10 +89,6 @@ def _clean_fields(fields: ProfileFields, problems: Problems) -> dict[str, Any]:
     }
 
 
-def verification_link(raw_token: str) -> str:
-    return f"{get_settings().site_url.rstrip('/')}/verify-email.html?{urlencode({'token': raw_token})}"
-
-
 def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
     """Create the learner, reserve the email, start a session, send the verification email.
 
@@ -106,11 +100,9 @@ def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
     problems = Problems()
     email = problems.check(normalize_email, data.email) or ""
     values = _clean_fields(data, problems)
-    problems.check(
-        passwords.check_password, data.password, [email.partition("@")[0], data.first_name, data.last_name]
-    )
+    problems.check(passwords.check_password, data.password, [email.partition("@")[0], data.first_name, data.last_name])
     problems.raise_any()
-    now = datetime.now(UTC)
+    now = clock.now()
     learner = Learner(
         str(uuid.uuid4()),
         email=email,
@@ -123,9 +115,7 @@ def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
         **values,
     )
     owner = EmailOwner(email, learner_id=learner.learner_id, verified=False, primary=True, added_at=now)
-    raw_token, token = tokens.new_token(
-        tokens.VERIFY_EMAIL, learner.learner_id, email, timedelta(hours=settings.verify_email_hours)
-    )
+    raw_token, token = emails.new_verification(learner.learner_id, email)
     session_token, session = sessions.new_session(learner.learner_id, learner.role)
     items = (owner, learner, token, session)
     try:
@@ -144,16 +134,7 @@ def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
             ) from exc
         raise
     try:
-        mail.send(
-            email,
-            "verify_email",
-            {
-                "first_name": learner.first_name,
-                "email": email,
-                "link": verification_link(raw_token),
-                "hours": settings.verify_email_hours,
-            },
-        )
+        emails.send_verification(learner.first_name, email, raw_token)
     except ServiceUnavailable:
         with transaction() as tx:
             for item in items:
@@ -178,6 +159,8 @@ def sign_in(email_text: str, password: str, client: str) -> tuple[Profile, str]:
     throttle.check(*scopes)
     try:
         owner = EmailOwner.get(email)
+        if not (owner.primary or owner.verified):  # an unproven secondary email is not a login
+            raise EmailOwner.DoesNotExist
         learner = Learner.get(owner.learner_id)
     except (EmailOwner.DoesNotExist, Learner.DoesNotExist):
         passwords.burn_verification_time(password)
@@ -203,9 +186,7 @@ def lookup(last_name: str, phone: str, client: str) -> LookupReply:
         throttle.Scope("lookup:client", client, settings.lookup_per_client),
     )
     key = name_key(last_name)
-    emails = sorted(
-        {item.email for item in Learner.by_phone.query(phone_e164) if key and item.last_name_key == key}
-    )
+    emails = sorted({item.email for item in Learner.by_phone.query(phone_e164) if key and item.last_name_key == key})
     return LookupReply(matches=[MaskedEmail(masked_email=mask_email(e)) for e in emails])
 
 
@@ -231,7 +212,7 @@ def update_profile(learner_id: str, data: ProfileUpdate) -> Profile:
     ]
     if data.transcript_frequency is not None:
         actions.append(Learner.transcript_frequency.set(data.transcript_frequency.value))
-    actions.append(Learner.updated_at.set(datetime.now(UTC)))
+    actions.append(Learner.updated_at.set(clock.now()))
     condition = Learner.learner_id.exists()
     if data.email is not None:
         try:
@@ -273,7 +254,7 @@ def provision_account(data: NewAccount, role: str = "learner", verified: bool = 
     problems = Problems()
     values = _clean_fields(data, problems)
     problems.raise_any()
-    now = datetime.now(UTC)
+    now = clock.now()
     learner = Learner(
         str(uuid.uuid4()),
         email=email,

@@ -60,9 +60,7 @@ def _field_of(loc: Any) -> str:
 def _explain(problem: dict[str, Any]) -> str:
     """pydantic's message, in words for a person where pydantic's are a developer's."""
     kind = problem.get("type")
-    if kind == "missing" or (
-        kind == "string_too_short" and (problem.get("ctx") or {}).get("min_length") == 1
-    ):
+    if kind == "missing" or (kind == "string_too_short" and (problem.get("ctx") or {}).get("min_length") == 1):
         return "This field is required."
     if kind == "enum":
         return f"Choose one of: {(problem.get('ctx') or {}).get('expected', 'the listed values')}."

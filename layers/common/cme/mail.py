@@ -76,9 +76,7 @@ def send(to: str, template: str, context: dict[str, Any]) -> None:
         )
     except (ClientError, BotoCoreError) as exc:
         error_code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
-        logger.error(
-            "email not sent", extra={"template": template, "ses_error": error_code or type(exc).__name__}
-        )
+        logger.error("email not sent", extra={"template": template, "ses_error": error_code or type(exc).__name__})
         raise ServiceUnavailable(
             "EMAIL_UNAVAILABLE",
             "We could not send the email just now, and nothing was saved. Please try again in a minute.",

@@ -102,3 +102,38 @@ class ErrorReply(BaseModel):
     code: str
     message: str
     details: list[ErrorDetail] | None = None
+
+
+class EmailOnly(Strict):
+    email: EmailText
+
+
+class OptionalEmail(Strict):
+    email: EmailText | None = None
+
+
+class NewPassword(Strict):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    password: Password
+
+
+class TokenOnly(Strict):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class MessageReply(BaseModel):
+    message: str
+
+
+class EmailEntryReply(BaseModel):
+    email: str
+    verified: bool
+    primary: bool
+
+
+class EmailReply(BaseModel):
+    email: EmailEntryReply
+
+
+class EmailsReply(BaseModel):
+    emails: list[EmailEntryReply]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from cme import clock
 from cme.models import Session
 from cme.settings import get_settings
 
@@ -36,7 +37,7 @@ def token_hash(token: str) -> str:
 def new_session(learner_id: str, role: str) -> tuple[str, Session]:
     """A fresh token and its (unsaved) item; the caller saves it alone or in a transaction."""
     token = secrets.token_urlsafe(32)
-    now = datetime.now(UTC)
+    now = clock.now()
     item = Session(
         token_hash(token),
         learner_id=learner_id,
@@ -61,7 +62,7 @@ def resolve(token: str | None) -> Identity | None:
         item = Session.get(token_hash(token), consistent_read=True)
     except Session.DoesNotExist:
         return None
-    if item.expires_at <= datetime.now(UTC):  # TTL deletion lags; expiry is checked here
+    if item.expires_at <= clock.now():  # TTL deletion lags; expiry is checked here
         return None
     return Identity(item.learner_id, item.role)
 
@@ -73,3 +74,12 @@ def revoke(token: str | None) -> None:
 
 def max_age_seconds() -> int:
     return get_settings().session_hours * 3600
+
+
+def revoke_all(learner_id: str) -> int:
+    """End every session of a learner (password reset); returns how many were ended."""
+    hashes = [item.token_hash for item in Session.by_learner.query(learner_id)]
+    with Session.batch_write() as batch:
+        for token_hash_value in hashes:
+            batch.delete(Session(token_hash_value))
+    return len(hashes)

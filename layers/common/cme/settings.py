@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     lookup_per_phone: int = 10
     lookup_per_client: int = 30
     create_per_client: int = 20
+    reset_per_email: int = 5
+    reset_per_client: int = 30
+    verify_sends_per_learner: int = 10
+    max_emails_per_learner: int = 10
 
     max_body_bytes: int = 64 * 1024
 

@@ -14,12 +14,12 @@ Keys hold hashes, never the raw email, phone or address.
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pynamodb.exceptions import TransactWriteError
 
+from cme import clock
 from cme.errors import TooManyAttempts
 from cme.models import RateCounter, transaction
 from cme.settings import get_settings
@@ -46,7 +46,7 @@ class _Window:
 
 def _window(now: float | None) -> _Window:
     length = get_settings().throttle_window_seconds
-    current = time.time() if now is None else now
+    current = clock.now().timestamp() if now is None else now
     number = int(current // length)
     end = (number + 1) * length
     return _Window(number, max(1, int(end - current)), datetime.fromtimestamp(end + length, UTC))

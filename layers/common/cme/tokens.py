@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from pynamodb.transactions import TransactWrite
+
+from cme import clock
+from cme.errors import BadToken
 from cme.models import Token
 from cme.sessions import token_hash
 
@@ -15,7 +19,7 @@ RESET_PASSWORD = "reset_password"
 def new_token(purpose: str, learner_id: str, email: str, lifetime: timedelta) -> tuple[str, Token]:
     """A fresh token and its (unsaved) item, for the caller's transaction."""
     raw = secrets.token_urlsafe(32)
-    now = datetime.now(UTC)
+    now = clock.now()
     item = Token(
         token_hash(raw),
         purpose=purpose,
@@ -25,3 +29,32 @@ def new_token(purpose: str, learner_id: str, email: str, lifetime: timedelta) ->
         expires_at=now + lifetime,
     )
     return raw, item
+
+
+def invalid() -> BadToken:
+    return BadToken("TOKEN_INVALID", "This link is not valid any more: it was already used, or it expired.")
+
+
+def redeemable(raw: str, purpose: str) -> Token:
+    """The unused, unexpired token of ``purpose``; TOKEN_INVALID otherwise.
+
+    Spending it is the caller's: put ``spend(token)`` in the same transaction as the change
+    the token allows, so a token is used exactly once even when two requests race.
+    """
+    if not raw or len(raw) > 256:
+        raise invalid()
+    try:
+        item = Token.get(token_hash(raw), consistent_read=True)
+    except Token.DoesNotExist:
+        raise invalid() from None
+    if item.purpose != purpose or item.used_at is not None or item.expires_at <= clock.now():
+        raise invalid()
+    return item
+
+
+def spend(tx: TransactWrite, item: Token) -> None:
+    tx.update(
+        item,
+        actions=[Token.used_at.set(clock.now())],
+        condition=Token.used_at.does_not_exist() & (Token.purpose == item.purpose),
+    )

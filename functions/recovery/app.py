@@ -1,0 +1,39 @@
+"""Password recovery and email verification (API.md "Signing in", "Finding or creating the account")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from cme import accounts, emails, recovery
+from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner
+from cme.schemas import EmailEntryReply, EmailOnly, LearnerReply, MessageReply, NewPassword, OptionalEmail, TokenOnly
+
+app = make_resolver()
+
+
+@app.post("/api/auth/password-reset", responses={202: {"description": "Sent when the email has an account"}})
+def password_reset(body: EmailOnly) -> Response[MessageReply]:
+    message = recovery.request_reset(body.email, client_address(app))
+    return json_reply(202, MessageReply(message=message))
+
+
+@app.post("/api/auth/password-reset/confirm", responses={204: {"description": "Password changed; sessions ended"}})
+def password_reset_confirm(body: NewPassword) -> Response[None]:
+    recovery.reset_password(body.token, body.password)
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
+
+
+@app.post("/api/accounts/verify-email")
+def verify_email(body: TokenOnly) -> Response[LearnerReply]:
+    learner_id = emails.verify(body.token)
+    return json_reply(200, LearnerReply(learner=accounts.get_profile(learner_id)))
+
+
+@app.post("/api/accounts/verify-email/resend", responses={202: {"description": "A new link is on its way"}})
+def resend_verification(body: Annotated[OptionalEmail | None, Body()] = None) -> Response[EmailEntryReply]:
+    return json_reply(202, emails.resend(require_learner(app).learner_id, body.email if body else None))
+
+
+lambda_handler = lambda_entry(app)

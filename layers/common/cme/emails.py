@@ -1,0 +1,214 @@
+"""Email ownership: verification links, and every email a learner uses.
+
+An email belongs to one learner through its EmailOwner item (written with a condition). It
+counts as the learner's for attendance only once ``verified``: proven by a single-use link
+sent to it. Attendance is found by email at read time, so verifying an email makes all
+attendance recorded under it the learner's at once, and attendance recorded later under a
+verified email is theirs immediately; nothing needs copying.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from pynamodb.exceptions import DeleteError, TransactWriteError
+
+from cme import clock, mail, throttle, tokens
+from cme.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable, sign_in_required
+from cme.identity import normalize_email
+from cme.models import EmailOwner, Learner, Token, transaction
+from cme.observability import logger
+from cme.schemas import EmailEntryReply as EmailEntry
+from cme.settings import get_settings
+
+
+def entry(owner: EmailOwner) -> EmailEntry:
+    return EmailEntry(email=owner.email, verified=owner.verified, primary=owner.primary)
+
+
+def verification_link(raw_token: str) -> str:
+    return f"{get_settings().site_url.rstrip('/')}/verify-email.html?{urlencode({'token': raw_token})}"
+
+
+def new_verification(learner_id: str, email: str) -> tuple[str, Token]:
+    return tokens.new_token(tokens.VERIFY_EMAIL, learner_id, email, timedelta(hours=get_settings().verify_email_hours))
+
+
+def send_verification(first_name: str, email: str, raw_token: str) -> None:
+    mail.send(
+        email,
+        "verify_email",
+        {
+            "first_name": first_name,
+            "email": email,
+            "link": verification_link(raw_token),
+            "hours": get_settings().verify_email_hours,
+        },
+    )
+
+
+def _learner(learner_id: str) -> Learner:
+    try:
+        return Learner.get(learner_id)
+    except Learner.DoesNotExist:
+        raise sign_in_required() from None
+
+
+def _owned(learner_id: str, email_text: str) -> EmailOwner:
+    try:
+        owner = EmailOwner.get(normalize_email(email_text))
+    except (EmailOwner.DoesNotExist, InvalidInput):
+        owner = None
+    if owner is None or owner.learner_id != learner_id:
+        raise NotFound("NOT_FOUND", "That email is not on your account.")
+    return owner
+
+
+def verify(raw_token: str) -> str:
+    """Spend a verification token: its email is now proven the learner's. Returns the learner id."""
+    token = tokens.redeemable(raw_token, tokens.VERIFY_EMAIL)
+    try:
+        owner = EmailOwner.get(token.email, consistent_read=True)
+    except EmailOwner.DoesNotExist:
+        raise tokens.invalid() from None
+    if owner.learner_id != token.learner_id:
+        raise tokens.invalid()
+    now = clock.now()
+    try:
+        with transaction() as tx:
+            tokens.spend(tx, token)
+            tx.update(
+                owner,
+                actions=[EmailOwner.verified.set(True), EmailOwner.verified_at.set(now)],
+                condition=EmailOwner.learner_id == token.learner_id,
+            )
+            if owner.primary:
+                tx.update(
+                    Learner(token.learner_id),
+                    actions=[Learner.email_verified.set(True), Learner.updated_at.set(now)],
+                    condition=Learner.email == token.email,
+                )
+    except TransactWriteError as exc:
+        raise tokens.invalid() from exc
+    logger.info("email verified", extra={"learner_id": token.learner_id})
+    return token.learner_id
+
+
+def resend(learner_id: str, email_text: str | None) -> EmailEntry:
+    """Send a new verification link to one of the learner's unverified emails (default: primary)."""
+    settings = get_settings()
+    learner = _learner(learner_id)
+    owner = _owned(learner_id, email_text or learner.email)
+    if owner.verified:
+        return entry(owner)
+    throttle.hit(throttle.Scope("verify-send:learner", learner_id, settings.verify_sends_per_learner))
+    raw, token = new_verification(learner_id, owner.email)
+    token.save()
+    try:
+        send_verification(learner.first_name, owner.email, raw)
+    except ServiceUnavailable:
+        token.delete()
+        raise
+    return entry(owner)
+
+
+def list_emails(learner_id: str) -> list[EmailEntry]:
+    owners = sorted(EmailOwner.by_learner.query(learner_id), key=lambda o: (not o.primary, o.added_at))
+    return [entry(owner) for owner in owners]
+
+
+def add(learner_id: str, email_text: str) -> tuple[EmailEntry, bool]:
+    """Reserve another email for the learner and send its verification link.
+
+    Returns the entry and whether it was newly added (an email already on the account is
+    returned as it is). 409 EMAIL_TAKEN when another account owns it.
+    """
+    settings = get_settings()
+    email = normalize_email(email_text)
+    learner = _learner(learner_id)
+    throttle.hit(throttle.Scope("verify-send:learner", learner_id, settings.verify_sends_per_learner))
+    if sum(1 for _ in EmailOwner.by_learner.query(learner_id)) >= settings.max_emails_per_learner:
+        raise InvalidInput(
+            "TOO_MANY_EMAILS",
+            f"An account can hold {settings.max_emails_per_learner} emails. Remove one you no longer use first.",
+            [{"field": "email", "message": "too many emails"}],
+        )
+    owner = EmailOwner(email, learner_id=learner_id, verified=False, primary=False, added_at=clock.now())
+    raw, token = new_verification(learner_id, email)
+    try:
+        with transaction() as tx:
+            tx.save(owner, condition=EmailOwner.email.does_not_exist())
+            tx.save(token)
+    except TransactWriteError as exc:
+        existing = EmailOwner.get(email, consistent_read=True)
+        if existing.learner_id == learner_id:
+            return entry(existing), False
+        raise Conflict(
+            "EMAIL_TAKEN",
+            "Another account already uses this email. If it is yours too, sign in there and remove it.",
+            [{"field": "email", "message": "belongs to another account"}],
+        ) from exc
+    try:
+        send_verification(learner.first_name, email, raw)
+    except ServiceUnavailable:
+        with transaction() as tx:
+            tx.delete(owner)
+            tx.delete(token)
+        raise
+    logger.info("email added", extra={"learner_id": learner_id})
+    return entry(owner), True
+
+
+def remove(learner_id: str, email_text: str) -> None:
+    owner = _owned(learner_id, email_text)
+    if owner.primary:
+        raise InvalidInput(
+            "PRIMARY_EMAIL",
+            "This is the email you sign in with. Make another verified email primary first.",
+            [{"field": "email", "message": "is the primary email"}],
+        )
+    try:
+        owner.delete(condition=(EmailOwner.learner_id == learner_id) & (EmailOwner.primary == False))  # noqa: E712
+    except DeleteError as exc:
+        raise Conflict("EMAIL_CHANGED", "That email changed meanwhile; reload and try again.") from exc
+
+
+def make_primary(learner_id: str, email_text: str) -> str:
+    """Make a verified email the one the learner signs in with. Returns the learner id."""
+    owner = _owned(learner_id, email_text)
+    if not owner.verified:
+        raise InvalidInput(
+            "EMAIL_NOT_VERIFIED",
+            "Confirm this email from the link we sent to it before making it your primary email.",
+            [{"field": "email", "message": "not verified"}],
+        )
+    learner = _learner(learner_id)
+    if learner.email == owner.email:
+        return learner_id
+    now = clock.now()
+    try:
+        with transaction() as tx:
+            tx.update(
+                EmailOwner(learner.email),
+                actions=[EmailOwner.primary.set(False)],
+                condition=EmailOwner.learner_id == learner_id,
+            )
+            tx.update(
+                owner,
+                actions=[EmailOwner.primary.set(True)],
+                condition=(EmailOwner.learner_id == learner_id) & (EmailOwner.verified == True),  # noqa: E712
+            )
+            tx.update(
+                learner,
+                actions=[
+                    Learner.email.set(owner.email),
+                    Learner.email_verified.set(True),
+                    Learner.updated_at.set(now),
+                ],
+                condition=Learner.email == learner.email,
+            )
+    except TransactWriteError as exc:
+        raise Conflict("EMAIL_CHANGED", "Your emails changed meanwhile; reload and try again.") from exc
+    logger.info("primary email changed", extra={"learner_id": learner_id})
+    return learner_id
