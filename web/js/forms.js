@@ -129,13 +129,13 @@ export function safeNext(raw) {
   }
 }
 
-/** Show/hide password checkboxes: <input type=checkbox data-reveals="password-id">. */
+/** Show/hide password checkboxes: <input type=checkbox data-reveals="password-id [other-id…]">. */
 export function setUpReveal(root = document) {
   for (const box of root.querySelectorAll('input[type="checkbox"][data-reveals]')) {
-    const target = document.getElementById(box.dataset.reveals);
-    if (!target) continue;
+    const targets = box.dataset.reveals.split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean);
+    if (!targets.length) continue;
     box.addEventListener('change', () => {
-      target.type = box.checked ? 'text' : 'password';
+      for (const target of targets) target.type = box.checked ? 'text' : 'password';
     });
   }
 }

@@ -1,9 +1,14 @@
-/** My Portal: the signed-in learner's welcome and profile, with an Edit profile form (PUT /api/me). */
+/**
+ * My Portal: the signed-in learner's welcome and profile, with an Edit profile form (PUT /api/me);
+ * a banner while the primary email is not confirmed; and My emails: every email the learner
+ * uses (attendance is recorded by email), each confirmed by a link sent to it.
+ */
 import { api } from './api.js';
 import {
   clearErrors, errorMessage, formValues, formatPhone, markFields, missingFields, setBusy, showAlert,
 } from './forms.js';
 import { setSignedIn } from './shell.js';
+import { setUpEmails } from './my-emails.js';
 
 const loading = document.getElementById('portal-loading');
 const portal = document.getElementById('portal');
@@ -13,7 +18,13 @@ const form = document.getElementById('profile-form');
 const formAlert = document.getElementById('profile-alert');
 const saveButton = form.querySelector('button[type="submit"]');
 
+const banner = document.getElementById('verify-banner');
+const bannerStatus = document.getElementById('banner-status');
+const bannerAlert = document.getElementById('banner-alert');
+const bannerButton = document.getElementById('banner-resend');
+
 let profile = null;
+let emails = null;
 
 function goToSignIn() {
   setSignedIn(false);
@@ -35,6 +46,14 @@ function render() {
     cell.classList.toggle('muted', value === 'Not given');
   }
   document.getElementById('email-unverified').hidden = Boolean(profile.email_verified);
+  banner.hidden = Boolean(profile.email_verified);
+  banner.querySelector('[data-slot="email"]').textContent = profile.email;
+}
+
+/** Take a fresh profile (after a change elsewhere on the page) and show it. */
+function setProfile(next) {
+  profile = next;
+  render();
 }
 
 function fillForm() {
@@ -108,8 +127,35 @@ form.addEventListener('submit', async (event) => {
   showAlert(formAlert, errorMessage(form, body, labels));
 });
 
+bannerButton.addEventListener('click', async () => {
+  if (bannerButton.disabled) return;
+  showAlert(bannerStatus);
+  showAlert(bannerAlert);
+  setBusy(bannerButton, true);
+  const { status, body } = await api('POST', '/api/accounts/verify-email/resend');
+  setBusy(bannerButton, false);
+  if (status === 202) {
+    if (body.verified) {
+      // confirmed meanwhile (in another tab or browser): the banner's work is done
+      const me = await api('GET', '/api/me');
+      if (me.status === 200 && me.body) setProfile(me.body);
+      emails.reload();
+      showAlert(statusRegion, `${body.email} is confirmed.`);
+      return;
+    }
+    showAlert(bannerStatus, `We sent a new link to ${body.email}.`);
+    return;
+  }
+  if (status === 401) {
+    goToSignIn();
+    return;
+  }
+  showAlert(bannerAlert, body.message);
+});
+
 async function load() {
-  const { status, body } = await api('GET', '/api/me');
+  const [me, list] = await Promise.all([api('GET', '/api/me'), api('GET', '/api/me/emails')]);
+  const { status, body } = me;
   if (status === 401) {
     goToSignIn();
     return;
@@ -122,6 +168,8 @@ async function load() {
   setSignedIn(true);
   profile = body;
   render();
+  emails = setUpEmails({ onProfile: setProfile, onSignedOut: goToSignIn });
+  emails.show(list);
   loading.hidden = true;
   portal.hidden = false;
 }

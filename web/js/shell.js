@@ -28,6 +28,11 @@ function writeHint(signedIn) {
   }
 }
 
+/** Whether this browser was signed in when last seen (a hint: only the API knows). */
+export function signedInHint() {
+  return readHint();
+}
+
 /** Show Sign Out (signed in) or Sign In (signed out) in the navigation, and remember it. */
 export function setSignedIn(signedIn) {
   writeHint(signedIn);

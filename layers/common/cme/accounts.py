@@ -145,6 +145,10 @@ def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
     return to_profile(learner), session_token
 
 
+def admin_emails() -> set[str]:
+    return {e.strip().lower() for e in get_settings().admin_emails.split(",") if e.strip()}
+
+
 def sign_in(email_text: str, password: str, client: str) -> tuple[Profile, str]:
     """Check the password and start a session; the two failures carry the seed's messages."""
     settings = get_settings()
@@ -172,6 +176,9 @@ def sign_in(email_text: str, password: str, client: str) -> tuple[Profile, str]:
         raise NotAuthenticated("PASSWORD_MISMATCH", PASSWORD_MISMATCH)
     if passwords.needs_rehash(learner.password_hash):
         learner.update(actions=[Learner.password_hash.set(passwords.hash_password(password))])
+    if learner.role != "admin" and owner.verified and email in admin_emails():
+        learner.update(actions=[Learner.role.set("admin")])  # the operator's first coordinators
+        logger.info("made coordinator from ADMIN_EMAILS", extra={"learner_id": learner.learner_id})
     token = sessions.start(learner.learner_id, learner.role)
     logger.info("signed in", extra={"learner_id": learner.learner_id})
     return to_profile(learner), token

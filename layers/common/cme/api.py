@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -13,6 +14,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+from pydantic import ValidationError
 from pynamodb.exceptions import PynamoDBConnectionError
 
 from cme import errors, observability
@@ -67,21 +69,31 @@ def _explain(problem: dict[str, Any]) -> str:
     return str(problem.get("msg", "This value is not valid."))
 
 
-def refuse_body(event: dict[str, Any]) -> tuple[int, str, str] | None:
-    """(status, code, message) when a body is oversized (413) or not JSON (415), else None.
+@dataclass(frozen=True)
+class BodyRule:
+    """What a route accepts as a body: media types and a size limit (None: the settings' limit)."""
+
+    media_types: tuple[str, ...] = ("application/json",)
+    max_bytes: int | None = None
+
+
+def refuse_body(event: dict[str, Any], rule: BodyRule = BodyRule()) -> tuple[int, str, str] | None:
+    """(status, code, message) when a body is oversized (413) or of a type the route does not
+    take (415), else None.
 
     Checked on the raw event before Powertools parses anything (its request validation runs
     ahead of any resolver middleware, and it would parse form posts too).
     """
     body = event.get("body") or ""
-    limit = get_settings().max_body_bytes
+    limit = rule.max_bytes or get_settings().max_body_bytes
     if len(body) > (limit * 4 // 3 + 4 if event.get("isBase64Encoded") else limit):
         return 413, "PAYLOAD_TOO_LARGE", f"The request is larger than {limit // 1024} KB."
     method = (event.get("requestContext") or {}).get("http", {}).get("method", "")
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     content_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
-    if method in BODY_METHODS and body and content_type != "application/json":
-        return 415, "UNSUPPORTED_MEDIA_TYPE", "Send the request as JSON (Content-Type: application/json)."
+    if method in BODY_METHODS and body and content_type not in rule.media_types:
+        kinds = " or ".join(rule.media_types)
+        return 415, "UNSUPPORTED_MEDIA_TYPE", f"Send the request as {kinds} (the Content-Type header)."
     return None
 
 
@@ -106,6 +118,10 @@ def make_resolver() -> APIGatewayHttpResolver:
         details = [{"field": _field_of(p.get("loc")), "message": _explain(p)} for p in problems]
         fields = ", ".join(dict.fromkeys(d["field"].replace("_", " ") for d in details))
         return error_response(422, "VALIDATION_FAILED", f"Please check: {fields}.", details)
+
+    @app.exception_handler(ValidationError)
+    def _invalid_model(exc: ValidationError) -> Response[dict[str, Any]]:
+        return _invalid(RequestValidationError(exc.errors()))
 
     @app.exception_handler(NotFoundError)
     def _no_route(_: NotFoundError) -> Response[dict[str, Any]]:
@@ -133,7 +149,9 @@ def make_resolver() -> APIGatewayHttpResolver:
     return app
 
 
-def lambda_entry(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+def lambda_entry(
+    app: APIGatewayHttpResolver, body_rules: dict[str, BodyRule] | None = None
+) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda handler for ``app``: structured logs with the request id, traces, metrics.
 
     The tracer is attached at the first invocation, not at import, and only when tracing is
@@ -142,7 +160,7 @@ def lambda_entry(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any],
     """
 
     def resolve(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        refusal = refuse_body(event)
+        refusal = refuse_body(event, (body_rules or {}).get(event.get("routeKey", ""), BodyRule()))
         if refusal is not None:
             status, code, message = refusal
             return {
@@ -186,6 +204,14 @@ def require_learner(app: APIGatewayHttpResolver) -> Identity:
     who = identity(app)
     if who is None:
         raise errors.sign_in_required()
+    return who
+
+
+def require_admin(app: APIGatewayHttpResolver) -> Identity:
+    """A signed-in coordinator (role admin); 401 without a session, 403 for a learner."""
+    who = require_learner(app)
+    if who.role != "admin":
+        raise errors.Forbidden("FORBIDDEN", "This page is for the CME office's coordinators.")
     return who
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -137,3 +138,131 @@ class EmailReply(BaseModel):
 
 class EmailsReply(BaseModel):
     emails: list[EmailEntryReply]
+
+
+class CreditType(StrEnum):
+    AMA_PRA_1 = "AMA_PRA_1"
+    ANCC = "ANCC"
+    ACPE = "ACPE"
+    AAPA_1 = "AAPA_1"
+    ABIM_MOC = "ABIM_MOC"
+    PARTICIPATION = "PARTICIPATION"
+
+
+class ActivityFormat(StrEnum):
+    LIVE = "live"
+    ENDURING = "enduring"
+    RSS = "rss"  # a regularly scheduled series session (e.g. grand rounds)
+
+
+class QuestionKind(StrEnum):
+    RATING = "rating"  # 1-5
+    TEXT = "text"
+    CHOICE = "choice"
+    YES_NO = "yes_no"
+
+
+class Credit(Strict):
+    type: CreditType
+    max: float = Field(gt=0, le=100)
+
+
+class Question(Strict):
+    question_id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    kind: QuestionKind = QuestionKind.TEXT
+    required: bool = True
+    choices: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]] | None = None
+
+
+class ActivityIn(Strict):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
+    format: ActivityFormat
+    start_date: date
+    end_date: date
+    location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
+    credits: list[Credit] = Field(min_length=1, max_length=6)
+    claim_window_days: int = Field(ge=1, le=365)
+    evaluation: list[Question] = Field(default_factory=list, max_length=50)
+    attendance_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
+    published: bool = False
+
+
+class PublicActivity(BaseModel):
+    activity_id: str
+    title: str
+    description: str
+    format: ActivityFormat
+    start_date: date
+    end_date: date
+    location: str
+    credits: list[Credit]
+    claim_window_days: int
+    evaluation: list[Question]
+    published: bool
+
+
+class AdminActivity(PublicActivity):
+    attendance_code: str
+    attendance_count: int
+    claim_count: int
+    attend_url: str
+
+
+class ActivitiesReply(BaseModel):
+    activities: list[PublicActivity]
+
+
+class AdminActivitiesReply(BaseModel):
+    activities: list[AdminActivity]
+
+
+class ActivityReply(BaseModel):
+    activity: AdminActivity
+
+
+class SelfSignIn(Strict):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    email: EmailText
+    first_name: Name
+    last_name: Name
+
+
+class SignedIn(BaseModel):
+    activity_id: str
+    title: str
+
+
+class RosterRow(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    email: Any = None
+    first_name: Any = None
+    last_name: Any = None
+
+
+class RosterIn(Strict):
+    rows: list[RosterRow] = Field(max_length=5000)
+
+
+class Rejected(BaseModel):
+    row: int
+    reason: str
+
+
+class RosterReport(BaseModel):
+    added: int
+    already_present: int
+    rejected: list[Rejected]
+
+
+class AttendanceEntry(BaseModel):
+    email: str
+    first_name: str
+    last_name: str
+    source: str
+    recorded_at: str
+
+
+class AttendanceListReply(BaseModel):
+    attendance: list[AttendanceEntry]

@@ -18,6 +18,11 @@ class Settings(BaseSettings):
     sessions_table: str = "SessionsTable"
     tokens_table: str = "TokensTable"
     rate_limits_table: str = "RateLimitsTable"
+    activities_table: str = "ActivitiesTable"
+    codes_table: str = "CodesTable"
+    attendance_table: str = "AttendanceTable"
+    claims_table: str = "ClaimsTable"
+    audit_table: str = "AuditTable"
     documents_bucket: str = "cme-documents"
 
     site_url: str = "http://127.0.0.1:3000"
@@ -25,6 +30,10 @@ class Settings(BaseSettings):
     office_name: str = "Continuing Medical Education Office"
     help_email: str = "cme-help@example.org"
     default_phone_region: str = "US"
+    office_timezone: str = "America/New_York"
+    provider_name: str = "Continuing Medical Education Office"
+    # Verified emails that are made coordinators (role admin) when they sign in.
+    admin_emails: str = ""
 
     session_hours: int = 12
     verify_email_hours: int = 24
@@ -42,6 +51,8 @@ class Settings(BaseSettings):
     reset_per_client: int = 30
     verify_sends_per_learner: int = 10
     max_emails_per_learner: int = 10
+    attendance_per_client: int = 30
+    roster_max_rows: int = 5000
 
     max_body_bytes: int = 64 * 1024
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -128,3 +132,106 @@ class RateCounter(BaseModel):
     key = UnicodeAttribute(hash_key=True)
     hits = NumberAttribute(default=0)
     expires_at = TTLAttribute()
+
+
+class CreditDesignation(MapAttribute[str, Any]):
+    type = UnicodeAttribute()
+    max = NumberAttribute()
+
+
+class EvaluationQuestion(MapAttribute[str, Any]):
+    question_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    required = BooleanAttribute(default=True)
+    choices = ListAttribute(of=UnicodeAttribute, null=True)
+
+
+class ActivitiesByKind(GlobalSecondaryIndex["Activity"]):
+    """Every activity, newest first: the coordinators' list (a Query, never a Scan)."""
+
+    class Meta:
+        index_name = "by_kind"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    start_date = UnicodeAttribute(range_key=True)
+
+
+class ActivitiesPublished(GlobalSecondaryIndex["Activity"]):
+    """Sparse: only published activities carry ``published_key``; the public catalogue."""
+
+    class Meta:
+        index_name = "by_published"
+        projection = AllProjection()
+
+    published_key = UnicodeAttribute(hash_key=True)
+    start_date = UnicodeAttribute(range_key=True)
+
+
+class Activity(BaseModel):
+    table_setting = "activities_table"
+
+    class Meta:
+        table_name = ""
+
+    activity_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="activity")
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    format = UnicodeAttribute()
+    start_date = UnicodeAttribute()  # ISO date, YYYY-MM-DD
+    end_date = UnicodeAttribute()
+    location = UnicodeAttribute(default="")
+    credits = ListAttribute(of=CreditDesignation)
+    claim_window_days = NumberAttribute()
+    evaluation = ListAttribute(of=EvaluationQuestion, default=list)
+    attendance_code = UnicodeAttribute()
+    published = BooleanAttribute(default=False)
+    published_key = UnicodeAttribute(null=True)
+    attendance_count = NumberAttribute(default=0)
+    claim_count = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    by_kind = ActivitiesByKind()
+    by_published = ActivitiesPublished()
+
+
+class AttendanceCode(BaseModel):
+    """One item per attendance code, written with a condition: codes are unique."""
+
+    table_setting = "codes_table"
+
+    class Meta:
+        table_name = ""
+
+    code = UnicodeAttribute(hash_key=True)
+    activity_id = UnicodeAttribute()
+
+
+class AttendanceByEmail(GlobalSecondaryIndex["Attendance"]):
+    class Meta:
+        index_name = "by_email"
+        projection = AllProjection()
+
+    email = UnicodeAttribute(hash_key=True)
+    activity_id = UnicodeAttribute(range_key=True)
+
+
+class Attendance(BaseModel):
+    """Attendance at one activity under one normalized email. Kept, never expired."""
+
+    table_setting = "attendance_table"
+
+    class Meta:
+        table_name = ""
+
+    activity_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute(range_key=True)
+    first_name = UnicodeAttribute(default="")
+    last_name = UnicodeAttribute(default="")
+    source = UnicodeAttribute()  # "self" (code at the event) or "roster"
+    recorded_at = UTCDateTimeAttribute()
+
+    by_email = AttendanceByEmail()

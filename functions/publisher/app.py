@@ -1,0 +1,101 @@
+"""The publisher: the public catalogue, sign-in at the event, and the coordinators' pages."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from cme import activities, attendance
+from cme.api import BodyRule, client_address, json_reply, lambda_entry, make_resolver, require_admin
+from cme.errors import InvalidInput
+from cme.schemas import (
+    ActivitiesReply,
+    ActivityIn,
+    ActivityReply,
+    AdminActivitiesReply,
+    AttendanceListReply,
+    PublicActivity,
+    RosterIn,
+    RosterReport,
+    SelfSignIn,
+    SignedIn,
+)
+
+app = make_resolver()
+ROSTER = "POST /api/admin/activities/{activity_id}/attendance"
+
+
+@app.get("/api/activities")
+def catalogue() -> Response[ActivitiesReply]:
+    return json_reply(200, ActivitiesReply(activities=list(activities.list_published())))
+
+
+@app.get("/api/activities/<activity_id>")
+def catalogue_entry(activity_id: str) -> Response[PublicActivity]:
+    return json_reply(200, activities.get_published(activity_id))
+
+
+@app.post("/api/attendance", responses={201: {"description": "Recorded"}, 200: {"description": "Already recorded"}})
+def sign_in_at_event(body: SelfSignIn) -> Response[SignedIn]:
+    signed, created = attendance.sign_in_at_event(body, client_address(app))
+    return json_reply(201 if created else 200, signed)
+
+
+@app.post("/api/admin/activities", responses={201: {"description": "Created"}})
+def create_activity(body: ActivityIn) -> Response[ActivityReply]:
+    require_admin(app)
+    return json_reply(201, ActivityReply(activity=activities.create(body)))
+
+
+@app.get("/api/admin/activities")
+def list_activities() -> Response[AdminActivitiesReply]:
+    require_admin(app)
+    return json_reply(200, AdminActivitiesReply(activities=activities.list_all()))
+
+
+@app.get("/api/admin/activities/<activity_id>")
+def get_activity(activity_id: str) -> Response[ActivityReply]:
+    require_admin(app)
+    return json_reply(200, ActivityReply(activity=activities.admin_view(activities.get(activity_id))))
+
+
+@app.put("/api/admin/activities/<activity_id>")
+def update_activity(activity_id: str, body: ActivityIn) -> Response[ActivityReply]:
+    require_admin(app)
+    return json_reply(200, ActivityReply(activity=activities.update(activity_id, body)))
+
+
+@app.post("/api/admin/activities/<activity_id>/attendance")
+def import_roster(activity_id: str) -> Response[RosterReport]:
+    """JSON ``{rows: [...]}`` or a CSV upload (``text/csv``) with email, first_name, last_name."""
+    require_admin(app)
+    event = app.current_event
+    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    raw = event.decoded_body or ""
+    if content_type == "text/csv":
+        rows = attendance.parse_csv(raw.encode() if isinstance(raw, str) else raw)
+    else:
+        if not raw:
+            raise InvalidInput("ROSTER_INVALID", "Send rows as JSON {rows: [...]} or a CSV file.")
+        parsed = RosterIn.model_validate_json(raw)
+        rows = [(number, row.model_dump()) for number, row in enumerate(parsed.rows, start=1)]
+    return json_reply(200, attendance.import_roster(activity_id, rows))
+
+
+@app.get("/api/admin/activities/<activity_id>/attendance")
+def list_attendance(activity_id: str) -> Response[AttendanceListReply]:
+    require_admin(app)
+    return json_reply(200, AttendanceListReply(attendance=attendance.list_for_activity(activity_id)))
+
+
+@app.get("/api/admin/activities/<activity_id>/qr.svg")
+def qr_code(activity_id: str) -> Response[str]:
+    require_admin(app)
+    return Response(
+        status_code=200,
+        content_type="image/svg+xml",
+        body=attendance.qr_svg(activity_id),
+        headers={"Cache-Control": "private, max-age=300"},
+    )
+
+
+# A 5,000-row CSV is about 300 KB; API Gateway's own limit is 10 MB.
+lambda_handler = lambda_entry(app, {ROSTER: BodyRule(("application/json", "text/csv"), 2 * 1024 * 1024)})

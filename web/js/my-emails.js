@@ -1,0 +1,196 @@
+/**
+ * My emails (on My Portal): the list of the learner's emails with their state, and what can be
+ * done with each: send its confirmation link again (not verified), make it primary (verified),
+ * remove it (not primary; a second click confirms). Add another email below the list.
+ */
+import { api } from './api.js';
+import {
+  clearErrors, markFields, missingFields, setBusy, showAlert,
+} from './forms.js';
+
+const heading = document.getElementById('my-emails-heading');
+const list = document.getElementById('email-list');
+const statusRegion = document.getElementById('emails-status');
+const alertRegion = document.getElementById('emails-alert');
+const form = document.getElementById('add-email-form');
+const addButton = form.querySelector('button[type="submit"]');
+const template = document.getElementById('tpl-email-row');
+
+const path = (email) => `/api/me/emails/${encodeURIComponent(email)}`;
+
+// Short words for the add field; the alert above the list carries the API's full message.
+const FIELD_WORDS = {
+  EMAIL_TAKEN: 'This email belongs to another account.',
+  TOO_MANY_EMAILS: 'Remove an email you no longer use first.',
+};
+
+function say(message) {
+  showAlert(alertRegion);
+  showAlert(statusRegion, message);
+}
+
+function complain(message) {
+  showAlert(statusRegion);
+  showAlert(alertRegion, message);
+}
+
+export function setUpEmails({ onProfile, onSignedOut }) {
+  /** Handle the answers every row action shares; true when the caller should stop. */
+  function failed(status, body) {
+    if (status === 401) {
+      onSignedOut();
+      return true;
+    }
+    if (status === 404 || status === 409) {
+      // not (any more) on the account, or changed meanwhile: show the list as it is now
+      complain(body.message);
+      reload();
+      return true;
+    }
+    if (status < 200 || status > 299) {
+      complain(body.message);
+      return true;
+    }
+    return false;
+  }
+
+  function row(entry, index) {
+    const item = template.content.firstElementChild.cloneNode(true);
+    const address = item.querySelector('[data-slot="email"]');
+    address.textContent = entry.email;
+    address.id = `my-email-${index}`;
+    item.querySelector('[data-slot="primary"]').hidden = !entry.primary;
+    item.querySelector('[data-slot="verified"]').hidden = !entry.verified;
+    item.querySelector('[data-slot="unverified"]').hidden = entry.verified;
+
+    const resend = item.querySelector('[data-action="resend"]');
+    const primary = item.querySelector('[data-action="primary"]');
+    const remove = item.querySelector('[data-action="remove"]');
+    const cancel = item.querySelector('[data-action="cancel"]');
+    resend.hidden = entry.verified;
+    primary.hidden = !entry.verified || entry.primary;
+    remove.hidden = entry.primary;
+    // each button is described by its row's email, for screen readers moving by button
+    for (const button of [resend, primary, remove, cancel]) button.setAttribute('aria-describedby', address.id);
+
+    resend.addEventListener('click', async () => {
+      if (resend.disabled) return;
+      setBusy(resend, true);
+      const { status, body } = await api('POST', '/api/accounts/verify-email/resend', { email: entry.email });
+      setBusy(resend, false);
+      if (failed(status, body)) return;
+      if (body.verified) {
+        say(`${body.email} is already confirmed.`);
+        reload();
+        return;
+      }
+      say(`We sent a new link to ${body.email}.`);
+    });
+
+    primary.addEventListener('click', async () => {
+      if (primary.disabled) return;
+      setBusy(primary, true);
+      const { status, body } = await api('POST', `${path(entry.email)}/primary`);
+      setBusy(primary, false);
+      if (failed(status, body)) return;
+      onProfile(body);
+      say(`${entry.email} is now your primary email: sign in with it from now on.`);
+      await reload();
+      heading.focus();
+    });
+
+    let confirming = false;
+    const setConfirming = (on) => {
+      confirming = on;
+      remove.textContent = on ? 'Confirm remove' : 'Remove';
+      cancel.hidden = !on;
+    };
+    remove.addEventListener('click', async () => {
+      if (remove.disabled) return;
+      if (!confirming) {
+        setConfirming(true);
+        say(`Remove ${entry.email} from your account? Select Confirm remove, or Cancel to keep it.`);
+        return;
+      }
+      setBusy(remove, true);
+      cancel.disabled = true;
+      const { status, body } = await api('DELETE', path(entry.email));
+      setBusy(remove, false);
+      cancel.disabled = false;
+      if (failed(status, body)) return;
+      say(`${entry.email} was removed from your account.`);
+      await reload();
+      heading.focus();
+    });
+    cancel.addEventListener('click', () => {
+      setConfirming(false);
+      showAlert(statusRegion);
+      remove.focus();
+    });
+    item.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && confirming) {
+        event.stopPropagation();
+        cancel.click();
+      }
+    });
+    return item;
+  }
+
+  /** Show an answer of GET /api/me/emails. */
+  function show({ status, body }) {
+    if (status === 401) {
+      onSignedOut();
+      return;
+    }
+    if (status !== 200 || !Array.isArray(body?.emails)) {
+      complain(body?.message || 'We could not load your emails. Please reload the page.');
+      return;
+    }
+    list.replaceChildren(...body.emails.map(row));
+  }
+
+  async function reload() {
+    show(await api('GET', '/api/me/emails'));
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (addButton.disabled) return;
+    clearErrors(form);
+    showAlert(statusRegion);
+    showAlert(alertRegion);
+    if (missingFields(form).length) {
+      markFields(form, [{ field: 'email', message: 'Please enter the email to add.' }]);
+      return;
+    }
+    const input = form.elements.namedItem('email');
+    const email = input.value.trim();
+    setBusy(addButton, true);
+    const { status, body } = await api('POST', '/api/me/emails', { email });
+    setBusy(addButton, false);
+    if (status === 201 || status === 200) {
+      input.value = '';
+      const added = body.email.email;
+      say(status === 201
+        ? `We sent a link to ${added}. Open it to confirm this email; its activities then count.`
+        : `${added} is already on your account.`);
+      await reload();
+      input.focus();
+      return;
+    }
+    if (status === 401) {
+      onSignedOut();
+      return;
+    }
+    let words = FIELD_WORDS[body.code];
+    if (!words && status === 422) {
+      // EMAIL_INVALID's details say what is wrong with the address; other shapes get plain words
+      const detail = Array.isArray(body.details) ? body.details.find((d) => d?.field === 'email') : null;
+      words = body.code === 'EMAIL_INVALID' && detail?.message ? detail.message : 'Please enter a valid email address.';
+    }
+    if (words) markFields(form, [{ field: 'email', message: words }]);
+    complain(body.message);
+  });
+
+  return { show, reload };
+}

@@ -1,0 +1,78 @@
+/**
+ * Reset password: the single-use link from the Forgot Password email (?token=...).
+ * The new password is typed twice and checked here before it is sent; a 204 means the
+ * password is changed and every session of the learner has ended.
+ */
+import { api } from './api.js';
+import {
+  clearErrors, errorMessage, link, markFields, missingFields, setBusy, setUpReveal, showAlert,
+} from './forms.js';
+import { setSignedIn } from './shell.js';
+
+const step = document.getElementById('reset-step');
+const form = document.getElementById('reset-form');
+const alertRegion = document.getElementById('reset-alert');
+const statusRegion = document.getElementById('reset-status');
+const button = form.querySelector('button[type="submit"]');
+const token = new URLSearchParams(window.location.search).get('token') || '';
+
+const MISSING_TOKEN = 'This link is not valid: it is incomplete. Open the link in the email again, or ask for a new one.';
+const MISMATCH = 'The two passwords do not match. Please type the same password twice.';
+
+setUpReveal(form);
+
+function showInvalidLink(message) {
+  step.hidden = true;
+  showAlert(alertRegion, `${message} `, link('/forgot-password.html', 'Request a new link'));
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (button.disabled) return;
+  clearErrors(form);
+  showAlert(alertRegion);
+  const missing = missingFields(form);
+  if (missing.length) {
+    const labels = markFields(form, missing);
+    showAlert(alertRegion, `Please fill in: ${labels.join(', ')}.`);
+    return;
+  }
+  const password = form.elements.namedItem('password').value;
+  if (password !== form.elements.namedItem('confirm_password').value) {
+    markFields(form, [{ field: 'confirm_password', message: MISMATCH }]);
+    showAlert(alertRegion, MISMATCH);
+    return;
+  }
+
+  setBusy(button, true);
+  const { status, body } = await api('POST', '/api/auth/password-reset/confirm', { token, password });
+  setBusy(button, false);
+  if (status === 204) {
+    form.reset();
+    step.hidden = true;
+    setSignedIn(false); // every session has ended, this browser's too
+    showAlert(
+      statusRegion,
+      'Your password has been changed. You have been signed out everywhere; sign in with your new password. ',
+      link('/sign-in.html', 'Sign In'),
+    );
+    statusRegion.focus();
+    return;
+  }
+  if (status === 400 && body.code === 'TOKEN_INVALID') {
+    showInvalidLink(body.message);
+    alertRegion.focus();
+    return;
+  }
+  if (status === 422 && (body.code === 'PASSWORD_TOO_WEAK' || body.code === 'PASSWORD_REUSED')) {
+    // the details' words are terse ("same as before"): the field gets the message meant for a person
+    markFields(form, [{ field: 'password', message: body.message }]);
+    showAlert(alertRegion, body.message);
+    return;
+  }
+  const labels = status === 422 ? markFields(form, body.details) : [];
+  showAlert(alertRegion, errorMessage(form, body, labels));
+});
+
+if (token) step.hidden = false;
+else showInvalidLink(MISSING_TOKEN);
