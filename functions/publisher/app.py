@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from aws_lambda_powertools.event_handler import Response
-from cme import activities, attendance
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from cme import activities, attendance, claims
 from cme.api import BodyRule, client_address, json_reply, lambda_entry, make_resolver, require_admin
 from cme.errors import InvalidInput
 from cme.schemas import (
@@ -84,6 +87,22 @@ def import_roster(activity_id: str) -> Response[RosterReport]:
 def list_attendance(activity_id: str) -> Response[AttendanceListReply]:
     require_admin(app)
     return json_reply(200, AttendanceListReply(attendance=attendance.list_for_activity(activity_id)))
+
+
+@app.get("/api/admin/activities/<activity_id>/claims")
+def claims_report(activity_id: str, format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Response[Any]:
+    """Who claimed what: what the office reports to ACCME PARS. ``?format=csv`` for a spreadsheet."""
+    require_admin(app)
+    report = claims.report(activity_id)
+    if format == "csv":
+        filename, body = claims.report_csv(report)
+        return Response(
+            status_code=200,
+            content_type="text/csv; charset=utf-8",
+            body=body,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+        )
+    return json_reply(200, report)
 
 
 @app.get("/api/admin/activities/<activity_id>/qr.svg")

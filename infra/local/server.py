@@ -63,10 +63,10 @@ class LocalStack:
         env.setdefault("AWS_REGION", "us-east-1")
         env.setdefault("AWS_DEFAULT_REGION", env["AWS_REGION"])
         if not env.get("AWS_ENDPOINT_URL"):
-            from moto.server import ThreadedMotoServer
+            from infra.local.aws_server import AwsServer
 
             moto_port = _free_port()
-            self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+            self.moto = AwsServer(moto_port)
             self.moto.start()
             env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{moto_port}"
         for key, value in cfn.environment().items():

@@ -64,7 +64,7 @@ def test_create_account_then_sign_out_and_sign_in(page: Any) -> None:
     page.get_by_role("button", name="Save Profile").click()
 
     expect_portal(page, "Welcome, Seán Ó Briain, MD")
-    expect(page.get_by_text(email, exact=True)).to_be_visible()
+    expect(page.get_by_role("region", name="Your profile").get_by_text(email, exact=True)).to_be_visible()
     expect(page.get_by_text("Cardiología", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Sign Out").click()
@@ -187,7 +187,7 @@ def test_demo_accounts_sign_in(page: Any, email: str, welcome: str | None) -> No
     if welcome:
         expect(page.get_by_text(welcome, exact=True)).to_be_visible()
         expect(page.get_by_text("(480) 555-0100", exact=True)).to_be_visible()
-    expect(page.get_by_text(email, exact=True)).to_be_visible()
+    expect(page.get_by_role("region", name="Your profile").get_by_text(email, exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Sign Out")).to_be_visible()
 
 

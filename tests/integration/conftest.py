@@ -11,6 +11,7 @@ from moto import mock_aws
 
 from infra.local import cfn
 from infra.local.gateway import Gateway
+from infra.local.seed import DEMO_PASSWORD
 from tests.support.client import ApiClient
 
 _ips = itertools.count(1)
@@ -82,3 +83,27 @@ def account(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+@pytest.fixture
+def admin(new_client: Any) -> ApiClient:
+    """A signed-in coordinator (role admin)."""
+    from cme.accounts import provision_account
+    from cme.schemas import NewAccount
+
+    provision_account(
+        NewAccount(
+            email="coordinator@example.org",
+            password=DEMO_PASSWORD,
+            first_name="Avery",
+            last_name="Coordinator",
+            degree="Other",
+            phone="+1 480 555 0199",
+        ),
+        role="admin",
+    )
+    client = new_client()
+    assert (
+        client.post("/api/auth/sign-in", {"email": "coordinator@example.org", "password": DEMO_PASSWORD}).status == 200
+    )
+    return client

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from infra.local.seed import DEMO_PASSWORD
 from tests.integration.conftest import account
 from tests.support.calls import count_calls
 from tests.support.client import ApiClient
@@ -32,29 +31,6 @@ def activity_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
-
-
-@pytest.fixture
-def admin(new_client: Any, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
-    from cme.accounts import provision_account
-    from cme.schemas import NewAccount
-
-    provision_account(
-        NewAccount(
-            email="coordinator@example.org",
-            password=DEMO_PASSWORD,
-            first_name="Avery",
-            last_name="Coordinator",
-            degree="Other",
-            phone="+1 480 555 0199",
-        ),
-        role="admin",
-    )
-    client = new_client()
-    assert (
-        client.post("/api/auth/sign-in", {"email": "coordinator@example.org", "password": DEMO_PASSWORD}).status == 200
-    )
-    return client
 
 
 def create(admin: ApiClient, **overrides: Any) -> dict[str, Any]:

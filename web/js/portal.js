@@ -47,7 +47,7 @@ function render() {
   }
   document.getElementById('email-unverified').hidden = Boolean(profile.email_verified);
   banner.hidden = Boolean(profile.email_verified);
-  banner.querySelector('[data-slot="email"]').textContent = profile.email;
+  banner.querySelector('[data-slot="email"]').textContent = profile.email_verified ? '' : profile.email;
 }
 
 /** Take a fresh profile (after a change elsewhere on the page) and show it. */

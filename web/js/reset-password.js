@@ -12,18 +12,24 @@ import { setSignedIn } from './shell.js';
 const step = document.getElementById('reset-step');
 const form = document.getElementById('reset-form');
 const alertRegion = document.getElementById('reset-alert');
+const invalidRegion = document.getElementById('reset-invalid');
+const footer = document.getElementById('reset-footer');
 const statusRegion = document.getElementById('reset-status');
 const button = form.querySelector('button[type="submit"]');
 const token = new URLSearchParams(window.location.search).get('token') || '';
 
 const MISSING_TOKEN = 'This link is not valid: it is incomplete. Open the link in the email again, or ask for a new one.';
+const ASK = {
+  password: 'Please enter your new password.',
+  confirm_password: 'Please type your new password again.',
+};
 const MISMATCH = 'The two passwords do not match. Please type the same password twice.';
 
 setUpReveal(form);
 
 function showInvalidLink(message) {
   step.hidden = true;
-  showAlert(alertRegion, `${message} `, link('/forgot-password.html', 'Request a new link'));
+  showAlert(invalidRegion, `${message} `, link('/forgot-password.html', 'Request a new link'));
 }
 
 form.addEventListener('submit', async (event) => {
@@ -31,7 +37,7 @@ form.addEventListener('submit', async (event) => {
   if (button.disabled) return;
   clearErrors(form);
   showAlert(alertRegion);
-  const missing = missingFields(form);
+  const missing = missingFields(form).map((detail) => ({ ...detail, message: ASK[detail.field] }));
   if (missing.length) {
     const labels = markFields(form, missing);
     showAlert(alertRegion, `Please fill in: ${labels.join(', ')}.`);
@@ -50,6 +56,7 @@ form.addEventListener('submit', async (event) => {
   if (status === 204) {
     form.reset();
     step.hidden = true;
+    footer.hidden = true; // the message carries the way to Sign In
     setSignedIn(false); // every session has ended, this browser's too
     showAlert(
       statusRegion,
@@ -61,7 +68,7 @@ form.addEventListener('submit', async (event) => {
   }
   if (status === 400 && body.code === 'TOKEN_INVALID') {
     showInvalidLink(body.message);
-    alertRegion.focus();
+    invalidRegion.focus();
     return;
   }
   if (status === 422 && (body.code === 'PASSWORD_TOO_WEAK' || body.code === 'PASSWORD_REUSED')) {

@@ -266,6 +266,7 @@ def provision_account(data: NewAccount, role: str = "learner", verified: bool = 
         str(uuid.uuid4()),
         email=email,
         email_verified=verified,
+        verified_emails={email} if verified else set(),
         role=role,
         transcript_frequency="never",
         password_hash=passwords.hash_password(data.password),

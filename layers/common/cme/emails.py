@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from pynamodb.exceptions import DeleteError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
 
 from cme import clock, mail, throttle, tokens
 from cme.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable, sign_in_required
@@ -83,12 +84,10 @@ def verify(raw_token: str) -> str:
                 actions=[EmailOwner.verified.set(True), EmailOwner.verified_at.set(now)],
                 condition=EmailOwner.learner_id == token.learner_id,
             )
+            learner_actions: list[Action] = [Learner.verified_emails.add({token.email}), Learner.updated_at.set(now)]
             if owner.primary:
-                tx.update(
-                    Learner(token.learner_id),
-                    actions=[Learner.email_verified.set(True), Learner.updated_at.set(now)],
-                    condition=Learner.email == token.email,
-                )
+                learner_actions.append(Learner.email_verified.set(True))
+            tx.update(Learner(token.learner_id), actions=learner_actions, condition=Learner.learner_id.exists())
     except TransactWriteError as exc:
         raise tokens.invalid() from exc
     logger.info("email verified", extra={"learner_id": token.learner_id})
@@ -169,8 +168,14 @@ def remove(learner_id: str, email_text: str) -> None:
             [{"field": "email", "message": "is the primary email"}],
         )
     try:
-        owner.delete(condition=(EmailOwner.learner_id == learner_id) & (EmailOwner.primary == False))  # noqa: E712
-    except DeleteError as exc:
+        with transaction() as tx:
+            tx.delete(owner, condition=(EmailOwner.learner_id == learner_id) & (EmailOwner.primary == False))  # noqa: E712
+            tx.update(
+                Learner(learner_id),
+                actions=[Learner.verified_emails.delete({owner.email})],
+                condition=Learner.learner_id.exists(),
+            )
+    except TransactWriteError as exc:
         raise Conflict("EMAIL_CHANGED", "That email changed meanwhile; reload and try again.") from exc
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 
 class Degree(StrEnum):
@@ -266,3 +266,69 @@ class AttendanceEntry(BaseModel):
 
 class AttendanceListReply(BaseModel):
     attendance: list[AttendanceEntry]
+
+
+class ClaimIn(Strict):
+    activity_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    credit_type: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    credits: float
+    evaluation: dict[str, Any] = Field(default_factory=dict)
+    attestation: StrictBool = False
+
+
+class ClaimOut(BaseModel):
+    claim_id: str
+    activity_id: str
+    activity_title: str
+    credit_type: CreditType
+    credits: float
+    claimed_at: str
+    certificate_code: str
+
+
+class ClaimReply(BaseModel):
+    claim: ClaimOut
+
+
+class ClaimsReply(BaseModel):
+    claims: list[ClaimOut]
+
+
+class MyActivity(BaseModel):
+    activity_id: str
+    title: str
+    format: ActivityFormat
+    start_date: date
+    end_date: date
+    location: str
+    credit_options: list[Credit]
+    status: str  # claimable | claimed | closed
+    claim_deadline: date
+    reason: str | None = None
+    attended_as: str
+    evaluation: list[Question]
+    claim: ClaimOut | None = None
+
+
+class MyActivitiesReply(BaseModel):
+    activities: list[MyActivity]
+    unverified_emails: list[str]
+    note: str | None = None
+
+
+class ClaimReportRow(BaseModel):
+    learner_name: str
+    degree: str
+    email: str
+    npi: str | None
+    credit_type: CreditType
+    credits: float
+    claimed_at: str
+    certificate_code: str
+
+
+class ClaimReportReply(BaseModel):
+    activity_id: str
+    title: str
+    start_date: str
+    claims: list[ClaimReportRow]

@@ -1,10 +1,12 @@
 """PynamoDB models, one table each, bound to their table names lazily (see base.py)."""
 
-from cme.models.base import BaseModel, transaction
+from cme.models.base import BaseModel, get_many, transaction
 from cme.models.tables import (
     Activity,
     Attendance,
     AttendanceCode,
+    AuditRecord,
+    Claim,
     EmailOwner,
     Learner,
     RateCounter,
@@ -16,11 +18,14 @@ __all__ = [
     "Activity",
     "Attendance",
     "AttendanceCode",
+    "AuditRecord",
     "BaseModel",
+    "Claim",
     "EmailOwner",
     "Learner",
     "RateCounter",
     "Session",
     "Token",
+    "get_many",
     "transaction",
 ]

@@ -8,7 +8,7 @@ botocore, which honours ``AWS_ENDPOINT_URL_DYNAMODB`` / ``AWS_ENDPOINT_URL`` its
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.models import Model
@@ -46,3 +46,36 @@ def _connection(region: str) -> Connection:
 def transaction() -> TransactWrite:
     """A write transaction (one round trip, all or nothing) in the configured region."""
     return TransactWrite(connection=_connection(get_settings().aws_region))
+
+
+def get_many(*items: BaseModel) -> list[BaseModel | None]:
+    """Read items of several tables in one BatchGetItem (strongly consistent).
+
+    Each argument is an item with its keys set; the result holds, in the same order, the
+    stored item or None.
+    """
+    keyed: list[tuple[BaseModel, str, dict[str, Any]]] = []
+    for item in items:
+        cls = type(item)
+        cls.bind()
+        key: dict[str, Any] = {}
+        for attribute in (cls._hash_key_attribute(), cls._range_key_attribute()):
+            if attribute is not None:
+                value = getattr(item, attribute.attr_name)
+                key[attribute.attr_name] = {attribute.attr_type: attribute.serialize(value)}
+        keyed.append((item, cls.Meta.table_name, key))
+    request: dict[str, Any] = {}
+    for _, table, key in keyed:
+        request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(key)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    connection = _connection(get_settings().aws_region)
+    while request:
+        data = connection.dispatch("BatchGetItem", {"RequestItems": request})
+        for table, found in data.get("Responses", {}).items():
+            rows.setdefault(table, []).extend(found)
+        request = data.get("UnprocessedKeys") or {}
+    out: list[BaseModel | None] = []
+    for item, table, key in keyed:
+        match = next((row for row in rows.get(table, []) if all(row.get(k) == v for k, v in key.items())), None)
+        out.append(type(item).from_raw_data(match) if match is not None else None)
+    return out

@@ -11,6 +11,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
@@ -47,6 +48,8 @@ class Learner(BaseModel):
     role = UnicodeAttribute(default="learner")
     transcript_frequency = UnicodeAttribute(default="never")
     password_hash = UnicodeAttribute()
+    # every email of this learner proven by a verification link (kept with EmailOwner.verified)
+    verified_emails = UnicodeSetAttribute(default=set)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -235,3 +238,71 @@ class Attendance(BaseModel):
     recorded_at = UTCDateTimeAttribute()
 
     by_email = AttendanceByEmail()
+
+
+class ClaimsByActivity(GlobalSecondaryIndex["Claim"]):
+    """The claims of one activity: the coordinators' report."""
+
+    class Meta:
+        index_name = "by_activity"
+        projection = AllProjection()
+
+    activity_id = UnicodeAttribute(hash_key=True)
+    claimed_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ClaimsByCertificate(GlobalSecondaryIndex["Claim"]):
+    """Public verification of a certificate by its code."""
+
+    class Meta:
+        index_name = "by_certificate"
+        projection = AllProjection()
+
+    certificate_code = UnicodeAttribute(hash_key=True)
+
+
+class Claim(BaseModel):
+    """One claim per learner per activity (the key makes it so). Kept, never expired."""
+
+    table_setting = "claims_table"
+
+    class Meta:
+        table_name = ""
+
+    learner_id = UnicodeAttribute(hash_key=True)
+    activity_id = UnicodeAttribute(range_key=True)
+    claim_id = UnicodeAttribute()
+    activity_title = UnicodeAttribute()
+    activity_start = UnicodeAttribute()
+    activity_end = UnicodeAttribute()
+    credit_type = UnicodeAttribute()
+    credits = NumberAttribute()
+    evaluation = MapAttribute[str, Any](default=dict)
+    attested = BooleanAttribute()
+    claimed_at = UTCDateTimeAttribute()
+    certificate_code = UnicodeAttribute()
+    # who, as the record shows it (for reports to ACCME PARS and boards)
+    learner_name = UnicodeAttribute()
+    degree = UnicodeAttribute()
+    email = UnicodeAttribute()
+    npi = UnicodeAttribute(null=True)
+
+    by_activity = ClaimsByActivity()
+    by_certificate = ClaimsByCertificate()
+
+
+class AuditRecord(BaseModel):
+    """What happened, by whom, when and from where. Kept, never expired."""
+
+    table_setting = "audit_table"
+
+    class Meta:
+        table_name = ""
+
+    subject = UnicodeAttribute(hash_key=True)  # e.g. "learner#<id>"
+    at = UnicodeAttribute(range_key=True)  # ISO time + "#" + event id: ordered, unique
+    action = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    source_ip = UnicodeAttribute(default="")
+    user_agent = UnicodeAttribute(default="")
+    detail = MapAttribute[str, Any](default=dict)

@@ -1,0 +1,38 @@
+"""My Portal's core: the activities I attended, and claiming credit for them."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from cme import claims
+from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner
+from cme.schemas import ClaimIn, ClaimReply, ClaimsReply, MyActivitiesReply
+
+app = make_resolver()
+
+UNVERIFIED_NOTE = (
+    "Attendance recorded under an email you have not confirmed yet is not shown. "
+    "Confirm it from the link we sent, or send the link again under My emails."
+)
+
+
+@app.get("/api/me/activities")
+def my_activities() -> Response[MyActivitiesReply]:
+    found, unverified = claims.my_activities(require_learner(app).learner_id)
+    note = UNVERIFIED_NOTE if unverified else None
+    return json_reply(200, MyActivitiesReply(activities=found, unverified_emails=unverified, note=note))
+
+
+@app.post("/api/me/claims", responses={201: {"description": "Claimed (a retry of the same claim returns it)"}})
+def claim(body: ClaimIn) -> Response[ClaimReply]:
+    who = require_learner(app)
+    user_agent = app.current_event.headers.get("user-agent") or ""
+    recorded, _ = claims.claim_credit(who.learner_id, body, client_address(app), user_agent)
+    return json_reply(201, ClaimReply(claim=recorded))
+
+
+@app.get("/api/me/claims")
+def my_claims() -> Response[ClaimsReply]:
+    return json_reply(200, ClaimsReply(claims=claims.my_claims(require_learner(app).learner_id)))
+
+
+lambda_handler = lambda_entry(app)

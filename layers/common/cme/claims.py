@@ -1,0 +1,296 @@
+"""Claiming credit (DOMAIN.md "Credit"): who may claim what, the rules, and one claim per
+learner per activity under every race."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from cme import activities, clock
+from cme.errors import Conflict, InvalidInput, NotFound, sign_in_required
+from cme.models import Activity, Attendance, AuditRecord, Claim, Learner, get_many, transaction
+from cme.observability import logger
+from cme.schemas import ClaimIn, ClaimOut, ClaimReportReply, ClaimReportRow, Credit, CreditType, MyActivity
+from cme.spreadsheet import to_csv
+
+ATTESTATION = (
+    "I attest that I participated in this activity. Physicians should claim only the credit "
+    "commensurate with the extent of their participation in the activity."
+)
+PHYSICIANS = {"MD", "DO"}
+# The credit a profession's own board or association accepts, when the activity designates it.
+PROFESSION_CREDIT = {"RN": CreditType.ANCC, "NP": CreditType.ANCC, "PharmD": CreditType.ACPE, "PA-C": CreditType.AAPA_1}
+CERTIFICATE_ALPHABET = activities.CODE_ALPHABET
+MAX_RETRIES = 3
+
+
+def credit_options(degree: str, designated: list[Credit]) -> list[Credit]:
+    """What this learner may claim (DOMAIN.md "Credit").
+
+    Only MDs and DOs get AMA PRA Category 1 Credit (and ABIM MOC). Nurses, NPs, pharmacists
+    and PAs get their profession's credit where the activity designates it. Everyone other
+    than a physician may take a certificate of participation, up to the AMA maximum (or an
+    explicitly designated participation maximum).
+    """
+    by_type = {c.type: c for c in designated}
+    if degree in PHYSICIANS:
+        physician = [by_type[t] for t in (CreditType.AMA_PRA_1, CreditType.ABIM_MOC) if t in by_type]
+        return physician or [c for c in designated if c.type == CreditType.PARTICIPATION]
+    options = []
+    own = PROFESSION_CREDIT.get(degree)
+    if own is not None and own in by_type:
+        options.append(by_type[own])
+    if CreditType.PARTICIPATION in by_type:
+        options.append(by_type[CreditType.PARTICIPATION])
+    elif CreditType.AMA_PRA_1 in by_type:
+        options.append(Credit(type=CreditType.PARTICIPATION, max=by_type[CreditType.AMA_PRA_1].max))
+    return options
+
+
+def deadline(activity: Activity) -> date:
+    """The last day (office time) a claim is accepted."""
+    return date.fromisoformat(activity.end_date) + timedelta(days=int(activity.claim_window_days))
+
+
+def out(claim: Claim) -> ClaimOut:
+    return ClaimOut(
+        claim_id=claim.claim_id,
+        activity_id=claim.activity_id,
+        activity_title=claim.activity_title,
+        credit_type=claim.credit_type,  # type: ignore[arg-type]
+        credits=float(claim.credits),
+        claimed_at=claim.claimed_at.isoformat(),
+        certificate_code=claim.certificate_code,
+    )
+
+
+def _invalid(code: str, message: str, field: str) -> InvalidInput:
+    return InvalidInput(code, message, [{"field": field, "message": message}])
+
+
+def _answered(question: Any, answer: Any) -> bool:
+    if answer is None or (isinstance(answer, str) and not answer.strip()):
+        return False
+    kind = question.kind
+    if kind == "rating":
+        return isinstance(answer, int | float) and not isinstance(answer, bool) and 1 <= answer <= 5
+    if kind == "yes_no":
+        return answer in ("yes", "no", True, False)
+    if kind == "choice":
+        return answer in (question.choices or [])
+    return isinstance(answer, str) and len(answer) <= 5000
+
+
+def check(data: ClaimIn, learner: Learner, activity: Activity, attended: bool, today: date) -> tuple[CreditType, float]:
+    """Every rule of a claim, in the order a learner would fix them. Returns the type and credits."""
+    if not attended:
+        raise _invalid(
+            "NOT_ATTENDED", "We have no attendance for you at this activity under a confirmed email.", "activity_id"
+        )
+    if today > deadline(activity):
+        raise _invalid(
+            "CLAIM_WINDOW_CLOSED",
+            f"Credit for this activity could be claimed until {deadline(activity):%B %-d, %Y}.",
+            "activity_id",
+        )
+    designated = [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
+    options = {c.type.value: c for c in credit_options(learner.degree, designated)}
+    if data.credit_type not in options:
+        allowed = ", ".join(options) or "none"
+        raise _invalid("CREDIT_TYPE_NOT_ALLOWED", f"As {learner.degree} you may claim: {allowed}.", "credit_type")
+    limit = options[data.credit_type].max
+    credits = data.credits
+    if not credits > 0 or credits > limit or credits * 4 != int(credits * 4):
+        raise _invalid("CREDITS_INVALID", f"Claim between 0.25 and {limit:g} credits, in steps of 0.25.", "credits")
+    missing = [
+        q.question_id
+        for q in activity.evaluation or []
+        if q.required and not _answered(q, data.evaluation.get(q.question_id))
+    ]
+    if missing:
+        raise InvalidInput(
+            "EVALUATION_INCOMPLETE",
+            "Please answer every required question of the evaluation.",
+            [{"field": f"evaluation.{qid}", "message": "required"} for qid in missing],
+        )
+    if data.attestation is not True:
+        raise _invalid("ATTESTATION_REQUIRED", "Please confirm the attestation to claim credit.", "attestation")
+    return CreditType(data.credit_type), credits
+
+
+def _answers(claim: Claim) -> dict[str, Any]:
+    stored = claim.evaluation
+    return stored.as_dict() if hasattr(stored, "as_dict") else dict(stored or {})
+
+
+def _same(claim: Claim, credit_type: str, credits: float, data: ClaimIn) -> bool:
+    return (
+        claim.credit_type == credit_type
+        and float(claim.credits) == credits
+        and _answers(claim) == data.evaluation
+    )
+
+
+def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str) -> tuple[ClaimOut, bool]:
+    """Record the claim; returns it and whether it is new. At most 3 DynamoDB round trips:
+    learner + activity (one BatchGetItem), attendance under the learner's verified emails
+    (one BatchGetItem), then claim + audit record + the activity's counter (one transaction).
+    A retry of the same claim returns it (not new); a different second claim is 409.
+    """
+    learner, activity = get_many(Learner(learner_id), Activity(data.activity_id))
+    if learner is None:
+        raise sign_in_required()
+    if activity is None or not isinstance(activity, Activity) or not activity.published:
+        raise NotFound("NOT_FOUND", "There is no such activity.")
+    assert isinstance(learner, Learner)
+    emails = sorted(learner.verified_emails or ())
+    attended = bool(emails) and any(True for _ in Attendance.batch_get([(activity.activity_id, e) for e in emails]))
+    credit_type, credits = check(data, learner, activity, attended, activities.office_today())
+    now = clock.now()
+    claim = Claim(
+        learner_id,
+        activity.activity_id,
+        claim_id=str(uuid.uuid4()),
+        activity_title=activity.title,
+        activity_start=activity.start_date,
+        activity_end=activity.end_date,
+        credit_type=credit_type.value,
+        credits=credits,
+        evaluation=data.evaluation,
+        attested=True,
+        claimed_at=now,
+        certificate_code="".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(12)),
+        learner_name=f"{learner.first_name} {learner.last_name}",
+        degree=learner.degree,
+        email=learner.email,
+        npi=learner.npi,
+    )
+    audit = AuditRecord(
+        f"learner#{learner_id}",
+        f"{now.isoformat()}#{claim.claim_id}",
+        action="claim",
+        actor=learner_id,
+        source_ip=source_ip,
+        user_agent=user_agent[:300],
+        detail={
+            "activity_id": activity.activity_id,
+            "claim_id": claim.claim_id,
+            "credit_type": credit_type.value,
+            "credits": str(credits),
+            "attestation": ATTESTATION,
+            "evaluation": data.evaluation,
+        },
+    )
+    for attempt in range(MAX_RETRIES):
+        try:
+            with transaction() as tx:
+                tx.save(claim, condition=Claim.activity_id.does_not_exist())
+                tx.save(audit)
+                tx.update(activity, actions=[Activity.claim_count.add(1)])
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            first = reasons[0].code if reasons and reasons[0] is not None else None
+            if first == "ConditionalCheckFailed":
+                existing = Claim.get(learner_id, activity.activity_id, consistent_read=True)
+                if _same(existing, credit_type.value, credits, data):
+                    return out(existing), False
+                raise Conflict("ALREADY_CLAIMED", "You have already claimed credit for this activity.") from exc
+            if attempt + 1 < MAX_RETRIES and any(r is not None and r.code == "TransactionConflict" for r in reasons):
+                continue  # another request touched the same items; the condition decides on retry
+            raise
+        break
+    logger.info("credit claimed", extra={"learner_id": learner_id, "activity_id": activity.activity_id})
+    return out(claim), True
+
+
+def my_claims(learner_id: str) -> list[ClaimOut]:
+    return [out(c) for c in Claim.query(learner_id, scan_index_forward=False)]
+
+
+def my_activities(learner_id: str) -> tuple[list[MyActivity], list[str]]:
+    """Every activity attended under a verified email, with its status and, if not claimable,
+    the reason; and the learner's emails not yet verified (whose attendance is not shown)."""
+    try:
+        learner = Learner.get(learner_id)
+    except Learner.DoesNotExist:
+        raise sign_in_required() from None
+    attended: dict[str, str] = {}
+    for email in sorted(learner.verified_emails or ()):
+        for row in Attendance.by_email.query(email):
+            attended.setdefault(row.activity_id, email)
+    found = {a.activity_id: a for a in Activity.batch_get(list(attended))} if attended else {}
+    claims = {c.activity_id: c for c in Claim.query(learner_id)}
+    today = activities.office_today()
+    result = []
+    for activity_id, email in attended.items():
+        activity = found.get(activity_id)
+        if activity is None:
+            continue
+        designated = [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
+        claim = claims.get(activity_id)
+        last_day = deadline(activity)
+        if claim is not None:
+            status, reason = "claimed", None
+        elif today > last_day:
+            status, reason = "closed", f"The claim window closed on {last_day:%B %-d, %Y}."
+        else:
+            status, reason = "claimable", None
+        view = activities.public_view(activity)
+        result.append(
+            MyActivity(
+                activity_id=activity_id,
+                title=activity.title,
+                format=view.format,
+                start_date=view.start_date,
+                end_date=view.end_date,
+                location=activity.location,
+                credit_options=credit_options(learner.degree, designated),
+                status=status,
+                claim_deadline=last_day,
+                reason=reason,
+                attended_as=email,
+                evaluation=view.evaluation,
+                claim=out(claim) if claim else None,
+            )
+        )
+    result.sort(key=lambda a: a.start_date, reverse=True)
+    unverified = sorted(o.email for o in _emails_of(learner_id) if not o.verified)
+    return result, unverified
+
+
+def _emails_of(learner_id: str) -> list[Any]:
+    from cme.models import EmailOwner
+
+    return list(EmailOwner.by_learner.query(learner_id))
+
+
+REPORT_COLUMNS = ["learner_name", "degree", "email", "npi", "credit_type", "credits", "claimed_at", "certificate_code"]
+
+
+def report(activity_id: str) -> ClaimReportReply:
+    """Every claim of an activity (one Query on the by_activity index), oldest first."""
+    activity = activities.get(activity_id)
+    rows = [
+        ClaimReportRow(
+            learner_name=c.learner_name,
+            degree=c.degree,
+            email=c.email,
+            npi=c.npi,
+            credit_type=CreditType(c.credit_type),
+            credits=float(c.credits),
+            claimed_at=c.claimed_at.isoformat(),
+            certificate_code=c.certificate_code,
+        )
+        for c in Claim.by_activity.query(activity_id)
+    ]
+    return ClaimReportReply(activity_id=activity_id, title=activity.title, start_date=activity.start_date, claims=rows)
+
+
+def report_csv(data: ClaimReportReply) -> tuple[str, str]:
+    """(file name, CSV text) of a claims report."""
+    body = to_csv(REPORT_COLUMNS, ([getattr(row, c) for c in REPORT_COLUMNS] for row in data.claims))
+    return f"claims-{data.start_date}-{data.activity_id[:8]}.csv", body

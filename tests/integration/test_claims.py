@@ -1,0 +1,211 @@
+"""Claiming credit: every rule (table-driven), statuses and reasons, retries, the report."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from tests.integration.conftest import account
+from tests.integration.test_publisher import create
+from tests.support.calls import count_calls
+from tests.support.client import ApiClient
+
+PASSWORD = "correct horse battery staple"
+
+
+def verify_primary(client: ApiClient, outbox: Any, new_client: Any) -> None:
+    token = re.search(r"token=([A-Za-z0-9_-]+)", outbox()[-1]["text"]).group(1)
+    assert new_client().post("/api/accounts/verify-email", {"token": token}).status == 200
+
+
+@pytest.fixture
+def world(admin: ApiClient, new_client: Any, outbox: Any) -> dict[str, Any]:
+    """An MD and an RN, both verified, who attended today's activity; one more activity they missed."""
+    activity = create(admin)
+    missed = create(admin, title="Missed it")
+    people = {}
+    for name, degree, phone in (("md", "MD", "480-555-0101"), ("rn", "RN", "480-555-0102")):
+        person = new_client()
+        assert (
+            person.post("/api/accounts", account(email=f"{name}@example.org", degree=degree, phone=phone)).status == 201
+        )
+        verify_primary(person, outbox, new_client)
+        people[name] = person
+    roster = admin.post(
+        f"/api/admin/activities/{activity['activity_id']}/attendance",
+        {"rows": [{"email": "md@example.org"}, {"email": "rn@example.org"}]},
+    )
+    assert roster.json["added"] == 2
+    return {"activity": activity, "missed": missed, **people}
+
+
+def claim_body(activity: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    body = {
+        "activity_id": activity["activity_id"],
+        "credit_type": "AMA_PRA_1",
+        "credits": 1.0,
+        "evaluation": {"q1": "yes"},
+        "attestation": True,
+    }
+    body.update(overrides)
+    return body
+
+
+RULES = [
+    # (who, overrides, activity key, status, code)
+    ("md", {}, "activity", 201, None),
+    ("md", {}, "missed", 422, "NOT_ATTENDED"),
+    ("md", {"activity_id": "no-such-activity"}, "activity", 404, "NOT_FOUND"),
+    ("rn", {}, "activity", 422, "CREDIT_TYPE_NOT_ALLOWED"),
+    ("rn", {"credit_type": "ANCC"}, "activity", 201, None),
+    ("rn", {"credit_type": "PARTICIPATION"}, "activity", 201, None),
+    ("md", {"credit_type": "ANCC"}, "activity", 422, "CREDIT_TYPE_NOT_ALLOWED"),
+    ("md", {"credit_type": "MADE_UP"}, "activity", 422, "CREDIT_TYPE_NOT_ALLOWED"),
+    ("md", {"credits": 1.25}, "activity", 422, "CREDITS_INVALID"),
+    ("md", {"credits": 0}, "activity", 422, "CREDITS_INVALID"),
+    ("md", {"credits": -1}, "activity", 422, "CREDITS_INVALID"),
+    ("md", {"credits": 0.3}, "activity", 422, "CREDITS_INVALID"),
+    ("md", {"credits": 0.75}, "activity", 201, None),
+    ("md", {"credits": "lots"}, "activity", 422, "VALIDATION_FAILED"),
+    ("md", {"evaluation": {}}, "activity", 422, "EVALUATION_INCOMPLETE"),
+    ("md", {"evaluation": {"q1": "  "}}, "activity", 422, "EVALUATION_INCOMPLETE"),
+    ("md", {"evaluation": {"q1": "maybe"}}, "activity", 422, "EVALUATION_INCOMPLETE"),
+    ("md", {"attestation": False}, "activity", 422, "ATTESTATION_REQUIRED"),
+    ("md", {"attestation": "yes"}, "activity", 422, "VALIDATION_FAILED"),
+]
+
+
+@pytest.mark.parametrize(("who", "overrides", "which", "status", "code"), RULES)
+def test_every_claim_rule(
+    world: dict[str, Any], who: str, overrides: dict[str, Any], which: str, status: int, code: str | None
+) -> None:
+    answer = world[who].post("/api/me/claims", claim_body(world[which], **overrides))
+    assert answer.status == status, answer.json
+    if code:
+        assert answer.json["code"] == code and answer.json["message"]
+    else:
+        claim = answer.json["claim"]
+        assert claim["activity_title"] == world["activity"]["title"]
+        assert re.fullmatch(r"[A-Z2-9]{12}", claim["certificate_code"])
+
+
+def test_claim_window_closes(world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from cme import activities
+
+    monkeypatch.setattr(activities, "office_today", lambda: date.today() + timedelta(days=31))
+    answer = world["md"].post("/api/me/claims", claim_body(world["activity"]))
+    assert answer.status == 422 and answer.json["code"] == "CLAIM_WINDOW_CLOSED"
+    mine = world["md"].get("/api/me/activities").json["activities"]
+    assert mine[0]["status"] == "closed" and mine[0]["reason"].startswith("The claim window closed on ")
+
+
+def test_one_claim_per_activity_and_retries_are_safe(world: dict[str, Any]) -> None:
+    md = world["md"]
+    first = md.post("/api/me/claims", claim_body(world["activity"]))
+    retry = md.post("/api/me/claims", claim_body(world["activity"]))  # a double click, a retried request
+    assert first.status == retry.status == 201
+    assert retry.json == first.json
+    different = md.post("/api/me/claims", claim_body(world["activity"], credits=0.5))
+    assert different.status == 409 and different.json["code"] == "ALREADY_CLAIMED"
+    assert [c["claim_id"] for c in md.get("/api/me/claims").json["claims"]] == [first.json["claim"]["claim_id"]]
+
+
+def test_my_activities_statuses_and_options(world: dict[str, Any]) -> None:
+    md, rn = world["md"], world["rn"]
+    before = md.get("/api/me/activities").json
+    assert before["unverified_emails"] == [] and before["note"] is None
+    (row,) = before["activities"]
+    assert row["status"] == "claimable" and row["claim"] is None and row["attended_as"] == "md@example.org"
+    assert row["credit_options"] == [{"type": "AMA_PRA_1", "max": 1.0}]
+    assert row["claim_deadline"] == (date.today() + timedelta(days=30)).isoformat()
+    assert [o["type"] for o in rn.get("/api/me/activities").json["activities"][0]["credit_options"]] == [
+        "ANCC",
+        "PARTICIPATION",
+    ]
+    md.post("/api/me/claims", claim_body(world["activity"]))
+    after = md.get("/api/me/activities").json["activities"][0]
+    assert after["status"] == "claimed" and after["claim"]["credits"] == 1.0
+
+
+def test_unverified_email_attendance_is_never_shown_or_claimable(
+    admin: ApiClient, client: ApiClient, new_client: Any, outbox: Any
+) -> None:
+    activity = create(admin)
+    # someone registers a colleague's email and hopes to take their credit
+    assert client.post("/api/accounts", account(email="colleague@example.org")).status == 201
+    admin.post(
+        f"/api/admin/activities/{activity['activity_id']}/attendance", {"rows": [{"email": "colleague@example.org"}]}
+    )
+    mine = client.get("/api/me/activities").json
+    assert mine["activities"] == [] and mine["unverified_emails"] == ["colleague@example.org"]
+    assert "not confirmed" in mine["note"]
+    refused = client.post("/api/me/claims", claim_body(activity, credit_type="PARTICIPATION"))
+    assert refused.status == 422 and refused.json["code"] == "NOT_ATTENDED"
+    # once the mailbox's owner follows the link, the attendance is theirs at once
+    verify_primary(client, outbox, new_client)
+    assert [a["title"] for a in client.get("/api/me/activities").json["activities"]] == [activity["title"]]
+    # and attendance recorded later under the verified email shows at once too
+    later = create(admin, title="Later session")
+    admin.post(
+        f"/api/admin/activities/{later['activity_id']}/attendance", {"rows": [{"email": "colleague@example.org"}]}
+    )
+    assert len(client.get("/api/me/activities").json["activities"]) == 2
+
+
+def test_a_second_verified_email_brings_its_attendance(
+    world: dict[str, Any], admin: ApiClient, outbox: Any, new_client: Any
+) -> None:
+    other = create(admin, title="Signed in with my hospital email")
+    admin.post(f"/api/admin/activities/{other['activity_id']}/attendance", {"rows": [{"email": "dr.md@hospital.org"}]})
+    md = world["md"]
+    md.post("/api/me/emails", {"email": "dr.md@hospital.org"})
+    assert len(md.get("/api/me/activities").json["activities"]) == 1
+    verify_primary(md, outbox, new_client)
+    titles = {a["title"] for a in md.get("/api/me/activities").json["activities"]}
+    assert titles == {world["activity"]["title"], other["title"]}
+    assert md.post("/api/me/claims", claim_body(other)).status == 201
+    md.call("DELETE", "/api/me/emails/dr.md@hospital.org")
+    assert {a["title"] for a in md.get("/api/me/activities").json["activities"]} == {world["activity"]["title"]}
+
+
+def test_a_claim_takes_three_round_trips(world: dict[str, Any]) -> None:
+    with count_calls() as counts:
+        assert world["md"].post("/api/me/claims", claim_body(world["activity"])).status == 201
+    # the authorizer's session read, then: learner + activity, attendance, the transaction
+    assert dict(counts) == {"dynamodb:GetItem": 1, "dynamodb:BatchGetItem": 2, "dynamodb:TransactWriteItems": 1}
+
+
+def test_claims_need_a_session(new_client: Any) -> None:
+    stranger = new_client()
+    assert stranger.get("/api/me/activities").status == 401
+    assert stranger.post("/api/me/claims", {"activity_id": "x", "credit_type": "AMA_PRA_1", "credits": 1}).status == 401
+    assert stranger.get("/api/me/claims").status == 401
+
+
+def test_claims_report_json_and_csv(world: dict[str, Any], admin: ApiClient) -> None:
+    world["md"].put(
+        "/api/me",
+        account(
+            email="md@example.org", degree="MD", phone="480-555-0101", first_name='=HYPERLINK("x")', npi="1234567893"
+        ),
+    )
+    world["md"].post("/api/me/claims", claim_body(world["activity"]))
+    world["rn"].post("/api/me/claims", claim_body(world["activity"], credit_type="ANCC", credits=0.5))
+    url = f"/api/admin/activities/{world['activity']['activity_id']}/claims"
+    report = admin.get(url).json
+    assert [(r["email"], r["credit_type"], r["credits"]) for r in report["claims"]] == [
+        ("md@example.org", "AMA_PRA_1", 1.0),
+        ("rn@example.org", "ANCC", 0.5),
+    ]
+    csv_answer = admin.get(url, query="format=csv")
+    assert csv_answer.status == 200 and csv_answer.header("Content-Type").startswith("text/csv")
+    assert "attachment" in csv_answer.header("Content-Disposition")
+    text = csv_answer.raw.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0] == "learner_name,degree,email,npi,credit_type,credits,claimed_at,certificate_code"
+    assert lines[1].startswith('"\'=HYPERLINK(""x"") Ó Briain",MD,md@example.org,1234567893,AMA_PRA_1,1,')
+    assert admin.get(url, query="format=xml").status == 422
+    assert world["md"].get(url).status == 403
