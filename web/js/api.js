@@ -9,15 +9,25 @@ const NETWORK_ERROR = Object.freeze({
 });
 
 export async function api(method, path, body) {
+  if (body === undefined) return send(method, path);
+  return send(method, path, JSON.stringify(body), 'application/json');
+}
+
+/** POST a file's bytes as they are (a CSV roster: the API decodes UTF-8 or Excel's cp1252). */
+export async function upload(path, file, contentType) {
+  return send('POST', path, file, contentType);
+}
+
+async function send(method, path, payload, contentType) {
   const init = {
     method,
     credentials: 'same-origin',
     headers: { Accept: 'application/json' },
     cache: 'no-store',
   };
-  if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
+  if (payload !== undefined) {
+    init.headers['Content-Type'] = contentType;
+    init.body = payload;
   }
   let response;
   try {

@@ -7,4 +7,6 @@ export const config = Object.freeze({
   officeName: 'Continuing Medical Education Office',
   portalName: 'CME Portal',
   helpEmail: 'cme-help@example.org',
+  // The office's time zone (OFFICE_TIMEZONE): "today" for the catalogue, as the API counts it.
+  officeTimezone: 'America/New_York',
 });

@@ -5,11 +5,15 @@
  * Whether the visitor is signed in is only a hint kept in localStorage (set on sign-in,
  * cleared on sign-out or when the API answers 401), so pages that do not need the session
  * do not call the API. Pages that do (My Portal) correct it with the real answer.
+ *
+ * The Admin link works the same way: shown when the last profile seen had role "admin"
+ * (a hint for the navigation only; the API answers 403 to anyone else).
  */
 import { api } from './api.js';
 import { config } from './config.js';
 
 const HINT_KEY = 'cme.signedIn';
+const ROLE_KEY = 'cme.role';
 
 function readHint() {
   try {
@@ -38,6 +42,44 @@ export function setSignedIn(signedIn) {
   writeHint(signedIn);
   for (const element of document.querySelectorAll('[data-when="signed-in"]')) element.hidden = !signedIn;
   for (const element of document.querySelectorAll('[data-when="signed-out"]')) element.hidden = signedIn;
+  if (!signedIn) setRole(null);
+}
+
+function readRole() {
+  try {
+    return window.localStorage.getItem(ROLE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** The Admin navigation item: in the page's HTML (the admin pages) or added here. */
+function adminItem() {
+  const existing = document.querySelector('#site-nav [data-when="admin"]');
+  if (existing) return existing;
+  const list = document.querySelector('#site-nav ul');
+  if (!list) return null;
+  const item = document.createElement('li');
+  item.dataset.when = 'admin';
+  item.hidden = true;
+  const anchor = document.createElement('a');
+  anchor.href = '/admin.html';
+  anchor.textContent = 'Admin';
+  item.append(anchor);
+  list.insertBefore(item, list.querySelector('[data-when="signed-in"]'));
+  return item;
+}
+
+/** Remember the signed-in person's role (from a Profile) and show the Admin link to coordinators. */
+export function setRole(role) {
+  try {
+    if (role) window.localStorage.setItem(ROLE_KEY, role);
+    else window.localStorage.removeItem(ROLE_KEY);
+  } catch {
+    // storage disabled: the Admin link shows on the admin pages only
+  }
+  const item = adminItem();
+  if (item) item.hidden = role !== 'admin';
 }
 
 function applyConfig() {
@@ -91,3 +133,4 @@ applyConfig();
 setUpMenu();
 setUpSignOut();
 setSignedIn(readHint());
+if (readHint()) setRole(readRole());

@@ -3,7 +3,7 @@ import { api } from './api.js';
 import {
   clearErrors, errorMessage, markFields, missingFields, safeNext, setBusy, setUpReveal, showAlert,
 } from './forms.js';
-import { setSignedIn } from './shell.js';
+import { setRole, setSignedIn } from './shell.js';
 
 const form = document.getElementById('sign-in-form');
 const alertRegion = document.getElementById('sign-in-alert');
@@ -29,6 +29,7 @@ form.addEventListener('submit', async (event) => {
   const { status, body } = await api('POST', '/api/auth/sign-in', { email, password });
   if (status === 200) {
     setSignedIn(true);
+    setRole(body?.learner?.role);
     window.location.assign(next || '/portal.html');
     return;
   }

@@ -25,6 +25,8 @@ def client(service: str) -> Any:
         retries={"mode": "standard", "max_attempts": 3},
         connect_timeout=3,
         read_timeout=10,
+        # pre-signed S3 links: SigV4, whose X-Amz-Expires is what we sign (SigV2 is legacy)
+        signature_version="s3v4" if service == "s3" else None,
     )
     return _session().client(service, region_name=get_settings().aws_region, config=config)
 

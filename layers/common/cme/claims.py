@@ -128,11 +128,7 @@ def _answers(claim: Claim) -> dict[str, Any]:
 
 
 def _same(claim: Claim, credit_type: str, credits: float, data: ClaimIn) -> bool:
-    return (
-        claim.credit_type == credit_type
-        and float(claim.credits) == credits
-        and _answers(claim) == data.evaluation
-    )
+    return claim.credit_type == credit_type and float(claim.credits) == credits and _answers(claim) == data.evaluation
 
 
 def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str) -> tuple[ClaimOut, bool]:

@@ -332,3 +332,21 @@ class ClaimReportReply(BaseModel):
     title: str
     start_date: str
     claims: list[ClaimReportRow]
+
+
+class DownloadReply(BaseModel):
+    url: str
+    expires_in: int
+
+
+class VerifyReply(BaseModel):
+    valid: bool
+    certificate_code: str
+    learner_name: str
+    activity_title: str
+    activity_date: str
+    credit_type: CreditType
+    credits: float
+    issued_at: str
+    superseded: bool
+    superseded_by: str | None = None

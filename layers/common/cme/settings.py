@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     attendance_table: str = "AttendanceTable"
     claims_table: str = "ClaimsTable"
     audit_table: str = "AuditTable"
+    certificates_table: str = "CertificatesTable"
     documents_bucket: str = "cme-documents"
 
     site_url: str = "http://127.0.0.1:3000"
@@ -32,6 +33,12 @@ class Settings(BaseSettings):
     default_phone_region: str = "US"
     office_timezone: str = "America/New_York"
     provider_name: str = "Continuing Medical Education Office"
+    provider_address: str = "1 Hospital Way, Phoenix, AZ 85001"
+    cme_director_name: str = "Director of Continuing Medical Education"
+    cme_director_title: str = "CME Director"
+    signature_image: str = ""  # a PNG/JPEG in the layer, drawn above the signature line
+    download_seconds: int = 300
+    verify_per_client: int = 60
     # Verified emails that are made coordinators (role admin) when they sign in.
     admin_emails: str = ""
 

@@ -251,16 +251,6 @@ class ClaimsByActivity(GlobalSecondaryIndex["Claim"]):
     claimed_at = UTCDateTimeAttribute(range_key=True)
 
 
-class ClaimsByCertificate(GlobalSecondaryIndex["Claim"]):
-    """Public verification of a certificate by its code."""
-
-    class Meta:
-        index_name = "by_certificate"
-        projection = AllProjection()
-
-    certificate_code = UnicodeAttribute(hash_key=True)
-
-
 class Claim(BaseModel):
     """One claim per learner per activity (the key makes it so). Kept, never expired."""
 
@@ -288,7 +278,6 @@ class Claim(BaseModel):
     npi = UnicodeAttribute(null=True)
 
     by_activity = ClaimsByActivity()
-    by_certificate = ClaimsByCertificate()
 
 
 class AuditRecord(BaseModel):
@@ -306,3 +295,27 @@ class AuditRecord(BaseModel):
     source_ip = UnicodeAttribute(default="")
     user_agent = UnicodeAttribute(default="")
     detail = MapAttribute[str, Any](default=dict)
+
+
+class Certificate(BaseModel):
+    """One issued certificate version, by its public code. Kept as issued; a reissue (after a
+    name correction) is a new code, and the old one points to it as superseded."""
+
+    table_setting = "certificates_table"
+
+    class Meta:
+        table_name = ""
+
+    certificate_code = UnicodeAttribute(hash_key=True)
+    learner_id = UnicodeAttribute()
+    claim_id = UnicodeAttribute()
+    activity_id = UnicodeAttribute()
+    learner_name = UnicodeAttribute()  # as printed, with the degree
+    activity_title = UnicodeAttribute()
+    activity_date = UnicodeAttribute()
+    credit_type = UnicodeAttribute()
+    credits = NumberAttribute()
+    issued_at = UTCDateTimeAttribute()
+    s3_key = UnicodeAttribute()
+    s3_version = UnicodeAttribute(null=True)
+    superseded_by = UnicodeAttribute(null=True)

@@ -1,0 +1,24 @@
+"""Certificates: the PDF (made once, kept in S3), a pre-signed download link, public verification."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from cme import certificates
+from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner
+from cme.schemas import DownloadReply, VerifyReply
+
+app = make_resolver()
+
+
+@app.get("/api/me/claims/<claim_id>/certificate")
+def certificate(claim_id: str) -> Response[DownloadReply]:
+    url, seconds = certificates.download_link(require_learner(app).learner_id, claim_id)
+    return json_reply(200, DownloadReply(url=url, expires_in=seconds))
+
+
+@app.get("/api/verify/<certificate_code>")
+def verify(certificate_code: str) -> Response[VerifyReply]:
+    return json_reply(200, VerifyReply(**certificates.verify(certificate_code, client_address(app))))
+
+
+lambda_handler = lambda_entry(app)

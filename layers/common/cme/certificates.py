@@ -1,0 +1,194 @@
+"""Certificates: made once (on the first download), kept as issued in the private, versioned
+documents bucket, handed out as short-lived pre-signed links, and publicly verifiable.
+
+A name correction makes the next download a new certificate (a new code and S3 version); the
+old code stays verifiable and says it was superseded.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from pynamodb.exceptions import TransactWriteError
+
+from cme import activities, aws, clock, throttle
+from cme.claims import CERTIFICATE_ALPHABET
+from cme.errors import NotFound, ServiceUnavailable, sign_in_required
+from cme.models import Activity, Certificate, Claim, Learner, get_many, transaction
+from cme.observability import logger
+from cme.settings import get_settings
+
+
+def printed_name(learner: Learner) -> str:
+    return f"{learner.first_name} {learner.last_name}"
+
+
+def verify_url(code: str) -> str:
+    return f"{get_settings().site_url.rstrip('/')}/verify.html?{urlencode({'code': code})}"
+
+
+def date_range(start: str, end: str) -> str:
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    if first == last:
+        return f"{first:%B %-d, %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%B %-d}–{last:%-d, %Y}"
+    return f"{first:%B %-d, %Y} – {last:%B %-d, %Y}"
+
+
+def file_name(claim: Claim) -> str:
+    ascii_title = unicodedata.normalize("NFKD", claim.activity_title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-")[:50] or "activity"
+    return f"CME-certificate-{claim.activity_start}-{slug}.pdf"
+
+
+def _find_claim(learner_id: str, claim_id: str) -> Claim:
+    """The caller's own claim; anyone else's claim id is simply not found (404)."""
+    for claim in Claim.query(learner_id, filter_condition=Claim.claim_id == claim_id):
+        return claim
+    raise NotFound("NOT_FOUND", "There is no such claim on your account.")
+
+
+def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> bytes:
+    from cme.pdf.certificate import CertificateData, render  # fpdf2 only where a PDF is made
+
+    settings = get_settings()
+    designated = {c.type: float(c.max) for c in activity.credits}
+    return render(
+        CertificateData(
+            learner_name=printed_name(learner),
+            degree=learner.degree,
+            activity_title=claim.activity_title,
+            activity_dates=date_range(claim.activity_start, claim.activity_end),
+            format=activity.format,
+            location=activity.location,
+            credit_type=claim.credit_type,
+            credits=float(claim.credits),
+            ama_max=designated.get("AMA_PRA_1"),
+            type_max=designated.get(claim.credit_type, float(claim.credits)),
+            provider_name=settings.provider_name,
+            provider_address=settings.provider_address,
+            director_name=settings.cme_director_name,
+            director_title=settings.cme_director_title,
+            signature_image=settings.signature_image or None,
+            code=code,
+            verify_url=verify_url(code),
+            issued_on=activities.local_date(clock.now()),
+        )
+    )
+
+
+def _issue(claim: Claim, learner: Learner, activity: Activity, previous: Certificate | None) -> Certificate:
+    """Render, store and record a certificate version (the claim's first, or a reissue)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    code = (
+        claim.certificate_code if previous is None else "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(12))
+    )
+    settings = get_settings()
+    key = f"certificates/{claim.learner_id}/{claim.claim_id}.pdf"
+    pdf = _render(claim, learner, activity, code)
+    try:
+        stored = aws.client("s3").put_object(
+            Bucket=settings.documents_bucket,
+            Key=key,
+            Body=pdf,
+            ContentType="application/pdf",
+            Metadata={"certificate-code": code},
+        )
+    except (ClientError, BotoCoreError) as exc:
+        logger.error("certificate not stored", extra={"claim_id": claim.claim_id, "error": type(exc).__name__})
+        raise ServiceUnavailable(
+            "STORAGE_UNAVAILABLE", "We could not prepare your certificate just now. Please try again in a minute."
+        ) from exc
+    certificate = Certificate(
+        code,
+        learner_id=claim.learner_id,
+        claim_id=claim.claim_id,
+        activity_id=claim.activity_id,
+        learner_name=f"{printed_name(learner)}, {learner.degree}",
+        activity_title=claim.activity_title,
+        activity_date=date_range(claim.activity_start, claim.activity_end),
+        credit_type=claim.credit_type,
+        credits=float(claim.credits),
+        issued_at=clock.now(),
+        s3_key=key,
+        s3_version=stored.get("VersionId"),
+    )
+    with transaction() as tx:
+        tx.save(certificate, condition=Certificate.certificate_code.does_not_exist())
+        if previous is not None:
+            tx.update(previous, actions=[Certificate.superseded_by.set(code)])
+            tx.update(
+                claim,
+                actions=[Claim.certificate_code.set(code)],
+                condition=Claim.certificate_code == previous.certificate_code,
+            )
+    logger.info("certificate issued", extra={"claim_id": claim.claim_id, "reissue": previous is not None})
+    return certificate
+
+
+def current(learner_id: str, claim_id: str) -> tuple[Claim, Certificate]:
+    """The certificate to hand out now: issued on first request, reissued after a name change."""
+    claim = _find_claim(learner_id, claim_id)
+    learner, activity, certificate = get_many(
+        Learner(learner_id), Activity(claim.activity_id), Certificate(claim.certificate_code)
+    )
+    if not isinstance(learner, Learner):
+        raise sign_in_required()
+    if not isinstance(activity, Activity):
+        raise NotFound("NOT_FOUND", "The activity of this claim is gone.")
+    wanted = f"{printed_name(learner)}, {learner.degree}"
+    if isinstance(certificate, Certificate) and certificate.learner_name == wanted:
+        return claim, certificate
+    try:
+        return claim, _issue(claim, learner, activity, certificate if isinstance(certificate, Certificate) else None)
+    except TransactWriteError:
+        # a double click issued it meanwhile: hand out what is recorded now
+        claim = _find_claim(learner_id, claim_id)
+        return claim, Certificate.get(claim.certificate_code, consistent_read=True)
+
+
+def download_link(learner_id: str, claim_id: str) -> tuple[str, int]:
+    """A pre-signed GET of the certificate PDF, made per request, valid a few minutes."""
+    claim, certificate = current(learner_id, claim_id)
+    seconds = get_settings().download_seconds
+    params: dict[str, Any] = {
+        "Bucket": get_settings().documents_bucket,
+        "Key": certificate.s3_key,
+        "ResponseContentDisposition": f'attachment; filename="{file_name(claim)}"',
+        "ResponseContentType": "application/pdf",
+    }
+    if certificate.s3_version:
+        params["VersionId"] = certificate.s3_version
+    url = aws.client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
+    return url, seconds
+
+
+def verify(code_text: str, client: str) -> dict[str, Any]:
+    """Public facts of a certificate (no email, no phone); 404 for an unknown code."""
+    throttle.hit(throttle.Scope("verify:client", client, get_settings().verify_per_client))
+    code = activities.normalize_code(code_text)
+    try:
+        certificate = Certificate.get(code) if 6 <= len(code) <= 20 else None
+    except Certificate.DoesNotExist:
+        certificate = None
+    if certificate is None:
+        raise NotFound("NOT_FOUND", "No certificate has this code. Check the code on the certificate.")
+    return {
+        "valid": True,
+        "certificate_code": certificate.certificate_code,
+        "learner_name": certificate.learner_name,
+        "activity_title": certificate.activity_title,
+        "activity_date": certificate.activity_date,
+        "credit_type": certificate.credit_type,
+        "credits": float(certificate.credits),
+        "issued_at": certificate.issued_at.isoformat(),
+        "superseded": certificate.superseded_by is not None,
+        "superseded_by": certificate.superseded_by,
+    }

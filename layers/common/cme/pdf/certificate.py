@@ -1,0 +1,227 @@
+"""The certificate PDF (DOMAIN.md "Certificate content"): landscape Letter, one page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from fpdf import FPDF
+
+from cme.pdf import fonts, qr
+
+FORMAT_WORDS = {"live": "live activity", "enduring": "enduring material", "rss": "live activity"}
+FORMAT_LABEL = {"live": "Live activity", "enduring": "Enduring material", "rss": "Regularly scheduled series session"}
+INK = (29, 39, 51)
+ACCENT = (20, 80, 122)
+MUTED = (85, 95, 105)
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    learner_name: str  # "Zoë Łukasiewicz-Müller"
+    degree: str
+    activity_title: str
+    activity_dates: str  # "March 3, 2026" or "March 3–4, 2026"
+    format: str  # live | enduring | rss
+    location: str
+    credit_type: str
+    credits: float
+    ama_max: float | None  # the activity's AMA PRA Category 1 designation, if any
+    type_max: float
+    provider_name: str
+    provider_address: str
+    director_name: str
+    director_title: str
+    signature_image: str | None
+    code: str
+    verify_url: str
+    issued_on: date
+
+
+def _credits(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
+
+
+def _plural(value: float, one: str, many: str) -> str:
+    return one if value == 1 else many
+
+
+def headline(data: CertificateData) -> str:
+    return {
+        "AMA_PRA_1": "Certificate of Credit",
+        "PARTICIPATION": "Certificate of Participation",
+        "ANCC": "Certificate of Completion",
+        "ACPE": "Statement of Credit",
+        "AAPA_1": "Certificate of Credit",
+        "ABIM_MOC": "Certificate of MOC Points",
+    }.get(data.credit_type, "Certificate")
+
+
+def award(data: CertificateData) -> str:
+    n = _credits(data.credits)
+    return {
+        "AMA_PRA_1": f"and is awarded {n} AMA PRA Category 1 {_plural(data.credits, 'Credit', 'Credits')}™.",
+        "PARTICIPATION": f"for {n} {_plural(data.credits, 'hour', 'hours')} of participation.",
+        "ANCC": f"and is awarded {n} nursing contact {_plural(data.credits, 'hour', 'hours')} (ANCC).",
+        "ACPE": f"and is awarded {n} contact {_plural(data.credits, 'hour', 'hours')} "
+        "of continuing pharmacy education (ACPE).",
+        "AAPA_1": f"and is awarded {n} AAPA Category 1 CME {_plural(data.credits, 'credit', 'credits')}.",
+        "ABIM_MOC": f"and has earned {n} Medical Knowledge MOC {_plural(data.credits, 'point', 'points')} in the "
+        "American Board of Internal Medicine's Maintenance of Certification program.",
+    }.get(data.credit_type, f"for {n} credits.")
+
+
+def statements(data: CertificateData) -> list[str]:
+    """The designation and accreditation statements, in the accreditors' words."""
+    provider = data.provider_name
+    out = []
+    if data.ama_max is not None:
+        n = _credits(data.ama_max)
+        out.append(
+            f"{provider} designates this {FORMAT_WORDS.get(data.format, 'activity')} for a maximum of {n} "
+            f"AMA PRA Category 1 {_plural(data.ama_max, 'Credit', 'Credits')}™. Physicians should claim only "
+            "the credit commensurate with the extent of their participation in the activity."
+        )
+        out.append(
+            f"{provider} is accredited by the Accreditation Council for Continuing Medical Education (ACCME) "
+            "to provide continuing medical education for physicians."
+        )
+    if data.credit_type == "ANCC":
+        out.append(
+            f"{provider} is accredited as a provider of nursing continuing professional development by the "
+            "American Nurses Credentialing Center's Commission on Accreditation. "
+            f"Contact hours awarded: {_credits(data.credits)}. {provider}, {data.provider_address}."
+        )
+    if data.credit_type == "ACPE":
+        out.append(
+            f"{provider} is accredited by the Accreditation Council for Pharmacy Education as a provider of "
+            "continuing pharmacy education."
+        )
+    if data.credit_type == "AAPA_1":
+        out.append(
+            f"This activity is designated for {_credits(data.type_max)} AAPA Category 1 CME credits. PAs should "
+            "only claim credit commensurate with the extent of their participation."
+        )
+    return out
+
+
+def _fit(pdf: FPDF, text: str, style: str, size: float, minimum: float, width: float) -> float:
+    """The largest size from ``size`` down to ``minimum`` at which ``text`` fits on one line."""
+    while size > minimum:
+        pdf.set_font(fonts.FAMILY, style, size)
+        if pdf.get_string_width(text) <= width:
+            return size
+        size -= 0.5
+    return minimum
+
+
+def _lines_at(pdf: FPDF, text: str, width: float) -> int:
+    lines = pdf.multi_cell(width, 5, text, dry_run=True, output="LINES")
+    return len(lines) if isinstance(lines, list) else 1
+
+
+def render(data: CertificateData) -> bytes:  # noqa: PLR0915 - one page, drawn top to bottom
+    pdf = FPDF(orientation="L", unit="mm", format="Letter")
+    pdf.set_auto_page_break(False)
+    pdf.set_title(f"{headline(data)}: {data.activity_title}")
+    pdf.set_author(data.provider_name)
+    pdf.set_creator("CME Portal")
+    fonts.add_fonts(pdf)
+    pdf.add_page()
+    width = pdf.w - 50
+    left = 25
+
+    # frame
+    pdf.set_draw_color(*ACCENT)
+    pdf.set_line_width(1.2)
+    pdf.rect(8, 8, pdf.w - 16, pdf.h - 16)
+    pdf.set_line_width(0.3)
+    pdf.rect(11, 11, pdf.w - 22, pdf.h - 22)
+
+    pdf.set_text_color(*ACCENT)
+    pdf.set_xy(left, 18)
+    pdf.set_font(fonts.FAMILY, "B", _fit(pdf, data.provider_name, "B", 15, 9, width))
+    pdf.cell(width, 8, data.provider_name, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_xy(left, 30)
+    pdf.set_font(fonts.FAMILY, "B", 26)
+    pdf.cell(width, 12, headline(data), align="C")
+
+    pdf.set_text_color(*INK)
+    pdf.set_xy(left, 47)
+    pdf.set_font(fonts.FAMILY, "", 12)
+    pdf.cell(width, 7, "This certifies that", align="C")
+
+    name = f"{data.learner_name}, {data.degree}" if data.degree and data.degree != "Other" else data.learner_name
+    pdf.set_xy(left, 56)
+    size = _fit(pdf, name, "B", 28, 14, width)
+    pdf.set_font(fonts.FAMILY, "B", size)
+    if pdf.get_string_width(name) <= width:
+        pdf.cell(width, 13, name, align="C")
+        y = 71.0
+    else:  # a very long name: two lines at the smallest size
+        pdf.multi_cell(width, 8, name, align="C")
+        y = pdf.get_y() + 2
+
+    pdf.set_xy(left, y)
+    pdf.set_font(fonts.FAMILY, "", 12)
+    pdf.cell(width, 7, f"has participated in the {FORMAT_WORDS.get(data.format, 'activity')}", align="C")
+    y += 9
+
+    title = data.activity_title
+    title_size = 18.0
+    pdf.set_font(fonts.FAMILY, "B", title_size)
+    while title_size > 11 and _lines_at(pdf, title, width) > 2:
+        title_size -= 1
+        pdf.set_font(fonts.FAMILY, "B", title_size)
+    pdf.set_xy(left, y)
+    pdf.multi_cell(width, title_size * 0.45, title, align="C", max_line_height=title_size * 0.45)
+    y = pdf.get_y() + 2
+
+    pdf.set_font(fonts.FAMILY, "", 12)
+    where = f"{FORMAT_LABEL.get(data.format, 'Activity')}, {data.activity_dates}"
+    if data.location:
+        where += f", {data.location}"
+    pdf.set_xy(left, y)
+    pdf.multi_cell(width, 6, where, align="C")
+    y = pdf.get_y() + 1
+    pdf.set_xy(left, y)
+    pdf.set_font(fonts.FAMILY, "B", 13)
+    pdf.multi_cell(width, 7, award(data), align="C")
+    y = pdf.get_y() + 4
+
+    pdf.set_text_color(*MUTED)
+    pdf.set_font(fonts.FAMILY, "", 8.5)
+    for statement in statements(data):
+        pdf.set_xy(left + 10, y)
+        pdf.multi_cell(width - 20, 4.2, statement, align="C")
+        y = pdf.get_y() + 1.5
+
+    # signature, code and QR along the bottom
+    base = pdf.h - 42
+    pdf.set_text_color(*INK)
+    if data.signature_image and Path(data.signature_image).is_file():
+        pdf.image(data.signature_image, x=left + 5, y=base - 14, h=13)
+    pdf.set_draw_color(*INK)
+    pdf.set_line_width(0.3)
+    pdf.line(left + 5, base, left + 85, base)
+    pdf.set_xy(left + 5, base + 1)
+    pdf.set_font(fonts.FAMILY, "B", 10)
+    pdf.cell(80, 5, data.director_name)
+    pdf.set_xy(left + 5, base + 6)
+    pdf.set_font(fonts.FAMILY, "", 9)
+    pdf.cell(80, 5, data.director_title)
+
+    pdf.set_xy(left + 95, base - 6)
+    pdf.set_font(fonts.FAMILY, "", 9)
+    pdf.cell(80, 5, f"Date of issue: {data.issued_on:%B %-d, %Y}", align="C")
+    pdf.set_xy(left + 95, base)
+    pdf.cell(80, 5, f"Certificate code: {data.code}", align="C")
+    pdf.set_xy(left + 95, base + 5)
+    pdf.set_font(fonts.FAMILY, "", 7.5)
+    pdf.cell(80, 5, "Verify: scan the code or visit", align="C")
+    pdf.set_xy(left + 95, base + 9)
+    pdf.cell(80, 4, data.verify_url, align="C", link=data.verify_url)
+
+    qr.draw(pdf, data.verify_url, pdf.w - 25 - 30, base - 14, 30)
+    return bytes(pdf.output())

@@ -1,0 +1,288 @@
+/**
+ * The claim form of one activity on My Portal: its evaluation, the credit type, the amount
+ * (steps of 0.25 up to the maximum) and the attestation. Problems are shown next to their
+ * field, all at once; the API's answer (201 with the claim, or 422 with details) is the last word.
+ */
+import { api } from './api.js';
+import { setBusy, showAlert } from './forms.js';
+import { creditLabel, formatAmount, quarterSteps } from './credits.js';
+
+export const ATTESTATION = 'I attest that I participated in this activity. Physicians should claim only the credit '
+  + 'commensurate with the extent of their participation in the activity.';
+const ANSWER_PLEASE = 'Please answer this question.';
+const EVALUATION_INCOMPLETE = 'Please answer every required question of the evaluation.';
+const ATTESTATION_REQUIRED = 'Please confirm the attestation to claim credit.';
+const RADIO_LIMIT = 6; // more choices than this: a select
+
+/** A small element builder: el('p', {className: 'hint'}, 'text', child). Text is textContent. */
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'className' || key === 'textContent' || key === 'htmlFor' || key === 'value') node[key] = value;
+    else if (key === 'checked' || key === 'required' || key === 'selected') node[key] = Boolean(value);
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined && child !== ''));
+  return node;
+}
+
+function need(required) {
+  return el('span', { className: required ? 'required' : 'optional' }, required ? ' (required)' : ' (optional)');
+}
+
+function radio(name, value, text, id, { checked = false, required = false } = {}) {
+  return el(
+    'label', { className: 'choice', htmlFor: id },
+    el('input', { type: 'radio', id, name, value, checked, required }),
+    el('span', { textContent: text }),
+  );
+}
+
+/** One evaluation question: a group of radios (or a select, or a textarea) with its legend. */
+function question(q, prefix) {
+  const id = `${prefix}-q-${q.question_id}`;
+  const name = `evaluation.${q.question_id}`;
+  if (q.kind === 'text') {
+    return el(
+      'div', { className: 'field question', 'data-question': q.question_id },
+      el('label', { htmlFor: id }, q.text, need(q.required)),
+      el('textarea', { id, name, rows: 3, maxlength: 5000, required: q.required }),
+    );
+  }
+  const choices = {
+    yes_no: [['yes', 'Yes'], ['no', 'No']],
+    rating: [1, 2, 3, 4, 5].map((n) => [String(n), String(n)]),
+    choice: (q.choices || []).map((c) => [c, c]),
+  }[q.kind] || [];
+  if (q.kind === 'choice' && choices.length > RADIO_LIMIT) {
+    const select = el('select', { id, name, required: q.required }, el('option', { value: '' }, 'Choose an answer'));
+    for (const [value, text] of choices) select.append(el('option', { value }, text));
+    return el(
+      'div', { className: 'field question', 'data-question': q.question_id },
+      el('label', { htmlFor: id }, q.text, need(q.required)),
+      select,
+    );
+  }
+  const hint = q.kind === 'rating' ? el('p', { className: 'hint', id: `${id}-hint` }, '1 is the lowest, 5 the highest') : null;
+  const group = el(
+    'fieldset', { className: 'question', 'data-question': q.question_id, 'aria-describedby': hint ? hint.id : null },
+    el('legend', {}, q.text, need(q.required)),
+    hint,
+    el('div', { className: q.kind === 'choice' ? 'choices choices--stacked' : 'choices' },
+      ...choices.map(([value, text], index) => radio(name, value, text, `${id}-${index}`, { required: q.required }))),
+  );
+  return group;
+}
+
+/** The value of a named control: the checked radio of a group (a lone radio too), or the field's. */
+function valueOf(form, name) {
+  const field = form.elements.namedItem(name);
+  if (!field) return '';
+  if (field instanceof HTMLInputElement && field.type === 'radio') return field.checked ? field.value : '';
+  return typeof field.value === 'string' ? field.value : '';
+}
+
+/** The answer given to a question, typed as the API wants it; undefined when unanswered. */
+function answerOf(form, q) {
+  const raw = valueOf(form, `evaluation.${q.question_id}`);
+  if (q.kind === 'text') return raw.trim() ? raw.trim() : undefined;
+  if (!raw) return undefined;
+  return q.kind === 'rating' ? Number(raw) : raw;
+}
+
+/**
+ * Build the form for `activity` (a row of GET /api/me/activities). Callbacks: onClaimed(claim),
+ * onCancel(), onSignedOut(), onStale(message) when the activity changed under the form
+ * (already claimed elsewhere, window closed, no longer attended).
+ */
+export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale }) {
+  const prefix = `claim-${activity.activity_id}`;
+  const options = activity.credit_options || [];
+  const evaluation = activity.evaluation || [];
+  const alertRegion = el('div', { className: 'alert alert--error', role: 'alert' });
+  const heading = el('h4', { id: `${prefix}-heading`, className: 'claim-form__heading' }, 'Claim credit');
+
+  const questions = evaluation.map((q) => question(q, prefix));
+  const evaluationGroup = questions.length
+    ? el('fieldset', { className: 'group' }, el('legend', {}, 'Evaluation'), ...questions)
+    : null;
+
+  const creditGroup = el(
+    'fieldset', { className: 'question', 'data-field': 'credit_type' },
+    el('legend', {}, 'Credit type'),
+    el('div', { className: 'choices choices--stacked' },
+      ...options.map((option, index) => radio(
+        'credit_type', option.type, `${creditLabel(option.type)} (up to ${formatAmount(option.max)})`,
+        `${prefix}-type-${index}`, { checked: index === 0, required: true },
+      ))),
+  );
+
+  const creditsId = `${prefix}-credits`;
+  const creditsHint = el('p', { className: 'hint', id: `${creditsId}-hint` });
+  const creditsSelect = el('select', {
+    id: creditsId, name: 'credits', className: 'input--short', 'aria-describedby': creditsHint.id, required: true,
+  });
+  const creditsField = el(
+    'div', { className: 'field', 'data-field': 'credits' },
+    el('label', { htmlFor: creditsId }, 'Credits to claim'),
+    creditsHint,
+    creditsSelect,
+  );
+
+  const attestId = `${prefix}-attest`;
+  const attestField = el(
+    'div', { className: 'field attest', 'data-field': 'attestation' },
+    el('label', { className: 'checkbox checkbox--attest', htmlFor: attestId },
+      el('input', { type: 'checkbox', id: attestId, name: 'attestation', required: true }),
+      el('span', {}, ATTESTATION)),
+  );
+
+  const submit = el('button', { type: 'submit', className: 'button button--primary' }, 'Claim');
+  const cancel = el('button', { type: 'button', className: 'button button--link' }, 'Cancel');
+  const form = el(
+    'form', { className: 'claim-form', novalidate: true, 'aria-labelledby': heading.id },
+    heading, alertRegion, evaluationGroup, creditGroup, creditsField, attestField,
+    el('div', { className: 'actions' }, submit, cancel),
+  );
+
+  const chosenType = () => valueOf(form, 'credit_type') || options[0]?.type;
+  function fillAmounts() {
+    const option = options.find((o) => o.type === chosenType()) || options[0];
+    const max = option ? option.max : 0;
+    creditsSelect.replaceChildren(...quarterSteps(max).map((n) => el(
+      'option', { value: String(n), selected: n === max }, formatAmount(n),
+    )));
+    creditsSelect.value = String(max);
+    creditsHint.textContent = `Up to ${formatAmount(max)}, in steps of 0.25`;
+  }
+  fillAmounts();
+  creditGroup.addEventListener('change', fillAmounts);
+
+  // ---------------------------------------------------------------- problems next to fields
+  function clearProblems() {
+    for (const error of form.querySelectorAll('.field-error')) error.remove();
+    for (const input of form.querySelectorAll('[aria-invalid="true"]')) input.removeAttribute('aria-invalid');
+    for (const input of form.querySelectorAll('[data-error-for]')) {
+      const ids = (input.getAttribute('aria-describedby') || '').split(/\s+/)
+        .filter((id) => id && id !== input.dataset.errorFor);
+      if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
+      else input.removeAttribute('aria-describedby');
+      delete input.dataset.errorFor;
+    }
+    for (const box of form.querySelectorAll('.has-error')) box.classList.remove('has-error');
+    showAlert(alertRegion);
+  }
+
+  /** Mark a question group or field: the message after its legend (or before its input). */
+  function markBox(box, message) {
+    if (!box || box.classList.contains('has-error')) return null;
+    const error = el('p', { className: 'field-error', id: `${prefix}-error-${form.querySelectorAll('.field-error').length}` }, message);
+    const legend = box.querySelector(':scope > legend');
+    const label = box.querySelector(':scope > label');
+    if (legend) legend.after(error);
+    else if (label && label.classList.contains('checkbox')) box.prepend(error);
+    else box.querySelector('input, select, textarea')?.before(error);
+    for (const input of box.querySelectorAll('input, select, textarea')) {
+      input.setAttribute('aria-invalid', 'true');
+      const ids = (input.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
+      input.setAttribute('aria-describedby', [error.id, ...ids].join(' '));
+      input.dataset.errorFor = error.id;
+    }
+    box.classList.add('has-error');
+    return box.querySelector('input, select, textarea');
+  }
+
+  const boxOf = (field) => {
+    if (field.startsWith('evaluation.')) {
+      return form.querySelector(`[data-question="${CSS.escape(field.slice('evaluation.'.length))}"]`);
+    }
+    return form.querySelector(`[data-field="${CSS.escape(field)}"]`);
+  };
+
+  function showProblems(details, message) {
+    let first = null;
+    for (const detail of details) {
+      const box = boxOf(detail.field);
+      const words = detail.field.startsWith('evaluation.') ? ANSWER_PLEASE : detail.message;
+      const input = markBox(box, words);
+      first ??= input;
+    }
+    showAlert(alertRegion, message);
+    (first || alertRegion).focus();
+  }
+
+  /** The problems the API would find in the form as it is, all at once. */
+  function problems(payload) {
+    const details = [];
+    for (const q of evaluation) {
+      if (q.required && payload.evaluation[q.question_id] === undefined) {
+        details.push({ field: `evaluation.${q.question_id}`, message: ANSWER_PLEASE });
+      }
+    }
+    const messages = details.length ? [EVALUATION_INCOMPLETE] : [];
+    if (!payload.attestation) {
+      details.push({ field: 'attestation', message: ATTESTATION_REQUIRED });
+      messages.push(ATTESTATION_REQUIRED);
+    }
+    return { details, message: messages.join(' ') };
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (submit.disabled) return;
+    clearProblems();
+    const answers = {};
+    for (const q of evaluation) {
+      const answer = answerOf(form, q);
+      if (answer !== undefined) answers[q.question_id] = answer;
+    }
+    const payload = {
+      activity_id: activity.activity_id,
+      credit_type: chosenType(),
+      credits: Number(creditsSelect.value),
+      evaluation: answers,
+      attestation: form.elements.namedItem('attestation').checked,
+    };
+    const found = problems(payload);
+    if (found.details.length) {
+      showProblems(found.details, found.message);
+      return;
+    }
+    setBusy(submit, true);
+    cancel.disabled = true;
+    const { status, body } = await api('POST', '/api/me/claims', payload);
+    setBusy(submit, false);
+    cancel.disabled = false;
+    if ((status === 201 || status === 200) && body?.claim) {
+      onClaimed(body.claim);
+      return;
+    }
+    if (status === 401) {
+      onSignedOut();
+      return;
+    }
+    const details = Array.isArray(body?.details) ? body.details.filter((d) => d && d.field && boxOf(d.field)) : [];
+    if (status === 422 && details.length) {
+      showProblems(details, body.message);
+      return;
+    }
+    if (status === 409 || status === 404 || status === 422) {
+      onStale(body.message); // claimed meanwhile, the window closed, or no longer attended
+      return;
+    }
+    showAlert(alertRegion, body?.message || 'Something went wrong. Please try again.');
+    alertRegion.focus();
+  });
+
+  cancel.addEventListener('click', () => onCancel());
+  form.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !submit.disabled) {
+      event.stopPropagation();
+      onCancel();
+    }
+  });
+
+  alertRegion.tabIndex = -1;
+  return { form, focus: () => (form.querySelector('input, select, textarea') || heading).focus() };
+}
