@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from cme import accounts, emails, recovery
 from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner
-from cme.schemas import EmailEntryReply, EmailOnly, LearnerReply, MessageReply, NewPassword, OptionalEmail, TokenOnly
+from cme.schemas import EmailEntryReply, EmailOnly, MessageReply, NewPassword, OptionalEmail, TokenOnly, VerifiedReply
 
 app = make_resolver()
 
@@ -26,9 +26,9 @@ def password_reset_confirm(body: NewPassword) -> Response[None]:
 
 
 @app.post("/api/accounts/verify-email")
-def verify_email(body: TokenOnly) -> Response[LearnerReply]:
-    learner_id = emails.verify(body.token)
-    return json_reply(200, LearnerReply(learner=accounts.get_profile(learner_id)))
+def verify_email(body: TokenOnly) -> Response[VerifiedReply]:
+    learner_id, email = emails.verify(body.token)
+    return json_reply(200, VerifiedReply(learner=accounts.get_profile(learner_id), email=email))
 
 
 @app.post("/api/accounts/verify-email/resend", responses={202: {"description": "A new link is on its way"}})

@@ -248,3 +248,17 @@ def test_ses_failure_is_logged_with_the_correlation_id(learner: ApiClient, caplo
     line = json.loads(logger.registered_formatter.format(records[0]))
     assert line["level"] == "ERROR" and line["ses_error"] == "MessageRejected" and line["correlation_id"]
     assert "second@example.org" not in json.dumps(line)
+
+
+def test_verify_names_the_email_it_confirmed(learner: ApiClient, new_client: Any, outbox: Any) -> None:
+    learner.post("/api/me/emails", {"email": "second@example.org"})
+    answer = new_client().post("/api/accounts/verify-email", {"token": token_in(outbox()[-1], "verify-email.html")})
+    assert answer.status == 200 and answer.json["email"] == "second@example.org"
+    assert answer.json["learner"]["email"] == "sean.obriain@example.org"
+
+
+@pytest.mark.parametrize("path", ["/api/accounts/verify-email", "/api/auth/password-reset/confirm"])
+def test_a_missing_token_is_token_invalid(new_client: Any, path: str) -> None:
+    body = {"password": "a brand new passphrase"} if "confirm" in path else {}
+    answer = new_client().post(path, body)
+    assert answer.status == 400 and answer.json["code"] == "TOKEN_INVALID"

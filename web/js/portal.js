@@ -7,8 +7,9 @@ import { api } from './api.js';
 import {
   clearErrors, errorMessage, formValues, formatPhone, markFields, missingFields, setBusy, showAlert,
 } from './forms.js';
-import { setSignedIn } from './shell.js';
+import { setRole, setSignedIn } from './shell.js';
 import { setUpEmails } from './my-emails.js';
+import { setUpActivities } from './my-activities.js';
 
 const loading = document.getElementById('portal-loading');
 const portal = document.getElementById('portal');
@@ -166,6 +167,8 @@ async function load() {
     return;
   }
   setSignedIn(true);
+  setRole(body.role);
+  setUpActivities({ onSignedOut: goToSignIn }).reload();
   profile = body;
   render();
   emails = setUpEmails({ onProfile: setProfile, onSignedOut: goToSignIn });

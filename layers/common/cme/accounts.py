@@ -59,7 +59,7 @@ def _npi(raw: str | None) -> str | None:
         raise InvalidInput(
             "NPI_INVALID",
             "An NPI is 10 digits and passes its check digit; please check it.",
-            [{"field": "npi", "message": "not a valid NPI"}],
+            [{"field": "npi", "message": "This is not a valid NPI."}],
         )
     return npi
 
@@ -70,7 +70,7 @@ def _last_name_key(last_name: str) -> str:
         raise InvalidInput(
             "NAME_INVALID",
             "Please enter your last name.",
-            [{"field": "last_name", "message": "needs letters"}],
+            [{"field": "last_name", "message": "A last name needs letters."}],
         )
     return key
 
@@ -130,7 +130,7 @@ def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
             raise Conflict(
                 "EMAIL_TAKEN",
                 "An account already uses this email. Sign in, or use Forgot Password.",
-                [{"field": "email", "message": "already has an account"}],
+                [{"field": "email", "message": "An account already uses this email."}],
             ) from exc
         raise
     try:
@@ -237,7 +237,7 @@ def update_profile(learner_id: str, data: ProfileUpdate) -> Profile:
         raise InvalidInput(
             "EMAIL_CHANGE_NEEDS_VERIFICATION",
             "To change your email, add the new one under My emails and confirm it from your inbox.",
-            [{"field": "email", "message": "changes through verification"}],
+            [{"field": "email", "message": "Change your email under My emails."}],
         ) from exc
     return to_profile(learner)
 

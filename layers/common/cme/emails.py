@@ -66,8 +66,11 @@ def _owned(learner_id: str, email_text: str) -> EmailOwner:
     return owner
 
 
-def verify(raw_token: str) -> str:
-    """Spend a verification token: its email is now proven the learner's. Returns the learner id."""
+def verify(raw_token: str) -> tuple[str, str]:
+    """Spend a verification token: its email is now proven the learner's.
+
+    Returns (learner id, the email confirmed).
+    """
     token = tokens.redeemable(raw_token, tokens.VERIFY_EMAIL)
     try:
         owner = EmailOwner.get(token.email, consistent_read=True)
@@ -91,7 +94,7 @@ def verify(raw_token: str) -> str:
     except TransactWriteError as exc:
         raise tokens.invalid() from exc
     logger.info("email verified", extra={"learner_id": token.learner_id})
-    return token.learner_id
+    return token.learner_id, token.email
 
 
 def resend(learner_id: str, email_text: str | None) -> EmailEntry:
@@ -131,7 +134,7 @@ def add(learner_id: str, email_text: str) -> tuple[EmailEntry, bool]:
         raise InvalidInput(
             "TOO_MANY_EMAILS",
             f"An account can hold {settings.max_emails_per_learner} emails. Remove one you no longer use first.",
-            [{"field": "email", "message": "too many emails"}],
+            [{"field": "email", "message": "This account already holds the most emails it can."}],
         )
     owner = EmailOwner(email, learner_id=learner_id, verified=False, primary=False, added_at=clock.now())
     raw, token = new_verification(learner_id, email)
@@ -146,7 +149,7 @@ def add(learner_id: str, email_text: str) -> tuple[EmailEntry, bool]:
         raise Conflict(
             "EMAIL_TAKEN",
             "Another account already uses this email. If it is yours too, sign in there and remove it.",
-            [{"field": "email", "message": "belongs to another account"}],
+            [{"field": "email", "message": "Another account already uses this email."}],
         ) from exc
     try:
         send_verification(learner.first_name, email, raw)
@@ -165,7 +168,7 @@ def remove(learner_id: str, email_text: str) -> None:
         raise InvalidInput(
             "PRIMARY_EMAIL",
             "This is the email you sign in with. Make another verified email primary first.",
-            [{"field": "email", "message": "is the primary email"}],
+            [{"field": "email", "message": "This is the email you sign in with."}],
         )
     try:
         with transaction() as tx:
@@ -186,7 +189,7 @@ def make_primary(learner_id: str, email_text: str) -> str:
         raise InvalidInput(
             "EMAIL_NOT_VERIFIED",
             "Confirm this email from the link we sent to it before making it your primary email.",
-            [{"field": "email", "message": "not verified"}],
+            [{"field": "email", "message": "This email is not confirmed yet."}],
         )
     learner = _learner(learner_id)
     if learner.email == owner.email:

@@ -41,7 +41,7 @@ def _phone_invalid() -> InvalidInput:
     return InvalidInput(
         "PHONE_INVALID",
         "Please enter a valid phone number, with the country code if outside the US.",
-        [{"field": "phone", "message": "not a valid phone number"}],
+        [{"field": "phone", "message": "This is not a valid phone number."}],
     )
 
 

@@ -61,7 +61,7 @@ def reset_password(raw_token: str, password: str) -> None:
         raise InvalidInput(
             "PASSWORD_REUSED",
             "Choose a password different from the one you had.",
-            [{"field": "password", "message": "same as before"}],
+            [{"field": "password", "message": "This is the password you had; choose a new one."}],
         )
     try:
         with transaction() as tx:

@@ -114,12 +114,17 @@ class OptionalEmail(Strict):
 
 
 class NewPassword(Strict):
-    token: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    token: Annotated[str, StringConstraints(max_length=1024)] = ""  # a missing or odd token is TOKEN_INVALID
     password: Password
 
 
 class TokenOnly(Strict):
-    token: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    token: Annotated[str, StringConstraints(max_length=1024)] = ""
+
+
+class VerifiedReply(BaseModel):
+    learner: Profile
+    email: str  # the address just confirmed (the primary one or another)
 
 
 class MessageReply(BaseModel):

@@ -1,0 +1,206 @@
+/**
+ * My activities (on My Portal): every activity attended under the learner's confirmed emails,
+ * with its status (Claimable / Claimed / Closed), the claim deadline or the reason it cannot
+ * be claimed, and the email it was recorded under; a Claim credit form on claimable ones.
+ * Below: My claims. A new claim shows at once, without reloading the page.
+ */
+import { api } from './api.js';
+import { showAlert } from './forms.js';
+import { claimedCredit, formatLabel } from './credits.js';
+import { formatDate, formatDateRange, formatMomentDay } from './dates.js';
+import { claimForm } from './claim-form.js';
+
+const STATUS_WORDS = { claimable: 'Claimable', claimed: 'Claimed', closed: 'Closed' };
+
+export function setUpActivities({ onSignedOut }) {
+  const heading = document.getElementById('my-activities-heading');
+  const loading = document.getElementById('activities-loading');
+  const list = document.getElementById('activity-list');
+  const empty = document.getElementById('activities-empty');
+  const note = document.getElementById('activities-note');
+  const statusRegion = document.getElementById('activities-status');
+  const alertRegion = document.getElementById('activities-alert');
+  const claimsTable = document.getElementById('claims-table');
+  const claimsBody = claimsTable.querySelector('tbody');
+  const claimsEmpty = document.getElementById('claims-empty');
+  const template = document.getElementById('tpl-my-activity');
+
+  let activities = [];
+  let claims = [];
+
+  function say(message) {
+    showAlert(alertRegion);
+    showAlert(statusRegion, message);
+  }
+
+  function complain(message) {
+    showAlert(statusRegion);
+    showAlert(alertRegion, message);
+  }
+
+  function statusBadge(status) {
+    const badge = document.createElement('span');
+    badge.className = `status status--${status}`;
+    const hidden = document.createElement('span');
+    hidden.className = 'visually-hidden';
+    hidden.textContent = 'Status: ';
+    badge.append(hidden, STATUS_WORDS[status] || status);
+    return badge;
+  }
+
+  function row(activity) {
+    const item = template.content.firstElementChild.cloneNode(true);
+    const slot = (name) => item.querySelector(`[data-slot="${name}"]`);
+    const titleId = `activity-${activity.activity_id}-title`;
+    item.dataset.activityId = activity.activity_id;
+    const title = slot('title');
+    title.textContent = activity.title;
+    title.id = titleId;
+    slot('status').replaceWith(statusBadge(activity.status));
+    const where = [formatDateRange(activity.start_date, activity.end_date), formatLabel(activity.format)];
+    if (activity.location) where.push(activity.location);
+    slot('meta').textContent = where.join(' · ');
+
+    const when = slot('when');
+    const claimLine = slot('claim');
+    if (activity.status === 'claimed' && activity.claim) {
+      when.hidden = true;
+      const { claim } = activity;
+      claimLine.querySelector('[data-slot="credit"]').textContent = `Claimed ${claimedCredit(claim)} on ${formatMomentDay(claim.claimed_at)}.`;
+      claimLine.querySelector('[data-slot="code"]').textContent = claim.certificate_code;
+    } else {
+      claimLine.hidden = true;
+      when.textContent = activity.status === 'claimable'
+        ? `Claim by ${formatDate(activity.claim_deadline)}`
+        : activity.reason || '';
+      when.hidden = !when.textContent;
+    }
+    slot('attended').textContent = `Attended as ${activity.attended_as}`;
+
+    const button = item.querySelector('[data-action="claim"]');
+    const panel = slot('panel');
+    const panelId = `activity-${activity.activity_id}-claim`;
+    panel.id = panelId;
+    const claimable = activity.status === 'claimable' && (activity.credit_options || []).length > 0;
+    if (activity.status === 'claimable' && !claimable) {
+      when.textContent += '. This activity designates no credit for your degree; contact the CME office.';
+    }
+    button.hidden = !claimable;
+    button.setAttribute('aria-describedby', titleId);
+    button.setAttribute('aria-controls', panelId);
+
+    const close = () => {
+      panel.replaceChildren();
+      panel.hidden = true;
+      button.hidden = false;
+      button.setAttribute('aria-expanded', 'false');
+    };
+    button.addEventListener('click', () => {
+      showAlert(statusRegion);
+      showAlert(alertRegion);
+      const { form, focus } = claimForm(activity, {
+        onClaimed: (claim) => claimed(activity, claim),
+        onCancel: () => {
+          close();
+          button.focus();
+        },
+        onSignedOut,
+        onStale: async (message) => {
+          await reload();
+          complain(message);
+          heading.focus();
+        },
+      });
+      panel.replaceChildren(form);
+      panel.hidden = false;
+      button.hidden = true;
+      button.setAttribute('aria-expanded', 'true');
+      focus();
+    });
+    return item;
+  }
+
+  function renderActivities() {
+    list.replaceChildren(...activities.map(row));
+    empty.hidden = activities.length > 0;
+  }
+
+  function renderClaims() {
+    const rows = claims.map((claim) => {
+      const tr = document.createElement('tr');
+      const cells = [
+        ['Activity', claim.activity_title],
+        ['Credit', claimedCredit(claim)],
+        ['Claimed', formatMomentDay(claim.claimed_at)],
+        ['Certificate code', claim.certificate_code],
+      ];
+      for (const [label, text] of cells) {
+        const td = document.createElement('td');
+        td.dataset.label = label;
+        td.textContent = text;
+        if (label === 'Certificate code') td.className = 'code';
+        tr.append(td);
+      }
+      return tr;
+    });
+    claimsBody.replaceChildren(...rows);
+    claimsTable.hidden = claims.length === 0;
+    claimsEmpty.hidden = claims.length > 0;
+  }
+
+  function renderNote(body) {
+    const unverified = Array.isArray(body.unverified_emails) ? body.unverified_emails : [];
+    if (!body.note) {
+      note.hidden = true;
+      return;
+    }
+    note.querySelector('[data-slot="text"]').textContent = body.note;
+    const emails = unverified.map((email) => {
+      const item = document.createElement('li');
+      item.textContent = email;
+      return item;
+    });
+    note.querySelector('[data-slot="emails"]').replaceChildren(...emails);
+    note.querySelector('[data-slot="emails"]').hidden = emails.length === 0;
+    note.hidden = false;
+  }
+
+  /** A claim was recorded: its row shows it at once, and My claims lists it. */
+  function claimed(activity, claim) {
+    const index = activities.findIndex((a) => a.activity_id === activity.activity_id);
+    const updated = { ...activity, status: 'claimed', reason: null, claim };
+    if (index >= 0) activities[index] = updated;
+    claims = [claim, ...claims.filter((c) => c.claim_id !== claim.claim_id)];
+    const old = list.querySelector(`[data-activity-id="${CSS.escape(activity.activity_id)}"]`);
+    const fresh = row(updated);
+    if (old) old.replaceWith(fresh);
+    else renderActivities();
+    renderClaims();
+    say(`Your claim is recorded: ${claimedCredit(claim)} for ${claim.activity_title}. Certificate code: ${claim.certificate_code}.`);
+    const title = fresh.querySelector('h3');
+    title.tabIndex = -1;
+    title.focus();
+  }
+
+  async function reload() {
+    const [mine, recorded] = await Promise.all([api('GET', '/api/me/activities'), api('GET', '/api/me/claims')]);
+    if (mine.status === 401 || recorded.status === 401) {
+      onSignedOut();
+      return;
+    }
+    loading.hidden = true;
+    if (mine.status !== 200 || !Array.isArray(mine.body?.activities)) {
+      complain(mine.body?.message || 'We could not load your activities. Please reload the page.');
+      return;
+    }
+    activities = mine.body.activities;
+    renderNote(mine.body);
+    renderActivities();
+    if (recorded.status === 200 && Array.isArray(recorded.body?.claims)) {
+      claims = recorded.body.claims;
+      renderClaims();
+    }
+  }
+
+  return { reload };
+}
