@@ -14,6 +14,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +126,135 @@ def dynamodb_calls() -> list[tuple[str, int]]:
     return rows
 
 
+def _median_ms(fn: Any, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def core_font_page() -> bytes:
+    """The baseline: a one-page fpdf2 document in a core font (no TTF to parse or embed)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="L", format="Letter")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    for n in range(24):
+        pdf.cell(
+            0,
+            7,
+            f"Line {n}: This certifies that the learner has participated in the activity.",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    return bytes(pdf.output())
+
+
+def pdf_renders() -> list[tuple[str, float, float]]:
+    """Warm render times, interleaved with the baseline in the same process."""
+    sys.path[:0] = [str(LAYER)]
+    from datetime import date
+
+    from cme.pdf.certificate import CertificateData, render
+
+    data = CertificateData(
+        learner_name="Zoë Łukasiewicz-Müller",
+        degree="MD",
+        activity_title="Medicine Grand Rounds: Sepsis — Early Recognition and the Hour-1 Bundle",
+        activity_dates="March 3, 2026",
+        format="rss",
+        location="Auditorium B",
+        credit_type="AMA_PRA_1",
+        credits=1.0,
+        ama_max=1.0,
+        type_max=1.0,
+        provider_name="St. Elsewhere Hospital CME Office",
+        provider_address="1 Hospital Way",
+        director_name="Dr. Nguyễn Thị Minh Khai",
+        director_title="Director of CME",
+        signature_image=None,
+        code="ABCD2345EFGH",
+        verify_url="https://cme.example.org/verify.html?code=ABCD2345EFGH",
+        issued_on=date(2026, 3, 4),
+    )
+    import dataclasses
+
+    ascii_data = dataclasses.replace(data, learner_name="Zoe Lukasiewicz-Muller", director_name="Dr. Minh Khai Nguyen")
+    render(data)
+    render(ascii_data, unicode=False)
+    core_font_page()  # warm all three
+    base, same, cert = [], [], []
+    for _ in range(RUNS):
+        base.append(_median_ms(core_font_page, 5))
+        same.append(_median_ms(lambda: render(ascii_data, unicode=False), 5))
+        cert.append(_median_ms(lambda: render(data), 5))
+    b, s, c = statistics.median(base), statistics.median(same), statistics.median(cert)
+    return [
+        ("one-page core-font document (baseline)", b, 1.0),
+        ("the certificate set in core Helvetica", s, s / b),
+        ("the certificate (Unicode TTF embedded, QR code)", c, c / b),
+    ]
+
+
+def roster_import() -> tuple[float, Counter[str]]:
+    """A 2,000-row CSV roster through the local gateway on moto: time and AWS calls."""
+    from cme.settings import get_settings
+    from moto import mock_aws
+
+    from infra.local.gateway import Gateway
+    from infra.local.provision import provision
+    from infra.local.seed import DEMO_PASSWORD
+    from tests.support.calls import count_calls
+    from tests.support.client import ApiClient
+
+    with mock_aws():
+        provision(get_settings().aws_region, get_settings().mail_from)
+        from cme.accounts import provision_account
+        from cme.schemas import NewAccount
+
+        provision_account(
+            NewAccount(
+                email="bench-admin@example.org",
+                password=DEMO_PASSWORD,
+                first_name="B",
+                last_name="Admin",
+                degree="Other",
+                phone="+1 480 555 0199",
+            ),
+            role="admin",
+        )
+        admin = ApiClient(Gateway())
+        admin.post("/api/auth/sign-in", {"email": "bench-admin@example.org", "password": DEMO_PASSWORD})
+        today = time.strftime("%Y-%m-%d")
+        created = admin.post(
+            "/api/admin/activities",
+            {
+                "title": "Bench",
+                "format": "live",
+                "start_date": today,
+                "end_date": today,
+                "credits": [{"type": "AMA_PRA_1", "max": 1}],
+                "claim_window_days": 30,
+                "published": True,
+            },
+        ).json["activity"]
+        csv_text = "email,first_name,last_name\n" + "\n".join(f"l{n}@example.org,L,N{n}" for n in range(2000))
+        with count_calls() as counts:
+            start = time.perf_counter()
+            answer = admin.call(
+                "POST",
+                f"/api/admin/activities/{created['activity_id']}/attendance",
+                raw=csv_text.encode(),
+                content_type="text/csv",
+            )
+            elapsed = (time.perf_counter() - start) * 1000
+        assert answer.json["added"] == 2000, answer.json
+    return elapsed, counts
+
+
 def main() -> int:
     lines = ["# Benchmark results", "", f"Python {sys.version.split()[0]}, {RUNS} runs each, medians.", ""]
     lines += [
@@ -141,6 +272,11 @@ def main() -> int:
         "|---|---:|",
     ]
     lines += [f"| {label} | {calls} |" for label, calls in dynamodb_calls()]
+    lines += ["", "## PDF render, warm, in one process", "", "| document | ms | ratio to baseline |", "|---|---:|---:|"]
+    lines += [f"| {name} | {ms:.1f} | {ratio:.1f}x |" for name, ms, ratio in pdf_renders()]
+    elapsed, counts = roster_import()
+    calls = ", ".join(f"{k.split(':')[1]} {v}" for k, v in sorted(counts.items()))
+    lines += ["", "## Roster import, 2,000 CSV rows (moto, in process)", "", f"{elapsed:.0f} ms; AWS calls: {calls}"]
     text = "\n".join(lines) + "\n"
     print(text)
     (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")

@@ -106,28 +106,58 @@ def statements(data: CertificateData) -> list[str]:
     return out
 
 
-def _fit(pdf: FPDF, text: str, style: str, size: float, minimum: float, width: float) -> float:
+def _fit(pdf: FPDF, family: str, text: str, style: str, size: float, minimum: float, width: float) -> float:
     """The largest size from ``size`` down to ``minimum`` at which ``text`` fits on one line."""
     while size > minimum:
-        pdf.set_font(fonts.FAMILY, style, size)
+        pdf.set_font(family, style, size)
         if pdf.get_string_width(text) <= width:
             return size
         size -= 0.5
     return minimum
 
 
-def _lines_at(pdf: FPDF, text: str, width: float) -> int:
-    lines = pdf.multi_cell(width, 5, text, dry_run=True, output="LINES")
-    return len(lines) if isinstance(lines, list) else 1
+def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    """Greedy word wrap at the current font: one width measurement per word (fpdf2's
+    multi_cell measures the growing line character by character, the bulk of a render)."""
+    space = pdf.get_string_width(" ")
+    lines: list[str] = []
+    current: list[str] = []
+    used = 0.0
+    for word in text.split():
+        size = pdf.get_string_width(word)
+        if current and used + space + size > width:
+            lines.append(" ".join(current))
+            current, used = [], 0.0
+        used += (space if current else 0) + size
+        current.append(word)
+    if current:
+        lines.append(" ".join(current))
+    return lines or [""]
 
 
-def render(data: CertificateData) -> bytes:  # noqa: PLR0915 - one page, drawn top to bottom
+def _paragraph(pdf: FPDF, x: float, y: float, width: float, text: str, line_height: float) -> float:
+    """Centered lines of ``text`` from (x, y); returns the y below them."""
+    for line in wrap(pdf, text, width):
+        pdf.set_xy(x, y)
+        pdf.cell(width, line_height, line, align="C")
+        y += line_height
+    return y
+
+
+def render(data: CertificateData, unicode: bool = True) -> bytes:  # noqa: PLR0915 - one page, top to bottom
+    """The certificate. ``unicode=False`` sets it in the core Helvetica font instead (Windows-1252
+    text only): the benchmark's like-for-like baseline, never used for a real certificate."""
     pdf = FPDF(orientation="L", unit="mm", format="Letter")
     pdf.set_auto_page_break(False)
     pdf.set_title(f"{headline(data)}: {data.activity_title}")
     pdf.set_author(data.provider_name)
     pdf.set_creator("CME Portal")
-    fonts.add_fonts(pdf)
+    if unicode:
+        fonts.add_fonts(pdf)
+        family = fonts.FAMILY
+    else:
+        pdf.core_fonts_encoding = "windows-1252"
+        family = "helvetica"
     pdf.add_page()
     width = pdf.w - 50
     left = 25
@@ -141,61 +171,52 @@ def render(data: CertificateData) -> bytes:  # noqa: PLR0915 - one page, drawn t
 
     pdf.set_text_color(*ACCENT)
     pdf.set_xy(left, 18)
-    pdf.set_font(fonts.FAMILY, "B", _fit(pdf, data.provider_name, "B", 15, 9, width))
+    pdf.set_font(family, "B", _fit(pdf, family, data.provider_name, "B", 15, 9, width))
     pdf.cell(width, 8, data.provider_name, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_xy(left, 30)
-    pdf.set_font(fonts.FAMILY, "B", 26)
+    pdf.set_font(family, "B", 26)
     pdf.cell(width, 12, headline(data), align="C")
 
     pdf.set_text_color(*INK)
     pdf.set_xy(left, 47)
-    pdf.set_font(fonts.FAMILY, "", 12)
+    pdf.set_font(family, "", 12)
     pdf.cell(width, 7, "This certifies that", align="C")
 
     name = f"{data.learner_name}, {data.degree}" if data.degree and data.degree != "Other" else data.learner_name
     pdf.set_xy(left, 56)
-    size = _fit(pdf, name, "B", 28, 14, width)
-    pdf.set_font(fonts.FAMILY, "B", size)
+    size = _fit(pdf, family, name, "B", 28, 14, width)
+    pdf.set_font(family, "B", size)
     if pdf.get_string_width(name) <= width:
         pdf.cell(width, 13, name, align="C")
         y = 71.0
-    else:  # a very long name: two lines at the smallest size
-        pdf.multi_cell(width, 8, name, align="C")
-        y = pdf.get_y() + 2
+    else:  # a very long name: wrapped at the smallest size
+        y = _paragraph(pdf, left, 56, width, name, 8) + 2
 
     pdf.set_xy(left, y)
-    pdf.set_font(fonts.FAMILY, "", 12)
+    pdf.set_font(family, "", 12)
     pdf.cell(width, 7, f"has participated in the {FORMAT_WORDS.get(data.format, 'activity')}", align="C")
     y += 9
 
     title = data.activity_title
     title_size = 18.0
-    pdf.set_font(fonts.FAMILY, "B", title_size)
-    while title_size > 11 and _lines_at(pdf, title, width) > 2:
+    pdf.set_font(family, "B", title_size)
+    while title_size > 11 and len(wrap(pdf, title, width)) > 2:  # long titles shrink, then wrap
         title_size -= 1
-        pdf.set_font(fonts.FAMILY, "B", title_size)
-    pdf.set_xy(left, y)
-    pdf.multi_cell(width, title_size * 0.45, title, align="C", max_line_height=title_size * 0.45)
-    y = pdf.get_y() + 2
+        pdf.set_font(family, "B", title_size)
+    y = _paragraph(pdf, left, y, width, title, title_size * 0.45) + 2
 
-    pdf.set_font(fonts.FAMILY, "", 12)
+    pdf.set_font(family, "", 12)
     where = f"{FORMAT_LABEL.get(data.format, 'Activity')}, {data.activity_dates}"
     if data.location:
         where += f", {data.location}"
-    pdf.set_xy(left, y)
-    pdf.multi_cell(width, 6, where, align="C")
-    y = pdf.get_y() + 1
-    pdf.set_xy(left, y)
-    pdf.set_font(fonts.FAMILY, "B", 13)
-    pdf.multi_cell(width, 7, award(data), align="C")
-    y = pdf.get_y() + 4
+    y = _paragraph(pdf, left, y, width, where, 6) + 1
+    pdf.set_font(family, "B", 13)
+    y = _paragraph(pdf, left, y, width, award(data), 7) + 4
 
     pdf.set_text_color(*MUTED)
-    pdf.set_font(fonts.FAMILY, "", 8.5)
+    pdf.set_font(family, "", 8.5)
     for statement in statements(data):
-        pdf.set_xy(left + 10, y)
-        pdf.multi_cell(width - 20, 4.2, statement, align="C")
-        y = pdf.get_y() + 1.5
+        y = _paragraph(pdf, left + 10, y, width - 20, statement, 4.2) + 1.5
 
     # signature, code and QR along the bottom
     base = pdf.h - 42
@@ -206,19 +227,19 @@ def render(data: CertificateData) -> bytes:  # noqa: PLR0915 - one page, drawn t
     pdf.set_line_width(0.3)
     pdf.line(left + 5, base, left + 85, base)
     pdf.set_xy(left + 5, base + 1)
-    pdf.set_font(fonts.FAMILY, "B", 10)
+    pdf.set_font(family, "B", 10)
     pdf.cell(80, 5, data.director_name)
     pdf.set_xy(left + 5, base + 6)
-    pdf.set_font(fonts.FAMILY, "", 9)
+    pdf.set_font(family, "", 9)
     pdf.cell(80, 5, data.director_title)
 
     pdf.set_xy(left + 95, base - 6)
-    pdf.set_font(fonts.FAMILY, "", 9)
+    pdf.set_font(family, "", 9)
     pdf.cell(80, 5, f"Date of issue: {data.issued_on:%B %-d, %Y}", align="C")
     pdf.set_xy(left + 95, base)
     pdf.cell(80, 5, f"Certificate code: {data.code}", align="C")
     pdf.set_xy(left + 95, base + 5)
-    pdf.set_font(fonts.FAMILY, "", 7.5)
+    pdf.set_font(family, "", 7.5)
     pdf.cell(80, 5, "Verify: scan the code or visit", align="C")
     pdf.set_xy(left + 95, base + 9)
     pdf.cell(80, 4, data.verify_url, align="C", link=data.verify_url)

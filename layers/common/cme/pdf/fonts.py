@@ -22,6 +22,7 @@ from typing import Any
 from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF
+from fpdf.fonts import SubsetMap
 
 FONTS = Path(__file__).parent / "fonts"
 FAMILY = "dejavu"
@@ -77,8 +78,15 @@ def _template(style: str) -> Any:
 
 
 def add_fonts(pdf: FPDF) -> None:
-    """Give ``pdf`` the regular and bold Unicode fonts without parsing them again."""
+    """Give ``pdf`` the regular and bold Unicode fonts without parsing them again.
+
+    A shallow copy shares what never changes (the parsed font, widths, glyph ids); what a
+    document changes gets its own: the glyphs used (``subset``), the sizes, missing glyphs.
+    """
     for style in FILES:
-        font = copy.deepcopy(_template(style))  # fpdf2's own copy: per-document state, shared tables
+        font = copy.copy(_template(style))
         font.i = len(pdf.fonts) + 1
+        font.subset = SubsetMap(font)
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
         pdf.fonts[font.fontkey] = font

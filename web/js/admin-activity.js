@@ -1,0 +1,259 @@
+/**
+ * Admin: create an activity (no ?id=) or edit one (?id=ID): its title, format, dates, location,
+ * the credit designated (rows of type + maximum), the claim window, the evaluation (rows of
+ * id, question, kind, required, choices), the attendance code (empty: generated) and whether
+ * it is published. The API's field errors are shown next to their field.
+ */
+import { api } from './api.js';
+import {
+  clearErrors, errorMessage, markFields, setBusy, showAlert,
+} from './forms.js';
+import {
+  activityIdParam, activityPath, alertRegion, loading, showTabs, signInAgain, usable,
+} from './admin-common.js';
+
+const form = document.getElementById('activity-form');
+const heading = document.getElementById('activity-heading');
+const saveButton = form.querySelector('button[type="submit"]');
+const creditRows = document.getElementById('credit-rows');
+const questionRows = document.getElementById('question-rows');
+const creditTemplate = document.getElementById('tpl-credit-row');
+const questionTemplate = document.getElementById('tpl-question-row');
+const codeHint = document.getElementById('a-code-hint');
+const activityId = activityIdParam();
+
+const field = (name) => form.elements.namedItem(name);
+
+// ---------------------------------------------------------------- repeatable rows
+/** Name each row's fields by position (credits.0.max, evaluation.1.text) as the API's errors do. */
+function renumber(list, prefix) {
+  [...list.children].forEach((item, index) => {
+    for (const input of item.querySelectorAll('[data-name]')) {
+      const name = input.dataset.name;
+      input.name = `${prefix}.${index}.${name}`;
+      input.id = `${prefix}-${index}-${name}`;
+    }
+    for (const label of item.querySelectorAll('label[data-for]')) {
+      label.htmlFor = `${prefix}-${index}-${label.dataset.for}`;
+    }
+    const remove = item.querySelector('[data-action="remove"]');
+    remove.setAttribute('aria-label', `Remove ${prefix === 'credits' ? 'credit type' : 'question'} ${index + 1}`);
+  });
+  if (prefix === 'credits') {
+    // an activity designates at least one credit type
+    const only = list.children.length === 1;
+    for (const button of list.querySelectorAll('[data-action="remove"]')) button.disabled = only;
+  }
+}
+
+function addRow(list, template, prefix, fill) {
+  const item = template.content.firstElementChild.cloneNode(true);
+  list.append(item);
+  renumber(list, prefix);
+  fill?.(item);
+  item.querySelector('[data-action="remove"]').addEventListener('click', () => {
+    const next = item.nextElementSibling || item.previousElementSibling;
+    item.remove();
+    renumber(list, prefix);
+    (next?.querySelector('select, input') || list.nextElementSibling)?.focus();
+  });
+  return item;
+}
+
+function addCredit(credit) {
+  return addRow(creditRows, creditTemplate, 'credits', (item) => {
+    const used = new Set([...creditRows.querySelectorAll('select')].filter((s) => s !== item.querySelector('select')).map((s) => s.value));
+    const type = item.querySelector('[data-name="type"]');
+    type.value = credit?.type || [...type.options].map((o) => o.value).find((v) => !used.has(v)) || 'AMA_PRA_1';
+    item.querySelector('[data-name="max"]').value = credit ? String(credit.max) : '1';
+  });
+}
+
+function showChoices(item) {
+  const kind = item.querySelector('[data-name="kind"]').value;
+  item.querySelector('[data-when-kind="choice"]').hidden = kind !== 'choice';
+}
+
+function freeQuestionId() {
+  const used = new Set([...questionRows.querySelectorAll('[data-name="question_id"]')].map((i) => i.value.trim()));
+  let n = questionRows.children.length;
+  while (used.has(`q${n}`)) n += 1;
+  return `q${n}`;
+}
+
+function addQuestion(q) {
+  return addRow(questionRows, questionTemplate, 'evaluation', (item) => {
+    item.querySelector('[data-name="question_id"]').value = q?.question_id || freeQuestionId();
+    item.querySelector('[data-name="text"]').value = q?.text || '';
+    item.querySelector('[data-name="kind"]').value = q?.kind || 'yes_no';
+    item.querySelector('[data-name="required"]').checked = q ? Boolean(q.required) : true;
+    item.querySelector('[data-name="choices"]').value = (q?.choices || []).join('\n');
+    showChoices(item);
+    item.querySelector('[data-name="kind"]').addEventListener('change', () => showChoices(item));
+  });
+}
+
+form.querySelector('[data-action="add-credit"]').addEventListener('click', () => {
+  addCredit().querySelector('select').focus();
+});
+form.querySelector('[data-action="add-question"]').addEventListener('click', () => {
+  addQuestion().querySelector('[data-name="text"]').focus();
+});
+
+// An activity on one day: the end date follows the start date until it is set on its own.
+field('start_date').addEventListener('change', () => {
+  const end = field('end_date');
+  if (!end.value || end.dataset.followsStart === 'true') {
+    end.value = field('start_date').value;
+    end.dataset.followsStart = 'true';
+  }
+});
+field('end_date').addEventListener('input', () => {
+  field('end_date').dataset.followsStart = 'false';
+});
+
+// ---------------------------------------------------------------- reading and filling the form
+function fill(activity) {
+  for (const name of ['title', 'description', 'format', 'start_date', 'end_date', 'location', 'attendance_code']) {
+    field(name).value = activity[name] ?? '';
+  }
+  field('claim_window_days').value = String(activity.claim_window_days);
+  field('published').checked = Boolean(activity.published);
+  creditRows.replaceChildren();
+  for (const credit of activity.credits) addCredit(credit);
+  questionRows.replaceChildren();
+  for (const q of activity.evaluation || []) addQuestion(q);
+}
+
+function number(value) {
+  return value.trim() === '' ? null : Number(value);
+}
+
+function payload() {
+  const text = (name) => field(name).value.trim();
+  return {
+    title: text('title'),
+    description: text('description'),
+    format: text('format'),
+    start_date: text('start_date') || null,
+    end_date: text('end_date') || null,
+    location: text('location'),
+    credits: [...creditRows.children].map((item) => ({
+      type: item.querySelector('[data-name="type"]').value,
+      max: number(item.querySelector('[data-name="max"]').value),
+    })),
+    claim_window_days: number(field('claim_window_days').value),
+    evaluation: [...questionRows.children].map((item) => {
+      const kind = item.querySelector('[data-name="kind"]').value;
+      const question = {
+        question_id: item.querySelector('[data-name="question_id"]').value.trim(),
+        text: item.querySelector('[data-name="text"]').value.trim(),
+        kind,
+        required: item.querySelector('[data-name="required"]').checked,
+      };
+      if (kind === 'choice') {
+        question.choices = item.querySelector('[data-name="choices"]').value
+          .split('\n').map((c) => c.trim()).filter(Boolean);
+      }
+      return question;
+    }),
+    attendance_code: text('attendance_code') || null,
+    published: field('published').checked,
+  };
+}
+
+// ---------------------------------------------------------------- errors in the coordinator's words
+const PLAIN = [
+  [/^title$/, 'Please enter the title.'],
+  [/^format$/, 'Please choose the format.'],
+  [/^(start|end)_date$/, 'Please enter a date.'],
+  [/^claim_window_days$/, 'Enter a number of days from 1 to 365.'],
+  [/^credits\.\d+\.max$/, 'Enter a maximum above 0, in steps of 0.25.'],
+  [/^credits\.\d+\.type$/, 'Please choose a credit type.'],
+  [/^evaluation\.\d+\.question_id$/, 'Use 1 to 40 letters, digits, - or _.'],
+  [/^evaluation\.\d+\.text$/, 'Please enter the question.'],
+  [/^evaluation\.\d+\.choices$/, 'List the choices, one per line.'],
+  [/^attendance_code$/, 'An attendance code is 4 to 12 letters and digits.'],
+];
+// validation messages worded for developers (pydantic's) are replaced by the ones above
+const TECHNICAL = /^(input should|string should|list should|value error|field required|this field is required)/i;
+
+function plain(details) {
+  return (Array.isArray(details) ? details : []).map((detail) => {
+    const name = String(detail?.field || '');
+    const message = typeof detail?.message === 'string' ? detail.message : '';
+    if (message && !TECHNICAL.test(message)) return { field: name, message };
+    const rule = PLAIN.find(([pattern]) => pattern.test(name));
+    return { field: name, message: rule ? rule[1] : 'Please check this field.' };
+  });
+}
+
+/** The required fields left empty, as the API would report them. */
+function missing() {
+  const details = [];
+  for (const input of form.querySelectorAll('[required]')) {
+    if (input.offsetParent === null || input.value.trim()) continue;
+    details.push({ field: input.name, message: '' });
+  }
+  return plain(details);
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (saveButton.disabled) return;
+  clearErrors(form);
+  showAlert(alertRegion);
+  const empty = missing();
+  if (empty.length) {
+    const labels = markFields(form, empty);
+    showAlert(alertRegion, `Please fill in: ${labels.join(', ')}.`);
+    return;
+  }
+  setBusy(saveButton, true);
+  const { status, body } = activityId
+    ? await api('PUT', activityPath(activityId), payload())
+    : await api('POST', '/api/admin/activities', payload());
+  if ((status === 201 || status === 200) && body?.activity) {
+    window.location.assign(`/admin.html?saved=${encodeURIComponent(body.activity.activity_id)}`);
+    return;
+  }
+  setBusy(saveButton, false);
+  if (status === 401) {
+    signInAgain();
+    return;
+  }
+  if (status === 403) {
+    usable({ status, body });
+    return;
+  }
+  const labels = status === 422 || status === 409 ? markFields(form, plain(body.details)) : [];
+  showAlert(alertRegion, errorMessage(form, body, labels));
+  if (!labels.length) alertRegion.focus();
+});
+
+// ---------------------------------------------------------------- start
+async function start() {
+  if (!activityId) {
+    // a new activity: check that this is a coordinator before showing the form
+    const answer = await api('GET', '/api/admin/activities');
+    if (!usable(answer)) return;
+    addCredit({ type: 'AMA_PRA_1', max: 1 });
+    loading.hidden = true;
+    form.hidden = false;
+    field('title').focus();
+    return;
+  }
+  heading.textContent = 'Edit activity';
+  document.title = 'Edit activity · CME Portal';
+  const answer = await api('GET', activityPath(activityId));
+  if (!usable(answer)) return;
+  const { activity } = answer.body;
+  fill(activity);
+  field('end_date').dataset.followsStart = 'false';
+  codeHint.textContent = '4 to 12 letters and digits. Leave empty to keep the current code.';
+  showTabs(activityId, 'edit');
+  loading.hidden = true;
+  form.hidden = false;
+}
+
+start();

@@ -1,0 +1,49 @@
+/**
+ * Admin: the page to project at the event: the activity's title, a big QR code that opens
+ * the sign-in page with the code filled in, the attendance code in large letters and the URL.
+ */
+import { api } from './api.js';
+import {
+  activityIdParam, activityPath, loading, showTabs, stop, usable,
+} from './admin-common.js';
+
+const body = document.getElementById('projector-body');
+const title = document.getElementById('projector-title');
+const image = document.getElementById('qr-image');
+const fullscreen = document.getElementById('fullscreen');
+const projector = document.getElementById('projector');
+const activityId = activityIdParam();
+
+async function start() {
+  if (!activityId) {
+    stop('No activity was chosen: open QR from the list of activities.');
+    return;
+  }
+  const answer = await api('GET', activityPath(activityId));
+  if (!usable(answer)) return;
+  const { activity } = answer.body;
+  title.textContent = activity.title;
+  document.title = `${activity.title} · Sign in · CME Portal`;
+  image.src = activityPath(activityId, '/qr.svg');
+  body.querySelector('[data-slot="code"]').textContent = activity.attendance_code;
+  // typed by hand: the address without the scheme; the QR code and the link carry the code too
+  const url = new URL(activity.attend_url, window.location.href);
+  body.querySelector('[data-slot="url"]').textContent = `${url.host}${url.pathname}`;
+  const direct = body.querySelector('[data-slot="link"]');
+  direct.href = url.href;
+  direct.textContent = url.href;
+  showTabs(activityId, 'qr');
+  loading.hidden = true;
+  body.hidden = false;
+  fullscreen.hidden = !document.fullscreenEnabled;
+}
+
+fullscreen.addEventListener('click', () => {
+  if (document.fullscreenElement) document.exitFullscreen();
+  else projector.requestFullscreen?.().catch(() => {});
+});
+document.addEventListener('fullscreenchange', () => {
+  fullscreen.textContent = document.fullscreenElement ? 'Exit full screen' : 'Full screen';
+});
+
+start();
