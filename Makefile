@@ -41,7 +41,7 @@ run: setup ## start the local stack with demo data on http://127.0.0.1:$${PORT:-
 	$(PY) -m infra.local.server
 
 test: setup browser ## every test: unit, integration (moto), e2e (local stack + Chromium)
-	$(PY) -m pytest tests
+	$(PY) -m pytest -n 2 --dist loadfile tests
 
 bench: setup ## measurements (cold imports, DynamoDB calls) as ratios to baselines; writes bench/RESULTS.md
 	$(PY) bench/run.py

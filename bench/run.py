@@ -70,9 +70,9 @@ def dynamodb_calls() -> list[tuple[str, int]]:
     os.environ.update(env)
     for key in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
         os.environ.pop(key, None)
-    from cme.settings import get_settings, reset_settings
     from moto import mock_aws
 
+    from cme.settings import get_settings, reset_settings
     from infra.local import cfn
     from infra.local.gateway import Gateway
     from infra.local.provision import provision
@@ -192,18 +192,46 @@ def pdf_renders() -> list[tuple[str, float, float]]:
         same.append(_median_ms(lambda: render(ascii_data, unicode=False), 5))
         cert.append(_median_ms(lambda: render(data), 5))
     b, s, c = statistics.median(base), statistics.median(same), statistics.median(cert)
+    from datetime import timedelta
+
+    from cme.pdf.transcript import Row, TranscriptData
+    from cme.pdf.transcript import render as render_transcript
+
+    rows = [
+        Row(
+            date(2026, 1, 1) + timedelta(days=n),
+            f"Grand Rounds {n}: Sepsis — Early Recognition and the Hour-1 Bundle in Emergency Medicine",
+            "AMA PRA Category 1 Credit™",
+            1.25,
+        )
+        for n in range(300)
+    ]
+    transcript = TranscriptData(
+        "St. Elsewhere Hospital CME Office",
+        "Zoë Łukasiewicz-Müller",
+        "MD",
+        "1234567893",
+        "January 1, 2026 – December 31, 2026",
+        date(2026, 12, 31),
+        rows,
+        [("AMA PRA Category 1 Credit™", 375.0)],
+    )
+    render_transcript(transcript)
+    long = [_median_ms(lambda: render_transcript(transcript), 3) for _ in range(max(3, RUNS // 2))]
+    t = statistics.median(long)
     return [
         ("one-page core-font document (baseline)", b, 1.0),
         ("the certificate set in core Helvetica", s, s / b),
         ("the certificate (Unicode TTF embedded, QR code)", c, c / b),
+        ("a 300-row transcript (15 pages, Unicode TTF)", t, t / b),
     ]
 
 
 def roster_import() -> tuple[float, Counter[str]]:
     """A 2,000-row CSV roster through the local gateway on moto: time and AWS calls."""
-    from cme.settings import get_settings
     from moto import mock_aws
 
+    from cme.settings import get_settings
     from infra.local.gateway import Gateway
     from infra.local.provision import provision
     from infra.local.seed import DEMO_PASSWORD

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
+
 from cme import accounts
 from cme.api import client_address, json_reply, lambda_entry, make_resolver
 from cme.schemas import Lookup, LookupReply

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from cme import sessions
 from cme.observability import logger
 from cme.sessions import SESSION_COOKIE, cookie_value

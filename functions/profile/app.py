@@ -6,6 +6,7 @@ from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
+
 from cme import accounts, emails, sessions
 from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner, session_cookie
 from cme.observability import metrics

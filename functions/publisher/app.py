@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
+
 from cme import activities, attendance, claims
 from cme.api import BodyRule, client_address, json_reply, lambda_entry, make_resolver, require_admin
 from cme.errors import InvalidInput

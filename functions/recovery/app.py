@@ -6,6 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
+
 from cme import accounts, emails, recovery
 from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner
 from cme.schemas import EmailEntryReply, EmailOnly, MessageReply, NewPassword, OptionalEmail, TokenOnly, VerifiedReply

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
+
 from cme import accounts, sessions
 from cme.api import (
     cleared_session_cookie,

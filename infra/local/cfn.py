@@ -101,6 +101,25 @@ def ttl_attributes() -> dict[str, str]:
     }
 
 
+def queues() -> dict[str, dict[str, Any]]:
+    """SQS queues by name: their attributes, dead-letter targets resolved to queue names."""
+    out = {}
+    for name, res in resources("AWS::SQS::Queue").items():
+        props = res.get("Properties", {})
+        attributes: dict[str, Any] = {}
+        if "VisibilityTimeout" in props:
+            attributes["VisibilityTimeout"] = str(props["VisibilityTimeout"])
+        redrive = props.get("RedrivePolicy")
+        if redrive:
+            target = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            attributes["RedrivePolicy"] = {
+                "deadLetterTargetName": physical_name(target),
+                "maxReceiveCount": int(redrive["maxReceiveCount"]),
+            }
+        out[physical_name(name)] = attributes
+    return out
+
+
 def bucket_names() -> list[str]:
     return [physical_name(name) for name in resources("AWS::S3::Bucket")]
 

@@ -95,6 +95,10 @@ class Gateway:
         self.pools = {name: _Pool(fn) for name, fn in cfn.functions().items()}
         self.authorizer = cfn.authorizer_function()
 
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        """Call a function's handler directly, as an event source would (schedule, SQS)."""
+        return self.pools[function].invoke(event)
+
     def match(self, method: str, path: str) -> tuple[cfn.Route, dict[str, str]] | None:
         for route in self.routes:
             if route.method not in (method, "ANY"):

@@ -3,6 +3,7 @@ variables point: moto in tests and `make run`, or DynamoDB Local / a real accoun
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -30,3 +31,16 @@ def provision(region: str, mail_from: str) -> None:
             s3.create_bucket(**kwargs)
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=mail_from)
+    sqs = boto3.client("sqs", region_name=region)
+    queues = cfn.queues()
+    # dead-letter queues first: the others name them in their redrive policy
+    for name in sorted(queues, key=lambda n: "RedrivePolicy" in queues[n]):
+        attributes: Any = dict(queues[name])
+        redrive = attributes.pop("RedrivePolicy", None)
+        if redrive:
+            target = sqs.get_queue_url(QueueName=redrive["deadLetterTargetName"])["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=target, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            attributes["RedrivePolicy"] = json.dumps(
+                {"deadLetterTargetArn": arn, "maxReceiveCount": redrive["maxReceiveCount"]}
+            )
+        sqs.create_queue(QueueName=name, Attributes=attributes)

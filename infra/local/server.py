@@ -80,7 +80,6 @@ class LocalStack:
         if str(LAYER) not in sys.path:
             sys.path.insert(0, str(LAYER))
         from cme.settings import get_settings, reset_settings
-
         from infra.local.gateway import Gateway
         from infra.local.provision import provision
         from infra.local.seed import seed
@@ -105,6 +104,8 @@ class LocalStack:
             return Response(json.dumps({"messages": self.outbox()}), mimetype="application/json")
         if path == "/_local/outbox":
             return self.outbox_page()
+        if path == "/_local/schedules/transcript-mailer/run" and request.method == "POST":
+            return self.run_transcript_mailer()
         return self.static(path)
 
     def api(self, request: Request) -> Response:
@@ -122,6 +123,16 @@ class LocalStack:
         for key, value in reply.headers:
             response.headers.add(key, value)
         return response
+
+    def run_transcript_mailer(self) -> Response:
+        from cme.settings import get_settings
+        from infra.local.scheduler import run_transcript_mailer
+
+        before = len(self.outbox())
+        settings = get_settings()
+        result = run_transcript_mailer(self.gateway.invoke, settings.aws_region, settings.transcript_queue)
+        body = {"learners": result["learners"], "emails_sent": len(self.outbox()) - before, "failed": result["failed"]}
+        return Response(json.dumps(body), mimetype="application/json")
 
     def outbox(self) -> list[dict[str, Any]]:
         from infra.local.outbox import messages

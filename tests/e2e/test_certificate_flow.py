@@ -167,6 +167,8 @@ def test_verify_page_from_link_unknown_code_and_typed_code(page: Any, problems: 
     expect(page.get_by_text("This certificate was replaced")).to_have_count(0)
     expect(page.get_by_role("textbox", name="Certificate code")).to_have_value(certified.code)
     assert certified.email not in page.content()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verify a Certificate")
+    expect(page.get_by_role("contentinfo")).to_contain_text("Need Help? Contact the CME office at")
     page.screenshot(path=f"{SCREENSHOTS}/verify-desktop.png", full_page=True)
     page.emulate_media(media="print")
     expect(page.get_by_role("navigation", name="Main")).to_be_hidden()

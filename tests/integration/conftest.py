@@ -37,7 +37,6 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
     from cme.aws import reset_clients
     from cme.settings import get_settings, reset_settings
-
     from infra.local.provision import provision
 
     with mock_aws():

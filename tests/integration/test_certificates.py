@@ -123,8 +123,13 @@ def test_verification_shows_no_contact_details(claimed: dict[str, Any], new_clie
     assert "zoe@example.org" not in answer.raw.decode() and "480" not in answer.raw.decode()
     unknown = new_client().get("/api/verify/ZZZZZZZZZZZZ")
     assert unknown.status == 404 and unknown.json["code"] == "NOT_FOUND"
-    # a code is only verifiable once its certificate has been issued
     assert new_client().get("/api/verify/x").status == 404
+
+
+def test_a_claims_code_verifies_before_any_download(claimed: dict[str, Any], new_client: Any) -> None:
+    answer = new_client().get(f"/api/verify/{claimed['claim']['certificate_code']}")
+    assert answer.status == 200 and answer.json["learner_name"] == "Zoë Łukasiewicz-Müller, MD"
+    assert answer.json["superseded"] is False
 
 
 @pytest.mark.parametrize(
@@ -150,6 +155,7 @@ def test_other_professions(
 
 def test_storage_failure_is_a_clear_503(claimed: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     from botocore.exceptions import ClientError
+
     from cme import aws
 
     def slow_down(**_: Any) -> Any:

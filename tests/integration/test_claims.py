@@ -175,6 +175,7 @@ def test_a_claim_takes_three_round_trips(world: dict[str, Any]) -> None:
     with count_calls() as counts:
         assert world["md"].post("/api/me/claims", claim_body(world["activity"])).status == 201
     # the authorizer's session read, then: learner + activity, attendance, the transaction
+    # (claim + certificate record + audit record + the activity's counter)
     assert dict(counts) == {"dynamodb:GetItem": 1, "dynamodb:BatchGetItem": 2, "dynamodb:TransactWriteItems": 1}
 
 

@@ -6,10 +6,11 @@ import json
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
+
 from cme import errors
 from cme.api import make_resolver, refuse_body
 from cme.sessions import cookie_value
-from pydantic import BaseModel
 
 
 class Body(BaseModel):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cme.errors import InvalidInput
 from cme.identity import clean_name, mask_email, name_key, normalize_email, normalize_phone, npi_is_valid
 

@@ -23,10 +23,12 @@ def test_routes_from_the_template() -> None:
 def test_tables_from_the_template() -> None:
     tables = cfn.table_definitions()
     assert tables["EmailsTable"]["KeySchema"] == [{"AttributeName": "email", "KeyType": "HASH"}]
+    # TTL only where records are temporary; claims, attendance, certificates and audit are kept
     assert cfn.ttl_attributes() == {
         "SessionsTable": "expires_at",
         "TokensTable": "expires_at",
         "RateLimitsTable": "expires_at",
+        "IdempotencyTable": "expiration",
     }
 
 

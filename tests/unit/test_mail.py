@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cme.mail import build, render
 from cme.settings import reset_settings
 

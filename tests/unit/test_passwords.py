@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cme.errors import InvalidInput
 from cme.passwords import check_password, hash_password, needs_rehash, verify_password
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from cme import clock, emails, passwords, sessions, throttle
+from cme import activities, clock, emails, passwords, sessions, throttle
 from cme.errors import (
     Conflict,
     InvalidInput,
@@ -218,7 +218,18 @@ def update_profile(learner_id: str, data: ProfileUpdate) -> Profile:
         for name, value in values.items()
     ]
     if data.transcript_frequency is not None:
-        actions.append(Learner.transcript_frequency.set(data.transcript_frequency.value))
+        from cme import schedule
+
+        frequency = data.transcript_frequency.value
+        actions.append(Learner.transcript_frequency.set(frequency))
+        if frequency == "never":
+            actions += [Learner.transcript_schedule.remove(), Learner.transcript_due.remove()]
+        else:
+            due = schedule.next_due(frequency, activities.office_today())
+            actions += [
+                Learner.transcript_schedule.set(schedule.SCHEDULED),
+                Learner.transcript_due.set(due.isoformat()),
+            ]
     actions.append(Learner.updated_at.set(clock.now()))
     condition = Learner.learner_id.exists()
     if data.email is not None:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
 from cme import activities, aws, clock, throttle
 from cme.claims import CERTIFICATE_ALPHABET
@@ -26,6 +26,29 @@ from cme.settings import get_settings
 
 def printed_name(learner: Learner) -> str:
     return f"{learner.first_name} {learner.last_name}"
+
+
+def name_with_degree(first: str, last: str, degree: str) -> str:
+    """The name as the certificate prints it (and verification shows it)."""
+    name = f"{first} {last}"
+    return f"{name}, {degree}" if degree and degree != "Other" else name
+
+
+def record(claim: Claim, learner: Learner, code: str) -> Certificate:
+    """The certificate's record, verifiable at once; its PDF is made on the first download."""
+    return Certificate(
+        code,
+        learner_id=claim.learner_id,
+        claim_id=claim.claim_id,
+        activity_id=claim.activity_id,
+        learner_name=name_with_degree(learner.first_name, learner.last_name, learner.degree),
+        activity_title=claim.activity_title,
+        activity_date=date_range(claim.activity_start, claim.activity_end),
+        credit_type=claim.credit_type,
+        credits=float(claim.credits),
+        issued_at=clock.now(),
+        s3_key="",
+    )
 
 
 def verify_url(code: str) -> str:
@@ -83,19 +106,15 @@ def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> by
     )
 
 
-def _issue(claim: Claim, learner: Learner, activity: Activity, previous: Certificate | None) -> Certificate:
-    """Render, store and record a certificate version (the claim's first, or a reissue)."""
+def _store(claim: Claim, learner: Learner, activity: Activity, code: str) -> tuple[str, str | None]:
+    """Render the PDF and keep it; returns the S3 key and version."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    code = (
-        claim.certificate_code if previous is None else "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(12))
-    )
-    settings = get_settings()
     key = f"certificates/{claim.learner_id}/{claim.claim_id}.pdf"
     pdf = _render(claim, learner, activity, code)
     try:
         stored = aws.client("s3").put_object(
-            Bucket=settings.documents_bucket,
+            Bucket=get_settings().documents_bucket,
             Key=key,
             Body=pdf,
             ContentType="application/pdf",
@@ -106,35 +125,38 @@ def _issue(claim: Claim, learner: Learner, activity: Activity, previous: Certifi
         raise ServiceUnavailable(
             "STORAGE_UNAVAILABLE", "We could not prepare your certificate just now. Please try again in a minute."
         ) from exc
-    certificate = Certificate(
-        code,
-        learner_id=claim.learner_id,
-        claim_id=claim.claim_id,
-        activity_id=claim.activity_id,
-        learner_name=f"{printed_name(learner)}, {learner.degree}",
-        activity_title=claim.activity_title,
-        activity_date=date_range(claim.activity_start, claim.activity_end),
-        credit_type=claim.credit_type,
-        credits=float(claim.credits),
-        issued_at=clock.now(),
-        s3_key=key,
-        s3_version=stored.get("VersionId"),
-    )
+    return key, stored.get("VersionId")
+
+
+def _first_pdf(claim: Claim, learner: Learner, activity: Activity, certificate: Certificate) -> Certificate:
+    """The claim's certificate, recorded at claim time, gets its PDF (once)."""
+    key, version = _store(claim, learner, activity, certificate.certificate_code)
+    version_action = Certificate.s3_version.set(version) if version else Certificate.s3_version.remove()
+    certificate.update(actions=[Certificate.s3_key.set(key), version_action], condition=Certificate.s3_key == "")
+    logger.info("certificate issued", extra={"claim_id": claim.claim_id})
+    return certificate
+
+
+def _reissue(claim: Claim, learner: Learner, activity: Activity, previous: Certificate) -> Certificate:
+    """A new certificate after a name correction; the previous one stays, marked superseded."""
+    code = "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(12))
+    key, version = _store(claim, learner, activity, code)
+    certificate = record(claim, learner, code)
+    certificate.s3_key, certificate.s3_version = key, version
     with transaction() as tx:
         tx.save(certificate, condition=Certificate.certificate_code.does_not_exist())
-        if previous is not None:
-            tx.update(previous, actions=[Certificate.superseded_by.set(code)])
-            tx.update(
-                claim,
-                actions=[Claim.certificate_code.set(code)],
-                condition=Claim.certificate_code == previous.certificate_code,
-            )
-    logger.info("certificate issued", extra={"claim_id": claim.claim_id, "reissue": previous is not None})
+        tx.update(previous, actions=[Certificate.superseded_by.set(code)])
+        tx.update(
+            claim,
+            actions=[Claim.certificate_code.set(code)],
+            condition=Claim.certificate_code == previous.certificate_code,
+        )
+    logger.info("certificate reissued", extra={"claim_id": claim.claim_id})
     return certificate
 
 
 def current(learner_id: str, claim_id: str) -> tuple[Claim, Certificate]:
-    """The certificate to hand out now: issued on first request, reissued after a name change."""
+    """The certificate to hand out now: its PDF made on first request, reissued after a name change."""
     claim = _find_claim(learner_id, claim_id)
     learner, activity, certificate = get_many(
         Learner(learner_id), Activity(claim.activity_id), Certificate(claim.certificate_code)
@@ -143,15 +165,20 @@ def current(learner_id: str, claim_id: str) -> tuple[Claim, Certificate]:
         raise sign_in_required()
     if not isinstance(activity, Activity):
         raise NotFound("NOT_FOUND", "The activity of this claim is gone.")
-    wanted = f"{printed_name(learner)}, {learner.degree}"
-    if isinstance(certificate, Certificate) and certificate.learner_name == wanted:
-        return claim, certificate
+    if not isinstance(certificate, Certificate):  # a claim from before certificates were recorded at claim time
+        certificate = record(claim, learner, claim.certificate_code)
+        certificate.save(condition=Certificate.certificate_code.does_not_exist())
+    wanted = name_with_degree(learner.first_name, learner.last_name, learner.degree)
     try:
-        return claim, _issue(claim, learner, activity, certificate if isinstance(certificate, Certificate) else None)
-    except TransactWriteError:
+        if certificate.learner_name != wanted:
+            return claim, _reissue(claim, learner, activity, certificate)
+        if not certificate.s3_key:
+            return claim, _first_pdf(claim, learner, activity, certificate)
+    except (TransactWriteError, UpdateError, PutError):
         # a double click issued it meanwhile: hand out what is recorded now
         claim = _find_claim(learner_id, claim_id)
         return claim, Certificate.get(claim.certificate_code, consistent_read=True)
+    return claim, certificate
 
 
 def download_link(learner_id: str, claim_id: str) -> tuple[str, int]:

@@ -135,8 +135,11 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
     """Record the claim; returns it and whether it is new. At most 3 DynamoDB round trips:
     learner + activity (one BatchGetItem), attendance under the learner's verified emails
     (one BatchGetItem), then claim + audit record + the activity's counter (one transaction).
-    A retry of the same claim returns it (not new); a different second claim is 409.
+    A retry of the same claim returns it (not new); a different second claim is 409. The
+    certificate is recorded in the same transaction, so its code verifies at once.
     """
+    from cme import certificates  # its PDF code is imported only when a PDF is made
+
     learner, activity = get_many(Learner(learner_id), Activity(data.activity_id))
     if learner is None:
         raise sign_in_required()
@@ -185,6 +188,7 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
         try:
             with transaction() as tx:
                 tx.save(claim, condition=Claim.activity_id.does_not_exist())
+                tx.save(certificates.record(claim, learner, claim.certificate_code))
                 tx.save(audit)
                 tx.update(activity, actions=[Activity.claim_count.add(1)])
         except TransactWriteError as exc:

@@ -48,7 +48,9 @@ def render(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
     return " ".join(subject.split()), text, html
 
 
-def build(to: str, template: str, context: dict[str, Any]) -> EmailMessage:
+def build(
+    to: str, template: str, context: dict[str, Any], attachments: list[tuple[str, str, bytes]] | None = None
+) -> EmailMessage:
     settings = get_settings()
     subject, text, html = render(template, context)
     message = EmailMessage()
@@ -60,14 +62,20 @@ def build(to: str, template: str, context: dict[str, Any]) -> EmailMessage:
     message["Message-ID"] = make_msgid(domain=settings.mail_from.partition("@")[2] or None)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    for filename, media_type, data in attachments or []:
+        maintype, _, subtype = media_type.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return message
 
 
-def send(to: str, template: str, context: dict[str, Any]) -> None:
-    """Send one email; raise ServiceUnavailable (and log why) when SES refuses or fails."""
+def send(
+    to: str, template: str, context: dict[str, Any], attachments: list[tuple[str, str, bytes]] | None = None
+) -> None:
+    """Send one email (attachments as (file name, media type, bytes)); raise ServiceUnavailable
+    (and log why) when SES refuses or fails."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    message = build(to, template, context)
+    message = build(to, template, context, attachments)
     try:
         aws.client("ses").send_raw_email(
             Source=get_settings().mail_from,

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     claims_table: str = "ClaimsTable"
     audit_table: str = "AuditTable"
     certificates_table: str = "CertificatesTable"
+    idempotency_table: str = "IdempotencyTable"
+    transcript_queue: str = "TranscriptQueue"  # a queue URL in AWS; a queue name works too
     documents_bucket: str = "cme-documents"
 
     site_url: str = "http://127.0.0.1:3000"

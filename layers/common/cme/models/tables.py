@@ -27,6 +27,17 @@ class LearnersByPhone(GlobalSecondaryIndex["Learner"]):
     phone_e164 = UnicodeAttribute(hash_key=True)
 
 
+class LearnersByTranscriptDue(GlobalSecondaryIndex["Learner"]):
+    """Sparse: only learners with a transcript schedule; the mailer's Query of who is due."""
+
+    class Meta:
+        index_name = "by_transcript_due"
+        projection = KeysOnlyProjection()
+
+    transcript_schedule = UnicodeAttribute(hash_key=True)
+    transcript_due = UnicodeAttribute(range_key=True)
+
+
 class Learner(BaseModel):
     """A learner's profile. ``password_hash`` never leaves cme.accounts / cme.passwords."""
 
@@ -47,6 +58,8 @@ class Learner(BaseModel):
     email_verified = BooleanAttribute(default=False)
     role = UnicodeAttribute(default="learner")
     transcript_frequency = UnicodeAttribute(default="never")
+    transcript_schedule = UnicodeAttribute(null=True)  # "SCHEDULED" unless the frequency is never
+    transcript_due = UnicodeAttribute(null=True)  # ISO date the next scheduled transcript is due
     password_hash = UnicodeAttribute()
     # every email of this learner proven by a verification link (kept with EmailOwner.verified)
     verified_emails = UnicodeSetAttribute(default=set)
@@ -54,6 +67,7 @@ class Learner(BaseModel):
     updated_at = UTCDateTimeAttribute()
 
     by_phone = LearnersByPhone()
+    by_transcript_due = LearnersByTranscriptDue()
 
 
 class EmailsByLearner(GlobalSecondaryIndex["EmailOwner"]):

@@ -1,0 +1,35 @@
+"""Scheduled transcript emails: the schedule's fan-out, and the SQS worker.
+
+``schedule_handler`` (EventBridge Scheduler, daily) queues every learner whose transcript is
+due; ``worker_handler`` (SQS, batches) renders and emails each one, reporting partial batch
+failures so only failed messages are retried (then dead-lettered).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from cme import activities, transcripts
+from cme.observability import logger
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def schedule_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    return {"queued": transcripts.fan_out(activities.office_today())}
+
+
+def _record(record: SQSRecord, lambda_context: LambdaContext) -> None:
+    transcripts.idempotent_send(json.loads(record.body), lambda_context)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def worker_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(event=event, record_handler=_record, processor=processor, context=context)

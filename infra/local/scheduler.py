@@ -1,0 +1,83 @@
+"""The scheduled transcript mailing, run now: what EventBridge Scheduler and the SQS event
+source mapping do in AWS, done in order in one call (`POST /_local/schedules/transcript-mailer/run`).
+
+The schedule's function queues the due learners; then the queue is drained the way Lambda's
+SQS poller does it: batches of up to 10 go to the worker, the messages it reports as failed
+come back (here at once) and move to the dead-letter queue after the redrive policy's
+maxReceiveCount receives (moto applies it).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+
+from infra.local import cfn
+
+Invoke = Callable[[str, dict[str, Any]], Any]
+
+
+def _function(handler_suffix: str) -> str:
+    for name, fn in cfn.functions().items():
+        if fn.attribute == handler_suffix:
+            return name
+    raise LookupError(handler_suffix)
+
+
+def _sqs_event(messages: list[Any], queue_arn: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": "us-east-1",
+            }
+            for m in messages
+        ]
+    }
+
+
+def run_transcript_mailer(invoke: Invoke, region: str, queue_name: str, max_rounds: int = 20) -> dict[str, int]:
+    """Fire the schedule, then drain the queue. Returns {learners, emails_sent, failed}."""
+    scheduled = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.scheduler"}
+    queued = int(invoke(_function("schedule_handler"), scheduled).get("queued", 0))
+    sqs = boto3.client("sqs", region_name=region)
+    url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    worker = _function("worker_handler")
+    done = failed = 0
+    for _ in range(max_rounds):
+        batch = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, AttributeNames=["All"]
+        ).get("Messages", [])
+        if not batch:
+            break
+        try:
+            answer = invoke(worker, _sqs_event(batch, arn)) or {}
+            failures = {item["itemIdentifier"] for item in answer.get("batchItemFailures", [])}
+        except Exception:  # the whole batch failed (Powertools raises): Lambda retries it all
+            failures = {m["MessageId"] for m in batch}
+        for message in batch:
+            if message["MessageId"] in failures:
+                failed += 1  # visible again at once; after maxReceiveCount it goes to the DLQ
+                continue
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            done += 1
+    return {"learners": queued, "processed": done, "failed": failed}
+
+
+def dead_letters(region: str, queue_name: str) -> list[dict[str, Any]]:
+    sqs = boto3.client("sqs", region_name=region)
+    url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
+    return [json.loads(m["Body"]) for m in messages]

@@ -1,0 +1,269 @@
+"""Claiming credit in a real browser, on My Portal: the activities attended with their status
+(Claimable with its deadline, Closed with its reason, Claimed), the claim form (evaluation,
+credit type, amount, attestation), the row showing the claim at once, and a claim made
+meanwhile elsewhere. Each claim test makes its own learner and activities through the API:
+a learner claims an activity once, and the local stack lives for the whole test session."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.http import StackClient
+
+pytestmark = pytest.mark.e2e
+
+DEMO_PASSWORD = "Demo-Password-2026"
+OFFICE_TIMEZONE = ZoneInfo("America/New_York")
+ATTESTATION = (
+    "I attest that I participated in this activity. Physicians should claim only the credit "
+    "commensurate with the extent of their participation in the activity."
+)
+ATTESTATION_REQUIRED = "Please confirm the attestation to claim credit."
+EVALUATION_INCOMPLETE = "Please answer every required question of the evaluation."
+ALREADY_CLAIMED = "You have already claimed credit for this activity."
+BIAS = "Was the content free of commercial bias?"
+QUALITY = "How would you rate the quality of this session?"
+CHANGE = "What will you change in your practice?"
+
+
+def today() -> Any:
+    return datetime.now(OFFICE_TIMEZONE).date()
+
+
+def new_learner(base_url: str, first_name: str, last_name: str) -> tuple[str, str]:
+    """An MD with a confirmed email (the link read from the local outbox); returns email, password."""
+    email = f"e2e-claim-{uuid.uuid4().hex[:12]}@example.org"
+    password = "steady lighthouse claims credit"
+    client = StackClient(base_url)
+    status, body = client.call(
+        "POST",
+        "/api/accounts",
+        {
+            "email": email,
+            "password": password,
+            "first_name": first_name,
+            "last_name": last_name,
+            "degree": "MD",
+            "phone": f"(480) 555-{uuid.uuid4().int % 9000 + 1000}",
+        },
+    )
+    assert status == 201, body
+    token = parse_qs(urlparse(client.latest_link(email, "verify-email.html")).query)["token"][0]
+    status, body = StackClient(base_url).call("POST", "/api/accounts/verify-email", {"token": token})
+    assert status == 200, body
+    return email, password
+
+
+def new_activity(admin: StackClient, title: str, **fields: Any) -> str:
+    body = {
+        "title": title,
+        "format": "rss",
+        "start_date": today().isoformat(),
+        "end_date": today().isoformat(),
+        "location": "Auditorium B",
+        "credits": [{"type": "AMA_PRA_1", "max": 1.0}, {"type": "ANCC", "max": 1.0}],
+        "claim_window_days": 30,
+        "evaluation": [
+            {"question_id": "bias", "text": BIAS, "kind": "yes_no", "required": True},
+            {"question_id": "quality", "text": QUALITY, "kind": "rating", "required": True},
+            {"question_id": "change", "text": CHANGE, "kind": "text", "required": False},
+        ],
+        "published": True,
+        **fields,
+    }
+    status, created = admin.call("POST", "/api/admin/activities", body)
+    assert status == 201, created
+    return created["activity"]["activity_id"]
+
+
+def attended(admin: StackClient, activity_id: str, email: str) -> None:
+    status, report = admin.call("POST", f"/api/admin/activities/{activity_id}/attendance", {"rows": [{"email": email}]})
+    assert status == 200 and report["added"] == 1, report
+
+
+def coordinator(base_url: str) -> StackClient:
+    admin = StackClient(base_url)
+    admin.sign_in("admin@example.org", DEMO_PASSWORD)
+    return admin
+
+
+def sign_in(page: Any, email: str, password: str) -> None:
+    page.goto("/sign-in.html")
+    page.get_by_role("textbox", name="Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/portal\.html$"))
+
+
+def activity_row(page: Any, title: str) -> Any:
+    activities = page.get_by_role("list", name="My activities")
+    return activities.get_by_role("listitem").filter(has=page.get_by_role("heading", name=title, exact=True))
+
+
+def test_demo_learner_sees_every_activity_with_its_status(page: Any, problems: Any) -> None:
+    sign_in(page, "learner@example.org", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="My activities")).to_be_visible()
+    closed = activity_row(page, "Annual Cardiology Update")
+    expect(closed.locator(".status")).to_have_text("Status: Closed")
+    expect(closed).to_contain_text(re.compile(r"The claim window closed on [A-Z][a-z]+ \d{1,2}, \d{4}\."))
+    expect(closed).to_contain_text("Attended as learner@example.org")
+    expect(closed.get_by_role("button", name="Claim credit")).to_be_hidden()
+    # another test may have claimed these demo activities: either way the row says so
+    for title in ("Medicine Grand Rounds: Sepsis — Early Recognition", "Opioid Prescribing: Safe Practice (online)"):
+        row = activity_row(page, title)
+        expect(row.locator(".status")).to_have_text(re.compile(r"^Status: (Claimable|Claimed)$"))
+        if row.locator(".status").inner_text().endswith("Claimable"):
+            expect(row).to_contain_text(re.compile(r"Claim by [A-Z][a-z]+ \d{1,2}, \d{4}"))
+            expect(row.get_by_role("button", name="Claim credit")).to_be_visible()
+    expect(activity_row(page, "Pediatric Emergencies Workshop")).to_have_count(0)  # not attended
+    page.wait_for_load_state("networkidle")
+    problems.assert_none("on My Portal")
+
+
+def test_claim_credit_through_the_form(page: Any, base_url: str, problems: Any) -> None:
+    admin = coordinator(base_url)
+    email, password = new_learner(base_url, "Priya", "Raghunathan")
+    title = f"Medicine Grand Rounds: Delirium {uuid.uuid4().hex[:6]}"
+    rounds = new_activity(admin, title)
+    old_title = f"Annual Stroke Update {uuid.uuid4().hex[:6]}"
+    long_ago = today() - timedelta(days=60)
+    old = new_activity(admin, old_title, format="live", start_date=long_ago.isoformat(), end_date=long_ago.isoformat())
+    attended(admin, rounds, email)
+    attended(admin, old, email)
+
+    sign_in(page, email, password)
+    page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+    row = activity_row(page, title)
+    expect(row.locator(".status")).to_have_text("Status: Claimable")
+    deadline = today() + timedelta(days=30)
+    expect(row).to_contain_text(f"Claim by {deadline:%B} {deadline.day}, {deadline.year}")
+    expect(row).to_contain_text(f"Attended as {email}")
+    expect(row).to_contain_text("Regularly scheduled series · Auditorium B")
+    closed = activity_row(page, old_title)
+    expect(closed.locator(".status")).to_have_text("Status: Closed")
+    expect(closed).to_contain_text("The claim window closed on")
+    expect(page.get_by_text("You have not claimed credit yet.")).to_be_visible()
+
+    claim = row.get_by_role("button", name="Claim credit")
+    expect(claim).to_have_attribute("aria-expanded", "false")
+    claim.click()
+    form = row.get_by_role("form", name="Claim credit")
+    expect(form).to_be_visible()
+    bias = form.get_by_role("group", name=f"{BIAS} (required)")
+    quality = form.get_by_role("group", name=f"{QUALITY} (required)")
+    expect(form.get_by_label(f"{CHANGE} (optional)")).to_be_visible()
+    # an MD may claim AMA PRA Category 1 Credit™ (not ANCC): one choice, chosen
+    credit_type = form.get_by_role("radio", name="AMA PRA Category 1 Credit™ (up to 1.0)")
+    expect(credit_type).to_be_checked()
+    expect(form.get_by_role("radio")).to_have_count(2 + 5 + 1)
+    amount = form.get_by_label("Credits to claim")
+    expect(amount).to_have_value("1")
+    expect(amount.locator("option")).to_have_text(["0.25", "0.5", "0.75", "1.0"])
+
+    # nothing answered, nothing attested: every problem at once, next to its field
+    form.get_by_role("button", name="Claim", exact=True).click()
+    expect(form.get_by_role("alert")).to_have_text(f"{EVALUATION_INCOMPLETE} {ATTESTATION_REQUIRED}")
+    expect(bias.get_by_text("Please answer this question.")).to_be_visible()
+    expect(bias.get_by_role("radio", name="Yes")).to_have_attribute("aria-invalid", "true")
+    expect(quality.get_by_text("Please answer this question.")).to_be_visible()
+
+    bias.get_by_role("radio", name="Yes").check()
+    quality.get_by_role("radio", name="4").check()
+    form.get_by_label(f"{CHANGE} (optional)").fill("Screen with the 4AT on admission <script>")
+    amount.select_option("0.75")
+    form.get_by_role("button", name="Claim", exact=True).click()
+    expect(form.get_by_role("alert")).to_have_text(ATTESTATION_REQUIRED)
+    attestation = form.get_by_role("checkbox", name=ATTESTATION)
+    expect(attestation).to_have_attribute("aria-invalid", "true")
+    expect(form.locator(".field-error").filter(has_text=ATTESTATION_REQUIRED)).to_be_visible()
+    expect(bias.get_by_role("radio", name="Yes")).not_to_have_attribute("aria-invalid", "true")
+
+    attestation.check()
+    form.get_by_role("button", name="Claim", exact=True).click()
+    expect(row.locator(".status")).to_have_text("Status: Claimed")
+    expect(row).to_contain_text("Claimed 0.75 AMA PRA Category 1 Credit™ on")
+    code = row.locator(".my-activity__claim .code")
+    expect(code).to_have_text(re.compile(r"^[A-Z0-9]{12}$"))
+    expect(row.get_by_role("button", name="Claim credit")).to_be_hidden()
+    expect(row.get_by_role("form")).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text="Your claim is recorded")).to_contain_text(code.inner_text())
+    claims = page.get_by_role("table", name="My claims")
+    expect(claims.get_by_role("row").filter(has_text=title)).to_contain_text("0.75 AMA PRA Category 1 Credit™")
+    assert page.evaluate("window.__sameDocument === true"), "the claim showed without a reload"
+
+    # what was stored: the answers as the API wants them
+    learner = StackClient(base_url)
+    learner.sign_in(email, password)
+    _, mine = learner.call("GET", "/api/me/claims")
+    stored = next(c for c in mine["claims"] if c["activity_id"] == rounds)
+    assert (stored["credit_type"], stored["credits"], stored["certificate_code"]) == (
+        "AMA_PRA_1",
+        0.75,
+        code.inner_text(),
+    )
+    _, report = admin.call("GET", f"/api/admin/activities/{rounds}/claims")
+    assert [c["email"] for c in report["claims"]] == [email]
+
+    page.reload()
+    expect(activity_row(page, title).locator(".status")).to_have_text("Status: Claimed")
+    page.wait_for_load_state("networkidle")
+    problems.assert_none("while claiming")
+
+
+def test_claim_made_meanwhile_elsewhere_on_a_phone(browser: Any, base_url: str, problems: Any) -> None:
+    admin = coordinator(base_url)
+    email, password = new_learner(base_url, "Tomás", "Ó Laoire")
+    title = f"Enduring: Anticoagulation {uuid.uuid4().hex[:6]}"
+    activity_id = new_activity(
+        admin,
+        title,
+        format="enduring",
+        end_date=(today() + timedelta(days=90)).isoformat(),
+        location="Online",
+        credits=[{"type": "AMA_PRA_1", "max": 2.0}],
+        evaluation=[{"question_id": "bias", "text": BIAS, "kind": "yes_no", "required": True}],
+    )
+    attended(admin, activity_id, email)
+
+    context = browser.new_context(base_url=base_url, viewport={"width": 375, "height": 740}, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.page_errors.append(str(error)))
+        sign_in(page, email, password)
+        row = activity_row(page, title)
+        row.get_by_role("button", name="Claim credit").click()
+        form = row.get_by_role("form", name="Claim credit")
+        expect(form.get_by_label("Credits to claim")).to_have_value("2")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+
+        # the same learner claims 1.0 in another tab meanwhile
+        answer = page.request.post(
+            "/api/me/claims",
+            data={
+                "activity_id": activity_id,
+                "credit_type": "AMA_PRA_1",
+                "credits": 1.0,
+                "evaluation": {"bias": "no"},
+                "attestation": True,
+            },
+        )
+        assert answer.status == 201, answer.text()
+
+        form.get_by_role("group", name=f"{BIAS} (required)").get_by_role("radio", name="Yes").check()
+        form.get_by_role("checkbox", name=ATTESTATION).check()
+        form.get_by_role("button", name="Claim", exact=True).click()
+        expect(page.get_by_role("alert").filter(has_text=ALREADY_CLAIMED)).to_be_visible()
+        expect(row.locator(".status")).to_have_text("Status: Claimed")
+        expect(row).to_contain_text("Claimed 1.0 AMA PRA Category 1 Credit™ on")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+        assert not problems.page_errors
+    finally:
+        context.close()

@@ -1,0 +1,207 @@
+"""Transcripts: PDF and CSV content, date ranges, and the scheduled mailer end to end on moto."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from pypdf import PdfReader
+
+from tests.integration.conftest import account
+from tests.integration.test_certificates import fetch
+from tests.integration.test_claims import claim_body, verify_primary
+from tests.integration.test_publisher import create
+from tests.support.client import ApiClient
+
+
+@pytest.fixture
+def history(admin: ApiClient, new_client: Any, outbox: Any) -> dict[str, Any]:
+    """An MD with two claims (one with a formula-looking title) and one activity unclaimed."""
+    learner = new_client()
+    learner.post(
+        "/api/accounts",
+        account(
+            email="md@example.org", first_name="Zoë", last_name="Łukasiewicz-Müller", degree="MD", npi="1234567893"
+        ),
+    )
+    verify_primary(learner, outbox, new_client)
+    today = date.today()
+    first = create(
+        admin,
+        title="=SUM(A1:A9) Cardiology Update",
+        start_date=(today - timedelta(days=2)).isoformat(),
+        end_date=(today - timedelta(days=1)).isoformat(),
+        credits=[{"type": "AMA_PRA_1", "max": 12.5}],
+    )
+    second = create(admin, title="Grand Rounds: Sepsis")
+    unclaimed = create(admin, title="Not claimed")
+    for activity in (first, second, unclaimed):
+        admin.post(
+            f"/api/admin/activities/{activity['activity_id']}/attendance", {"rows": [{"email": "md@example.org"}]}
+        )
+    assert learner.post("/api/me/claims", claim_body(first, credits=12.5, evaluation={"q1": "yes"})).status == 201
+    assert learner.post("/api/me/claims", claim_body(second, credits=0.75)).status == 201
+    return {"learner": learner, "first": first, "second": second}
+
+
+def test_pdf_transcript(history: dict[str, Any]) -> None:
+    answer = history["learner"].get("/api/me/transcript", query="format=pdf")
+    assert answer.status == 200 and answer.json["expires_in"] == 300
+    data, query = fetch(answer.json["url"])
+    assert query["response-content-disposition"][0].startswith('attachment; filename="CME-transcript-')
+    text = " ".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split())
+    assert "Zoë Łukasiewicz-Müller, MD" in text and "NPI: 1234567893" in text
+    assert "=SUM(A1:A9) Cardiology Update" in text and "Grand Rounds: Sepsis" in text
+    assert "Not claimed" not in text
+    assert "AMA PRA Category 1 Credit™ 13.25" in text  # the total per credit type
+
+
+def test_csv_transcript_is_safe_in_a_spreadsheet(history: dict[str, Any]) -> None:
+    answer = history["learner"].get("/api/me/transcript", query="format=csv")
+    data, _ = fetch(answer.json["url"])
+    text = data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == ["date", "activity", "credit_type", "credits", "claimed_at", "certificate_code"]
+    titles = [r[1] for r in rows[1:3]]
+    assert titles == ["'=SUM(A1:A9) Cardiology Update", "Grand Rounds: Sepsis"]
+    assert [r[3] for r in rows[1:3]] == ["12.5", "0.75"]
+    assert ["", "Total: AMA PRA Category 1 Credit™", "", "13.25", "", ""] in rows
+
+
+def test_date_range(history: dict[str, Any]) -> None:
+    today = date.today().isoformat()
+    answer = history["learner"].get("/api/me/transcript", query=f"format=csv&from={today}&to={today}")
+    data, _ = fetch(answer.json["url"])
+    assert "Cardiology" not in data.decode() and "Sepsis" in data.decode()
+    backwards = history["learner"].get("/api/me/transcript", query="format=pdf&from=2026-02-01&to=2026-01-01")
+    assert backwards.status == 422 and backwards.json["code"] == "DATES_INVALID"
+    assert history["learner"].get("/api/me/transcript", query="format=doc").status == 422
+    assert history["learner"].get("/api/me/transcript", query="from=yesterday").status == 422
+
+
+def test_transcript_needs_a_session(new_client: Any) -> None:
+    assert new_client().get("/api/me/transcript").json["code"] == "SIGN_IN_REQUIRED"
+
+
+# ---------------------------------------------------------------- scheduled emails
+
+
+def _schedule(client: ApiClient, email: str, frequency: str) -> None:
+    answer = client.put("/api/me", account(email=email, transcript_frequency=frequency))
+    assert answer.status == 200 and answer.json["transcript_frequency"] == frequency
+
+
+def _make_due(email: str, due: date) -> None:
+    from cme.models import EmailOwner, Learner
+
+    learner = Learner.get(EmailOwner.get(email).learner_id)
+    learner.update(actions=[Learner.transcript_due.set(due.isoformat())])
+
+
+def _run(gateway: Any) -> dict[str, int]:
+    from cme.settings import get_settings
+    from infra.local.scheduler import run_transcript_mailer
+
+    settings = get_settings()
+    return run_transcript_mailer(gateway.invoke, settings.aws_region, settings.transcript_queue)
+
+
+def test_the_mailer_emails_exactly_the_due_learners_once(
+    history: dict[str, Any], new_client: Any, outbox: Any, gateway: Any
+) -> None:
+    _schedule(history["learner"], "md@example.org", "monthly")
+    second, idle = new_client(), new_client()
+    second.post("/api/accounts", account(email="rn@example.org", degree="RN", phone="602-555-0101"))
+    idle.post("/api/accounts", account(email="later@example.org", phone="602-555-0102"))
+    _schedule(second, "rn@example.org", "quarterly")
+    _schedule(idle, "later@example.org", "annually")  # due next January: not today
+    today = date.today()
+    _make_due("md@example.org", today)
+    _make_due("rn@example.org", today)
+    before = len(outbox())
+
+    result = _run(gateway)
+    sent = outbox()[before:]
+    assert result == {"learners": 2, "processed": 2, "failed": 0}
+    assert sorted(m["to"][0] for m in sent) == ["md@example.org", "rn@example.org"]
+    for message in sent:
+        assert message["attachments"][0]["content_type"] == "application/pdf"
+        assert message["attachments"][0]["filename"].startswith("CME-transcript-")
+        assert "/transcript.html#schedule" in message["text"]
+    # the due dates moved on: running again sends nothing
+    assert _run(gateway)["learners"] == 0
+    assert len(outbox()) == before + 2
+
+
+def test_a_failing_message_is_retried_without_a_second_email(
+    history: dict[str, Any], outbox: Any, gateway: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cme import transcripts
+
+    _schedule(history["learner"], "md@example.org", "monthly")
+    _make_due("md@example.org", date.today())
+    # the first attempt fails (SES throttled); the retry sends once
+    original_mail = transcripts.mail.send
+    attempts = {"n": 0}
+
+    def flaky_mail(*args: Any, **kwargs: Any) -> None:
+        attempts["n"] += 1
+        if attempts["n"] == 1:
+            from cme.errors import ServiceUnavailable
+
+            raise ServiceUnavailable("EMAIL_UNAVAILABLE", "throttled")
+        original_mail(*args, **kwargs)
+
+    monkeypatch.setattr(transcripts.mail, "send", flaky_mail)
+    before = len(outbox())
+    result = _run(gateway)
+    assert result["learners"] == 1 and result["failed"] == 1 and result["processed"] == 1
+    assert len(outbox()) == before + 1 and attempts["n"] == 2
+
+
+def test_a_redelivered_message_never_sends_twice(history: dict[str, Any], outbox: Any, gateway: Any) -> None:
+    from cme import transcripts
+    from cme.models import EmailOwner
+
+    learner_id = EmailOwner.get("md@example.org").learner_id
+    today = date.today()
+    task = {
+        "learner_id": learner_id,
+        "frequency": "monthly",
+        "period": f"{today.replace(day=1)}/{today}",
+        "due": today.isoformat(),
+    }
+    _schedule(history["learner"], "md@example.org", "monthly")
+    _make_due("md@example.org", today)
+    before = len(outbox())
+    assert transcripts.idempotent_send(task) is True
+    _make_due("md@example.org", today)  # even if the due date were put back
+    transcripts.idempotent_send(task)  # SQS delivers at least once
+    assert len(outbox()) == before + 1
+
+
+def test_poison_messages_go_to_the_dead_letter_queue(
+    history: dict[str, Any], gateway: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cme import transcripts
+    from cme.settings import get_settings
+    from infra.local.scheduler import dead_letters
+
+    _schedule(history["learner"], "md@example.org", "monthly")
+    _make_due("md@example.org", date.today())
+
+    def always_fails(task: dict[str, Any]) -> bool:
+        raise RuntimeError("renderer broken")
+
+    monkeypatch.setattr(transcripts, "send_scheduled", always_fails)
+    result = _run(gateway)
+    assert result["processed"] == 0 and result["failed"] == 3  # maxReceiveCount in template.yaml
+    region = get_settings().aws_region
+    assert [m["learner_id"] for m in dead_letters(region, "TranscriptDeadLetterQueue")] != []
+    queue = boto3.client("sqs", region_name=region).get_queue_url(QueueName="TranscriptQueue")["QueueUrl"]
+    assert boto3.client("sqs", region_name=region).receive_message(QueueUrl=queue).get("Messages") is None
