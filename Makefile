@@ -16,7 +16,7 @@ PY := $(VENV)/bin/python
 SAM_ENV := PYENV_VERSION=3.12.1:3.11.7 SAM_CLI_TELEMETRY=0
 
 
-.PHONY: help setup browser run bench test test-unit test-integration test-e2e lint format build layer-requirements deploy clean
+.PHONY: help setup browser run openapi bench test test-unit test-integration test-e2e lint format build layer-requirements deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ run: setup ## start the local stack with demo data on http://127.0.0.1:$${PORT:-
 
 test: setup browser ## every test: unit, integration (moto), e2e (local stack + Chromium)
 	$(PY) -m pytest -n 2 --dist loadfile tests
+
+openapi: setup ## regenerate openapi.json from the resolvers (a test fails when it drifts)
+	$(PY) -m infra.tools.openapi
 
 bench: setup ## measurements (cold imports, DynamoDB calls) as ratios to baselines; writes bench/RESULTS.md
 	$(PY) bench/run.py

@@ -17,6 +17,7 @@ import socket
 import sys
 import threading
 import warnings
+from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import make_server
@@ -25,6 +26,14 @@ from werkzeug.wrappers import Request, Response
 from infra.local import cfn
 
 WEB = cfn.ROOT / "web"
+OPENAPI = cfn.ROOT / "openapi.json"
+SWAGGER = Path(__file__).parent / "vendor" / "swagger-ui"
+DOCS_ASSETS = {"swagger-ui-bundle.js", "swagger-ui.css", "docs.js"}
+DOCS_PAGE = (
+    "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>CME Portal API</title>"
+    "<link rel='stylesheet' href='/api/docs/swagger-ui.css'></head><body><div id='swagger-ui'></div>"
+    "<script src='/api/docs/swagger-ui-bundle.js'></script><script src='/api/docs/docs.js'></script></body></html>"
+)
 LAYER = cfn.ROOT / "layers" / "common"
 
 
@@ -98,6 +107,14 @@ class LocalStack:
 
     def dispatch(self, request: Request) -> Response:
         path = request.path
+        if path == "/api/openapi.json":
+            return Response(OPENAPI.read_bytes(), mimetype="application/json")
+        if path in ("/api/docs", "/api/docs/"):
+            return Response(DOCS_PAGE, mimetype="text/html")
+        if path.startswith("/api/docs/") and path.rsplit("/", 1)[1] in DOCS_ASSETS:
+            asset = SWAGGER / path.rsplit("/", 1)[1]
+            kind = "text/css" if asset.suffix == ".css" else "text/javascript"
+            return Response(asset.read_bytes(), mimetype=kind)
         if path.startswith("/api/"):
             return self.api(request)
         if path == "/_local/outbox.json":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
@@ -128,7 +129,7 @@ def test_demo_learner_sees_every_activity_with_its_status(page: Any, problems: A
     problems.assert_none("on My Portal")
 
 
-def test_claim_credit_through_the_form(page: Any, base_url: str, problems: Any) -> None:
+def test_claim_credit_through_the_form(page: Any, browser: Any, base_url: str, problems: Any) -> None:
     admin = coordinator(base_url)
     email, password = new_learner(base_url, "Priya", "Raghunathan")
     title = f"Medicine Grand Rounds: Delirium {uuid.uuid4().hex[:6]}"
@@ -216,6 +217,28 @@ def test_claim_credit_through_the_form(page: Any, base_url: str, problems: Any) 
     expect(activity_row(page, title).locator(".status")).to_have_text("Status: Claimed")
     page.wait_for_load_state("networkidle")
     problems.assert_none("while claiming")
+
+    # the coordinator's claims page lists the claim, and gives it as a CSV file
+    office = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 860})
+    try:
+        desk = office.new_page()
+        desk.on("pageerror", lambda error: problems.page_errors.append(str(error)))
+        desk.on("console", lambda m: m.type == "error" and problems.console_errors.append(m.text))
+        sign_in(desk, "admin@example.org", DEMO_PASSWORD)
+        desk.goto(f"/admin-claims.html?id={rounds}")
+        claimed = desk.get_by_role("table", name="Credit claimed").get_by_role("row").filter(has_text=email)
+        expect(claimed).to_contain_text("Priya Raghunathan")
+        expect(claimed).to_contain_text("0.75 AMA PRA Category 1 Credit™")
+        expect(claimed).to_contain_text(code.inner_text())
+        with desk.expect_download() as download:
+            desk.get_by_role("link", name="Download CSV").click()
+        assert download.value.suggested_filename.endswith(".csv")
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+        assert text.startswith("learner_name,degree,email,npi,credit_type,credits,claimed_at,certificate_code")
+        assert email in text
+        problems.assert_none("on the claims page")
+    finally:
+        office.close()
 
 
 def test_claim_made_meanwhile_elsewhere_on_a_phone(browser: Any, base_url: str, problems: Any) -> None:
