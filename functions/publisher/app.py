@@ -90,7 +90,18 @@ def list_attendance(activity_id: str) -> Response[AttendanceListReply]:
     return json_reply(200, AttendanceListReply(attendance=attendance.list_for_activity(activity_id)))
 
 
-@app.get("/api/admin/activities/<activity_id>/claims")
+@app.get(
+    "/api/admin/activities/<activity_id>/claims",
+    responses={
+        200: {
+            "description": "The claims report (JSON, or CSV with ?format=csv)",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ClaimReportReply"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 def claims_report(activity_id: str, format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Response[Any]:
     """Who claimed what: what the office reports to ACCME PARS. ``?format=csv`` for a spreadsheet."""
     require_admin(app)
@@ -106,7 +117,10 @@ def claims_report(activity_id: str, format: Annotated[str, Query(pattern="^(json
     return json_reply(200, report)
 
 
-@app.get("/api/admin/activities/<activity_id>/qr.svg")
+@app.get(
+    "/api/admin/activities/<activity_id>/qr.svg",
+    responses={200: {"description": "An SVG QR code", "content": {"image/svg+xml": {"schema": {"type": "string"}}}}},
+)
 def qr_code(activity_id: str) -> Response[str]:
     require_admin(app)
     return Response(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from cme import accounts, emails, recovery
 from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner
-from cme.schemas import EmailEntryReply, EmailOnly, MessageReply, NewPassword, OptionalEmail, TokenOnly, VerifiedReply
+from cme.schemas import EmailEntryReply, EmailOnly, MessageReply, NewPassword, TokenOnly, VerifiedReply
 
 app = make_resolver()
 
@@ -32,9 +31,14 @@ def verify_email(body: TokenOnly) -> Response[VerifiedReply]:
     return json_reply(200, VerifiedReply(learner=accounts.get_profile(learner_id), email=email))
 
 
-@app.post("/api/accounts/verify-email/resend", responses={202: {"description": "A new link is on its way"}})
-def resend_verification(body: Annotated[OptionalEmail | None, Body()] = None) -> Response[EmailEntryReply]:
-    return json_reply(202, emails.resend(require_learner(app).learner_id, body.email if body else None))
+@app.post("/api/accounts/verify-email/resend", responses={202: {"description": "A new link to the primary email"}})
+def resend_verification() -> Response[EmailEntryReply]:
+    return json_reply(202, emails.resend(require_learner(app).learner_id, None))
+
+
+@app.post("/api/me/emails/<email>/resend", responses={202: {"description": "A new link to that email"}})
+def resend_to(email: str) -> Response[EmailEntryReply]:
+    return json_reply(202, emails.resend(require_learner(app).learner_id, unquote(email)))
 
 
 lambda_handler = lambda_entry(app)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -13,15 +12,19 @@ from cme.api import json_reply, lambda_entry, make_resolver, require_learner
 from cme.schemas import DownloadReply
 
 app = make_resolver()
+DAY = r"^\d{4}-\d{2}-\d{2}$"
 
 
 @app.get("/api/me/transcript")
 def transcript(
     format: Annotated[str, Query(pattern="^(pdf|csv)$")] = "pdf",
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: Annotated[date | None, Query()] = None,
+    from_: Annotated[str | None, Query(alias="from", pattern=DAY)] = None,
+    to: Annotated[str | None, Query(pattern=DAY)] = None,
 ) -> Response[DownloadReply]:
-    url, seconds = transcripts.download_link(require_learner(app).learner_id, format, from_, to)
+    learner_id = require_learner(app).learner_id
+    url, seconds = transcripts.download_link(
+        learner_id, format, transcripts.day(from_, "from"), transcripts.day(to, "to")
+    )
     return json_reply(200, DownloadReply(url=url, expires_in=seconds))
 
 

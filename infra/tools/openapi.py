@@ -68,6 +68,9 @@ def document() -> dict[str, Any]:
             if (method, path) in authorized:
                 operation["security"] = [{"session": []}]
             responses = operation.setdefault("responses", {})
+            for status in ("204",):
+                if status in responses:
+                    responses[status].pop("content", None)  # no body
             responses.pop("422", None)  # Powertools' own validation shape; ours is ErrorReply
             responses["4XX"] = error
             responses["503"] = {**error, "description": "A dependency failed; nothing was half-written; retry"}

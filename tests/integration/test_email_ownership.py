@@ -164,6 +164,7 @@ def test_verification_expires_after_a_day(learner: ApiClient, new_client: Any, o
     assert learner.get("/api/me").status == 401  # the 12-hour session ended too
     assert learner.post("/api/auth/sign-in", {"email": "sean.obriain@example.org", "password": PASSWORD}).status == 200
     assert learner.post("/api/accounts/verify-email/resend").status == 202
+    assert learner.post("/api/me/emails/sean.obriain@example.org/resend").status == 202
     fresh = token_in(outbox()[-1], "verify-email.html")
     assert new_client().post("/api/accounts/verify-email", {"token": fresh}).status == 200
 

@@ -30,7 +30,9 @@ function cells(values) {
   for (const [label, text, className] of values) {
     const td = document.createElement('td');
     td.dataset.label = label;
-    td.textContent = text;
+    const content = document.createElement('span');
+    content.textContent = text;
+    td.append(content);
     if (className) td.className = className;
     tr.append(td);
   }

@@ -28,8 +28,10 @@ function row(claim) {
   ]) {
     const td = document.createElement('td');
     td.dataset.label = label;
-    td.textContent = text;
-    if (className) td.className = className;
+    const content = document.createElement('span');
+    content.textContent = text;
+    if (className) content.className = className;
+    td.append(content);
     tr.append(td);
   }
   return tr;

@@ -24,7 +24,8 @@ async function start() {
   const { activity } = answer.body;
   title.textContent = activity.title;
   document.title = `${activity.title} · Sign in · CME Portal`;
-  image.src = activityPath(activityId, '/qr.svg');
+  // the API lets browsers keep the image 5 minutes: name the code, so a changed code loads anew
+  image.src = activityPath(activityId, `/qr.svg?v=${encodeURIComponent(activity.attendance_code)}`);
   body.querySelector('[data-slot="code"]').textContent = activity.attendance_code;
   // typed by hand: the address without the scheme; the QR code and the link carry the code too
   const url = new URL(activity.attend_url, window.location.href);
@@ -37,6 +38,10 @@ async function start() {
   body.hidden = false;
   fullscreen.hidden = !document.fullscreenEnabled;
 }
+
+image.addEventListener('error', () => {
+  if (image.getAttribute('src')) stop('The QR code could not be loaded. Please reload the page.');
+});
 
 fullscreen.addEventListener('click', () => {
   if (document.fullscreenElement) document.exitFullscreen();

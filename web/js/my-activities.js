@@ -137,8 +137,10 @@ export function setUpActivities({ onSignedOut }) {
       for (const [label, text] of cells) {
         const td = document.createElement('td');
         td.dataset.label = label;
-        td.textContent = text;
-        if (label === 'Certificate code') td.className = 'code';
+        const content = document.createElement('span');
+        content.textContent = text;
+        if (label === 'Certificate code') content.className = 'code';
+        td.append(content);
         tr.append(td);
       }
       return tr;

@@ -76,7 +76,7 @@ export function setUpEmails({ onProfile, onSignedOut }) {
     resend.addEventListener('click', async () => {
       if (resend.disabled) return;
       setBusy(resend, true);
-      const { status, body } = await api('POST', '/api/accounts/verify-email/resend', { email: entry.email });
+      const { status, body } = await api('POST', `/api/me/emails/${encodeURIComponent(entry.email)}/resend`);
       setBusy(resend, false);
       if (failed(status, body)) return;
       if (body.verified) {

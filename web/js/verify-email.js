@@ -55,7 +55,7 @@ function showSendAgain(pending) {
       showAlert(resendStatus);
       showAlert(resendAlert);
       setBusy(button, true);
-      const { status, body } = await api('POST', '/api/accounts/verify-email/resend', { email: entry.email });
+      const { status, body } = await api('POST', `/api/me/emails/${encodeURIComponent(entry.email)}/resend`);
       setBusy(button, false);
       if (status === 202) {
         showAlert(resendStatus, body.verified

@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 
 class Degree(StrEnum):
@@ -35,8 +35,33 @@ Optional100 = Annotated[str | None, StringConstraints(strip_whitespace=True, max
 NpiText = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=20)]
 
 
+def _clean_text(value: Any) -> Any:
+    """Refuse text that is not real text: lone surrogates (which no store can encode) and
+    control characters other than tab and newline."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("This text contains characters that are not valid Unicode.") from None
+        if any((ord(ch) < 32 and ch not in "\t\n\r") or 0x7F <= ord(ch) < 0xA0 for ch in value):
+            raise ValueError("This text contains control characters.")
+    elif isinstance(value, list):
+        for item in value:
+            _clean_text(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _clean_text(key)
+            _clean_text(item)
+    return value
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _text_only(cls, value: Any) -> Any:
+        return _clean_text(value)
 
 
 class SignIn(Strict):

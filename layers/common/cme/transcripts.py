@@ -43,6 +43,20 @@ class Transcript:
         return [(CREDIT_LABELS.get(kind, kind), total) for kind, total in sorted(sums.items())]
 
 
+def day(text: str | None, field: str) -> date | None:
+    """A YYYY-MM-DD query value as a date (422 DATES_INVALID for a day that does not exist)."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            "DATES_INVALID",
+            f"{text} is not a date (YYYY-MM-DD).",
+            [{"field": field, "message": "Use a real date as YYYY-MM-DD."}],
+        ) from None
+
+
 def span(start: date, end: date) -> str:
     if start <= EARLIEST:
         return f"all activities to {end:%B %-d, %Y}"

@@ -1,0 +1,471 @@
+/**
+ * My CME transcript: the credit the learner claimed, in a date range (by the date of the
+ * activity, as the API's transcript counts it), with the totals per credit type; a chart of the
+ * credit per year by credit type (inline SVG, with the numbers in a table for screen readers);
+ * PDF and CSV downloads (GET /api/me/transcript: a pre-signed link, then the browser follows it);
+ * and "Email me my transcript" (#schedule): the profile's transcript_frequency (PUT /api/me).
+ */
+import { api } from './api.js';
+import { clearErrors, markFields, setBusy, showAlert } from './forms.js';
+import { setRole, setSignedIn } from './shell.js';
+import { CREDIT_TYPES, creditLabel, formatAmount } from './credits.js';
+import { formatDate, officeToday } from './dates.js';
+import { config } from './config.js';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const RANGE_INVALID = 'The end of the range is before its start.';
+
+// One colour per credit type (WCAG 1.4.11: each at least 3:1 on white), and a short name
+// written next to each bar, so the chart never relies on colour alone.
+const CHART_TYPES = Object.freeze({
+  AMA_PRA_1: { fill: '#0b7a75', short: 'AMA' },
+  ANCC: { fill: '#0f3550', short: 'ANCC' },
+  ACPE: { fill: '#b35900', short: 'ACPE' },
+  AAPA_1: { fill: '#6b3fa0', short: 'AAPA' },
+  ABIM_MOC: { fill: '#1a5fb4', short: 'MOC' },
+  PARTICIPATION: { fill: '#5c6b77', short: 'Part.' },
+});
+const OTHER_TYPE = Object.freeze({ fill: '#4a5b68', short: '' });
+
+const FREQUENCY_SAVED = Object.freeze({
+  never: 'Saved. We will not email you your transcript.',
+  monthly: 'Saved. We will email you your transcript on the 1st of each month, for the month before.',
+  quarterly: 'Saved. We will email you your transcript on January, April, July and October 1, for the quarter before.',
+  annually: 'Saved. We will email you your transcript on January 1, for the year before.',
+});
+
+const loading = document.getElementById('transcript-loading');
+const root = document.getElementById('transcript');
+const rangeForm = document.getElementById('range-form');
+const fromInput = document.getElementById('range-from');
+const toInput = document.getElementById('range-to');
+const allTime = document.getElementById('range-all');
+const summary = document.getElementById('range-summary');
+const claimsTable = document.getElementById('claims-table');
+const claimsEmpty = document.getElementById('claims-empty');
+const totalsList = document.getElementById('totals');
+const totalsEmpty = document.getElementById('totals-empty');
+const downloadStatus = document.getElementById('download-status');
+const downloadAlert = document.getElementById('download-alert');
+const downloadButtons = [...document.querySelectorAll('[data-format]')];
+const chartBox = document.getElementById('chart');
+const chartLegend = document.getElementById('chart-legend');
+const chartTable = document.getElementById('chart-table');
+const chartNumbers = document.getElementById('chart-numbers');
+const chartEmpty = document.getElementById('chart-empty');
+const scheduleSection = document.getElementById('schedule');
+const scheduleForm = document.getElementById('schedule-form');
+const scheduleSelect = document.getElementById('schedule-frequency');
+const scheduleStatus = document.getElementById('schedule-status');
+const scheduleAlert = document.getElementById('schedule-alert');
+const scheduleButton = scheduleForm.querySelector('button[type="submit"]');
+
+const today = officeToday();
+let profile = null;
+let rows = []; // {date, title, type, credits}, oldest first
+let lastFrom = `${today.slice(0, 4)}-01-01`;
+
+function goToSignIn() {
+  setSignedIn(false);
+  const next = window.location.hash === '#schedule' ? 'transcript.html%23schedule' : 'transcript.html';
+  window.location.replace(`/sign-in.html?next=${next}`);
+}
+
+/** An ISO moment -> its calendar day in the office's time zone (YYYY-MM-DD). */
+function officeDay(iso) {
+  const moment = new Date(iso);
+  if (Number.isNaN(moment.getTime())) return '';
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: config.officeTimezone, year: 'numeric', month: '2-digit', day: '2-digit',
+  }).formatToParts(moment);
+  const part = (type) => parts.find((p) => p.type === type)?.value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+function round(value) {
+  return Math.round(value * 100) / 100;
+}
+
+function typeOrder(a, b) {
+  const rank = (type) => (CREDIT_TYPES.includes(type) ? CREDIT_TYPES.indexOf(type) : CREDIT_TYPES.length);
+  return rank(a) - rank(b) || String(a).localeCompare(String(b));
+}
+
+/** Totals per credit type, in the usual order: [[type, total], ...]. */
+function totalsOf(list) {
+  const sums = new Map();
+  for (const row of list) sums.set(row.type, (sums.get(row.type) || 0) + row.credits);
+  return [...sums.keys()].sort(typeOrder).map((type) => [type, round(sums.get(type))]);
+}
+
+/** "Hours of participation" rather than "Certificate of participation" where hours are added up. */
+function totalLabel(type) {
+  return type === 'PARTICIPATION' ? 'Hours of participation' : creditLabel(type);
+}
+
+// ------------------------------------------------------------------ the date range
+
+function range() {
+  return { from: allTime.checked ? '' : fromInput.value, to: toInput.value || today };
+}
+
+function rangeProblem() {
+  const { from, to } = range();
+  return from && to < from ? [{ field: 'to', message: RANGE_INVALID }] : [];
+}
+
+function describeRange({ from, to }) {
+  return from ? `from ${formatDate(from)} to ${formatDate(to)}` : `up to ${formatDate(to)}`;
+}
+
+function cell(text, label, className) {
+  const td = document.createElement('td');
+  td.dataset.label = label;
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function renderRange() {
+  clearErrors(rangeForm);
+  const problem = rangeProblem();
+  if (problem.length) {
+    markFields(rangeForm, problem);
+    summary.textContent = 'Please choose a To date on or after the From date.';
+    claimsTable.hidden = true;
+    claimsEmpty.hidden = true;
+    totalsList.replaceChildren();
+    totalsEmpty.hidden = true;
+    return;
+  }
+  const current = range();
+  const shown = rows.filter((row) => (!current.from || row.date >= current.from) && row.date <= current.to);
+  const count = shown.length === 1 ? '1 activity' : `${shown.length} activities`;
+  summary.textContent = `${count} ${describeRange(current)}.`;
+
+  claimsTable.querySelector('tbody').replaceChildren(...shown.map((row) => {
+    const tr = document.createElement('tr');
+    tr.append(
+      cell(formatDate(row.date, { short: true }), 'Activity date', 'nowrap'),
+      cell(row.title, 'Activity', 'table__title'),
+      cell(creditLabel(row.type), 'Credit type'),
+      cell(formatAmount(row.credits), 'Credits', 'num'),
+    );
+    return tr;
+  }));
+  claimsTable.hidden = shown.length === 0;
+  claimsEmpty.hidden = shown.length > 0;
+
+  const totals = totalsOf(shown);
+  totalsList.replaceChildren(...totals.map(([type, total]) => {
+    const item = document.createElement('div');
+    const dt = document.createElement('dt');
+    dt.textContent = totalLabel(type);
+    const dd = document.createElement('dd');
+    dd.textContent = formatAmount(total);
+    item.append(dt, dd);
+    return item;
+  }));
+  totalsList.hidden = totals.length === 0;
+  totalsEmpty.hidden = totals.length > 0;
+}
+
+allTime.addEventListener('change', () => {
+  if (allTime.checked) {
+    if (fromInput.value) lastFrom = fromInput.value;
+    fromInput.value = '';
+  } else {
+    fromInput.value = lastFrom;
+  }
+  fromInput.disabled = allTime.checked;
+  renderRange();
+});
+fromInput.addEventListener('change', () => {
+  if (fromInput.value) lastFrom = fromInput.value;
+  renderRange();
+});
+toInput.addEventListener('change', renderRange);
+rangeForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  renderRange();
+});
+
+// ------------------------------------------------------------------ downloads
+
+for (const button of downloadButtons) {
+  button.addEventListener('click', async () => {
+    if (downloadButtons.some((other) => other.disabled)) return;
+    showAlert(downloadStatus);
+    showAlert(downloadAlert);
+    clearErrors(rangeForm);
+    const problem = rangeProblem();
+    if (problem.length) {
+      markFields(rangeForm, problem);
+      showAlert(downloadAlert, RANGE_INVALID);
+      return;
+    }
+    const { from } = range();
+    const query = new URLSearchParams({ format: button.dataset.format });
+    if (from) query.set('from', from);
+    if (toInput.value) query.set('to', toInput.value);
+    for (const other of downloadButtons) other.disabled = true;
+    setBusy(button, true);
+    const { status, body } = await api('GET', `/api/me/transcript?${query}`);
+    setBusy(button, false);
+    for (const other of downloadButtons) other.disabled = false;
+    if (status === 200 && typeof body?.url === 'string') {
+      showAlert(downloadStatus, `Your ${button.dataset.format.toUpperCase()} transcript is downloading.`);
+      window.location.assign(body.url);
+      return;
+    }
+    if (status === 401) {
+      goToSignIn();
+      return;
+    }
+    if (status === 422) markFields(rangeForm, body.details);
+    showAlert(downloadAlert, body?.message || 'We could not prepare your transcript. Please try again.');
+  });
+}
+
+// ------------------------------------------------------------------ the chart
+
+function svg(name, attributes = {}) {
+  const element = document.createElementNS(SVG_NS, name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
+  return element;
+}
+
+/** {year: {type: credits}} for every claim, and the credit types present, in order. */
+function perYear() {
+  const years = new Map();
+  for (const row of rows) {
+    const year = row.date.slice(0, 4);
+    if (!years.has(year)) years.set(year, new Map());
+    const sums = years.get(year);
+    sums.set(row.type, (sums.get(row.type) || 0) + row.credits);
+  }
+  const types = [...new Set(rows.map((row) => row.type))].sort(typeOrder);
+  const list = [...years.keys()].sort().reverse().map((year) => ({
+    year,
+    values: types.filter((type) => years.get(year).has(type)).map((type) => [type, round(years.get(year).get(type))]),
+  }));
+  return { years: list, types };
+}
+
+function chartLabel(years) {
+  const parts = years.map(({ year, values }) => `${year}: ${values
+    .map(([type, value]) => `${formatAmount(value)} ${totalLabel(type)}`).join(', ')}`);
+  return `Bar chart of your credits per year. ${parts.join('. ')}.`;
+}
+
+function drawChart() {
+  const { years, types } = perYear();
+  chartEmpty.hidden = years.length > 0;
+  chartLegend.hidden = years.length === 0;
+  chartNumbers.hidden = years.length === 0;
+  if (!years.length) {
+    chartBox.replaceChildren();
+    return;
+  }
+  const width = Math.max(240, Math.floor(chartBox.clientWidth || 600));
+  const yearWidth = 52;
+  const valueWidth = 78;
+  const barHeight = 22;
+  const barGap = 4;
+  const groupGap = 18;
+  const span = Math.max(60, width - yearWidth - valueWidth);
+  const max = Math.max(...years.flatMap(({ values }) => values.map(([, value]) => value)), 0.25);
+
+  const chart = svg('svg', { class: 'chart__svg', role: 'img', 'aria-label': chartLabel(years), focusable: 'false' });
+  let y = 4;
+  for (const { year, values } of years) {
+    const groupHeight = values.length * barHeight + (values.length - 1) * barGap;
+    const group = svg('g', { class: 'chart__year' });
+    const yearText = svg('text', {
+      x: yearWidth - 12, y: y + groupHeight / 2, 'text-anchor': 'end', 'dominant-baseline': 'central', class: 'chart__label chart__label--year',
+    });
+    yearText.textContent = year;
+    group.append(yearText);
+    values.forEach(([type, value], index) => {
+      const top = y + index * (barHeight + barGap);
+      const length = Math.max(3, (value / max) * span);
+      const look = CHART_TYPES[type] || OTHER_TYPE;
+      const bar = svg('rect', {
+        x: yearWidth, y: top, width: length.toFixed(1), height: barHeight, rx: 3, fill: look.fill, class: 'chart__bar',
+      });
+      bar.dataset.type = type;
+      const label = svg('text', {
+        x: (yearWidth + length + 6).toFixed(1), y: top + barHeight / 2, 'dominant-baseline': 'central', class: 'chart__label',
+      });
+      label.textContent = look.short ? `${formatAmount(value)} ${look.short}` : formatAmount(value);
+      group.append(bar, label);
+    });
+    chart.append(group);
+    y += groupHeight + groupGap;
+  }
+  const height = y - groupGap + 4;
+  chart.append(svg('line', {
+    x1: yearWidth, x2: yearWidth, y1: 0, y2: height, stroke: '#7d8e9b', 'stroke-width': 1, class: 'chart__axis',
+  }));
+  chart.setAttribute('width', width);
+  chart.setAttribute('height', height);
+  chart.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  chartBox.replaceChildren(chart);
+
+  chartLegend.replaceChildren(...types.map((type) => {
+    const look = CHART_TYPES[type] || OTHER_TYPE;
+    const item = document.createElement('li');
+    const swatch = svg('svg', { width: 14, height: 14, viewBox: '0 0 14 14', 'aria-hidden': 'true', class: 'chart-legend__swatch' });
+    swatch.append(svg('rect', { width: 14, height: 14, rx: 3, fill: look.fill }));
+    const text = document.createElement('span');
+    text.textContent = look.short && look.short !== creditLabel(type) ? `${look.short}: ${totalLabel(type)}` : totalLabel(type);
+    item.append(swatch, text);
+    return item;
+  }));
+
+  const head = chartTable.querySelector('thead tr');
+  head.replaceChildren(...['Year', ...types.map(totalLabel)].map((text) => {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = text;
+    return th;
+  }));
+  chartTable.querySelector('tbody').replaceChildren(...years.map(({ year, values }) => {
+    const tr = document.createElement('tr');
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = year;
+    tr.append(th);
+    const byType = new Map(values);
+    for (const type of types) {
+      const td = document.createElement('td');
+      td.textContent = formatAmount(byType.get(type) || 0);
+      tr.append(td);
+    }
+    return tr;
+  }));
+}
+
+let drawnWidth = 0;
+let pending = false;
+const resized = new ResizeObserver(() => {
+  if (pending) return;
+  pending = true;
+  window.requestAnimationFrame(() => {
+    pending = false;
+    const width = Math.floor(chartBox.clientWidth);
+    if (width && width !== drawnWidth) {
+      drawnWidth = width;
+      drawChart();
+    }
+  });
+});
+
+// ------------------------------------------------------------------ Email me my transcript
+
+function frequencyWords(frequency) {
+  return scheduleSelect.querySelector(`option[value="${frequency}"]`)?.textContent || frequency;
+}
+
+scheduleForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (scheduleButton.disabled) return;
+  showAlert(scheduleStatus);
+  showAlert(scheduleAlert);
+  const frequency = scheduleSelect.value;
+  setBusy(scheduleButton, true);
+  // PUT /api/me takes the whole profile: send it back as it is now (it may have changed in
+  // another tab since this page loaded), with the new frequency.
+  const fresh = await api('GET', '/api/me');
+  if (fresh.status === 200 && fresh.body) profile = fresh.body;
+  const payload = {
+    first_name: profile.first_name,
+    last_name: profile.last_name,
+    degree: profile.degree,
+    phone: profile.phone,
+    specialty: profile.specialty || null,
+    npi: profile.npi || null,
+    transcript_frequency: frequency,
+  };
+  const { status, body } = fresh.status === 401 ? fresh : await api('PUT', '/api/me', payload);
+  setBusy(scheduleButton, false);
+  if (status === 200 && body) {
+    profile = body;
+    scheduleSelect.value = body.transcript_frequency;
+    showAlert(scheduleStatus, FREQUENCY_SAVED[body.transcript_frequency] || `Saved: ${frequencyWords(body.transcript_frequency)}.`);
+    return;
+  }
+  if (status === 401) {
+    goToSignIn();
+    return;
+  }
+  if (status === 422 && body?.code === 'VALIDATION_FAILED') {
+    const portal = document.createElement('a');
+    portal.href = '/portal.html';
+    portal.textContent = 'check your profile on My Portal';
+    showAlert(scheduleAlert, `${body.message} Please `, portal, ', then try again.');
+    return;
+  }
+  showAlert(scheduleAlert, body?.message || 'We could not save your choice. Please try again.');
+});
+
+// ------------------------------------------------------------------ loading
+
+function rowsFrom(claims, activities) {
+  const starts = new Map(activities.map((activity) => [activity.activity_id, activity.start_date]));
+  return claims
+    .map((claim) => ({
+      date: starts.get(claim.activity_id) || officeDay(claim.claimed_at),
+      title: claim.activity_title,
+      type: claim.credit_type,
+      credits: Number(claim.credits) || 0,
+    }))
+    .sort((a, b) => a.date.localeCompare(b.date) || a.title.localeCompare(b.title));
+}
+
+async function load() {
+  const [me, claims, activities] = await Promise.all([
+    api('GET', '/api/me'),
+    api('GET', '/api/me/claims'),
+    api('GET', '/api/me/activities'),
+  ]);
+  if ([me, claims, activities].some((answer) => answer.status === 401)) {
+    goToSignIn();
+    return;
+  }
+  const failed = [me, claims, activities].find((answer) => answer.status !== 200 || !answer.body);
+  if (failed) {
+    loading.textContent = failed.body?.message || 'We could not load your transcript. Please try again.';
+    loading.classList.add('alert', 'alert--error');
+    loading.setAttribute('role', 'alert');
+    return;
+  }
+  profile = me.body;
+  setSignedIn(true);
+  setRole(profile.role);
+
+  const who = [`${profile.first_name} ${profile.last_name}`, profile.degree].filter(Boolean).join(', ');
+  document.getElementById('transcript-learner').textContent = profile.npi ? `${who} · NPI ${profile.npi}` : who;
+  document.getElementById('schedule-email').textContent = profile.email;
+  scheduleSelect.value = profile.transcript_frequency || 'never';
+
+  rows = rowsFrom(claims.body.claims || [], activities.body.activities || []);
+  fromInput.value = lastFrom;
+  toInput.value = today;
+  fromInput.max = today;
+  toInput.max = today;
+
+  loading.hidden = true;
+  root.hidden = false;
+  renderRange();
+  drawnWidth = Math.floor(chartBox.clientWidth);
+  drawChart();
+  resized.observe(chartBox);
+
+  if (window.location.hash === '#schedule') {
+    scheduleSection.scrollIntoView();
+    document.getElementById('schedule-heading').focus({ preventScroll: true });
+  }
+}
+
+load();
