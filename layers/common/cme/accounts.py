@@ -208,6 +208,10 @@ def get_profile(learner_id: str) -> Profile:
     return to_profile(_learner(learner_id))
 
 
+def _frequency(learner_id: str) -> str:
+    return _learner(learner_id).transcript_frequency
+
+
 def update_profile(learner_id: str, data: ProfileUpdate) -> Profile:
     """Save the profile fields in one conditional update; the email changes only through verification."""
     problems = Problems()
@@ -217,7 +221,8 @@ def update_profile(learner_id: str, data: ProfileUpdate) -> Profile:
         getattr(Learner, name).set(value) if value is not None else getattr(Learner, name).remove()
         for name, value in values.items()
     ]
-    if data.transcript_frequency is not None:
+    if data.transcript_frequency is not None and data.transcript_frequency.value != _frequency(learner_id):
+        # a changed schedule starts at the next period; an unchanged one keeps its due date
         from cme import schedule
 
         frequency = data.transcript_frequency.value

@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from pydantic import ValidationError
-from pynamodb.exceptions import PynamoDBConnectionError
+from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
 
 from cme import errors, observability
 from cme.observability import logger, metrics
@@ -127,8 +127,8 @@ def make_resolver() -> APIGatewayHttpResolver:
     def _no_route(_: NotFoundError) -> Response[dict[str, Any]]:
         return error_response(404, "NOT_FOUND", "There is nothing at this address.")
 
-    @app.exception_handler(PynamoDBConnectionError)
-    def _storage(exc: PynamoDBConnectionError) -> Response[dict[str, Any]]:
+    @app.exception_handler([PynamoDBConnectionError, TransactWriteError])
+    def _storage(exc: Exception) -> Response[dict[str, Any]]:
         logger.exception("storage failure", extra={"cause": getattr(exc, "cause_response_code", None)})
         return error_response(
             503,

@@ -61,6 +61,7 @@ def out(claim: Claim) -> ClaimOut:
         claim_id=claim.claim_id,
         activity_id=claim.activity_id,
         activity_title=claim.activity_title,
+        activity_date=date.fromisoformat(claim.activity_start),
         credit_type=claim.credit_type,  # type: ignore[arg-type]
         credits=float(claim.credits),
         claimed_at=claim.claimed_at.isoformat(),

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,12 @@ if TYPE_CHECKING:
 
 SERVICE = "cme-portal"
 logger = Logger(service=SERVICE)
+
+# Libraries log whole requests at DEBUG (PynamoDB and botocore every item written, password
+# hashes and phone numbers included; Powertools every route's arguments). Their DEBUG stays off
+# whatever POWERTOOLS_LOG_LEVEL says, so turning our own logs up never leaks a learner's data.
+for _library in ("pynamodb", "botocore", "boto3", "urllib3", "aws_lambda_powertools"):
+    logging.getLogger(_library).setLevel(max(logging.INFO, logging.getLogger(_library).level))
 
 
 @cache

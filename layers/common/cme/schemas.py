@@ -29,8 +29,8 @@ class TranscriptFrequency(StrEnum):
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 EmailText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
-PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=40)]
-Password = Annotated[str, Field(min_length=1, max_length=1024)]
+PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=40), Field(repr=False)]
+Password = Annotated[str, Field(min_length=1, max_length=1024, repr=False)]  # never in a repr or log
 Optional100 = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=100)]
 NpiText = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=20)]
 
@@ -139,12 +139,14 @@ class OptionalEmail(Strict):
 
 
 class NewPassword(Strict):
-    token: Annotated[str, StringConstraints(max_length=1024)] = ""  # a missing or odd token is TOKEN_INVALID
+    token: Annotated[str, StringConstraints(max_length=1024), Field(repr=False)] = (
+        ""  # a missing or odd token is TOKEN_INVALID
+    )
     password: Password
 
 
 class TokenOnly(Strict):
-    token: Annotated[str, StringConstraints(max_length=1024)] = ""
+    token: Annotated[str, StringConstraints(max_length=1024), Field(repr=False)] = ""
 
 
 class VerifiedReply(BaseModel):
@@ -310,6 +312,7 @@ class ClaimOut(BaseModel):
     claim_id: str
     activity_id: str
     activity_title: str
+    activity_date: date  # the activity's (first) day: what transcripts are ordered and filtered by
     credit_type: CreditType
     credits: float
     claimed_at: str
