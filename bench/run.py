@@ -9,6 +9,7 @@ Prints one table and writes it to bench/RESULTS.md.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -305,6 +306,33 @@ def main() -> int:
     elapsed, counts = roster_import()
     calls = ", ".join(f"{k.split(':')[1]} {v}" for k, v in sorted(counts.items()))
     lines += ["", "## Roster import, 2,000 CSV rows (moto, in process)", "", f"{elapsed:.0f} ms; AWS calls: {calls}"]
+    # in its own process: it runs a whole local stack (moto server, gateway) on a free port
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_surge.py")], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    cost = result["cost_per_1000"]
+    lines += [
+        "",
+        "## Event-end surge on the local stack (one process: moto server, gateway, werkzeug)",
+        "",
+        f"{result['learners']} learners claim one activity, {result['concurrency']} at a time: "
+        f"finished in {result['wall_s']:.1f} s; answers {result['statuses']}; claims stored {result['stored']} "
+        f"for {result['distinct_learners']} learners; "
+        f"latency p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms; "
+        f"claim handler median in the surge {result['surge_claim_handler_ms']:.0f} ms (queueing for 2 cores included); "
+        f"one claim at a time: claim handler {result['claim_handler_ms']:.0f} ms, "
+        f"authorizer {result['authorizer_ms']:.0f} ms.",
+        "",
+        "## Cost per 1,000 claims on AWS (from the figures above, us-east-1 list prices)",
+        "",
+        "| part | dollars |",
+        "|---|---:|",
+        f"| Lambda (claim 1024 MB + authorizer 256 MB, one-at-a-time ms) | {cost['lambda']:.5f} |",
+        f"| DynamoDB on-demand (4 RRU + 10 WRU a claim) | {cost['dynamodb']:.5f} |",
+        f"| HTTP API requests | {cost['http_api']:.5f} |",
+        f"| **total** | **{cost['total']:.5f}** |",
+    ]
     text = "\n".join(lines) + "\n"
     print(text)
     (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")

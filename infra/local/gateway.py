@@ -61,6 +61,7 @@ class _Pool:
     idle: list[Callable[..., Any]] = field(default_factory=list)
     made: int = 0
     lock: threading.Condition = field(default_factory=threading.Condition)
+    durations: list[float] = field(default_factory=list)  # ms per invocation (for make bench)
 
     def _load(self) -> Callable[..., Any]:
         if str(LAYER) not in sys.path:
@@ -73,6 +74,13 @@ class _Pool:
         return getattr(module, self.function.attribute)
 
     def invoke(self, event: dict[str, Any]) -> Any:
+        started = time.perf_counter()
+        try:
+            return self._invoke(event)
+        finally:
+            self.durations.append((time.perf_counter() - started) * 1000)
+
+    def _invoke(self, event: dict[str, Any]) -> Any:
         with self.lock:
             while not self.idle and self.made >= MAX_CONTAINERS:
                 self.lock.wait()

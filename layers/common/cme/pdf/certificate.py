@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 from cme.pdf import fonts, qr
 
@@ -124,6 +125,8 @@ def measure(pdf: FPDF, text: str) -> float:
     styles, about 75 µs a call: too slow to call for every word of a 300-row transcript.
     """
     font: Any = pdf.current_font
+    if not isinstance(font, TTFFont):  # a core font (the benchmark's baseline): fpdf2 measures
+        return float(pdf.get_string_width(text))
     widths = font.cw
     return float(sum(widths[ord(ch)] for ch in text)) * pdf.font_size_pt / 1000 / pdf.k
 
