@@ -173,4 +173,4 @@ if __name__ == "__main__":
 
     root = Path(__file__).resolve().parents[1]
     sys.path[:0] = [str(root / "layers" / "common"), str(root)]
-    print(json.dumps(run()))
+    print("SURGE_RESULT " + json.dumps(run()))

@@ -310,7 +310,8 @@ def main() -> int:
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "bench_surge.py")], capture_output=True, text=True, check=True, cwd=ROOT
     )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    marked = [line for line in done.stdout.splitlines() if line.startswith("SURGE_RESULT ")]
+    result = json.loads(marked[-1].removeprefix("SURGE_RESULT "))
     cost = result["cost_per_1000"]
     lines += [
         "",
@@ -318,6 +319,7 @@ def main() -> int:
         "",
         f"{result['learners']} learners claim one activity, {result['concurrency']} at a time: "
         f"finished in {result['wall_s']:.1f} s; answers {result['statuses']}; claims stored {result['stored']} "
+        f"(learners without their claim: {len(result['missing_learners'])}) "
         f"for {result['distinct_learners']} learners; "
         f"latency p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms; "
         f"claim handler median in the surge {result['surge_claim_handler_ms']:.0f} ms (queueing for 2 cores included); "

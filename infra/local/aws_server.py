@@ -2,9 +2,10 @@
 
 DynamoDB guarantees that a conditional write or a transaction is checked and applied as one
 step. moto checks conditions in Python with no lock, so two threads can both pass the same
-condition. The local stack is threaded (parallel requests get parallel function instances),
-so DynamoDB requests are applied one at a time here: the claim races the tests run are then
-decided the way DynamoDB decides them. Other services pass straight through.
+condition; and a failed transaction restores whole tables from a copy taken when it began,
+which, run beside another request, would erase that request's writes. The local stack is
+threaded (parallel requests get parallel function instances), so moto handles one request at
+a time here: races are then decided the way DynamoDB decides them, and nothing is lost.
 """
 
 from __future__ import annotations
@@ -17,16 +18,14 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import BaseWSGIServer, make_server
 
 
-class _SerializedDynamoDB:
+class _Serialized:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        if str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith("DynamoDB_"):
-            with self.lock:
-                return list(self.app(environ, start_response))
-        return self.app(environ, start_response)
+        with self.lock:
+            return list(self.app(environ, start_response))
 
 
 class AwsServer:
@@ -38,7 +37,7 @@ class AwsServer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        app = _SerializedDynamoDB(DomainDispatcherApplication(create_backend_app))
+        app = _Serialized(DomainDispatcherApplication(create_backend_app))
         self._server = make_server("127.0.0.1", self.port, app, True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
