@@ -139,6 +139,8 @@ class LocalStack:
         response.headers.clear()
         for key, value in reply.headers:
             response.headers.add(key, value)
+        for key, value in self.headers.items():  # CloudFront adds the same policy to /api/*
+            response.headers.setdefault(key, value)
         return response
 
     def run_transcript_mailer(self) -> Response:

@@ -65,3 +65,31 @@ def test_proxy_result_with_cookies() -> None:
         {"statusCode": 201, "headers": {"Content-Type": "application/json"}, "cookies": ["a=b"], "body": "{}"}
     )
     assert reply.status == 201 and ("Set-Cookie", "a=b") in reply.headers
+
+
+def test_the_site_sends_strict_security_headers() -> None:
+    from infra.local.server import security_headers
+
+    headers = security_headers()
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["Strict-Transport-Security"].startswith("max-age=63072000")
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
+    behaviors = next(iter(cfn.resources("AWS::CloudFront::Distribution").values()))["Properties"]["DistributionConfig"]
+    policy = {"Ref": "SecurityHeadersPolicy"}
+    assert behaviors["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] == policy
+    assert all(b["ResponseHeadersPolicyId"] == policy for b in behaviors["CacheBehaviors"])
+
+
+def test_no_request_path_scans() -> None:
+    """DESIGN.md: every access in a request path is a GetItem, a Query or a transaction."""
+    import re
+    from pathlib import Path
+
+    sources = list(Path(cfn.ROOT, "layers", "common", "cme").rglob("*.py")) + list(
+        Path(cfn.ROOT, "functions").rglob("*.py")
+    )
+    calls = re.compile(r"\.scan\(|[\"']Scan[\"']|\.parallel_scan\(")  # PynamoDB's scan, or a raw "Scan" call
+    offenders = [str(p) for p in sources if calls.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
