@@ -2,10 +2,11 @@
  * My activities (on My Portal): every activity attended under the learner's confirmed emails,
  * with its status (Claimable / Claimed / Closed), the claim deadline or the reason it cannot
  * be claimed, and the email it was recorded under; a Claim credit form on claimable ones.
- * Below: My claims. A new claim shows at once, without reloading the page.
+ * Below: My claims, each with its certificate (Download certificate, and Verify by its code).
+ * A new claim shows at once, with its Download button, without reloading the page.
  */
 import { api } from './api.js';
-import { showAlert } from './forms.js';
+import { setBusy, showAlert } from './forms.js';
 import { claimedCredit, formatLabel } from './credits.js';
 import { formatDate, formatDateRange, formatMomentDay } from './dates.js';
 import { claimForm } from './claim-form.js';
@@ -23,6 +24,7 @@ export function setUpActivities({ onSignedOut }) {
   const claimsTable = document.getElementById('claims-table');
   const claimsBody = claimsTable.querySelector('tbody');
   const claimsEmpty = document.getElementById('claims-empty');
+  const claimsIntro = document.getElementById('my-claims-intro');
   const template = document.getElementById('tpl-my-activity');
 
   let activities = [];
@@ -125,28 +127,88 @@ export function setUpActivities({ onSignedOut }) {
     empty.hidden = activities.length > 0;
   }
 
+  /** The Certificate cell: Download certificate (a fresh pre-signed link on every click) and Verify. */
+  function certificateCell(claim, titleId) {
+    const box = document.createElement('div');
+    box.className = 'claim-certificate';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button button--secondary button--small';
+    button.dataset.action = 'download-certificate';
+    button.textContent = 'Download certificate';
+    button.setAttribute('aria-describedby', titleId);
+    const verify = document.createElement('a');
+    verify.className = 'claim-certificate__verify';
+    verify.href = `/verify.html?${new URLSearchParams({ code: claim.certificate_code })}`;
+    verify.textContent = 'Verify';
+    verify.setAttribute('aria-describedby', titleId);
+    const problem = document.createElement('p');
+    problem.className = 'alert alert--error claim-certificate__alert';
+    problem.setAttribute('role', 'alert');
+    button.addEventListener('click', async () => {
+      if (button.disabled) return;
+      showAlert(problem);
+      setBusy(button, true);
+      // the link is made per request and lasts minutes: never kept, asked for on each click
+      const { status, body } = await api('GET', `/api/me/claims/${encodeURIComponent(claim.claim_id)}/certificate`);
+      setBusy(button, false);
+      if (status === 401) {
+        onSignedOut();
+        return;
+      }
+      if (status === 200 && typeof body?.url === 'string' && body.url) {
+        window.location.assign(body.url); // an attachment: the browser saves it, the page stays
+        return;
+      }
+      showAlert(problem, body?.message || 'We could not get your certificate. Please try again.');
+    });
+    box.append(button, verify, problem);
+    return box;
+  }
+
+  function activityCell(claim, titleId) {
+    const box = document.createElement('span');
+    const title = document.createElement('span');
+    title.className = 'table__title';
+    title.id = titleId;
+    title.textContent = claim.activity_title;
+    const day = document.createElement('span');
+    day.className = 'table__date';
+    day.textContent = formatDate(claim.activity_date);
+    box.append(title, day);
+    return box;
+  }
+
   function renderClaims() {
     const rows = claims.map((claim) => {
       const tr = document.createElement('tr');
+      tr.dataset.claimId = claim.claim_id;
+      const titleId = `claim-${claim.claim_id}-title`;
       const cells = [
-        ['Activity', claim.activity_title],
+        ['Activity', activityCell(claim, titleId)],
         ['Credit', claimedCredit(claim)],
         ['Claimed', formatMomentDay(claim.claimed_at)],
         ['Certificate code', claim.certificate_code],
+        ['Certificate', certificateCell(claim, titleId)],
       ];
-      for (const [label, text] of cells) {
+      for (const [label, value] of cells) {
         const td = document.createElement('td');
         td.dataset.label = label;
-        const content = document.createElement('span');
-        content.textContent = text;
-        if (label === 'Certificate code') content.className = 'code';
-        td.append(content);
+        if (value instanceof Node) {
+          td.append(value);
+        } else {
+          const content = document.createElement('span');
+          content.textContent = value;
+          if (label === 'Certificate code') content.className = 'code';
+          td.append(content);
+        }
         tr.append(td);
       }
       return tr;
     });
     claimsBody.replaceChildren(...rows);
     claimsTable.hidden = claims.length === 0;
+    claimsIntro.hidden = claims.length === 0;
     claimsEmpty.hidden = claims.length > 0;
   }
 
