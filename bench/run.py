@@ -124,6 +124,88 @@ def dynamodb_calls() -> list[tuple[str, int]]:
                 answer = client.call(method, path, payload)
             assert answer.status < 500, (label, answer.status)
             rows.append((label, dynamodb_total(counts)))
+        rows += _learner_path_calls(client, count_calls, dynamodb_total)
+    return rows
+
+
+def _learner_path_calls(client: Any, count_calls: Any, dynamodb_total: Any) -> list[tuple[str, int]]:
+    """The claim path: a coordinator's activity and roster, then the learner's requests."""
+    from cme.accounts import provision_account
+    from cme.schemas import NewAccount
+    from infra.local.seed import DEMO_PASSWORD
+    from tests.support.client import ApiClient
+
+    provision_account(
+        NewAccount(
+            email="bench-admin@example.org",
+            password=DEMO_PASSWORD,
+            first_name="B",
+            last_name="Admin",
+            degree="Other",
+            phone="+1 480 555 0199",
+        ),
+        role="admin",
+    )
+    provision_account(
+        NewAccount(
+            email="bench-md@example.org",
+            password=DEMO_PASSWORD,
+            first_name="Zoë",
+            last_name="Müller",
+            degree="MD",
+            phone="+1 480 555 0198",
+        ),
+        verified=True,
+    )
+    admin, learner = ApiClient(client.gateway, "192.0.2.1"), ApiClient(client.gateway, "192.0.2.2")
+    admin.post("/api/auth/sign-in", {"email": "bench-admin@example.org", "password": DEMO_PASSWORD})
+    learner.post("/api/auth/sign-in", {"email": "bench-md@example.org", "password": DEMO_PASSWORD})
+    today = time.strftime("%Y-%m-%d")
+    activity = {
+        "title": "Bench",
+        "format": "live",
+        "start_date": today,
+        "end_date": today,
+        "credits": [{"type": "AMA_PRA_1", "max": 1}],
+        "claim_window_days": 30,
+        "published": True,
+    }
+    claim = {"activity_id": "", "credit_type": "AMA_PRA_1", "credits": 1.0, "attestation": True}
+    rows: list[tuple[str, int]] = []
+
+    def measure(label: str, who: Any, method: str, path: str, body: Any = None, query: str = "") -> Any:
+        with count_calls() as counts:
+            answer = who.call(method, path, body, query=query)
+        assert answer.status < 500, (label, answer.status, answer.json)
+        rows.append((label, dynamodb_total(counts)))
+        return answer
+
+    created = measure("POST /api/admin/activities", admin, "POST", "/api/admin/activities", activity).json
+    activity_id = created["activity"]["activity_id"]
+    claim["activity_id"] = activity_id
+    measure(
+        "POST /api/admin/activities/{id}/attendance (1 row)",
+        admin,
+        "POST",
+        f"/api/admin/activities/{activity_id}/attendance",
+        {"rows": [{"email": "bench-md@example.org"}]},
+    )
+    measure("GET /api/activities", learner, "GET", "/api/activities")
+    measure("GET /api/me/activities", learner, "GET", "/api/me/activities")
+    made = measure("POST /api/me/claims", learner, "POST", "/api/me/claims", claim).json["claim"]
+    measure("POST /api/me/claims (the same, retried)", learner, "POST", "/api/me/claims", claim)
+    measure("GET /api/me/claims", learner, "GET", "/api/me/claims")
+    path = f"/api/me/claims/{made['claim_id']}/certificate"
+    measure("GET /api/me/claims/{id}/certificate (first: PDF made)", learner, "GET", path)
+    measure("GET /api/me/claims/{id}/certificate (again)", learner, "GET", path)
+    measure(
+        "GET /api/verify/{code}",
+        ApiClient(client.gateway, "192.0.2.3"),
+        "GET",
+        f"/api/verify/{made['certificate_code']}",
+    )
+    measure("GET /api/me/transcript?format=pdf", learner, "GET", "/api/me/transcript", query="format=pdf")
+    measure("GET /api/admin/activities/{id}/claims", admin, "GET", f"/api/admin/activities/{activity_id}/claims")
     return rows
 
 
