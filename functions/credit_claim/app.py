@@ -10,17 +10,10 @@ from cme.schemas import ClaimIn, ClaimReply, ClaimsReply, MyActivitiesReply
 
 app = make_resolver()
 
-UNVERIFIED_NOTE = (
-    "Attendance recorded under an email you have not confirmed yet is not shown. "
-    "Confirm it from the link we sent, or send the link again under My emails."
-)
-
 
 @app.get("/api/me/activities")
 def my_activities() -> Response[MyActivitiesReply]:
-    found, unverified = claims.my_activities(require_learner(app).learner_id)
-    note = UNVERIFIED_NOTE if unverified else None
-    return json_reply(200, MyActivitiesReply(activities=found, unverified_emails=unverified, note=note))
+    return json_reply(200, claims.my_activities(require_learner(app).learner_id))
 
 
 @app.post("/api/me/claims", responses={201: {"description": "Claimed (a retry of the same claim returns it)"}})

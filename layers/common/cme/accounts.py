@@ -18,7 +18,6 @@ from cme.errors import (
     NotAuthenticated,
     Problems,
     ServiceUnavailable,
-    sign_in_required,
 )
 from cme.identity import (
     clean_name,
@@ -197,19 +196,12 @@ def lookup(last_name: str, phone: str, client: str) -> LookupReply:
     return LookupReply(matches=[MaskedEmail(masked_email=mask_email(e)) for e in emails])
 
 
-def _learner(learner_id: str) -> Learner:
-    try:
-        return Learner.get(learner_id)
-    except Learner.DoesNotExist:
-        raise sign_in_required() from None
-
-
 def get_profile(learner_id: str) -> Profile:
-    return to_profile(_learner(learner_id))
+    return to_profile(sessions.learner_of(learner_id))
 
 
 def _frequency(learner_id: str) -> str:
-    return _learner(learner_id).transcript_frequency
+    return sessions.learner_of(learner_id).transcript_frequency
 
 
 def update_profile(learner_id: str, data: ProfileUpdate) -> Profile:
@@ -249,7 +241,7 @@ def update_profile(learner_id: str, data: ProfileUpdate) -> Profile:
     except UpdateError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
-        _learner(learner_id)  # 401 when the account is gone; otherwise the email differed
+        sessions.learner_of(learner_id)  # 401 when the account is gone; otherwise the email differed
         raise InvalidInput(
             "EMAIL_CHANGE_NEEDS_VERIFICATION",
             "To change your email, add the new one under My emails and confirm it from your inbox.",
@@ -270,7 +262,7 @@ def provision_account(data: NewAccount, role: str = "learner", verified: bool = 
     except EmailOwner.DoesNotExist:
         owner = None
     if owner is not None:
-        learner = _learner(owner.learner_id)
+        learner = sessions.learner_of(owner.learner_id)
         if learner.role != role:
             learner.update(actions=[Learner.role.set(role)])
         return to_profile(learner)

@@ -10,11 +10,20 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from cme import activities, clock
+from cme import activities, clock, sessions
 from cme.errors import Conflict, InvalidInput, NotFound, sign_in_required
-from cme.models import Activity, Attendance, AuditRecord, Claim, Learner, get_many, transaction
+from cme.models import Activity, Attendance, AuditRecord, Claim, EmailOwner, Learner, get_many, transaction
 from cme.observability import logger
-from cme.schemas import ClaimIn, ClaimOut, ClaimReportReply, ClaimReportRow, Credit, CreditType, MyActivity
+from cme.schemas import (
+    ClaimIn,
+    ClaimOut,
+    ClaimReportReply,
+    ClaimReportRow,
+    Credit,
+    CreditType,
+    MyActivitiesReply,
+    MyActivity,
+)
 from cme.spreadsheet import to_csv
 
 ATTESTATION = (
@@ -212,13 +221,16 @@ def my_claims(learner_id: str) -> list[ClaimOut]:
     return [out(c) for c in Claim.query(learner_id, scan_index_forward=False)]
 
 
-def my_activities(learner_id: str) -> tuple[list[MyActivity], list[str]]:
+UNVERIFIED_NOTE = (
+    "Attendance recorded under an email you have not confirmed yet is not shown. "
+    "Confirm it from the link we sent, or send the link again under My emails."
+)
+
+
+def my_activities(learner_id: str) -> MyActivitiesReply:
     """Every activity attended under a verified email, with its status and, if not claimable,
     the reason; and the learner's emails not yet verified (whose attendance is not shown)."""
-    try:
-        learner = Learner.get(learner_id)
-    except Learner.DoesNotExist:
-        raise sign_in_required() from None
+    learner = sessions.learner_of(learner_id)
     attended: dict[str, str] = {}
     for email in sorted(learner.verified_emails or ()):
         for row in Attendance.by_email.query(email):
@@ -259,14 +271,10 @@ def my_activities(learner_id: str) -> tuple[list[MyActivity], list[str]]:
             )
         )
     result.sort(key=lambda a: a.start_date, reverse=True)
-    unverified = sorted(o.email for o in _emails_of(learner_id) if not o.verified)
-    return result, unverified
-
-
-def _emails_of(learner_id: str) -> list[Any]:
-    from cme.models import EmailOwner
-
-    return list(EmailOwner.by_learner.query(learner_id))
+    unverified = sorted(o.email for o in EmailOwner.by_learner.query(learner_id) if not o.verified)
+    return MyActivitiesReply(
+        activities=result, unverified_emails=unverified, note=UNVERIFIED_NOTE if unverified else None
+    )
 
 
 REPORT_COLUMNS = ["learner_name", "degree", "email", "npi", "credit_type", "credits", "claimed_at", "certificate_code"]

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 
-from cme import clock, mail, throttle, tokens
-from cme.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable, sign_in_required
+from cme import clock, mail, sessions, throttle, tokens
+from cme.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
 from cme.identity import normalize_email
 from cme.models import EmailOwner, Learner, Token, transaction
 from cme.observability import logger
@@ -47,13 +47,6 @@ def send_verification(first_name: str, email: str, raw_token: str) -> None:
             "hours": get_settings().verify_email_hours,
         },
     )
-
-
-def _learner(learner_id: str) -> Learner:
-    try:
-        return Learner.get(learner_id)
-    except Learner.DoesNotExist:
-        raise sign_in_required() from None
 
 
 def _owned(learner_id: str, email_text: str) -> EmailOwner:
@@ -100,7 +93,7 @@ def verify(raw_token: str) -> tuple[str, str]:
 def resend(learner_id: str, email_text: str | None) -> EmailEntry:
     """Send a new verification link to one of the learner's unverified emails (default: primary)."""
     settings = get_settings()
-    learner = _learner(learner_id)
+    learner = sessions.learner_of(learner_id)
     owner = _owned(learner_id, email_text or learner.email)
     if owner.verified:
         return entry(owner)
@@ -128,7 +121,7 @@ def add(learner_id: str, email_text: str) -> tuple[EmailEntry, bool]:
     """
     settings = get_settings()
     email = normalize_email(email_text)
-    learner = _learner(learner_id)
+    learner = sessions.learner_of(learner_id)
     throttle.hit(throttle.Scope("verify-send:learner", learner_id, settings.verify_sends_per_learner))
     if sum(1 for _ in EmailOwner.by_learner.query(learner_id)) >= settings.max_emails_per_learner:
         raise InvalidInput(
@@ -191,7 +184,7 @@ def make_primary(learner_id: str, email_text: str) -> str:
             "Confirm this email from the link we sent to it before making it your primary email.",
             [{"field": "email", "message": "This email is not confirmed yet."}],
         )
-    learner = _learner(learner_id)
+    learner = sessions.learner_of(learner_id)
     if learner.email == owner.email:
         return learner_id
     now = clock.now()

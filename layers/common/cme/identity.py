@@ -82,11 +82,6 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-def phone_tail(phone_e164: str) -> str:
-    """What may appear in a log line: the last two digits only."""
-    return f"***{phone_e164[-2:]}"
-
-
 def npi_is_valid(npi: str) -> bool:
     """A US National Provider Identifier: 10 digits, Luhn check over the 80840 prefix."""
     if not re.fullmatch(r"\d{10}", npi):

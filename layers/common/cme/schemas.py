@@ -134,10 +134,6 @@ class EmailOnly(Strict):
     email: EmailText
 
 
-class OptionalEmail(Strict):
-    email: EmailText | None = None
-
-
 class NewPassword(Strict):
     token: Annotated[str, StringConstraints(max_length=1024), Field(repr=False)] = (
         ""  # a missing or odd token is TOKEN_INVALID

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from cme import clock
-from cme.models import Session
+from cme.errors import sign_in_required
+from cme.models import Learner, Session
 from cme.settings import get_settings
 
 SESSION_COOKIE = "cme_session"
@@ -83,3 +84,11 @@ def revoke_all(learner_id: str) -> int:
         for token_hash_value in hashes:
             batch.delete(Session(token_hash_value))
     return len(hashes)
+
+
+def learner_of(learner_id: str) -> Learner:
+    """The signed-in learner's item; 401 SIGN_IN_REQUIRED when the account is gone."""
+    try:
+        return Learner.get(learner_id)
+    except Learner.DoesNotExist:
+        raise sign_in_required() from None

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cme import activities, aws, mail, schedule
-from cme.errors import InvalidInput, ServiceUnavailable, sign_in_required
+from pynamodb.exceptions import UpdateError
+
+from cme import activities, aws, mail, schedule, sessions
+from cme.errors import InvalidInput, ServiceUnavailable
 from cme.models import Claim, Learner
 from cme.observability import logger
 from cme.settings import get_settings
@@ -71,10 +73,7 @@ def collect(learner_id: str, start: date, end: date) -> Transcript:
             "The end of the range is before its start.",
             [{"field": "to", "message": "The end of the range is before its start."}],
         )
-    try:
-        learner = Learner.get(learner_id)
-    except Learner.DoesNotExist:
-        raise sign_in_required() from None
+    learner = sessions.learner_of(learner_id)
     claims = [c for c in Claim.query(learner_id) if start <= date.fromisoformat(c.activity_start) <= end]
     claims.sort(key=lambda c: (c.activity_start, c.activity_title))
     return Transcript(learner, start, end, claims)
@@ -255,7 +254,7 @@ def send_scheduled(task: dict[str, Any]) -> bool:
             actions=[Learner.transcript_due.set(following.isoformat())],
             condition=Learner.transcript_due == task["due"],
         )
-    except Exception:  # the learner changed the schedule meanwhile; the email is still right
+    except UpdateError:  # the learner changed the schedule meanwhile; the email is still right
         logger.warning("transcript due date not advanced", extra={"learner_id": learner.learner_id})
     logger.info("scheduled transcript sent", extra={"learner_id": learner.learner_id})
     return True
