@@ -10,8 +10,9 @@ import uuid
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
-from cme import activities, clock, emails, passwords, sessions, throttle
+from cme import activities, clock, emails, passwords, retry, sessions, throttle
 from cme.errors import (
     Conflict,
     InvalidInput,
@@ -27,7 +28,7 @@ from cme.identity import (
     normalize_phone,
     npi_is_valid,
 )
-from cme.models import EmailOwner, Learner, transaction
+from cme.models import EmailOwner, Learner
 from cme.observability import logger
 from cme.schemas import LookupReply, MaskedEmail, NewAccount, Profile, ProfileFields, ProfileUpdate
 from cme.settings import get_settings
@@ -117,12 +118,19 @@ def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
     raw_token, token = emails.new_verification(learner.learner_id, email)
     session_token, session = sessions.new_session(learner.learner_id, learner.role)
     items = (owner, learner, token, session)
+
+    def build(tx: TransactWrite) -> None:
+        tx.save(owner, condition=EmailOwner.email.does_not_exist())
+        tx.save(learner, condition=Learner.learner_id.does_not_exist())
+        tx.save(token)
+        tx.save(session)
+
+    def undo(tx: TransactWrite) -> None:
+        for item in items:
+            tx.delete(item)
+
     try:
-        with transaction() as tx:
-            tx.save(owner, condition=EmailOwner.email.does_not_exist())
-            tx.save(learner, condition=Learner.learner_id.does_not_exist())
-            tx.save(token)
-            tx.save(session)
+        retry.transact(build, "account create")
     except TransactWriteError as exc:
         reasons = exc.cancellation_reasons or []
         if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
@@ -135,9 +143,7 @@ def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
     try:
         emails.send_verification(learner.first_name, email, raw_token)
     except ServiceUnavailable:
-        with transaction() as tx:
-            for item in items:
-                tx.delete(item)
+        retry.transact(undo, "account create undo")
         logger.warning("account creation undone: verification email failed")
         raise
     logger.info("account created", extra={"learner_id": learner.learner_id})
@@ -174,9 +180,11 @@ def sign_in(email_text: str, password: str, client: str) -> tuple[Profile, str]:
         logger.info("sign-in refused: password mismatch", extra={"learner_id": learner.learner_id})
         raise NotAuthenticated("PASSWORD_MISMATCH", PASSWORD_MISMATCH)
     if passwords.needs_rehash(learner.password_hash):
-        learner.update(actions=[Learner.password_hash.set(passwords.hash_password(password))])
+        rehashed = passwords.hash_password(password)
+        retry.call(lambda: learner.update(actions=[Learner.password_hash.set(rehashed)]), "password rehash")
     if learner.role != "admin" and owner.verified and email in admin_emails():
-        learner.update(actions=[Learner.role.set("admin")])  # the operator's first coordinators
+        # the operator's first coordinators
+        retry.call(lambda: learner.update(actions=[Learner.role.set("admin")]), "role")
         logger.info("made coordinator from ADMIN_EMAILS", extra={"learner_id": learner.learner_id})
     token = sessions.start(learner.learner_id, learner.role)
     logger.info("signed in", extra={"learner_id": learner.learner_id})
@@ -237,7 +245,7 @@ def update_profile(learner_id: str, data: ProfileUpdate) -> Profile:
         condition = condition & (Learner.email == wanted)
     learner = Learner(learner_id)
     try:
-        learner.update(actions=actions, condition=condition)
+        retry.call(lambda: learner.update(actions=actions, condition=condition), "profile")
     except UpdateError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
@@ -282,17 +290,18 @@ def provision_account(data: NewAccount, role: str = "learner", verified: bool = 
         updated_at=now,
         **values,
     )
-    with transaction() as tx:
-        tx.save(
-            EmailOwner(
-                email,
-                learner_id=learner.learner_id,
-                verified=verified,
-                primary=True,
-                added_at=now,
-                verified_at=now if verified else None,
-            ),
-            condition=EmailOwner.email.does_not_exist(),
-        )
+    owner = EmailOwner(
+        email,
+        learner_id=learner.learner_id,
+        verified=verified,
+        primary=True,
+        added_at=now,
+        verified_at=now if verified else None,
+    )
+
+    def build(tx: TransactWrite) -> None:
+        tx.save(owner, condition=EmailOwner.email.does_not_exist())
         tx.save(learner, condition=Learner.learner_id.does_not_exist())
+
+    retry.transact(build, "account provision")
     return to_profile(learner)

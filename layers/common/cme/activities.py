@@ -9,12 +9,14 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
-from cme import clock
+from cme import clock, retry
 from cme.errors import Conflict, InvalidInput, NotFound, Problems
-from cme.models import Activity, AttendanceCode, transaction
+from cme.models import Activity, AttendanceCode
 from cme.models.tables import CreditDesignation, EvaluationQuestion
+from cme.observability import logger
 from cme.schemas import ActivityIn, AdminActivity, Credit, PublicActivity, Question
 from cme.settings import get_settings
 
@@ -120,19 +122,50 @@ def create(data: ActivityIn) -> AdminActivity:
     for _ in range(5):  # a generated code collides about once in 10^9 tries; retry anyway
         code = wanted or new_code()
         activity = Activity(str(uuid.uuid4()), attendance_code=code, created_at=now, updated_at=now, **_fields(data))
+
+        def build(tx: TransactWrite, code: str = code, activity: Activity = activity) -> None:
+            tx.save(
+                AttendanceCode(code, activity_id=activity.activity_id), condition=AttendanceCode.code.does_not_exist()
+            )
+            tx.save(activity, condition=Activity.activity_id.does_not_exist())
+
         try:
-            with transaction() as tx:
-                tx.save(
-                    AttendanceCode(code, activity_id=activity.activity_id),
-                    condition=AttendanceCode.code.does_not_exist(),
-                )
-                tx.save(activity, condition=Activity.activity_id.does_not_exist())
+            retry.transact(build, "activity create")
         except TransactWriteError as exc:
+            if retry.DECISION not in retry.reason_codes(exc):
+                raise
             if wanted:
                 raise _code_taken() from exc
             continue
         return admin_view(activity)
     raise Conflict("CODE_TAKEN", "Could not find a free attendance code; please try again.")
+
+
+def add_to_count(activity_id: str, counter: str, amount: int = 1) -> None:
+    """Add ``amount`` to the activity's ``attendance_count`` or ``claim_count``: one UpdateItem ADD,
+    made after the records it counts are stored, never inside their transaction.
+
+    A counter is a hot item: at an event's end hundreds of requests add to the same one, and a
+    transaction holding it would be cancelled (TransactionConflict) whenever two overlap. Plain
+    ADDs on one item never conflict with each other. This one is retried (throttling, a running
+    coordinator's edit); if it still fails the count stays short: the records are already stored
+    (reports count those, not this), so the failure is logged and counted as the metric
+    ``ActivityCountLost``, and never fails the request.
+    """
+    attribute = Activity.claim_count if counter == "claim_count" else Activity.attendance_count
+    try:
+        retry.call(
+            lambda: Activity(activity_id).update(
+                actions=[attribute.add(amount)], condition=Activity.activity_id.exists()
+            ),
+            counter,
+        )
+    except PynamoDBException as exc:
+        logger.error(
+            "activity count not updated",
+            extra={"activity_id": activity_id, "counter": counter, "cause": getattr(exc, "cause_response_code", None)},
+        )
+        retry.metric("ActivityCountLost")
 
 
 def get(activity_id: str) -> Activity:
@@ -152,13 +185,18 @@ def update(activity_id: str, data: ActivityIn) -> AdminActivity:
         for name, value in fields.items()
     ]
     actions += [Activity.attendance_code.set(code), Activity.updated_at.set(clock.now())]
+
+    def build(tx: TransactWrite) -> None:
+        if code != activity.attendance_code:
+            tx.save(AttendanceCode(code, activity_id=activity_id), condition=AttendanceCode.code.does_not_exist())
+            tx.delete(AttendanceCode(activity.attendance_code))
+        tx.update(activity, actions=actions, condition=Activity.attendance_code == activity.attendance_code)
+
     try:
-        with transaction() as tx:
-            if code != activity.attendance_code:
-                tx.save(AttendanceCode(code, activity_id=activity_id), condition=AttendanceCode.code.does_not_exist())
-                tx.delete(AttendanceCode(activity.attendance_code))
-            tx.update(activity, actions=actions, condition=Activity.attendance_code == activity.attendance_code)
+        retry.transact(build, "activity update")
     except TransactWriteError as exc:
+        if retry.DECISION not in retry.reason_codes(exc):
+            raise
         raise _code_taken() from exc
     return admin_view(get(activity_id))
 

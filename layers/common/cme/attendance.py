@@ -10,12 +10,12 @@ import csv
 import io
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError
 
-from cme import activities, clock, throttle
+from cme import activities, clock, retry, throttle
 from cme.errors import InvalidInput, NotFound
 from cme.identity import clean_name, normalize_email
-from cme.models import Activity, Attendance, AttendanceCode, transaction
+from cme.models import Activity, Attendance, AttendanceCode
 from cme.schemas import AttendanceEntry, Rejected, RosterReport, SelfSignIn, SignedIn
 from cme.settings import get_settings
 
@@ -66,14 +66,16 @@ def sign_in_at_event(data: SelfSignIn, client: str) -> tuple[SignedIn, bool]:
         activity.activity_id, email, clean_name(data.first_name), clean_name(data.last_name), "self"
     )
     try:
-        with transaction() as tx:
-            tx.save(record, condition=Attendance.email.does_not_exist())
-            tx.update(activity, actions=[Activity.attendance_count.add(1)])
-    except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons or []
-        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
-            return SignedIn(activity_id=activity.activity_id, title=activity.title), False
-        raise
+        # The attendance row alone, with its condition: a crowd signing in at once writes
+        # different items, so nothing here waits on anyone else's request.
+        retry.call(lambda: record.save(condition=Attendance.email.does_not_exist()), "attendance")
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return SignedIn(activity_id=activity.activity_id, title=activity.title), False  # a double tap
+    # Recorded. The count is a separate ADD on the activity, only for a new row; its failure is
+    # logged and never undoes or fails the sign-in (see activities.add_to_count).
+    activities.add_to_count(activity.activity_id, "attendance_count")
     return SignedIn(activity_id=activity.activity_id, title=activity.title), True
 
 
@@ -112,7 +114,7 @@ def import_roster(activity_id: str, rows: list[tuple[int, dict[str, Any]]]) -> R
     settings = get_settings()
     if len(rows) > settings.roster_max_rows:
         raise InvalidInput("ROSTER_TOO_LARGE", f"A roster can hold at most {settings.roster_max_rows} rows per upload.")
-    activity = activities.get(activity_id)
+    activities.get(activity_id)  # 404 when there is no such activity
     rejected: list[Rejected] = []
     wanted: dict[str, tuple[str, str]] = {}
     first_row: dict[str, int] = {}
@@ -139,7 +141,7 @@ def import_roster(activity_id: str, rows: list[tuple[int, dict[str, Any]]]) -> R
             first, last = wanted[email]
             batch.save(_new_attendance(activity_id, email, first, last, "roster"))
     if new:
-        activity.update(actions=[Activity.attendance_count.add(len(new))])
+        activities.add_to_count(activity_id, "attendance_count", len(new))
     return RosterReport(added=len(new), already_present=len(existing) + duplicates, rejected=rejected)
 
 

@@ -7,6 +7,10 @@ from typing import Any
 
 from cme.settings import get_settings
 
+#: botocore's own attempts (standard mode: throttling and 5xx, with backoff) per DynamoDB call.
+#: At a 10% throttle rate all eight fail once in 10**8 calls; cme.retry handles the rest.
+DYNAMODB_ATTEMPTS = 8
+
 
 @lru_cache(maxsize=1)
 def _session() -> Any:
@@ -21,8 +25,9 @@ def client(service: str) -> Any:
     """A client for ``service``; botocore honours AWS_ENDPOINT_URL[_<SERVICE>] by itself."""
     from botocore.config import Config
 
+    attempts = DYNAMODB_ATTEMPTS if service == "dynamodb" else 4
     config = Config(
-        retries={"mode": "standard", "max_attempts": 3},
+        retries={"mode": "standard", "total_max_attempts": attempts},
         connect_timeout=3,
         read_timeout=10,
         # pre-signed S3 links: SigV4, whose X-Amz-Expires is what we sign (SigV2 is legacy)

@@ -15,11 +15,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
-from cme import activities, aws, clock, throttle
+from cme import activities, aws, clock, retry, throttle
 from cme.claims import CERTIFICATE_ALPHABET
 from cme.errors import NotFound, ServiceUnavailable, sign_in_required
-from cme.models import Activity, Certificate, Claim, Learner, get_many, transaction
+from cme.models import Activity, Certificate, Claim, Learner, get_many
 from cme.observability import logger
 from cme.settings import get_settings
 
@@ -132,7 +133,12 @@ def _first_pdf(claim: Claim, learner: Learner, activity: Activity, certificate: 
     """The claim's certificate, recorded at claim time, gets its PDF (once)."""
     key, version = _store(claim, learner, activity, certificate.certificate_code)
     version_action = Certificate.s3_version.set(version) if version else Certificate.s3_version.remove()
-    certificate.update(actions=[Certificate.s3_key.set(key), version_action], condition=Certificate.s3_key == "")
+    retry.call(
+        lambda: certificate.update(
+            actions=[Certificate.s3_key.set(key), version_action], condition=Certificate.s3_key == ""
+        ),
+        "certificate pdf",
+    )
     logger.info("certificate issued", extra={"claim_id": claim.claim_id})
     return certificate
 
@@ -143,7 +149,8 @@ def _reissue(claim: Claim, learner: Learner, activity: Activity, previous: Certi
     key, version = _store(claim, learner, activity, code)
     certificate = record(claim, learner, code)
     certificate.s3_key, certificate.s3_version = key, version
-    with transaction() as tx:
+
+    def build(tx: TransactWrite) -> None:
         tx.save(certificate, condition=Certificate.certificate_code.does_not_exist())
         tx.update(previous, actions=[Certificate.superseded_by.set(code)])
         tx.update(
@@ -151,6 +158,8 @@ def _reissue(claim: Claim, learner: Learner, activity: Activity, previous: Certi
             actions=[Claim.certificate_code.set(code)],
             condition=Claim.certificate_code == previous.certificate_code,
         )
+
+    retry.transact(build, "certificate reissue")
     logger.info("certificate reissued", extra={"claim_id": claim.claim_id})
     return certificate
 
@@ -167,7 +176,8 @@ def current(learner_id: str, claim_id: str) -> tuple[Claim, Certificate]:
         raise NotFound("NOT_FOUND", "The activity of this claim is gone.")
     if not isinstance(certificate, Certificate):  # a claim from before certificates were recorded at claim time
         certificate = record(claim, learner, claim.certificate_code)
-        certificate.save(condition=Certificate.certificate_code.does_not_exist())
+        missing = certificate
+        retry.call(lambda: missing.save(condition=Certificate.certificate_code.does_not_exist()), "certificate record")
     wanted = name_with_degree(learner.first_name, learner.last_name, learner.degree)
     try:
         if certificate.learner_name != wanted:

@@ -9,10 +9,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
-from cme import activities, clock, sessions
+from cme import activities, clock, retry, sessions
 from cme.errors import Conflict, InvalidInput, NotFound, sign_in_required
-from cme.models import Activity, Attendance, AuditRecord, Claim, EmailOwner, Learner, get_many, transaction
+from cme.models import Activity, Attendance, AuditRecord, Claim, EmailOwner, Learner, get_many
 from cme.observability import logger
 from cme.schemas import (
     ClaimIn,
@@ -34,7 +35,6 @@ PHYSICIANS = {"MD", "DO"}
 # The credit a profession's own board or association accepts, when the activity designates it.
 PROFESSION_CREDIT = {"RN": CreditType.ANCC, "NP": CreditType.ANCC, "PharmD": CreditType.ACPE, "PA-C": CreditType.AAPA_1}
 CERTIFICATE_ALPHABET = activities.CODE_ALPHABET
-MAX_RETRIES = 3
 
 
 def credit_options(degree: str, designated: list[Credit]) -> list[Credit]:
@@ -142,9 +142,11 @@ def _same(claim: Claim, credit_type: str, credits: float, data: ClaimIn) -> bool
 
 
 def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str) -> tuple[ClaimOut, bool]:
-    """Record the claim; returns it and whether it is new. At most 3 DynamoDB round trips:
-    learner + activity (one BatchGetItem), attendance under the learner's verified emails
-    (one BatchGetItem), then claim + audit record + the activity's counter (one transaction).
+    """Record the claim; returns it and whether it is new. Four DynamoDB round trips: learner +
+    activity (one BatchGetItem), attendance under the learner's verified emails (one
+    BatchGetItem), the claim + certificate record + audit record (one transaction), then the
+    activity's claim count (one UpdateItem, outside the transaction: see below).
+
     A retry of the same claim returns it (not new); a different second claim is 409. The
     certificate is recorded in the same transaction, so its code verifies at once.
     """
@@ -194,25 +196,28 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
             "evaluation": data.evaluation,
         },
     )
-    for attempt in range(MAX_RETRIES):
-        try:
-            with transaction() as tx:
-                tx.save(claim, condition=Claim.activity_id.does_not_exist())
-                tx.save(certificates.record(claim, learner, claim.certificate_code))
-                tx.save(audit)
-                tx.update(activity, actions=[Activity.claim_count.add(1)])
-        except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons or []
-            first = reasons[0].code if reasons and reasons[0] is not None else None
-            if first == "ConditionalCheckFailed":
-                existing = Claim.get(learner_id, activity.activity_id, consistent_read=True)
-                if _same(existing, credit_type.value, credits, data):
-                    return out(existing), False
-                raise Conflict("ALREADY_CLAIMED", "You have already claimed credit for this activity.") from exc
-            if attempt + 1 < MAX_RETRIES and any(r is not None and r.code == "TransactionConflict" for r in reasons):
-                continue  # another request touched the same items; the condition decides on retry
+    certificate = certificates.record(claim, learner, claim.certificate_code)
+
+    def build(tx: TransactWrite) -> None:
+        # Only this learner's items: no item another learner's claim writes (the activity's
+        # count is not here), so a surge of claims on one activity never conflicts in AWS.
+        tx.save(claim, condition=Claim.activity_id.does_not_exist())
+        tx.save(certificate)
+        tx.save(audit)
+
+    try:
+        retry.transact(build, "claim")
+    except TransactWriteError as exc:
+        if retry.DECISION not in retry.reason_codes(exc):
             raise
-        break
+        existing = Claim.get(learner_id, activity.activity_id, consistent_read=True)
+        if existing.claim_id != claim.claim_id:  # not our own write answered late, then retried
+            if _same(existing, credit_type.value, credits, data):
+                return out(existing), False
+            raise Conflict("ALREADY_CLAIMED", "You have already claimed credit for this activity.") from exc
+    # The claim is recorded. The count is a separate ADD, made only for a new claim; if it
+    # fails after its retries it is logged and the claim still stands (see add_to_count).
+    activities.add_to_count(activity.activity_id, "claim_count")
     logger.info("credit claimed", extra={"learner_id": learner_id, "activity_id": activity.activity_id})
     return out(claim), True
 

@@ -14,11 +14,12 @@ from urllib.parse import urlencode
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
-from cme import clock, mail, sessions, throttle, tokens
+from cme import clock, mail, retry, sessions, throttle, tokens
 from cme.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
 from cme.identity import normalize_email
-from cme.models import EmailOwner, Learner, Token, transaction
+from cme.models import EmailOwner, Learner, Token
 from cme.observability import logger
 from cme.schemas import EmailEntryReply as EmailEntry
 from cme.settings import get_settings
@@ -72,19 +73,24 @@ def verify(raw_token: str) -> tuple[str, str]:
     if owner.learner_id != token.learner_id:
         raise tokens.invalid()
     now = clock.now()
+    learner_actions: list[Action] = [Learner.verified_emails.add({token.email}), Learner.updated_at.set(now)]
+    if owner.primary:
+        learner_actions.append(Learner.email_verified.set(True))
+
+    def build(tx: TransactWrite) -> None:
+        tokens.spend(tx, token)
+        tx.update(
+            owner,
+            actions=[EmailOwner.verified.set(True), EmailOwner.verified_at.set(now)],
+            condition=EmailOwner.learner_id == token.learner_id,
+        )
+        tx.update(Learner(token.learner_id), actions=learner_actions, condition=Learner.learner_id.exists())
+
     try:
-        with transaction() as tx:
-            tokens.spend(tx, token)
-            tx.update(
-                owner,
-                actions=[EmailOwner.verified.set(True), EmailOwner.verified_at.set(now)],
-                condition=EmailOwner.learner_id == token.learner_id,
-            )
-            learner_actions: list[Action] = [Learner.verified_emails.add({token.email}), Learner.updated_at.set(now)]
-            if owner.primary:
-                learner_actions.append(Learner.email_verified.set(True))
-            tx.update(Learner(token.learner_id), actions=learner_actions, condition=Learner.learner_id.exists())
+        retry.transact(build, "email verify")
     except TransactWriteError as exc:
+        if retry.DECISION not in retry.reason_codes(exc):
+            raise
         raise tokens.invalid() from exc
     logger.info("email verified", extra={"learner_id": token.learner_id})
     return token.learner_id, token.email
@@ -131,11 +137,20 @@ def add(learner_id: str, email_text: str) -> tuple[EmailEntry, bool]:
         )
     owner = EmailOwner(email, learner_id=learner_id, verified=False, primary=False, added_at=clock.now())
     raw, token = new_verification(learner_id, email)
+
+    def build(tx: TransactWrite) -> None:
+        tx.save(owner, condition=EmailOwner.email.does_not_exist())
+        tx.save(token)
+
+    def undo(tx: TransactWrite) -> None:
+        tx.delete(owner)
+        tx.delete(token)
+
     try:
-        with transaction() as tx:
-            tx.save(owner, condition=EmailOwner.email.does_not_exist())
-            tx.save(token)
+        retry.transact(build, "email add")
     except TransactWriteError as exc:
+        if retry.DECISION not in retry.reason_codes(exc):
+            raise
         existing = EmailOwner.get(email, consistent_read=True)
         if existing.learner_id == learner_id:
             return entry(existing), False
@@ -147,9 +162,7 @@ def add(learner_id: str, email_text: str) -> tuple[EmailEntry, bool]:
     try:
         send_verification(learner.first_name, email, raw)
     except ServiceUnavailable:
-        with transaction() as tx:
-            tx.delete(owner)
-            tx.delete(token)
+        retry.transact(undo, "email add undo")
         raise
     logger.info("email added", extra={"learner_id": learner_id})
     return entry(owner), True
@@ -163,15 +176,20 @@ def remove(learner_id: str, email_text: str) -> None:
             "This is the email you sign in with. Make another verified email primary first.",
             [{"field": "email", "message": "This is the email you sign in with."}],
         )
+
+    def build(tx: TransactWrite) -> None:
+        tx.delete(owner, condition=(EmailOwner.learner_id == learner_id) & (EmailOwner.primary == False))  # noqa: E712
+        tx.update(
+            Learner(learner_id),
+            actions=[Learner.verified_emails.delete({owner.email})],
+            condition=Learner.learner_id.exists(),
+        )
+
     try:
-        with transaction() as tx:
-            tx.delete(owner, condition=(EmailOwner.learner_id == learner_id) & (EmailOwner.primary == False))  # noqa: E712
-            tx.update(
-                Learner(learner_id),
-                actions=[Learner.verified_emails.delete({owner.email})],
-                condition=Learner.learner_id.exists(),
-            )
+        retry.transact(build, "email remove")
     except TransactWriteError as exc:
+        if retry.DECISION not in retry.reason_codes(exc):
+            raise
         raise Conflict("EMAIL_CHANGED", "That email changed meanwhile; reload and try again.") from exc
 
 
@@ -188,28 +206,29 @@ def make_primary(learner_id: str, email_text: str) -> str:
     if learner.email == owner.email:
         return learner_id
     now = clock.now()
+
+    def build(tx: TransactWrite) -> None:
+        tx.update(
+            EmailOwner(learner.email),
+            actions=[EmailOwner.primary.set(False)],
+            condition=EmailOwner.learner_id == learner_id,
+        )
+        tx.update(
+            owner,
+            actions=[EmailOwner.primary.set(True)],
+            condition=(EmailOwner.learner_id == learner_id) & (EmailOwner.verified == True),  # noqa: E712
+        )
+        tx.update(
+            learner,
+            actions=[Learner.email.set(owner.email), Learner.email_verified.set(True), Learner.updated_at.set(now)],
+            condition=Learner.email == learner.email,
+        )
+
     try:
-        with transaction() as tx:
-            tx.update(
-                EmailOwner(learner.email),
-                actions=[EmailOwner.primary.set(False)],
-                condition=EmailOwner.learner_id == learner_id,
-            )
-            tx.update(
-                owner,
-                actions=[EmailOwner.primary.set(True)],
-                condition=(EmailOwner.learner_id == learner_id) & (EmailOwner.verified == True),  # noqa: E712
-            )
-            tx.update(
-                learner,
-                actions=[
-                    Learner.email.set(owner.email),
-                    Learner.email_verified.set(True),
-                    Learner.updated_at.set(now),
-                ],
-                condition=Learner.email == learner.email,
-            )
+        retry.transact(build, "primary email")
     except TransactWriteError as exc:
+        if retry.DECISION not in retry.reason_codes(exc):
+            raise
         raise Conflict("EMAIL_CHANGED", "Your emails changed meanwhile; reload and try again.") from exc
     logger.info("primary email changed", extra={"learner_id": learner_id})
     return learner_id

@@ -7,11 +7,12 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
-from cme import clock, mail, passwords, sessions, throttle, tokens
+from cme import clock, mail, passwords, retry, sessions, throttle, tokens
 from cme.errors import InvalidInput, ServiceUnavailable
 from cme.identity import normalize_email
-from cme.models import EmailOwner, Learner, transaction
+from cme.models import EmailOwner, Learner
 from cme.observability import logger
 from cme.settings import get_settings
 
@@ -63,18 +64,21 @@ def reset_password(raw_token: str, password: str) -> None:
             "Choose a password different from the one you had.",
             [{"field": "password", "message": "This is the password you had; choose a new one."}],
         )
+    new_hash = passwords.hash_password(password)
+
+    def build(tx: TransactWrite) -> None:
+        tokens.spend(tx, token)
+        tx.update(
+            learner,
+            actions=[Learner.password_hash.set(new_hash), Learner.updated_at.set(clock.now())],
+            condition=Learner.learner_id.exists(),
+        )
+
     try:
-        with transaction() as tx:
-            tokens.spend(tx, token)
-            tx.update(
-                learner,
-                actions=[
-                    Learner.password_hash.set(passwords.hash_password(password)),
-                    Learner.updated_at.set(clock.now()),
-                ],
-                condition=Learner.learner_id.exists(),
-            )
+        retry.transact(build, "password reset")
     except TransactWriteError as exc:
+        if retry.DECISION not in retry.reason_codes(exc):
+            raise
         raise tokens.invalid() from exc
     ended = sessions.revoke_all(learner.learner_id)
     logger.info("password reset", extra={"learner_id": learner.learner_id, "sessions_ended": ended})

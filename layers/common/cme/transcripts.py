@@ -12,7 +12,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from cme import activities, aws, mail, schedule, sessions
+from cme import activities, aws, mail, retry, schedule, sessions
 from cme.errors import InvalidInput, ServiceUnavailable
 from cme.models import Claim, Learner
 from cme.observability import logger
@@ -250,9 +250,12 @@ def send_scheduled(task: dict[str, Any]) -> bool:
     )
     following = schedule.next_due(task["frequency"], date.fromisoformat(task["due"]))
     try:
-        learner.update(
-            actions=[Learner.transcript_due.set(following.isoformat())],
-            condition=Learner.transcript_due == task["due"],
+        retry.call(
+            lambda: learner.update(
+                actions=[Learner.transcript_due.set(following.isoformat())],
+                condition=Learner.transcript_due == task["due"],
+            ),
+            "transcript due",
         )
     except UpdateError:  # the learner changed the schedule meanwhile; the email is still right
         logger.warning("transcript due date not advanced", extra={"learner_id": learner.learner_id})

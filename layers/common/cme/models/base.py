@@ -14,7 +14,11 @@ from pynamodb.connection import Connection, TableConnection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from cme.aws import DYNAMODB_ATTEMPTS
 from cme.settings import get_settings
+
+#: PynamoDB counts retries after the first attempt (its botocore client runs in standard mode)
+RETRY_ATTEMPTS = DYNAMODB_ATTEMPTS - 1
 
 
 class BaseModel(Model):
@@ -29,6 +33,7 @@ class BaseModel(Model):
         settings = get_settings()
         cls.Meta.table_name = getattr(settings, cls.table_setting)
         setattr(cls.Meta, "region", settings.aws_region)  # noqa: B010 - Meta is typed without it
+        setattr(cls.Meta, "max_retry_attempts", RETRY_ATTEMPTS)  # noqa: B010 - botocore's attempts, less one
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
@@ -40,7 +45,7 @@ class BaseModel(Model):
 def _connection(region: str) -> Connection:
     # One per process: a new Connection means a new botocore session, which loads the
     # DynamoDB service model again (tens of milliseconds per request).
-    return Connection(region=region)
+    return Connection(region=region, max_retry_attempts=RETRY_ATTEMPTS)
 
 
 def transaction() -> TransactWrite:
