@@ -4,6 +4,10 @@ Resolves the ``cme_session`` cookie to the learner's id and role. It always answ
 ``isAuthorized: true``: a request without a valid session reaches its function with an empty
 identity, and the function answers the contract's 401 ``SIGN_IN_REQUIRED`` (an HTTP API
 cannot give its own 401/403 that body). Every per-learner route checks the identity.
+
+The one refusal (``isAuthorized: false``, the gateway's own 403) is a request without
+CloudFront's origin secret: defense in depth, since every function's shared entry
+(``cme.api.lambda_entry``) refuses it too, and the public routes have no authorizer.
 """
 
 from __future__ import annotations
@@ -12,13 +16,16 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from cme import sessions
+from cme import edge, sessions
 from cme.observability import logger
 from cme.sessions import SESSION_COOKIE, cookie_value
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if not edge.came_through_cloudfront(event.get("headers")):
+        logger.warning("refused: not through CloudFront", extra={"route": event.get("routeKey")})
+        return {"isAuthorized": False}
     token = cookie_value(event.get("cookies") or [], SESSION_COOKIE)
     who = sessions.resolve(token)
     if who is None:

@@ -33,6 +33,9 @@ class ApiClient:
     gateway: Gateway
     source_ip: str = "198.51.100.7"
     cookies: dict[str, str] = field(default_factory=dict)
+    # False: call the API's own address, not through CloudFront (no origin secret, no viewer
+    # address; the API sees source_ip itself)
+    via_cloudfront: bool = True
 
     def call(
         self,
@@ -44,6 +47,7 @@ class ApiClient:
         content_type: str | None = "application/json",
         headers: dict[str, str] | None = None,
         query: str = "",
+        via_cloudfront: bool | None = None,
     ) -> Answer:
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
         sent = {"host": "127.0.0.1:3000", "user-agent": "pytest", **(headers or {})}
@@ -51,7 +55,8 @@ class ApiClient:
             sent["content-type"] = content_type
         if self.cookies:
             sent["cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        reply = self.gateway.handle(method, path, query, sent, data, self.source_ip)
+        through = self.via_cloudfront if via_cloudfront is None else via_cloudfront
+        reply = self.gateway.handle(method, path, query, sent, data, self.source_ip, via_cloudfront=through)
         answer = Answer(reply.status, reply.headers, reply.body)
         for cookie in answer.set_cookies:
             name, _, rest = cookie.partition("=")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Any
 
 import pytest
@@ -105,3 +106,199 @@ def test_cookie_value() -> None:
     assert cookie_value(["a=1", "cme_session=tok; other=2"], "cme_session") == "tok"
     assert cookie_value(["cme_session="], "cme_session") is None
     assert cookie_value([], "cme_session") is None
+
+
+# ---------------------------------------------------------------- the CloudFront edge
+SECRET = "unit-test-origin-secret-0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    ("header", "address"),
+    [
+        ("198.51.100.10:46532", "198.51.100.10"),
+        (" 198.51.100.10:46532 ", "198.51.100.10"),
+        ("2001:db8::1:46532", "2001:db8::1"),
+        ("2001:0db8:0000:0000:0000:0000:0000:0001:443", "2001:db8::1"),  # canonical form
+        ("[2001:db8::1]:46532", "2001:db8::1"),
+        ("::ffff:198.51.100.10:1234", "198.51.100.10"),  # IPv4-mapped: the IPv4 address
+        ("::1:80", "::1"),
+        ("198.51.100.10:0", "198.51.100.10"),
+        ("198.51.100.10:65535", "198.51.100.10"),
+    ],
+)
+def test_viewer_address_from_cloudfront(header: str, address: str) -> None:
+    from cme.edge import viewer_address
+
+    assert viewer_address(header) == address
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "198.51.100.10",  # no port: an IPv4 address alone is not CloudFront's form
+        "198.51.100.10:",
+        ":46532",
+        "198.51.100.10:65536",
+        "198.51.100.10:-1",
+        "198.51.100.10:4６",  # a non-ASCII digit
+        "198.51.100.300:46532",
+        "not-an-address:46532",
+        "fe80::1%eth0:46532",  # a zone id
+        "198.51.100.10, 203.0.113.5:46532",  # a list, as X-Forwarded-For would be
+        "1" * 70 + ":1",
+    ],
+)
+def test_garbled_viewer_address_is_none(header: str | None) -> None:
+    from cme.edge import viewer_address
+
+    assert viewer_address(header) is None
+
+
+@pytest.fixture
+def origin_secret(monkeypatch: pytest.MonkeyPatch) -> Any:
+    from cme.settings import reset_settings
+
+    def use(value: str | None) -> None:
+        if value is None:
+            monkeypatch.delenv("ORIGIN_SECRET", raising=False)
+        else:
+            monkeypatch.setenv("ORIGIN_SECRET", value)
+        reset_settings()
+
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    use(SECRET)
+    yield use
+    reset_settings()
+
+
+def _edge_event(headers: dict[str, str], body: str | None = '{"name": "x"}') -> dict[str, Any]:
+    event = _event("POST", "/who", body)
+    event["requestContext"]["http"]["sourceIp"] = "130.176.5.15"  # a CloudFront edge server
+    event["headers"].update(headers)
+    return event
+
+
+@pytest.fixture
+def edge_handler(origin_secret: Any) -> Any:
+    from cme.api import client_address, lambda_entry
+    from infra.local.gateway import LambdaContext
+
+    app = make_resolver()
+
+    @app.post("/who")
+    def who(body: Body) -> dict[str, str]:
+        return {"client": client_address(app)}
+
+    handler = lambda_entry(app)
+
+    def call(event: dict[str, Any]) -> dict[str, Any]:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="No application metrics to publish")
+            return handler(event, LambdaContext("Unit"))
+
+    return call
+
+
+def test_only_requests_through_cloudfront_are_served(edge_handler: Any) -> None:
+    ok = edge_handler(_edge_event({"x-origin-verify": SECRET, "cloudfront-viewer-address": "198.51.100.10:46532"}))
+    assert ok["statusCode"] == 200 and json.loads(ok["body"]) == {"client": "198.51.100.10"}
+    refused = {
+        "code": "FORBIDDEN",
+        "message": "This address answers only requests made through the portal's own site.",
+    }
+    for headers in ({}, {"x-origin-verify": SECRET[:-1]}, {"x-origin-verify": SECRET + "x"}, {"x-origin-verify": ""}):
+        answer = edge_handler(_edge_event(headers))
+        assert answer["statusCode"] == 403 and json.loads(answer["body"]) == refused
+        assert answer["headers"] == {"Content-Type": "application/json", "Cache-Control": "no-store"}
+    # before any other check: an oversized body or a form post without the secret is still 403
+    assert edge_handler(_edge_event({}, "x" * 70_000))["statusCode"] == 403
+    form = _edge_event({"content-type": "application/x-www-form-urlencoded"}, "a=b")
+    assert edge_handler(form)["statusCode"] == 403
+    form["headers"]["x-origin-verify"] = SECRET
+    assert edge_handler(form)["statusCode"] == 415
+    # a non-ASCII header value is refused, never an error
+    assert edge_handler(_edge_event({"x-origin-verify": "sécret"}))["statusCode"] == 403
+
+
+@pytest.mark.parametrize("setting", [None, ""])
+def test_no_configured_secret_refuses_everything(edge_handler: Any, origin_secret: Any, setting: str | None) -> None:
+    origin_secret(setting)
+    for sent in ("", SECRET, "None"):
+        assert edge_handler(_edge_event({"x-origin-verify": sent}))["statusCode"] == 403
+
+
+def test_client_falls_back_to_the_source_ip_only_without_a_usable_header(edge_handler: Any) -> None:
+    def client(headers: dict[str, str]) -> str:
+        answer = edge_handler(_edge_event({"x-origin-verify": SECRET, **headers}))
+        return str(json.loads(answer["body"])["client"])
+
+    assert client({"cloudfront-viewer-address": "2001:db8::7:443"}) == "2001:db8::7"
+    assert client({"CloudFront-Viewer-Address": "203.0.113.9:443"}) == "203.0.113.9"  # any case
+    assert client({}) == "130.176.5.15"
+    assert client({"cloudfront-viewer-address": "garbage"}) == "130.176.5.15"
+
+
+def test_the_origin_secret_stays_out_of_reprs(origin_secret: Any) -> None:
+    from cme.settings import get_settings
+
+    settings = get_settings()
+    assert settings.origin_secret.get_secret_value() == SECRET
+    assert SECRET not in repr(settings) and SECRET not in str(settings.model_dump())
+
+
+def test_the_authorizer_refuses_without_the_origin_secret(origin_secret: Any) -> None:
+    """Defense in depth: the authorizer says no before it reads a session (no AWS call here:
+    the network is blocked in unit tests)."""
+    import importlib.util
+
+    from infra.local import cfn
+    from infra.local.gateway import LambdaContext
+
+    spec = cfn.functions()["AuthorizerFunction"]
+    loaded = importlib.util.spec_from_file_location("authorizer_app", spec.code_dir / f"{spec.module}.py")
+    assert loaded and loaded.loader
+    module = importlib.util.module_from_spec(loaded)
+    loaded.loader.exec_module(module)
+    event = _edge_event({}, None)
+    event["cookies"] = ["cme_session=anything"]
+    assert module.lambda_handler(event, LambdaContext("AuthorizerFunction")) == {"isAuthorized": False}
+    event["headers"]["x-origin-verify"] = "wrong"
+    assert module.lambda_handler(event, LambdaContext("AuthorizerFunction")) == {"isAuthorized": False}
+
+
+# ---------------------------------------------------------------- session cookies
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        None,
+        "",
+        "forged-token",  # no dot
+        "0f8e3b2a-1111-4222-8333-944445555666.",  # no token
+        ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",  # no learner
+        "0f8e3b2a-1111-4222-8333-944445555666.short",
+        "0f8e3b2a-1111-4222-8333-944445555666." + "A" * 300,  # overlong
+        "0f8e3b2a-1111-4222-8333-944445555666.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.extra",
+        "../etc/passwd.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "lérner.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "learner.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n",
+        "\x00\x01\x02",
+    ],
+)
+def test_bad_session_cookies_resolve_to_no_identity_without_a_lookup(cookie: str | None) -> None:
+    from cme import sessions
+
+    assert sessions.parse_cookie(cookie) is None
+    assert sessions.resolve(cookie) is None  # no AWS call: the network is blocked here
+    sessions.revoke(cookie)  # ends nothing, raises nothing
+
+
+def test_session_cookie_carries_the_learner() -> None:
+    from cme import sessions
+
+    cookie, item = sessions.new_session("0f8e3b2a-1111-4222-8333-944445555666", "learner")
+    learner_id, token = sessions.parse_cookie(cookie) or ("", "")
+    assert learner_id == item.learner_id == "0f8e3b2a-1111-4222-8333-944445555666"
+    assert item.token_hash == sessions.token_hash(token) and token not in item.token_hash

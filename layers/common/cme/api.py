@@ -17,7 +17,7 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from pydantic import ValidationError
 from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
 
-from cme import errors, observability
+from cme import edge, errors, observability
 from cme.observability import logger, metrics
 from cme.sessions import SESSION_COOKIE, Identity, cookie_value
 from cme.settings import get_settings
@@ -149,10 +149,31 @@ def make_resolver() -> APIGatewayHttpResolver:
     return app
 
 
+def _plain_error(status: int, code: str, message: str) -> dict[str, Any]:
+    """A Lambda proxy result with the error body, for refusals made before the resolver runs."""
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},
+        "body": json.dumps({"code": code, "message": message}),
+        "isBase64Encoded": False,
+    }
+
+
+def _log_refused_origin(event: dict[str, Any]) -> None:
+    if not get_settings().origin_secret.get_secret_value():
+        logger.error("ORIGIN_SECRET is not set: every request is refused (template parameter OriginSecret)")
+        return
+    source = ((event.get("requestContext") or {}).get("http") or {}).get("sourceIp")
+    logger.warning("refused: not through CloudFront", extra={"source_ip": source, "route": event.get("routeKey")})
+
+
 def lambda_entry(
     app: APIGatewayHttpResolver, body_rules: dict[str, BodyRule] | None = None
 ) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda handler for ``app``: structured logs with the request id, traces, metrics.
+
+    Before anything else it refuses (403 FORBIDDEN) a request without CloudFront's origin
+    secret (``cme.edge``): the API answers only what came through the portal's own site.
 
     The tracer is attached at the first invocation, not at import, and only when tracing is
     on (POWERTOOLS_TRACE_DISABLED unset): the X-Ray SDK costs about 130 ms to import, which
@@ -160,15 +181,12 @@ def lambda_entry(
     """
 
     def resolve(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if not edge.came_through_cloudfront(event.get("headers")):
+            _log_refused_origin(event)
+            return _plain_error(403, "FORBIDDEN", edge.NOT_THROUGH_CLOUDFRONT)
         refusal = refuse_body(event, (body_rules or {}).get(event.get("routeKey", ""), BodyRule()))
         if refusal is not None:
-            status, code, message = refusal
-            return {
-                "statusCode": status,
-                "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},
-                "body": json.dumps({"code": code, "message": message}),
-                "isBase64Encoded": False,
-            }
+            return _plain_error(*refusal)
         return app.resolve(event, context)
 
     traced: list[Callable[[dict[str, Any], Any], dict[str, Any]]] = []
@@ -188,7 +206,19 @@ def lambda_entry(
 
 
 def client_address(app: APIGatewayHttpResolver) -> str:
-    return app.current_event.request_context.http.source_ip or "unknown"
+    """The viewer's IP address as CloudFront forwards it (``CloudFront-Viewer-Address``): what
+    per-client rate limits key on. ``sourceIp`` is a CloudFront edge server shared by everyone
+    it serves, so it is used only when the header is absent or garbled (which, behind
+    CloudFront, means its origin request policy no longer forwards the header)."""
+    event = app.current_event
+    forwarded = edge.header(event.headers, edge.VIEWER_ADDRESS_HEADER)
+    viewer = edge.viewer_address(forwarded)
+    if viewer is not None:
+        return viewer
+    logger.warning(
+        "no usable CloudFront-Viewer-Address; keying on the edge address", extra={"present": forwarded is not None}
+    )
+    return event.request_context.http.source_ip or "unknown"
 
 
 def identity(app: APIGatewayHttpResolver) -> Identity | None:

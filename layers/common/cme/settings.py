@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     roster_max_rows: int = 5000
 
     max_body_bytes: int = 64 * 1024
+
+    # The value CloudFront sends in X-Origin-Verify (template parameter OriginSecret): requests
+    # without it did not come through the portal's site and are refused. Empty: refuse all.
+    origin_secret: SecretStr = SecretStr("")
 
     # Powertools' own switch: traces only when it is unset or false.
     trace_disabled: bool = Field(default=False, validation_alias="POWERTOOLS_TRACE_DISABLED")

@@ -96,29 +96,22 @@ class EmailOwner(BaseModel):
     by_learner = EmailsByLearner()
 
 
-class SessionsByLearner(GlobalSecondaryIndex["Session"]):
-    class Meta:
-        index_name = "by_learner"
-        projection = KeysOnlyProjection()
-
-    learner_id = UnicodeAttribute(hash_key=True)
-
-
 class Session(BaseModel):
-    """A signed-in session, keyed by the SHA-256 of its token (the token itself is never stored)."""
+    """A signed-in session: under its learner (the hash key), keyed by the SHA-256 of its
+    token (the token itself is never stored). No index: a learner's sessions are one
+    consistent Query of the table's own key, so a password reset finds every one of them,
+    even one started a moment before (a global secondary index lags its table)."""
 
     table_setting = "sessions_table"
 
     class Meta:
         table_name = ""
 
-    token_hash = UnicodeAttribute(hash_key=True)
-    learner_id = UnicodeAttribute()
+    learner_id = UnicodeAttribute(hash_key=True)
+    token_hash = UnicodeAttribute(range_key=True)
     role = UnicodeAttribute(default="learner")
     created_at = UTCDateTimeAttribute()
     expires_at = TTLAttribute()
-
-    by_learner = SessionsByLearner()
 
 
 class Token(BaseModel):
