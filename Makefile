@@ -16,7 +16,7 @@ PY := $(VENV)/bin/python
 SAM_ENV := PYENV_VERSION=3.12.1:3.11.7 SAM_CLI_TELEMETRY=0
 
 
-.PHONY: help setup browser run openapi bench test test-unit test-integration test-e2e lint format build layer-requirements deploy clean
+.PHONY: help setup browser run openapi bench test iam test-unit test-integration test-e2e lint format build layer-requirements deploy smoke clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,8 +40,12 @@ browser: ## install Debian's chromium for the browser tests when it is missing
 run: setup ## start the local stack with demo data on http://127.0.0.1:$${PORT:-3000}
 	$(PY) -m infra.local.server
 
-test: setup browser ## every test: unit, integration (moto), e2e (local stack + Chromium)
-	$(PY) -m pytest -n 2 --dist loadfile tests
+test: setup browser ## every test: unit, integration (moto), e2e (local stack + Chromium), then the IAM check of every AWS call they made
+	$(PY) -m pytest -n 2 --dist loadfile tests --ignore=tests/iam
+	$(PY) -m pytest tests/iam
+
+iam: setup ## hold the AWS calls the last test run recorded against template.yaml's policies (denied and unused grants)
+	$(PY) -m infra.tools.iam
 
 openapi: setup ## regenerate openapi.json from the resolvers (a test fails when it drifts)
 	$(PY) -m infra.tools.openapi
@@ -83,6 +87,12 @@ deploy: build ## sam deploy --guided, then upload web/ to the site bucket
 	$(SAM_ENV) $(SAM) deploy --guided
 	@bucket=$$($(SAM_ENV) $(SAM) list stack-outputs --output json | $(PY) -c 'import json,sys; print(next(o["OutputValue"] for o in json.load(sys.stdin) if o["OutputKey"]=="WebBucketName"))'); \
 	  $(VENV)/bin/python -c 'import boto3,mimetypes,pathlib,sys; s3=boto3.client("s3"); [s3.upload_file(str(p), sys.argv[1], str(p.relative_to("web")), ExtraArgs={"ContentType": (mimetypes.guess_type(p.name)[0] or "application/octet-stream")}) for p in pathlib.Path("web").rglob("*") if p.is_file()]' $$bucket
+
+smoke: setup ## the seed's path against a deployed stack with a throwaway learner: make smoke URL=https://...
+	@if [ -z "$(URL)" ]; then \
+	  echo "make smoke needs the site's address: make smoke URL=https://d1234abcd.cloudfront.net (the stack's SiteUrl output)" >&2; \
+	  exit 2; fi
+	$(PY) -m infra.tools.smoke "$(URL)"
 
 clean: ## remove the environments and build output
 	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache .mypy_cache .ruff_cache

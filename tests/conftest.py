@@ -1,1 +1,27 @@
-"""Shared by every test: the layer and the repo root are on the path (pyproject pythonpath)."""
+"""Shared by every test: the layer and the repo root are on the path (pyproject pythonpath).
+
+Every AWS call a Lambda function makes during the tests is recorded (``infra.local.aws_calls``)
+into ``build/aws-calls/``: by each pytest process in-process, and by the local stack the
+browser tests start. ``tests/iam`` then holds them against template.yaml's policies.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from infra.local import aws_calls
+from infra.tools.iam import DEFAULT_RECORDS
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    worker = hasattr(config, "workerinput")
+    if not worker and not os.environ.get(aws_calls.DIRECTORY_VARIABLE):
+        only_the_check = bool(config.args) and all("tests/iam" in str(arg) for arg in config.args)
+        if not only_the_check:  # a new run records afresh; the check alone reads the last run
+            shutil.rmtree(DEFAULT_RECORDS, ignore_errors=True)
+            DEFAULT_RECORDS.mkdir(parents=True, exist_ok=True)
+            os.environ[aws_calls.DIRECTORY_VARIABLE] = str(DEFAULT_RECORDS)
+    aws_calls.install("in-process")

@@ -54,20 +54,55 @@ def physical_name(logical_id: str) -> str:
     return logical_id
 
 
+def local_secret(parameter: str) -> str:
+    """The local stand-in for a NoEcho parameter that has no default (a secret the deployer
+    gives): fixed, so the local gateway (playing CloudFront) and the functions agree on it."""
+    return "local-only-" + re.sub(r"(?<!^)(?=[A-Z])", "-", parameter).lower() + "-not-for-aws"
+
+
+def parameter(name: str) -> str:
+    """A template parameter's local value: its Default, or a local secret when it is NoEcho."""
+    spec = template().get("Parameters", {})[name]
+    if "Default" not in spec and spec.get("NoEcho") in (True, "true", "True"):
+        return local_secret(name)
+    return str(spec.get("Default", ""))
+
+
 def resolve(value: Any) -> Any:
     """Resolve the intrinsics the function environment uses, the local way."""
     if isinstance(value, dict) and len(value) == 1:
         ((key, arg),) = value.items()
         if key == "Ref":
-            params = template().get("Parameters", {})
-            if arg in params:
-                return str(params[arg].get("Default", ""))
+            if arg in template().get("Parameters", {}):
+                return parameter(arg)
+            if template()["Resources"].get(arg, {}).get("Type") == "AWS::SQS::Queue":
+                return queue_url(physical_name(arg))  # Ref of a queue is its URL, as in AWS
             return physical_name(arg)
         if key == "Fn::GetAtt":
             return f"arn:aws:local:::{physical_name(arg[0])}"
         if key == "Fn::Sub" and isinstance(arg, str):
             return re.sub(r"\$\{([^}]+)\}", lambda m: str(resolve({"Ref": m.group(1)})), arg)
     return value
+
+
+def queue_url(name: str, region: str = "us-east-1", account: str = "123456789012") -> str:
+    """A queue's URL as AWS spells it (moto finds the queue by the URL's last part)."""
+    return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+
+
+def api_forwarded_headers() -> frozenset[str]:
+    """The viewer headers CloudFront forwards to the API (lower case): the /api/* behaviour's
+    origin request policy in template.yaml. CloudFront sends the cookies, Host (the API's own)
+    and the body's length besides, and adds its own headers."""
+    distribution = next(iter(resources("AWS::CloudFront::Distribution").values()))
+    behaviours = distribution["Properties"]["DistributionConfig"].get("CacheBehaviors", [])
+    api = next(b for b in behaviours if b.get("PathPattern") == "/api/*")
+    policy_id = api["OriginRequestPolicyId"]
+    logical = policy_id.get("Ref") if isinstance(policy_id, dict) else None
+    config = template()["Resources"][logical]["Properties"]["OriginRequestPolicyConfig"]["HeadersConfig"]
+    if config.get("HeaderBehavior") != "whitelist":
+        raise ValueError("the local gateway plays only a whitelist origin request policy for /api/*")
+    return frozenset(h.lower() for h in config.get("Headers", []))
 
 
 def environment() -> dict[str, str]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
+import os
+import random
 import sys
 import threading
 import time
@@ -24,11 +26,20 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl
 
-from infra.local import cfn
+from infra.local import aws_calls, cfn
 
 LAYER = cfn.ROOT / "layers" / "common"
 TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded", "application/xml")
 MAX_CONTAINERS = 8
+# CloudFront, as the gateway plays it: API Gateway sees every request come from an edge server
+# (one address for everyone: code keying on sourceIp would lump every viewer together), with
+# the distribution's origin secret and the viewer's own address added (CloudFront overwrites
+# any the client sent). ORIGIN_SECRET is the value of the template's OriginSecret parameter.
+CLOUDFRONT_EDGE_IP = "130.176.5.15"
+ORIGIN_VERIFY_HEADER = "x-origin-verify"
+VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
+CLOUDFRONT_SETS = (ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER, "x-forwarded-for")
+ALWAYS_FORWARDED = frozenset({"cookie", "host", "content-length"})  # cookies: the policy forwards all
 
 
 @dataclass
@@ -76,7 +87,8 @@ class _Pool:
     def invoke(self, event: dict[str, Any]) -> Any:
         started = time.perf_counter()
         try:
-            return self._invoke(event)
+            with aws_calls.running(self.function.logical_id):  # whose grants its AWS calls need
+                return self._invoke(event)
         finally:
             self.durations.append((time.perf_counter() - started) * 1000)
 
@@ -102,6 +114,7 @@ class Gateway:
         self.routes = cfn.routes()
         self.pools = {name: _Pool(fn) for name, fn in cfn.functions().items()}
         self.authorizer = cfn.authorizer_function()
+        self.forwarded_headers = cfn.api_forwarded_headers()
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Call a function's handler directly, as an event source would (schedule, SQS)."""
@@ -116,7 +129,31 @@ class Gateway:
                 return route, found.groupdict()
         return None
 
-    def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, source_ip: str) -> Reply:
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        body: bytes,
+        source_ip: str,
+        *,
+        via_cloudfront: bool = True,
+    ) -> Reply:
+        """One request from the client at ``source_ip``. Through CloudFront (the default, as the
+        site calls the API) CloudFront's headers are added and the API sees an edge server's
+        address; ``via_cloudfront=False`` is a request made straight to the API's own address,
+        with the headers exactly as the client sent them."""
+        if via_cloudfront:
+            # the origin request policy's viewer headers only (a header the API would read but
+            # CloudFront does not forward then fails here too), plus what CloudFront always sends
+            passed = self.forwarded_headers | ALWAYS_FORWARDED
+            sent = {k: v for k, v in headers.items() if k.lower() in passed and k.lower() not in CLOUDFRONT_SETS}
+            forwarded = next((v for k, v in headers.items() if k.lower() == "x-forwarded-for"), None)
+            sent[ORIGIN_VERIFY_HEADER] = os.environ.get("ORIGIN_SECRET") or cfn.environment().get("ORIGIN_SECRET", "")
+            sent[VIEWER_ADDRESS_HEADER] = f"{source_ip}:{random.randint(1024, 65535)}"  # noqa: S311 - a port
+            sent["x-forwarded-for"] = f"{forwarded}, {source_ip}" if forwarded else source_ip
+            headers, source_ip = sent, CLOUDFRONT_EDGE_IP
         matched = self.match(method, path)
         if matched is None:
             return _json(404, {"message": "Not Found"})

@@ -52,7 +52,7 @@ def run_transcript_mailer(invoke: Invoke, region: str, queue_name: str, max_roun
     scheduled = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.scheduler"}
     queued = int(invoke(_function("schedule_handler"), scheduled).get("queued", 0))
     sqs = boto3.client("sqs", region_name=region)
-    url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+    url = sqs.get_queue_url(QueueName=queue_name.rstrip("/").rsplit("/", 1)[-1])["QueueUrl"]  # a name or URL
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     worker = _function("worker_handler")
     done = failed = 0
@@ -78,6 +78,6 @@ def run_transcript_mailer(invoke: Invoke, region: str, queue_name: str, max_roun
 
 def dead_letters(region: str, queue_name: str) -> list[dict[str, Any]]:
     sqs = boto3.client("sqs", region_name=region)
-    url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+    url = sqs.get_queue_url(QueueName=queue_name.rstrip("/").rsplit("/", 1)[-1])["QueueUrl"]
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
     return [json.loads(m["Body"]) for m in messages]

@@ -23,7 +23,8 @@ from typing import Any
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from infra.local import cfn
+from infra.local import aws_calls, cfn
+from infra.local.faults import install_from_env
 
 WEB = cfn.ROOT / "web"
 OPENAPI = cfn.ROOT / "openapi.json"
@@ -201,9 +202,12 @@ def _quiet() -> None:
 
 def main() -> int:
     _quiet()
+    if os.environ.get(aws_calls.DIRECTORY_VARIABLE):  # the tests ask: the IAM check reads these
+        aws_calls.install("local-stack")
     port = int(os.environ.get("PORT", "3000"))
     stack = LocalStack(port)
     stack.start_aws()
+    install_from_env()  # CME_INJECT_FAULTS="conflict=0.2,throttle=0.1,seed=7": AWS's conflicts and throttling
     demo = stack.prepare()
     server = make_server("127.0.0.1", port, stack, threaded=True)
 

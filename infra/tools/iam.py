@@ -1,0 +1,292 @@
+"""Each function's IAM policies as SAM deploys them, held against the calls it was seen making.
+
+The policies are expanded by AWS's own SAM translator (``aws-sam-translator``: the code
+``sam deploy`` runs in CloudFormation), not by a copy of its policy templates; the
+intrinsics they use (``Fn::Sub``, ``Ref``, ``Fn::GetAtt``) are then resolved with the local
+stack's names, the same names the recorded calls carry (``infra.local.aws_calls``).
+
+``python -m infra.tools.iam [records-dir]`` prints, per function, the requests its policies
+deny and the grants no recorded call used.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from infra.local import cfn
+from infra.local.aws_calls import ACCOUNT, PARTITION, REGION, Request
+
+DEFAULT_RECORDS = cfn.ROOT / "build" / "aws-calls"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One Allow statement of a function's role, its intrinsics resolved."""
+
+    policy: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+
+    def allows(self, action: str, resource: str) -> bool:
+        return any(fnmatchcase(action.lower(), a.lower()) for a in self.actions) and any(
+            fnmatchcase(resource, r) for r in self.resources
+        )
+
+
+@dataclass
+class Role:
+    function: str
+    grants: list[Grant] = field(default_factory=list)
+    managed: list[str] = field(default_factory=list)  # managed policy ARNs (not expanded)
+
+    def allows(self, action: str, resource: str) -> bool:
+        return any(grant.allows(action, resource) for grant in self.grants)
+
+
+class _NoManagedPolicies:
+    """The translator asks IAM for managed policy names only when a template names one by
+    name instead of ARN; this template does not, so there is nothing to load."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+# ---------------------------------------------------------------- expanding the template
+def _packaged(template: dict[str, Any]) -> dict[str, Any]:
+    """The template as ``sam package`` hands it over: code locations are S3 URIs."""
+    out = copy.deepcopy(template)
+    for resource in out["Resources"].values():
+        props = resource.get("Properties") or {}
+        for key in ("CodeUri", "ContentUri"):
+            if isinstance(props.get(key), str) and not props[key].startswith("s3://"):
+                props[key] = f"s3://sam-artifacts/{props[key].strip('/')}"
+    return out
+
+
+def _parameter_values(template: dict[str, Any]) -> dict[str, Any]:
+    values = {}
+    for name, spec in (template.get("Parameters") or {}).items():
+        values[name] = str(cfn.resolve({"Ref": name})) if "Default" in spec or spec.get("NoEcho") else "x" * 40
+    return values
+
+
+def translate(template: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The CloudFormation template SAM makes of ``template`` (default: template.yaml)."""
+    from samtranslator.translator.transform import transform
+
+    source = template if template is not None else cfn.template()
+    previous = os.environ.get("AWS_DEFAULT_REGION")
+    os.environ["AWS_DEFAULT_REGION"] = REGION  # the translator needs a region for its ARNs
+    try:
+        return transform(_packaged(source), _parameter_values(source), _NoManagedPolicies())
+    finally:
+        if previous is None:
+            os.environ.pop("AWS_DEFAULT_REGION", None)
+        else:
+            os.environ["AWS_DEFAULT_REGION"] = previous
+
+
+def _arn_of(logical_id: str, resources: dict[str, Any]) -> str:
+    kind = resources.get(logical_id, {}).get("Type", "")
+    name = cfn.physical_name(logical_id)
+    if kind == "AWS::DynamoDB::Table":
+        return f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
+    if kind == "AWS::S3::Bucket":
+        return f"arn:{PARTITION}:s3:::{name}"
+    if kind == "AWS::SQS::Queue":
+        return f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:{name}"
+    return f"arn:{PARTITION}:local:{REGION}:{ACCOUNT}:{name}"
+
+
+PSEUDO = {
+    "AWS::Partition": PARTITION,
+    "AWS::Region": REGION,
+    "AWS::AccountId": ACCOUNT,
+    "AWS::URLSuffix": "amazonaws.com",
+}
+
+
+def resolve(value: Any, resources: dict[str, Any], variables: dict[str, Any] | None = None) -> Any:
+    """Resolve the intrinsics IAM policies use, with the local stack's names."""
+    if isinstance(value, list):
+        return [resolve(v, resources, variables) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) != 1:
+        return {k: resolve(v, resources, variables) for k, v in value.items()}
+    ((key, arg),) = value.items()
+    if key == "Ref":
+        if arg in PSEUDO:
+            return PSEUDO[arg]
+        if arg in resources:
+            kind = resources[arg].get("Type", "")
+            if kind == "AWS::SQS::Queue":  # Ref of a queue is its URL
+                return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{cfn.physical_name(arg)}"
+            return cfn.physical_name(arg)
+        return str(cfn.resolve({"Ref": arg}))
+    if key == "Fn::GetAtt":
+        logical, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
+        if attribute == "Arn":
+            return _arn_of(logical, resources)
+        return cfn.physical_name(logical)  # QueueName, ...
+    if key == "Fn::Sub":
+        text, extra = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+        scope = {**(variables or {}), **{k: resolve(v, resources, variables) for k, v in extra.items()}}
+
+        def one(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in scope:
+                return str(scope[name])
+            if "." in name:
+                logical, attribute = name.split(".", 1)
+                return str(resolve({"Fn::GetAtt": [logical, attribute]}, resources))
+            return str(resolve({"Ref": name}, resources))
+
+        return re.sub(r"\$\{([^}!]+)\}", one, text)
+    if key == "Fn::Join":
+        separator, parts = arg
+        return separator.join(str(resolve(p, resources, variables)) for p in parts)
+    return {key: resolve(arg, resources, variables)}
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def roles(template: dict[str, Any] | None = None) -> dict[str, Role]:
+    """Every function's role (by the function's logical id), as SAM expands its Policies."""
+    translated = translate(template)
+    resources = translated["Resources"]
+    found: dict[str, Role] = {}
+    for logical_id, resource in resources.items():
+        if resource["Type"] != "AWS::Lambda::Function":
+            continue
+        role_ref: Any = resource["Properties"].get("Role", {})
+        role_id = role_ref.get("Fn::GetAtt", [None])[0] if isinstance(role_ref, dict) else None
+        role: dict[str, Any] = resources.get(role_id or "", {}).get("Properties", {})
+        out = Role(logical_id, managed=[str(resolve(arn, resources)) for arn in role.get("ManagedPolicyArns", [])])
+        for policy in role.get("Policies", []):
+            for statement in _as_tuple(policy["PolicyDocument"]["Statement"]):
+                if statement.get("Effect") != "Allow":
+                    raise ValueError(f"{logical_id}: only Allow statements are understood here")
+                actions = _as_tuple(statement["Action"])
+                targets = tuple(str(r) for r in _as_tuple(resolve(statement["Resource"], resources)))
+                out.grants.append(Grant(policy["PolicyName"], actions, targets))
+        found[logical_id] = out
+    return found
+
+
+# ---------------------------------------------------------------- checking
+@dataclass
+class Verdict:
+    denied: dict[str, list[Request]]
+    unused: dict[str, list[tuple[str, str]]]
+    unknown_functions: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not any(self.denied.values()) and not self.unknown_functions
+
+
+def _matches(request: Request, role: Role) -> list[tuple[str, str, str]]:
+    """The (policy, action, resource) grants of ``role`` that allow ``request``."""
+    return [
+        (grant.policy, action, resource)
+        for grant in role.grants
+        for action in grant.actions
+        if fnmatchcase(request.action.lower(), action.lower())
+        for resource in grant.resources
+        if fnmatchcase(request.resource, resource)
+    ]
+
+
+def check(requests: Iterable[Request], policies: dict[str, Role]) -> Verdict:
+    """Which requests the policies deny, and which (action, resource) grants nothing used."""
+    denied: dict[str, list[Request]] = defaultdict(list)
+    used: set[tuple[str, str, str, str]] = set()
+    unknown: set[str] = set()
+    for request in sorted(set(requests)):
+        role = policies.get(request.function)
+        if role is None:
+            unknown.add(request.function)
+            continue
+        matched = _matches(request, role)
+        used.update((request.function, *grant) for grant in matched)
+        if not matched:
+            denied[request.function].append(request)
+    unused: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for name, role in policies.items():
+        for grant in role.grants:
+            unused[name].extend(
+                (action, resource)
+                for action in grant.actions
+                for resource in grant.resources
+                if (name, grant.policy, action, resource) not in used
+            )
+    return Verdict(dict(denied), {name: rows for name, rows in unused.items() if rows}, sorted(unknown))
+
+
+def read_records(directory: Path = DEFAULT_RECORDS) -> tuple[list[Request], set[str]]:
+    """Every request recorded under ``directory`` and the sources that recorded them."""
+    requests: list[Request] = []
+    sources: set[str] = set()
+    for path in sorted(directory.glob("calls-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            sources.add(row.pop("source", "unknown"))
+            requests.append(Request(**row))
+    return requests, sources
+
+
+def _short(resource: str) -> str:
+    return re.sub(rf"^arn:{PARTITION}:[a-z0-9-]+:({REGION})?:({ACCOUNT})?:", "", resource)
+
+
+def report(verdict: Verdict, policies: dict[str, Role], requests: Iterable[Request]) -> str:
+    """The verdict as Markdown: per function, calls seen, denied requests, unused grants."""
+    seen: dict[str, set[Request]] = defaultdict(set)
+    for request in requests:
+        seen[request.function].add(request)
+    lines = ["| function | requests seen | denied | unused grants |", "|---|---:|---:|---:|"]
+    for name in sorted(policies):
+        lines.append(
+            f"| {name} | {len(seen.get(name, ()))} | {len(verdict.denied.get(name, []))} "
+            f"| {len(verdict.unused.get(name, []))} |"
+        )
+    for name in sorted(policies):
+        denied = verdict.denied.get(name, [])
+        unused = verdict.unused.get(name, [])
+        if not denied and not unused:
+            continue
+        lines.append(f"\n### {name}")
+        lines.extend(f"- DENIED {r.action} on {_short(r.resource)}" for r in denied)
+        lines.extend(f"- unused {action} on {_short(resource)}" for action, resource in unused)
+    if verdict.unknown_functions:
+        lines.append(f"\nCalls from functions not in the template: {', '.join(verdict.unknown_functions)}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    directory = Path(argv[1]) if len(argv) > 1 else DEFAULT_RECORDS
+    requests, sources = read_records(directory)
+    policies = roles()
+    verdict = check(requests, policies)
+    print(f"{len(set(requests))} distinct requests recorded ({', '.join(sorted(sources)) or 'none'})")
+    print(report(verdict, policies, requests))
+    return 0 if verdict.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

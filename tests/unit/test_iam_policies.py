@@ -1,0 +1,117 @@
+"""template.yaml's policies, as AWS's SAM translator expands them: least privilege by rule, and
+the call-to-IAM mapping the recorded-calls check relies on."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+import pytest
+
+from infra.local.aws_calls import requests_for, table_arn
+from infra.tools import iam
+
+KEPT = ("ClaimsTable", "CertificatesTable", "AuditTable")
+# Roster import writes attendance in bulk (BatchWriteItem can also delete): the one named exception.
+BULK_ATTENDANCE = {"PublisherFunction"}
+
+
+@pytest.fixture(scope="module")
+def roles() -> dict[str, iam.Role]:
+    return iam.roles()
+
+
+def _grants(roles: dict[str, iam.Role]) -> list[tuple[str, str, str]]:
+    return [
+        (name, action, resource)
+        for name, role in roles.items()
+        for g in role.grants
+        for action in g.actions
+        for resource in g.resources
+    ]
+
+
+def test_every_function_has_its_own_role(roles: dict[str, iam.Role]) -> None:
+    assert {"CreditClaimFunction", "CertificatesFunction", "AuthorizerFunction", "TranscriptWorkerFunction"} <= set(
+        roles
+    )
+
+
+def test_no_wildcard_actions_and_no_scan(roles: dict[str, iam.Role]) -> None:
+    for name, action, _ in _grants(roles):
+        assert "*" not in action, f"{name} is granted {action}"
+        assert action != "dynamodb:Scan", f"{name} may scan"
+
+
+def test_nothing_deletes_claims_certificates_or_the_audit_trail(roles: dict[str, iam.Role]) -> None:
+    for name, action, resource in _grants(roles):
+        table = resource.rsplit("table/", 1)[-1].split("/")[0] if ":table/" in resource else ""
+        if table in KEPT:
+            assert action not in ("dynamodb:DeleteItem", "dynamodb:BatchWriteItem"), f"{name}: {action} on {table}"
+        if table == "AuditTable":
+            assert action in ("dynamodb:PutItem", "dynamodb:Query", "dynamodb:GetItem"), f"{name}: {action} on audit"
+        if table == "AttendanceTable" and action == "dynamodb:BatchWriteItem":
+            assert name in BULK_ATTENDANCE, f"{name} may bulk-write attendance"
+        if table == "AttendanceTable":
+            assert action != "dynamodb:DeleteItem", f"{name} may delete attendance"
+
+
+def test_s3_grants_are_per_prefix_and_never_delete_or_reconfigure(roles: dict[str, iam.Role]) -> None:
+    for name, action, resource in _grants(roles):
+        if not action.startswith("s3:"):
+            continue
+        assert action in ("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"), f"{name}: {action}"
+        bucket, _, key = resource.partition(":::")[2].partition("/")
+        assert key and key != "*" and not key.startswith("*"), f"{name}: {action} on the whole bucket {bucket}"
+
+
+def test_ses_only_sends_raw_email_from_the_office(roles: dict[str, iam.Role]) -> None:
+    for name, action, resource in _grants(roles):
+        if action.startswith("ses:"):
+            assert action == "ses:SendRawEmail", f"{name}: {action}"
+            assert resource.endswith(":identity/cme-office@example.org"), resource
+
+
+def test_a_transaction_is_authorized_item_by_item() -> None:
+    params = {
+        "TransactItems": [
+            {"Put": {"TableName": "ClaimsTable", "Item": {}}},
+            {"Update": {"TableName": "ActivitiesTable", "Key": {}}},
+            {"ConditionCheck": {"TableName": "LearnersTable", "Key": {}}},
+            {"Delete": {"TableName": "TokensTable", "Key": {}}},
+        ]
+    }
+    assert requests_for("dynamodb", "TransactWriteItems", params) == [
+        ("dynamodb:PutItem", table_arn("ClaimsTable")),
+        ("dynamodb:UpdateItem", table_arn("ActivitiesTable")),
+        ("dynamodb:ConditionCheckItem", table_arn("LearnersTable")),
+        ("dynamodb:DeleteItem", table_arn("TokensTable")),
+    ]
+
+
+def test_index_queries_batches_s3_ses_and_sqs_map_to_what_iam_checks() -> None:
+    assert requests_for("dynamodb", "Query", {"TableName": "ClaimsTable", "IndexName": "by_activity"}) == [
+        ("dynamodb:Query", table_arn("ClaimsTable") + "/index/by_activity")
+    ]
+    assert requests_for("dynamodb", "BatchGetItem", {"RequestItems": {"A": {}, "B": {}}}) == [
+        ("dynamodb:BatchGetItem", table_arn("A")),
+        ("dynamodb:BatchGetItem", table_arn("B")),
+    ]
+    assert requests_for("s3", "GetObject", {"Bucket": "b", "Key": "certificates/x.pdf", "VersionId": "v"}) == [
+        ("s3:GetObjectVersion", "arn:aws:s3:::b/certificates/x.pdf")
+    ]
+    assert requests_for("s3", "HeadObject", {"Bucket": "b", "Key": "k"}) == [("s3:GetObject", "arn:aws:s3:::b/k")]
+    raw = b"From: CME <cme-office@example.org>\r\nTo: a@b.org\r\n\r\nhi"
+    assert requests_for("ses", "SendRawEmail", {"RawMessage": {"Data": raw}}) == [
+        ("ses:SendRawEmail", "arn:aws:ses:us-east-1:123456789012:identity/cme-office@example.org")
+    ]
+    assert requests_for("sqs", "SendMessageBatch", {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/1/Q"}) == [
+        ("sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:Q")
+    ]
+
+
+def test_the_check_matches_iam_wildcards() -> None:
+    role = iam.Role("F", [iam.Grant("p", ("dynamodb:Query",), (table_arn("T") + "/index/*",))])
+    assert role.allows("dynamodb:Query", table_arn("T") + "/index/by_x")
+    assert not role.allows("dynamodb:Query", table_arn("T"))
+    assert not role.allows("dynamodb:Query", table_arn("T2") + "/index/by_x")
+    assert fnmatchcase("arn:aws:s3:::b/certificates/l/c.pdf", "arn:aws:s3:::b/certificates/*")

@@ -1,0 +1,172 @@
+"""What a deployer expects of template.yaml: access logs kept for a set time and free of
+secrets, the API reachable only through CloudFront with the viewer's address, and the optional
+logging, custom domain and WAF wired through conditions."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from infra.local import cfn
+
+# The $context variables of HTTP API access logs (they differ from REST APIs'):
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
+HTTP_API_LOG_VARIABLES = {
+    "$context.requestId",
+    "$context.requestTime",
+    "$context.requestTimeEpoch",
+    "$context.identity.sourceIp",
+    "$context.httpMethod",
+    "$context.routeKey",
+    "$context.status",
+    "$context.protocol",
+    "$context.responseLength",
+    "$context.integrationStatus",
+    "$context.integrationLatency",
+    "$context.integrationErrorMessage",
+    "$context.responseLatency",
+    "$context.authorizer.error",
+    "$context.error.message",
+    "$context.stage",
+    "$context.apiId",
+}
+OPTIONAL = {
+    "CloudFrontLogBucket": "HasCloudFrontLogs",
+    "DomainName": "HasCustomDomain",
+    "CertificateArn": "HasCustomDomain",
+    "WebAclArn": "HasWebAcl",
+}
+
+
+def _resources() -> dict[str, Any]:
+    return cfn.template()["Resources"]
+
+
+def _distribution() -> dict[str, Any]:
+    (distribution,) = cfn.resources("AWS::CloudFront::Distribution").values()
+    return distribution["Properties"]["DistributionConfig"]
+
+
+def _api_behaviour() -> dict[str, Any]:
+    (behaviour,) = [b for b in _distribution()["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
+    return behaviour
+
+
+def _conditions_in(value: Any) -> set[str]:
+    """Every parameter a condition refers to."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"}:
+            return {value["Ref"]}
+        return set().union(*(_conditions_in(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_conditions_in(v) for v in value)) if value else set()
+    return set()
+
+
+def test_api_access_logs_are_kept_for_a_set_time() -> None:
+    settings = _resources()["HttpApi"]["Properties"]["AccessLogSettings"]
+    group = settings["DestinationArn"]["Fn::GetAtt"][0]
+    assert _resources()[group]["Type"] == "AWS::Logs::LogGroup"
+    assert _resources()[group]["Properties"]["RetentionInDays"] == {"Ref": "AccessLogRetentionDays"}
+    retention = cfn.template()["Parameters"]["AccessLogRetentionDays"]
+    assert retention["Default"] in retention["AllowedValues"] and 0 not in retention["AllowedValues"]
+
+
+def test_access_log_format_is_one_json_line_without_secrets() -> None:
+    format_ = _resources()["HttpApi"]["Properties"]["AccessLogSettings"]["Format"]
+    assert "\n" not in format_
+    fields = json.loads(format_)
+    assert fields["requestId"] == "$context.requestId"  # API Gateway requires it
+    values = set(fields.values())
+    authorizer_context = {v for v in values if re.fullmatch(r"\$context\.authorizer\.[a-z_]+", v)}
+    assert values - authorizer_context <= HTTP_API_LOG_VARIABLES, values - HTTP_API_LOG_VARIABLES
+    # Our authorizer's context holds ids only (never the cookie); anything else would be a leak.
+    assert authorizer_context <= {"$context.authorizer.error", "$context.authorizer.learner_id"}
+    # Paths carry emails and certificate codes; headers, cookies and query strings carry tokens.
+    for value in values:
+        assert not re.search(r"path|header|cookie|query|token|userAgent|\$request", value, re.IGNORECASE), value
+
+
+def test_origin_secret_is_no_echo_and_has_no_default() -> None:
+    secret = cfn.template()["Parameters"]["OriginSecret"]
+    assert secret["NoEcho"] is True and "Default" not in secret and secret["MinLength"] >= 32
+    env = cfn.template()["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["ORIGIN_SECRET"] == {"Ref": "OriginSecret"}
+
+
+def test_only_the_api_origin_sends_the_origin_secret() -> None:
+    origins = {o["Id"]: o for o in _distribution()["Origins"]}
+    assert origins["api"]["OriginCustomHeaders"] == [
+        {"HeaderName": "X-Origin-Verify", "HeaderValue": {"Ref": "OriginSecret"}}
+    ]
+    assert "OriginCustomHeaders" not in origins["web"]  # S3 needs no secret, and must not see it
+    assert _api_behaviour()["TargetOriginId"] == "api"
+
+
+def test_the_api_receives_the_viewer_address_cookies_and_queries_but_not_host() -> None:
+    policy_ref = _api_behaviour()["OriginRequestPolicyId"]
+    policy = _resources()[policy_ref["Ref"]]
+    assert policy["Type"] == "AWS::CloudFront::OriginRequestPolicy"
+    config = policy["Properties"]["OriginRequestPolicyConfig"]
+    headers = config["HeadersConfig"]
+    # whitelist: "all viewer headers" would forward Host, and execute-api answers 403 to it
+    assert headers["HeaderBehavior"] == "whitelist"
+    names = {h.lower() for h in headers["Headers"]}
+    assert "cloudfront-viewer-address" in names
+    assert {"content-type", "user-agent"} <= names  # the API reads them (415 checks, claim records)
+    assert not names & {"host", "referer", "authorization", "x-origin-verify"}
+    assert len(names) <= 10  # CloudFront's limit per origin request policy
+    assert config["CookiesConfig"]["CookieBehavior"] == "all"
+    assert config["QueryStringsConfig"]["QueryStringBehavior"] == "all"
+    assert _api_behaviour()["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
+
+
+def test_optional_parameters_are_wired_through_conditions() -> None:
+    template = cfn.template()
+    for parameter, condition in OPTIONAL.items():
+        assert template["Parameters"][parameter]["Default"] == ""
+        assert parameter in _conditions_in(template["Conditions"][condition]), (parameter, condition)
+    dist = _distribution()
+    assert dist["Logging"]["Fn::If"][0] == "HasCloudFrontLogs"
+    logging = dist["Logging"]["Fn::If"][1]
+    assert logging["Bucket"] == {"Ref": "CloudFrontLogBucket"} and logging["IncludeCookies"] is False
+    assert dist["Logging"]["Fn::If"][2] == {"Ref": "AWS::NoValue"}
+    assert dist["Aliases"] == {"Fn::If": ["HasCustomDomain", [{"Ref": "DomainName"}], {"Ref": "AWS::NoValue"}]}
+    condition, custom, default = dist["ViewerCertificate"]["Fn::If"]
+    assert condition == "HasCustomDomain" and default == {"CloudFrontDefaultCertificate": True}
+    assert custom == {
+        "AcmCertificateArn": {"Ref": "CertificateArn"},
+        "SslSupportMethod": "sni-only",
+        "MinimumProtocolVersion": {"Ref": "MinimumProtocolVersion"},
+    }
+    assert dist["WebACLId"] == {"Fn::If": ["HasWebAcl", {"Ref": "WebAclArn"}, {"Ref": "AWS::NoValue"}]}
+    assert template["Outputs"]["SiteUrl"]["Value"]["Fn::If"][0] == "HasCustomDomain"
+    # A domain without its certificate (or the reverse) is refused before anything deploys.
+    rules = template["Rules"]
+    assert {"DomainName", "CertificateArn"} <= _conditions_in(rules)
+
+
+def test_certificate_and_web_acl_must_be_in_us_east_1() -> None:
+    parameters = cfn.template()["Parameters"]
+    certificate = parameters["CertificateArn"]["AllowedPattern"]
+    assert re.fullmatch(
+        certificate, "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-00000000abcd"
+    )
+    assert not re.fullmatch(certificate, "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-0000")
+    acl = parameters["WebAclArn"]["AllowedPattern"]
+    assert re.fullmatch(acl, "arn:aws:wafv2:us-east-1:123456789012:global/webacl/cme/0a1b2c3d")
+    assert not re.fullmatch(acl, "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/cme/0a1b2c3d")
+    for name in ("CloudFrontLogBucket", "DomainName", "CertificateArn", "WebAclArn"):
+        assert re.fullmatch(parameters[name]["AllowedPattern"], "")  # empty means off
+    assert re.fullmatch(parameters["CloudFrontLogBucket"]["AllowedPattern"], "cme-logs.s3.amazonaws.com")
+    assert re.fullmatch(parameters["OriginSecret"]["AllowedPattern"], "0123456789abcdef" * 4)
+
+
+def test_readme_names_every_parameter_a_deployer_sets() -> None:
+    readme = Path(cfn.ROOT, "README.md").read_text(encoding="utf-8")
+    deploy = readme.split("## Deploy to AWS", 1)[1].split("\n## ", 1)[0]
+    missing = [name for name in cfn.template()["Parameters"] if f"`{name}`" not in deploy]
+    assert missing == []
+    assert "make smoke URL=" in deploy
