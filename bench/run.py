@@ -275,6 +275,13 @@ def pdf_renders() -> list[tuple[str, float, float]]:
         same.append(_median_ms(lambda: render(ascii_data, unicode=False), 5))
         cert.append(_median_ms(lambda: render(data), 5))
     b, s, c = statistics.median(base), statistics.median(same), statistics.median(cert)
+    # names that need other fonts: CJK pieces or Noto Sans Arabic loaded, text shaped (HarfBuzz)
+    cjk_data = dataclasses.replace(data, learner_name="王小明")
+    arabic_data = dataclasses.replace(data, learner_name="محمد العلي")
+    render(cjk_data)
+    render(arabic_data)
+    cjk = statistics.median(_median_ms(lambda: render(cjk_data), 5) for _ in range(RUNS))
+    arabic = statistics.median(_median_ms(lambda: render(arabic_data), 5) for _ in range(RUNS))
     from datetime import timedelta
 
     from cme.pdf.transcript import Row, TranscriptData
@@ -306,6 +313,8 @@ def pdf_renders() -> list[tuple[str, float, float]]:
         ("one-page core-font document (baseline)", b, 1.0),
         ("the certificate set in core Helvetica", s, s / b),
         ("the certificate (Unicode TTF embedded, QR code)", c, c / b),
+        ("the certificate, a Chinese name (Noto Sans CJK pieces)", cjk, cjk / b),
+        ("the certificate, an Arabic name (Noto Sans Arabic, shaped)", arabic, arabic / b),
         ("a 300-row transcript (15 pages, Unicode TTF)", t, t / b),
     ]
 

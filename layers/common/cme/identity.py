@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from cme import scripts
 from cme.errors import InvalidInput
 
 
@@ -74,6 +75,46 @@ def name_key(name: str) -> str:
 def clean_name(name: str) -> str:
     """Composed Unicode, inner whitespace collapsed; keeps accents and case as typed."""
     return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+# Zero-width (non-)joiners: format characters, yet part of how Persian, Hindi and others write names.
+_JOINERS = frozenset("\u200c\u200d")
+_NAME_FIELDS = {"first_name": "first name", "last_name": "last name"}
+
+
+def name_problems(name: str) -> list[str]:
+    """The characters of ``name`` that no certificate font prints (cme.scripts), and the invisible
+    ones that have no place in a name: controls, bidirectional overrides, separators other than
+    the space. Letters of every supported script may be mixed ("José 王")."""
+    bad: list[str] = []
+    for char in clean_name(name):
+        if char == " ":
+            continue
+        invisible = unicodedata.category(char)[0] in "CZ" and char not in _JOINERS
+        if (invisible or not scripts.printable(char)) and char not in bad:
+            bad.append(char)
+    return bad
+
+
+def _shown(char: str) -> str:
+    return char if unicodedata.category(char)[0] not in "CZM" else f"U+{ord(char):04X}"
+
+
+def check_name_scripts(names: dict[str, str]) -> None:
+    """Refuse a name a certificate could not print, naming each field (422 NAME_SCRIPT_UNSUPPORTED)."""
+    details = []
+    for field, name in names.items():
+        bad = name_problems(name)
+        if bad:
+            shown = " ".join(_shown(char) for char in bad[:8])
+            details.append({"field": field, "message": f"These characters cannot be printed on a certificate: {shown}"})
+    if details:
+        fields = " and ".join(_NAME_FIELDS.get(d["field"], d["field"].replace("_", " ")) for d in details)
+        raise InvalidInput(
+            "NAME_SCRIPT_UNSUPPORTED",
+            f"Names can be written in {scripts.SUPPORTED} letters. Please check your {fields}.",
+            details,
+        )
 
 
 def mask_email(email: str) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -110,11 +113,12 @@ def statements(data: CertificateData) -> list[str]:
 
 def _fit(pdf: FPDF, family: str, text: str, style: str, size: float, minimum: float, width: float) -> float:
     """The largest size from ``size`` down to ``minimum`` at which ``text`` fits on one line."""
-    while size > minimum:
-        pdf.set_font(family, style, size)
-        if pdf.get_string_width(text) <= width:
-            return size
-        size -= 0.5
+    with fonts.shaped(pdf, text):
+        while size > minimum:
+            pdf.set_font(family, style, size)
+            if pdf.get_string_width(text) <= width:
+                return size
+            size -= 0.5
     return minimum
 
 
@@ -128,18 +132,55 @@ def measure(pdf: FPDF, text: str) -> float:
     if not isinstance(font, TTFFont):  # a core font (the benchmark's baseline): fpdf2 measures
         return float(pdf.get_string_width(text))
     widths = font.cw
+    if getattr(pdf, "scripts_on", False) and not all(ord(ch) in font.cmap for ch in text):
+        with fonts.shaped(pdf, text):  # other fonts, shaped: fpdf2 measures
+            return float(pdf.get_string_width(text))
     return float(sum(widths[ord(ch)] for ch in text)) * pdf.font_size_pt / 1000 / pdf.k
+
+
+def _cuts_before(char: str) -> bool:
+    """Whether a line may end just before ``char``: never before a combining mark or a joiner."""
+    return not unicodedata.combining(char) and unicodedata.category(char)[0] != "M" and char not in "\u200c\u200d"
+
+
+def _pieces(pdf: FPDF, word: str, width: float) -> list[str]:
+    """A word wider than the line, cut between characters: Chinese, Japanese and Thai write a
+    title with few spaces or none."""
+    pieces = [""]
+    for char in word:
+        if pieces[-1] and _cuts_before(char) and measure(pdf, pieces[-1] + char) > width:
+            pieces.append(char)
+        else:
+            pieces[-1] += char
+    return pieces
+
+
+def _measurer(pdf: FPDF, text: str) -> Callable[[str], float]:
+    """``measure`` for the words of ``text``, its checks made once for the whole text."""
+    font: Any = pdf.current_font
+    if not isinstance(font, TTFFont) or (getattr(pdf, "scripts_on", False) and not fonts.dejavu_has(text)):
+        return lambda words: measure(pdf, words)
+    widths, size, k = font.cw, pdf.font_size_pt, pdf.k
+    return lambda words: float(sum(widths[ord(ch)] for ch in words)) * size / 1000 / k
 
 
 def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
     """Greedy word wrap at the current font: one width measurement per word (fpdf2's
     multi_cell measures the growing line character by character, the bulk of a render)."""
-    space = measure(pdf, " ")
+    measured = _measurer(pdf, text)
+    space = measured(" ")
     lines: list[str] = []
     current: list[str] = []
     used = 0.0
-    for word in text.split():
-        size = measure(pdf, word)
+    for each in text.split():
+        word, size = each, measured(each)
+        if size > width:  # longer than a line: its own lines, cut between characters
+            if current:
+                lines.append(" ".join(current))
+                current, used = [], 0.0
+            *whole, word = _pieces(pdf, each, width)
+            lines += whole
+            size = measured(word)
         if current and used + space + size > width:
             lines.append(" ".join(current))
             current, used = [], 0.0
@@ -154,25 +195,60 @@ def _paragraph(pdf: FPDF, x: float, y: float, width: float, text: str, line_heig
     """Centered lines of ``text`` from (x, y); returns the y below them."""
     for line in wrap(pdf, text, width):
         pdf.set_xy(x, y)
-        pdf.cell(width, line_height, line, align="C")
+        with fonts.shaped(pdf, line):
+            pdf.cell(width, line_height, line, align="C")
         y += line_height
     return y
 
 
-def render(data: CertificateData, unicode: bool = True) -> bytes:  # noqa: PLR0915 - one page, top to bottom
-    """The certificate. ``unicode=False`` sets it in the core Helvetica font instead (Windows-1252
+def printable(data: CertificateData) -> CertificateData:
+    """The data as it will be printed: the learner's name whole (or NAME_UNPRINTABLE, never a
+    blank), every other text without what no font prints (cme.pdf.fonts)."""
+    return dataclasses.replace(
+        data,
+        learner_name=fonts.require_printable(data.learner_name),
+        activity_title=fonts.printable(data.activity_title),
+        location=fonts.printable(data.location),
+        provider_name=fonts.printable(data.provider_name),
+        provider_address=fonts.printable(data.provider_address),
+        director_name=fonts.printable(data.director_name),
+        director_title=fonts.printable(data.director_title),
+    )
+
+
+def _texts(data: CertificateData) -> list[str]:
+    """What the certificate prints that can be in any script."""
+    return [
+        data.learner_name,
+        data.activity_title,
+        data.location,
+        data.provider_name,
+        data.provider_address,
+        data.director_name,
+        data.director_title,
+    ]
+
+
+def render(data: CertificateData, unicode: bool = True) -> bytes:
+    """The certificate PDF. ``unicode=False`` sets it in the core Helvetica font instead (Windows-1252
     text only): the benchmark's like-for-like baseline, never used for a real certificate."""
-    pdf = FPDF(orientation="L", unit="mm", format="Letter")
+    return bytes(build(data, unicode).output())
+
+
+def build(data: CertificateData, unicode: bool = True) -> fonts.Document:  # noqa: PLR0915 - one page
+    """The certificate's page, ready for ``output()``."""
+    pdf = fonts.Document(orientation="L", unit="mm", format="Letter")
     pdf.set_auto_page_break(False)
-    pdf.set_title(f"{headline(data)}: {data.activity_title}")
-    pdf.set_author(data.provider_name)
-    pdf.set_creator("CME Portal")
     if unicode:
-        fonts.add_fonts(pdf)
+        data = printable(data)
+        pdf.prepare(_texts(data))
         family = fonts.FAMILY
     else:
         pdf.core_fonts_encoding = "windows-1252"
         family = "helvetica"
+    pdf.set_title(f"{headline(data)}: {data.activity_title}")
+    pdf.set_author(data.provider_name)
+    pdf.set_creator("CME Portal")
     pdf.add_page()
     width = pdf.w - 50
     left = 25
@@ -187,7 +263,8 @@ def render(data: CertificateData, unicode: bool = True) -> bytes:  # noqa: PLR09
     pdf.set_text_color(*ACCENT)
     pdf.set_xy(left, 18)
     pdf.set_font(family, "B", _fit(pdf, family, data.provider_name, "B", 15, 9, width))
-    pdf.cell(width, 8, data.provider_name, align="C", new_x="LMARGIN", new_y="NEXT")
+    with fonts.shaped(pdf, data.provider_name):
+        pdf.cell(width, 8, data.provider_name, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_xy(left, 30)
     pdf.set_font(family, "B", 26)
     pdf.cell(width, 12, headline(data), align="C")
@@ -201,11 +278,12 @@ def render(data: CertificateData, unicode: bool = True) -> bytes:  # noqa: PLR09
     pdf.set_xy(left, 56)
     size = _fit(pdf, family, name, "B", 28, 14, width)
     pdf.set_font(family, "B", size)
-    if pdf.get_string_width(name) <= width:
-        pdf.cell(width, 13, name, align="C")
-        y = 71.0
-    else:  # a very long name: wrapped at the smallest size
-        y = _paragraph(pdf, left, 56, width, name, 8) + 2
+    with fonts.shaped(pdf, name):
+        fits = pdf.get_string_width(name) <= width
+        if fits:
+            pdf.cell(width, 13, name, align="C")
+    # a very long name: wrapped at the smallest size
+    y = 71.0 if fits else _paragraph(pdf, left, 56, width, name, 8) + 2
 
     pdf.set_xy(left, y)
     pdf.set_font(family, "", 12)
@@ -243,10 +321,12 @@ def render(data: CertificateData, unicode: bool = True) -> bytes:  # noqa: PLR09
     pdf.line(left + 5, base, left + 85, base)
     pdf.set_xy(left + 5, base + 1)
     pdf.set_font(family, "B", 10)
-    pdf.cell(80, 5, data.director_name)
+    with fonts.shaped(pdf, data.director_name):
+        pdf.cell(80, 5, data.director_name)
     pdf.set_xy(left + 5, base + 6)
     pdf.set_font(family, "", 9)
-    pdf.cell(80, 5, data.director_title)
+    with fonts.shaped(pdf, data.director_title):
+        pdf.cell(80, 5, data.director_title)
 
     pdf.set_xy(left + 95, base - 6)
     pdf.set_font(family, "", 9)
@@ -260,4 +340,4 @@ def render(data: CertificateData, unicode: bool = True) -> bytes:  # noqa: PLR09
     pdf.cell(80, 4, data.verify_url, align="C", link=data.verify_url)
 
     qr.draw(pdf, data.verify_url, pdf.w - 25 - 30, base - 14, 30)
-    return bytes(pdf.output())
+    return pdf

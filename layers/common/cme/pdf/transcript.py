@@ -6,10 +6,9 @@ Rows are drawn with plain cells and our own word wrap (cme.pdf.certificate.wrap)
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
-
-from fpdf import FPDF
 
 from cme.pdf import fonts
 from cme.pdf.certificate import ACCENT, INK, MUTED, measure, wrap
@@ -42,17 +41,20 @@ def _amount(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
 
 
-class _Transcript(FPDF):
+class _Transcript(fonts.Document):
     data: TranscriptData
 
     def header(self) -> None:
         self.set_text_color(*ACCENT)
         self.set_font(fonts.FAMILY, "B", 10)
-        self.cell(0, 6, self.data.provider_name, new_x="LMARGIN", new_y="NEXT")
+        with fonts.shaped(self, self.data.provider_name):
+            self.cell(0, 6, self.data.provider_name, new_x="LMARGIN", new_y="NEXT")
         if self.page_no() > 1:
             self.set_text_color(*MUTED)
             self.set_font(fonts.FAMILY, "", 8)
-            self.cell(0, 5, f"CME transcript of {self.data.learner_name} (continued)", new_x="LMARGIN", new_y="NEXT")
+            continued = f"CME transcript of {self.data.learner_name} (continued)"
+            with fonts.shaped(self, continued):
+                self.cell(0, 5, continued, new_x="LMARGIN", new_y="NEXT")
             self._column_heads()
 
     def footer(self) -> None:
@@ -74,7 +76,29 @@ class _Transcript(FPDF):
         self.set_font(fonts.FAMILY, "", 9)
 
 
-def render(data: TranscriptData) -> bytes:  # noqa: PLR0915 - the page, top to bottom
+def _printable_row(row: Row) -> Row:
+    title = fonts.printable(row.title)
+    return row if title == row.title else dataclasses.replace(row, title=title)
+
+
+def printable(data: TranscriptData) -> TranscriptData:
+    """The data as it will be printed: the learner's name whole (or NAME_UNPRINTABLE, never a
+    blank), every other text without what no font prints (cme.pdf.fonts)."""
+    return dataclasses.replace(
+        data,
+        provider_name=fonts.printable(data.provider_name),
+        learner_name=fonts.require_printable(data.learner_name),
+        rows=[_printable_row(row) for row in data.rows],
+    )
+
+
+def render(data: TranscriptData) -> bytes:
+    return bytes(build(data).output())
+
+
+def build(data: TranscriptData) -> fonts.Document:  # noqa: PLR0915 - the page, top to bottom
+    """The transcript's pages, ready for ``output()``."""
+    data = printable(data)
     pdf = _Transcript(orientation="P", unit="mm", format="Letter")
     pdf.data = data
     pdf.set_margins(13, 12, 13)
@@ -82,7 +106,7 @@ def render(data: TranscriptData) -> bytes:  # noqa: PLR0915 - the page, top to b
     pdf.set_title(f"CME transcript: {data.learner_name}")
     pdf.set_author(data.provider_name)
     pdf.set_creator("CME Portal")
-    fonts.add_fonts(pdf)
+    pdf.prepare([data.provider_name, data.learner_name, *(row.title for row in data.rows)])
     pdf.alias_nb_pages()
     pdf.add_page()
 
@@ -91,7 +115,8 @@ def render(data: TranscriptData) -> bytes:  # noqa: PLR0915 - the page, top to b
     pdf.cell(0, 10, "Continuing Medical Education Transcript", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(fonts.FAMILY, "B", 12)
     who = f"{data.learner_name}, {data.degree}" if data.degree and data.degree != "Other" else data.learner_name
-    pdf.cell(0, 7, who, new_x="LMARGIN", new_y="NEXT")
+    with fonts.shaped(pdf, who):
+        pdf.cell(0, 7, who, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(fonts.FAMILY, "", 9.5)
     if data.npi:
         pdf.cell(0, 5, f"NPI: {data.npi}", new_x="LMARGIN", new_y="NEXT")
@@ -116,7 +141,7 @@ def render(data: TranscriptData) -> bytes:  # noqa: PLR0915 - the page, top to b
         first = top + 0.8 + baseline
         pdf.text(pdf.l_margin + 1, first, f"{row.day:%Y-%m-%d}")
         for n, line in enumerate(lines):
-            pdf.text(x_title + 1, first + n * LINE, line)
+            fonts.text(pdf, x_title + 1, first + n * LINE, line)
         pdf.text(x_type + 1, first, row.credit_label)
         amount = _amount(row.credits)
         pdf.text(x_right - 1 - measure(pdf, amount), first, amount)
@@ -135,4 +160,4 @@ def render(data: TranscriptData) -> bytes:  # noqa: PLR0915 - the page, top to b
     for label, total in data.totals:
         pdf.cell(COLUMNS[0][1] + COLUMNS[1][1] + COLUMNS[2][1], 6, label)
         pdf.cell(COLUMNS[3][1], 6, _amount(total), align="R", new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+    return pdf
