@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
-from cme import accounts, sessions
+from cme import accounts, devices, sessions
 from cme.api import (
     cleared_session_cookie,
     client_address,
@@ -17,15 +17,21 @@ from cme.api import (
 )
 from cme.observability import metrics
 from cme.schemas import LearnerReply, SignIn
+from cme.sessions import cookie_value
 
 app = make_resolver()
 
 
 @app.post("/api/auth/sign-in", responses={200: {"description": "Signed in; the session cookie is set"}})
 def sign_in(body: SignIn) -> Response[LearnerReply]:
-    profile, token = accounts.sign_in(body.email, body.password, client_address(app))
+    device = cookie_value(app.current_event.cookies or [], devices.DEVICE_COOKIE)
+    profile, token = accounts.sign_in(body.email, body.password, client_address(app), device)
     metrics.add_metric(name="SignIns", unit=MetricUnit.Count, value=1)
-    return json_reply(200, LearnerReply(learner=profile), [session_cookie(token, sessions.max_age_seconds())])
+    cookies = [session_cookie(token, sessions.max_age_seconds())]
+    remembered = devices.remember(device, body.email)  # this browser is now a known device of the email
+    if remembered is not None:
+        cookies.append(devices.device_cookie(remembered))
+    return json_reply(200, LearnerReply(learner=profile), cookies)
 
 
 @app.post("/api/auth/sign-out", responses={204: {"description": "Signed out; the session is revoked"}})

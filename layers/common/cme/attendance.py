@@ -45,15 +45,30 @@ def _new_attendance(activity_id: str, email: str, first: str, last: str, source:
 
 
 def sign_in_at_event(data: SelfSignIn, client: str) -> tuple[SignedIn, bool]:
-    """Record attendance with the activity's code while it is open; True when newly recorded."""
-    throttle.hit(throttle.Scope("attend:client", client, get_settings().attendance_per_client))
+    """Record attendance with the activity's code while it is open; True when newly recorded.
+
+    Throttled so that a crowd behind one address (a hospital's Wi-Fi) all sign in: wrong codes
+    per client (only failures count; when spent, every code from that client is refused, so a
+    guesser learns nothing more), then every attempt per activity and client, and per email.
+    """
+    settings = get_settings()
+    wrong_codes = throttle.Scope("attend:wrong-code:client", client, settings.attendance_wrong_codes_per_client)
+    throttle.check(wrong_codes)
     try:
         code = AttendanceCode.get(activities.normalize_code(data.code))
         activity = Activity.get(code.activity_id)
     except (AttendanceCode.DoesNotExist, Activity.DoesNotExist):
-        raise _code_invalid() from None
-    if not activity.published:
+        activity = None
+    if activity is None or not activity.published:
+        throttle.record_failure(wrong_codes)
         raise _code_invalid()
+    email = normalize_email(data.email)
+    throttle.hit(
+        throttle.Scope("attend:email", email, settings.attendance_per_email),
+        throttle.Scope(
+            "attend:activity-client", f"{client}|{activity.activity_id}", settings.attendance_per_activity_client
+        ),
+    )
     if not activities.is_open_for_sign_in(activity, activities.office_today()):
         when = (
             activity.start_date
@@ -61,7 +76,6 @@ def sign_in_at_event(data: SelfSignIn, client: str) -> tuple[SignedIn, bool]:
             else (f"{activity.start_date} to {activity.end_date}")
         )
         raise InvalidInput("SIGN_IN_CLOSED", f"Sign-in for “{activity.title}” is open only on its date(s): {when}.")
-    email = normalize_email(data.email)
     record = _new_attendance(
         activity.activity_id, email, clean_name(data.first_name), clean_name(data.last_name), "self"
     )

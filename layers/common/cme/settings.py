@@ -49,18 +49,20 @@ class Settings(BaseSettings):
     password_reset_minutes: int = 60
     cookie_secure: bool = True
 
-    # Throttles: attempts allowed per fixed window.
-    throttle_window_seconds: int = 900
-    sign_in_per_email: int = 10
-    sign_in_per_client: int = 100
-    lookup_per_phone: int = 10
+    # Throttles: attempts allowed per fixed window (cme.throttle), keyed on the viewer address.
+    throttle_window_seconds: int = 900  # a scope's window unless it names its own
+    sign_in_per_email_client: int = 10  # failures per 15 min for one email from one address
+    sign_in_per_email_day: int = 100  # failures per day for one email from untrusted clients
+    sign_in_per_device: int = 10  # failures per 15 min from one known device (cookie)
     lookup_per_client: int = 30
-    create_per_client: int = 20
+    create_per_client: int = 100  # per hour
     reset_per_email: int = 5
     reset_per_client: int = 30
     verify_sends_per_learner: int = 10
     max_emails_per_learner: int = 10
-    attendance_per_client: int = 30
+    attendance_per_activity_client: int = 600  # event sign-ins per 15 min: a crowd shares an address
+    attendance_per_email: int = 10  # event sign-ins per 15 min for one email
+    attendance_wrong_codes_per_client: int = 100  # wrong codes per 15 min, then 429 for that address
     roster_max_rows: int = 5000
 
     max_body_bytes: int = 64 * 1024
@@ -68,6 +70,9 @@ class Settings(BaseSettings):
     # The value CloudFront sends in X-Origin-Verify (template parameter OriginSecret): requests
     # without it did not come through the portal's site and are refused. Empty: refuse all.
     origin_secret: SecretStr = SecretStr("")
+    # The key that signs known-device cookies (template parameter DeviceCookieKey, cme.devices).
+    # Empty: no device is trusted, and none is remembered.
+    device_cookie_key: SecretStr = SecretStr("")
 
     # Powertools' own switch: traces only when it is unset or false.
     trace_disabled: bool = Field(default=False, validation_alias="POWERTOOLS_TRACE_DISABLED")

@@ -1,0 +1,159 @@
+"""Known-device cookies (cme.devices): signed, bound to one email, expiring, fail closed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+KEY = "unit-test-device-cookie-key-0123456789abcdef"
+EMAIL = "sean.obriain@example.org"
+START = datetime(2031, 3, 4, 5, 6, 7, tzinfo=UTC)
+
+
+@pytest.fixture
+def at(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[timedelta], None]]:
+    """The key configured and the clock frozen at START; ``at(delta)`` moves it."""
+    from cme import clock
+    from cme.settings import reset_settings
+
+    monkeypatch.setenv("DEVICE_COOKIE_KEY", KEY)
+    reset_settings()
+    moment = [START]
+    monkeypatch.setattr(clock, "now", lambda: moment[0])
+
+    def move(delta: timedelta) -> None:
+        moment[0] = START + delta
+
+    yield move
+    reset_settings()
+
+
+def _remember(cookie: str | None = None, email: str = EMAIL) -> str:
+    from cme import devices
+
+    value = devices.remember(cookie, email)
+    assert value is not None
+    return value
+
+
+def test_a_remembered_device_is_known_for_its_email(at: Callable[[timedelta], None]) -> None:
+    from cme import devices
+
+    cookie = _remember()
+    device = devices.known(cookie, EMAIL)
+    assert device is not None and len(device) == 32
+    assert devices.known(cookie, " Sean.OBriain@Example.org ") == device  # the email as sign-in keys it
+    assert EMAIL not in cookie and "sean" not in cookie
+    assert _remember() != cookie  # a new device id at each sign-in
+
+
+def test_another_accounts_cookie_is_no_device_of_this_email(at: Callable[[timedelta], None]) -> None:
+    from cme import devices
+
+    theirs = _remember(email="ana.lima@example.org")
+    assert devices.known(theirs, EMAIL) is None
+    assert devices.known(theirs, "ana.lima@example.org") is not None
+
+
+@pytest.mark.parametrize("position", [0, 9, 45, -1])
+def test_a_tampered_cookie_is_no_device(at: Callable[[timedelta], None], position: int) -> None:
+    from cme import devices
+
+    cookie = _remember()
+    char = cookie[position]
+    replacement = "0" if char != "0" else "1"
+    if char == ".":
+        pytest.skip("a separator")
+    tampered = cookie[:position] + replacement + cookie[position + 1 :] if position != -1 else cookie[:-1] + replacement
+    assert devices.known(tampered, EMAIL) is None
+
+
+def test_an_entry_moved_to_another_time_or_id_fails_its_mac(at: Callable[[timedelta], None]) -> None:
+    from cme import devices
+
+    issued, device, mac = _remember().split(".")
+    later = f"{int(issued, 16) + 1:x}"
+    assert devices.known(f"{later}.{device}.{mac}", EMAIL) is None
+    assert devices.known(f"{issued}.{'0' * 32}.{mac}", EMAIL) is None
+
+
+def test_a_cookie_signed_with_another_key_is_no_device(
+    at: Callable[[timedelta], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cme import devices
+    from cme.settings import reset_settings
+
+    cookie = _remember()
+    monkeypatch.setenv("DEVICE_COOKIE_KEY", KEY + "-rotated")
+    reset_settings()
+    assert devices.known(cookie, EMAIL) is None
+
+
+def test_a_cookie_expires_after_a_year(at: Callable[[timedelta], None]) -> None:
+    from cme import devices
+
+    cookie = _remember()
+    at(timedelta(days=364))
+    assert devices.known(cookie, EMAIL) is not None
+    at(timedelta(days=365))
+    assert devices.known(cookie, EMAIL) is None
+    at(timedelta(minutes=-30))  # issued in the future (a forged time): refused
+    assert devices.known(cookie, EMAIL) is None
+
+
+def test_without_a_key_nothing_is_trusted_or_remembered(
+    at: Callable[[timedelta], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cme import devices
+    from cme.settings import reset_settings
+
+    cookie = _remember()
+    monkeypatch.setenv("DEVICE_COOKIE_KEY", "")
+    reset_settings()
+    assert devices.known(cookie, EMAIL) is None
+    assert devices.remember(cookie, EMAIL) is None
+
+
+@pytest.mark.parametrize(
+    "junk", [None, "", "x", "...", "~~~", "1." * 600, "zz.zz.zz", "0." + "a" * 32 + "." + "b" * 32]
+)
+def test_junk_is_no_device(at: Callable[[timedelta], None], junk: str | None) -> None:
+    from cme import devices
+
+    assert devices.known(junk, EMAIL) is None
+    assert devices.remember(junk, EMAIL) is not None
+
+
+def test_one_browser_remembers_the_last_few_emails(at: Callable[[timedelta], None]) -> None:
+    from cme import devices
+
+    emails = [f"nurse{n}@example.org" for n in range(devices.MAX_EMAILS + 1)]
+    cookie: str | None = None
+    for email in emails:
+        cookie = _remember(cookie, email)
+    assert cookie is not None
+    assert [devices.known(cookie, email) is not None for email in emails] == [False] + [True] * devices.MAX_EMAILS
+    again = _remember(cookie, emails[-1])  # signing in again replaces that email's entry
+    assert again.count("~") == devices.MAX_EMAILS - 1
+    assert devices.known(again, emails[-1]) != devices.known(cookie, emails[-1])
+
+
+def test_the_key_stays_out_of_reprs(at: Callable[[timedelta], None]) -> None:
+    from cme.settings import get_settings
+
+    settings = get_settings()
+    assert KEY not in repr(settings) and KEY not in str(settings.model_dump())
+    assert settings.device_cookie_key.get_secret_value() == KEY
+
+
+def test_the_cookie_attributes(at: Callable[[timedelta], None]) -> None:
+    from aws_lambda_powertools.shared.cookies import SameSite
+
+    from cme import devices
+
+    cookie = devices.device_cookie(_remember())
+    assert cookie.name == "cme_device" and cookie.path == "/api/auth"
+    assert cookie.http_only and cookie.secure and cookie.same_site == SameSite.STRICT_MODE
+    assert cookie.max_age == 365 * 24 * 3600
