@@ -1,4 +1,8 @@
-"""Create the account; read and save my profile."""
+"""Create the account; read and save my profile; the office's change of a learner's degree.
+
+The coordinators' degree route lives here, not in the publisher (the coordinators' activity
+admin): this function already reads and writes learners and puts audit records, while the
+publisher also serves the public catalogue and event sign-in and has no grant on learners."""
 
 from __future__ import annotations
 
@@ -8,9 +12,26 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
 from cme import accounts, emails, sessions
-from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner, session_cookie
+from cme.api import (
+    client_address,
+    json_reply,
+    lambda_entry,
+    make_resolver,
+    require_admin,
+    require_learner,
+    session_cookie,
+)
 from cme.observability import metrics
-from cme.schemas import EmailOnly, EmailReply, EmailsReply, LearnerReply, NewAccount, Profile, ProfileUpdate
+from cme.schemas import (
+    DegreeChange,
+    EmailOnly,
+    EmailReply,
+    EmailsReply,
+    LearnerReply,
+    NewAccount,
+    Profile,
+    ProfileUpdate,
+)
 
 app = make_resolver()
 
@@ -29,7 +50,23 @@ def get_me() -> Response[Profile]:
 
 @app.put("/api/me")
 def put_me(body: ProfileUpdate) -> Response[Profile]:
-    return json_reply(200, accounts.update_profile(require_learner(app).learner_id, body))
+    """Save my profile. A name correction is audited; the degree is locked once credit is
+    claimed (422 ``DEGREE_LOCKED``: the office changes it)."""
+    learner_id = require_learner(app).learner_id
+    user_agent = app.current_event.headers.get("user-agent") or ""
+    return json_reply(200, accounts.update_profile(learner_id, body, client_address(app), user_agent))
+
+
+@app.put("/api/admin/learners/<learner_id>/degree")
+def change_degree(learner_id: str, body: DegreeChange) -> Response[LearnerReply]:
+    """A coordinator changes a learner's degree (audited with the reason); claims already made
+    keep the degree they were made under."""
+    who = require_admin(app)
+    user_agent = app.current_event.headers.get("user-agent") or ""
+    profile = accounts.change_degree(
+        unquote(learner_id), body.degree.value, body.reason, who.learner_id, client_address(app), user_agent
+    )
+    return json_reply(200, LearnerReply(learner=profile))
 
 
 @app.get("/api/me/emails")

@@ -90,7 +90,7 @@ def test_another_learner_gets_404(claimed: dict[str, Any], new_client: Any) -> N
     assert new_client().get(f"/api/me/claims/{claimed['claim']['claim_id']}/certificate").status == 401
 
 
-def test_name_correction_reissues_and_the_old_code_is_superseded(claimed: dict[str, Any], new_client: Any) -> None:
+def test_name_correction_reissues_and_the_old_code_is_replaced(claimed: dict[str, Any], new_client: Any) -> None:
     learner, claim = claimed["learner"], claimed["claim"]
     url = f"/api/me/claims/{claim['claim_id']}/certificate"
     old_code = claim["certificate_code"]
@@ -105,9 +105,11 @@ def test_name_correction_reissues_and_the_old_code_is_superseded(claimed: dict[s
     assert new_code != old_code and new_code in pdf_text(data)
     public = new_client()
     old = public.get(f"/api/verify/{old_code}").json
+    assert old["valid"] is False and old["status"] == "replaced" and old["replaced_on"]
     assert old["superseded"] is True and old["superseded_by"] == new_code
     assert old["learner_name"] == "Zoë Łukasiewicz-Müller, MD"
     current = public.get(f"/api/verify/{new_code.lower()}").json
+    assert current["valid"] is True and current["status"] == "current" and current["replaced_on"] is None
     assert current["superseded"] is False and current["learner_name"] == "Zoë Łukasiewicz-Müller-Nguyễn, MD"
     versions = boto3.client("s3", region_name="us-east-1").list_object_versions(Bucket="cme-local-documents-bucket")
     assert len(versions["Versions"]) == 2
@@ -119,7 +121,8 @@ def test_verification_shows_no_contact_details(claimed: dict[str, Any], new_clie
     answer = new_client().get(f"/api/verify/{code}")
     assert answer.status == 200
     body = answer.json
-    assert body["valid"] is True and body["credit_type"] == "AMA_PRA_1" and body["credits"] == 1.0
+    assert body["valid"] is True and body["status"] == "current"
+    assert body["credit_type"] == "AMA_PRA_1" and body["credits"] == 1.0
     assert "zoe@example.org" not in answer.raw.decode() and "480" not in answer.raw.decode()
     unknown = new_client().get("/api/verify/ZZZZZZZZZZZZ")
     assert unknown.status == 404 and unknown.json["code"] == "NOT_FOUND"
@@ -129,7 +132,7 @@ def test_verification_shows_no_contact_details(claimed: dict[str, Any], new_clie
 def test_a_claims_code_verifies_before_any_download(claimed: dict[str, Any], new_client: Any) -> None:
     answer = new_client().get(f"/api/verify/{claimed['claim']['certificate_code']}")
     assert answer.status == 200 and answer.json["learner_name"] == "Zoë Łukasiewicz-Müller, MD"
-    assert answer.json["superseded"] is False
+    assert answer.json["superseded"] is False and answer.json["status"] == "current"
 
 
 @pytest.mark.parametrize(

@@ -302,3 +302,54 @@ def test_session_cookie_carries_the_learner() -> None:
     learner_id, token = sessions.parse_cookie(cookie) or ("", "")
     assert learner_id == item.learner_id == "0f8e3b2a-1111-4222-8333-944445555666"
     assert item.token_hash == sessions.token_hash(token) and token not in item.token_hash
+
+
+# ---------------------------------------------------------------- issue 12, parts 6 and 7
+@pytest.mark.parametrize(
+    ("text", "too_deep"),
+    [
+        ("[" * 1000 + "]" * 1000, True),
+        ('{"a":' * 21 + "1" + "}" * 21, True),
+        ('{"a":' * 20 + "1" + "}" * 20, False),
+        ('{"rows": [{"email": "a@b.org"}]}', False),
+        ('{"title": "' + "[" * 500 + '"}', False),  # brackets inside a string are text
+        ('{"title": "\\"' + "{" * 500 + '"}', False),  # ... after an escaped quote too
+        ("[" * 30, True),  # unterminated is still too deep (and malformed anyway)
+    ],
+)
+def test_json_depth(text: str, too_deep: bool) -> None:
+    from cme.api import json_too_deep
+
+    assert json_too_deep(text) is too_deep
+
+
+@pytest.mark.parametrize(
+    ("sent", "seen"),
+    [
+        ("APPLICATION/JSON", "application/json"),
+        ("Application/Json; charset=UTF-8", "application/json; charset=UTF-8"),
+        ("application/json", "application/json"),
+        (" Text/CSV ;header=present", "text/csv;header=present"),
+    ],
+)
+def test_content_type_media_type_is_lower_cased(sent: str, seen: str) -> None:
+    from cme.api import _content_type_normalized
+
+    for name in ("content-type", "Content-Type", "CONTENT-TYPE"):
+        event = {"headers": {name: sent, "x-other": "Kept"}}
+        normalized = _content_type_normalized(event)
+        assert normalized["headers"] == {"content-type": seen, "x-other": "Kept"}
+        assert event["headers"] == {name: sent, "x-other": "Kept"}  # the caller's event is left alone
+
+
+def test_refuse_admin_before_the_body() -> None:
+    from cme.api import refuse_admin
+
+    event = _event("POST", "/api/admin/activities", "{}")
+    assert refuse_admin(event) == (401, "SIGN_IN_REQUIRED", errors.SIGN_IN_REQUIRED)
+    event["requestContext"]["authorizer"] = {"lambda": {"learner_id": "l-1", "role": "learner"}}
+    assert refuse_admin(event) == (403, "FORBIDDEN", "This page is for the CME office's coordinators.")
+    event["requestContext"]["authorizer"] = {"lambda": {"learner_id": "l-1", "role": "admin"}}
+    assert refuse_admin(event) is None
+    assert refuse_admin(_event("PUT", "/api/me", "{}")) is None
+    assert refuse_admin(_event("GET", "/api/administrators")) is None

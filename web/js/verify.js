@@ -2,8 +2,9 @@
  * Verify a certificate (public, no session): the page the certificate's QR code and link open
  * (?code=...), looked up at once; or a code typed in the field. The API answers with the
  * certificate's public facts only (no email, no phone); they reach the page as text.
- * A certificate replaced by a corrected one (a reissue after a name correction) stays valid
- * and says so, with a link to the corrected one.
+ * A certificate replaced by a corrected one (a reissue after a name correction) is no longer
+ * valid (status "replaced"): the page shows it as issued, says when it was replaced, and links
+ * to the corrected one.
  */
 import { api } from './api.js';
 import { config } from './config.js';
@@ -63,13 +64,19 @@ function showCertificate(facts) {
   slot('certificate_code').textContent = facts.certificate_code;
   slot('checked').textContent = `Checked on ${formatMoment(new Date().toISOString())}.`;
 
-  const replacement = facts.superseded && facts.superseded_by ? facts.superseded_by : null;
-  superseded.hidden = !replacement;
-  card.classList.toggle('certificate--superseded', Boolean(replacement));
-  if (replacement) {
-    superseded.querySelector('[data-slot="superseded-text"]').textContent =
-      `This certificate was replaced by a corrected one (code ${replacement}).`;
-    superseded.querySelector('[data-slot="superseded-link"]').href = verifyHref(replacement);
+  const replaced = facts.status === 'replaced';
+  const replacement = replaced ? facts.superseded_by : null;
+  heading.textContent = replaced ? 'Replaced certificate' : 'Valid certificate';
+  superseded.hidden = !replaced;
+  card.classList.toggle('certificate--superseded', replaced);
+  if (replaced) {
+    const when = facts.replaced_on ? ` on ${formatDate(facts.replaced_on)}` : '';
+    superseded.querySelector('[data-slot="superseded-text"]').textContent = replacement
+      ? `This certificate was replaced by a corrected one${when} (code ${replacement}) and is no longer valid.`
+      : `This certificate was replaced by a corrected one${when} and is no longer valid.`;
+    const link = superseded.querySelector('[data-slot="superseded-link"]');
+    link.hidden = !replacement;
+    if (replacement) link.href = verifyHref(replacement);
   }
   document.title = `Certificate ${facts.certificate_code} · ${config.portalName}`;
   card.hidden = false;
@@ -92,7 +99,7 @@ async function lookUp(code, { moveFocus }) {
   if (mine !== latest) return;
   setBusy(button, false);
   progress.textContent = '';
-  if (status === 200 && body?.valid) {
+  if (status === 200 && (body?.valid || body?.status === 'replaced')) {
     showCertificate(body);
     if (moveFocus) heading.focus();
     return;

@@ -3,7 +3,10 @@ place where domain errors become HTTP statuses with ``{code, message, details}``
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -34,6 +37,14 @@ STATUS: dict[type[errors.DomainError], int] = {
 }
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+ADMIN_PREFIX = "/api/admin/"
+COORDINATORS_ONLY = "This page is for the CME office's coordinators."
+# The deepest JSON any route takes is 3 levels ({"credits": [{...}]}); 20 leaves room for
+# evaluation answers and stays well below Python's recursion limit (json.loads raises
+# RecursionError, which Powertools does not handle) and DynamoDB's 32 levels of nesting.
+MAX_JSON_DEPTH = 20
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 def error_response(
@@ -94,6 +105,83 @@ def refuse_body(event: dict[str, Any], rule: BodyRule = BodyRule()) -> tuple[int
     if method in BODY_METHODS and body and content_type not in rule.media_types:
         kinds = " or ".join(rule.media_types)
         return 415, "UNSUPPORTED_MEDIA_TYPE", f"Send the request as {kinds} (the Content-Type header)."
+    return None
+
+
+def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether a JSON text nests arrays/objects more than ``limit`` deep (brackets inside
+    strings do not count). Linear in the text, and no parse: safe on any input."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for match in _BRACKET.finditer(_JSON_STRING.sub('""', text)):
+        if match.group() in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def _content_type_normalized(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with one lower-case ``content-type`` header whose media type is lower case
+    (RFC 9110: media types are case-insensitive; parameters such as charset are kept).
+    Powertools compares the header case-sensitively and would refuse ``APPLICATION/JSON``
+    with an error it does not handle."""
+    headers = event.get("headers") or {}
+    names = [name for name in headers if name.lower() == "content-type"]
+    if not names:
+        return event
+    value = str(headers[names[0]] or "")
+    media, semicolon, parameters = value.partition(";")
+    clean = media.strip().lower() + (f";{parameters}" if semicolon else "")
+    if names == ["content-type"] and clean == value:
+        return event
+    fixed = {name: v for name, v in headers.items() if name.lower() != "content-type"}
+    fixed["content-type"] = clean
+    return {**event, "headers": fixed}
+
+
+def refuse_deep_json(event: dict[str, Any]) -> tuple[int, str, str] | None:
+    """400 MALFORMED_JSON for a JSON body nested deeper than any route takes, checked before
+    anything parses it (a thousand levels make json.loads raise RecursionError)."""
+    body = event.get("body") or ""
+    content_type = ((event.get("headers") or {}).get("content-type") or "").split(";")[0].strip()
+    if not body or content_type not in ("", "application/json"):
+        return None
+    if event.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(body).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return None
+    if json_too_deep(body):
+        return 400, "MALFORMED_JSON", f"The request body is nested more than {MAX_JSON_DEPTH} levels deep."
+    return None
+
+
+def _event_identity(event: dict[str, Any]) -> Identity | None:
+    """Who the authorizer says is calling, read from the raw event (before the resolver)."""
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    context = authorizer.get("lambda") or {}
+    learner_id = context.get("learner_id")
+    if not learner_id:
+        return None
+    return Identity(learner_id=str(learner_id), role=str(context.get("role") or "learner"))
+
+
+def refuse_admin(event: dict[str, Any]) -> tuple[int, str, str] | None:
+    """On a coordinators' route (``/api/admin/...``): 401 without a session, 403 for a learner,
+    before the body is looked at, so nobody learns a route's rules without the role."""
+    route_path = str(event.get("routeKey") or "").partition(" ")[2]
+    raw_path = str(event.get("rawPath") or "")
+    if not (route_path.startswith(ADMIN_PREFIX) or raw_path.startswith(ADMIN_PREFIX)):
+        return None
+    who = _event_identity(event)
+    if who is None:
+        return 401, "SIGN_IN_REQUIRED", errors.SIGN_IN_REQUIRED
+    if who.role != "admin":
+        return 403, "FORBIDDEN", COORDINATORS_ONLY
     return None
 
 
@@ -174,6 +262,9 @@ def lambda_entry(
 
     Before anything else it refuses (403 FORBIDDEN) a request without CloudFront's origin
     secret (``cme.edge``): the API answers only what came through the portal's own site.
+    Then, on coordinators' routes, a caller without a session (401) or without the role (403),
+    before any body is checked; then bodies too large, of a type the route does not take, or
+    nested too deep. The Content-Type's media type is lower-cased for Powertools.
 
     The tracer is attached at the first invocation, not at import, and only when tracing is
     on (POWERTOOLS_TRACE_DISABLED unset): the X-Ray SDK costs about 130 ms to import, which
@@ -184,7 +275,13 @@ def lambda_entry(
         if not edge.came_through_cloudfront(event.get("headers")):
             _log_refused_origin(event)
             return _plain_error(403, "FORBIDDEN", edge.NOT_THROUGH_CLOUDFRONT)
+        refusal = refuse_admin(event)
+        if refusal is not None:
+            return _plain_error(*refusal)
+        event = _content_type_normalized(event)
         refusal = refuse_body(event, (body_rules or {}).get(event.get("routeKey", ""), BodyRule()))
+        if refusal is None:
+            refusal = refuse_deep_json(event)
         if refusal is not None:
             return _plain_error(*refusal)
         return app.resolve(event, context)
@@ -241,7 +338,7 @@ def require_admin(app: APIGatewayHttpResolver) -> Identity:
     """A signed-in coordinator (role admin); 401 without a session, 403 for a learner."""
     who = require_learner(app)
     if who.role != "admin":
-        raise errors.Forbidden("FORBIDDEN", "This page is for the CME office's coordinators.")
+        raise errors.Forbidden("FORBIDDEN", COORDINATORS_ONLY)
     return who
 
 

@@ -1,8 +1,13 @@
 """Certificates: made once (on the first download), kept as issued in the private, versioned
 documents bucket, handed out as short-lived pre-signed links, and publicly verifiable.
 
-A name correction makes the next download a new certificate (a new code and S3 version); the
-old code stays verifiable and says it was superseded.
+A certificate shows the degree and credit of its claim (the degree the claim was made under,
+never the learner's degree of today) and the learner's current name. A name correction makes
+the certificate a new version (a new code; its PDF is a new S3 version at the next download);
+the old code stays verifiable and answers ``status: "replaced"`` with the day it was replaced.
+The replacement is made at the next download or the next verification of the old code,
+whichever comes first, so a certificate printed under a name the account no longer has never
+verifies as current.
 """
 
 from __future__ import annotations
@@ -35,6 +40,11 @@ def name_with_degree(first: str, last: str, degree: str) -> str:
     return f"{name}, {degree}" if degree and degree != "Other" else name
 
 
+def printed_with_degree(claim: Claim, learner: Learner) -> str:
+    """The learner's name as of now, with the degree of the claim (as of the claim)."""
+    return name_with_degree(learner.first_name, learner.last_name, claim.degree)
+
+
 def record(claim: Claim, learner: Learner, code: str) -> Certificate:
     """The certificate's record, verifiable at once; its PDF is made on the first download."""
     return Certificate(
@@ -42,7 +52,7 @@ def record(claim: Claim, learner: Learner, code: str) -> Certificate:
         learner_id=claim.learner_id,
         claim_id=claim.claim_id,
         activity_id=claim.activity_id,
-        learner_name=name_with_degree(learner.first_name, learner.last_name, learner.degree),
+        learner_name=printed_with_degree(claim, learner),
         activity_title=claim.activity_title,
         activity_date=date_range(claim.activity_start, claim.activity_end),
         credit_type=claim.credit_type,
@@ -71,9 +81,9 @@ def file_name(claim: Claim) -> str:
     return f"CME-certificate-{claim.activity_start}-{slug}.pdf"
 
 
-def _find_claim(learner_id: str, claim_id: str) -> Claim:
+def _find_claim(learner_id: str, claim_id: str, consistent: bool = False) -> Claim:
     """The caller's own claim; anyone else's claim id is simply not found (404)."""
-    for claim in Claim.query(learner_id, filter_condition=Claim.claim_id == claim_id):
+    for claim in Claim.query(learner_id, filter_condition=Claim.claim_id == claim_id, consistent_read=consistent):
         return claim
     raise NotFound("NOT_FOUND", "There is no such claim on your account.")
 
@@ -86,7 +96,7 @@ def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> by
     return render(
         CertificateData(
             learner_name=printed_name(learner),
-            degree=learner.degree,
+            degree=claim.degree,
             activity_title=claim.activity_title,
             activity_dates=date_range(claim.activity_start, claim.activity_end),
             format=activity.format,
@@ -143,16 +153,19 @@ def _first_pdf(claim: Claim, learner: Learner, activity: Activity, certificate: 
     return certificate
 
 
-def _reissue(claim: Claim, learner: Learner, activity: Activity, previous: Certificate) -> Certificate:
-    """A new certificate after a name correction; the previous one stays, marked superseded."""
+def _reissue(claim: Claim, learner: Learner, previous: Certificate) -> Certificate:
+    """A new certificate record after a name correction (its PDF is made at the next download);
+    the previous one stays, marked replaced by it, and when."""
     code = "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(12))
-    key, version = _store(claim, learner, activity, code)
     certificate = record(claim, learner, code)
-    certificate.s3_key, certificate.s3_version = key, version
 
     def build(tx: TransactWrite) -> None:
         tx.save(certificate, condition=Certificate.certificate_code.does_not_exist())
-        tx.update(previous, actions=[Certificate.superseded_by.set(code)])
+        tx.update(
+            previous,
+            actions=[Certificate.superseded_by.set(code), Certificate.replaced_at.set(certificate.issued_at)],
+            condition=Certificate.superseded_by.does_not_exist(),
+        )
         tx.update(
             claim,
             actions=[Claim.certificate_code.set(code)],
@@ -160,6 +173,7 @@ def _reissue(claim: Claim, learner: Learner, activity: Activity, previous: Certi
         )
 
     retry.transact(build, "certificate reissue")
+    claim.certificate_code = code
     logger.info("certificate reissued", extra={"claim_id": claim.claim_id})
     return certificate
 
@@ -178,16 +192,21 @@ def current(learner_id: str, claim_id: str) -> tuple[Claim, Certificate]:
         certificate = record(claim, learner, claim.certificate_code)
         missing = certificate
         retry.call(lambda: missing.save(condition=Certificate.certificate_code.does_not_exist()), "certificate record")
-    wanted = name_with_degree(learner.first_name, learner.last_name, learner.degree)
-    try:
-        if certificate.learner_name != wanted:
-            return claim, _reissue(claim, learner, activity, certificate)
-        if not certificate.s3_key:
-            return claim, _first_pdf(claim, learner, activity, certificate)
-    except (TransactWriteError, UpdateError, PutError):
-        # a double click issued it meanwhile: hand out what is recorded now
-        claim = _find_claim(learner_id, claim_id)
-        return claim, Certificate.get(claim.certificate_code, consistent_read=True)
+    for _ in range(3):
+        try:
+            if certificate.learner_name != printed_with_degree(claim, learner):
+                certificate = _reissue(claim, learner, certificate)
+            if not certificate.s3_key:
+                certificate = _first_pdf(claim, learner, activity, certificate)
+            return claim, certificate
+        except (TransactWriteError, UpdateError, PutError):
+            # a double click (or a verification of the old code) issued it meanwhile: go on from what is recorded now
+            claim = _find_claim(learner_id, claim_id, consistent=True)
+            certificate = Certificate.get(claim.certificate_code, consistent_read=True)
+    if not certificate.s3_key:
+        raise ServiceUnavailable(
+            "CERTIFICATE_BUSY", "Your certificate is being prepared. Please try again in a moment.", retry_after=2
+        )
     return claim, certificate
 
 
@@ -207,8 +226,40 @@ def download_link(learner_id: str, claim_id: str) -> tuple[str, int]:
     return url, seconds
 
 
+def _replaced_if_renamed(certificate: Certificate) -> Certificate:
+    """A current certificate whose name is no longer the account's (or whose degree is not its
+    claim's) is replaced now, as the next download would: it never verifies as current."""
+    learner, claim = get_many(Learner(certificate.learner_id), Claim(certificate.learner_id, certificate.activity_id))
+    if not isinstance(learner, Learner) or not isinstance(claim, Claim):
+        return certificate
+    if claim.certificate_code != certificate.certificate_code:  # a reissue in flight
+        return Certificate.get(certificate.certificate_code, consistent_read=True)
+    if certificate.learner_name == printed_with_degree(claim, learner):
+        return certificate
+    try:
+        _reissue(claim, learner, certificate)
+    except TransactWriteError:
+        logger.info("certificate reissued meanwhile", extra={"claim_id": claim.claim_id})
+    return Certificate.get(certificate.certificate_code, consistent_read=True)
+
+
+def _replaced_on(certificate: Certificate) -> date:
+    """The office's day the certificate was replaced (records from before ``replaced_at``:
+    the day its replacement was issued)."""
+    when = certificate.replaced_at
+    if when is None and certificate.superseded_by:
+        try:
+            when = Certificate.get(certificate.superseded_by).issued_at
+        except Certificate.DoesNotExist:
+            when = None
+    return activities.local_date(when or certificate.issued_at)
+
+
 def verify(code_text: str, client: str) -> dict[str, Any]:
-    """Public facts of a certificate (no email, no phone); 404 for an unknown code."""
+    """Public facts of a certificate (no email, no phone); 404 for an unknown code.
+
+    ``status`` is ``current`` (``valid: true``) or ``replaced`` (``valid: false``, with
+    ``replaced_on`` and the code of the certificate that replaced it)."""
     throttle.hit(throttle.Scope("verify:client", client, get_settings().verify_per_client))
     code = activities.normalize_code(code_text)
     try:
@@ -217,8 +268,13 @@ def verify(code_text: str, client: str) -> dict[str, Any]:
         certificate = None
     if certificate is None:
         raise NotFound("NOT_FOUND", "No certificate has this code. Check the code on the certificate.")
+    if certificate.superseded_by is None:
+        certificate = _replaced_if_renamed(certificate)
+    replaced = certificate.superseded_by is not None
     return {
-        "valid": True,
+        "valid": not replaced,
+        "status": "replaced" if replaced else "current",
+        "replaced_on": _replaced_on(certificate) if replaced else None,
         "certificate_code": certificate.certificate_code,
         "learner_name": certificate.learner_name,
         "activity_title": certificate.activity_title,

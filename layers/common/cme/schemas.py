@@ -111,6 +111,13 @@ class LearnerReply(BaseModel):
     learner: Profile
 
 
+class DegreeChange(Strict):
+    """A coordinator's change of a learner's degree (audited, with the reason)."""
+
+    degree: Degree
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
 class MaskedEmail(BaseModel):
     masked_email: str
 
@@ -368,8 +375,15 @@ class DownloadReply(BaseModel):
     expires_in: int
 
 
+class CertificateStatus(StrEnum):
+    CURRENT = "current"
+    REPLACED = "replaced"  # by a corrected certificate (a reissue after a name correction)
+
+
 class VerifyReply(BaseModel):
-    valid: bool
+    valid: bool  # true only for the current certificate of its claim
+    status: CertificateStatus
+    replaced_on: date | None = None  # the day it was replaced (status replaced)
     certificate_code: str
     learner_name: str
     activity_title: str

@@ -1,0 +1,38 @@
+"""The audit trail: one kept record per consequential change to a learner's record (who did
+it, when, from where, what it was before and after). Records are only ever put, never
+changed or deleted (the functions' policies grant PutItem alone on the audit table)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from cme import clock
+from cme.models import AuditRecord
+
+
+def learner_subject(learner_id: str) -> str:
+    return f"learner#{learner_id}"
+
+
+def entry(
+    learner_id: str,
+    action: str,
+    actor: str,
+    detail: dict[str, Any],
+    source_ip: str = "",
+    user_agent: str = "",
+    at: datetime | None = None,
+) -> AuditRecord:
+    """An audit record about ``learner_id`` (to be saved, usually in the change's transaction)."""
+    moment = at or clock.now()
+    return AuditRecord(
+        learner_subject(learner_id),
+        f"{moment.isoformat()}#{uuid.uuid4()}",
+        action=action,
+        actor=actor,
+        source_ip=source_ip,
+        user_agent=user_agent[:300],
+        detail=detail,
+    )
