@@ -147,7 +147,7 @@ def test_seed_sign_in_messages(page: Any) -> None:
 
 def test_too_many_attempts_shows_the_message(page: Any) -> None:
     email = unique_email("throttled")
-    for _ in range(10):  # the per-email allowance of the window, spent through the API
+    for _ in range(10):  # the email's allowance from this address in the window, spent through the API
         answer = page.request.post("/api/auth/sign-in", data={"email": email, "password": "wrong-password"})
         assert answer.status == 401
     sign_in(page, email, "wrong-password")

@@ -62,7 +62,7 @@ def new_learner(base_url: str) -> str:
     )
     assert status == 201, body
     token = parse_qs(urlparse(client.latest_link(email, "verify-email.html")).query)["token"][0]
-    status, body = StackClient(base_url).call("POST", "/api/accounts/verify-email", {"token": token})
+    status, body = client.call("POST", "/api/accounts/verify-email", {"token": token})  # in its own session
     assert status == 200 and body["learner"]["email_verified"], body
     return email
 

@@ -1,6 +1,8 @@
 """Email ownership in a real browser: Forgot Password and its single-use link, confirming an
-email from its link (in this browser or any other), and My emails (add, confirm, make primary,
-remove). Links are read from the local stack's outbox, as a learner would read their inbox."""
+email from its link (opening it confirms nothing; "Confirm this email" does, signed in to the
+account that asked, after signing in and coming back when signed out), and My emails (add,
+confirm, make primary, remove). Links are read from the local stack's outbox, as a learner
+would read their inbox."""
 
 from __future__ import annotations
 
@@ -83,6 +85,13 @@ def newest_link(page: Any, to: str, target: str) -> str:
             if found:
                 return found.group(0)
     raise AssertionError(f"no {target} link was sent to {to}")
+
+
+def confirm_from_link(page: Any, link: str) -> None:
+    """Open a confirmation link and choose Confirm this email (opening it alone confirms nothing)."""
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Your Email")
+    page.get_by_role("button", name="Confirm this email").click()
 
 
 def email_row(page: Any, email: str) -> Any:
@@ -222,9 +231,9 @@ def test_confirming_the_email_removes_the_banner(page: Any) -> None:
     expect(banner.get_by_role("button", name="Send it again")).to_be_enabled()
 
     link = newest_link(page, email, "verify-email")
-    page.goto(link)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Your Email")
+    confirm_from_link(page, link)
     expect(page.get_by_role("status")).to_have_text(f"Thank you — {email} is confirmed.")
+    expect(page.get_by_role("button", name="Confirm this email")).to_be_hidden()
     page.get_by_role("main").get_by_role("link", name="Go to My Portal").click()
     expect_portal(page, "Welcome, Kwame Mensah, MD")
     expect(page.get_by_role("list", name="My emails")).to_be_visible()
@@ -236,27 +245,66 @@ def test_confirming_the_email_removes_the_banner(page: Any) -> None:
     expect(page.get_by_text("Not yet confirmed: check your inbox")).to_be_hidden()
 
     # the link works once; signed in, the page says there is nothing left to confirm
-    page.goto(link)
+    confirm_from_link(page, link)
     expect(page.get_by_role("alert")).to_have_text(TOKEN_INVALID)
     expect(page.get_by_text("Every email on your account is already confirmed", exact=False)).to_be_visible()
 
 
-def test_the_link_works_in_any_browser(page: Any, other_browser: Any) -> None:
+def test_confirming_signed_out_signs_in_and_comes_back(page: Any, other_browser: Any, problems: Any) -> None:
+    """The link opened where the learner is signed out (a phone's mail app, say): sign in, back
+    to the very link, then Confirm. Opening it, before and after signing in, confirms nothing."""
     email = unique_email("anywhere")
-    create_account(page, email, "copper meadow seventy kites", "Aroha", "Ngata")
-    link = newest_link(page, email, "verify-email")
+    password = "copper meadow seventy kites"
+    first_device = other_browser.new_page()
+    create_account(first_device, email, password, "Aroha", "Ngata")
+    link = newest_link(first_device, email, "verify-email")
 
-    elsewhere = other_browser.new_page()
-    elsewhere.goto(link)  # no session there
-    expect(elsewhere.get_by_role("status")).to_have_text("Thank you — your email address is confirmed.")
-    expect(elsewhere.get_by_role("main").get_by_role("link", name="Go to My Portal")).to_be_visible()
-    assert page.request.get("/api/me").json()["email_verified"] is True
+    def confirmed() -> bool:
+        return bool(first_device.request.get("/api/me").json()["email_verified"])
 
-    # a bad link, signed out: how to get a new one
-    elsewhere.goto("/verify-email.html?token=not-a-real-token")
-    expect(elsewhere.get_by_role("alert")).to_have_text(TOKEN_INVALID)
-    expect(elsewhere.get_by_text("To get a new link, sign in and use Send it again in My Portal.")).to_be_visible()
-    expect(elsewhere.get_by_role("main").get_by_role("link", name="Sign In")).to_have_attribute(
+    page.goto(link)  # this browser has no session
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Your Email")
+    page.wait_for_load_state("networkidle")
+    assert not confirmed(), "opening the link confirms nothing (mail scanners open links)"
+    expect(page.get_by_text("You will be asked to sign in to that account first", exact=False)).to_be_visible()
+
+    page.get_by_role("button", name="Confirm this email").click()
+    expect(page).to_have_url(re.compile(r"/sign-in\.html\?next="))
+    textbox(page, "Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    expect(page).to_have_url(link)  # back to the confirmation
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Your Email")
+    expect(page.get_by_text("You will be asked to sign in", exact=False)).to_be_hidden()
+    page.wait_for_load_state("networkidle")
+    assert not confirmed(), "signing in and coming back confirms nothing either"
+
+    page.get_by_role("button", name="Confirm this email").click()
+    expect(page.get_by_role("status")).to_have_text(f"Thank you — {email} is confirmed.")
+    expect(page.get_by_role("main").get_by_role("link", name="Go to My Portal")).to_be_visible()
+    assert confirmed()
+    problems.assert_none("confirming through sign-in")
+
+
+def test_a_link_opened_in_another_accounts_session_confirms_nothing(page: Any, other_browser: Any) -> None:
+    asker = other_browser.new_page()
+    email = unique_email("asker")
+    create_account(asker, email, "velvet orchard signal ninety", "Tama", "Rangi")
+    link = newest_link(asker, email, "verify-email")
+
+    create_account(page, unique_email("colleague"), "ember quarry lantern swift", "Ana", "Lima")
+    page.goto("/portal.html")
+    expect_portal(page, "Welcome, Ana Lima, MD")  # this browser is signed in, to another account
+    confirm_from_link(page, link)
+    expect(page.get_by_role("alert")).to_contain_text("This link confirms an email for another account.")
+    assert asker.request.get("/api/me").json()["email_verified"] is False
+
+    # a link without its token, signed out: how to get a new one
+    assert page.request.post("/api/auth/sign-out").status == 204
+    page.goto("/verify-email.html")
+    expect(page.get_by_role("alert")).to_contain_text("This link is not valid: it is incomplete.")
+    expect(page.get_by_text("To get a new link, sign in and use Send it again in My Portal.")).to_be_visible()
+    expect(page.get_by_role("main").get_by_role("link", name="Sign In")).to_have_attribute(
         "href", "/sign-in.html?next=portal.html"
     )
 
@@ -268,7 +316,7 @@ def test_verify_page_signed_in_sends_the_link_again(page: Any) -> None:
     expect_portal(page, "Welcome, Mei Chen, MD")
     before = len(page.request.get("/_local/outbox.json").json()["messages"])
 
-    page.goto("/verify-email.html?token=expired-or-mistyped")
+    confirm_from_link(page, "/verify-email.html?token=expired-or-mistyped")
     expect(page.get_by_role("alert")).to_have_text(TOKEN_INVALID)
     row = page.get_by_role("main").get_by_role("listitem").filter(has=page.get_by_text(email, exact=True))
     row.get_by_role("button", name="Send it again").click()
@@ -276,7 +324,7 @@ def test_verify_page_signed_in_sends_the_link_again(page: Any) -> None:
     messages = page.request.get("/_local/outbox.json").json()["messages"]
     assert len(messages) > before and email in messages[-1]["to"]
 
-    page.goto(newest_link(page, email, "verify-email"))
+    confirm_from_link(page, newest_link(page, email, "verify-email"))
     expect(page.get_by_role("status")).to_have_text(f"Thank you — {email} is confirmed.")
 
 
@@ -316,7 +364,7 @@ def test_my_emails_add_confirm_make_primary_and_remove(page: Any) -> None:
     expect(section.get_by_role("status")).to_have_text(f"{second} is already on your account.")
     expect(page.get_by_role("list", name="My emails").get_by_role("listitem")).to_have_count(2)
 
-    page.goto(newest_link(page, second, "verify-email"))
+    confirm_from_link(page, newest_link(page, second, "verify-email"))
     expect(page.get_by_role("status")).to_have_text(f"Thank you — {second} is confirmed.")
     page.get_by_role("main").get_by_role("link", name="Go to My Portal").click()
     expect_portal(page, "Welcome, Olu Adeyemi, MD")

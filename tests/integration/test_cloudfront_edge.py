@@ -26,8 +26,7 @@ LOOKUPS = 3
 
 @pytest.fixture
 def few_lookups(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A small per-client lookup limit (the per-phone limit is not reached: every lookup below
-    asks about another phone)."""
+    """A small per-client lookup limit."""
     from cme.settings import reset_settings
 
     monkeypatch.setenv("LOOKUP_PER_CLIENT", str(LOOKUPS))
@@ -80,8 +79,9 @@ def test_sign_in_failures_count_per_viewer(aws: None, gateway: Gateway) -> None:
     viewer too, never the edge."""
     browser = ApiClient(gateway, "198.51.100.13")
     browser.post("/api/auth/sign-in", {"email": "nobody@example.org", "password": "whatever it is"})
-    keys = _rate_keys()
-    assert _digest("198.51.100.13") in keys and _digest(CLOUDFRONT_EDGE_IP) not in keys
+    keys = _rate_keys()  # sign-in counts per email and client: "<client>|<email>"
+    assert _digest("198.51.100.13|nobody@example.org") in keys
+    assert _digest(f"{CLOUDFRONT_EDGE_IP}|nobody@example.org") not in keys
 
 
 @pytest.fixture

@@ -114,9 +114,9 @@ def test_tokens_have_one_purpose(learner: ApiClient, new_client: Any, outbox: An
     assert wrong.status == 400 and wrong.json["code"] == "TOKEN_INVALID"
     new_client().post("/api/auth/password-reset", {"email": "sean.obriain@example.org"})
     reset_token = token_in(outbox()[-1], "reset-password.html")
-    assert new_client().post("/api/accounts/verify-email", {"token": reset_token}).json["code"] == "TOKEN_INVALID"
+    assert learner.post("/api/accounts/verify-email", {"token": reset_token}).json["code"] == "TOKEN_INVALID"
     for junk in ("", "x" * 300, "not-a-token"):
-        answer = new_client().post("/api/accounts/verify-email", {"token": junk})
+        answer = learner.post("/api/accounts/verify-email", {"token": junk})
         assert answer.status in (400, 422) and answer.json["code"] in ("TOKEN_INVALID", "VALIDATION_FAILED")
 
 
@@ -142,7 +142,14 @@ def test_reset_when_ses_fails_leaves_nothing_behind(learner: ApiClient, new_clie
 def test_verify_email_once(learner: ApiClient, new_client: Any, outbox: Any) -> None:
     assert learner.get("/api/me").json["email_verified"] is False
     token = token_in(outbox()[0], "verify-email.html")
-    other_browser = new_client()  # the link may be opened anywhere
+    other_browser = new_client()  # the link may be opened in any browser, signed in to the account
+    signed_out = other_browser.post("/api/accounts/verify-email", {"token": token})
+    assert signed_out.status == 401 and signed_out.json["code"] == "SIGN_IN_REQUIRED"
+    assert learner.get("/api/me").json["email_verified"] is False
+    assert (
+        other_browser.post("/api/auth/sign-in", {"email": "sean.obriain@example.org", "password": PASSWORD}).status
+        == 200
+    )
     answer = other_browser.post("/api/accounts/verify-email", {"token": token})
     assert answer.status == 200
     assert (
@@ -160,13 +167,13 @@ def test_verify_email_once(learner: ApiClient, new_client: Any, outbox: Any) -> 
 def test_verification_expires_after_a_day(learner: ApiClient, new_client: Any, outbox: Any, monkeypatch: Any) -> None:
     token = token_in(outbox()[0], "verify-email.html")
     later(monkeypatch, timedelta(hours=24, minutes=1))
-    assert new_client().post("/api/accounts/verify-email", {"token": token}).json["code"] == "TOKEN_INVALID"
     assert learner.get("/api/me").status == 401  # the 12-hour session ended too
     assert learner.post("/api/auth/sign-in", {"email": "sean.obriain@example.org", "password": PASSWORD}).status == 200
+    assert learner.post("/api/accounts/verify-email", {"token": token}).json["code"] == "TOKEN_INVALID"
     assert learner.post("/api/accounts/verify-email/resend").status == 202
     assert learner.post("/api/me/emails/sean.obriain@example.org/resend").status == 202
     fresh = token_in(outbox()[-1], "verify-email.html")
-    assert new_client().post("/api/accounts/verify-email", {"token": fresh}).status == 200
+    assert learner.post("/api/accounts/verify-email", {"token": fresh}).status == 200
 
 
 def test_resend_needs_a_session(new_client: Any) -> None:
@@ -193,7 +200,7 @@ def test_add_verify_and_make_primary(learner: ApiClient, new_client: Any, outbox
     )
 
     token = token_in(outbox()[-1], "verify-email.html")
-    assert new_client().post("/api/accounts/verify-email", {"token": token}).status == 200
+    assert learner.post("/api/accounts/verify-email", {"token": token}).status == 200
     emails = learner.get("/api/me/emails").json["emails"]
     assert emails == [
         {"email": "sean.obriain@example.org", "verified": False, "primary": True},
@@ -253,13 +260,13 @@ def test_ses_failure_is_logged_with_the_correlation_id(learner: ApiClient, caplo
 
 def test_verify_names_the_email_it_confirmed(learner: ApiClient, new_client: Any, outbox: Any) -> None:
     learner.post("/api/me/emails", {"email": "second@example.org"})
-    answer = new_client().post("/api/accounts/verify-email", {"token": token_in(outbox()[-1], "verify-email.html")})
+    answer = learner.post("/api/accounts/verify-email", {"token": token_in(outbox()[-1], "verify-email.html")})
     assert answer.status == 200 and answer.json["email"] == "second@example.org"
     assert answer.json["learner"]["email"] == "sean.obriain@example.org"
 
 
 @pytest.mark.parametrize("path", ["/api/accounts/verify-email", "/api/auth/password-reset/confirm"])
-def test_a_missing_token_is_token_invalid(new_client: Any, path: str) -> None:
+def test_a_missing_token_is_token_invalid(learner: ApiClient, path: str) -> None:
     body = {"password": "a brand new passphrase"} if "confirm" in path else {}
-    answer = new_client().post(path, body)
+    answer = learner.post(path, body)  # confirming an email needs a session (API.md); a reset does not
     assert answer.status == 400 and answer.json["code"] == "TOKEN_INVALID"

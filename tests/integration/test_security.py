@@ -71,7 +71,7 @@ def test_no_secret_or_full_phone_number_in_any_log_line(
     phone_digits = "4805550142"
     client.post("/api/accounts", account(email="logs@example.org", degree="MD"))
     verify_token = re.search(r"token=([A-Za-z0-9_-]+)", outbox()[-1]["text"]).group(1)
-    new_client().post("/api/accounts/verify-email", {"token": verify_token})
+    assert client.post("/api/accounts/verify-email", {"token": verify_token}).status == 200
     client.post("/api/auth/sign-out")
     client.post("/api/auth/sign-in", {"email": "logs@example.org", "password": "wrong password!"})
     client.post("/api/auth/sign-in", {"email": "logs@example.org", "password": PASSWORD})

@@ -92,7 +92,9 @@ def test_transcript_needs_a_session(new_client: Any) -> None:
 
 
 def _schedule(client: ApiClient, email: str, frequency: str) -> None:
-    answer = client.put("/api/me", account(email=email, transcript_frequency=frequency))
+    me = client.get("/api/me").json  # the profile as it is (a degree is locked once credit is claimed)
+    kept = {name: me[name] for name in ("first_name", "last_name", "degree")}
+    answer = client.put("/api/me", account(email=email, transcript_frequency=frequency, **kept))
     assert answer.status == 200 and answer.json["transcript_frequency"] == frequency
 
 

@@ -16,7 +16,8 @@ def office(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_names_cannot_inject_markup() -> None:
     context = {
-        "first_name": '<script>alert(1)</script><a href="x">',
+        "account_name": '<script>alert(1)</script><a href="x">',
+        "account_email": "a***@b.org",
         "email": "a@b.org",
         "link": "https://x/verify-email.html?token=abc",
         "hours": 24,
@@ -32,11 +33,17 @@ def test_message_has_plain_text_and_html_parts() -> None:
     message = build(
         "zoë@example.org",
         "verify_email",
-        {"first_name": "Zoë", "email": "zoë@example.org", "link": "https://x/?token=t", "hours": 24},
+        {
+            "account_name": "Zoë Ngata",
+            "account_email": "z***@example.org",
+            "email": "zoë@example.org",
+            "link": "https://x/?token=t",
+            "hours": 24,
+        },
     )
     parts = [part.get_content_type() for part in message.walk()]
     assert parts == ["multipart/alternative", "text/plain", "text/html"]
     assert message["Reply-To"] == "cme@st-elsewhere.org"
     assert "St. Elsewhere CME & Research" in message["From"]
     text = message.get_body(preferencelist=("plain",)).get_content()
-    assert "Hello Zoë" in text and "https://x/?token=t" in text
+    assert "account of Zoë Ngata (z***@example.org)" in text and "https://x/?token=t" in text

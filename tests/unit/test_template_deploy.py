@@ -96,6 +96,14 @@ def test_origin_secret_is_no_echo_and_has_no_default() -> None:
     assert env["ORIGIN_SECRET"] == {"Ref": "OriginSecret"}
 
 
+def test_device_cookie_key_is_its_own_no_echo_secret() -> None:
+    key = cfn.template()["Parameters"]["DeviceCookieKey"]
+    assert key["NoEcho"] is True and "Default" not in key and key["MinLength"] >= 32
+    env = cfn.template()["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["DEVICE_COOKIE_KEY"] == {"Ref": "DeviceCookieKey"}
+    assert cfn.environment()["DEVICE_COOKIE_KEY"] != cfn.environment()["ORIGIN_SECRET"]
+
+
 def test_only_the_api_origin_sends_the_origin_secret() -> None:
     origins = {o["Id"]: o for o in _distribution()["Origins"]}
     assert origins["api"]["OriginCustomHeaders"] == [

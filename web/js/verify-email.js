@@ -1,14 +1,17 @@
 /**
- * Confirm an email: the link from the verification email (?token=...), opened in any browser.
- * No session is needed to confirm. When this browser is signed in, the learner's emails are
- * read before and after, to name the email just confirmed (the API answers with the profile,
- * whose email is the primary one) and, when the link fails, to offer "Send it again".
+ * Confirm an email: the link from the verification email (?token=...).
+ * Opening the page confirms nothing (mail scanners open links): the learner chooses
+ * "Confirm this email", and the API confirms only in a session of the account that asked for
+ * the email. Signed out, the click sends the learner to sign in and back here (the same link);
+ * then they confirm. When the link fails, a signed-in learner is offered "Send it again".
  */
 import { api } from './api.js';
 import { setBusy, showAlert } from './forms.js';
 import { setSignedIn, signedInHint } from './shell.js';
 
-const progress = document.getElementById('verify-progress');
+const step = document.getElementById('verify-step');
+const signInNote = document.getElementById('verify-sign-in-note');
+const confirmButton = document.getElementById('verify-confirm');
 const statusRegion = document.getElementById('verify-status');
 const alertRegion = document.getElementById('verify-alert');
 const next = document.getElementById('verify-next');
@@ -28,13 +31,15 @@ async function myEmails() {
   return status === 200 && Array.isArray(body?.emails) ? body.emails : null;
 }
 
-function showConfirmed(before, after) {
-  const wasPending = new Set((before || []).filter((entry) => !entry.verified).map((entry) => entry.email));
-  const confirmed = (after || []).find((entry) => entry.verified && wasPending.has(entry.email));
-  showAlert(
-    statusRegion,
-    confirmed ? `Thank you — ${confirmed.email} is confirmed.` : 'Thank you — your email address is confirmed.',
-  );
+/** Sign in, then come back to this very link (same origin: sign-in accepts only a local path). */
+function signInAndReturn() {
+  const here = `${window.location.pathname}${window.location.search}`;
+  window.location.assign(`/sign-in.html?next=${encodeURIComponent(here)}`);
+}
+
+function showConfirmed(email) {
+  step.hidden = true;
+  showAlert(statusRegion, email ? `Thank you — ${email} is confirmed.` : 'Thank you — your email address is confirmed.');
   next.replaceChildren(fromTemplate('tpl-confirmed'));
 }
 
@@ -76,7 +81,7 @@ function showSendAgain(pending) {
 }
 
 async function showFailure(message) {
-  progress.hidden = true;
+  step.hidden = true;
   showAlert(alertRegion, message);
   const emails = await myEmails();
   const pending = (emails || []).filter((entry) => !entry.verified);
@@ -85,20 +90,37 @@ async function showFailure(message) {
   else next.replaceChildren(fromTemplate('tpl-all-confirmed'));
 }
 
-async function confirm() {
-  if (!token) {
-    await showFailure(MISSING_TOKEN);
+async function confirmEmail() {
+  if (confirmButton.disabled) return;
+  if (!signedInHint()) {
+    signInAndReturn(); // signed out (as far as this browser knows): the API would answer 401
     return;
   }
-  const before = await myEmails();
+  showAlert(alertRegion);
+  setBusy(confirmButton, true);
   const { status, body } = await api('POST', '/api/accounts/verify-email', { token });
   if (status === 200) {
-    const after = before === null ? null : await myEmails();
-    progress.hidden = true;
-    showConfirmed(before, after);
+    setSignedIn(true);
+    showConfirmed(body?.email);
     return;
   }
-  await showFailure(body.message);
+  if (status === 401) {
+    setSignedIn(false);
+    signInAndReturn();
+    return;
+  }
+  setBusy(confirmButton, false);
+  if (status === 400) {
+    await showFailure(body.message); // used, expired, or another account's link
+    return;
+  }
+  showAlert(alertRegion, body.message); // the portal is busy or unreachable: the button stays for a retry
 }
 
-confirm();
+if (!token) {
+  showFailure(MISSING_TOKEN);
+} else {
+  signInNote.hidden = signedInHint();
+  step.hidden = false;
+  confirmButton.addEventListener('click', confirmEmail);
+}

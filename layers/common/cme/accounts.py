@@ -12,11 +12,12 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from cme import activities, clock, emails, passwords, retry, sessions, throttle
+from cme import activities, audit, clock, devices, emails, passwords, retry, sessions, throttle
 from cme.errors import (
     Conflict,
     InvalidInput,
     NotAuthenticated,
+    NotFound,
     Problems,
     ServiceUnavailable,
 )
@@ -28,7 +29,7 @@ from cme.identity import (
     normalize_phone,
     npi_is_valid,
 )
-from cme.models import EmailOwner, Learner
+from cme.models import Claim, EmailOwner, Learner
 from cme.observability import logger
 from cme.schemas import LookupReply, MaskedEmail, NewAccount, Profile, ProfileFields, ProfileUpdate
 from cme.settings import get_settings
@@ -78,6 +79,9 @@ def _last_name_key(last_name: str) -> str:
 def _clean_fields(fields: ProfileFields, problems: Problems) -> dict[str, Any]:
     """Normalized profile values; every bad phone, NPI or name is added to ``problems``."""
     last_name = clean_name(fields.last_name)
+    from cme.identity import check_name_scripts  # names a certificate can print (issue 12, 8)
+
+    problems.check(check_name_scripts, {"first_name": fields.first_name, "last_name": fields.last_name})
     return {
         "first_name": clean_name(fields.first_name),
         "last_name": last_name,
@@ -93,10 +97,12 @@ def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
     """Create the learner, reserve the email, start a session, send the verification email.
 
     Everything is written in one transaction; if the email cannot be sent, the transaction is
-    undone and ServiceUnavailable raised, so no account is ever half-made.
+    undone and ServiceUnavailable raised, so no account is ever half-made. An address another
+    account only holds (added, never confirmed) is taken over (cme.emails.take); a confirmed
+    one is 409 EMAIL_TAKEN.
     """
     settings = get_settings()
-    throttle.hit(throttle.Scope("create:client", client, settings.create_per_client))
+    throttle.hit(throttle.Scope("create:client", client, settings.create_per_client, throttle.HOUR))
     problems = Problems()
     email = problems.check(normalize_email, data.email) or ""
     values = _clean_fields(data, problems)
@@ -119,29 +125,22 @@ def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
     session_token, session = sessions.new_session(learner.learner_id, learner.role)
     items = (owner, learner, token, session)
 
-    def build(tx: TransactWrite) -> None:
-        tx.save(owner, condition=EmailOwner.email.does_not_exist())
-        tx.save(learner, condition=Learner.learner_id.does_not_exist())
-        tx.save(token)
-        tx.save(session)
-
     def undo(tx: TransactWrite) -> None:
         for item in items:
             tx.delete(item)
 
     try:
-        retry.transact(build, "account create")
-    except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons or []
-        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
-            raise Conflict(
-                "EMAIL_TAKEN",
-                "An account already uses this email. Sign in, or use Forgot Password.",
-                [{"field": "email", "message": "An account already uses this email."}],
-            ) from exc
-        raise
+        # over nothing, or over a hold: an unconfirmed address is only held (API.md), and
+        # Create Account with it wins at once (an account whose only email it was is closed)
+        emails.take(owner, [learner, token, session], "account create", over_any_hold=True)
+    except emails.AddressTaken:
+        raise Conflict(
+            "EMAIL_TAKEN",
+            "An account already uses this email. Sign in, or use Forgot Password.",
+            [{"field": "email", "message": "An account already uses this email."}],
+        ) from None
     try:
-        emails.send_verification(learner.first_name, email, raw_token)
+        emails.send_verification(learner, email, raw_token)
     except ServiceUnavailable:
         retry.transact(undo, "account create undo")
         logger.warning("account creation undone: verification email failed")
@@ -154,18 +153,16 @@ def admin_emails() -> set[str]:
     return {e.strip().lower() for e in get_settings().admin_emails.split(",") if e.strip()}
 
 
-def sign_in(email_text: str, password: str, client: str) -> tuple[Profile, str]:
-    """Check the password and start a session; the two failures carry the seed's messages."""
-    settings = get_settings()
+def sign_in(email_text: str, password: str, client: str, device: str | None = None) -> tuple[Profile, str]:
+    """Check the password and start a session; the two failures carry the seed's messages.
+
+    ``device`` is the browser's ``cme_device`` cookie (cme.devices), if any."""
     try:
         email = normalize_email(email_text)
     except InvalidInput:
         email = email_text.strip().lower()
-    scopes = (
-        throttle.Scope("sign-in:email", email, settings.sign_in_per_email),
-        throttle.Scope("sign-in:client", client, settings.sign_in_per_client),
-    )
-    throttle.check(*scopes)
+    # failures count per email and client, and per email a day unless from a known device
+    attempt = throttle.sign_in_attempt(email, client, devices.known(device, email))
     try:
         owner = EmailOwner.get(email)
         if not (owner.primary or owner.verified):  # an unproven secondary email is not a login
@@ -173,17 +170,18 @@ def sign_in(email_text: str, password: str, client: str) -> tuple[Profile, str]:
         learner = Learner.get(owner.learner_id)
     except (EmailOwner.DoesNotExist, Learner.DoesNotExist):
         passwords.burn_verification_time(password)
-        throttle.record_failure(*scopes)
+        throttle.record_sign_in_failure(attempt)
         raise NotAuthenticated("UNRECOGNIZED_EMAIL", UNRECOGNIZED_EMAIL) from None
     if not passwords.verify_password(learner.password_hash, password):
-        throttle.record_failure(*scopes)
+        throttle.record_sign_in_failure(attempt)
         logger.info("sign-in refused: password mismatch", extra={"learner_id": learner.learner_id})
         raise NotAuthenticated("PASSWORD_MISMATCH", PASSWORD_MISMATCH)
     if passwords.needs_rehash(learner.password_hash):
         rehashed = passwords.hash_password(password)
         retry.call(lambda: learner.update(actions=[Learner.password_hash.set(rehashed)]), "password rehash")
-    if learner.role != "admin" and owner.verified and email in admin_emails():
-        # the operator's first coordinators
+    if learner.role != "admin" and learner.email_verified and learner.email in admin_emails():
+        # the operator's first coordinators: only by the account's confirmed primary email (a
+        # secondary email, confirmed or not, and an unconfirmed primary grant nothing)
         retry.call(lambda: learner.update(actions=[Learner.role.set("admin")]), "role")
         logger.info("made coordinator from ADMIN_EMAILS", extra={"learner_id": learner.learner_id})
     token = sessions.start(learner.learner_id, learner.role)
@@ -195,10 +193,8 @@ def lookup(last_name: str, phone: str, client: str) -> LookupReply:
     """Accounts whose phone and last name match, shown only as masked emails."""
     settings = get_settings()
     phone_e164 = normalize_phone(phone, settings.default_phone_region)
-    throttle.hit(
-        throttle.Scope("lookup:phone", phone_e164, settings.lookup_per_phone),
-        throttle.Scope("lookup:client", client, settings.lookup_per_client),
-    )
+    # per client only: a count per phone would let a stranger lock the phone's owner out
+    throttle.hit(throttle.Scope("lookup:client", client, settings.lookup_per_client))
     key = name_key(last_name)
     emails = sorted({item.email for item in Learner.by_phone.query(phone_e164) if key and item.last_name_key == key})
     return LookupReply(matches=[MaskedEmail(masked_email=mask_email(e)) for e in emails])
@@ -208,54 +204,175 @@ def get_profile(learner_id: str) -> Profile:
     return to_profile(sessions.learner_of(learner_id))
 
 
-def _frequency(learner_id: str) -> str:
-    return sessions.learner_of(learner_id).transcript_frequency
+DEGREE_LOCKED = (
+    "Your degree is part of the credit you have claimed, so it can no longer be changed here. "
+    "Please contact the CME office to correct it."
+)
 
 
-def update_profile(learner_id: str, data: ProfileUpdate) -> Profile:
-    """Save the profile fields in one conditional update; the email changes only through verification."""
-    problems = Problems()
-    values = _clean_fields(data, problems)
-    problems.raise_any()
-    actions = [
-        getattr(Learner, name).set(value) if value is not None else getattr(Learner, name).remove()
-        for name, value in values.items()
-    ]
-    if data.transcript_frequency is not None and data.transcript_frequency.value != _frequency(learner_id):
+def has_claim(learner_id: str) -> bool:
+    """Whether the learner has claimed any credit: one Query of the claims table's key, Limit 1."""
+    found = Claim.query(learner_id, limit=1, consistent_read=True, attributes_to_get=["learner_id"])
+    return next(iter(found), None) is not None
+
+
+def _email_wanted(text: str) -> str:
+    try:
+        return normalize_email(text)
+    except InvalidInput:
+        return text
+
+
+def _profile_changes(learner: Learner, values: dict[str, Any], data: ProfileUpdate) -> dict[str, Any]:
+    """Every attribute the save sets (None: removed)."""
+    changes = dict(values)
+    if data.transcript_frequency is not None and data.transcript_frequency.value != learner.transcript_frequency:
         # a changed schedule starts at the next period; an unchanged one keeps its due date
         from cme import schedule
 
         frequency = data.transcript_frequency.value
-        actions.append(Learner.transcript_frequency.set(frequency))
+        changes["transcript_frequency"] = frequency
         if frequency == "never":
-            actions += [Learner.transcript_schedule.remove(), Learner.transcript_due.remove()]
+            changes.update(transcript_schedule=None, transcript_due=None)
         else:
             due = schedule.next_due(frequency, activities.office_today())
-            actions += [
-                Learner.transcript_schedule.set(schedule.SCHEDULED),
-                Learner.transcript_due.set(due.isoformat()),
-            ]
-    actions.append(Learner.updated_at.set(clock.now()))
-    condition = Learner.learner_id.exists()
-    if data.email is not None:
-        try:
-            wanted = normalize_email(data.email)
-        except InvalidInput:
-            wanted = data.email
-        condition = condition & (Learner.email == wanted)
-    learner = Learner(learner_id)
+            changes.update(transcript_schedule=schedule.SCHEDULED, transcript_due=due.isoformat())
+    changes["updated_at"] = clock.now()
+    return changes
+
+
+def _save_profile(learner: Learner, changes: dict[str, Any], source_ip: str, user_agent: str) -> bool:
+    """Write ``changes`` if the profile is still as read (False when it changed meanwhile); a
+    name correction is written with its audit record, in one transaction."""
+    actions = [
+        getattr(Learner, name).set(value) if value is not None else getattr(Learner, name).remove()
+        for name, value in changes.items()
+    ]
+    condition = (
+        Learner.learner_id.exists()
+        & (Learner.email == learner.email)
+        & (Learner.degree == learner.degree)
+        & (Learner.first_name == learner.first_name)
+        & (Learner.last_name == learner.last_name)
+    )
+    old_name = {"first_name": learner.first_name, "last_name": learner.last_name}
+    new_name = {"first_name": changes["first_name"], "last_name": changes["last_name"]}
     try:
-        retry.call(lambda: learner.update(actions=actions, condition=condition), "profile")
+        if new_name == old_name:
+            retry.call(lambda: learner.update(actions=actions, condition=condition), "profile")
+            return True
+        record = audit.entry(
+            learner.learner_id,
+            "name_changed",
+            learner.learner_id,
+            {"old": old_name, "new": new_name},
+            source_ip,
+            user_agent,
+            changes["updated_at"],
+        )
+
+        def build(tx: TransactWrite) -> None:
+            tx.update(learner, actions=actions, condition=condition)
+            tx.save(record)
+
+        retry.transact(build, "profile name correction")
     except UpdateError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
-        sessions.learner_of(learner_id)  # 401 when the account is gone; otherwise the email differed
-        raise InvalidInput(
-            "EMAIL_CHANGE_NEEDS_VERIFICATION",
-            "To change your email, add the new one under My emails and confirm it from your inbox.",
-            [{"field": "email", "message": "Change your email under My emails."}],
-        ) from exc
-    return to_profile(learner)
+        return False
+    except TransactWriteError as exc:
+        if retry.DECISION not in retry.reason_codes(exc):
+            raise
+        return False
+    for name, value in changes.items():
+        setattr(learner, name, value)
+    logger.info("name corrected (audited)", extra={"learner_id": learner.learner_id})
+    return True
+
+
+def update_profile(learner_id: str, data: ProfileUpdate, source_ip: str = "", user_agent: str = "") -> Profile:
+    """Save the profile fields in one conditional update, against the profile as read.
+
+    - The email changes only through verification (My emails).
+    - The degree, once the learner has a claim, changes only through the office (422
+      DEGREE_LOCKED; DOMAIN.md "Records": the degree on a record is the degree at the time
+      of the claim, and a certificate shows its claim's degree).
+    - A name correction (marriage, a typo) is kept, and audited in the same transaction: old
+      and new name, who, when, from where. Certificates follow the new name as new versions;
+      the old ones verify as replaced (cme.certificates).
+    """
+    problems = Problems()
+    values = _clean_fields(data, problems)
+    problems.raise_any()
+    for _ in range(3):
+        learner = sessions.learner_of(learner_id)  # 401 when the account is gone
+        if data.email is not None and _email_wanted(data.email) != learner.email:
+            raise InvalidInput(
+                "EMAIL_CHANGE_NEEDS_VERIFICATION",
+                "To change your email, add the new one under My emails and confirm it from your inbox.",
+                [{"field": "email", "message": "Change your email under My emails."}],
+            )
+        if values["degree"] != learner.degree and has_claim(learner_id):
+            raise InvalidInput(
+                "DEGREE_LOCKED",
+                DEGREE_LOCKED,
+                [{"field": "degree", "message": "Contact the CME office to change your degree."}],
+            )
+        if _save_profile(learner, _profile_changes(learner, values, data), source_ip, user_agent):
+            return to_profile(learner)
+    raise Conflict("PROFILE_CHANGED", "Your profile was changed meanwhile. Please reload the page and save again.")
+
+
+def _office_degree_change(
+    learner: Learner, degree: str, detail: dict[str, Any], actor: str, client: tuple[str, str]
+) -> bool:
+    """Write the degree with its audit record in one transaction, if the degree is still as
+    read (False when it changed meanwhile, or the learner is gone)."""
+    now = clock.now()
+    old = learner.degree
+    record = audit.entry(
+        learner.learner_id, "degree_changed", actor, {"old": old, "new": degree, **detail}, *client, now
+    )
+
+    def build(tx: TransactWrite) -> None:
+        tx.update(
+            learner,
+            actions=[Learner.degree.set(degree), Learner.updated_at.set(now)],
+            condition=Learner.degree == old,
+        )
+        tx.save(record)
+
+    try:
+        retry.transact(build, "degree change")
+    except TransactWriteError as exc:
+        if retry.DECISION not in retry.reason_codes(exc):
+            raise
+        return False
+    learner.degree, learner.updated_at = degree, now
+    return True
+
+
+def change_degree(
+    learner_id: str, degree: str, reason: str, actor: str, source_ip: str = "", user_agent: str = ""
+) -> Profile:
+    """A coordinator's change of a learner's degree, audited (who, when, old, new, reason).
+
+    Claims and their certificates keep the degree they were made under (DOMAIN.md "Records"):
+    nothing already claimed is changed; new claims follow the new degree.
+    """
+    for _ in range(3):
+        try:
+            learner = Learner.get(learner_id, consistent_read=True) if 0 < len(learner_id) <= 100 else None
+        except Learner.DoesNotExist:
+            learner = None
+        if learner is None:
+            raise NotFound("NOT_FOUND", "There is no such learner.")
+        if learner.degree == degree:
+            return to_profile(learner)
+        if _office_degree_change(learner, degree, {"reason": reason}, actor, (source_ip, user_agent)):
+            logger.info("degree changed by the office (audited)", extra={"learner_id": learner_id, "actor": actor})
+            return to_profile(learner)
+    raise Conflict("PROFILE_CHANGED", "This profile was changed meanwhile. Please reload the page and save again.")
 
 
 def provision_account(data: NewAccount, role: str = "learner", verified: bool = True) -> Profile:

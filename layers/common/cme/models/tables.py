@@ -63,6 +63,8 @@ class Learner(BaseModel):
     password_hash = UnicodeAttribute()
     # every email of this learner proven by a verification link (kept with EmailOwner.verified)
     verified_emails = UnicodeSetAttribute(default=set)
+    # set by each password reset, in its transaction: a reset link issued before it is spent
+    password_changed_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -79,7 +81,12 @@ class EmailsByLearner(GlobalSecondaryIndex["EmailOwner"]):
 
 
 class EmailOwner(BaseModel):
-    """One item per normalized email: which learner owns it. Written only with a condition."""
+    """One item per normalized email: which learner owns it. Written only with a condition.
+
+    Until ``verified`` it is only a hold (API.md): Create Account takes it over at once, and
+    anyone may take it once it is older than ``verify_email_hours`` (from ``added_at``). A
+    verification link counts only for the item it was issued for: issued by its learner, at
+    or after its ``added_at`` (a removed and re-added, or taken, address starts a new item)."""
 
     table_setting = "emails_table"
 
@@ -142,6 +149,8 @@ class RateCounter(BaseModel):
     key = UnicodeAttribute(hash_key=True)
     hits = NumberAttribute(default=0)
     expires_at = TTLAttribute()
+    # a sign-in email's day counter: the email-and-client counters counted with it (cme.throttle)
+    related = UnicodeSetAttribute(null=True)
 
 
 class CreditDesignation(MapAttribute[str, Any]):
@@ -326,3 +335,4 @@ class Certificate(BaseModel):
     s3_key = UnicodeAttribute()
     s3_version = UnicodeAttribute(null=True)
     superseded_by = UnicodeAttribute(null=True)
+    replaced_at = UTCDateTimeAttribute(null=True)  # when superseded_by was set (verify's replaced_on)
