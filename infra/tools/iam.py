@@ -256,10 +256,11 @@ def _short(resource: str) -> str:
 
 def report(verdict: Verdict, policies: dict[str, Role], requests: Iterable[Request]) -> str:
     """The verdict as Markdown: per function, calls seen, denied requests, unused grants."""
-    seen: dict[str, set[Request]] = defaultdict(set)
-    for request in requests:
-        seen[request.function].add(request)
-    lines = ["| function | requests seen | denied | unused grants |", "|---|---:|---:|---:|"]
+    seen: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for request in requests:  # S3 objects counted by key prefix, not one by one
+        resource = re.sub(r"^(arn:[^:]+:s3:::[^/]+/[^/]+)/.+$", r"\1/*", request.resource)
+        seen[request.function].add((request.action, resource))
+    lines = ["| function | distinct requests seen | denied | unused grants |", "|---|---:|---:|---:|"]
     for name in sorted(policies):
         lines.append(
             f"| {name} | {len(seen.get(name, ()))} | {len(verdict.denied.get(name, []))} "
