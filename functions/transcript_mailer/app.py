@@ -1,13 +1,16 @@
 """Scheduled transcript emails: the schedule's fan-out, and the SQS worker.
 
 ``schedule_handler`` (EventBridge Scheduler, daily) queues every learner whose transcript is
-due; ``worker_handler`` (SQS, batches) renders and emails each one, reporting partial batch
+due on or before the run's day: ``today`` (``YYYY-MM-DD``) in the event when one is given (the
+local stack's ``?today=``), else today in the office's time zone (the schedule passes no input).
+``worker_handler`` (SQS, batches) renders and emails each one, reporting partial batch
 failures so only failed messages are retried (then dead-lettered).
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -22,8 +25,10 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @logger.inject_lambda_context(clear_state=True)
-def schedule_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    return {"queued": transcripts.fan_out(activities.office_today())}
+def schedule_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    given = event.get("today") if isinstance(event, dict) else None
+    today = date.fromisoformat(given) if isinstance(given, str) else activities.office_today()
+    return {"queued": transcripts.fan_out(today), "today": today.isoformat()}
 
 
 def _record(record: SQSRecord, lambda_context: LambdaContext) -> None:

@@ -1,28 +1,64 @@
-"""The local outbox: every email SES (moto) accepted, parsed from the raw MIME it was sent as."""
+"""The local outbox: every email SES (moto) accepted, parsed from the raw MIME it was sent as.
+
+``messages()`` lists them oldest first, each with its attachments' ``filename``,
+``content_type`` and ``size`` (bytes, decoded) and a ``url`` that downloads it from the local
+stack: ``/_local/outbox/<message number>/<attachment number>``, both counted from 1 as the
+outbox page numbers them. ``attachment(message, number)`` gives one attachment's bytes.
+"""
 
 from __future__ import annotations
 
 import email
 from email import policy
+from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
-from typing import Any
+from typing import Any, NamedTuple, cast
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
 
 
-def _parse(raw: str | bytes, destinations: list[str]) -> dict[str, Any]:
-    message = (
+class Attachment(NamedTuple):
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _message(raw: str | bytes) -> EmailMessage:
+    parsed = (
         email.message_from_bytes(raw, policy=policy.default)
         if isinstance(raw, bytes)
         else email.message_from_string(raw, policy=policy.default)
     )
+    return cast(EmailMessage, parsed)  # policy.default makes EmailMessage
+
+
+def _attachments(message: EmailMessage) -> list[Attachment]:
+    found = []
+    for number, part in enumerate(message.iter_attachments(), start=1):
+        data = part.get_payload(decode=True)
+        found.append(
+            Attachment(
+                filename=part.get_filename() or f"attachment-{number}",
+                content_type=part.get_content_type(),
+                data=data if isinstance(data, bytes) else b"",
+            )
+        )
+    return found
+
+
+def _parse(raw: str | bytes, destinations: list[str], number: int = 1) -> dict[str, Any]:
+    message = _message(raw)
     text_part = message.get_body(preferencelist=("plain",))
     html_part = message.get_body(preferencelist=("html",))
     attachments = [
         {
-            "filename": part.get_filename(),
-            "content_type": part.get_content_type(),
-            "size": len(part.get_payload(decode=True) or b""),
+            "filename": item.filename,
+            "content_type": item.content_type,
+            "size": len(item.data),
+            "url": f"/_local/outbox/{number}/{index}",
         }
-        for part in message.iter_attachments()
+        for index, item in enumerate(_attachments(message), start=1)
     ]
     to = [addr for _, addr in getaddresses([str(message.get("To", ""))]) if addr] or destinations
     date = message.get("Date")
@@ -36,14 +72,18 @@ def _parse(raw: str | bytes, destinations: list[str]) -> dict[str, Any]:
     }
 
 
-def messages(account_id: str = "123456789012", region: str = "us-east-1") -> list[dict[str, Any]]:
-    """What moto's SES backend in this process holds, oldest first."""
+def _sent(account_id: str, region: str) -> list[Any]:
     from moto.ses.models import ses_backends
 
+    return list(ses_backends[account_id][region].sent_messages)
+
+
+def messages(account_id: str = ACCOUNT, region: str = REGION) -> list[dict[str, Any]]:
+    """What moto's SES backend in this process holds, oldest first."""
     out = []
-    for sent in ses_backends[account_id][region].sent_messages:
+    for number, sent in enumerate(_sent(account_id, region), start=1):
         if hasattr(sent, "raw_data"):
-            out.append(_parse(sent.raw_data, list(sent.destinations)))
+            out.append(_parse(sent.raw_data, list(sent.destinations), number))
         elif hasattr(sent, "body"):
             out.append(
                 {
@@ -56,3 +96,12 @@ def messages(account_id: str = "123456789012", region: str = "us-east-1") -> lis
                 }
             )
     return out
+
+
+def attachment(message: int, number: int, account_id: str = ACCOUNT, region: str = REGION) -> Attachment | None:
+    """Attachment ``number`` of message ``message`` (both from 1), or None when there is none."""
+    sent = _sent(account_id, region)
+    if not 1 <= message <= len(sent) or not hasattr(sent[message - 1], "raw_data"):
+        return None
+    found = _attachments(_message(sent[message - 1].raw_data))
+    return found[number - 1] if 1 <= number <= len(found) else None

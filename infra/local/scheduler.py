@@ -1,6 +1,10 @@
 """The scheduled transcript mailing, run now: what EventBridge Scheduler and the SQS event
 source mapping do in AWS, done in order in one call (`POST /_local/schedules/transcript-mailer/run`).
 
+``today`` runs it as on that day (`?today=YYYY-MM-DD`): the schedule's event carries it, and the
+schedule function queues the learners due on or before it. Without it the function takes today
+in the office's time zone, as in AWS, where the schedule passes no input.
+
 The schedule's function queues the due learners; then the queue is drained the way Lambda's
 SQS poller does it: batches of up to 10 go to the worker, the messages it reports as failed
 come back (here at once) and move to the dead-letter queue after the redrive policy's
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import boto3
@@ -47,10 +52,24 @@ def _sqs_event(messages: list[Any], queue_arn: str) -> dict[str, Any]:
     }
 
 
-def run_transcript_mailer(invoke: Invoke, region: str, queue_name: str, max_rounds: int = 20) -> dict[str, int]:
-    """Fire the schedule, then drain the queue. Returns {learners, emails_sent, failed}."""
-    scheduled = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.scheduler"}
-    queued = int(invoke(_function("schedule_handler"), scheduled).get("queued", 0))
+def run_transcript_mailer(
+    invoke: Invoke, region: str, queue_name: str, max_rounds: int = 20, today: date | None = None
+) -> dict[str, Any]:
+    """Fire the schedule (as on ``today`` when given), then drain the queue.
+
+    Returns {learners, processed, failed, today}: learners queued, messages the worker finished,
+    failed receives (each retried at once, up to the redrive policy), the day it ran as.
+    """
+    scheduled: dict[str, Any] = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.scheduler",
+    }
+    if today is not None:
+        scheduled["today"] = today.isoformat()
+    fired = invoke(_function("schedule_handler"), scheduled) or {}
+    queued = int(fired.get("queued", 0))
     sqs = boto3.client("sqs", region_name=region)
     url = sqs.get_queue_url(QueueName=queue_name.rstrip("/").rsplit("/", 1)[-1])["QueueUrl"]  # a name or URL
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -73,7 +92,7 @@ def run_transcript_mailer(invoke: Invoke, region: str, queue_name: str, max_roun
                 continue
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
             done += 1
-    return {"learners": queued, "processed": done, "failed": failed}
+    return {"learners": queued, "processed": done, "failed": failed, "today": fired.get("today")}
 
 
 def dead_letters(region: str, queue_name: str) -> list[dict[str, Any]]:

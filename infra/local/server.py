@@ -12,11 +12,13 @@ import json
 import logging
 import mimetypes
 import os
+import re
 import signal
 import socket
 import sys
 import threading
 import warnings
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -122,8 +124,10 @@ class LocalStack:
             return Response(json.dumps({"messages": self.outbox()}), mimetype="application/json")
         if path == "/_local/outbox":
             return self.outbox_page()
+        if path.startswith("/_local/outbox/"):
+            return self.outbox_attachment(path.removeprefix("/_local/outbox/"))
         if path == "/_local/schedules/transcript-mailer/run" and request.method == "POST":
-            return self.run_transcript_mailer()
+            return self.run_transcript_mailer(request.args.get("today"))
         return self.static(path)
 
     def api(self, request: Request) -> Response:
@@ -144,14 +148,29 @@ class LocalStack:
             response.headers.setdefault(key, value)
         return response
 
-    def run_transcript_mailer(self) -> Response:
+    def run_transcript_mailer(self, today: str | None = None) -> Response:
+        """The whole mailing now, as on ``today`` (``?today=YYYY-MM-DD``) or on today."""
         from cme.settings import get_settings
         from infra.local.scheduler import run_transcript_mailer
 
+        as_of = None
+        if today:  # absent or empty: as on today
+            try:
+                as_of = date.fromisoformat(today) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", today) else None
+            except ValueError:
+                as_of = None
+            if as_of is None:
+                problem = {"code": "INVALID_TODAY", "message": "today must be a date, YYYY-MM-DD."}
+                return Response(json.dumps(problem), status=400, mimetype="application/json")
         before = len(self.outbox())
         settings = get_settings()
-        result = run_transcript_mailer(self.gateway.invoke, settings.aws_region, settings.transcript_queue)
-        body = {"learners": result["learners"], "emails_sent": len(self.outbox()) - before, "failed": result["failed"]}
+        result = run_transcript_mailer(self.gateway.invoke, settings.aws_region, settings.transcript_queue, today=as_of)
+        body = {
+            "learners": result["learners"],
+            "emails_sent": len(self.outbox()) - before,
+            "failed": result["failed"],
+            "today": result["today"],
+        }
         return Response(json.dumps(body), mimetype="application/json")
 
     def outbox(self) -> list[dict[str, Any]]:
@@ -162,20 +181,43 @@ class LocalStack:
     def outbox_page(self) -> Response:
         rows = []
         for number, message in enumerate(self.outbox(), start=1):
+            files = "".join(
+                f"<li><a href='{html.escape(item['url'])}' download>{html.escape(item['filename'])}</a> "
+                f"({html.escape(item['content_type'])}, {_size(item['size'])})</li>"
+                for item in message["attachments"]
+            )
             rows.append(
                 f"<article><h2>{number}. {html.escape(message['subject'])}</h2>"
                 f"<p>To: {html.escape(', '.join(message['to']))} &middot; "
                 f"{html.escape(message['sent_at'] or '')}</p>"
-                f"<pre>{html.escape(message['text'])}</pre></article>"
+                f"<pre>{html.escape(message['text'])}</pre>"
+                + (f"<h3>Attachments</h3><ul class='attachments'>{files}</ul>" if files else "")
+                + "</article>"
             )
         body = (
             "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Local outbox</title>"
+            "<link rel='icon' href='/favicon.svg' type='image/svg+xml'>"
             "<link rel='stylesheet' href='/styles.css'></head><body><main class='outbox'>"
             "<h1>Local outbox</h1><p>Every email the portal sent through SES (moto), oldest first.</p>"
             + ("".join(rows) or "<p>No email has been sent yet.</p>")
             + "</main></body></html>"
         )
         return Response(body, mimetype="text/html", headers=self.headers)
+
+    def outbox_attachment(self, rest: str) -> Response:
+        """``/_local/outbox/<message>/<attachment>`` (both from 1): the file, as a download."""
+        from infra.local.outbox import attachment
+
+        numbers = rest.split("/")
+        found = None
+        if self.moto is not None and len(numbers) == 2 and all(part.isdigit() for part in numbers):
+            found = attachment(int(numbers[0]), int(numbers[1]))
+        if found is None:
+            return Response("No such attachment", status=404, mimetype="text/plain", headers=self.headers)
+        response = Response(found.data, mimetype=found.content_type, headers=self.headers)
+        name = "".join(c for c in found.filename if c.isalnum() or c in "-_.") or "attachment"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     def static(self, path: str) -> Response:
         relative = path.lstrip("/") or "index.html"
@@ -192,6 +234,15 @@ class LocalStack:
         response = Response(target.read_bytes(), mimetype=mimetype, headers=self.headers)
         response.headers["Cache-Control"] = "no-cache"
         return response
+
+
+def _size(size: int) -> str:
+    """Bytes as people read them: 812 bytes, 14.2 KB, 1.3 MB."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _quiet() -> None:
