@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from cme import activities, attendance, claims
+from cme import activities, attendance, claims, credit
 from cme.api import BodyRule, client_address, json_reply, lambda_entry, make_resolver, require_admin
 from cme.errors import InvalidInput
 from cme.schemas import (
@@ -16,6 +16,7 @@ from cme.schemas import (
     ActivityReply,
     AdminActivitiesReply,
     AttendanceListReply,
+    CreditTypesReply,
     PublicActivity,
     RosterIn,
     RosterReport,
@@ -30,6 +31,12 @@ ROSTER = "POST /api/admin/activities/{activity_id}/attendance"
 @app.get("/api/activities")
 def catalogue() -> Response[ActivitiesReply]:
     return json_reply(200, ActivitiesReply(activities=list(activities.list_published())))
+
+
+@app.get("/api/credit-types")
+def credit_types() -> Response[CreditTypesReply]:
+    """Every credit type's wording (cme.credit): the one source pages, PDFs and CSVs use."""
+    return json_reply(200, CreditTypesReply(credit_types=credit.catalogue()))
 
 
 @app.get("/api/activities/<activity_id>")

@@ -300,3 +300,37 @@ def test_claim_made_meanwhile_elsewhere_on_a_phone(
         assert not problems.page_errors
     finally:
         context.close()
+
+
+def test_credit_words_come_from_the_api(page: Any, base_url: str, problems: Any, learner: tuple[str, str]) -> None:
+    """The claim form and My claims word credit as GET /api/credit-types does (the web spells none)."""
+    status, served = StackClient(base_url).call("GET", "/api/credit-types")
+    assert status == 200
+    labels = {kind["type"]: kind["label"] for kind in served["credit_types"]}
+    assert labels["AMA_PRA_1"] == "AMA PRA Category 1 Credit™" and labels["ACPE"] == "ACPE contact hours"
+    admin = coordinator(base_url)
+    email, password = learner
+    title = f"Ethics Grand Rounds {uuid.uuid4().hex[:6]}"
+    attended(admin, new_activity(admin, title), email)
+
+    def reworded(route: Any) -> None:  # the API's words, marked, so the page can only have them from there
+        answer = route.fetch()
+        body = answer.json()
+        for kind in body["credit_types"]:
+            kind["label"] = f"{kind['label']} (as served)"
+        route.fulfill(response=answer, json=body)
+
+    page.route("**/api/credit-types", reworded)
+    sign_in(page, email, password)
+    row = activity_row(page, title)
+    row.get_by_role("button", name="Claim credit").click()
+    form = row.get_by_role("form", name="Claim credit")
+    expect(form.get_by_role("radio", name="AMA PRA Category 1 Credit™ (as served) (up to 1.0)")).to_be_checked()
+    form.get_by_role("group", name=f"{BIAS} (required)").get_by_role("radio", name="Yes").check()
+    form.get_by_role("group", name=f"{QUALITY} (required)").get_by_role("radio", name="5").check()
+    form.get_by_role("checkbox", name=ATTESTATION).check()
+    form.get_by_role("button", name="Claim", exact=True).click()
+    expect(row).to_contain_text("Claimed 1.0 AMA PRA Category 1 Credit™ (as served) on")
+    claims = page.get_by_role("table", name="My claims")
+    expect(claims.get_by_role("row").filter(has_text=title)).to_contain_text("AMA PRA Category 1 Credit™ (as served)")
+    problems.assert_none("on My Portal with the API's credit words")

@@ -208,9 +208,11 @@ def test_transcript_page_downloads_and_schedule(page: Any, problems: Any, base_u
     bars = page.locator("#chart svg rect.chart__bar")
     expect(bars).to_have_count(2)
     assert float(bars.nth(0).get_attribute("width") or 0) > float(bars.nth(1).get_attribute("width") or 0)
-    expect(page.locator("#chart svg text")).to_have_text([str(today.year), "1.5 AMA", str(today.year - 1), "1.0 MOC"])
+    expect(page.locator("#chart svg text")).to_have_text(
+        [str(today.year), "1.5 AMA", str(today.year - 1), "1.0 ABIM MOC"]
+    )
     expect(page.get_by_role("list", name="Credit types in the chart").get_by_role("listitem")).to_have_text(
-        [f"AMA: {AMA}", f"MOC: {MOC}"]
+        [f"AMA: {AMA}", f"ABIM MOC: {MOC}"]
     )
     numbers = page.get_by_role("table", name="Credits per year by credit type")
     expect(numbers.locator("tbody tr")).to_have_count(2)

@@ -213,7 +213,9 @@ def test_claims_report_json_and_csv(world: dict[str, Any], admin: ApiClient) -> 
     assert "attachment" in csv_answer.header("Content-Disposition")
     text = csv_answer.raw.decode("utf-8-sig")
     lines = text.splitlines()
-    assert lines[0] == "learner_name,degree,email,npi,credit_type,credits,claimed_at,certificate_code"
+    assert lines[0] == (
+        "learner_name,degree,email,npi,credit_type,credits,claimed_at,certificate_code,completed_on,label"
+    )
     assert lines[1].startswith('"\'=HYPERLINK(""x"") Ó Briain",MD,md@example.org,1234567893,AMA_PRA_1,1,')
     assert admin.get(url, query="format=xml").status == 422
     assert world["md"].get(url).status == 403

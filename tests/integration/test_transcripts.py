@@ -70,7 +70,7 @@ def test_csv_transcript_is_safe_in_a_spreadsheet(history: dict[str, Any]) -> Non
     titles = [r[1] for r in rows[1:3]]
     assert titles == ["'=SUM(A1:A9) Cardiology Update", "Grand Rounds: Sepsis"]
     assert [r[3] for r in rows[1:3]] == ["12.5", "0.75"]
-    assert ["", "Total: AMA PRA Category 1 Credit™", "", "13.25", "", ""] in rows
+    assert len(rows) == 3, "data rows only: no totals, blank or signature rows"
 
 
 def test_date_range(history: dict[str, Any]) -> None:
@@ -129,7 +129,7 @@ def test_the_mailer_emails_exactly_the_due_learners_once(
 
     result = _run(gateway)
     sent = outbox()[before:]
-    assert result == {"learners": 2, "processed": 2, "failed": 0}
+    assert (result["learners"], result["processed"], result["failed"]) == (2, 2, 0)
     assert sorted(m["to"][0] for m in sent) == ["md@example.org", "rn@example.org"]
     for message in sent:
         assert message["attachments"][0]["content_type"] == "application/pdf"

@@ -11,6 +11,7 @@ import {
 import {
   activityIdParam, activityPath, alertRegion, loading, showTabs, signInAgain, usable,
 } from './admin-common.js';
+import { creditLabel, creditTypes } from './credits.js';
 
 const form = document.getElementById('activity-form');
 const heading = document.getElementById('activity-heading');
@@ -23,6 +24,12 @@ const codeHint = document.getElementById('a-code-hint');
 const activityId = activityIdParam();
 
 const field = (name) => form.elements.namedItem(name);
+
+// The credit types a coordinator may designate, worded by the API (GET /api/credit-types).
+for (const slot of document.querySelectorAll('[data-slot="ama-label"]')) slot.textContent = creditLabel('AMA_PRA_1');
+creditTemplate.content.querySelector('select[data-name="type"]').replaceChildren(
+  ...creditTypes().map((kind) => new Option(kind.label, kind.type)),
+);
 
 // ---------------------------------------------------------------- repeatable rows
 /** Name each row's fields by position (credits.0.max, evaluation.1.text) as the API's errors do. */

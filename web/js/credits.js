@@ -3,19 +3,24 @@
  * (the catalogue, My activities, the claim form, the coordinators' pages).
  * Credit is designated and claimed in steps of 0.25 (DOMAIN.md "Credit").
  */
+import { api } from './api.js';
 
-export const CREDIT_TYPES = Object.freeze([
-  'AMA_PRA_1', 'ANCC', 'ACPE', 'AAPA_1', 'ABIM_MOC', 'PARTICIPATION',
-]);
+// Every credit type's wording comes from GET /api/credit-types (cme/credit.py on the server, the
+// one source the PDFs, CSVs and emails use too): fetched once, when the first page module that
+// imports this one loads, and kept for the page's life. Should it fail, types show as they are.
+const reply = await api('GET', '/api/credit-types');
+const KINDS = Object.freeze(
+  reply.status === 200 && Array.isArray(reply.body?.credit_types) ? reply.body.credit_types : [],
+);
+const BY_TYPE = new Map(KINDS.map((kind) => [kind.type, kind]));
 
-const CREDIT_LABELS = Object.freeze({
-  AMA_PRA_1: 'AMA PRA Category 1 Credit™',
-  ANCC: 'ANCC contact hours',
-  ACPE: 'ACPE',
-  AAPA_1: 'AAPA Category 1',
-  ABIM_MOC: 'ABIM MOC points',
-  PARTICIPATION: 'Certificate of participation',
-});
+/** The credit types in the order every list of credits follows. */
+export const CREDIT_TYPES = Object.freeze(KINDS.map((kind) => kind.type));
+
+/** [{type, label, unit, unit_one, short, headline, statement, claimants, moc_board}, ...] as the API serves them. */
+export function creditTypes() {
+  return KINDS;
+}
 
 export const FORMATS = Object.freeze(['live', 'enduring', 'rss']);
 
@@ -25,9 +30,14 @@ const FORMAT_LABELS = Object.freeze({
   rss: 'Regularly scheduled series',
 });
 
-/** AMA_PRA_1 -> "AMA PRA Category 1 Credit™" (an unknown type as it is). */
+/** A credit type's label, as the API words it (an unknown type as it is). */
 export function creditLabel(type) {
-  return CREDIT_LABELS[type] || String(type);
+  return BY_TYPE.get(type)?.label || String(type);
+}
+
+/** A credit type's short name, where room is scarce (a chart); "" when unknown. */
+export function creditShort(type) {
+  return BY_TYPE.get(type)?.short || '';
 }
 
 /** live -> "Live activity". */
@@ -42,16 +52,17 @@ export function formatAmount(amount) {
   return Number.isInteger(value) ? value.toFixed(1) : String(Math.round(value * 100) / 100);
 }
 
-/** {type, max} -> "AMA PRA Category 1 Credit™: 1.0"; participation is named without hours. */
+/** {type, max} -> "<label>: 1.0"; participation is named by its certificate, without hours. */
 export function designation(credit) {
-  if (credit.type === 'PARTICIPATION') return creditLabel(credit.type);
+  if (credit.type === 'PARTICIPATION') return BY_TYPE.get(credit.type)?.headline || creditLabel(credit.type);
   return `${creditLabel(credit.type)}: ${formatAmount(credit.max)}`;
 }
 
-/** A claim's credit: "1.0 AMA PRA Category 1 Credit™", "0.75 ANCC contact hours". */
+/** A claim's credit: "<amount> <label>"; participation as its certificate with the hours. */
 export function claimedCredit(claim) {
-  if (claim.credit_type === 'PARTICIPATION') {
-    return `${creditLabel(claim.credit_type)} (${formatAmount(claim.credits)} hours)`;
+  const kind = BY_TYPE.get(claim.credit_type);
+  if (claim.credit_type === 'PARTICIPATION' && kind) {
+    return `${kind.headline} (${formatAmount(claim.credits)} ${Number(claim.credits) === 1 ? kind.unit_one : kind.unit})`;
   }
   return `${formatAmount(claim.credits)} ${creditLabel(claim.credit_type)}`;
 }

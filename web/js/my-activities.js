@@ -174,7 +174,7 @@ export function setUpActivities({ onSignedOut }) {
     title.textContent = claim.activity_title;
     const day = document.createElement('span');
     day.className = 'table__date';
-    day.textContent = formatDate(claim.activity_date);
+    day.textContent = formatDate(claim.completed_on || claim.activity_date); // the completion date (API.md)
     box.append(title, day);
     return box;
   }

@@ -8,24 +8,31 @@
 import { api } from './api.js';
 import { clearErrors, markFields, setBusy, showAlert } from './forms.js';
 import { setRole, setSignedIn } from './shell.js';
-import { CREDIT_TYPES, creditLabel, formatAmount } from './credits.js';
+import {
+  CREDIT_TYPES, creditLabel, creditShort, formatAmount,
+} from './credits.js';
 import { formatDate, officeToday } from './dates.js';
 import { config } from './config.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const RANGE_INVALID = 'The end of the range is before its start.';
 
-// One colour per credit type (WCAG 1.4.11: each at least 3:1 on white), and a short name
-// written next to each bar, so the chart never relies on colour alone.
-const CHART_TYPES = Object.freeze({
-  AMA_PRA_1: { fill: '#0b7a75', short: 'AMA' },
-  ANCC: { fill: '#0f3550', short: 'ANCC' },
-  ACPE: { fill: '#b35900', short: 'ACPE' },
-  AAPA_1: { fill: '#6b3fa0', short: 'AAPA' },
-  ABIM_MOC: { fill: '#1a5fb4', short: 'MOC' },
-  PARTICIPATION: { fill: '#5c6b77', short: 'Part.' },
+// One colour per credit type (WCAG 1.4.11: each at least 3:1 on white), and the type's short
+// name (from the API) written next to each bar, so the chart never relies on colour alone.
+const CHART_FILLS = Object.freeze({
+  AMA_PRA_1: '#0b7a75',
+  ANCC: '#0f3550',
+  ACPE: '#b35900',
+  AAPA_1: '#6b3fa0',
+  ABIM_MOC: '#1a5fb4',
+  IPCE: '#7a4b00',
+  PARTICIPATION: '#5c6b77',
 });
-const OTHER_TYPE = Object.freeze({ fill: '#4a5b68', short: '' });
+const OTHER_FILL = '#4a5b68';
+
+function chartLook(type) {
+  return { fill: CHART_FILLS[type] || OTHER_FILL, short: creditShort(type) };
+}
 
 const FREQUENCY_SAVED = Object.freeze({
   never: 'Saved. We will not email you your transcript.',
@@ -98,9 +105,9 @@ function totalsOf(list) {
   return [...sums.keys()].sort(typeOrder).map((type) => [type, round(sums.get(type))]);
 }
 
-/** "Hours of participation" rather than "Certificate of participation" where hours are added up. */
+/** The label of a total: the credit type's label from the API. */
 function totalLabel(type) {
-  return type === 'PARTICIPATION' ? 'Hours of participation' : creditLabel(type);
+  return creditLabel(type);
 }
 
 // ------------------------------------------------------------------ the date range
@@ -289,7 +296,7 @@ function drawChart() {
     values.forEach(([type, value], index) => {
       const top = y + index * (barHeight + barGap);
       const length = Math.max(3, (value / max) * span);
-      const look = CHART_TYPES[type] || OTHER_TYPE;
+      const look = chartLook(type);
       const bar = svg('rect', {
         x: yearWidth, y: top, width: length.toFixed(1), height: barHeight, rx: 3, fill: look.fill, class: 'chart__bar',
       });
@@ -313,7 +320,7 @@ function drawChart() {
   chartBox.replaceChildren(chart);
 
   chartLegend.replaceChildren(...types.map((type) => {
-    const look = CHART_TYPES[type] || OTHER_TYPE;
+    const look = chartLook(type);
     const item = document.createElement('li');
     const swatch = svg('svg', { width: 14, height: 14, viewBox: '0 0 14 14', 'aria-hidden': 'true', class: 'chart-legend__swatch' });
     swatch.append(svg('rect', { width: 14, height: 14, rx: 3, fill: look.fill }));

@@ -13,6 +13,7 @@ from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from cme import clock, retry
+from cme.credit import CODE_ALPHABET
 from cme.errors import Conflict, InvalidInput, NotFound, Problems
 from cme.models import Activity, AttendanceCode
 from cme.models.tables import CreditDesignation, EvaluationQuestion
@@ -20,8 +21,6 @@ from cme.observability import logger
 from cme.schemas import ActivityIn, AdminActivity, Credit, PublicActivity, Question
 from cme.settings import get_settings
 
-# No 0/O, 1/I/L: a code read off a projector or a phone is typed right the first time.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 PUBLISHED = "PUBLISHED"
 

@@ -13,7 +13,6 @@ verifies as current.
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 from datetime import date
 from typing import Any
@@ -22,8 +21,7 @@ from urllib.parse import urlencode
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from cme import activities, aws, clock, retry, throttle
-from cme.claims import CERTIFICATE_ALPHABET
+from cme import activities, aws, clock, credit, retry, throttle
 from cme.errors import NotFound, ServiceUnavailable, sign_in_required
 from cme.models import Activity, Certificate, Claim, Learner, get_many
 from cme.observability import logger
@@ -34,15 +32,19 @@ def printed_name(learner: Learner) -> str:
     return f"{learner.first_name} {learner.last_name}"
 
 
-def name_with_degree(first: str, last: str, degree: str) -> str:
-    """The name as the certificate prints it (and verification shows it)."""
-    name = f"{first} {last}"
-    return f"{name}, {degree}" if degree and degree != "Other" else name
-
-
 def printed_with_degree(claim: Claim, learner: Learner) -> str:
     """The learner's name as of now, with the degree of the claim (as of the claim)."""
-    return name_with_degree(learner.first_name, learner.last_name, claim.degree)
+    return credit.name_with_degree(learner.first_name, learner.last_name, claim.degree)
+
+
+def completion_text(claim: Claim, activity_format: str | None = None) -> str:
+    """The certificate's date: a live activity's date(s); for a self-paced one (an enduring
+    material), the day the learner completed it, never the material's availability window."""
+    fmt = activity_format or claim.activity_format
+    if fmt and credit.is_self_paced(fmt):
+        day = credit.claim_completed_on(claim, activities.local_date(claim.claimed_at))
+        return f"completed {day:%B %-d, %Y}"
+    return date_range(claim.activity_start, claim.activity_end)
 
 
 def record(claim: Claim, learner: Learner, code: str) -> Certificate:
@@ -54,7 +56,7 @@ def record(claim: Claim, learner: Learner, code: str) -> Certificate:
         activity_id=claim.activity_id,
         learner_name=printed_with_degree(claim, learner),
         activity_title=claim.activity_title,
-        activity_date=date_range(claim.activity_start, claim.activity_end),
+        activity_date=completion_text(claim),
         credit_type=claim.credit_type,
         credits=float(claim.credits),
         issued_at=clock.now(),
@@ -98,7 +100,7 @@ def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> by
             learner_name=printed_name(learner),
             degree=claim.degree,
             activity_title=claim.activity_title,
-            activity_dates=date_range(claim.activity_start, claim.activity_end),
+            activity_dates=completion_text(claim, activity.format),
             format=activity.format,
             location=activity.location,
             credit_type=claim.credit_type,
@@ -156,7 +158,7 @@ def _first_pdf(claim: Claim, learner: Learner, activity: Activity, certificate: 
 def _reissue(claim: Claim, learner: Learner, previous: Certificate) -> Certificate:
     """A new certificate record after a name correction (its PDF is made at the next download);
     the previous one stays, marked replaced by it, and when."""
-    code = "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(12))
+    code = credit.certificate_code()
     certificate = record(claim, learner, code)
 
     def build(tx: TransactWrite) -> None:

@@ -3,15 +3,14 @@ learner per activity under every race."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from cme import activities, clock, retry, sessions
+from cme import activities, certificates, clock, credit, retry, sessions
 from cme.errors import Conflict, InvalidInput, NotFound, sign_in_required
 from cme.models import Activity, Attendance, AuditRecord, Claim, EmailOwner, Learner, get_many
 from cme.observability import logger
@@ -31,38 +30,20 @@ ATTESTATION = (
     "I attest that I participated in this activity. Physicians should claim only the credit "
     "commensurate with the extent of their participation in the activity."
 )
-PHYSICIANS = {"MD", "DO"}
-# The credit a profession's own board or association accepts, when the activity designates it.
-PROFESSION_CREDIT = {"RN": CreditType.ANCC, "NP": CreditType.ANCC, "PharmD": CreditType.ACPE, "PA-C": CreditType.AAPA_1}
-CERTIFICATE_ALPHABET = activities.CODE_ALPHABET
-
-
-def credit_options(degree: str, designated: list[Credit]) -> list[Credit]:
-    """What this learner may claim (DOMAIN.md "Credit").
-
-    Only MDs and DOs get AMA PRA Category 1 Credit (and ABIM MOC). Nurses, NPs, pharmacists
-    and PAs get their profession's credit where the activity designates it. Everyone other
-    than a physician may take a certificate of participation, up to the AMA maximum (or an
-    explicitly designated participation maximum).
-    """
-    by_type = {c.type: c for c in designated}
-    if degree in PHYSICIANS:
-        physician = [by_type[t] for t in (CreditType.AMA_PRA_1, CreditType.ABIM_MOC) if t in by_type]
-        return physician or [c for c in designated if c.type == CreditType.PARTICIPATION]
-    options = []
-    own = PROFESSION_CREDIT.get(degree)
-    if own is not None and own in by_type:
-        options.append(by_type[own])
-    if CreditType.PARTICIPATION in by_type:
-        options.append(by_type[CreditType.PARTICIPATION])
-    elif CreditType.AMA_PRA_1 in by_type:
-        options.append(Credit(type=CreditType.PARTICIPATION, max=by_type[CreditType.AMA_PRA_1].max))
-    return options
 
 
 def deadline(activity: Activity) -> date:
     """The last day (office time) a claim is accepted."""
-    return date.fromisoformat(activity.end_date) + timedelta(days=int(activity.claim_window_days))
+    return credit.claim_deadline(date.fromisoformat(activity.end_date), int(activity.claim_window_days))
+
+
+def completed_on(claim: Claim) -> date:
+    """The claim's completion date (cme.credit.claim_completed_on)."""
+    return credit.claim_completed_on(claim, activities.local_date(claim.claimed_at))
+
+
+def _designated(activity: Activity) -> list[Credit]:
+    return [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
 
 
 def out(claim: Claim) -> ClaimOut:
@@ -71,15 +52,12 @@ def out(claim: Claim) -> ClaimOut:
         activity_id=claim.activity_id,
         activity_title=claim.activity_title,
         activity_date=date.fromisoformat(claim.activity_start),
+        completed_on=completed_on(claim),
         credit_type=claim.credit_type,  # type: ignore[arg-type]
         credits=float(claim.credits),
         claimed_at=claim.claimed_at.isoformat(),
         certificate_code=claim.certificate_code,
     )
-
-
-def _invalid(code: str, message: str, field: str) -> InvalidInput:
-    return InvalidInput(code, message, [{"field": field, "message": message}])
 
 
 def _answered(question: Any, answer: Any) -> bool:
@@ -98,24 +76,12 @@ def _answered(question: Any, answer: Any) -> bool:
 def check(data: ClaimIn, learner: Learner, activity: Activity, attended: bool, today: date) -> tuple[CreditType, float]:
     """Every rule of a claim, in the order a learner would fix them. Returns the type and credits."""
     if not attended:
-        raise _invalid(
+        raise credit.problem(
             "NOT_ATTENDED", "We have no attendance for you at this activity under a confirmed email.", "activity_id"
         )
-    if today > deadline(activity):
-        raise _invalid(
-            "CLAIM_WINDOW_CLOSED",
-            f"Credit for this activity could be claimed until {deadline(activity):%B %-d, %Y}.",
-            "activity_id",
-        )
-    designated = [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
-    options = {c.type.value: c for c in credit_options(learner.degree, designated)}
-    if data.credit_type not in options:
-        allowed = ", ".join(options) or "none"
-        raise _invalid("CREDIT_TYPE_NOT_ALLOWED", f"As {learner.degree} you may claim: {allowed}.", "credit_type")
-    limit = options[data.credit_type].max
-    credits = data.credits
-    if not credits > 0 or credits > limit or credits * 4 != int(credits * 4):
-        raise _invalid("CREDITS_INVALID", f"Claim between 0.25 and {limit:g} credits, in steps of 0.25.", "credits")
+    credit.check_window(date.fromisoformat(activity.end_date), int(activity.claim_window_days), today)
+    options = credit.credit_options(learner.degree, _designated(activity))
+    line = credit.check_line(learner.degree, options, data.credit_type, data.credits)
     missing = [
         q.question_id
         for q in activity.evaluation or []
@@ -128,8 +94,8 @@ def check(data: ClaimIn, learner: Learner, activity: Activity, attended: bool, t
             [{"field": f"evaluation.{qid}", "message": "required"} for qid in missing],
         )
     if data.attestation is not True:
-        raise _invalid("ATTESTATION_REQUIRED", "Please confirm the attestation to claim credit.", "attestation")
-    return CreditType(data.credit_type), credits
+        raise credit.problem("ATTESTATION_REQUIRED", "Please confirm the attestation to claim credit.", "attestation")
+    return line.credit_type, line.credits
 
 
 def _answers(claim: Claim) -> dict[str, Any]:
@@ -150,8 +116,6 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
     A retry of the same claim returns it (not new); a different second claim is 409. The
     certificate is recorded in the same transaction, so its code verifies at once.
     """
-    from cme import certificates  # its PDF code is imported only when a PDF is made
-
     learner, activity = get_many(Learner(learner_id), Activity(data.activity_id))
     if learner is None:
         raise sign_in_required()
@@ -160,7 +124,8 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
     assert isinstance(learner, Learner)
     emails = sorted(learner.verified_emails or ())
     attended = bool(emails) and any(True for _ in Attendance.batch_get([(activity.activity_id, e) for e in emails]))
-    credit_type, credits = check(data, learner, activity, attended, activities.office_today())
+    today = activities.office_today()
+    credit_type, credits = check(data, learner, activity, attended, today)
     now = clock.now()
     claim = Claim(
         learner_id,
@@ -169,12 +134,14 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
         activity_title=activity.title,
         activity_start=activity.start_date,
         activity_end=activity.end_date,
+        activity_format=activity.format,
+        completed_on=credit.completed_on(activity.format, date.fromisoformat(activity.end_date), today).isoformat(),
         credit_type=credit_type.value,
         credits=credits,
         evaluation=data.evaluation,
         attested=True,
         claimed_at=now,
-        certificate_code="".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(12)),
+        certificate_code=credit.certificate_code(),
         learner_name=f"{learner.first_name} {learner.last_name}",
         degree=learner.degree,
         email=learner.email,
@@ -248,7 +215,6 @@ def my_activities(learner_id: str) -> MyActivitiesReply:
         activity = found.get(activity_id)
         if activity is None:
             continue
-        designated = [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
         claim = claims.get(activity_id)
         last_day = deadline(activity)
         if claim is not None:
@@ -266,7 +232,7 @@ def my_activities(learner_id: str) -> MyActivitiesReply:
                 start_date=view.start_date,
                 end_date=view.end_date,
                 location=activity.location,
-                credit_options=credit_options(learner.degree, designated),
+                credit_options=credit.credit_options(learner.degree, _designated(activity)),
                 status=status,
                 claim_deadline=last_day,
                 reason=reason,
@@ -282,7 +248,18 @@ def my_activities(learner_id: str) -> MyActivitiesReply:
     )
 
 
-REPORT_COLUMNS = ["learner_name", "degree", "email", "npi", "credit_type", "credits", "claimed_at", "certificate_code"]
+REPORT_COLUMNS = [
+    "learner_name",
+    "degree",
+    "email",
+    "npi",
+    "credit_type",
+    "credits",
+    "claimed_at",
+    "certificate_code",
+    "completed_on",
+    "label",
+]
 
 
 def report(activity_id: str) -> ClaimReportReply:
@@ -298,6 +275,8 @@ def report(activity_id: str) -> ClaimReportReply:
             credits=float(c.credits),
             claimed_at=c.claimed_at.isoformat(),
             certificate_code=c.certificate_code,
+            completed_on=completed_on(c),
+            label=credit.label(c.credit_type),
         )
         for c in Claim.by_activity.query(activity_id)
     ]

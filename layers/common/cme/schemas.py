@@ -182,6 +182,13 @@ class CreditType(StrEnum):
     AAPA_1 = "AAPA_1"
     ABIM_MOC = "ABIM_MOC"
     PARTICIPATION = "PARTICIPATION"
+    IPCE = "IPCE"
+    ABA_MOC = "ABA_MOC"
+    ABP_MOC = "ABP_MOC"
+    ABS_MOC = "ABS_MOC"
+    ABPATH_MOC = "ABPATH_MOC"
+    ABO_MOC = "ABO_MOC"
+    ABOTO_MOC = "ABOTO_MOC"
 
 
 class ActivityFormat(StrEnum):
@@ -202,6 +209,25 @@ class Credit(Strict):
     max: float = Field(gt=0, le=100)
 
 
+class CreditTypeOut(BaseModel):
+    """One credit type's wording (cme.credit). ``statement`` has ``{provider}``, ``{n}``,
+    ``{credits}``, ``{activity}``, ``{awarded}`` and ``{address}`` to fill; "" when none."""
+
+    type: CreditType
+    label: str
+    unit: str
+    unit_one: str
+    short: str
+    headline: str
+    statement: str
+    claimants: list[str]
+    moc_board: str | None = None
+
+
+class CreditTypesReply(BaseModel):
+    credit_types: list[CreditTypeOut]
+
+
 class Question(Strict):
     question_id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,40}$")]
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -217,7 +243,7 @@ class ActivityIn(Strict):
     start_date: date
     end_date: date
     location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
-    credits: list[Credit] = Field(min_length=1, max_length=6)
+    credits: list[Credit] = Field(min_length=1, max_length=len(CreditType))
     claim_window_days: int = Field(ge=1, le=365)
     evaluation: list[Question] = Field(default_factory=list, max_length=50)
     attendance_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
@@ -315,7 +341,8 @@ class ClaimOut(BaseModel):
     claim_id: str
     activity_id: str
     activity_title: str
-    activity_date: date  # the activity's (first) day: what transcripts are ordered and filtered by
+    activity_date: date  # the activity's (first) day
+    completed_on: date  # the completion date (cme.credit.completed_on): what certificates and transcripts show
     credit_type: CreditType
     credits: float
     claimed_at: str
@@ -361,6 +388,8 @@ class ClaimReportRow(BaseModel):
     credits: float
     claimed_at: str
     certificate_code: str
+    completed_on: date
+    label: str  # the credit type's wording (cme.credit)
 
 
 class ClaimReportReply(BaseModel):

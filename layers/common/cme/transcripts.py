@@ -12,21 +12,13 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from cme import activities, aws, mail, retry, schedule, sessions
+from cme import activities, aws, credit, mail, retry, schedule, sessions
 from cme.errors import InvalidInput, ServiceUnavailable
 from cme.models import Claim, Learner
 from cme.observability import logger
 from cme.settings import get_settings
 from cme.spreadsheet import to_csv
 
-CREDIT_LABELS = {
-    "AMA_PRA_1": "AMA PRA Category 1 Credit™",
-    "ANCC": "ANCC contact hours",
-    "ACPE": "ACPE contact hours",
-    "AAPA_1": "AAPA Category 1 CME credits",
-    "ABIM_MOC": "ABIM MOC points",
-    "PARTICIPATION": "Hours of participation",
-}
 EARLIEST = date(1900, 1, 1)
 
 
@@ -42,7 +34,12 @@ class Transcript:
         sums: dict[str, float] = defaultdict(float)
         for claim in self.claims:
             sums[claim.credit_type] += float(claim.credits)
-        return [(CREDIT_LABELS.get(kind, kind), total) for kind, total in sorted(sums.items())]
+        return [(credit.label(kind), total) for kind, total in sorted(sums.items())]
+
+
+def completed_on(claim: Claim) -> date:
+    """The date a transcript shows and filters a claim by: its completion date (cme.credit)."""
+    return credit.claim_completed_on(claim, activities.local_date(claim.claimed_at))
 
 
 def day(text: str | None, field: str) -> date | None:
@@ -61,12 +58,12 @@ def day(text: str | None, field: str) -> date | None:
 
 def span(start: date, end: date) -> str:
     if start <= EARLIEST:
-        return f"all activities to {end:%B %-d, %Y}"
+        return f"all activities through {end:%B %-d, %Y}"
     return f"{start:%B %-d, %Y} – {end:%B %-d, %Y}"
 
 
 def collect(learner_id: str, start: date, end: date) -> Transcript:
-    """The learner's claims for activities held in [start, end] (one Query of their partition)."""
+    """The learner's claims completed in [start, end] (one Query of their partition), by completion date."""
     if end < start:
         raise InvalidInput(
             "DATES_INVALID",
@@ -74,8 +71,8 @@ def collect(learner_id: str, start: date, end: date) -> Transcript:
             [{"field": "to", "message": "The end of the range is before its start."}],
         )
     learner = sessions.learner_of(learner_id)
-    claims = [c for c in Claim.query(learner_id) if start <= date.fromisoformat(c.activity_start) <= end]
-    claims.sort(key=lambda c: (c.activity_start, c.activity_title))
+    claims = [c for c in Claim.query(learner_id) if start <= completed_on(c) <= end]
+    claims.sort(key=lambda c: (completed_on(c), c.activity_title))
     return Transcript(learner, start, end, claims)
 
 
@@ -93,9 +90,9 @@ def render_pdf(transcript: Transcript) -> bytes:
             issued_on=activities.office_today(),
             rows=[
                 Row(
-                    date.fromisoformat(c.activity_start),
+                    completed_on(c),
                     c.activity_title,
-                    CREDIT_LABELS.get(c.credit_type, c.credit_type),
+                    credit.label(c.credit_type),
                     float(c.credits),
                 )
                 for c in transcript.claims
@@ -109,35 +106,18 @@ CSV_HEADER = ["date", "activity", "credit_type", "credits", "claimed_at", "certi
 
 
 def render_csv(transcript: Transcript) -> str:
-    learner = transcript.learner
+    """Data rows only, one per claim (a spreadsheet sums them itself; totals are in the PDF)."""
     rows: list[list[Any]] = [
         [
-            c.activity_start,
+            completed_on(c).isoformat(),
             c.activity_title,
-            CREDIT_LABELS.get(c.credit_type, c.credit_type),
+            credit.label(c.credit_type),
             float(c.credits),
             c.claimed_at.date().isoformat(),
             c.certificate_code,
         ]
         for c in transcript.claims
     ]
-    rows.append([])
-    rows += [["", f"Total: {label}", "", total, "", ""] for label, total in transcript.totals]
-    rows.append([])
-    rows.append(
-        [
-            "",
-            f"{learner.first_name} {learner.last_name}, {learner.degree}"
-            + (f", NPI {learner.npi}" if learner.npi else ""),
-            "",
-            "",
-            "",
-            "",
-        ]
-    )
-    rows.append(
-        ["", f"Issued {activities.office_today().isoformat()} by {get_settings().provider_name}", "", "", "", ""]
-    )
     return to_csv(CSV_HEADER, rows)
 
 
@@ -187,7 +167,13 @@ def _queue_url() -> str:
 
 
 def fan_out(today: date) -> int:
-    """Queue one task per learner whose transcript is due (a Query on the sparse index, no Scan)."""
+    """Queue one task per learner whose transcript is due on or before ``today`` (a Query on the
+    sparse index, no Scan).
+
+    A learner whose due date passed without an email (the schedule did not run that day, or the
+    worker failed) is queued again by every later run until the worker moves the due date on:
+    one period per run, oldest first, so a missed period is late, never lost.
+    """
     due = list(Learner.by_transcript_due.query(schedule.SCHEDULED, Learner.transcript_due <= today.isoformat()))
     if not due:
         return 0
@@ -215,21 +201,26 @@ def fan_out(today: date) -> int:
             QueueUrl=url,
             Entries=[{"Id": str(n), "MessageBody": json.dumps(task)} for n, task in enumerate(batch)],
         )
-    logger.info("transcripts queued", extra={"count": len(tasks)})
+    logger.info("transcripts queued", extra={"count": len(tasks), "as_of": today.isoformat()})
     return len(tasks)
 
 
-def send_scheduled(task: dict[str, Any]) -> bool:
-    """Email one learner the transcript of one period, then move their due date on.
+def _current(learner: Learner, task: dict[str, Any]) -> bool:
+    """The task is still the learner's next transcript (the schedule did not change or move on)."""
+    return learner.transcript_due == task["due"] and learner.transcript_frequency == task["frequency"]
 
-    Returns False when there is nothing to do (the schedule changed meanwhile). Run it through
-    ``idempotent_send`` so a retried message never emails the same period twice.
+
+def send_scheduled(task: dict[str, Any]) -> bool:
+    """Email one learner the transcript of one period; the email only (``idempotent_send`` runs
+    it at most once per learner and period, then moves the due date on).
+
+    Returns False when there is nothing to do (the schedule changed meanwhile).
     """
     try:
         learner = Learner.get(task["learner_id"])
     except Learner.DoesNotExist:
         return False
-    if learner.transcript_due != task["due"] or learner.transcript_frequency != task["frequency"]:
+    if not _current(learner, task):
         return False
     first, last = (date.fromisoformat(part) for part in task["period"].split("/"))
     transcript = collect(learner.learner_id, first, last)
@@ -248,29 +239,77 @@ def send_scheduled(task: dict[str, Any]) -> bool:
         },
         attachments=[(f"CME-transcript-{first}-to-{last}.pdf", "application/pdf", pdf)],
     )
+    logger.info("scheduled transcript sent", extra={"learner_id": learner.learner_id, "period": task["period"]})
+    return True
+
+
+def advance_due(learner: Learner, task: dict[str, Any]) -> bool:
+    """Move the learner's due date one period on, from the task's due date.
+
+    Conditional on the learner still being due as the task says: False when that condition
+    decides (already advanced by an earlier delivery, or the learner changed the schedule: both
+    leave the due date as it should be). Any other failure (throttling past the retries, a
+    denied call, a timeout) is raised, so the message fails and is retried.
+    """
     following = schedule.next_due(task["frequency"], date.fromisoformat(task["due"]))
+    still_due = (Learner.transcript_due == task["due"]) & (Learner.transcript_frequency == task["frequency"])
     try:
         retry.call(
-            lambda: learner.update(
-                actions=[Learner.transcript_due.set(following.isoformat())],
-                condition=Learner.transcript_due == task["due"],
-            ),
+            lambda: learner.update(actions=[Learner.transcript_due.set(following.isoformat())], condition=still_due),
             "transcript due",
         )
-    except UpdateError:  # the learner changed the schedule meanwhile; the email is still right
-        logger.warning("transcript due date not advanced", extra={"learner_id": learner.learner_id})
-    logger.info("scheduled transcript sent", extra={"learner_id": learner.learner_id})
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            logger.error(
+                "transcript due date not moved on; the message fails and is retried",
+                extra={"learner_id": learner.learner_id, "period": task["period"], "cause": exc.cause_response_code},
+            )
+            retry.metric("TranscriptDueNotAdvanced")
+            raise
+        logger.info("transcript due date already moved", extra={"learner_id": learner.learner_id})
+        return False
     return True
 
 
 def idempotent_send(task: dict[str, Any], lambda_context: Any = None) -> bool:
-    """``send_scheduled`` at most once per learner and period (Powertools idempotency)."""
+    """The worker's unit for one message: the period's email at most once, then the due date on.
+
+    The two steps are kept apart so that a failure between them can neither stop the learner's
+    schedule nor email them twice:
+
+    1. The email (``send_scheduled``) runs under Powertools idempotency keyed on (learner,
+       period), kept 400 days (longer than any period). Its record is written when the email
+       has gone; a later delivery of the same period replays the record instead of sending.
+    2. The due date moves on (``advance_due``) on every delivery, whether step 1 sent or
+       replayed, conditional on the due date the task names. It is outside the idempotent
+       part, so a recorded email never hides it.
+
+    When step 2 fails (the learner's UpdateItem throttled past the retries or denied, or the
+    function stopped once the email was recorded), this raises: the message is reported failed,
+    SQS delivers it again, step 1 replays (no second email) and step 2 finishes the move. Should
+    every delivery fail, the message goes to the dead-letter queue (each failure is logged as an
+    error and counted as the metric ``TranscriptDueNotAdvanced``), and the due date, still on or
+    before the next day, puts the learner in the next day's fan-out, which finishes the same
+    way. Either way the next period is queued when it is due. The one window left is a stop
+    between SES accepting the email and the idempotency record completing (milliseconds): the
+    in-progress record expires with the invocation, and that period's email may go twice (at
+    least once, never lost).
+
+    A task whose learner is no longer due as it says (a redelivery after the move, or a changed
+    schedule) does nothing and records nothing.
+    """
     from aws_lambda_powertools.utilities.idempotency import (
         DynamoDBPersistenceLayer,
         IdempotencyConfig,
         idempotent_function,
     )
 
+    try:
+        learner = Learner.get(task["learner_id"])
+    except Learner.DoesNotExist:
+        return False
+    if not _current(learner, task):
+        return False
     persistence = DynamoDBPersistenceLayer(
         table_name=get_settings().idempotency_table, boto3_client=aws.client("dynamodb")
     )
@@ -284,4 +323,6 @@ def idempotent_send(task: dict[str, Any], lambda_context: Any = None) -> bool:
     once = idempotent_function(data_keyword_argument="task", config=config, persistence_store=persistence)(
         send_scheduled
     )
-    return bool(once(task=task))
+    sent = bool(once(task=task))
+    advance_due(learner, task)
+    return sent

@@ -281,6 +281,8 @@ class Claim(BaseModel):
     activity_title = UnicodeAttribute()
     activity_start = UnicodeAttribute()
     activity_end = UnicodeAttribute()
+    activity_format = UnicodeAttribute(null=True)  # absent on claims made before it was recorded
+    completed_on = UnicodeAttribute(null=True)  # YYYY-MM-DD (cme.credit.completed_on); absent likewise
     credit_type = UnicodeAttribute()
     credits = NumberAttribute()
     evaluation = MapAttribute[str, Any](default=dict)

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from fpdf import FPDF
-from fpdf.fonts import TTFFont
 
+from cme import credit
+from cme.credit import FORMAT_LABEL, FORMAT_WORDS
 from cme.pdf import fonts, qr
+from cme.pdf.text import wrap
 
-FORMAT_WORDS = {"live": "live activity", "enduring": "enduring material", "rss": "live activity"}
-FORMAT_LABEL = {"live": "Live activity", "enduring": "Enduring material", "rss": "Regularly scheduled series session"}
 INK = (29, 39, 51)
 ACCENT = (20, 80, 122)
 MUTED = (85, 95, 105)
@@ -33,7 +30,7 @@ class CertificateData:
     credit_type: str
     credits: float
     ama_max: float | None  # the activity's AMA PRA Category 1 designation, if any
-    type_max: float
+    type_max: float  # the activity's designation of credit_type
     provider_name: str
     provider_address: str
     director_name: str
@@ -44,70 +41,27 @@ class CertificateData:
     issued_on: date
 
 
-def _credits(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
-
-
-def _plural(value: float, one: str, many: str) -> str:
-    return one if value == 1 else many
-
-
 def headline(data: CertificateData) -> str:
-    return {
-        "AMA_PRA_1": "Certificate of Credit",
-        "PARTICIPATION": "Certificate of Participation",
-        "ANCC": "Certificate of Completion",
-        "ACPE": "Statement of Credit",
-        "AAPA_1": "Certificate of Credit",
-        "ABIM_MOC": "Certificate of MOC Points",
-    }.get(data.credit_type, "Certificate")
+    return credit.headline(data.credit_type)
 
 
 def award(data: CertificateData) -> str:
-    n = _credits(data.credits)
-    return {
-        "AMA_PRA_1": f"and is awarded {n} AMA PRA Category 1 {_plural(data.credits, 'Credit', 'Credits')}™.",
-        "PARTICIPATION": f"for {n} {_plural(data.credits, 'hour', 'hours')} of participation.",
-        "ANCC": f"and is awarded {n} nursing contact {_plural(data.credits, 'hour', 'hours')} (ANCC).",
-        "ACPE": f"and is awarded {n} contact {_plural(data.credits, 'hour', 'hours')} "
-        "of continuing pharmacy education (ACPE).",
-        "AAPA_1": f"and is awarded {n} AAPA Category 1 CME {_plural(data.credits, 'credit', 'credits')}.",
-        "ABIM_MOC": f"and has earned {n} Medical Knowledge MOC {_plural(data.credits, 'point', 'points')} in the "
-        "American Board of Internal Medicine's Maintenance of Certification program.",
-    }.get(data.credit_type, f"for {n} credits.")
+    return credit.award(data.credit_type, data.credits)
 
 
 def statements(data: CertificateData) -> list[str]:
-    """The designation and accreditation statements, in the accreditors' words."""
+    """The designation and accreditation statements, in the accreditors' words (cme.credit)."""
     provider = data.provider_name
     out = []
-    if data.ama_max is not None:
-        n = _credits(data.ama_max)
-        out.append(
-            f"{provider} designates this {FORMAT_WORDS.get(data.format, 'activity')} for a maximum of {n} "
-            f"AMA PRA Category 1 {_plural(data.ama_max, 'Credit', 'Credits')}™. Physicians should claim only "
-            "the credit commensurate with the extent of their participation in the activity."
+    if data.ama_max is not None:  # designated for AMA credit: stated on every profession's certificate
+        out.append(credit.statement("AMA_PRA_1", provider, data.ama_max, data.format))
+        out.append(credit.accme_statement(provider))
+    if data.credit_type != "AMA_PRA_1":
+        own = credit.statement(
+            data.credit_type, provider, data.type_max, data.format, data.credits, data.provider_address
         )
-        out.append(
-            f"{provider} is accredited by the Accreditation Council for Continuing Medical Education (ACCME) "
-            "to provide continuing medical education for physicians."
-        )
-    if data.credit_type == "ANCC":
-        out.append(
-            f"{provider} is accredited as a provider of nursing continuing professional development by the "
-            "American Nurses Credentialing Center's Commission on Accreditation. "
-            f"Contact hours awarded: {_credits(data.credits)}. {provider}, {data.provider_address}."
-        )
-    if data.credit_type == "ACPE":
-        out.append(
-            f"{provider} is accredited by the Accreditation Council for Pharmacy Education as a provider of "
-            "continuing pharmacy education."
-        )
-    if data.credit_type == "AAPA_1":
-        out.append(
-            f"This activity is designated for {_credits(data.type_max)} AAPA Category 1 CME credits. PAs should "
-            "only claim credit commensurate with the extent of their participation."
-        )
+        if own:
+            out.append(own)
     return out
 
 
@@ -120,75 +74,6 @@ def _fit(pdf: FPDF, family: str, text: str, style: str, size: float, minimum: fl
                 return size
             size -= 0.5
     return minimum
-
-
-def measure(pdf: FPDF, text: str) -> float:
-    """Width of ``text`` at the current font and size, from the font's width table.
-
-    fpdf2's get_string_width does the same sum after preparing bidirectional text and
-    styles, about 75 µs a call: too slow to call for every word of a 300-row transcript.
-    """
-    font: Any = pdf.current_font
-    if not isinstance(font, TTFFont):  # a core font (the benchmark's baseline): fpdf2 measures
-        return float(pdf.get_string_width(text))
-    widths = font.cw
-    if getattr(pdf, "scripts_on", False) and not all(ord(ch) in font.cmap for ch in text):
-        with fonts.shaped(pdf, text):  # other fonts, shaped: fpdf2 measures
-            return float(pdf.get_string_width(text))
-    return float(sum(widths[ord(ch)] for ch in text)) * pdf.font_size_pt / 1000 / pdf.k
-
-
-def _cuts_before(char: str) -> bool:
-    """Whether a line may end just before ``char``: never before a combining mark or a joiner."""
-    return not unicodedata.combining(char) and unicodedata.category(char)[0] != "M" and char not in "\u200c\u200d"
-
-
-def _pieces(pdf: FPDF, word: str, width: float) -> list[str]:
-    """A word wider than the line, cut between characters: Chinese, Japanese and Thai write a
-    title with few spaces or none."""
-    pieces = [""]
-    for char in word:
-        if pieces[-1] and _cuts_before(char) and measure(pdf, pieces[-1] + char) > width:
-            pieces.append(char)
-        else:
-            pieces[-1] += char
-    return pieces
-
-
-def _measurer(pdf: FPDF, text: str) -> Callable[[str], float]:
-    """``measure`` for the words of ``text``, its checks made once for the whole text."""
-    font: Any = pdf.current_font
-    if not isinstance(font, TTFFont) or (getattr(pdf, "scripts_on", False) and not fonts.dejavu_has(text)):
-        return lambda words: measure(pdf, words)
-    widths, size, k = font.cw, pdf.font_size_pt, pdf.k
-    return lambda words: float(sum(widths[ord(ch)] for ch in words)) * size / 1000 / k
-
-
-def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
-    """Greedy word wrap at the current font: one width measurement per word (fpdf2's
-    multi_cell measures the growing line character by character, the bulk of a render)."""
-    measured = _measurer(pdf, text)
-    space = measured(" ")
-    lines: list[str] = []
-    current: list[str] = []
-    used = 0.0
-    for each in text.split():
-        word, size = each, measured(each)
-        if size > width:  # longer than a line: its own lines, cut between characters
-            if current:
-                lines.append(" ".join(current))
-                current, used = [], 0.0
-            *whole, word = _pieces(pdf, each, width)
-            lines += whole
-            size = measured(word)
-        if current and used + space + size > width:
-            lines.append(" ".join(current))
-            current, used = [], 0.0
-        used += (space if current else 0) + size
-        current.append(word)
-    if current:
-        lines.append(" ".join(current))
-    return lines or [""]
 
 
 def _paragraph(pdf: FPDF, x: float, y: float, width: float, text: str, line_height: float) -> float:
@@ -274,7 +159,7 @@ def build(data: CertificateData, unicode: bool = True) -> fonts.Document:  # noq
     pdf.set_font(family, "", 12)
     pdf.cell(width, 7, "This certifies that", align="C")
 
-    name = f"{data.learner_name}, {data.degree}" if data.degree and data.degree != "Other" else data.learner_name
+    name = credit.with_degree(data.learner_name, data.degree)
     pdf.set_xy(left, 56)
     size = _fit(pdf, family, name, "B", 28, 14, width)
     pdf.set_font(family, "B", size)

@@ -1,0 +1,408 @@
+"""Credit facts, in one place (DOMAIN.md "Credit", "Certificate content", "Several credits from
+one activity", "Completion date"; DESIGN.md "One place for each fact").
+
+Every credit type's wording (label, unit, headline, award line, statement) and who may claim it;
+what a learner may claim of an activity's designations and the checks of one claimed line; the
+name with degree as certificates print it; the certificate code; the completion date. Claims,
+certificates, transcripts, both PDFs, the CSVs and the emails take their wording from here, and
+the web through ``GET /api/credit-types``.
+
+Pure: no AWS call, no settings read; callers pass what they know (provider name, office day).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Protocol
+
+from cme.errors import InvalidInput
+from cme.schemas import Credit, CreditType, CreditTypeOut
+
+# No 0/O, 1/I/L: a code read off a certificate, a projector or a phone is typed right the first
+# time. Certificate codes and activities' attendance codes both use it.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CERTIFICATE_CODE_LENGTH = 12
+
+PHYSICIANS = frozenset({"MD", "DO"})
+EVERYONE = frozenset({"MD", "DO", "PA-C", "NP", "RN", "PharmD", "PhD", "Other"})
+
+# How a certificate and the AMA statement name an activity's format; which formats are self-paced.
+FORMAT_WORDS = {"live": "live activity", "enduring": "enduring material", "rss": "live activity"}
+FORMAT_LABEL = {"live": "Live activity", "enduring": "Enduring material", "rss": "Regularly scheduled series session"}
+SELF_PACED_FORMATS = frozenset({"enduring"})
+
+STEP = 0.25  # credit is designated and claimed in quarters
+
+
+@dataclass(frozen=True)
+class CreditKind:
+    """The wording of one credit type. ``statement`` is the designation/accreditation text with
+    ``{provider}``, ``{n}`` (the designated maximum), ``{credits}`` (the word, singular or
+    plural, for ``{n}``), ``{activity}`` (the format's words), ``{awarded}`` (the amount this
+    certificate awards) and ``{address}`` (the provider's) to fill."""
+
+    type: CreditType
+    label: str  # "AMA PRA Category 1 Credit™": a column, a total, a choice in the claim form
+    unit: str  # "credits", "contact hours", "MOC points": what the number counts (plural)
+    unit_one: str  # the same, singular
+    short: str  # "AMA": where room is scarce (a chart's legend)
+    headline: str  # the certificate's title
+    award: str  # the certificate's award line, with {n} and {unit}
+    statement: str
+    claimants: frozenset[str]  # the degrees that may claim it
+    moc_board: str | None = None  # "ABIM" for ABIM_MOC: the board MOC points are reported to
+
+
+def _moc(board: str, name: str, points: str, program: str) -> str:
+    return (
+        "Successful completion of this CME activity, which includes participation in the evaluation component, "
+        f"enables the participant to earn up to {{n}} {points} in the {name}'s ({board}) {program} program. "
+        "It is the CME activity provider's responsibility to submit participant completion information to ACCME "
+        f"for the purpose of granting {board} credit."
+    )
+
+
+def _moc_kind(kind: CreditType, board: str, name: str, program: str, points: str = "MOC points") -> CreditKind:
+    return CreditKind(
+        type=kind,
+        label=f"{board} MOC points",
+        unit=points,
+        unit_one=points.removesuffix("s"),
+        short=f"{board} MOC",
+        headline="Certificate of MOC Points",
+        award=f"and has earned {{n}} {{unit}} in the {name}'s {program} program.",
+        statement=_moc(board, name, points, program),
+        claimants=PHYSICIANS,
+        moc_board=board,
+    )
+
+
+KINDS: dict[CreditType, CreditKind] = {
+    kind.type: kind
+    for kind in (
+        CreditKind(
+            type=CreditType.AMA_PRA_1,
+            label="AMA PRA Category 1 Credit™",
+            unit="AMA PRA Category 1 Credits™",
+            unit_one="AMA PRA Category 1 Credit™",
+            short="AMA",
+            headline="Certificate of Credit",
+            award="and is awarded {n} {unit}.",
+            statement=(
+                "{provider} designates this {activity} for a maximum of {n} AMA PRA Category 1 {credits}™. "
+                "Physicians should claim only the credit commensurate with the extent of their participation in "
+                "the activity."
+            ),
+            claimants=PHYSICIANS,
+        ),
+        _moc_kind(
+            CreditType.ABIM_MOC,
+            "ABIM",
+            "American Board of Internal Medicine",
+            "Maintenance of Certification (MOC)",
+            "Medical Knowledge MOC points",
+        ),
+        _moc_kind(CreditType.ABA_MOC, "ABA", "American Board of Anesthesiology", "MOCA 2.0®", "MOCA 2.0® points"),
+        _moc_kind(CreditType.ABP_MOC, "ABP", "American Board of Pediatrics", "Maintenance of Certification (MOC)"),
+        _moc_kind(CreditType.ABS_MOC, "ABS", "American Board of Surgery", "Continuous Certification"),
+        _moc_kind(
+            CreditType.ABPATH_MOC, "ABPath", "American Board of Pathology", "Continuing Certification", "MOC credits"
+        ),
+        _moc_kind(CreditType.ABO_MOC, "ABO", "American Board of Ophthalmology", "Continuing Certification"),
+        _moc_kind(
+            CreditType.ABOTO_MOC,
+            "ABOHNS",
+            "American Board of Otolaryngology – Head and Neck Surgery",
+            "Continuing Certification",
+        ),
+        CreditKind(
+            type=CreditType.ANCC,
+            label="ANCC contact hours",
+            unit="nursing contact hours",
+            unit_one="nursing contact hour",
+            short="ANCC",
+            headline="Certificate of Completion",
+            award="and is awarded {n} {unit} (ANCC).",
+            statement=(
+                "{provider} is accredited as a provider of nursing continuing professional development by the "
+                "American Nurses Credentialing Center's Commission on Accreditation. "
+                "Contact hours awarded: {awarded}. {provider}, {address}."
+            ),
+            claimants=frozenset({"RN", "NP"}),
+        ),
+        CreditKind(
+            type=CreditType.ACPE,
+            label="ACPE contact hours",
+            unit="contact hours",
+            unit_one="contact hour",
+            short="ACPE",
+            headline="Statement of Credit",
+            award="and is awarded {n} {unit} of continuing pharmacy education (ACPE).",
+            statement=(
+                "{provider} is accredited by the Accreditation Council for Pharmacy Education as a provider of "
+                "continuing pharmacy education."
+            ),
+            claimants=frozenset({"PharmD"}),
+        ),
+        CreditKind(
+            type=CreditType.AAPA_1,
+            label="AAPA Category 1 CME credits",
+            unit="AAPA Category 1 CME credits",
+            unit_one="AAPA Category 1 CME credit",
+            short="AAPA",
+            headline="Certificate of Credit",
+            award="and is awarded {n} {unit}.",
+            statement=(
+                "This activity is designated for {n} AAPA Category 1 CME {credits}. PAs should only claim credit "
+                "commensurate with the extent of their participation."
+            ),
+            claimants=frozenset({"PA-C"}),
+        ),
+        CreditKind(
+            type=CreditType.IPCE,
+            label="IPCE credits",
+            unit="IPCE credits",
+            unit_one="IPCE credit",
+            short="IPCE",
+            headline="Certificate of Credit",
+            award="and is awarded {n} Interprofessional Continuing Education ({unit}).",
+            statement=(
+                "This activity was planned by and for the healthcare team, and learners will receive {n} "
+                "Interprofessional Continuing Education (IPCE) {credits} for learning and change."
+            ),
+            claimants=EVERYONE,
+        ),
+        CreditKind(
+            type=CreditType.PARTICIPATION,
+            label="Hours of participation",
+            unit="hours",
+            unit_one="hour",
+            short="Part.",
+            headline="Certificate of Participation",
+            award="for {n} {unit} of participation.",
+            statement="",
+            claimants=EVERYONE - PHYSICIANS,
+        ),
+    )
+}
+ORDER: tuple[CreditType, ...] = tuple(KINDS)  # the order every list of credits follows
+MOC_TYPES = frozenset(t for t, k in KINDS.items() if k.moc_board)
+ACCME_STATEMENT = (
+    "{provider} is accredited by the Accreditation Council for Continuing Medical Education (ACCME) to provide "
+    "continuing medical education for physicians."
+)
+JOINT_ACCREDITATION_STATEMENT = (
+    "In support of improving patient care, {provider} is jointly accredited by the Accreditation Council for "
+    "Continuing Medical Education (ACCME), the Accreditation Council for Pharmacy Education (ACPE), and the American "
+    "Nurses Credentialing Center (ANCC), to provide continuing education for the healthcare team."
+)
+
+
+def kind(credit_type: str) -> CreditKind | None:
+    try:
+        return KINDS[CreditType(credit_type)]
+    except ValueError:
+        return None
+
+
+def label(credit_type: str) -> str:
+    """AMA_PRA_1 -> "AMA PRA Category 1 Credit™" (an unknown type as it is)."""
+    found = kind(credit_type)
+    return found.label if found else credit_type
+
+
+def amount(value: float) -> str:
+    """1 -> "1.0", 0.25 -> "0.25", 12.5 -> "12.5": credit amounts as the office writes them."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
+
+
+def _unit(found: CreditKind, value: float) -> str:
+    return found.unit_one if value == 1 else found.unit
+
+
+def headline(credit_type: str) -> str:
+    found = kind(credit_type)
+    return found.headline if found else "Certificate"
+
+
+def award(credit_type: str, credits: float) -> str:
+    """The certificate's award line: "and is awarded 1.0 AMA PRA Category 1 Credit™."."""
+    found = kind(credit_type)
+    if found is None:
+        return f"for {amount(credits)} credits."
+    return found.award.format(n=amount(credits), unit=_unit(found, credits))
+
+
+def statement(
+    credit_type: str,
+    provider: str,
+    designated: float,
+    activity_format: str = "",
+    awarded: float | None = None,
+    address: str = "",
+) -> str:
+    """The designation or accreditation statement of a credit type ("" for none), filled in:
+    ``designated`` is the activity's maximum, ``awarded`` what this certificate awards."""
+    found = kind(credit_type)
+    if found is None or not found.statement:
+        return ""
+    word = "credit" if designated == 1 else "credits"
+    return found.statement.format(
+        provider=provider,
+        n=amount(designated),
+        credits=word.capitalize() if found.type == CreditType.AMA_PRA_1 else word,
+        activity=FORMAT_WORDS.get(activity_format, "activity"),
+        awarded=amount(awarded if awarded is not None else designated),
+        address=address,
+    )
+
+
+def accme_statement(provider: str) -> str:
+    return ACCME_STATEMENT.format(provider=provider)
+
+
+def catalogue() -> list[CreditTypeOut]:
+    """Every credit type's wording, as ``GET /api/credit-types`` serves it (placeholders unfilled)."""
+    return [
+        CreditTypeOut(
+            type=k.type,
+            label=k.label,
+            unit=k.unit,
+            unit_one=k.unit_one,
+            short=k.short,
+            headline=k.headline,
+            statement=k.statement,
+            claimants=sorted(k.claimants),
+            moc_board=k.moc_board,
+        )
+        for k in KINDS.values()
+    ]
+
+
+# ------------------------------------------------------------------ who may claim what
+
+
+def may_claim(degree: str, credit_type: CreditType) -> bool:
+    return degree in KINDS[credit_type].claimants
+
+
+def credit_options(degree: str, designated: Iterable[Credit]) -> list[Credit]:
+    """What this learner may claim of an activity's designations (DOMAIN.md "Credit"), in ``ORDER``.
+
+    MDs and DOs get AMA PRA Category 1 Credit™ and the MOC points designated (or, when the
+    activity designates none of these, a designated certificate of participation). Nurses and
+    NPs get ANCC, pharmacists ACPE, PAs AAPA Category 1, where designated; anyone IPCE where
+    designated. Everyone other than a physician may take a certificate of participation, up to
+    the AMA maximum (or an explicitly designated participation maximum).
+    """
+    by_type = {c.type: c for c in designated}
+    own = [by_type[t] for t in ORDER if t in by_type and t != CreditType.PARTICIPATION and may_claim(degree, t)]
+    participation = by_type.get(CreditType.PARTICIPATION)
+    if degree in PHYSICIANS:
+        if any(c.type == CreditType.AMA_PRA_1 or c.type in MOC_TYPES for c in own):
+            return own
+        return own + ([participation] if participation else [])
+    if participation is None and CreditType.AMA_PRA_1 in by_type:
+        participation = Credit(type=CreditType.PARTICIPATION, max=by_type[CreditType.AMA_PRA_1].max)
+    return own + ([participation] if participation else [])
+
+
+@dataclass(frozen=True)
+class Line:
+    """One credit of a claim: its type and amount (a claim has one line today)."""
+
+    credit_type: CreditType
+    credits: float
+
+
+def problem(code: str, message: str, field: str) -> InvalidInput:
+    return InvalidInput(code, message, [{"field": field, "message": message}])
+
+
+def claim_deadline(end_date: date, claim_window_days: int) -> date:
+    """The last day (office time) a claim is accepted: the activity's last day + its window."""
+    return end_date + timedelta(days=int(claim_window_days))
+
+
+def check_window(end_date: date, claim_window_days: int, today: date) -> None:
+    """422 CLAIM_WINDOW_CLOSED after the last day; the last day itself is accepted."""
+    last = claim_deadline(end_date, claim_window_days)
+    if today > last:
+        raise problem(
+            "CLAIM_WINDOW_CLOSED", f"Credit for this activity could be claimed until {last:%B %-d, %Y}.", "activity_id"
+        )
+
+
+def check_line(degree: str, options: Iterable[Credit], credit_type: str, credits: float, field: str = "") -> Line:
+    """One claimed line against the learner's options: a type they may claim, in quarters up to its maximum."""
+    allowed = {c.type.value: c for c in options}
+    if credit_type not in allowed:
+        names = ", ".join(allowed) or "none"
+        raise problem("CREDIT_TYPE_NOT_ALLOWED", f"As {degree} you may claim: {names}.", f"{field}credit_type")
+    limit = allowed[credit_type].max
+    if not credits > 0 or credits > limit or credits * 4 != int(credits * 4):
+        raise problem(
+            "CREDITS_INVALID", f"Claim between {STEP} and {limit:g} credits, in steps of {STEP}.", f"{field}credits"
+        )
+    return Line(CreditType(credit_type), credits)
+
+
+# ------------------------------------------------------------------ names, codes, dates
+
+
+def name_with_degree(first: str, last: str, degree: str) -> str:
+    """The name as a certificate prints it (and verification shows it): "Ana Ruiz, MD"; no degree for Other."""
+    return with_degree(f"{first} {last}", degree)
+
+
+def with_degree(name: str, degree: str) -> str:
+    return f"{name}, {degree}" if degree and degree != "Other" else name
+
+
+def certificate_code() -> str:
+    """A new certificate code: 12 characters of ``CODE_ALPHABET`` (about 59 bits), from ``secrets``."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CERTIFICATE_CODE_LENGTH))
+
+
+def is_self_paced(activity_format: str) -> bool:
+    return activity_format in SELF_PACED_FORMATS
+
+
+def completed_on(activity_format: str, end_date: date, claimed_on: date) -> date:
+    """The completion date (API.md "Claims with several credit types"): a live activity's (or series
+    session's) last day; for an enduring material or other self-paced format, the office day the
+    learner claimed (having completed the evaluation)."""
+    return claimed_on if is_self_paced(activity_format) else end_date
+
+
+def legacy_completed_on(end_date: date, claimed_on: date) -> date:
+    """A claim recorded before the completion date was (its format unknown): the earlier of the
+    activity's last day and the claim's day, which is exact for a live activity claimed after it
+    and for a self-paced one claimed within its availability."""
+    return min(end_date, claimed_on)
+
+
+class RecordedClaim(Protocol):
+    """What a claim record holds of its dates (cme.models.Claim)."""
+
+    @property
+    def activity_end(self) -> str: ...
+    @property
+    def activity_format(self) -> str | None: ...
+    @property
+    def completed_on(self) -> str | None: ...
+
+
+def claim_completed_on(claim: RecordedClaim, claimed_on: date) -> date:
+    """A recorded claim's completion date: as recorded at claim time; for a claim from before
+    that, by the rule when its format is known, else ``legacy_completed_on``. ``claimed_on`` is
+    the office day of its ``claimed_at``."""
+    if claim.completed_on:
+        return date.fromisoformat(claim.completed_on)
+    end = date.fromisoformat(claim.activity_end)
+    if claim.activity_format:
+        return completed_on(claim.activity_format, end, claimed_on)
+    return legacy_completed_on(end, claimed_on)

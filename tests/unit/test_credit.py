@@ -1,0 +1,246 @@
+"""The credit facts of cme.credit: wording, who may claim what, the claim window's last day, the
+name with degree, the certificate code and the completion date."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cme import credit
+from cme.errors import InvalidInput
+from cme.schemas import Credit, CreditType
+
+ROOT = Path(__file__).resolve().parents[2]
+API_TYPES = [
+    "AMA_PRA_1",
+    "ANCC",
+    "ACPE",
+    "AAPA_1",
+    "ABIM_MOC",
+    "PARTICIPATION",
+    "IPCE",
+    "ABA_MOC",
+    "ABP_MOC",
+    "ABS_MOC",
+    "ABPATH_MOC",
+    "ABO_MOC",
+    "ABOTO_MOC",
+]
+
+
+def test_every_type_of_the_contract_has_its_wording() -> None:
+    assert sorted(t.value for t in CreditType) == sorted(API_TYPES)
+    assert set(credit.KINDS) == set(CreditType) and list(credit.ORDER) == list(credit.KINDS)
+    served = {c.type.value: c for c in credit.catalogue()}
+    assert sorted(served) == sorted(API_TYPES)
+    for kind in credit.KINDS.values():
+        assert kind.label and kind.unit and kind.unit_one and kind.short and kind.headline and kind.claimants
+        assert served[kind.type.value].label == kind.label == credit.label(kind.type.value)
+        assert served[kind.type.value].statement == kind.statement
+        # the award line names the unit, singular for 1, plural otherwise
+        assert credit.award(kind.type.value, 1.0).count(kind.unit_one) == 1
+        assert kind.unit in credit.award(kind.type.value, 2.5) and "2.5" in credit.award(kind.type.value, 2.5)
+        if kind.type != CreditType.PARTICIPATION:  # participation has no statement of its own
+            text = credit.statement(kind.type.value, "St. Elsewhere CME", 1.5, "live", 1.0, "1 Hospital Way")
+            assert text and "{" not in text and "}" not in text
+    labels = [k.label for k in credit.KINDS.values()]
+    assert len(set(labels)) == len(labels)
+    assert credit.label("NOT_A_TYPE") == "NOT_A_TYPE"
+
+
+def test_acpe_is_worded_one_way() -> None:
+    """It was "ACPE" on the web and "ACPE contact hours" in transcripts."""
+    assert credit.label("ACPE") == "ACPE contact hours"
+    assert "contact hours" in credit.award("ACPE", 2.0) and "(ACPE)" in credit.award("ACPE", 2.0)
+
+
+def test_moc_points_name_their_board() -> None:
+    for credit_type in credit.MOC_TYPES:
+        kind = credit.KINDS[credit_type]
+        assert kind.moc_board and kind.label.startswith(kind.moc_board)
+        text = credit.statement(credit_type.value, "St. Elsewhere CME", 10, "live")
+        assert "up to 10.0 " in text and f"granting {kind.moc_board} credit" in text
+        assert kind.claimants == credit.PHYSICIANS
+    abim = credit.statement("ABIM_MOC", "X", 12.5)
+    assert "earn up to 12.5 Medical Knowledge MOC points in the American Board of Internal Medicine's (ABIM)" in abim
+
+
+def test_the_ama_statement_in_the_required_form() -> None:
+    assert credit.statement("AMA_PRA_1", "St. Elsewhere CME", 1.0, "enduring") == (
+        "St. Elsewhere CME designates this enduring material for a maximum of 1.0 AMA PRA Category 1 Credit™. "
+        "Physicians should claim only the credit commensurate with the extent of their participation in the activity."
+    )
+    assert "maximum of 12.5 AMA PRA Category 1 Credits™" in credit.statement("AMA_PRA_1", "X", 12.5, "live")
+    assert "designates this live activity" in credit.statement("AMA_PRA_1", "X", 1, "rss")
+    assert credit.award("AMA_PRA_1", 0.75) == "and is awarded 0.75 AMA PRA Category 1 Credits™."
+    assert credit.award("AMA_PRA_1", 1.0) == "and is awarded 1.0 AMA PRA Category 1 Credit™."
+
+
+def test_ipce_statement() -> None:
+    assert credit.statement("IPCE", "X", 2.0) == (
+        "This activity was planned by and for the healthcare team, and learners will receive 2.0 "
+        "Interprofessional Continuing Education (IPCE) credits for learning and change."
+    )
+
+
+def test_the_web_spells_no_credit() -> None:
+    """Pages take the wording from GET /api/credit-types (DESIGN.md "One place for each fact")."""
+    for path in [*(ROOT / "web").glob("*.html"), *(ROOT / "web" / "js").glob("*.js")]:
+        text = path.read_text(encoding="utf-8")
+        for kind in credit.KINDS.values():
+            assert kind.label not in text, (path.name, kind.label)
+        assert "AMA PRA Category 1 Credit" not in text, path.name
+
+
+TYPICAL = [
+    Credit(type=CreditType.AMA_PRA_1, max=2.0),
+    Credit(type=CreditType.ABIM_MOC, max=2.0),
+    Credit(type=CreditType.ANCC, max=2.0),
+    Credit(type=CreditType.ACPE, max=1.5),
+    Credit(type=CreditType.AAPA_1, max=2.0),
+]
+JOINT = [
+    Credit(type=CreditType.AMA_PRA_1, max=1.0),
+    Credit(type=CreditType.ANCC, max=1.0),
+    Credit(type=CreditType.ACPE, max=1.0),
+    Credit(type=CreditType.IPCE, max=1.0),
+]
+
+
+@pytest.mark.parametrize(
+    ("degree", "designated", "expected"),
+    [
+        ("MD", TYPICAL, [("AMA_PRA_1", 2.0), ("ABIM_MOC", 2.0)]),
+        ("DO", TYPICAL, [("AMA_PRA_1", 2.0), ("ABIM_MOC", 2.0)]),
+        ("DO", [Credit(type=CreditType.AMA_PRA_1, max=1.0)], [("AMA_PRA_1", 1.0)]),
+        ("RN", TYPICAL, [("ANCC", 2.0), ("PARTICIPATION", 2.0)]),
+        ("NP", TYPICAL, [("ANCC", 2.0), ("PARTICIPATION", 2.0)]),
+        ("PharmD", TYPICAL, [("ACPE", 1.5), ("PARTICIPATION", 2.0)]),
+        ("PA-C", TYPICAL, [("AAPA_1", 2.0), ("PARTICIPATION", 2.0)]),
+        ("PhD", TYPICAL, [("PARTICIPATION", 2.0)]),
+        ("Other", TYPICAL, [("PARTICIPATION", 2.0)]),
+        # a jointly accredited team activity: each profession its own, and IPCE for everyone
+        ("MD", JOINT, [("AMA_PRA_1", 1.0), ("IPCE", 1.0)]),
+        ("DO", JOINT, [("AMA_PRA_1", 1.0), ("IPCE", 1.0)]),
+        ("RN", JOINT, [("ANCC", 1.0), ("IPCE", 1.0), ("PARTICIPATION", 1.0)]),
+        ("PharmD", JOINT, [("ACPE", 1.0), ("IPCE", 1.0), ("PARTICIPATION", 1.0)]),
+        ("PhD", JOINT, [("IPCE", 1.0), ("PARTICIPATION", 1.0)]),
+        # a nursing-only activity: physicians get the designated participation, or nothing
+        ("MD", [Credit(type=CreditType.ANCC, max=1.0)], []),
+        (
+            "DO",
+            [Credit(type=CreditType.ANCC, max=1.0), Credit(type=CreditType.PARTICIPATION, max=1.0)],
+            [("PARTICIPATION", 1.0)],
+        ),
+        ("RN", [Credit(type=CreditType.AMA_PRA_1, max=3.0)], [("PARTICIPATION", 3.0)]),
+        # an explicit participation maximum wins over the AMA one
+        (
+            "Other",
+            [Credit(type=CreditType.AMA_PRA_1, max=3.0), Credit(type=CreditType.PARTICIPATION, max=1.0)],
+            [("PARTICIPATION", 1.0)],
+        ),
+        # other boards' MOC points go to physicians only
+        (
+            "MD",
+            [Credit(type=CreditType.AMA_PRA_1, max=1.0), Credit(type=CreditType.ABP_MOC, max=1.0)],
+            [("AMA_PRA_1", 1.0), ("ABP_MOC", 1.0)],
+        ),
+        (
+            "NP",
+            [Credit(type=CreditType.AMA_PRA_1, max=1.0), Credit(type=CreditType.ABP_MOC, max=1.0)],
+            [("PARTICIPATION", 1.0)],
+        ),
+    ],
+)
+def test_credit_options(degree: str, designated: list[Credit], expected: list[tuple[str, float]]) -> None:
+    assert [(c.type.value, c.max) for c in credit.credit_options(degree, designated)] == expected
+
+
+def test_check_line() -> None:
+    options = credit.credit_options("DO", TYPICAL)
+    assert credit.check_line("DO", options, "AMA_PRA_1", 1.75) == credit.Line(CreditType.AMA_PRA_1, 1.75)
+    for credit_type, credits, code in [
+        ("ANCC", 1.0, "CREDIT_TYPE_NOT_ALLOWED"),
+        ("AMA_PRA_1", 2.25, "CREDITS_INVALID"),
+        ("AMA_PRA_1", 0.3, "CREDITS_INVALID"),
+        ("AMA_PRA_1", 0, "CREDITS_INVALID"),
+    ]:
+        with pytest.raises(InvalidInput) as caught:
+            credit.check_line("DO", options, credit_type, credits)
+        assert caught.value.code == code
+
+
+def test_the_claim_windows_last_day() -> None:
+    """The deadline day is accepted (office time), the day after is refused."""
+    end = date(2026, 3, 4)
+    assert credit.claim_deadline(end, 30) == date(2026, 4, 3)
+    credit.check_window(end, 30, date(2026, 4, 3))
+    credit.check_window(end, 30, end)
+    with pytest.raises(InvalidInput) as caught:
+        credit.check_window(end, 30, date(2026, 4, 4))
+    assert caught.value.code == "CLAIM_WINDOW_CLOSED"
+    assert "until April 3, 2026" in caught.value.message
+
+
+def test_the_claim_windows_last_day_through_the_claim_checks() -> None:
+    from cme.claims import check
+    from cme.models import Activity, Learner
+    from cme.models.tables import CreditDesignation
+    from cme.schemas import ClaimIn
+
+    activity = Activity(
+        "a1",
+        end_date="2026-03-04",
+        start_date="2026-03-03",
+        claim_window_days=7,
+        credits=[CreditDesignation(type="AMA_PRA_1", max=1.0)],
+        evaluation=[],
+    )
+    learner = Learner("l1", degree="DO")
+    body = ClaimIn(activity_id="a1", credit_type="AMA_PRA_1", credits=1.0, evaluation={}, attestation=True)
+    assert check(body, learner, activity, True, date(2026, 3, 11)) == (CreditType.AMA_PRA_1, 1.0)
+    with pytest.raises(InvalidInput) as caught:
+        check(body, learner, activity, True, date(2026, 3, 12))
+    assert caught.value.code == "CLAIM_WINDOW_CLOSED"
+
+
+def test_name_with_degree() -> None:
+    assert credit.name_with_degree("Zoë", "Łukasiewicz-Müller", "MD") == "Zoë Łukasiewicz-Müller, MD"
+    assert credit.name_with_degree("Ana", "Ruiz", "PA-C") == "Ana Ruiz, PA-C"
+    assert credit.name_with_degree("Ana", "Ruiz", "Other") == "Ana Ruiz"
+    assert credit.name_with_degree("Ana", "Ruiz", "") == "Ana Ruiz"
+    assert credit.with_degree("Ana Ruiz", "DO") == "Ana Ruiz, DO"
+
+
+def test_certificate_code() -> None:
+    codes = {credit.certificate_code() for _ in range(200)}
+    assert len(codes) == 200
+    for code in codes:
+        assert re.fullmatch(r"[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{12}", code)
+    assert not set("01ILO") & set(credit.CODE_ALPHABET)
+    assert set("".join(codes)) <= set(credit.CODE_ALPHABET)
+
+
+def test_completion_date() -> None:
+    # an enduring material available a year: the day the learner claimed
+    assert credit.completed_on("enduring", date(2027, 11, 17), date(2027, 2, 9)) == date(2027, 2, 9)
+    # a three-day conference: its last day, whenever the claim is made
+    assert credit.completed_on("live", date(2026, 5, 3), date(2026, 5, 20)) == date(2026, 5, 3)
+    # a series session: its day
+    assert credit.completed_on("rss", date(2026, 5, 3), date(2026, 5, 4)) == date(2026, 5, 3)
+
+
+def test_completion_date_of_recorded_claims() -> None:
+    from types import SimpleNamespace
+
+    recorded = SimpleNamespace(activity_end="2026-05-03", activity_format="live", completed_on="2026-05-03")
+    assert credit.claim_completed_on(recorded, date(2026, 6, 1)) == date(2026, 5, 3)  # type: ignore[arg-type]
+    enduring = SimpleNamespace(activity_end="2027-11-17", activity_format="enduring", completed_on=None)
+    assert credit.claim_completed_on(enduring, date(2027, 2, 9)) == date(2027, 2, 9)  # type: ignore[arg-type]
+    # claims from before the format was recorded
+    old = SimpleNamespace(activity_end="2026-05-03", activity_format=None, completed_on=None)
+    assert credit.claim_completed_on(old, date(2026, 5, 20)) == date(2026, 5, 3)  # type: ignore[arg-type]
+    assert credit.claim_completed_on(old, date(2026, 4, 1)) == date(2026, 4, 1)  # type: ignore[arg-type]
