@@ -266,15 +266,27 @@ def pdf_renders() -> list[tuple[str, float, float]]:
     import dataclasses
 
     ascii_data = dataclasses.replace(data, learner_name="Zoe Lukasiewicz-Muller", director_name="Dr. Minh Khai Nguyen")
+    from cme.credit import Line
+    from cme.schemas import CreditType
+
+    # an MD's AMA + ABIM MOC claim: two award lines, the MOC statement beside the AMA ones
+    moc_data = dataclasses.replace(
+        data,
+        lines=(Line(CreditType.AMA_PRA_1, 1.0), Line(CreditType.ABIM_MOC, 1.0)),
+        designated={"AMA_PRA_1": 1.0, "ABIM_MOC": 1.0},
+    )
     render(data)
+    render(moc_data)
     render(ascii_data, unicode=False)
-    core_font_page()  # warm all three
-    base, same, cert = [], [], []
+    core_font_page()  # warm all four
+    base, same, cert, moc = [], [], [], []
     for _ in range(RUNS):
         base.append(_median_ms(core_font_page, 5))
         same.append(_median_ms(lambda: render(ascii_data, unicode=False), 5))
         cert.append(_median_ms(lambda: render(data), 5))
+        moc.append(_median_ms(lambda: render(moc_data), 5))
     b, s, c = statistics.median(base), statistics.median(same), statistics.median(cert)
+    m = statistics.median(moc)
     # names that need other fonts: CJK pieces or Noto Sans Arabic loaded, text shaped (HarfBuzz)
     cjk_data = dataclasses.replace(data, learner_name="王小明")
     arabic_data = dataclasses.replace(data, learner_name="محمد العلي")
@@ -313,6 +325,7 @@ def pdf_renders() -> list[tuple[str, float, float]]:
         ("one-page core-font document (baseline)", b, 1.0),
         ("the certificate set in core Helvetica", s, s / b),
         ("the certificate (Unicode TTF embedded, QR code)", c, c / b),
+        (f"the AMA + ABIM MOC certificate (two lines; {m / c:.2f}x the one-line certificate)", m, m / b),
         ("the certificate, a Chinese name (Noto Sans CJK pieces)", cjk, cjk / b),
         ("the certificate, an Arabic name (Noto Sans Arabic, shaped)", arabic, arabic / b),
         ("a 300-row transcript (15 pages, Unicode TTF)", t, t / b),

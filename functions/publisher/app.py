@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from cme import activities, attendance, claims, credit
+from cme import activities, attendance, claims, credit, reports
 from cme.api import BodyRule, client_address, json_reply, lambda_entry, make_resolver, require_admin
 from cme.errors import InvalidInput
 from cme.schemas import (
@@ -18,6 +19,9 @@ from cme.schemas import (
     AttendanceListReply,
     CreditTypesReply,
     PublicActivity,
+    ReportStatusReply,
+    ReportSubmittedIn,
+    ReportSubmittedReply,
     RosterIn,
     RosterReport,
     SelfSignIn,
@@ -114,13 +118,7 @@ def claims_report(activity_id: str, format: Annotated[str, Query(pattern="^(json
     require_admin(app)
     report = claims.report(activity_id)
     if format == "csv":
-        filename, body = claims.report_csv(report)
-        return Response(
-            status_code=200,
-            content_type="text/csv; charset=utf-8",
-            body=body,
-            headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-        )
+        return _csv(*claims.report_csv(report))
     return json_reply(200, report)
 
 
@@ -136,6 +134,52 @@ def qr_code(activity_id: str) -> Response[str]:
         body=attendance.qr_svg(activity_id),
         headers={"Cache-Control": "private, max-age=300"},
     )
+
+
+def _csv(filename: str, body: str) -> Response[Any]:
+    return Response(
+        status_code=200,
+        content_type="text/csv; charset=utf-8",
+        body=body,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@app.get("/api/admin/reports/status")
+def report_status() -> Response[ReportStatusReply]:
+    """Unreported board lines: how many, due within 7 days, overdue (30 days MOC, 60 days CPE)."""
+    require_admin(app)
+    return json_reply(200, reports.status())
+
+
+@app.get(
+    "/api/admin/reports/<board>",
+    responses={200: {"description": "The board's file (CSV)", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def report_file(
+    board: str,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    to: Annotated[date | None, Query()] = None,
+) -> Response[Any]:
+    """``moc``: MOC lines with consent, for ACCME PARS; ``cpe``: every ACPE line, for NABP CPE
+    Monitor; completed from ``from`` to ``to`` (columns: cme.reports.COLUMNS)."""
+    require_admin(app)
+    return _csv(*reports.file(reports.board(board), start, to))
+
+
+@app.post("/api/admin/reports/<board>/submitted")
+def report_submitted(board: str, body: ReportSubmittedIn) -> Response[ReportSubmittedReply]:
+    """The file was sent: every line completed through ``through`` is marked reported (audited)."""
+    who = require_admin(app)
+    marked = reports.submitted(
+        reports.board(board),
+        body.through,
+        who.learner_id,
+        body.downloaded_at,
+        client_address(app),
+        app.current_event.headers.get("user-agent") or "",
+    )
+    return json_reply(200, ReportSubmittedReply(marked=marked))
 
 
 # A 5,000-row CSV is about 300 KB; API Gateway's own limit is 10 MB.

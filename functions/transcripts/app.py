@@ -1,4 +1,4 @@
-"""My transcript: every claim in a date range, as PDF or CSV, through a pre-signed link."""
+"""My transcript: every claim in a date range, as PDF or CSV through a pre-signed link, or as JSON inline."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from cme import transcripts
 from cme.api import json_reply, lambda_entry, make_resolver, require_learner
-from cme.schemas import DownloadReply
+from cme.schemas import DownloadReply, TranscriptReply
 
 app = make_resolver()
 DAY = r"^\d{4}-\d{2}-\d{2}$"
@@ -17,14 +17,15 @@ DAY = r"^\d{4}-\d{2}-\d{2}$"
 
 @app.get("/api/me/transcript")
 def transcript(
-    format: Annotated[str, Query(pattern="^(pdf|csv)$")] = "pdf",
+    format: Annotated[str, Query(pattern="^(pdf|csv|json)$")] = "pdf",
     from_: Annotated[str | None, Query(alias="from", pattern=DAY)] = None,
     to: Annotated[str | None, Query(pattern=DAY)] = None,
-) -> Response[DownloadReply]:
+) -> Response[DownloadReply | TranscriptReply]:
     learner_id = require_learner(app).learner_id
-    url, seconds = transcripts.download_link(
-        learner_id, format, transcripts.day(from_, "from"), transcripts.day(to, "to")
-    )
+    start, end = transcripts.day(from_, "from"), transcripts.day(to, "to")
+    if format == "json":  # the rows and totals the PDF and CSV are drawn from
+        return json_reply(200, transcripts.as_data(learner_id, start, end))
+    url, seconds = transcripts.download_link(learner_id, format, start, end)
     return json_reply(200, DownloadReply(url=url, expires_in=seconds))
 
 

@@ -34,6 +34,7 @@ ADMIN = [
     "/admin-claims.html?id={id}",
     "/admin-qr.html?id={id}",
     "/admin-activity.html?id={id}",
+    "/admin-reports.html",
 ]
 
 

@@ -1,7 +1,8 @@
 """My CME transcript in Chromium, on the local stack: the sign-in redirect, the claims of a date
-range (by the activity's date) with their totals, "All time", the chart of credits per year
-(inline SVG with a table for screen readers), the PDF and CSV downloads through pre-signed links,
-the "Email me my transcript" schedule (#schedule), the mailer run, and a phone-sized screen.
+range (by the completion date) with their totals, both exactly the transcript JSON's, "All time",
+the chart of credits per year (inline SVG with a table for screen readers), the PDF and CSV
+downloads through pre-signed links, the "Email me my transcript" schedule (#schedule), the mailer
+run, and a phone-sized screen.
 
 A new MD learner claims 1.5 AMA PRA Category 1 Credit for an activity held today and 1.0 ABIM MOC
 point for one held on December 31 last year (a 365-day claim window keeps it claimable)."""
@@ -76,17 +77,16 @@ def new_activity(admin: StackClient, title: str, day: date, credits: list[dict[s
 
 
 def claim(learner: StackClient, activity_id: str, credit_type: str, credits: float) -> None:
-    status, body = learner.call(
-        "POST",
-        "/api/me/claims",
-        {
-            "activity_id": activity_id,
-            "credit_type": credit_type,
-            "credits": credits,
-            "evaluation": {},
-            "attestation": True,
-        },
-    )
+    body: dict[str, Any] = {
+        "activity_id": activity_id,
+        "credit_type": credit_type,
+        "credits": credits,
+        "evaluation": {},
+        "attestation": True,
+    }
+    if credit_type == "ABIM_MOC":  # MOC points are reported to the board: consent, board id, birth day
+        body.update(moc_consent=True, board_ids={"ABIM": "123456"}, birth_mmdd="0704")
+    status, body = learner.call("POST", "/api/me/claims", body)
     assert status == 201, body
 
 
@@ -102,8 +102,21 @@ def learner(base_url: str) -> Learner:
     current = new_activity(admin, title, today, [{"type": "AMA_PRA_1", "max": 2.0}], 30)
     old = new_activity(admin, old_title, date(today.year - 1, 12, 31), [{"type": "ABIM_MOC", "max": 1.0}], 365)
 
-    email = f"e2e-transcript-{uuid.uuid4().hex[:12]}@example.org"
     first_name, last_name = "Inès", "Okafor-Lindqvist"
+    email, client = new_md(base_url, first_name, last_name)
+    for activity_id in (current, old):
+        status, report = admin.call(
+            "POST", f"/api/admin/activities/{activity_id}/attendance", {"rows": [{"email": email}]}
+        )
+        assert status == 200 and report["added"] == 1, report
+    claim(client, current, "AMA_PRA_1", 1.5)
+    claim(client, old, "ABIM_MOC", 1.0)
+    return Learner(email, first_name, last_name, title, old_title, client)
+
+
+def new_md(base_url: str, first_name: str, last_name: str) -> tuple[str, StackClient]:
+    """A new MD's account, its email verified, signed in."""
+    email = f"e2e-transcript-{uuid.uuid4().hex[:12]}@example.org"
     client = StackClient(base_url)
     status, body = client.call(
         "POST",
@@ -121,15 +134,7 @@ def learner(base_url: str) -> Learner:
     token = parse_qs(urlparse(client.latest_link(email, "verify-email.html")).query)["token"][0]
     status, body = client.call("POST", "/api/accounts/verify-email", {"token": token})  # in its own session
     assert status == 200 and body["learner"]["email_verified"], body
-
-    for activity_id in (current, old):
-        status, report = admin.call(
-            "POST", f"/api/admin/activities/{activity_id}/attendance", {"rows": [{"email": email}]}
-        )
-        assert status == 200 and report["added"] == 1, report
-    claim(client, current, "AMA_PRA_1", 1.5)
-    claim(client, old, "ABIM_MOC", 1.0)
-    return Learner(email, first_name, last_name, title, old_title, client)
+    return email, client
 
 
 def fetch(url: str) -> tuple[bytes, Any]:
@@ -142,6 +147,38 @@ def pdf_text(data: bytes) -> str:
     reader = PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() or "" for page in reader.pages)
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def amount(value: float) -> str:
+    """Credits as the page writes them (web/js/credits.js formatAmount): 1 -> "1.0", 0.75 -> "0.75"."""
+    return f"{value:.1f}" if float(value).is_integer() else f"{round(value, 2):g}"
+
+
+def page_json(page: Any, query: str) -> dict[str, Any]:
+    """GET /api/me/transcript?format=json&... from inside the page (its session cookie, its CSP)."""
+    answer: dict[str, Any] = page.evaluate(
+        """async (query) => {
+          const answer = await fetch(`/api/me/transcript?format=json${query}`, { credentials: 'same-origin' });
+          return { status: answer.status, body: await answer.json() };
+        }""",
+        query,
+    )
+    assert answer["status"] == 200, answer
+    return dict(answer["body"])
+
+
+def assert_page_shows(page: Any, data: dict[str, Any]) -> None:
+    """The table's rows and the totals are the JSON's, row for row, with dates as people read them."""
+    expected = [
+        [long_date(date.fromisoformat(row["date"])), row["title"], row["label"], amount(row["credits"])]
+        for row in data["rows"]
+    ]
+    rows = page.get_by_role("table", name="Claimed credit").locator("tbody tr")
+    expect(rows).to_have_count(len(expected))
+    shown = [rows.nth(n).locator("td").all_inner_texts() for n in range(len(expected))]
+    assert [[cell.strip() for cell in row] for row in shown] == expected, (shown, expected)
+    expect(page.locator("#totals dt")).to_have_text([total["label"] for total in data["totals"]])
+    expect(page.locator("#totals dd")).to_have_text([amount(total["credits"]) for total in data["totals"]])
 
 
 def sign_in_through_redirect(page: Any, problems: Any, learner: Learner) -> None:
@@ -192,12 +229,20 @@ def test_transcript_page_downloads_and_schedule(page: Any, problems: Any, base_u
     rows = table.locator("tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first.locator("td")).to_have_text(
-        [f"{today:%b} {today.day}, {today.year}", learner.title, AMA, "1.5"]  # the title as text, never markup
+        [long_date(today), learner.title, AMA, "1.5"]  # the title as text, never markup
     )
     totals = page.get_by_role("definition").filter(has_text=re.compile(r"^\d"))
     expect(page.locator("#totals > div")).to_have_count(1)
     expect(page.locator("#totals dt")).to_have_text([AMA])
     expect(totals).to_have_text(["1.5"])
+    # the page shows the transcript JSON as it is: its rows, labels and totals
+    data = page_json(page, f"&from={today.year}-01-01&to={today.isoformat()}")
+    assert [(r["title"], r["credit_type"], r["credits"], r["source"]) for r in data["rows"]] == [
+        (learner.title, "AMA_PRA_1", 1.5, "claim")
+    ], data
+    assert data["totals"] == [{"credit_type": "AMA_PRA_1", "label": AMA, "credits": 1.5}], data
+    assert data["learner"]["name"] == f"{learner.first_name} {learner.last_name}", data
+    assert_page_shows(page, data)
 
     # the chart: every year, a bar per credit type, a legend, and the numbers in a table
     chart = page.get_by_role("img", name=re.compile(r"^Bar chart of your credits per year\."))
@@ -247,9 +292,12 @@ def test_transcript_page_downloads_and_schedule(page: Any, problems: Any, base_u
     expect(page.get_by_label("From")).to_have_value("")
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text(learner.old_title)
-    expect(rows.nth(0)).to_contain_text(f"Dec 31, {today.year - 1}")
+    expect(rows.nth(0)).to_contain_text(f"December 31, {today.year - 1}")
     expect(page.locator("#totals dt")).to_have_text([AMA, MOC])
     expect(totals).to_have_text(["1.5", "1.0"])
+    everything = page_json(page, f"&to={today.isoformat()}")
+    assert everything["from"] is None and len(everything["rows"]) == 2, everything
+    assert_page_shows(page, everything)
     expect(page.get_by_role("status").filter(has_text="2 activities")).to_have_text(
         f"2 activities up to {long_date(today)}."
     )
@@ -342,3 +390,48 @@ def test_transcript_api_answers(base_url: str, learner: Learner) -> None:
     assert status == 422 and body["code"] in {"VALIDATION_FAILED", "DATES_INVALID"}, body
     status, body = StackClient(base_url).call("GET", "/api/me/transcript?format=pdf")
     assert status == 401 and body["code"] == "SIGN_IN_REQUIRED", body
+
+
+def test_an_ama_and_moc_claim_is_two_rows_on_the_page(page: Any, base_url: str, problems: Any) -> None:
+    """One claim of AMA credit and ABIM MOC points for one activity: two rows, one activity, two totals,
+    exactly as the transcript JSON has them."""
+    admin = StackClient(base_url)
+    admin.sign_in("admin@example.org", DEMO_PASSWORD)
+    today = office_today()
+    title = f"Heart Failure Update {uuid.uuid4().hex[:6]}"
+    both = [{"type": "AMA_PRA_1", "max": 1.0}, {"type": "ABIM_MOC", "max": 1.0}]
+    activity_id = new_activity(admin, title, today, both, 30)
+    email, client = new_md(base_url, "Ravi", "Menon")
+    status, report = admin.call("POST", f"/api/admin/activities/{activity_id}/attendance", {"rows": [{"email": email}]})
+    assert status == 200 and report["added"] == 1, report
+    status, body = client.call(
+        "POST",
+        "/api/me/claims",
+        {
+            "activity_id": activity_id,
+            "lines": [{"credit_type": "AMA_PRA_1", "credits": 1.0}, {"credit_type": "ABIM_MOC", "credits": 1.0}],
+            "moc_consent": True,
+            "board_ids": {"ABIM": "654321"},
+            "birth_mmdd": "1231",
+            "evaluation": {},
+            "attestation": True,
+        },
+    )
+    assert status == 201, body
+
+    assert client.cookie
+    page.context.add_cookies([{"name": "cme_session", "value": client.cookie, "url": base_url}])
+    page.goto("/transcript.html")
+    rows = page.get_by_role("table", name="Claimed credit").locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.get_by_role("status").filter(has_text="1 activity from")).to_have_text(
+        f"1 activity from {long_date(date(today.year, 1, 1))} to {long_date(today)}."
+    )
+    expect(rows.nth(0).locator("td")).to_have_text([long_date(today), title, AMA, "1.0"])
+    expect(rows.nth(1).locator("td")).to_have_text([long_date(today), title, MOC, "1.0"])
+    data = page_json(page, f"&from={today.year}-01-01&to={today.isoformat()}")
+    assert [(r["credit_type"], r["credits"]) for r in data["rows"]] == [("AMA_PRA_1", 1.0), ("ABIM_MOC", 1.0)], data
+    assert_page_shows(page, data)
+    expect(page.locator("#chart svg rect.chart__bar")).to_have_count(2)
+    page.wait_for_load_state("networkidle")
+    problems.assert_none("an AMA + MOC claim on the transcript page")

@@ -207,3 +207,133 @@ def test_poison_messages_go_to_the_dead_letter_queue(
     assert [m["learner_id"] for m in dead_letters(region, "TranscriptDeadLetterQueue")] != []
     queue = boto3.client("sqs", region_name=region).get_queue_url(QueueName="TranscriptQueue")["QueueUrl"]
     assert boto3.client("sqs", region_name=region).receive_message(QueueUrl=queue).get("Messages") is None
+
+
+# ---------------------------------------------------------------- the transcript as data (format=json)
+
+AMA_LABEL = "AMA PRA Category 1 Credit™"
+
+
+def _json(client: ApiClient, query: str = "") -> dict[str, Any]:
+    answer = client.get("/api/me/transcript", query=f"format=json{'&' + query if query else ''}")
+    assert answer.status == 200, answer.json
+    assert "url" not in answer.json, "format=json answers inline, never a link"
+    return dict(answer.json)
+
+
+def _codes(client: ApiClient) -> dict[str, str]:
+    return {c["activity_title"]: c["certificate_code"] for c in client.get("/api/me/claims").json["claims"]}
+
+
+def test_json_transcript_rows_and_totals(history: dict[str, Any]) -> None:
+    from cme.activities import office_today
+
+    learner, today = history["learner"], date.today()
+    body = _json(learner)
+    assert set(body) >= {"learner", "from", "to", "rows", "totals"}
+    assert body["learner"] == {"name": "Zoë Łukasiewicz-Müller", "degree": "MD", "npi": "1234567893"}
+    assert body["from"] is None and body["to"] == office_today().isoformat()  # all time, through today
+    codes = _codes(learner)
+    assert body["rows"] == [
+        {  # the completion date: the conference's last day, not its first nor the day of the claim
+            "date": (today - timedelta(days=1)).isoformat(),
+            "title": "=SUM(A1:A9) Cardiology Update",  # as it is: the CSV alone guards spreadsheets
+            "credit_type": "AMA_PRA_1",
+            "credits": 12.5,
+            "label": AMA_LABEL,
+            "certificate_code": codes["=SUM(A1:A9) Cardiology Update"],
+            "source": "claim",
+        },
+        {
+            "date": today.isoformat(),
+            "title": "Grand Rounds: Sepsis",
+            "credit_type": "AMA_PRA_1",
+            "credits": 0.75,
+            "label": AMA_LABEL,
+            "certificate_code": codes["Grand Rounds: Sepsis"],
+            "source": "claim",
+        },
+    ]
+    assert body["totals"] == [{"credit_type": "AMA_PRA_1", "label": AMA_LABEL, "credits": 13.25}]
+
+
+def test_json_transcript_date_range_is_by_completion_date(history: dict[str, Any]) -> None:
+    learner, today = history["learner"], date.today()
+    yesterday, before = today - timedelta(days=1), today - timedelta(days=2)
+    body = _json(learner, f"from={today}&to={today}")
+    assert (body["from"], body["to"]) == (today.isoformat(), today.isoformat())
+    assert [r["title"] for r in body["rows"]] == ["Grand Rounds: Sepsis"]
+    assert body["totals"] == [{"credit_type": "AMA_PRA_1", "label": AMA_LABEL, "credits": 0.75}]
+    assert [r["title"] for r in _json(learner, f"from={yesterday}&to={yesterday}")["rows"]] == [
+        "=SUM(A1:A9) Cardiology Update"
+    ]
+    empty = _json(learner, f"from={before}&to={before}")  # the conference's first day is not its completion
+    assert empty["rows"] == [] and empty["totals"] == []
+    assert [r["title"] for r in _json(learner, f"to={yesterday}")["rows"]] == ["=SUM(A1:A9) Cardiology Update"]
+    backwards = learner.get("/api/me/transcript", query=f"format=json&from={today}&to={yesterday}")
+    assert backwards.status == 422 and backwards.json["code"] == "DATES_INVALID"
+    assert learner.get("/api/me/transcript", query="format=json&from=2026-02-30").status == 422
+
+
+def test_json_transcript_shows_only_the_learners_own_credit(
+    history: dict[str, Any], new_client: Any, outbox: Any, admin: ApiClient
+) -> None:
+    other = new_client()
+    other.post("/api/accounts", account(email="do@example.org", first_name="Ana", last_name="Ruiz", degree="DO"))
+    verify_primary(other, outbox, new_client)
+    assert _json(other)["rows"] == [] and _json(other)["totals"] == []
+    admin.post(
+        f"/api/admin/activities/{history['second']['activity_id']}/attendance", {"rows": [{"email": "do@example.org"}]}
+    )
+    assert other.post("/api/me/claims", claim_body(history["second"], credits=0.5)).status == 201
+    mine = _json(other)
+    assert [(r["title"], r["credits"]) for r in mine["rows"]] == [("Grand Rounds: Sepsis", 0.5)]
+    assert mine["learner"]["name"] == "Ana Ruiz" and mine["learner"]["degree"] == "DO"
+    assert mine["totals"] == [{"credit_type": "AMA_PRA_1", "label": AMA_LABEL, "credits": 0.5}]
+    theirs = _json(history["learner"])
+    assert [r["credits"] for r in theirs["rows"]] == [12.5, 0.75] and theirs["totals"][0]["credits"] == 13.25
+    assert new_client().get("/api/me/transcript", query="format=json").json["code"] == "SIGN_IN_REQUIRED"
+
+
+def test_an_ama_and_moc_claim_is_two_rows_everywhere(history: dict[str, Any], admin: ApiClient) -> None:
+    """One claim with two credit lines (AMA + ABIM MOC) is two rows in the JSON, the CSV and the
+    PDF, dated by the same completion date, and counts in both totals."""
+    from cme.credit import label
+
+    learner = history["learner"]
+    both = create(
+        admin,
+        title="Heart Failure Update",
+        format="live",
+        credits=[{"type": "AMA_PRA_1", "max": 1.0}, {"type": "ABIM_MOC", "max": 1.0}],
+    )
+    admin.post(f"/api/admin/activities/{both['activity_id']}/attendance", {"rows": [{"email": "md@example.org"}]})
+    lines = [{"credit_type": "AMA_PRA_1", "credits": 1.0}, {"credit_type": "ABIM_MOC", "credits": 1.0}]
+    moc = {"moc_consent": True, "board_ids": {"ABIM": "123456"}, "birth_mmdd": "0704"}
+    made = learner.post("/api/me/claims", claim_body(both, credit_type=None, credits=None, lines=lines, **moc))
+    assert made.status == 201, made.json
+    code = made.json["claim"]["certificate_code"]
+
+    body = _json(learner, f"from={date.today()}")
+    rows = [r for r in body["rows"] if r["title"] == "Heart Failure Update"]
+    assert [(r["credit_type"], r["credits"], r["label"]) for r in rows] == [
+        ("AMA_PRA_1", 1.0, AMA_LABEL),
+        ("ABIM_MOC", 1.0, label("ABIM_MOC")),
+    ]
+    assert rows[0]["date"] == rows[1]["date"] == date.today().isoformat()
+    assert rows[0]["certificate_code"] == rows[1]["certificate_code"] == code
+    assert body["totals"] == [
+        {"credit_type": "AMA_PRA_1", "label": AMA_LABEL, "credits": 1.75},
+        {"credit_type": "ABIM_MOC", "label": label("ABIM_MOC"), "credits": 1.0},
+    ]
+
+    data, _ = fetch(learner.get("/api/me/transcript", query=f"format=csv&from={date.today()}").json["url"])
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8").lstrip("\ufeff"))))[1:]
+    assert [(r[1], r[2], r[3]) for r in lines if r[1] == "Heart Failure Update"] == [
+        ("Heart Failure Update", AMA_LABEL, "1"),
+        ("Heart Failure Update", label("ABIM_MOC"), "1"),
+    ]
+    assert len(lines) == len(body["rows"]), "the CSV and the JSON hold the same rows"
+    data, _ = fetch(learner.get("/api/me/transcript", query=f"format=pdf&from={date.today()}").json["url"])
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+    assert text.count("Heart Failure Update") == 2 and f"{label('ABIM_MOC')} 1" in text

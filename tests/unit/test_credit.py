@@ -201,7 +201,7 @@ def test_the_claim_windows_last_day_through_the_claim_checks() -> None:
     )
     learner = Learner("l1", degree="DO")
     body = ClaimIn(activity_id="a1", credit_type="AMA_PRA_1", credits=1.0, evaluation={}, attestation=True)
-    assert check(body, learner, activity, True, date(2026, 3, 11)) == (CreditType.AMA_PRA_1, 1.0)
+    assert check(body, learner, activity, True, date(2026, 3, 11)) == [credit.Line(CreditType.AMA_PRA_1, 1.0)]
     with pytest.raises(InvalidInput) as caught:
         check(body, learner, activity, True, date(2026, 3, 12))
     assert caught.value.code == "CLAIM_WINDOW_CLOSED"

@@ -1,8 +1,9 @@
 /**
  * Admin: create an activity (no ?id=) or edit one (?id=ID): its title, format, dates, location,
  * the credit designated (rows of type + maximum), the claim window, the evaluation (rows of
- * id, question, kind, required, choices), the attendance code (empty: generated) and whether
- * it is published. The API's field errors are shown next to their field.
+ * id, question, kind, required, choices), the attendance code (empty: generated), whether
+ * it is published, and its ids for the board reporting files (PARS activity id, ACPE UAN).
+ * The API's field errors are shown next to their field.
  */
 import { api } from './api.js';
 import {
@@ -121,7 +122,7 @@ field('end_date').addEventListener('input', () => {
 
 // ---------------------------------------------------------------- reading and filling the form
 function fill(activity) {
-  for (const name of ['title', 'description', 'format', 'start_date', 'end_date', 'location', 'attendance_code']) {
+  for (const name of ['title', 'description', 'format', 'start_date', 'end_date', 'location', 'attendance_code', 'uan', 'pars_activity_id']) {
     field(name).value = activity[name] ?? '';
   }
   field('claim_window_days').value = String(activity.claim_window_days);
@@ -166,6 +167,8 @@ function payload() {
     }),
     attendance_code: text('attendance_code') || null,
     published: field('published').checked,
+    uan: text('uan') || null,
+    pars_activity_id: text('pars_activity_id') || null,
   };
 }
 
@@ -181,6 +184,7 @@ const PLAIN = [
   [/^evaluation\.\d+\.text$/, 'Please enter the question.'],
   [/^evaluation\.\d+\.choices$/, 'List the choices, one per line.'],
   [/^attendance_code$/, 'An attendance code is 4 to 12 letters and digits.'],
+  [/^(uan|pars_activity_id)$/, 'Use up to 40 letters, digits and hyphens.'],
 ];
 // validation messages worded for developers (pydantic's) are replaced by the ones above
 const TECHNICAL = /^(input should|string should|list should|value error|field required|this field is required)/i;

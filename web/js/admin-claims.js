@@ -3,7 +3,7 @@
  * boards), and the same as a CSV download (the session cookie goes with the same-origin link).
  */
 import { api } from './api.js';
-import { claimedCredit } from './credits.js';
+import { claimedCredits } from './credits.js';
 import { formatMoment } from './dates.js';
 import {
   activityIdParam, activityPath, loading, showSummary, showTabs, stop, usable,
@@ -22,7 +22,7 @@ function row(claim) {
     ['Degree', claim.degree],
     ['Email', claim.email, 'email'],
     ['NPI', claim.npi || '—'],
-    ['Credit', claimedCredit(claim)],
+    ['Credit', claimedCredits(claim)],
     ['Claimed', formatMoment(claim.claimed_at)],
     ['Certificate code', claim.certificate_code, 'code'],
   ]) {

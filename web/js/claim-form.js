@@ -1,11 +1,14 @@
 /**
  * The claim form of one activity on My Portal: its evaluation, the credit type, the amount
- * (steps of 0.25 up to the maximum) and the attestation. Problems are shown next to their
+ * (steps of 0.25 up to the maximum), credit claimed beside it (a physician's MOC points beside
+ * AMA credit, IPCE beside a profession's own), what reporting needs (MOC: consent, board id and
+ * birth month/day; ACPE: NABP e-Profile id and birth month/day) when the profile lacks it, and
+ * the attestation. Problems are shown next to their
  * field, all at once; the API's answer (201 with the claim, or 422 with details) is the last word.
  */
 import { api } from './api.js';
 import { setBusy, showAlert } from './forms.js';
-import { creditLabel, formatAmount, quarterSteps } from './credits.js';
+import { creditLabel, formatAmount, mocBoard, quarterSteps } from './credits.js';
 
 export const ATTESTATION = 'I attest that I participated in this activity. Physicians should claim only the credit '
   + 'commensurate with the extent of their participation in the activity.';
@@ -13,6 +16,9 @@ const ANSWER_PLEASE = 'Please answer this question.';
 const EVALUATION_INCOMPLETE = 'Please answer every required question of the evaluation.';
 const ATTESTATION_REQUIRED = 'Please confirm the attestation to claim credit.';
 const RADIO_LIMIT = 6; // more choices than this: a select
+const MOC_CONSENT = 'I agree that my MOC points and the details below are reported to my board (through ACCME), '
+  + 'as the board requires.';
+const MMDD_HINT = 'Month and day as 4 digits, MMDD: July 4 is 0704';
 
 /** A small element builder: el('p', {className: 'hint'}, 'text', child). Text is textContent. */
 function el(tag, props = {}, ...children) {
@@ -96,9 +102,19 @@ function answerOf(form, q) {
  * onCancel(), onSignedOut(), onStale(message) when the activity changed under the form
  * (already claimed elsewhere, window closed, no longer attended).
  */
-export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale }) {
+export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale, profile = null }) {
   const prefix = `claim-${activity.activity_id}`;
-  const options = activity.credit_options || [];
+  const allOptions = activity.credit_options || [];
+  // credit claimed beside the main one: MOC points (beside AMA credit) and IPCE
+  const besideOthers = (o) => Boolean(mocBoard(o.type)) || o.type === 'IPCE';
+  const mainOptions = allOptions.filter((o) => !besideOthers(o));
+  const options = mainOptions.length ? mainOptions : allOptions;
+  const extras = mainOptions.length ? allOptions.filter(besideOthers) : [];
+  const known = {
+    board_ids: profile?.board_ids || {},
+    birth_mmdd: profile?.birth_mmdd || '',
+    nabp_eprofile_id: profile?.nabp_eprofile_id || '',
+  };
   const evaluation = activity.evaluation || [];
   const alertRegion = el('div', { className: 'alert alert--error', role: 'alert' });
   const heading = el('h4', { id: `${prefix}-heading`, className: 'claim-form__heading' }, 'Claim credit');
@@ -130,6 +146,70 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale 
     creditsSelect,
   );
 
+  // ---------------------------------------------------------------- credit beside the main one
+  const extraFields = extras.map((option, index) => {
+    const id = `${prefix}-extra-${index}`;
+    const box = el('input', { type: 'checkbox', id, name: 'extra', value: option.type });
+    const amountId = `${id}-credits`;
+    const amount = el('select', { id: amountId, className: 'input--short' });
+    amount.replaceChildren(...quarterSteps(option.max).map((n) => el('option', { value: String(n) }, formatAmount(n))));
+    amount.value = String(option.max);
+    const amountField = el(
+      'div', { className: 'field', 'data-field': `extra.${option.type}` },
+      el('label', { htmlFor: amountId }, `${creditLabel(option.type)} to claim`),
+      amount,
+    );
+    amountField.hidden = true;
+    const wrapper = el(
+      'div', { className: 'extra-credit' },
+      el('label', { className: 'checkbox', htmlFor: id }, box,
+        el('span', {}, `Also claim ${creditLabel(option.type)} (up to ${formatAmount(option.max)})`)),
+      amountField,
+    );
+    return { option, box, amount, amountField, wrapper };
+  });
+  const extrasGroup = extraFields.length
+    ? el('fieldset', { className: 'question', 'data-field': 'lines' },
+      el('legend', {}, 'Also claim'), ...extraFields.map((x) => x.wrapper))
+    : null;
+
+  // ---------------------------------------------------------------- what reporting needs
+  function textField(name, label, { hint = '', inputmode = 'text', maxlength = 20, value = '' } = {}) {
+    const id = `${prefix}-${name.replace(/[^A-Za-z0-9]/g, '-')}`;
+    const hintNode = hint ? el('p', { className: 'hint', id: `${id}-hint` }, hint) : null;
+    const input = el('input', {
+      id, name, type: 'text', inputmode, maxlength, autocomplete: 'off', className: 'input--short', value,
+      'aria-describedby': hintNode ? hintNode.id : null,
+    });
+    const field = el('div', { className: 'field', 'data-field': name }, el('label', { htmlFor: id }, label), hintNode, input);
+    return { field, input };
+  }
+  const consentId = `${prefix}-moc-consent`;
+  const consentField = el(
+    'div', { className: 'field attest', 'data-field': 'moc_consent' },
+    el('label', { className: 'checkbox checkbox--attest', htmlFor: consentId },
+      el('input', { type: 'checkbox', id: consentId, name: 'moc_consent' }),
+      el('span', {}, MOC_CONSENT)),
+  );
+  const boardFields = new Map();
+  for (const option of allOptions) {
+    const board = mocBoard(option.type);
+    if (board && !known.board_ids[board] && !boardFields.has(board)) {
+      boardFields.set(board, textField(`board_ids.${board}`, `Your ${board} id`, { hint: `Your ${board} candidate or diplomate id` }));
+    }
+  }
+  const birth = known.birth_mmdd ? null : textField('birth_mmdd', 'Birth month and day', { hint: MMDD_HINT, inputmode: 'numeric', maxlength: 4 });
+  const nabp = known.nabp_eprofile_id ? null : textField('nabp_eprofile_id', 'NABP e-Profile id', { inputmode: 'numeric', maxlength: 12 });
+  const reporting = el(
+    'fieldset', { className: 'group reporting' },
+    el('legend', {}, 'Reporting your credit'),
+    el('p', { className: 'hint' }, 'We report this credit for you; what you enter here is saved to your profile.'),
+    consentField,
+    ...[...boardFields.values()].map((x) => x.field),
+    nabp?.field,
+    birth?.field,
+  );
+
   const attestId = `${prefix}-attest`;
   const attestField = el(
     'div', { className: 'field attest', 'data-field': 'attestation' },
@@ -142,7 +222,7 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale 
   const cancel = el('button', { type: 'button', className: 'button button--link' }, 'Cancel');
   const form = el(
     'form', { className: 'claim-form', novalidate: true, 'aria-labelledby': heading.id },
-    heading, alertRegion, evaluationGroup, creditGroup, creditsField, attestField,
+    heading, alertRegion, evaluationGroup, creditGroup, creditsField, extrasGroup, reporting, attestField,
     el('div', { className: 'actions' }, submit, cancel),
   );
 
@@ -156,8 +236,49 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale 
     creditsSelect.value = String(max);
     creditsHint.textContent = `Up to ${formatAmount(max)}, in steps of 0.25`;
   }
+  /** The lines chosen: the main credit first, then each ticked one beside it ({credit_type, credits, box}). */
+  function chosenLines() {
+    const lines = [{ credit_type: chosenType(), credits: Number(creditsSelect.value), box: creditsField }];
+    for (const x of extraFields) {
+      if (x.box.checked) lines.push({ credit_type: x.option.type, credits: Number(x.amount.value), box: x.amountField });
+    }
+    return lines;
+  }
+
+  /** Show the amounts of ticked credit, and ask for what reporting needs of the lines chosen. */
+  function fillReporting() {
+    for (const x of extraFields) x.amountField.hidden = !x.box.checked;
+    const types = chosenLines().map((line) => line.credit_type);
+    const boards = new Set(types.map(mocBoard).filter(Boolean));
+    const acpe = types.includes('ACPE');
+    consentField.hidden = boards.size === 0;
+    for (const [board, x] of boardFields) x.field.hidden = !boards.has(board);
+    if (nabp) nabp.field.hidden = !acpe;
+    if (birth) birth.field.hidden = !(boards.size || acpe);
+    reporting.hidden = !(boards.size || acpe);
+  }
+
+  /** MOC points never more than the AMA credit: they follow the AMA amount down. */
+  function followMain() {
+    for (const x of extraFields) {
+      if (!mocBoard(x.option.type)) continue;
+      const most = Math.min(x.option.max, Number(creditsSelect.value));
+      if (Number(x.amount.value) > most) x.amount.value = String(most);
+    }
+  }
   fillAmounts();
-  creditGroup.addEventListener('change', fillAmounts);
+  followMain();
+  fillReporting();
+  creditGroup.addEventListener('change', () => {
+    fillAmounts();
+    followMain();
+    fillReporting();
+  });
+  creditsSelect.addEventListener('change', followMain);
+  extrasGroup?.addEventListener('change', () => {
+    followMain();
+    fillReporting();
+  });
 
   // ---------------------------------------------------------------- problems next to fields
   function clearProblems() {
@@ -193,11 +314,15 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale 
     return box.querySelector('input, select, textarea');
   }
 
+  let sentLines = [];
   const boxOf = (field) => {
     if (field.startsWith('evaluation.')) {
       return form.querySelector(`[data-question="${CSS.escape(field.slice('evaluation.'.length))}"]`);
     }
-    return form.querySelector(`[data-field="${CSS.escape(field)}"]`);
+    const line = /^lines\.(\d+)\.(credit_type|credits)$/.exec(field);
+    if (line) return sentLines[Number(line[1])]?.box || null;
+    const box = form.querySelector(`[data-field="${CSS.escape(field)}"]`);
+    return box && !box.hidden && !box.closest('[hidden]') ? box : null;
   };
 
   function showProblems(details, message) {
@@ -237,13 +362,20 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale 
       const answer = answerOf(form, q);
       if (answer !== undefined) answers[q.question_id] = answer;
     }
-    const payload = {
-      activity_id: activity.activity_id,
-      credit_type: chosenType(),
-      credits: Number(creditsSelect.value),
-      evaluation: answers,
-      attestation: form.elements.namedItem('attestation').checked,
-    };
+    const lines = chosenLines();
+    sentLines = lines;
+    const payload = { activity_id: activity.activity_id };
+    if (lines.length === 1) Object.assign(payload, { credit_type: lines[0].credit_type, credits: lines[0].credits });
+    else payload.lines = lines.map(({ credit_type: type, credits }) => ({ credit_type: type, credits }));
+    if (!reporting.hidden) {
+      const boards = {};
+      for (const [board, x] of boardFields) if (!x.field.hidden && x.input.value.trim()) boards[board] = x.input.value.trim();
+      if (!consentField.hidden) payload.moc_consent = form.elements.namedItem('moc_consent').checked;
+      if (Object.keys(boards).length) payload.board_ids = boards;
+      if (nabp && !nabp.field.hidden && nabp.input.value.trim()) payload.nabp_eprofile_id = nabp.input.value.trim();
+      if (birth && !birth.field.hidden && birth.input.value.trim()) payload.birth_mmdd = birth.input.value.trim();
+    }
+    Object.assign(payload, { evaluation: answers, attestation: form.elements.namedItem('attestation').checked });
     const found = problems(payload);
     if (found.details.length) {
       showProblems(found.details, found.message);

@@ -35,6 +35,22 @@ export function creditLabel(type) {
   return BY_TYPE.get(type)?.label || String(type);
 }
 
+/** The board a credit type's MOC points are reported to ("ABIM" for ABIM_MOC); null for other credit. */
+export function mocBoard(type) {
+  return BY_TYPE.get(type)?.moc_board || null;
+}
+
+/** Every board MOC points are reported to ("ABIM", "ABA", ...), in the API's order. */
+export function mocBoards() {
+  return KINDS.map((kind) => kind.moc_board).filter(Boolean);
+}
+
+/** A claim's credit, every line, each as claimedCredit words it, joined with "and". */
+export function claimedCredits(claim) {
+  const lines = Array.isArray(claim.lines) && claim.lines.length ? claim.lines : [claim];
+  return lines.map((line) => claimedCredit(line)).join(' and ');
+}
+
 /** A credit type's short name, where room is scarce (a chart); "" when unknown. */
 export function creditShort(type) {
   return BY_TYPE.get(type)?.short || '';

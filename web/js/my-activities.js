@@ -7,13 +7,13 @@
  */
 import { api } from './api.js';
 import { setBusy, showAlert } from './forms.js';
-import { claimedCredit, formatLabel } from './credits.js';
+import { claimedCredits, formatLabel } from './credits.js';
 import { formatDate, formatDateRange, formatMomentDay } from './dates.js';
 import { claimForm } from './claim-form.js';
 
 const STATUS_WORDS = { claimable: 'Claimable', claimed: 'Claimed', closed: 'Closed' };
 
-export function setUpActivities({ onSignedOut }) {
+export function setUpActivities({ onSignedOut, profile = () => null, onProfileChanged = () => {} }) {
   const heading = document.getElementById('my-activities-heading');
   const loading = document.getElementById('activities-loading');
   const list = document.getElementById('activity-list');
@@ -68,7 +68,7 @@ export function setUpActivities({ onSignedOut }) {
     if (activity.status === 'claimed' && activity.claim) {
       when.hidden = true;
       const { claim } = activity;
-      claimLine.querySelector('[data-slot="credit"]').textContent = `Claimed ${claimedCredit(claim)} on ${formatMomentDay(claim.claimed_at)}.`;
+      claimLine.querySelector('[data-slot="credit"]').textContent = `Claimed ${claimedCredits(claim)} on ${formatMomentDay(claim.claimed_at)}.`;
       claimLine.querySelector('[data-slot="code"]').textContent = claim.certificate_code;
     } else {
       claimLine.hidden = true;
@@ -101,7 +101,11 @@ export function setUpActivities({ onSignedOut }) {
       showAlert(statusRegion);
       showAlert(alertRegion);
       const { form, focus } = claimForm(activity, {
-        onClaimed: (claim) => claimed(activity, claim),
+        profile: profile(),
+        onClaimed: (claim) => {
+          claimed(activity, claim);
+          onProfileChanged(); // what the form asked for (board id, birth month/day) is in the profile now
+        },
         onCancel: () => {
           close();
           button.focus();
@@ -186,7 +190,7 @@ export function setUpActivities({ onSignedOut }) {
       const titleId = `claim-${claim.claim_id}-title`;
       const cells = [
         ['Activity', activityCell(claim, titleId)],
-        ['Credit', claimedCredit(claim)],
+        ['Credit', claimedCredits(claim)],
         ['Claimed', formatMomentDay(claim.claimed_at)],
         ['Certificate code', claim.certificate_code],
         ['Certificate', certificateCell(claim, titleId)],
@@ -240,7 +244,7 @@ export function setUpActivities({ onSignedOut }) {
     if (old) old.replaceWith(fresh);
     else renderActivities();
     renderClaims();
-    say(`Your claim is recorded: ${claimedCredit(claim)} for ${claim.activity_title}. Certificate code: ${claim.certificate_code}.`);
+    say(`Your claim is recorded: ${claimedCredits(claim)} for ${claim.activity_title}. Certificate code: ${claim.certificate_code}.`);
     const title = fresh.querySelector('h3');
     title.tabIndex = -1;
     title.focus();

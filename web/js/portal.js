@@ -8,6 +8,7 @@ import {
   clearErrors, errorMessage, formValues, formatPhone, markFields, missingFields, setBusy, showAlert,
 } from './forms.js';
 import { setRole, setSignedIn } from './shell.js';
+import { mocBoards } from './credits.js';
 import { setUpEmails } from './my-emails.js';
 import { setUpActivities } from './my-activities.js';
 
@@ -27,6 +28,37 @@ const bannerButton = document.getElementById('banner-resend');
 let profile = null;
 let emails = null;
 
+// one board id field per board MOC points are reported to (the boards come from GET /api/credit-types)
+const boardBox = document.getElementById('edit-board-ids');
+for (const board of mocBoards()) {
+  const field = document.createElement('div');
+  field.className = 'field';
+  const label = document.createElement('label');
+  label.htmlFor = `edit-board-${board}`;
+  label.textContent = `${board} id `;
+  const optional = document.createElement('span');
+  optional.className = 'optional';
+  optional.textContent = '(optional)';
+  label.append(optional);
+  const input = document.createElement('input');
+  Object.assign(input, { id: `edit-board-${board}`, name: `board_ids.${board}`, type: 'text', autocomplete: 'off', maxLength: 20 });
+  input.className = 'input--short';
+  field.append(label, input);
+  boardBox.append(field);
+}
+
+function boardIdsText(boards) {
+  const given = Object.entries(boards || {}).filter(([, id]) => id);
+  return given.length ? given.map(([board, id]) => `${board} ${id}`).join(', ') : 'Not given';
+}
+
+/** "0704" -> "July 4". */
+function monthDay(mmdd) {
+  if (!/^\d{4}$/.test(mmdd || '')) return 'Not given';
+  const day = new Date(Date.UTC(2000, Number(mmdd.slice(0, 2)) - 1, Number(mmdd.slice(2))));
+  return day.toLocaleDateString('en-US', { month: 'long', day: 'numeric', timeZone: 'UTC' });
+}
+
 function goToSignIn() {
   setSignedIn(false);
   window.location.replace('/sign-in.html?next=portal.html');
@@ -40,6 +72,9 @@ function render() {
     phone: formatPhone(profile.phone),
     specialty: profile.specialty || 'Not given',
     npi: profile.npi || 'Not given',
+    board_ids: boardIdsText(profile.board_ids),
+    nabp_eprofile_id: profile.nabp_eprofile_id || 'Not given',
+    birth_mmdd: monthDay(profile.birth_mmdd),
   };
   for (const [field, value] of Object.entries(shown)) {
     const cell = portal.querySelector(`[data-field="${field}"]`);
@@ -65,7 +100,10 @@ function fillForm() {
     phone: formatPhone(profile.phone),
     specialty: profile.specialty || '',
     npi: profile.npi || '',
+    nabp_eprofile_id: profile.nabp_eprofile_id || '',
+    birth_mmdd: profile.birth_mmdd || '',
   };
+  for (const board of mocBoards()) values[`board_ids.${board}`] = profile.board_ids?.[board] || '';
   for (const [name, value] of Object.entries(values)) form.elements.namedItem(name).value = value ?? '';
 }
 
@@ -108,6 +146,9 @@ form.addEventListener('submit', async (event) => {
     specialty: values.specialty || null,
     npi: values.npi || null,
     transcript_frequency: profile.transcript_frequency,
+    board_ids: Object.fromEntries(mocBoards().map((board) => [board, values[`board_ids.${board}`] || ''])),
+    nabp_eprofile_id: values.nabp_eprofile_id || '',
+    birth_mmdd: values.birth_mmdd || '',
   };
   setBusy(saveButton, true);
   const { status, body } = await api('PUT', '/api/me', payload);
@@ -168,7 +209,14 @@ async function load() {
   }
   setSignedIn(true);
   setRole(body.role);
-  setUpActivities({ onSignedOut: goToSignIn }).reload();
+  setUpActivities({
+    onSignedOut: goToSignIn,
+    profile: () => profile,
+    onProfileChanged: async () => {
+      const me = await api('GET', '/api/me');
+      if (me.status === 200 && me.body) setProfile(me.body);
+    },
+  }).reload();
   profile = body;
   render();
   emails = setUpEmails({ onProfile: setProfile, onSignedOut: goToSignIn });

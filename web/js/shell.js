@@ -6,7 +6,7 @@
  * cleared on sign-out or when the API answers 401), so pages that do not need the session
  * do not call the API. Pages that do (My Portal) correct it with the real answer.
  *
- * The Admin link works the same way: shown when the last profile seen had role "admin"
+ * The coordinators' links (Admin, Board reports) work the same way: shown when the last profile seen had role "admin"
  * (a hint for the navigation only; the API answers 403 to anyone else).
  */
 import { api } from './api.js';
@@ -53,33 +53,40 @@ function readRole() {
   }
 }
 
-/** The Admin navigation item: in the page's HTML (the admin pages) or added here. */
-function adminItem() {
-  const existing = document.querySelector('#site-nav [data-when="admin"]');
-  if (existing) return existing;
+/** The coordinators' navigation: the activities (Admin) and the board reports. */
+const ADMIN_LINKS = [
+  ['/admin.html', 'Admin'],
+  ['/admin-reports.html', 'Board reports'],
+];
+
+/** The coordinators' navigation items: in the page's HTML (the admin pages) or added here. */
+function adminItems() {
   const list = document.querySelector('#site-nav ul');
-  if (!list) return null;
-  const item = document.createElement('li');
-  item.dataset.when = 'admin';
-  item.hidden = true;
-  const anchor = document.createElement('a');
-  anchor.href = '/admin.html';
-  anchor.textContent = 'Admin';
-  item.append(anchor);
-  list.insertBefore(item, list.querySelector('[data-when="signed-in"]'));
-  return item;
+  if (!list) return [];
+  return ADMIN_LINKS.map(([href, text]) => {
+    const existing = list.querySelector(`[data-when="admin"] a[href="${href}"]`);
+    if (existing) return existing.closest('li');
+    const item = document.createElement('li');
+    item.dataset.when = 'admin';
+    item.hidden = true;
+    const anchor = document.createElement('a');
+    anchor.href = href;
+    anchor.textContent = text;
+    item.append(anchor);
+    list.insertBefore(item, list.querySelector('[data-when="signed-in"]'));
+    return item;
+  });
 }
 
-/** Remember the signed-in person's role (from a Profile) and show the Admin link to coordinators. */
+/** Remember the signed-in person's role (from a Profile) and show the coordinators' links to coordinators. */
 export function setRole(role) {
   try {
     if (role) window.localStorage.setItem(ROLE_KEY, role);
     else window.localStorage.removeItem(ROLE_KEY);
   } catch {
-    // storage disabled: the Admin link shows on the admin pages only
+    // storage disabled: the coordinators' links show on the admin pages only
   }
-  const item = adminItem();
-  if (item) item.hidden = role !== 'admin';
+  for (const item of adminItems()) item.hidden = role !== 'admin';
 }
 
 function applyConfig() {

@@ -1,9 +1,11 @@
 /**
- * My CME transcript: the credit the learner claimed, in a date range (by the date of the
- * activity, as the API's transcript counts it), with the totals per credit type; a chart of the
- * credit per year by credit type (inline SVG, with the numbers in a table for screen readers);
- * PDF and CSV downloads (GET /api/me/transcript: a pre-signed link, then the browser follows it);
- * and "Email me my transcript" (#schedule): the profile's transcript_frequency (PUT /api/me).
+ * My CME transcript: the credit the learner claimed in a date range, as the API's transcript
+ * holds it (GET /api/me/transcript?format=json: one row per credit line, dated by the completion
+ * date, with the labels and the totals per credit type that the PDF and CSV print too); a chart
+ * of the credit per year by credit type, drawn from the all-time rows (inline SVG, with the
+ * numbers in a table for screen readers); PDF and CSV downloads (the same route: a pre-signed
+ * link, then the browser follows it); and "Email me my transcript" (#schedule): the profile's
+ * transcript_frequency (PUT /api/me).
  */
 import { api } from './api.js';
 import { clearErrors, markFields, setBusy, showAlert } from './forms.js';
@@ -12,7 +14,6 @@ import {
   CREDIT_TYPES, creditLabel, creditShort, formatAmount,
 } from './credits.js';
 import { formatDate, officeToday } from './dates.js';
-import { config } from './config.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const RANGE_INVALID = 'The end of the range is before its start.';
@@ -69,8 +70,10 @@ const scheduleButton = scheduleForm.querySelector('button[type="submit"]');
 
 const today = officeToday();
 let profile = null;
-let rows = []; // {date, title, type, credits}, oldest first
+let allRows = []; // every row of the all-time transcript (the chart's): {date, title, credit_type, credits, label, ...}
+const labels = new Map(); // credit type -> its label, as the transcript JSON words it
 let lastFrom = `${today.slice(0, 4)}-01-01`;
+let asked = 0; // the latest range asked for: a slower, older answer is dropped
 
 function goToSignIn() {
   setSignedIn(false);
@@ -78,15 +81,16 @@ function goToSignIn() {
   window.location.replace(`/sign-in.html?next=${next}`);
 }
 
-/** An ISO moment -> its calendar day in the office's time zone (YYYY-MM-DD). */
-function officeDay(iso) {
-  const moment = new Date(iso);
-  if (Number.isNaN(moment.getTime())) return '';
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: config.officeTimezone, year: 'numeric', month: '2-digit', day: '2-digit',
-  }).formatToParts(moment);
-  const part = (type) => parts.find((p) => p.type === type)?.value;
-  return `${part('year')}-${part('month')}-${part('day')}`;
+/** GET /api/me/transcript?format=json for a range ({from: '' for all time, to}). */
+function transcriptOf({ from, to }) {
+  const query = new URLSearchParams({ format: 'json' });
+  if (from) query.set('from', from);
+  if (to) query.set('to', to);
+  return api('GET', `/api/me/transcript?${query}`);
+}
+
+function learnLabels(list) {
+  for (const item of list) if (item.label) labels.set(item.credit_type, item.label);
 }
 
 function round(value) {
@@ -98,16 +102,14 @@ function typeOrder(a, b) {
   return rank(a) - rank(b) || String(a).localeCompare(String(b));
 }
 
-/** Totals per credit type, in the usual order: [[type, total], ...]. */
-function totalsOf(list) {
-  const sums = new Map();
-  for (const row of list) sums.set(row.type, (sums.get(row.type) || 0) + row.credits);
-  return [...sums.keys()].sort(typeOrder).map((type) => [type, round(sums.get(type))]);
+/** A credit type's label: as the transcript JSON words it (cme/credit.py), else the catalogue's. */
+function totalLabel(type) {
+  return labels.get(type) || creditLabel(type);
 }
 
-/** The label of a total: the credit type's label from the API. */
-function totalLabel(type) {
-  return creditLabel(type);
+/** How many activities the rows are (an AMA + MOC claim is two rows, one activity). */
+function activityCount(list) {
+  return new Set(list.map((row) => `${row.source}|${row.certificate_code || `${row.date}|${row.title}`}`)).size;
 }
 
 // ------------------------------------------------------------------ the date range
@@ -121,7 +123,7 @@ function rangeProblem() {
   return from && to < from ? [{ field: 'to', message: RANGE_INVALID }] : [];
 }
 
-function describeRange({ from, to }) {
+function describeRange({ from, to }) { // from: null or '' for all time
   return from ? `from ${formatDate(from)} to ${formatDate(to)}` : `up to ${formatDate(to)}`;
 }
 
@@ -133,29 +135,55 @@ function cell(text, label, className) {
   return td;
 }
 
-function renderRange() {
+function clearRange() {
+  claimsTable.hidden = true;
+  claimsEmpty.hidden = true;
+  totalsList.replaceChildren();
+  totalsEmpty.hidden = true;
+}
+
+/** Ask the API for the range's transcript, then show its rows and totals as they come. */
+async function renderRange() {
   clearErrors(rangeForm);
   const problem = rangeProblem();
+  const ticket = ++asked;
   if (problem.length) {
     markFields(rangeForm, problem);
     summary.textContent = 'Please choose a To date on or after the From date.';
-    claimsTable.hidden = true;
-    claimsEmpty.hidden = true;
-    totalsList.replaceChildren();
-    totalsEmpty.hidden = true;
+    clearRange();
     return;
   }
-  const current = range();
-  const shown = rows.filter((row) => (!current.from || row.date >= current.from) && row.date <= current.to);
-  const count = shown.length === 1 ? '1 activity' : `${shown.length} activities`;
-  summary.textContent = `${count} ${describeRange(current)}.`;
+  const answer = await transcriptOf(range());
+  if (ticket !== asked) return;
+  if (answer.status === 401) {
+    goToSignIn();
+    return;
+  }
+  if (answer.status !== 200 || !answer.body) {
+    if (answer.status === 422) markFields(rangeForm, answer.body?.details || []);
+    summary.textContent = answer.body?.message || 'We could not load your transcript for these dates. Please try again.';
+    clearRange();
+    return;
+  }
+  showTranscript(answer.body);
+}
+
+/** One transcript JSON: {learner, from, to, rows, totals}. */
+function showTranscript(data) {
+  const shown = data.rows || [];
+  const totals = data.totals || [];
+  learnLabels(shown);
+  learnLabels(totals);
+  const activities = activityCount(shown);
+  const count = activities === 1 ? '1 activity' : `${activities} activities`;
+  summary.textContent = `${count} ${describeRange({ from: data.from, to: data.to })}.`;
 
   claimsTable.querySelector('tbody').replaceChildren(...shown.map((row) => {
     const tr = document.createElement('tr');
     tr.append(
-      cell(formatDate(row.date, { short: true }), 'Activity date', 'nowrap'),
+      cell(formatDate(row.date), 'Date completed', 'nowrap'),
       cell(row.title, 'Activity', 'table__title'),
-      cell(creditLabel(row.type), 'Credit type'),
+      cell(row.label || totalLabel(row.credit_type), 'Credit type'),
       cell(formatAmount(row.credits), 'Credits', 'num'),
     );
     return tr;
@@ -163,13 +191,12 @@ function renderRange() {
   claimsTable.hidden = shown.length === 0;
   claimsEmpty.hidden = shown.length > 0;
 
-  const totals = totalsOf(shown);
-  totalsList.replaceChildren(...totals.map(([type, total]) => {
+  totalsList.replaceChildren(...totals.map((total) => {
     const item = document.createElement('div');
     const dt = document.createElement('dt');
-    dt.textContent = totalLabel(type);
+    dt.textContent = total.label || totalLabel(total.credit_type);
     const dd = document.createElement('dd');
-    dd.textContent = formatAmount(total);
+    dd.textContent = formatAmount(total.credits);
     item.append(dt, dd);
     return item;
   }));
@@ -242,16 +269,16 @@ function svg(name, attributes = {}) {
   return element;
 }
 
-/** {year: {type: credits}} for every claim, and the credit types present, in order. */
+/** {year: {type: credits}} over the all-time rows (by completion date), and the credit types present, in order. */
 function perYear() {
   const years = new Map();
-  for (const row of rows) {
+  for (const row of allRows) {
     const year = row.date.slice(0, 4);
     if (!years.has(year)) years.set(year, new Map());
     const sums = years.get(year);
-    sums.set(row.type, (sums.get(row.type) || 0) + row.credits);
+    sums.set(row.credit_type, (sums.get(row.credit_type) || 0) + Number(row.credits));
   }
-  const types = [...new Set(rows.map((row) => row.type))].sort(typeOrder);
+  const types = [...new Set(allRows.map((row) => row.credit_type))].sort(typeOrder);
   const list = [...years.keys()].sort().reverse().map((year) => ({
     year,
     values: types.filter((type) => years.get(year).has(type)).map((type) => [type, round(years.get(year).get(type))]),
@@ -418,29 +445,14 @@ scheduleForm.addEventListener('submit', async (event) => {
 
 // ------------------------------------------------------------------ loading
 
-function rowsFrom(claims, activities) {
-  const starts = new Map(activities.map((activity) => [activity.activity_id, activity.start_date]));
-  return claims
-    .map((claim) => ({
-      date: starts.get(claim.activity_id) || officeDay(claim.claimed_at),
-      title: claim.activity_title,
-      type: claim.credit_type,
-      credits: Number(claim.credits) || 0,
-    }))
-    .sort((a, b) => a.date.localeCompare(b.date) || a.title.localeCompare(b.title));
-}
-
 async function load() {
-  const [me, claims, activities] = await Promise.all([
-    api('GET', '/api/me'),
-    api('GET', '/api/me/claims'),
-    api('GET', '/api/me/activities'),
-  ]);
-  if ([me, claims, activities].some((answer) => answer.status === 401)) {
+  // the profile (the schedule), and the all-time transcript (the chart; the range's comes after)
+  const [me, everything] = await Promise.all([api('GET', '/api/me'), transcriptOf({ from: '', to: today })]);
+  if ([me, everything].some((answer) => answer.status === 401)) {
     goToSignIn();
     return;
   }
-  const failed = [me, claims, activities].find((answer) => answer.status !== 200 || !answer.body);
+  const failed = [me, everything].find((answer) => answer.status !== 200 || !answer.body);
   if (failed) {
     loading.textContent = failed.body?.message || 'We could not load your transcript. Please try again.';
     loading.classList.add('alert', 'alert--error');
@@ -451,20 +463,22 @@ async function load() {
   setSignedIn(true);
   setRole(profile.role);
 
-  const who = [`${profile.first_name} ${profile.last_name}`, profile.degree].filter(Boolean).join(', ');
-  document.getElementById('transcript-learner').textContent = profile.npi ? `${who} · NPI ${profile.npi}` : who;
+  const { learner } = everything.body;
+  const who = [learner.name, learner.degree].filter(Boolean).join(', ');
+  document.getElementById('transcript-learner').textContent = learner.npi ? `${who} · NPI ${learner.npi}` : who;
   document.getElementById('schedule-email').textContent = profile.email;
   scheduleSelect.value = profile.transcript_frequency || 'never';
 
-  rows = rowsFrom(claims.body.claims || [], activities.body.activities || []);
+  allRows = everything.body.rows || [];
+  learnLabels(everything.body.totals || []);
   fromInput.value = lastFrom;
   toInput.value = today;
   fromInput.max = today;
   toInput.max = today;
 
+  await renderRange();
   loading.hidden = true;
   root.hidden = false;
-  renderRange();
   drawnWidth = Math.floor(chartBox.clientWidth);
   drawChart();
   resized.observe(chartBox);

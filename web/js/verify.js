@@ -8,7 +8,7 @@
  */
 import { api } from './api.js';
 import { config } from './config.js';
-import { claimedCredit } from './credits.js';
+import { claimedCredits } from './credits.js';
 import { formatDate, formatMoment } from './dates.js';
 import {
   clearErrors, markFields, setBusy, showAlert,
@@ -59,7 +59,7 @@ function showCertificate(facts) {
   slot('learner_name').textContent = facts.learner_name;
   slot('activity_title').textContent = facts.activity_title;
   slot('activity_date').textContent = activityDates(facts.activity_date);
-  slot('credit').textContent = claimedCredit(facts);
+  slot('credit').textContent = claimedCredits(facts);
   slot('issued').textContent = issuedDay(facts.issued_at);
   slot('certificate_code').textContent = facts.certificate_code;
   slot('checked').textContent = `Checked on ${formatMoment(new Date().toISOString())}.`;

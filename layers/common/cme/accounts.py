@@ -12,7 +12,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from cme import activities, audit, clock, devices, emails, passwords, retry, sessions, throttle
+from cme import activities, audit, clock, credit, devices, emails, passwords, retry, sessions, throttle
 from cme.errors import (
     Conflict,
     InvalidInput,
@@ -51,7 +51,16 @@ def to_profile(learner: Learner) -> Profile:
         npi=learner.npi,
         role=learner.role,
         transcript_frequency=learner.transcript_frequency,  # type: ignore[arg-type]
+        board_ids=_as_dict(learner.board_ids),
+        nabp_eprofile_id=learner.nabp_eprofile_id,
+        birth_mmdd=learner.birth_mmdd,
     )
+
+
+def _as_dict(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    return dict(value.as_dict() if hasattr(value, "as_dict") else value)
 
 
 def _npi(raw: str | None) -> str | None:
@@ -237,6 +246,15 @@ def _profile_changes(learner: Learner, values: dict[str, Any], data: ProfileUpda
         else:
             due = schedule.next_due(frequency, activities.office_today())
             changes.update(transcript_schedule=schedule.SCHEDULED, transcript_due=due.isoformat())
+    # what board and NABP reporting needs: omitted, unchanged; "" (or {}), removed
+    if data.board_ids is not None:
+        boards = {board: number for board, number in data.board_ids.items() if number}
+        credit.check_board_ids(boards)
+        changes["board_ids"] = boards or None
+    if data.nabp_eprofile_id is not None:
+        changes["nabp_eprofile_id"] = data.nabp_eprofile_id or None
+    if data.birth_mmdd is not None:
+        changes["birth_mmdd"] = data.birth_mmdd or None
     changes["updated_at"] = clock.now()
     return changes
 

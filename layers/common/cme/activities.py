@@ -104,6 +104,8 @@ def _fields(data: ActivityIn) -> dict[str, Any]:
         ],
         "published": data.published,
         "published_key": PUBLISHED if data.published else None,
+        "uan": data.uan or None,
+        "pars_activity_id": data.pars_activity_id or None,
     }
 
 
@@ -254,6 +256,8 @@ def admin_view(activity: Activity) -> AdminActivity:
         attendance_count=int(activity.attendance_count or 0),
         claim_count=int(activity.claim_count or 0),
         attend_url=attend_url(activity.attendance_code),
+        uan=activity.uan,
+        pars_activity_id=activity.pars_activity_id,
     )
 
 

@@ -26,9 +26,22 @@ def entry(
     at: datetime | None = None,
 ) -> AuditRecord:
     """An audit record about ``learner_id`` (to be saved, usually in the change's transaction)."""
+    return about(learner_subject(learner_id), action, actor, detail, source_ip, user_agent, at)
+
+
+def about(
+    subject: str,
+    action: str,
+    actor: str,
+    detail: dict[str, Any],
+    source_ip: str = "",
+    user_agent: str = "",
+    at: datetime | None = None,
+) -> AuditRecord:
+    """An audit record about any ``subject`` (e.g. "reports#MOC": a submission to a board)."""
     moment = at or clock.now()
     return AuditRecord(
-        learner_subject(learner_id),
+        subject,
         f"{moment.isoformat()}#{uuid.uuid4()}",
         action=action,
         actor=actor,

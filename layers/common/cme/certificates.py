@@ -24,7 +24,9 @@ from pynamodb.transactions import TransactWrite
 from cme import activities, aws, clock, credit, retry, throttle
 from cme.errors import NotFound, ServiceUnavailable, sign_in_required
 from cme.models import Activity, Certificate, Claim, Learner, get_many
+from cme.models.tables import ClaimLine
 from cme.observability import logger
+from cme.schemas import CreditType
 from cme.settings import get_settings
 
 
@@ -47,8 +49,24 @@ def completion_text(claim: Claim, activity_format: str | None = None) -> str:
     return date_range(claim.activity_start, claim.activity_end)
 
 
+def claim_lines(claim: Claim) -> list[credit.Line]:
+    """The claim's lines (cme.claims.lines_of; here too, as claims imports this module)."""
+    stored = list(claim.lines or [])
+    if not stored:
+        return [credit.Line(CreditType(claim.credit_type), float(claim.credits))]
+    return [credit.Line(CreditType(x.credit_type), float(x.credits)) for x in stored]
+
+
+def certificate_lines(certificate: Certificate) -> list[dict[str, Any]]:
+    """A certificate record's lines as verification shows them (a record from before lines: one)."""
+    stored = [(x.credit_type, float(x.credits)) for x in certificate.lines or []]
+    pairs = stored or [(certificate.credit_type, float(certificate.credits))]
+    return [{"credit_type": t, "credits": n, "label": credit.label(t)} for t, n in pairs]
+
+
 def record(claim: Claim, learner: Learner, code: str) -> Certificate:
     """The certificate's record, verifiable at once; its PDF is made on the first download."""
+    lines = claim_lines(claim)
     return Certificate(
         code,
         learner_id=claim.learner_id,
@@ -59,6 +77,7 @@ def record(claim: Claim, learner: Learner, code: str) -> Certificate:
         activity_date=completion_text(claim),
         credit_type=claim.credit_type,
         credits=float(claim.credits),
+        lines=[ClaimLine(credit_type=x.credit_type.value, credits=x.credits) for x in lines],
         issued_at=clock.now(),
         s3_key="",
     )
@@ -107,6 +126,10 @@ def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> by
             credits=float(claim.credits),
             ama_max=designated.get("AMA_PRA_1"),
             type_max=designated.get(claim.credit_type, float(claim.credits)),
+            lines=tuple(claim_lines(claim)),
+            designated=designated,
+            jointly_accredited=settings.jointly_accredited,
+            uan=getattr(activity, "uan", None),
             provider_name=settings.provider_name,
             provider_address=settings.provider_address,
             director_name=settings.cme_director_name,
@@ -283,6 +306,7 @@ def verify(code_text: str, client: str) -> dict[str, Any]:
         "activity_date": certificate.activity_date,
         "credit_type": certificate.credit_type,
         "credits": float(certificate.credits),
+        "lines": certificate_lines(certificate),
         "issued_at": certificate.issued_at.isoformat(),
         "superseded": certificate.superseded_by is not None,
         "superseded_by": certificate.superseded_by,

@@ -4,18 +4,21 @@ learner per activity under every race."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from cme import activities, certificates, clock, credit, retry, sessions
+from cme import activities, certificates, clock, credit, reports, retry, sessions
 from cme.errors import Conflict, InvalidInput, NotFound, sign_in_required
 from cme.models import Activity, Attendance, AuditRecord, Claim, EmailOwner, Learner, get_many
+from cme.models.tables import ClaimLine
 from cme.observability import logger
 from cme.schemas import (
     ClaimIn,
+    ClaimLineOut,
     ClaimOut,
     ClaimReportReply,
     ClaimReportRow,
@@ -46,6 +49,18 @@ def _designated(activity: Activity) -> list[Credit]:
     return [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
 
 
+def lines_of(claim: Claim) -> list[credit.Line]:
+    """The claim's credit lines, first = its ``credit_type``/``credits``; a claim made before
+    claims had lines is one line."""
+    return certificates.claim_lines(claim)
+
+
+def lines_out(lines: list[credit.Line]) -> list[ClaimLineOut]:
+    return [
+        ClaimLineOut(credit_type=x.credit_type, credits=x.credits, label=credit.label(x.credit_type)) for x in lines
+    ]
+
+
 def out(claim: Claim) -> ClaimOut:
     return ClaimOut(
         claim_id=claim.claim_id,
@@ -55,6 +70,7 @@ def out(claim: Claim) -> ClaimOut:
         completed_on=completed_on(claim),
         credit_type=claim.credit_type,  # type: ignore[arg-type]
         credits=float(claim.credits),
+        lines=lines_out(lines_of(claim)),
         claimed_at=claim.claimed_at.isoformat(),
         certificate_code=claim.certificate_code,
     )
@@ -73,15 +89,59 @@ def _answered(question: Any, answer: Any) -> bool:
     return isinstance(answer, str) and len(answer) <= 5000
 
 
-def check(data: ClaimIn, learner: Learner, activity: Activity, attended: bool, today: date) -> tuple[CreditType, float]:
-    """Every rule of a claim, in the order a learner would fix them. Returns the type and credits."""
+def _requested(data: ClaimIn) -> tuple[list[tuple[str, float]], bool]:
+    """The lines asked for, and whether as ``lines`` (else one line, ``credit_type`` + ``credits``)."""
+    if data.lines is not None:
+        if data.credit_type is not None or data.credits is not None:
+            raise credit.problem(
+                "CREDITS_INVALID", "Send either credit_type and credits (one credit) or lines, not both.", "lines"
+            )
+        return [(x.credit_type, x.credits) for x in data.lines], True
+    if data.credit_type is None or data.credits is None:
+        field = "credits" if data.credit_type else "credit_type"
+        raise credit.problem("CREDITS_INVALID", "Choose the credit to claim and how much.", field)
+    return [(data.credit_type, data.credits)], False
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    return dict(value.as_dict() if hasattr(value, "as_dict") else value)
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """What board and NABP reporting needs: the profile's, with what the claim form added."""
+
+    board_ids: dict[str, str]
+    birth_mmdd: str | None
+    nabp_eprofile_id: str | None
+
+
+def reporting(data: ClaimIn, learner: Learner) -> Reporting:
+    added = {k: v for k, v in (data.board_ids or {}).items() if v}
+    credit.check_board_ids(added)
+    boards = _as_dict(learner.board_ids)
+    boards.update(added)
+    return Reporting(
+        board_ids=boards,
+        birth_mmdd=data.birth_mmdd or learner.birth_mmdd,
+        nabp_eprofile_id=data.nabp_eprofile_id or learner.nabp_eprofile_id,
+    )
+
+
+def check(data: ClaimIn, learner: Learner, activity: Activity, attended: bool, today: date) -> list[credit.Line]:
+    """Every rule of a claim, in the order a learner would fix them. Returns its lines (in ``credit.ORDER``)."""
     if not attended:
         raise credit.problem(
             "NOT_ATTENDED", "We have no attendance for you at this activity under a confirmed email.", "activity_id"
         )
     credit.check_window(date.fromisoformat(activity.end_date), int(activity.claim_window_days), today)
     options = credit.credit_options(learner.degree, _designated(activity))
-    line = credit.check_line(learner.degree, options, data.credit_type, data.credits)
+    requested, several = _requested(data)
+    lines = credit.check_lines(learner.degree, options, requested, several)
+    known = reporting(data, learner)
+    credit.check_reporting(lines, data.moc_consent, known.board_ids, known.birth_mmdd, known.nabp_eprofile_id)
     missing = [
         q.question_id
         for q in activity.evaluation or []
@@ -95,7 +155,7 @@ def check(data: ClaimIn, learner: Learner, activity: Activity, attended: bool, t
         )
     if data.attestation is not True:
         raise credit.problem("ATTESTATION_REQUIRED", "Please confirm the attestation to claim credit.", "attestation")
-    return line.credit_type, line.credits
+    return lines
 
 
 def _answers(claim: Claim) -> dict[str, Any]:
@@ -103,8 +163,20 @@ def _answers(claim: Claim) -> dict[str, Any]:
     return stored.as_dict() if hasattr(stored, "as_dict") else dict(stored or {})
 
 
-def _same(claim: Claim, credit_type: str, credits: float, data: ClaimIn) -> bool:
-    return claim.credit_type == credit_type and float(claim.credits) == credits and _answers(claim) == data.evaluation
+def _same(claim: Claim, lines: list[credit.Line], data: ClaimIn) -> bool:
+    return lines_of(claim) == lines and _answers(claim) == data.evaluation
+
+
+def _profile_additions(data: ClaimIn, learner: Learner, known: Reporting) -> list[Any]:
+    """The update actions that save to the profile what the claim form added (none if nothing new)."""
+    actions: list[Any] = []
+    if data.board_ids and known.board_ids != _as_dict(learner.board_ids):
+        actions.append(Learner.board_ids.set(known.board_ids))
+    if data.birth_mmdd and data.birth_mmdd != learner.birth_mmdd:
+        actions.append(Learner.birth_mmdd.set(data.birth_mmdd))
+    if data.nabp_eprofile_id and data.nabp_eprofile_id != learner.nabp_eprofile_id:
+        actions.append(Learner.nabp_eprofile_id.set(data.nabp_eprofile_id))
+    return [*actions, Learner.updated_at.set(clock.now())] if actions else []
 
 
 def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str) -> tuple[ClaimOut, bool]:
@@ -125,7 +197,11 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
     emails = sorted(learner.verified_emails or ())
     attended = bool(emails) and any(True for _ in Attendance.batch_get([(activity.activity_id, e) for e in emails]))
     today = activities.office_today()
-    credit_type, credits = check(data, learner, activity, attended, today)
+    lines = check(data, learner, activity, attended, today)
+    first = lines[0]
+    known = reporting(data, learner)
+    boards = credit.moc_boards(lines)
+    has_acpe = any(x.credit_type == CreditType.ACPE for x in lines)
     now = clock.now()
     claim = Claim(
         learner_id,
@@ -136,8 +212,13 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
         activity_end=activity.end_date,
         activity_format=activity.format,
         completed_on=credit.completed_on(activity.format, date.fromisoformat(activity.end_date), today).isoformat(),
-        credit_type=credit_type.value,
-        credits=credits,
+        credit_type=first.credit_type.value,
+        credits=first.credits,
+        lines=[ClaimLine(credit_type=x.credit_type.value, credits=x.credits) for x in lines],
+        moc_consent=bool(boards) and data.moc_consent,
+        board_ids={b: known.board_ids[b] for b in boards} or None,
+        birth_mmdd=known.birth_mmdd if credit.needs_birth_mmdd(lines) else None,
+        nabp_eprofile_id=known.nabp_eprofile_id if has_acpe else None,
         evaluation=data.evaluation,
         attested=True,
         claimed_at=now,
@@ -147,6 +228,7 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
         email=learner.email,
         npi=learner.npi,
     )
+    reports.prepare(claim, learner.first_name, learner.last_name)  # board reporting (MOC, CPE): cme.reports
     audit = AuditRecord(
         f"learner#{learner_id}",
         f"{now.isoformat()}#{claim.claim_id}",
@@ -157,13 +239,17 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
         detail={
             "activity_id": activity.activity_id,
             "claim_id": claim.claim_id,
-            "credit_type": credit_type.value,
-            "credits": str(credits),
+            "credit_type": first.credit_type.value,
+            "credits": str(first.credits),
+            "lines": [{"credit_type": x.credit_type.value, "credits": str(x.credits)} for x in lines],
+            **({"moc_consent": True} if claim.moc_consent else {}),
             "attestation": ATTESTATION,
             "evaluation": data.evaluation,
         },
     )
     certificate = certificates.record(claim, learner, claim.certificate_code)
+    # board ids, NABP id and birth month/day entered in the claim form are kept in the profile
+    additions = _profile_additions(data, learner, known)
 
     def build(tx: TransactWrite) -> None:
         # Only this learner's items: no item another learner's claim writes (the activity's
@@ -171,6 +257,8 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
         tx.save(claim, condition=Claim.activity_id.does_not_exist())
         tx.save(certificate)
         tx.save(audit)
+        if additions:
+            tx.update(learner, actions=additions, condition=Learner.learner_id.exists())
 
     try:
         retry.transact(build, "claim")
@@ -179,7 +267,7 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
             raise
         existing = Claim.get(learner_id, activity.activity_id, consistent_read=True)
         if existing.claim_id != claim.claim_id:  # not our own write answered late, then retried
-            if _same(existing, credit_type.value, credits, data):
+            if _same(existing, lines, data):
                 return out(existing), False
             raise Conflict("ALREADY_CLAIMED", "You have already claimed credit for this activity.") from exc
     # The claim is recorded. The count is a separate ADD, made only for a new claim; if it
@@ -277,6 +365,7 @@ def report(activity_id: str) -> ClaimReportReply:
             certificate_code=c.certificate_code,
             completed_on=completed_on(c),
             label=credit.label(c.credit_type),
+            lines=lines_out(lines_of(c)),
         )
         for c in Claim.by_activity.query(activity_id)
     ]
@@ -284,6 +373,11 @@ def report(activity_id: str) -> ClaimReportReply:
 
 
 def report_csv(data: ClaimReportReply) -> tuple[str, str]:
-    """(file name, CSV text) of a claims report."""
-    body = to_csv(REPORT_COLUMNS, ([getattr(row, c) for c in REPORT_COLUMNS] for row in data.claims))
+    """(file name, CSV text) of a claims report: one row per credit line (an AMA + MOC claim is two)."""
+    rows = (
+        row.model_copy(update={"credit_type": line.credit_type, "credits": line.credits, "label": line.label})
+        for row in data.claims
+        for line in row.lines or [ClaimLineOut(credit_type=row.credit_type, credits=row.credits, label=row.label)]
+    )
+    body = to_csv(REPORT_COLUMNS, ([getattr(row, c) for c in REPORT_COLUMNS] for row in rows))
     return f"claims-{data.start_date}-{data.activity_id[:8]}.csv", body

@@ -13,7 +13,7 @@ Pure: no AWS call, no settings read; callers pass what they know (provider name,
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
@@ -190,6 +190,7 @@ KINDS: dict[CreditType, CreditKind] = {
 }
 ORDER: tuple[CreditType, ...] = tuple(KINDS)  # the order every list of credits follows
 MOC_TYPES = frozenset(t for t, k in KINDS.items() if k.moc_board)
+MOC_BOARDS: tuple[str, ...] = tuple(k.moc_board for k in KINDS.values() if k.moc_board)  # "ABIM", ...
 ACCME_STATEMENT = (
     "{provider} is accredited by the Accreditation Council for Continuing Medical Education (ACCME) to provide "
     "continuing medical education for physicians."
@@ -312,7 +313,7 @@ def credit_options(degree: str, designated: Iterable[Credit]) -> list[Credit]:
 
 @dataclass(frozen=True)
 class Line:
-    """One credit of a claim: its type and amount (a claim has one line today)."""
+    """One credit of a claim: its type and amount (a claim has one or several, in ``ORDER``)."""
 
     credit_type: CreditType
     credits: float
@@ -348,6 +349,134 @@ def check_line(degree: str, options: Iterable[Credit], credit_type: str, credits
             "CREDITS_INVALID", f"Claim between {STEP} and {limit:g} credits, in steps of {STEP}.", f"{field}credits"
         )
     return Line(CreditType(credit_type), credits)
+
+
+def check_lines(
+    degree: str, options: Iterable[Credit], requested: Sequence[tuple[str, float]], several: bool = True
+) -> list[Line]:
+    """Every line of one claim, returned in ``ORDER``: each by its type's rules (``check_line``,
+    fields ``lines.N.`` when ``several``), no type twice, and MOC points never more than the AMA
+    credit claimed (DOMAIN.md "Several credits from one activity"): on an activity designated for
+    AMA credit a MOC line comes with an AMA line of at least as many credits, in the same claim
+    (one claim per activity, so the AMA credit cannot follow later)."""
+    allowed = list(options)
+    lines: list[Line] = []
+    fields: dict[CreditType, str] = {}
+    if not requested:
+        raise problem("CREDITS_INVALID", "Choose at least one credit to claim.", "lines")
+    for index, (credit_type, credits) in enumerate(requested):
+        field = f"lines.{index}." if several else ""
+        line = check_line(degree, allowed, credit_type, credits, field)
+        if line.credit_type in fields:
+            raise problem(
+                "CREDITS_INVALID",
+                f"{label(credit_type)} is claimed twice: claim each credit once.",
+                f"{field}credit_type",
+            )
+        fields[line.credit_type] = field
+        lines.append(line)
+    ama = next((line for line in lines if line.credit_type == CreditType.AMA_PRA_1), None)
+    if any(c.type == CreditType.AMA_PRA_1 for c in allowed):
+        for line in lines:
+            if line.credit_type in MOC_TYPES and (ama is None or line.credits > ama.credits):
+                raise problem(
+                    "CREDITS_INVALID",
+                    f"{label(line.credit_type)} are claimed with, and never more than, the AMA PRA Category 1 "
+                    "Credit™ you claim for this activity.",
+                    f"{fields[line.credit_type]}credits",
+                )
+    return sorted(lines, key=lambda line: ORDER.index(line.credit_type))
+
+
+def moc_boards(lines: Iterable[Line]) -> list[str]:
+    """The boards this claim's MOC points are reported to ("ABIM", ...), in ``ORDER``."""
+    return [board for line in lines if (board := KINDS[line.credit_type].moc_board)]
+
+
+def needs_birth_mmdd(lines: Iterable[Line]) -> bool:
+    return any(line.credit_type in MOC_TYPES or line.credit_type == CreditType.ACPE for line in lines)
+
+
+def check_reporting(
+    lines: Sequence[Line],
+    moc_consent: bool,
+    board_ids: Mapping[str, str],
+    birth_mmdd: str | None,
+    nabp_eprofile_id: str | None,
+) -> None:
+    """What reporting needs (DOMAIN.md "Records"): MOC points need the learner's consent, their
+    id at each board and birth month/day (422 MOC_DETAILS_REQUIRED); ACPE credit needs the NABP
+    e-Profile id and birth month/day (422 CPE_DETAILS_REQUIRED). ``details`` lists every field
+    missing."""
+    boards = moc_boards(lines)
+    if boards:
+        missing = [] if moc_consent else [("moc_consent", "Agree to your MOC points being reported to your board.")]
+        missing += [(f"board_ids.{b}", f"Enter your {b} id.") for b in boards if not board_ids.get(b)]
+        if not birth_mmdd:
+            missing.append(("birth_mmdd", "Enter your birth month and day (MMDD)."))
+        if missing:
+            raise InvalidInput(
+                "MOC_DETAILS_REQUIRED",
+                "MOC points are reported to your board: we need your consent, your board id and your birth month "
+                "and day.",
+                [{"field": f, "message": m} for f, m in missing],
+            )
+    if any(line.credit_type == CreditType.ACPE for line in lines):
+        missing = [] if nabp_eprofile_id else [("nabp_eprofile_id", "Enter your NABP e-Profile id.")]
+        if not birth_mmdd:
+            missing.append(("birth_mmdd", "Enter your birth month and day (MMDD)."))
+        if missing:
+            raise InvalidInput(
+                "CPE_DETAILS_REQUIRED",
+                "ACPE credit is reported to NABP's CPE Monitor: we need your NABP e-Profile id and your birth month "
+                "and day.",
+                [{"field": f, "message": m} for f, m in missing],
+            )
+
+
+def check_board_ids(board_ids: Mapping[str, str]) -> None:
+    """422 BOARD_UNKNOWN for a board id under a name that is not one of ``MOC_BOARDS``."""
+    unknown = [b for b in board_ids if b not in MOC_BOARDS]
+    if unknown:
+        raise InvalidInput(
+            "BOARD_UNKNOWN",
+            f"Board ids are kept for: {', '.join(MOC_BOARDS)}.",
+            [{"field": f"board_ids.{b}", "message": "Not a board we report to."} for b in unknown],
+        )
+
+
+def line_statement(
+    line: Line,
+    provider: str,
+    designated: float,
+    activity_format: str = "",
+    address: str = "",
+    uan: str | None = None,
+    jointly_accredited: bool = False,
+) -> str:
+    """What a certificate prints for one of its lines ("" for none; the AMA designation is printed
+    apart, on every certificate of an activity designated for it). A jointly accredited provider
+    states its accreditation once (``JOINT_ACCREDITATION_STATEMENT``), so an ANCC or ACPE line
+    then prints only what is its own: contact hours and address, or the UAN and credit."""
+    kind_type = line.credit_type
+    if kind_type == CreditType.AMA_PRA_1:
+        return ""
+    if kind_type == CreditType.ANCC and jointly_accredited:
+        return f"Nursing contact hours awarded: {amount(line.credits)}. {provider}, {address}."
+    if kind_type == CreditType.ACPE:
+        ceus = f"{line.credits / 10:g}"
+        hours = f"{amount(line.credits)} {_unit(KINDS[kind_type], line.credits)} ({ceus} CEUs)"
+        own = f"Credit awarded: {hours}."
+        if uan:  # the activity's UAN (an activity saved without one prints none)
+            own = f"ACPE Universal Activity Number (UAN): {uan}. {own}"
+        if jointly_accredited:
+            return own
+        return f"{statement(kind_type, provider, designated, activity_format, line.credits, address)} {own}"
+    return statement(kind_type, provider, designated, activity_format, line.credits, address)
+
+
+def joint_accreditation_statement(provider: str) -> str:
+    return JOINT_ACCREDITATION_STATEMENT.format(provider=provider)
 
 
 # ------------------------------------------------------------------ names, codes, dates

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 
 class Degree(StrEnum):
@@ -33,6 +33,27 @@ PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4
 Password = Annotated[str, Field(min_length=1, max_length=1024, repr=False)]  # never in a repr or log
 Optional100 = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=100)]
 NpiText = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=20)]
+
+
+def _birth_mmdd(value: str | None) -> str | None:
+    """ "MMDD" of a real month and day (0229 included); "" means none."""
+    if value:
+        try:
+            date(2000, int(value[:2]), int(value[2:]))  # a leap year: February 29 is a birthday
+        except ValueError:
+            raise ValueError("Enter your birth month and day as MMDD, e.g. 0704.") from None
+    return value
+
+
+BirthMMDD = Annotated[
+    str | None, StringConstraints(strip_whitespace=True, pattern=r"^(\d{4})?$"), AfterValidator(_birth_mmdd)
+]
+NabpId = Annotated[str | None, StringConstraints(strip_whitespace=True, pattern=r"^(\d{1,12})?$")]
+# board ("ABIM") -> the learner's id at that board ("" removes it)
+BoardIds = dict[
+    Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{2,10}$")],
+    Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]{0,20}$")],
+]
 
 
 def _clean_text(value: Any) -> Any:
@@ -88,7 +109,15 @@ class NewAccount(ProfileFields):
     password: Password
 
 
-class ProfileUpdate(ProfileFields):
+class ReportingFields(Strict):
+    """What board (MOC) and NABP (ACPE) reporting needs; omitted: unchanged, "" (or {}): removed."""
+
+    board_ids: BoardIds | None = None
+    nabp_eprofile_id: NabpId = None
+    birth_mmdd: BirthMMDD = None
+
+
+class ProfileUpdate(ProfileFields, ReportingFields):
     transcript_frequency: TranscriptFrequency | None = None
     email: EmailText | None = None
 
@@ -105,6 +134,9 @@ class Profile(BaseModel):
     npi: str | None = None
     role: str
     transcript_frequency: TranscriptFrequency
+    board_ids: dict[str, str] = Field(default_factory=dict)  # board ("ABIM") -> the learner's id there
+    nabp_eprofile_id: str | None = None
+    birth_mmdd: str | None = None  # "MMDD"
 
 
 class LearnerReply(BaseModel):
@@ -236,6 +268,10 @@ class Question(Strict):
     choices: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]] | None = None
 
 
+# an activity's id at a board or accreditor (ACPE UAN, ACCME PARS id); "" removes it
+BoardActivityId = Annotated[str | None, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]{0,40}$")]
+
+
 class ActivityIn(Strict):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
@@ -248,6 +284,9 @@ class ActivityIn(Strict):
     evaluation: list[Question] = Field(default_factory=list, max_length=50)
     attendance_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
     published: bool = False
+    # ACPE's Universal Activity Number (e.g. JA0000000-0000-26-001-L01-P) and ACCME's PARS activity id
+    uan: BoardActivityId = None
+    pars_activity_id: BoardActivityId = None
 
 
 class PublicActivity(BaseModel):
@@ -269,6 +308,8 @@ class AdminActivity(PublicActivity):
     attendance_count: int
     claim_count: int
     attend_url: str
+    uan: str | None = None
+    pars_activity_id: str | None = None
 
 
 class ActivitiesReply(BaseModel):
@@ -329,12 +370,31 @@ class AttendanceListReply(BaseModel):
     attendance: list[AttendanceEntry]
 
 
-class ClaimIn(Strict):
-    activity_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    credit_type: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+CreditTypeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class ClaimLineIn(Strict):
+    credit_type: CreditTypeText
     credits: float
+
+
+class ClaimIn(ReportingFields):
+    """One line (``credit_type`` + ``credits``) or several (``lines``), never both. The
+    reporting fields, when given, are saved to the profile with the claim."""
+
+    activity_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    credit_type: CreditTypeText | None = None
+    credits: float | None = None
+    lines: list[ClaimLineIn] | None = Field(default=None, max_length=20)
+    moc_consent: StrictBool = False
     evaluation: dict[str, Any] = Field(default_factory=dict)
     attestation: StrictBool = False
+
+
+class ClaimLineOut(BaseModel):
+    credit_type: CreditType
+    credits: float
+    label: str
 
 
 class ClaimOut(BaseModel):
@@ -343,8 +403,9 @@ class ClaimOut(BaseModel):
     activity_title: str
     activity_date: date  # the activity's (first) day
     completed_on: date  # the completion date (cme.credit.completed_on): what certificates and transcripts show
-    credit_type: CreditType
+    credit_type: CreditType  # the first line's
     credits: float
+    lines: list[ClaimLineOut] = Field(default_factory=list)
     claimed_at: str
     certificate_code: str
 
@@ -390,6 +451,7 @@ class ClaimReportRow(BaseModel):
     certificate_code: str
     completed_on: date
     label: str  # the credit type's wording (cme.credit)
+    lines: list[ClaimLineOut] = Field(default_factory=list)  # every line; credit_type/credits/label: the first
 
 
 class ClaimReportReply(BaseModel):
@@ -399,9 +461,71 @@ class ClaimReportReply(BaseModel):
     claims: list[ClaimReportRow]
 
 
+class ReportSubmittedIn(Strict):
+    """A file sent to the board: every line completed through ``through`` is marked reported
+    (only those claimed by ``downloaded_at``, when given: the moment the file was made)."""
+
+    through: date
+    downloaded_at: datetime | None = None
+
+
+class ReportSubmittedReply(BaseModel):
+    marked: int
+
+
+class BoardReportStatus(BaseModel):
+    unreported: int
+    due_soon: int  # unreported, due within 7 days
+    overdue: int  # unreported, past the deadline (30 days MOC, 60 days CPE)
+
+
+class ReportStatusReply(BaseModel):
+    moc: BoardReportStatus
+    cpe: BoardReportStatus
+
+
 class DownloadReply(BaseModel):
     url: str
     expires_in: int
+
+
+class TranscriptLearner(BaseModel):
+    name: str  # first and last name, as on the profile
+    degree: str
+    npi: str | None = None
+
+
+class TranscriptRow(BaseModel):
+    """One credit line (an AMA + MOC claim is two rows); ``date`` is the completion date."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    day: date = Field(alias="date")
+    title: str
+    credit_type: CreditType
+    credits: float
+    label: str  # the credit type's wording (cme.credit)
+    certificate_code: str | None = None
+    source: Literal["claim", "outside"] = "claim"
+
+
+class TranscriptTotal(BaseModel):
+    credit_type: CreditType
+    label: str
+    credits: float
+
+
+class TranscriptReply(BaseModel):
+    """GET /api/me/transcript?format=json: what the PDF and the CSV are drawn from."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    learner: TranscriptLearner
+    start: date | None = Field(alias="from")  # null: all time
+    to: date
+    period: str  # as the PDF heads it: "January 1, 2026 – November 27, 2026"
+    rows: list[TranscriptRow]
+    totals: list[TranscriptTotal]
 
 
 class CertificateStatus(StrEnum):
@@ -417,8 +541,9 @@ class VerifyReply(BaseModel):
     learner_name: str
     activity_title: str
     activity_date: str
-    credit_type: CreditType
+    credit_type: CreditType  # the first line's
     credits: float
+    lines: list[ClaimLineOut] = Field(default_factory=list)
     issued_at: str
     superseded: bool
     superseded_by: str | None = None

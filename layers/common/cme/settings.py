@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     office_timezone: str = "America/New_York"
     provider_name: str = "Continuing Medical Education Office"
     provider_address: str = "1 Hospital Way, Phoenix, AZ 85001"
+    # template parameter JointlyAccredited: the Joint Accreditation statement replaces the separate ones
+    jointly_accredited: bool = False
     cme_director_name: str = "Director of Continuing Medical Education"
     cme_director_title: str = "CME Director"
     signature_image: str = ""  # a PNG/JPEG in the layer, drawn above the signature line

@@ -6,16 +6,18 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
 from cme import activities, aws, credit, mail, retry, schedule, sessions
+from cme import claims as claims_module
 from cme.errors import InvalidInput, ServiceUnavailable
 from cme.models import Claim, Learner
 from cme.observability import logger
+from cme.schemas import TranscriptReply
 from cme.settings import get_settings
 from cme.spreadsheet import to_csv
 
@@ -23,23 +25,79 @@ EARLIEST = date(1900, 1, 1)
 
 
 @dataclass(frozen=True)
+class Entry:
+    """One row of a transcript: one credit line of a claim (an AMA + MOC claim is two rows)."""
+
+    day: date  # the completion date (cme.credit)
+    title: str
+    credit_type: str
+    credits: float
+    label: str  # the credit type's wording (cme.credit.label)
+    certificate_code: str | None
+    claimed_at: datetime | None
+    source: str = "claim"  # "claim", or "outside" (self-reported credit earned elsewhere)
+
+
+@dataclass(frozen=True)
+class Total:
+    credit_type: str
+    label: str
+    credits: float
+
+
+@dataclass(frozen=True)
 class Transcript:
+    """The one source of a transcript's content: the PDF, the CSV, the JSON and the email draw on it."""
+
     learner: Learner
     start: date
     end: date
     claims: list[Claim]
+    rows: list[Entry] = field(default_factory=list)
+
+    @property
+    def all_time(self) -> bool:
+        return self.start <= EARLIEST
+
+    @property
+    def type_totals(self) -> list[Total]:
+        """The credit per credit type over the rows, in the catalogue's order (cme.credit.ORDER)."""
+        sums: dict[str, float] = defaultdict(float)
+        for row in self.rows:
+            sums[row.credit_type] += row.credits
+        return [Total(kind, credit.label(kind), sums[kind]) for kind in sorted(sums, key=_type_rank)]
 
     @property
     def totals(self) -> list[tuple[str, float]]:
-        sums: dict[str, float] = defaultdict(float)
-        for claim in self.claims:
-            sums[claim.credit_type] += float(claim.credits)
-        return [(credit.label(kind), total) for kind, total in sorted(sums.items())]
+        """(label, credits) per credit type, as the PDF and the email print them."""
+        return [(total.label, total.credits) for total in self.type_totals]
+
+
+def _type_rank(credit_type: str) -> tuple[int, str]:
+    order = [kind.value for kind in credit.ORDER]
+    return (order.index(credit_type) if credit_type in order else len(order), credit_type)
 
 
 def completed_on(claim: Claim) -> date:
     """The date a transcript shows and filters a claim by: its completion date (cme.credit)."""
-    return credit.claim_completed_on(claim, activities.local_date(claim.claimed_at))
+    return claims_module.completed_on(claim)
+
+
+def rows_of(claim: Claim) -> list[Entry]:
+    """A claim's rows: one per credit line (cme.claims.lines_of)."""
+    day_ = completed_on(claim)
+    return [
+        Entry(
+            day_,
+            claim.activity_title,
+            str(line.credit_type),
+            float(line.credits),
+            credit.label(line.credit_type),
+            claim.certificate_code,
+            claim.claimed_at,
+        )
+        for line in claims_module.lines_of(claim)
+    ]
 
 
 def day(text: str | None, field: str) -> date | None:
@@ -73,7 +131,7 @@ def collect(learner_id: str, start: date, end: date) -> Transcript:
     learner = sessions.learner_of(learner_id)
     claims = [c for c in Claim.query(learner_id) if start <= completed_on(c) <= end]
     claims.sort(key=lambda c: (completed_on(c), c.activity_title))
-    return Transcript(learner, start, end, claims)
+    return Transcript(learner, start, end, claims, [row for claim in claims for row in rows_of(claim)])
 
 
 def render_pdf(transcript: Transcript) -> bytes:
@@ -88,15 +146,7 @@ def render_pdf(transcript: Transcript) -> bytes:
             npi=learner.npi,
             period=span(transcript.start, transcript.end),
             issued_on=activities.office_today(),
-            rows=[
-                Row(
-                    completed_on(c),
-                    c.activity_title,
-                    credit.label(c.credit_type),
-                    float(c.credits),
-                )
-                for c in transcript.claims
-            ],
+            rows=[Row(row.day, row.title, row.label, row.credits) for row in transcript.rows],
             totals=transcript.totals,
         )
     )
@@ -106,19 +156,57 @@ CSV_HEADER = ["date", "activity", "credit_type", "credits", "claimed_at", "certi
 
 
 def render_csv(transcript: Transcript) -> str:
-    """Data rows only, one per claim (a spreadsheet sums them itself; totals are in the PDF)."""
+    """Data rows only, one per credit line (a spreadsheet sums them itself; totals are in the PDF and the JSON)."""
     rows: list[list[Any]] = [
         [
-            completed_on(c).isoformat(),
-            c.activity_title,
-            credit.label(c.credit_type),
-            float(c.credits),
-            c.claimed_at.date().isoformat(),
-            c.certificate_code,
+            row.day.isoformat(),
+            row.title,
+            row.label,
+            row.credits,
+            row.claimed_at.date().isoformat() if row.claimed_at else "",
+            row.certificate_code or "",
         ]
-        for c in transcript.claims
+        for row in transcript.rows
     ]
     return to_csv(CSV_HEADER, rows)
+
+
+def as_data(learner_id: str, start: date | None, end: date | None) -> TranscriptReply:
+    """The transcript as JSON (GET /api/me/transcript?format=json): the rows and totals the PDF prints."""
+    transcript = collect(learner_id, start or EARLIEST, end or activities.office_today())
+    learner = transcript.learner
+    return TranscriptReply.model_validate(
+        {
+            "learner": {
+                "name": f"{learner.first_name} {learner.last_name}",
+                "degree": learner.degree,
+                "npi": learner.npi or None,
+            },
+            "from": None if transcript.all_time else transcript.start,
+            "to": transcript.end,
+            "period": _capital(span(transcript.start, transcript.end)),
+            "rows": [
+                {
+                    "date": row.day,
+                    "title": row.title,
+                    "credit_type": row.credit_type,
+                    "credits": row.credits,
+                    "label": row.label,
+                    "certificate_code": row.certificate_code,
+                    "source": row.source,
+                }
+                for row in transcript.rows
+            ],
+            "totals": [
+                {"credit_type": total.credit_type, "label": total.label, "credits": total.credits}
+                for total in transcript.type_totals
+            ],
+        }
+    )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def download_link(learner_id: str, fmt: str, start: date | None, end: date | None) -> tuple[str, int]:

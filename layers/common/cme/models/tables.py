@@ -55,6 +55,10 @@ class Learner(BaseModel):
     phone_e164 = UnicodeAttribute()
     specialty = UnicodeAttribute(null=True)
     npi = UnicodeAttribute(null=True)
+    # for board (MOC) and NABP (ACPE) reporting: board name ("ABIM") -> the learner's id there
+    board_ids = MapAttribute[str, str](null=True)
+    nabp_eprofile_id = UnicodeAttribute(null=True)
+    birth_mmdd = UnicodeAttribute(null=True)  # "MMDD"
     email_verified = BooleanAttribute(default=False)
     role = UnicodeAttribute(default="learner")
     transcript_frequency = UnicodeAttribute(default="never")
@@ -208,6 +212,8 @@ class Activity(BaseModel):
     attendance_code = UnicodeAttribute()
     published = BooleanAttribute(default=False)
     published_key = UnicodeAttribute(null=True)
+    uan = UnicodeAttribute(null=True)  # ACPE's Universal Activity Number (the CPE Monitor file)
+    pars_activity_id = UnicodeAttribute(null=True)  # the activity's id in ACCME's PARS (the MOC file)
     attendance_count = NumberAttribute(default=0)
     claim_count = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
@@ -267,6 +273,25 @@ class ClaimsByActivity(GlobalSecondaryIndex["Claim"]):
     claimed_at = UTCDateTimeAttribute(range_key=True)
 
 
+class ClaimsByReport(GlobalSecondaryIndex["Claim"]):
+    """Sparse: only claims with a line to report to a board (``report_board`` "MOC" or "CPE"),
+    by ``report_key`` = "U#" (unreported) or "R#" (reported) + the completion date (cme.reports)."""
+
+    class Meta:
+        index_name = "by_report"
+        projection = AllProjection()
+
+    report_board = UnicodeAttribute(hash_key=True)
+    report_key = UnicodeAttribute(range_key=True)
+
+
+class ClaimLine(MapAttribute[str, Any]):
+    """One credit line of a claim (cme.credit.Line)."""
+
+    credit_type = UnicodeAttribute()
+    credits = NumberAttribute()
+
+
 class Claim(BaseModel):
     """One claim per learner per activity (the key makes it so). Kept, never expired."""
 
@@ -283,8 +308,15 @@ class Claim(BaseModel):
     activity_end = UnicodeAttribute()
     activity_format = UnicodeAttribute(null=True)  # absent on claims made before it was recorded
     completed_on = UnicodeAttribute(null=True)  # YYYY-MM-DD (cme.credit.completed_on); absent likewise
-    credit_type = UnicodeAttribute()
+    credit_type = UnicodeAttribute()  # the first line's (every claim has it)
     credits = NumberAttribute()
+    # every line, first = credit_type/credits; absent on claims made before lines (cme.claims.lines_of)
+    lines = ListAttribute(of=ClaimLine, null=True)
+    moc_consent = BooleanAttribute(default=False)  # the learner agreed to MOC points being reported to the board
+    # what board/NABP reporting needs, as the profile held it at claim time
+    board_ids = MapAttribute[str, str](null=True)
+    birth_mmdd = UnicodeAttribute(null=True)
+    nabp_eprofile_id = UnicodeAttribute(null=True)
     evaluation = MapAttribute[str, Any](default=dict)
     attested = BooleanAttribute()
     claimed_at = UTCDateTimeAttribute()
@@ -295,7 +327,16 @@ class Claim(BaseModel):
     email = UnicodeAttribute()
     npi = UnicodeAttribute(null=True)
 
+    # board reporting (cme.reports): set at claim time on a claim with an MOC line with consent
+    # ("MOC") or an ACPE line ("CPE"); reported_on is the day a submission to the board covered it
+    report_board = UnicodeAttribute(null=True)
+    report_key = UnicodeAttribute(null=True)
+    reported_on = UnicodeAttribute(null=True)  # YYYY-MM-DD
+    first_name = UnicodeAttribute(null=True)  # as the profile held them at claim time (board files)
+    last_name = UnicodeAttribute(null=True)
+
     by_activity = ClaimsByActivity()
+    by_report = ClaimsByReport()
 
 
 class AuditRecord(BaseModel):
@@ -331,8 +372,9 @@ class Certificate(BaseModel):
     learner_name = UnicodeAttribute()  # as printed, with the degree
     activity_title = UnicodeAttribute()
     activity_date = UnicodeAttribute()
-    credit_type = UnicodeAttribute()
+    credit_type = UnicodeAttribute()  # the first line's
     credits = NumberAttribute()
+    lines = ListAttribute(of=ClaimLine, null=True)  # every line; absent on records from before lines
     issued_at = UTCDateTimeAttribute()
     s3_key = UnicodeAttribute()
     s3_version = UnicodeAttribute(null=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from cme import credit
 from cme.credit import FORMAT_LABEL, FORMAT_WORDS
 from cme.pdf import fonts, qr
 from cme.pdf.text import wrap
+from cme.schemas import CreditType
 
 INK = (29, 39, 51)
 ACCENT = (20, 80, 122)
@@ -39,26 +41,50 @@ class CertificateData:
     code: str
     verify_url: str
     issued_on: date
+    # every line of the claim (empty: the one line credit_type/credits) and the activity's
+    # designations by type; a jointly accredited provider; the activity's ACPE UAN
+    lines: tuple[credit.Line, ...] = ()
+    designated: Mapping[str, float] = field(default_factory=dict)
+    jointly_accredited: bool = False
+    uan: str | None = None
+
+
+def lines(data: CertificateData) -> tuple[credit.Line, ...]:
+    return data.lines or (credit.Line(CreditType(data.credit_type), data.credits),)
 
 
 def headline(data: CertificateData) -> str:
-    return credit.headline(data.credit_type)
+    return credit.headline(lines(data)[0].credit_type)
+
+
+def awards(data: CertificateData) -> list[str]:
+    """One award line per credit line: "and is awarded 1.0 AMA PRA Category 1 Credit™.", ..."""
+    return [credit.award(line.credit_type, line.credits) for line in lines(data)]
 
 
 def award(data: CertificateData) -> str:
-    return credit.award(data.credit_type, data.credits)
+    return " ".join(awards(data))
 
 
 def statements(data: CertificateData) -> list[str]:
-    """The designation and accreditation statements, in the accreditors' words (cme.credit)."""
+    """The designation and accreditation statements, in the accreditors' words (cme.credit): the
+    Joint Accreditation statement in place of the separate ones when the provider is jointly
+    accredited; the AMA designation (on every profession's certificate of an activity designated
+    for it); then each line's own statement (MOC, ANCC contact hours, ACPE UAN, IPCE, ...)."""
     provider = data.provider_name
     out = []
+    if data.jointly_accredited:
+        out.append(credit.joint_accreditation_statement(provider))
     if data.ama_max is not None:  # designated for AMA credit: stated on every profession's certificate
         out.append(credit.statement("AMA_PRA_1", provider, data.ama_max, data.format))
-        out.append(credit.accme_statement(provider))
-    if data.credit_type != "AMA_PRA_1":
-        own = credit.statement(
-            data.credit_type, provider, data.type_max, data.format, data.credits, data.provider_address
+        if not data.jointly_accredited:
+            out.append(credit.accme_statement(provider))
+    for line in lines(data):
+        maximum = data.designated.get(line.credit_type.value)
+        if maximum is None:
+            maximum = data.type_max if line.credit_type.value == data.credit_type else line.credits
+        own = credit.line_statement(
+            line, provider, maximum, data.format, data.provider_address, data.uan, data.jointly_accredited
         )
         if own:
             out.append(own)
@@ -188,13 +214,21 @@ def build(data: CertificateData, unicode: bool = True) -> fonts.Document:  # noq
     if data.location:
         where += f", {data.location}"
     y = _paragraph(pdf, left, y, width, where, 6) + 1
-    pdf.set_font(family, "B", 13)
-    y = _paragraph(pdf, left, y, width, award(data), 7) + 4
+    pdf.set_font(family, "B", 13 if len(lines(data)) == 1 else 12)
+    for line in awards(data):
+        y = _paragraph(pdf, left, y, width, line, 7 if len(lines(data)) == 1 else 6)
+    y += 4
 
     pdf.set_text_color(*MUTED)
-    pdf.set_font(family, "", 8.5)
-    for statement in statements(data):
-        y = _paragraph(pdf, left + 10, y, width - 20, statement, 4.2) + 1.5
+    texts = statements(data)
+    room = pdf.h - 42 - 16 - y  # above the signature, date and QR code
+    size = 8.5
+    pdf.set_font(family, "", size)
+    while size > 6.5 and sum(len(wrap(pdf, t, width - 20)) * size * 4.2 / 8.5 + 1.5 for t in texts) > room:
+        size -= 0.5  # several lines' statements: smaller type, never over the signature
+        pdf.set_font(family, "", size)
+    for statement in texts:
+        y = _paragraph(pdf, left + 10, y, width - 20, statement, size * 4.2 / 8.5) + 1.5
 
     # signature, code and QR along the bottom
     base = pdf.h - 42
