@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any
 
 import pytest
@@ -11,9 +10,10 @@ import segno
 from pypdf import PdfReader
 
 from cme.pdf import qr
-from cme.pdf.certificate import CertificateData, render
+from cme.pdf.certificate import render
+from tests.support.certificates import certificate
 
-DATA = CertificateData(
+DATA = certificate(
     learner_name="Nguyễn Thị Minh Khai",
     degree="PharmD",
     activity_title="Opioid Stewardship",
@@ -24,14 +24,6 @@ DATA = CertificateData(
     credits=2.0,
     ama_max=2.0,
     type_max=2.0,
-    provider_name="St. Elsewhere CME",
-    provider_address="1 Hospital Way",
-    director_name="Seán Ó Briain",
-    director_title="CME Director",
-    signature_image=None,
-    code="ABCD2345EFGH",
-    verify_url="https://cme.example.org/verify.html?code=ABCD2345EFGH",
-    issued_on=date(2026, 3, 5),
 )
 
 

@@ -27,9 +27,10 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from cme.pdf.certificate import CertificateData, render
+from cme.pdf.certificate import render
 from cme.pdf.transcript import Row, TranscriptData
 from cme.pdf.transcript import render as render_transcript
+from tests.support.certificates import certificate
 
 SAMPLES = {
     "Han, simplified": "小明 王",
@@ -46,26 +47,7 @@ SAMPLES = {
     "Latin": "Seán Ó Briain",
 }
 
-DATA = CertificateData(
-    learner_name="Zoë Łukasiewicz-Müller",
-    degree="MD",
-    activity_title="Medicine Grand Rounds: Sepsis — Early Recognition",
-    activity_dates="March 3, 2026",
-    format="live",
-    location="Auditorium B",
-    credit_type="AMA_PRA_1",
-    credits=1.0,
-    ama_max=1.0,
-    type_max=1.0,
-    provider_name="St. Elsewhere CME",
-    provider_address="1 Hospital Way",
-    director_name="Seán Ó Briain",
-    director_title="CME Director",
-    signature_image=None,
-    code="ABCD2345EFGH",
-    verify_url="https://cme.example.org/verify.html?code=ABCD2345EFGH",
-    issued_on=date(2026, 3, 5),
-)
+DATA = certificate(activity_title="Medicine Grand Rounds: Sepsis — Early Recognition")
 
 
 def _rendered(monkeypatch: pytest.MonkeyPatch, make: Callable[[], bytes]) -> tuple[str, Any]:

@@ -7,6 +7,7 @@ import pytest
 from cme import credit
 from cme.errors import InvalidInput
 from cme.schemas import Credit, CreditType
+from tests.support.certificates import certificate
 
 AMA, MOC, ANCC, ACPE, IPCE = (
     CreditType.AMA_PRA_1,
@@ -101,31 +102,14 @@ def test_the_ama_and_moc_certificate_text() -> None:
     """Both award lines and both statements on the page (pypdf), the ACCME one too when not jointly accredited."""
     import dataclasses
     import io
-    from datetime import date
 
     from pypdf import PdfReader
 
     from cme.pdf.certificate import CertificateData, render
 
-    data = CertificateData(
+    data = certificate(
         learner_name="Ana Ruiz",
-        degree="MD",
         activity_title="Internal Medicine Update",
-        activity_dates="March 3, 2026",
-        format="live",
-        location="Auditorium B",
-        credit_type="AMA_PRA_1",
-        credits=1.0,
-        ama_max=1.0,
-        type_max=1.0,
-        provider_name="St. Elsewhere CME",
-        provider_address="1 Hospital Way",
-        director_name="Seán Ó Briain",
-        director_title="CME Director",
-        signature_image=None,
-        code="ABCD2345EFGH",
-        verify_url="https://cme.example.org/verify.html?code=ABCD2345EFGH",
-        issued_on=date(2026, 3, 5),
         lines=(credit.Line(AMA, 1.0), credit.Line(MOC, 1.0)),
         designated={"AMA_PRA_1": 1.0, "ABIM_MOC": 1.0},
     )

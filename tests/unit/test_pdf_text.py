@@ -19,10 +19,10 @@ import pytest
 from pypdf import PdfReader
 
 from cme.pdf import fonts, text
-from cme.pdf.certificate import CertificateData
 from cme.pdf.certificate import render as render_certificate
 from cme.pdf.transcript import COLUMNS, Row, TranscriptData
 from cme.pdf.transcript import render as render_transcript
+from tests.support.certificates import certificate
 
 MM = 25.4 / 72
 AMA = "AMA PRA Category 1 Credit™"
@@ -200,26 +200,7 @@ def test_wrap_keeps_words_and_marks_whole() -> None:
     assert not any(unicodedata.combining(line[0]) or unicodedata.category(line[0]) == "Mn" for line in lines)
 
 
-CERTIFICATE = CertificateData(
-    learner_name="Zoë Łukasiewicz-Müller",
-    degree="MD",
-    activity_title="Sepsis",
-    activity_dates="March 3, 2026",
-    format="live",
-    location="Auditorium B",
-    credit_type="AMA_PRA_1",
-    credits=1.0,
-    ama_max=1.0,
-    type_max=1.0,
-    provider_name="St. Elsewhere CME",
-    provider_address="1 Hospital Way",
-    director_name="Seán Ó Briain",
-    director_title="CME Director",
-    signature_image=None,
-    code="ABCD2345EFGH",
-    verify_url="https://cme.example.org/verify.html?code=ABCD2345EFGH",
-    issued_on=date(2026, 3, 5),
-)
+CERTIFICATE = certificate()
 
 
 @pytest.mark.parametrize("title", [URL, CJK, LONG_TITLE], ids=["url", "cjk", "270 characters"])
