@@ -11,9 +11,9 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from cme import activities, certificates, clock, credit, reports, retry, sessions
+from cme import activities, audit, certificates, clock, credit, reports, retry, sessions
 from cme.errors import Conflict, InvalidInput, NotFound, sign_in_required
-from cme.models import Activity, Attendance, AuditRecord, Claim, EmailOwner, Learner, get_many
+from cme.models import Activity, Attendance, Claim, EmailOwner, Learner, get_many
 from cme.models.tables import ClaimLine
 from cme.observability import logger
 from cme.schemas import (
@@ -229,14 +229,11 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
         npi=learner.npi,
     )
     reports.prepare(claim, learner.first_name, learner.last_name)  # board reporting (MOC, CPE): cme.reports
-    audit = AuditRecord(
-        f"learner#{learner_id}",
-        f"{now.isoformat()}#{claim.claim_id}",
-        action="claim",
-        actor=learner_id,
-        source_ip=source_ip,
-        user_agent=user_agent[:300],
-        detail={
+    record = audit.entry(
+        learner_id,
+        "claim",
+        learner_id,
+        {
             "activity_id": activity.activity_id,
             "claim_id": claim.claim_id,
             "credit_type": first.credit_type.value,
@@ -246,6 +243,9 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
             "attestation": ATTESTATION,
             "evaluation": data.evaluation,
         },
+        source_ip,
+        user_agent,
+        at=now,
     )
     certificate = certificates.record(claim, learner, claim.certificate_code)
     # board ids, NABP id and birth month/day entered in the claim form are kept in the profile
@@ -256,7 +256,7 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
         # count is not here), so a surge of claims on one activity never conflicts in AWS.
         tx.save(claim, condition=Claim.activity_id.does_not_exist())
         tx.save(certificate)
-        tx.save(audit)
+        tx.save(record)
         if additions:
             tx.update(learner, actions=additions, condition=Learner.learner_id.exists())
 

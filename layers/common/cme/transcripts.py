@@ -298,17 +298,23 @@ def _current(learner: Learner, task: dict[str, Any]) -> bool:
     return learner.transcript_due == task["due"] and learner.transcript_frequency == task["frequency"]
 
 
+def _due_learner(task: dict[str, Any]) -> Learner | None:
+    """The task's learner while the task still stands (same schedule, same due date), else None."""
+    try:
+        learner = Learner.get(task["learner_id"])
+    except Learner.DoesNotExist:
+        return None
+    return learner if _current(learner, task) else None
+
+
 def send_scheduled(task: dict[str, Any]) -> bool:
     """Email one learner the transcript of one period; the email only (``idempotent_send`` runs
     it at most once per learner and period, then moves the due date on).
 
     Returns False when there is nothing to do (the schedule changed meanwhile).
     """
-    try:
-        learner = Learner.get(task["learner_id"])
-    except Learner.DoesNotExist:
-        return False
-    if not _current(learner, task):
+    learner = _due_learner(task)
+    if learner is None:
         return False
     first, last = (date.fromisoformat(part) for part in task["period"].split("/"))
     transcript = collect(learner.learner_id, first, last)
@@ -392,11 +398,8 @@ def idempotent_send(task: dict[str, Any], lambda_context: Any = None) -> bool:
         idempotent_function,
     )
 
-    try:
-        learner = Learner.get(task["learner_id"])
-    except Learner.DoesNotExist:
-        return False
-    if not _current(learner, task):
+    learner = _due_learner(task)
+    if learner is None:
         return False
     persistence = DynamoDBPersistenceLayer(
         table_name=get_settings().idempotency_table, boto3_client=aws.client("dynamodb")
