@@ -37,7 +37,7 @@ BAD_BODIES: list[tuple[str, bytes, str | None, int, str]] = [
         415,
         "UNSUPPORTED_MEDIA_TYPE",
     ),
-    ("not UTF-8", b'{"email": "\xff\xfe"}', "application/json", 422, "VALIDATION_FAILED"),
+    ("not UTF-8", b'{"email": "\xff\xfe"}', "application/json", 400, "MALFORMED_JSON"),
 ]
 
 

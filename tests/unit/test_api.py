@@ -353,3 +353,35 @@ def test_refuse_admin_before_the_body() -> None:
     assert refuse_admin(event) is None
     assert refuse_admin(_event("PUT", "/api/me", "{}")) is None
     assert refuse_admin(_event("GET", "/api/administrators")) is None
+
+
+def test_two_resolvers_in_one_process_each_read_their_own_event(origin_secret: Any) -> None:
+    """Powertools keeps the current event on its BaseRouter class; the local stack runs many
+    containers as threads of one process. Here container B answers while A is mid-request (as a
+    thread switch would interleave them); A must still read its own request afterwards (before
+    the fix it read B's: a claim under another learner's session in the surge tests)."""
+    from cme.api import lambda_entry
+    from infra.local.gateway import LambdaContext
+
+    first, second = make_resolver(), make_resolver()
+    second_handler = lambda_entry(second)
+
+    @second.post("/who")
+    def second_who(body: Body) -> dict[str, str]:
+        return {"viewer": second.current_event.headers["cloudfront-viewer-address"]}
+
+    @first.post("/who")
+    def first_who(body: Body) -> dict[str, str]:
+        meanwhile = second_handler(
+            _edge_event({"x-origin-verify": SECRET, "cloudfront-viewer-address": "198.51.100.2:1"}),
+            LambdaContext("B"),
+        )
+        assert json.loads(meanwhile["body"]) == {"viewer": "198.51.100.2:1"}
+        return {"viewer": first.current_event.headers["cloudfront-viewer-address"]}
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
+        answer = lambda_entry(first)(
+            _edge_event({"x-origin-verify": SECRET, "cloudfront-viewer-address": "198.51.100.1:1"}), LambdaContext("A")
+        )
+    assert json.loads(answer["body"]) == {"viewer": "198.51.100.1:1"}

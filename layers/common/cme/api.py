@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
 from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
 
@@ -145,16 +146,19 @@ def _content_type_normalized(event: dict[str, Any]) -> dict[str, Any]:
 
 def refuse_deep_json(event: dict[str, Any]) -> tuple[int, str, str] | None:
     """400 MALFORMED_JSON for a JSON body nested deeper than any route takes, checked before
-    anything parses it (a thousand levels make json.loads raise RecursionError)."""
+    anything parses it (a thousand levels make json.loads raise RecursionError), or one that
+    is not UTF-8."""
     body = event.get("body") or ""
     content_type = ((event.get("headers") or {}).get("content-type") or "").split(";")[0].strip()
     if not body or content_type not in ("", "application/json"):
         return None
     if event.get("isBase64Encoded"):
+        # API Gateway hands over a body that is not valid UTF-8 base64-encoded; JSON must be
+        # UTF-8 (RFC 8259), and Powertools would fail on it with a 500.
         try:
-            body = base64.b64decode(body).decode("utf-8", "replace")
+            body = base64.b64decode(body, validate=True).decode("utf-8")
         except (binascii.Error, ValueError):
-            return None
+            return 400, "MALFORMED_JSON", "The request body is not valid JSON (it must be UTF-8)."
     if json_too_deep(body):
         return 400, "MALFORMED_JSON", f"The request body is nested more than {MAX_JSON_DEPTH} levels deep."
     return None
@@ -284,6 +288,13 @@ def lambda_entry(
             refusal = refuse_deep_json(event)
         if refusal is not None:
             return _plain_error(*refusal)
+        # Powertools keeps the current event on the BaseRouter *class*, shared by every resolver
+        # in the process. Lambda runs one invocation per process at a time, so that is harmless
+        # there; the local stack runs many containers as threads of one process, where a request
+        # could read another's event (its session, its body). The instance's own attributes,
+        # which every read (app.current_event) finds first, keep each resolver to its own.
+        app.current_event = APIGatewayProxyEventV2(event)
+        app.lambda_context = context
         return app.resolve(event, context)
 
     traced: list[Callable[[dict[str, Any], Any], dict[str, Any]]] = []
