@@ -16,7 +16,7 @@ PY := $(VENV)/bin/python
 SAM_ENV := PYENV_VERSION=3.12.1:3.11.7 SAM_CLI_TELEMETRY=0
 
 
-.PHONY: help setup browser run openapi bench test iam test-unit test-integration test-e2e lint format build layer-requirements deploy smoke clean
+.PHONY: help setup browser run openapi bench lighthouse test iam test-unit test-integration test-e2e lint format build layer-requirements deploy smoke clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ openapi: setup ## regenerate openapi.json from the resolvers (a test fails when 
 
 bench: setup ## measurements (cold imports, DynamoDB calls) as ratios to baselines; writes bench/RESULTS.md
 	$(PY) bench/run.py
+
+lighthouse: setup browser ## Lighthouse 12.2.3 (mobile, median of 3) on the public pages, My Portal and My Transcript (a measurement)
+	CHROME_PATH="$${CHROME_PATH:-$$(command -v chromium)}" $(PY) -m infra.tools.lighthouse
 
 test-unit: setup ## unit tests only (network blocked)
 	$(PY) -m pytest tests/unit

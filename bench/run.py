@@ -23,6 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 LAYER = ROOT / "layers" / "common"
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+ROSTER_ROUNDS = 2
 
 
 def _import_ms(directory: Path, module: str, env: dict[str, str]) -> float:
@@ -332,10 +333,34 @@ def pdf_renders() -> list[tuple[str, float, float]]:
     ]
 
 
-def roster_import() -> tuple[float, Counter[str]]:
-    """A 2,000-row CSV roster through the local gateway on moto: time and AWS calls."""
+def roster_files(count: int = 2000) -> dict[str, tuple[str, bytes]]:
+    """The same roster as CSV and as an Excel workbook: {label: (content type, bytes)}."""
+    import io
+
+    from openpyxl import Workbook
+
+    from cme.rosters import CSV, XLSX
+
+    rows = [("Email Address", "First Name", "Last Name")] + [
+        (f"l{n}@example.org", "Renée", f"Núñez{n}") for n in range(count)
+    ]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    text = "\r\n".join(",".join(row) for row in rows) + "\r\n"
+    return {"CSV": (CSV, text.encode()), "XLSX": (XLSX, out.getvalue())}
+
+
+def roster_import() -> list[tuple[str, int, float, float, Counter[str]]]:
+    """A 2,000-row roster through the local gateway on moto, as CSV and as XLSX (the same rows,
+    each into a new activity): (format, bytes, parse ms (median), request ms (fastest), AWS calls)."""
     from moto import mock_aws
 
+    from cme.rosters import parse
     from cme.settings import get_settings
     from infra.local.gateway import Gateway
     from infra.local.provision import provision
@@ -343,6 +368,8 @@ def roster_import() -> tuple[float, Counter[str]]:
     from tests.support.calls import count_calls
     from tests.support.client import ApiClient
 
+    files = roster_files()
+    results = []
     with mock_aws():
         provision(get_settings().aws_region, get_settings().mail_from)
         from cme.accounts import provision_account
@@ -362,30 +389,56 @@ def roster_import() -> tuple[float, Counter[str]]:
         admin = ApiClient(Gateway())
         admin.post("/api/auth/sign-in", {"email": "bench-admin@example.org", "password": DEMO_PASSWORD})
         today = time.strftime("%Y-%m-%d")
-        created = admin.post(
-            "/api/admin/activities",
-            {
-                "title": "Bench",
-                "format": "live",
-                "start_date": today,
-                "end_date": today,
-                "credits": [{"type": "AMA_PRA_1", "max": 1}],
-                "claim_window_days": 30,
-                "published": True,
-            },
-        ).json["activity"]
-        csv_text = "email,first_name,last_name\n" + "\n".join(f"l{n}@example.org,L,N{n}" for n in range(2000))
-        with count_calls() as counts:
-            start = time.perf_counter()
-            answer = admin.call(
-                "POST",
-                f"/api/admin/activities/{created['activity_id']}/attendance",
-                raw=csv_text.encode(),
-                content_type="text/csv",
-            )
-            elapsed = (time.perf_counter() - start) * 1000
-        assert answer.json["added"] == 2000, answer.json
-    return elapsed, counts
+        timed: dict[str, list[float]] = {label: [] for label in files}
+        calls: dict[str, Counter[str]] = {}
+        for round_ in range(ROSTER_ROUNDS):  # interleaved, each into a new activity; the fastest counts
+            for label, (content_type, raw) in files.items():
+                created = admin.post(
+                    "/api/admin/activities",
+                    {
+                        "title": f"Bench {label} {round_}",
+                        "format": "live",
+                        "start_date": today,
+                        "end_date": today,
+                        "credits": [{"type": "AMA_PRA_1", "max": 1}],
+                        "claim_window_days": 30,
+                        "published": True,
+                    },
+                ).json["activity"]
+                with count_calls() as counts:
+                    start = time.perf_counter()
+                    answer = admin.call(
+                        "POST",
+                        f"/api/admin/activities/{created['activity_id']}/attendance",
+                        raw=raw,
+                        content_type=content_type,
+                    )
+                    timed[label].append((time.perf_counter() - start) * 1000)
+                assert answer.json["added"] == 2000, answer.json
+                calls[label] = counts
+        for label, (content_type, raw) in files.items():
+            parse_ms = _median_ms(lambda content_type=content_type, raw=raw: parse(content_type, raw), RUNS)
+            results.append((label, len(raw), parse_ms, min(timed[label]), calls[label]))
+    return results
+
+
+def roster_lines(results: list[tuple[str, int, float, float, Counter[str]]]) -> list[str]:
+    """The roster section of RESULTS.md: XLSX beside CSV, measured in the same run."""
+    csv_parse, csv_request = next((p, e) for label, _, p, e, _ in results if label == "CSV")
+    lines = [
+        "",
+        "## Roster import, the same 2,000 rows as CSV and as XLSX (moto, in process)",
+        "",
+        "| format | file KB | parse ms | parse ratio to CSV | request ms | request ratio to CSV | AWS calls |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for label, size, parse_ms, elapsed, counts in results:
+        calls = ", ".join(f"{k.split(':')[1]} {v}" for k, v in sorted(counts.items()))
+        lines.append(
+            f"| {label} | {size / 1024:.0f} | {parse_ms:.0f} | {parse_ms / csv_parse:.1f}x | {elapsed:.0f} "
+            f"| {elapsed / csv_request:.2f}x | {calls} |"
+        )
+    return lines
 
 
 def surge_lines(result: dict[str, Any]) -> list[str]:
@@ -462,9 +515,7 @@ def main() -> int:
     lines += [f"| {label} | {calls} |" for label, calls in dynamodb_calls()]
     lines += ["", "## PDF render, warm, in one process", "", "| document | ms | ratio to baseline |", "|---|---:|---:|"]
     lines += [f"| {name} | {ms:.1f} | {ratio:.1f}x |" for name, ms, ratio in pdf_renders()]
-    elapsed, counts = roster_import()
-    calls = ", ".join(f"{k.split(':')[1]} {v}" for k, v in sorted(counts.items()))
-    lines += ["", "## Roster import, 2,000 CSV rows (moto, in process)", "", f"{elapsed:.0f} ms; AWS calls: {calls}"]
+    lines += roster_lines(roster_import())
     # in its own process: it runs a whole local stack (moto server, gateway) on a free port
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "bench_surge.py")], capture_output=True, text=True, check=True, cwd=ROOT

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from cme import activities, attendance, claims, credit, reports
+from cme import activities, attendance, credit, reports, rosters
+from cme import claims_report as claim_reports  # the route below is named claims_report
 from cme.api import BodyRule, client_address, json_reply, lambda_entry, make_resolver, require_admin
 from cme.errors import InvalidInput
 from cme.schemas import (
@@ -25,22 +28,53 @@ from cme.schemas import (
     RosterIn,
     RosterReport,
     SelfSignIn,
+    SettingsReply,
     SignedIn,
 )
+from cme.settings import get_settings
 
 app = make_resolver()
 ROSTER = "POST /api/admin/activities/{activity_id}/attendance"
+SETTINGS_MAX_AGE = 300  # seconds a browser may reuse GET /api/settings
+
+
+# the two lists' query: ?q=&from=&to=&limit=&cursor= (order and paging: cme.activities)
+Search = Annotated[str, Query(max_length=100, description="words of the title or location")]
+From = Annotated[date | None, Query(alias="from", description="last day on or after (YYYY-MM-DD)")]
+To = Annotated[date | None, Query(description="last day on or before (YYYY-MM-DD)")]
+Limit = Annotated[int, Query(ge=1, le=activities.MAX_LIMIT, description="activities per page")]
+Cursor = Annotated[str | None, Query(max_length=600, description="the next_cursor of the page before")]
 
 
 @app.get("/api/activities")
-def catalogue() -> Response[ActivitiesReply]:
-    return json_reply(200, ActivitiesReply(activities=list(activities.list_published())))
+def catalogue(
+    q: Search = "", start: From = None, to: To = None, limit: Limit = activities.DEFAULT_LIMIT, cursor: Cursor = None
+) -> Response[ActivitiesReply]:
+    """Published activities, a page at a time: current and upcoming first (soonest first), then past
+    ones (most recent first); with from/to, those whose last day falls in the range, oldest first."""
+    page = activities.list_published(activities.ListQuery(q, start, to, limit, cursor))
+    return json_reply(200, ActivitiesReply(activities=page.activities, next_cursor=page.next_cursor))
 
 
 @app.get("/api/credit-types")
 def credit_types() -> Response[CreditTypesReply]:
     """Every credit type's wording (cme.credit): the one source pages, PDFs and CSVs use."""
     return json_reply(200, CreditTypesReply(credit_types=credit.catalogue()))
+
+
+@app.get("/api/settings")
+def office_settings() -> Response[SettingsReply]:
+    """The office settings the web pages show: one source (cme.settings), cached briefly by browsers."""
+    config = get_settings()
+    reply = SettingsReply(
+        office_name=config.office_name,
+        help_email=config.help_email,
+        timezone=config.office_timezone,
+        sms_number=config.sms_number.strip() or None,
+    )
+    answer = json_reply(200, reply)
+    answer.headers["Cache-Control"] = f"public, max-age={SETTINGS_MAX_AGE}"  # the same for everyone: cacheable
+    return answer
 
 
 @app.get("/api/activities/<activity_id>")
@@ -61,9 +95,13 @@ def create_activity(body: ActivityIn) -> Response[ActivityReply]:
 
 
 @app.get("/api/admin/activities")
-def list_activities() -> Response[AdminActivitiesReply]:
+def list_activities(
+    q: Search = "", start: From = None, to: To = None, limit: Limit = activities.DEFAULT_LIMIT, cursor: Cursor = None
+) -> Response[AdminActivitiesReply]:
+    """Every activity, drafts included, in the catalogue's order, a page at a time."""
     require_admin(app)
-    return json_reply(200, AdminActivitiesReply(activities=activities.list_all()))
+    page = activities.list_admin(activities.ListQuery(q, start, to, limit, cursor))
+    return json_reply(200, AdminActivitiesReply(activities=page.activities, next_cursor=page.next_cursor))
 
 
 @app.get("/api/admin/activities/<activity_id>")
@@ -80,13 +118,15 @@ def update_activity(activity_id: str, body: ActivityIn) -> Response[ActivityRepl
 
 @app.post("/api/admin/activities/<activity_id>/attendance")
 def import_roster(activity_id: str) -> Response[RosterReport]:
-    """JSON ``{rows: [...]}`` or a CSV upload (``text/csv``) with email, first_name, last_name."""
+    """JSON ``{rows: [...]}``, a CSV upload (``text/csv``: UTF-8, UTF-16 or Windows-1252) or an
+    Excel workbook (XLSX), with email, first and last name columns (Excel's and Zoom's headers)."""
     require_admin(app)
     event = app.current_event
     content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
-    raw = event.decoded_body or ""
-    if content_type == "text/csv":
-        rows = attendance.parse_csv(raw.encode() if isinstance(raw, str) else raw)
+    # the bytes as sent: API Gateway base64-encodes a body that is binary or not UTF-8 text
+    raw = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode()
+    if content_type in rosters.MEDIA_TYPES:
+        rows = rosters.parse(content_type, raw)
     else:
         if not raw:
             raise InvalidInput("ROSTER_INVALID", "Send rows as JSON {rows: [...]} or a CSV file.")
@@ -95,10 +135,46 @@ def import_roster(activity_id: str) -> Response[RosterReport]:
     return json_reply(200, attendance.import_roster(activity_id, rows))
 
 
-@app.get("/api/admin/activities/<activity_id>/attendance")
-def list_attendance(activity_id: str) -> Response[AttendanceListReply]:
+@app.get(
+    "/api/admin/activities/<activity_id>/attendance",
+    responses={
+        200: {
+            "description": "One page of the attendance (JSON), or every row as CSV with ?format=csv",
+            "content": {
+                "application/json": {"model": AttendanceListReply},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+def list_attendance(
+    activity_id: str,
+    q: Annotated[str, Query(max_length=200)] = "",
+    limit: Annotated[int, Query()] = attendance.PAGE_DEFAULT,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Response[Any]:
+    """Who attended, by email: ``q`` searches email and name (case and accents aside), ``limit``
+    rows per page (at most 200), ``cursor`` = the previous page's ``next_cursor``; ``total``
+    counts every match. ``?format=csv``: every row, named after the activity."""
     require_admin(app)
-    return json_reply(200, AttendanceListReply(attendance=attendance.list_for_activity(activity_id)))
+    if format == "csv":
+        return _csv(*attendance.export_csv(activity_id))
+    return json_reply(200, attendance.page_for_activity(activity_id, q, limit, cursor))
+
+
+@app.delete("/api/admin/activities/<activity_id>/attendance/<email>", responses={204: {"description": "Removed"}})
+def remove_attendance(activity_id: str, email: str) -> Response[None]:
+    """Remove one wrong entry (audited); 409 ATTENDANCE_CLAIMED when a claim rests on it."""
+    who = require_admin(app)
+    attendance.remove(
+        activity_id,
+        unquote(email),
+        who.learner_id,
+        client_address(app),
+        app.current_event.headers.get("user-agent") or "",
+    )
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
 @app.get(
@@ -114,11 +190,13 @@ def list_attendance(activity_id: str) -> Response[AttendanceListReply]:
     },
 )
 def claims_report(activity_id: str, format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Response[Any]:
-    """Who claimed what: what the office reports to ACCME PARS. ``?format=csv`` for a spreadsheet."""
+    """Who claimed what (what the office reports to ACCME PARS), the totals per credit type, the
+    evaluation summarised per question, and who attended but has not claimed. ``?format=csv``: the
+    claims as a spreadsheet named after the activity (cme.claims_report.CSV_COLUMNS)."""
     require_admin(app)
-    report = claims.report(activity_id)
+    report = claim_reports.report(activity_id)
     if format == "csv":
-        return _csv(*claims.report_csv(report))
+        return _csv(*claim_reports.report_csv(report))
     return json_reply(200, report)
 
 
@@ -182,5 +260,5 @@ def report_submitted(board: str, body: ReportSubmittedIn) -> Response[ReportSubm
     return json_reply(200, ReportSubmittedReply(marked=marked))
 
 
-# A 5,000-row CSV is about 300 KB; API Gateway's own limit is 10 MB.
-lambda_handler = lambda_entry(app, {ROSTER: BodyRule(("application/json", "text/csv"), 2 * 1024 * 1024)})
+# A 5,000-row CSV is about 300 KB (an XLSX about 150 KB); API Gateway's own limit is 10 MB.
+lambda_handler = lambda_entry(app, {ROSTER: BodyRule(("application/json", *rosters.MEDIA_TYPES), 2 * 1024 * 1024)})

@@ -8,7 +8,15 @@ from aws_lambda_powertools.event_handler import Response
 
 from cme import accounts, emails, recovery
 from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner
-from cme.schemas import EmailEntryReply, EmailOnly, MessageReply, NewPassword, TokenOnly, VerifiedReply
+from cme.schemas import (
+    EmailEntryReply,
+    EmailOnly,
+    MessageReply,
+    NewPassword,
+    TokenCheckReply,
+    TokenOnly,
+    VerifiedReply,
+)
 
 app = make_resolver()
 
@@ -17,6 +25,13 @@ app = make_resolver()
 def password_reset(body: EmailOnly) -> Response[MessageReply]:
     message = recovery.request_reset(body.email, client_address(app))
     return json_reply(202, MessageReply(message=message))
+
+
+@app.post("/api/auth/password-reset/check")
+def password_reset_check(body: TokenOnly) -> Response[TokenCheckReply]:
+    """Whether a reset link still works, without spending it (400 TOKEN_INVALID when used or expired)."""
+    recovery.check_reset(body.token)
+    return json_reply(200, TokenCheckReply(valid=True))
 
 
 @app.post("/api/auth/password-reset/confirm", responses={204: {"description": "Password changed; sessions ended"}})

@@ -60,11 +60,20 @@ def local_secret(parameter: str) -> str:
     return "local-only-" + re.sub(r"(?<!^)(?=[A-Z])", "-", parameter).lower() + "-not-for-aws"
 
 
+# The local values of parameters a deployer must give (no Default) that are not secrets.
+LOCAL_VALUES = {
+    "CmeDirectorName": "Dana Whitfield, MD",  # the signer on local certificates (a made-up name)
+}
+
+
 def parameter(name: str) -> str:
-    """A template parameter's local value: its Default, or a local secret when it is NoEcho."""
+    """A template parameter's local value: its Default, a local secret when it is NoEcho, or
+    the local stand-in (LOCAL_VALUES) for a required one."""
     spec = template().get("Parameters", {})[name]
     if "Default" not in spec and spec.get("NoEcho") in (True, "true", "True"):
         return local_secret(name)
+    if "Default" not in spec and name in LOCAL_VALUES:
+        return LOCAL_VALUES[name]
     return str(spec.get("Default", ""))
 
 

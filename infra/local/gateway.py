@@ -195,8 +195,7 @@ def build_event(
     query_params: dict[str, str] = {}
     for key, value in parse_qsl(query, keep_blank_values=True):
         query_params[key] = f"{query_params[key]},{value}" if key in query_params else value
-    content_type = lowered.get("content-type", "")
-    is_text = not body or content_type.startswith(TEXT_TYPES)
+    is_text = not body or body_is_text(lowered.get("content-type", ""), body)
     now = datetime.now(UTC)
     event: dict[str, Any] = {
         "version": "2.0",
@@ -231,8 +230,22 @@ def build_event(
     if params:
         event["pathParameters"] = params
     if body:
-        event["body"] = body.decode("utf-8", errors="replace") if is_text else base64.b64encode(body).decode()
+        event["body"] = body.decode("utf-8") if is_text else base64.b64encode(body).decode()
     return event
+
+
+def body_is_text(content_type: str, body: bytes) -> bool:
+    """Whether API Gateway passes a body as text (``isBase64Encoded: false``): a text media type
+    whose bytes are valid UTF-8. Anything else, binary types and text in another encoding (a
+    Windows-1252 CSV) alike, is base64-encoded, so the handler sees the bytes as sent and never
+    text with its accents replaced by U+FFFD."""
+    if not content_type.strip().lower().startswith(TEXT_TYPES):
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def authorizer_event(event: dict[str, Any]) -> dict[str, Any]:

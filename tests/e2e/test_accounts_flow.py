@@ -167,7 +167,7 @@ def test_lookup_finds_the_demo_learner(page: Any) -> None:
     expect(result.get_by_role("link", name="Sign In")).to_have_attribute("href", "/sign-in.html")
     expect(result.get_by_role("link", name="Forgot Password")).to_be_visible()
 
-    page.get_by_role("button", name="None of these are mine, continue").click()
+    page.get_by_role("button", name="This is not mine, continue").click()  # one match: singular
     expect(page.get_by_role("button", name="Save Profile")).to_be_visible()
     expect(textbox(page, "Last name")).to_have_value("lukasiewicz-muller")
 
@@ -271,4 +271,4 @@ def test_pages_load_without_console_errors_or_csp_violations(page: Any, problems
     assert all("status of 404" in text for text in problems.console_errors), problems.console_errors
     page.goto("/deeper/missing/path")  # absolute asset paths: the shell still loads
     expect(page.get_by_role("link", name="cme-help@example.org")).to_be_visible()
-    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).display") == "block"
+    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).display") == "grid"  # styled

@@ -85,5 +85,5 @@ def test_fifty_parallel_claims_store_exactly_one(base_url: str) -> None:
         else:
             assert body["code"] == "ALREADY_CLAIMED"
     assert sum(1 for s, _ in answers if s == 201) >= 1
-    _, listed = admin.call("GET", "/api/admin/activities")
+    _, listed = admin.call("GET", f"/api/admin/activities?q={created['activity']['title'].replace(' ', '%20')}")
     assert next(a for a in listed["activities"] if a["activity_id"] == activity_id)["claim_count"] == 1

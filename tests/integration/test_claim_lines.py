@@ -211,4 +211,5 @@ def test_the_coordinators_report_lists_every_line(moc: dict[str, Any], admin: Ap
     row = admin.get(url).json["claims"][0]
     assert (row["credit_type"], [x["credit_type"] for x in row["lines"]]) == ("AMA_PRA_1", ["AMA_PRA_1", "ABIM_MOC"])
     rows = admin.get(url, query="format=csv").raw.decode("utf-8-sig").splitlines()[1:]
-    assert [r.split(",")[4:6] for r in rows] == [["AMA_PRA_1", "1"], ["ABIM_MOC", "1"]]
+    # the Credit and Credits columns (cme.claims_report.CSV_COLUMNS), in the credit module's words
+    assert [r.split(",")[8:10] for r in rows] == [["AMA PRA Category 1 Credit™", "1"], ["ABIM MOC points", "1"]]

@@ -142,7 +142,7 @@ def test_unverified_email_attendance_is_never_shown_or_claimable(
     )
     mine = client.get("/api/me/activities").json
     assert mine["activities"] == [] and mine["unverified_emails"] == ["colleague@example.org"]
-    assert "not confirmed" in mine["note"]
+    assert "unconfirmed email" in mine["note"]
     refused = client.post("/api/me/claims", claim_body(activity, credit_type="PARTICIPATION"))
     assert refused.status == 422 and refused.json["code"] == "NOT_ATTENDED"
     # once the mailbox's owner follows the link, the attendance is theirs at once
@@ -186,6 +186,29 @@ def test_a_claim_takes_four_round_trips(world: dict[str, Any]) -> None:
     }
 
 
+def test_an_attendance_removed_while_claiming_is_never_claimed(
+    world: dict[str, Any], admin: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim reads the attendance, then a coordinator removes it (its own transaction sees no
+    claim yet), then the claim's transaction runs: its condition check on the row refuses it."""
+    from cme import claims
+    from cme.models import Claim
+
+    activity_id = world["activity"]["activity_id"]
+    prepare = claims.reports.prepare
+
+    def removed_meanwhile(*args: Any, **kwargs: Any) -> None:
+        prepare(*args, **kwargs)
+        assert admin.call("DELETE", f"/api/admin/activities/{activity_id}/attendance/md%40example.org").status == 204
+
+    monkeypatch.setattr(claims.reports, "prepare", removed_meanwhile)
+    answer = world["md"].post("/api/me/claims", claim_body(world["activity"]))
+    assert (answer.status, answer.json["code"]) == (422, "NOT_ATTENDED")
+    monkeypatch.undo()
+    md_id = world["md"].get("/api/me").json["learner_id"]
+    assert not [c for c in Claim.query(md_id) if c.activity_id == activity_id]
+
+
 def test_claims_need_a_session(new_client: Any) -> None:
     stranger = new_client()
     assert stranger.get("/api/me/activities").status == 401
@@ -213,9 +236,7 @@ def test_claims_report_json_and_csv(world: dict[str, Any], admin: ApiClient) -> 
     assert "attachment" in csv_answer.header("Content-Disposition")
     text = csv_answer.raw.decode("utf-8-sig")
     lines = text.splitlines()
-    assert lines[0] == (
-        "learner_name,degree,email,npi,credit_type,credits,claimed_at,certificate_code,completed_on,label"
-    )
-    assert lines[1].startswith('"\'=HYPERLINK(""x"") Ó Briain",MD,md@example.org,1234567893,AMA_PRA_1,1,')
+    assert lines[0].startswith("Activity,Activity date,First name,Last name,Degree,Email,NPI,")  # cme.claims_report
+    assert ',"\'=HYPERLINK(""x"")",Ó Briain,MD,md@example.org,1234567893,,AMA PRA Category 1 Credit™,1,' in lines[1]
     assert admin.get(url, query="format=xml").status == 422
     assert world["md"].get(url).status == 403

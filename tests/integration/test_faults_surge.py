@@ -198,9 +198,13 @@ def test_a_claims_transaction_holds_only_the_learners_items(admin: ApiClient, ga
         assert learner.post("/api/me/claims", claim_body(activity)).status == 201
     operations = [op for op, _ in calls]
     (transaction,) = [params for op, params in calls if op == "TransactWriteItems"]
+    # the claim, its certificate record, its audit record, and a condition check on the
+    # learner's own attendance row (activity + their email: no other request writes it)
     assert sorted(_tables(transaction)) == sorted(
-        [settings.claims_table, settings.certificates_table, settings.audit_table]
+        [settings.attendance_table, settings.claims_table, settings.certificates_table, settings.audit_table]
     )
+    (check,) = [item["ConditionCheck"] for item in transaction["TransactItems"] if "ConditionCheck" in item]
+    assert check["Key"]["email"] == {"S": "crowd0@example.org"}
     # the count: one plain ADD on the activity, after the transaction succeeded
     count = calls[operations.index("TransactWriteItems") + 1]
     assert count[0] == "UpdateItem" and count[1]["TableName"] == settings.activities_table

@@ -82,16 +82,25 @@ function showChoices(item) {
   item.querySelector('[data-when-kind="choice"]').hidden = kind !== 'choice';
 }
 
-function freeQuestionId() {
-  const used = new Set([...questionRows.querySelectorAll('[data-name="question_id"]')].map((i) => i.value.trim()));
-  let n = questionRows.children.length;
-  while (used.has(`q${n}`)) n += 1;
-  return `q${n}`;
+/**
+ * Question ids are the office's keys for the answers, never typed: a saved question keeps its
+ * id (a hidden field), and a new one gets the first free of q1, q2, ... when the form is sent.
+ */
+function questionIds(rows) {
+  const ids = rows.map((item) => item.querySelector('[data-name="question_id"]').value.trim());
+  const used = new Set(ids.filter(Boolean));
+  let n = 1;
+  return ids.map((id) => {
+    if (id) return id;
+    while (used.has(`q${n}`)) n += 1;
+    used.add(`q${n}`);
+    return `q${n}`;
+  });
 }
 
 function addQuestion(q) {
   return addRow(questionRows, questionTemplate, 'evaluation', (item) => {
-    item.querySelector('[data-name="question_id"]').value = q?.question_id || freeQuestionId();
+    item.querySelector('[data-name="question_id"]').value = q?.question_id || '';
     item.querySelector('[data-name="text"]').value = q?.text || '';
     item.querySelector('[data-name="kind"]').value = q?.kind || 'yes_no';
     item.querySelector('[data-name="required"]').checked = q ? Boolean(q.required) : true;
@@ -139,6 +148,8 @@ function number(value) {
 
 function payload() {
   const text = (name) => field(name).value.trim();
+  const questions = [...questionRows.children];
+  const ids = questionIds(questions);
   return {
     title: text('title'),
     description: text('description'),
@@ -151,10 +162,10 @@ function payload() {
       max: number(item.querySelector('[data-name="max"]').value),
     })),
     claim_window_days: number(field('claim_window_days').value),
-    evaluation: [...questionRows.children].map((item) => {
+    evaluation: questions.map((item, index) => {
       const kind = item.querySelector('[data-name="kind"]').value;
       const question = {
-        question_id: item.querySelector('[data-name="question_id"]').value.trim(),
+        question_id: ids[index],
         text: item.querySelector('[data-name="text"]').value.trim(),
         kind,
         required: item.querySelector('[data-name="required"]').checked,
@@ -180,7 +191,6 @@ const PLAIN = [
   [/^claim_window_days$/, 'Enter a number of days from 1 to 365.'],
   [/^credits\.\d+\.max$/, 'Enter a maximum above 0, in steps of 0.25.'],
   [/^credits\.\d+\.type$/, 'Please choose a credit type.'],
-  [/^evaluation\.\d+\.question_id$/, 'Use 1 to 40 letters, digits, - or _.'],
   [/^evaluation\.\d+\.text$/, 'Please enter the question.'],
   [/^evaluation\.\d+\.choices$/, 'List the choices, one per line.'],
   [/^attendance_code$/, 'An attendance code is 4 to 12 letters and digits.'],

@@ -1,10 +1,13 @@
 /**
- * Admin: who attended an activity (name, email, how it was recorded, when), and a roster
- * upload: a CSV file sent as it is (text/csv), with the result: added, already present, and
- * the rejected rows with their spreadsheet row number and the reason.
+ * Admin: who attended an activity (searched, paged, exported as CSV; one person added or one
+ * wrong entry removed), and a roster upload: a CSV file sent as it is (text/csv), with the
+ * result: added, already present, and the rejected rows with their spreadsheet row number and
+ * the reason.
  */
 import { api, upload } from './api.js';
-import { clearErrors, markFields, setBusy, showAlert } from './forms.js';
+import {
+  clearErrors, errorMessage, formValues, markFields, missingFields, setBusy, showAlert,
+} from './forms.js';
 import { formatMoment } from './dates.js';
 import {
   activityIdParam, activityPath, loading, showSummary, showTabs, signInAgain, stop, usable,
@@ -22,7 +25,7 @@ const attendanceEmpty = document.getElementById('attendance-empty');
 const heading = document.getElementById('attendance-heading');
 const activityId = activityIdParam();
 
-const SOURCES = { self: 'Signed in at the event', roster: 'Roster' };
+const SOURCES = { self: 'Signed in at the event', roster: 'Roster', sms: 'Text message' };
 const MAX_BYTES = 2 * 1024 * 1024; // the API's limit for a roster upload
 
 function cells(values) {
@@ -39,24 +42,239 @@ function cells(values) {
   return tr;
 }
 
-function showAttendance(entries) {
-  const sorted = [...entries].sort((a, b) => b.recorded_at.localeCompare(a.recorded_at));
-  attendanceTable.querySelector('tbody').replaceChildren(...sorted.map((entry) => cells([
-    ['Name', `${entry.first_name} ${entry.last_name}`.trim() || '—'],
-    ['Email', entry.email, 'email'],
-    ['Source', SOURCES[entry.source] || entry.source],
-    ['Recorded', formatMoment(entry.recorded_at)],
-  ])));
-  attendanceTable.hidden = sorted.length === 0;
-  attendanceEmpty.hidden = sorted.length > 0;
-  heading.textContent = `Attended (${sorted.length})`;
+/**
+ * The attendance list: one page (50) at a time in email order, searched by name or email
+ * (case and accents aside; typed searches wait for a pause), with the total, the CSV of every
+ * row, and per row Remove (with a confirm step) unless a claim rests on it ("Claimed").
+ */
+const PAGE_SIZE = 50;
+const SEARCH_PAUSE_MS = 300;
+const rowsBody = attendanceTable.querySelector('tbody');
+const searchForm = document.getElementById('attendance-search-form');
+const searchInput = document.getElementById('attendance-search');
+const csvLink = document.getElementById('attendance-csv');
+const listStatus = document.getElementById('attendance-status');
+const listAlert = document.getElementById('attendance-alert');
+const pager = document.getElementById('attendance-pager');
+const previousButton = document.getElementById('page-previous');
+const nextButton = document.getElementById('page-next');
+const position = document.getElementById('page-position');
+
+// cursors[i] opens page i (null: the first page); the query the pages belong to
+const view = { q: '', cursors: [null], index: 0, next: null, total: 0, rows: 0 };
+let asked = 0; // the newest request: older answers are dropped
+let pause;
+
+function listUrl() {
+  const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  if (view.q) params.set('q', view.q);
+  const cursor = view.cursors[view.index];
+  if (cursor) params.set('cursor', cursor);
+  return activityPath(activityId, `/attendance?${params}`);
 }
 
-async function reloadAttendance() {
-  const answer = await api('GET', activityPath(activityId, '/attendance'));
-  if (answer.status === 200 && Array.isArray(answer.body?.attendance)) showAttendance(answer.body.attendance);
+function nameOf(entry) {
+  return `${entry.first_name} ${entry.last_name}`.trim();
+}
+
+function confirmRemoval(entry, action) {
+  const question = document.createElement('span');
+  question.className = 'attendee__question';
+  question.textContent = `Remove ${entry.email}?`;
+  const yes = document.createElement('button');
+  yes.type = 'button';
+  yes.className = 'button button--danger button--small';
+  yes.textContent = 'Yes, remove';
+  const no = document.createElement('button');
+  no.type = 'button';
+  no.className = 'button button--secondary button--small';
+  no.textContent = 'Cancel';
+  const before = [...action.childNodes];
+  const row = action.closest('tr');
+  const restore = () => {
+    row?.classList.remove('is-confirming');
+    action.replaceChildren(...before);
+  };
+  no.addEventListener('click', () => {
+    restore();
+    action.querySelector('button')?.focus();
+  });
+  yes.addEventListener('click', async () => {
+    if (yes.disabled) return;
+    setBusy(yes, true);
+    no.disabled = true;
+    const answer = await api('DELETE', activityPath(activityId, `/attendance/${encodeURIComponent(entry.email)}`));
+    if (answer.status === 401) {
+      signInAgain();
+      return;
+    }
+    if (answer.status === 204 || answer.status === 404) {
+      // 404: someone removed it meanwhile; either way it is gone
+      if (view.rows === 1 && view.index > 0) view.index -= 1;
+      await loadPage();
+      listStatus.textContent = answer.status === 204 ? `Removed ${entry.email}.` : `${entry.email} was already removed.`;
+      searchInput.focus();
+      return;
+    }
+    showAlert(listAlert, answer.body?.message || 'We could not remove that entry. Please try again.');
+    restore();
+    if (answer.status === 409) await loadPage();
+    listAlert.focus();
+  });
+  row?.classList.add('is-confirming');
+  action.replaceChildren(question, yes, no);
+  yes.focus();
+}
+
+function cell(className, text) {
+  const td = document.createElement('td');
+  td.className = className;
+  if (text !== undefined) td.textContent = text;
+  return td;
+}
+
+function attendee(entry) {
+  const row = document.createElement('tr');
+  const action = cell('attendee__action');
+  if (entry.claimed) {
+    const badge = document.createElement('span');
+    badge.className = 'badge badge--ok';
+    badge.textContent = 'Claimed';
+    badge.title = 'A claim for credit rests on this attendance, so it stays.';
+    action.append(badge);
+  } else {
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'button button--danger button--small';
+    remove.textContent = 'Remove';
+    remove.setAttribute('aria-label', `Remove ${entry.email}`);
+    remove.addEventListener('click', () => confirmRemoval(entry, action));
+    action.append(remove);
+  }
+  row.append(
+    cell('attendee__name', nameOf(entry) || '—'),
+    cell('attendee__email', entry.email),
+    cell('attendee__source', SOURCES[entry.source] || entry.source),
+    cell('attendee__recorded', formatMoment(entry.recorded_at)),
+    action,
+  );
+  return row;
+}
+
+function showAttendance(reply) {
+  rowsBody.replaceChildren(...reply.rows.map(attendee));
+  view.next = reply.next_cursor;
+  view.total = reply.total;
+  view.rows = reply.rows.length;
+  const first = view.index * PAGE_SIZE + 1;
+  const last = view.index * PAGE_SIZE + reply.rows.length;
+  attendanceTable.hidden = reply.rows.length === 0;
+  attendanceEmpty.hidden = reply.rows.length > 0;
+  attendanceEmpty.textContent = view.q ? `No one matches “${view.q}”.` : 'No one is recorded yet.';
+  if (!view.q) heading.textContent = `Attended (${reply.total})`;
+  const matching = view.q ? ` matching “${view.q}”` : '';
+  listStatus.textContent = reply.rows.length
+    ? `Showing ${first}–${last} of ${reply.total}${matching}.`
+    : view.q ? `No one matches “${view.q}”.` : '';
+  pager.hidden = view.index === 0 && !view.next;
+  previousButton.disabled = view.index === 0;
+  nextButton.disabled = !view.next;
+  position.textContent = `Page ${view.index + 1} of ${Math.max(1, Math.ceil(reply.total / PAGE_SIZE))}`;
+}
+
+/** Load the current page; returns the answer (the page is shown when it is usable). */
+async function loadPage() {
+  const mine = ++asked;
+  const answer = await api('GET', listUrl());
+  if (mine !== asked) return answer; // a newer search or page replaced this one
+  if (answer.status === 200 && Array.isArray(answer.body?.rows)) {
+    showAlert(listAlert);
+    showAttendance(answer.body);
+  } else if (answer.status === 401) {
+    signInAgain();
+  } else if (answer.status === 422 && answer.body?.code === 'CURSOR_INVALID') {
+    view.cursors = [null];
+    view.index = 0;
+    return loadPage();
+  } else {
+    showAlert(listAlert, answer.body?.message || 'We could not load the attendance. Please try again.');
+  }
   return answer;
 }
+
+/** After an upload or an addition: the whole count changed, so the current page again. */
+async function reloadAttendance() {
+  return loadPage();
+}
+
+function search(q) {
+  clearTimeout(pause);
+  if (q === view.q) return;
+  view.q = q;
+  view.cursors = [null];
+  view.index = 0;
+  loadPage();
+}
+
+searchInput.addEventListener('input', () => {
+  clearTimeout(pause);
+  pause = setTimeout(() => search(searchInput.value.trim()), SEARCH_PAUSE_MS);
+});
+searchForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  search(searchInput.value.trim());
+});
+previousButton.addEventListener('click', async () => {
+  if (view.index === 0) return;
+  view.index -= 1;
+  await loadPage();
+});
+nextButton.addEventListener('click', async () => {
+  if (!view.next) return;
+  view.cursors[view.index + 1] = view.next;
+  view.index += 1;
+  await loadPage();
+});
+
+/* ----------------------------------------------------------------- add one attendee */
+const addForm = document.getElementById('add-one-form');
+const addButton = addForm.querySelector('button[type="submit"]');
+const addAlert = document.getElementById('add-one-alert');
+const addStatus = document.getElementById('add-one-status');
+
+addForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (addButton.disabled) return;
+  clearErrors(addForm);
+  showAlert(addAlert);
+  addStatus.textContent = '';
+  const missing = missingFields(addForm);
+  if (missing.length) {
+    markFields(addForm, missing);
+    return;
+  }
+  const row = formValues(addForm);
+  setBusy(addButton, true);
+  const { status, body } = await api('POST', activityPath(activityId, '/attendance'), { rows: [row] });
+  setBusy(addButton, false);
+  if (status === 401) {
+    signInAgain();
+    return;
+  }
+  if (status === 200 && body) {
+    if (body.rejected.length) {
+      markFields(addForm, [{ field: 'email', message: body.rejected[0].reason }]);
+      return;
+    }
+    addStatus.textContent = body.added ? `Added ${row.email}.` : `${row.email} is already recorded.`;
+    addForm.reset();
+    await reloadAttendance();
+    return;
+  }
+  const labels = markFields(addForm, body?.details);
+  showAlert(addAlert, errorMessage(addForm, body, labels));
+  if (!labels.length) addAlert.focus();
+});
 
 function showResult(report) {
   const slot = (name) => result.querySelector(`[data-slot="${name}"]`);
@@ -80,9 +298,15 @@ form.addEventListener('submit', async (event) => {
   clearErrors(form);
   showAlert(rosterAlert);
   const file = fileInput.files?.[0];
-  const problem = !file ? 'Please choose the CSV file to upload.'
-    : file.size > MAX_BYTES ? 'The file is larger than 2 MB: split it into smaller rosters.'
-      : null;
+  // The type by the file's extension: browsers on Windows call a .csv "application/vnd.ms-excel".
+  // A CSV goes as its bytes (the API reads UTF-8, UTF-16 and Windows-1252), never re-encoded here.
+  const extension = file?.name.toLowerCase().split('.').pop();
+  const contentType = { csv: 'text/csv', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }[
+    extension];
+  const problem = !file ? 'Please choose the roster file (.xlsx or .csv) to upload.'
+    : !contentType ? 'Choose an Excel workbook (.xlsx) or a CSV file (.csv). In Excel, “Save As” either one.'
+      : file.size > MAX_BYTES ? 'The file is larger than 2 MB: split it into smaller rosters.'
+        : null;
   if (problem) {
     markFields(form, [{ field: 'file', message: problem }]);
     return;
@@ -96,7 +320,7 @@ form.addEventListener('submit', async (event) => {
     markFields(form, [{ field: 'file', message: 'We could not read that file. Please choose it again.' }]);
     return;
   }
-  const { status, body } = await upload(activityPath(activityId, '/attendance'), bytes, 'text/csv');
+  const { status, body } = await upload(activityPath(activityId, '/attendance'), bytes, contentType);
   if (status === 200 && body) {
     showResult(body);
     form.reset();
@@ -123,14 +347,11 @@ async function start() {
     stop('No activity was chosen: open Attendance from the list of activities.');
     return;
   }
-  const [activity, attendance] = await Promise.all([
-    api('GET', activityPath(activityId)),
-    api('GET', activityPath(activityId, '/attendance')),
-  ]);
+  csvLink.href = activityPath(activityId, '/attendance?format=csv');
+  const [activity, attendance] = await Promise.all([api('GET', activityPath(activityId)), loadPage()]);
   if (!usable(activity) || !usable(attendance)) return;
   showSummary(activity.body.activity);
   showTabs(activityId, 'attendance');
-  showAttendance(attendance.body.attendance);
   loading.hidden = true;
   page.hidden = false;
 }

@@ -1,40 +1,193 @@
 /**
- * Admin: who claimed credit for an activity (what the office reports to ACCME PARS and the
- * boards), and the same as a CSV download (the session cookie goes with the same-origin link).
+ * Admin: the claims report of an activity (GET /api/admin/activities/{id}/claims): the totals
+ * per credit type, who claimed what (what the office reports to ACCME PARS and the boards, and
+ * the same as a CSV download: the session cookie goes with the same-origin link), the
+ * evaluation summarised per question, and who attended but has not claimed (to remind them).
  */
 import { api } from './api.js';
-import { claimedCredits } from './credits.js';
+import { claimedCredits, creditLabel } from './credits.js';
 import { formatMoment } from './dates.js';
 import {
   activityIdParam, activityPath, loading, showSummary, showTabs, stop, usable,
 } from './admin-common.js';
 
 const page = document.getElementById('admin-page');
-const table = document.getElementById('claims-table');
-const empty = document.getElementById('claims-empty');
-const download = document.getElementById('claims-csv');
 const activityId = activityIdParam();
 
-function row(claim) {
+const KIND_WORDS = Object.freeze({
+  rating: 'Rating from 1 to 5',
+  yes_no: 'Yes or no',
+  choice: 'One choice',
+  text: 'Written answer',
+});
+
+function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function number(value) {
+  return Number(value).toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+/**
+ * A table row of cells [label, content, className]; content is text or a node. 'num' goes on
+ * the cell (numbers align right); any other class on the content (a code must not stretch the
+ * cell, where the stacked phone layout prints the label beside it).
+ */
+function tableRow(cells) {
   const tr = document.createElement('tr');
-  for (const [label, text, className] of [
-    ['Name', claim.learner_name],
-    ['Degree', claim.degree],
-    ['Email', claim.email, 'email'],
-    ['NPI', claim.npi || '—'],
-    ['Credit', claimedCredits(claim)],
-    ['Claimed', formatMoment(claim.claimed_at)],
-    ['Certificate code', claim.certificate_code, 'code'],
-  ]) {
+  for (const [label, content, className] of cells) {
     const td = document.createElement('td');
     td.dataset.label = label;
-    const content = document.createElement('span');
-    content.textContent = text;
-    if (className) content.className = className;
-    td.append(content);
+    const span = document.createElement('span');
+    if (className === 'num') td.className = className;
+    else if (className) span.className = className;
+    span.append(content);
+    td.append(span);
     tr.append(td);
   }
   return tr;
+}
+
+function fill(tableId, emptyId, rows) {
+  const table = document.getElementById(tableId);
+  table.querySelector('tbody').replaceChildren(...rows);
+  table.hidden = rows.length === 0;
+  if (emptyId) document.getElementById(emptyId).hidden = rows.length > 0;
+}
+
+function showTotals(totals) {
+  fill('totals-table', 'totals-empty', totals.map((total) => tableRow([
+    ['Credit', total.label || creditLabel(total.credit_type)],
+    ['Learners', String(total.learners), 'num'],
+    ['Credits', number(total.credits), 'num'],
+  ])));
+}
+
+function npiCell(claim) {
+  if (!claim.npi) return '—';
+  const cell = document.createElement('span');
+  cell.append(claim.npi);
+  if (claim.npi_shared) {
+    const badge = document.createElement('span');
+    badge.className = 'badge';
+    badge.textContent = 'Shared NPI';
+    badge.title = 'Another learner claimed this activity with the same NPI';
+    cell.append(' ', badge);
+  }
+  return cell;
+}
+
+function showClaims(claims) {
+  fill('claims-table', 'claims-empty', claims.map((claim) => tableRow([
+    ['Name', claim.learner_name],
+    ['Degree', claim.degree],
+    ['Email', claim.email, 'email'],
+    ['NPI', npiCell(claim)],
+    ['Credit', claimedCredits(claim)],
+    ['Claimed', formatMoment(claim.claimed_at)],
+    ['Certificate code', claim.certificate_code, 'code'],
+  ])));
+  document.getElementById('npi-shared-note').hidden = !claims.some((claim) => claim.npi_shared);
+  document.getElementById('claims-csv').href = activityPath(activityId, '/claims?format=csv');
+}
+
+function answerWords(kind, answer) {
+  if (kind === 'yes_no') return answer === 'yes' ? 'Yes' : answer === 'no' ? 'No' : answer;
+  return answer;
+}
+
+function questionBlock(question, index) {
+  const block = document.createElement('section');
+  block.className = 'section';
+  const headingId = `question-${index}`;
+  block.setAttribute('aria-labelledby', headingId);
+  const heading = document.createElement('h3');
+  heading.id = headingId;
+  heading.textContent = question.text;
+  const facts = [KIND_WORDS[question.kind] || question.kind, plural(question.answers, 'answer', 'answers')];
+  const { counts, mean, texts } = question.summary;
+  if (mean !== null && mean !== undefined) facts.push(`mean rating ${number(mean)} of 5`);
+  const about = document.createElement('p');
+  about.className = 'muted';
+  about.textContent = facts.join(' · ');
+  block.append(heading, about);
+  if (question.kind === 'text') {
+    if (texts.length === 0) {
+      const none = document.createElement('p');
+      none.className = 'muted';
+      none.textContent = 'No written answers yet.';
+      block.append(none);
+    } else {
+      const list = document.createElement('ul');
+      list.setAttribute('aria-label', `Answers to: ${question.text}`);
+      for (const text of texts) {
+        const item = document.createElement('li');
+        item.textContent = text;
+        list.append(item);
+      }
+      block.append(list);
+    }
+    return block;
+  }
+  const table = document.createElement('table');
+  table.className = 'table';
+  table.setAttribute('aria-labelledby', headingId);
+  const head = document.createElement('thead');
+  const headRow = document.createElement('tr');
+  for (const [text, className] of [['Answer'], ['Count', 'num'], ['Share', 'num']]) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = text;
+    if (className) th.className = className;
+    headRow.append(th);
+  }
+  head.append(headRow);
+  const body = document.createElement('tbody');
+  for (const { answer, count } of counts) {
+    const share = question.answers ? `${Math.round((100 * count) / question.answers)}%` : '—';
+    body.append(tableRow([
+      ['Answer', answerWords(question.kind, answer)],
+      ['Count', String(count), 'num'],
+      ['Share', share, 'num'],
+    ]));
+  }
+  table.append(head, body);
+  block.append(table);
+  return block;
+}
+
+function showEvaluation(questions) {
+  document.getElementById('evaluation-list').replaceChildren(...questions.map(questionBlock));
+  document.getElementById('evaluation-empty').hidden = questions.length > 0;
+}
+
+function showUnclaimed(unclaimed) {
+  const emails = unclaimed.map((person) => person.email);
+  fill('unclaimed-table', null, unclaimed.map((person) => tableRow([
+    ['Name', person.name || '—'],
+    ['Email', person.email, 'email'],
+  ])));
+  document.getElementById('unclaimed-count').textContent = unclaimed.length
+    ? `${plural(unclaimed.length, 'person', 'people')} attended and have not claimed credit yet.`
+    : 'Everyone who attended has claimed credit.';
+  const copy = document.getElementById('unclaimed-copy');
+  const status = document.getElementById('unclaimed-status');
+  const manual = document.getElementById('unclaimed-manual');
+  const box = document.getElementById('unclaimed-emails');
+  box.value = emails.join(', ');
+  copy.hidden = emails.length === 0;
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(box.value);
+      status.textContent = `Copied ${plural(emails.length, 'email', 'emails')}, ready to paste into a reminder.`;
+    } catch {
+      manual.hidden = false;
+      box.focus();
+      box.select();
+      status.textContent = 'Your browser did not allow copying: the emails are selected below, copy them from there.';
+    }
+  });
 }
 
 async function start() {
@@ -49,11 +202,11 @@ async function start() {
   if (!usable(activity) || !usable(report)) return;
   showSummary(activity.body.activity);
   showTabs(activityId, 'claims');
-  const { claims } = report.body;
-  table.querySelector('tbody').replaceChildren(...claims.map(row));
-  table.hidden = claims.length === 0;
-  empty.hidden = claims.length > 0;
-  download.href = activityPath(activityId, '/claims?format=csv');
+  const { claims, totals = [], evaluation = [], unclaimed = [] } = report.body;
+  showTotals(totals);
+  showClaims(claims);
+  showEvaluation(evaluation);
+  showUnclaimed(unclaimed);
   loading.hidden = true;
   page.hidden = false;
 }

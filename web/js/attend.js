@@ -2,12 +2,16 @@
  * Sign in to this activity (at the event, usually on a phone): the attendance code (filled in
  * from the QR code's ?code=), email and name. The API's messages are shown as they are.
  * On a shared device, "Sign in another person" starts again with the same code.
+ *
+ * A learner signed in to the CME Portal (only the shell's signed-in hint makes the page ask
+ * GET /api/me; a 401 falls back to the guest form silently) finds their name and email filled
+ * in, a "Record my attendance" button, and no suggestion to create an account afterwards.
  */
 import { api } from './api.js';
 import {
   clearErrors, errorMessage, markFields, missingFields, setBusy, showAlert,
 } from './forms.js';
-import './shell.js';
+import { setSignedIn, signedInHint } from './shell.js';
 
 const form = document.getElementById('attend-form');
 const alertRegion = document.getElementById('attend-alert');
@@ -16,6 +20,42 @@ const done = document.getElementById('attend-done');
 const doneTitle = document.getElementById('attend-done-title');
 const again = document.getElementById('attend-again');
 const lede = document.getElementById('attend-lede');
+const GUEST = { button: button.textContent, lede: lede.textContent };
+const guestNext = done.querySelector('[data-when="guest"]');
+const otherEmailNext = done.querySelector('[data-when="other-email"]');
+
+let learner = null; // the signed-in learner's profile (GET /api/me), or null for a guest
+
+/** The form as a guest sees it, or as the signed-in learner does. */
+function showAs(profile) {
+  learner = profile;
+  button.textContent = profile ? 'Record my attendance' : GUEST.button;
+  lede.textContent = profile
+    ? `You are signed in to the CME Portal as ${profile.email}: record your attendance, so that you can claim credit after the event.`
+    : GUEST.lede;
+}
+
+/** Name and email of the signed-in learner, in the fields not filled in yet. */
+function fillIn(profile) {
+  const values = { email: profile.email, first_name: profile.first_name, last_name: profile.last_name };
+  for (const [name, value] of Object.entries(values)) {
+    const field = form.elements.namedItem(name);
+    if (!field.value && typeof value === 'string') field.value = value;
+  }
+}
+
+async function recognise() {
+  if (!signedInHint()) return;
+  button.textContent = 'Record my attendance'; // at once: the name and email when the API answers
+  const { status, body } = await api('GET', '/api/me');
+  if (status === 200 && body && typeof body.email === 'string') {
+    showAs(body);
+    fillIn(body);
+    return;
+  }
+  if (status === 401) setSignedIn(false);
+  showAs(null); // not signed in (or the API could not say): the guest form, without a word
+}
 
 const codeInput = form.elements.namedItem('code');
 const fromLink = new URLSearchParams(window.location.search).get('code');
@@ -49,8 +89,12 @@ form.addEventListener('submit', async (event) => {
   const { status, body } = await api('POST', '/api/attendance', payload);
   setBusy(button, false);
   if (status === 201 || status === 200) {
-    doneTitle.textContent = `You're signed in to ${body.title}.`;
+    doneTitle.textContent = learner
+      ? `Your attendance at ${body.title} is recorded.`
+      : `You're signed in to ${body.title}.`;
     done.querySelector('[data-slot="email"]').textContent = payload.email;
+    guestNext.hidden = Boolean(learner);
+    otherEmailNext.hidden = !learner || payload.email.toLowerCase() === learner.email.toLowerCase();
     form.hidden = true;
     lede.hidden = true;
     done.hidden = false;
@@ -69,8 +113,11 @@ form.addEventListener('submit', async (event) => {
 
 again.addEventListener('click', () => {
   for (const name of ['email', 'first_name', 'last_name']) form.elements.namedItem(name).value = '';
+  showAs(null); // another person on this device: a guest
   done.hidden = true;
   lede.hidden = false;
   form.hidden = false;
   form.elements.namedItem('email').focus();
 });
+
+recognise();

@@ -21,6 +21,18 @@ const saveButton = profileForm.querySelector('button[type="submit"]');
 
 setUpReveal(profileForm);
 
+/** The email typed at Sign In in this tab (sessionStorage), so it need not be typed again. */
+const SIGN_IN_EMAIL = 'cme.signInEmail';
+function signInEmail() {
+  try {
+    return window.sessionStorage.getItem(SIGN_IN_EMAIL) || '';
+  } catch {
+    return '';
+  }
+}
+const emailField = profileForm.elements.namedItem('email');
+if (!emailField.value) emailField.value = signInEmail();
+
 function fromTemplate(id) {
   return document.getElementById(id).content.firstElementChild.cloneNode(true);
 }
@@ -44,7 +56,16 @@ function showMatches(matches) {
     item.textContent = match.masked_email;
     list.append(item);
   }
-  panel.querySelector('[data-action="continue"]').addEventListener('click', showProfileStep);
+  const several = matches.length > 1;
+  panel.querySelector('[data-slot="title"]').textContent = several
+    ? 'We found accounts that may be yours:'
+    : 'We found an account that may be yours:';
+  panel.querySelector('[data-slot="sign-in"]').textContent = several
+    ? 'Sign in with one of those emails. If you do not remember its password, use Forgot Password.'
+    : 'Sign in with that email. If you do not remember its password, use Forgot Password.';
+  const keepGoing = panel.querySelector('[data-action="continue"]');
+  keepGoing.textContent = several ? 'None of these are mine, continue' : 'This is not mine, continue';
+  keepGoing.addEventListener('click', showProfileStep);
   result.replaceChildren(panel);
 }
 
@@ -105,6 +126,11 @@ profileForm.addEventListener('submit', async (event) => {
   setBusy(saveButton, true);
   const { status, body } = await api('POST', '/api/accounts', payload);
   if (status === 201) {
+    try {
+      window.sessionStorage.removeItem(SIGN_IN_EMAIL);
+    } catch {
+      // storage disabled: nothing was kept
+    }
     setSignedIn(true);
     window.location.assign('/portal.html');
     return;

@@ -2,7 +2,9 @@
  * Dates as people read them. Activity dates are calendar dates (YYYY-MM-DD, no time zone);
  * moments (recorded_at, claimed_at) are shown in the reader's own time zone.
  */
-import { config } from './config.js';
+import { cachedSettings, loadSettings } from './settings.js';
+
+loadSettings(); // the office's time zone (GET /api/settings): usually known before anyone asks for "today"
 
 const LONG = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' });
 const SHORT = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' });
@@ -42,11 +44,26 @@ export function formatMomentDay(iso) {
   return Number.isNaN(moment.getTime()) ? iso || '' : MOMENT_DAY.format(moment);
 }
 
+/**
+ * The office's time zone (OFFICE_TIMEZONE, served by GET /api/settings); undefined (the reader's
+ * own zone) only until the settings first arrive in a browser session.
+ */
+export function officeTimeZone() {
+  return cachedSettings()?.timezone || undefined;
+}
+
 /** Today in the office's time zone, as YYYY-MM-DD (the API's "today"). */
 export function officeToday() {
   const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: config.officeTimezone, year: 'numeric', month: '2-digit', day: '2-digit',
+    timeZone: officeTimeZone(), year: 'numeric', month: '2-digit', day: '2-digit',
   }).formatToParts(new Date());
   const part = (type) => parts.find((p) => p.type === type)?.value;
   return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+/** An ISO timestamp -> "November 26, 2026": its calendar day in the office's time zone. */
+export function formatOfficeDay(iso) {
+  const moment = new Date(iso);
+  if (Number.isNaN(moment.getTime())) return iso || '';
+  return new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: officeTimeZone() }).format(moment);
 }

@@ -1,6 +1,7 @@
 /**
  * Form helpers shared by the pages: busy buttons, the alert region, field errors
- * (aria-invalid + a message next to the field), and small formatting helpers.
+ * (aria-invalid + a message next to the field, gone as soon as the field is edited), and
+ * small formatting helpers.
  * User data only ever reaches the page through textContent.
  */
 
@@ -35,14 +36,21 @@ function labelOf(form, name) {
   return copy.textContent.trim();
 }
 
+/** Take one field's error away: its message, aria-invalid, and the message's id in aria-describedby. */
+function clearField(input) {
+  if (input.getAttribute('aria-invalid') !== 'true') return;
+  input.removeAttribute('aria-invalid');
+  document.getElementById(`${input.id}-error`)?.remove();
+  const ids = (input.getAttribute('aria-describedby') || '').split(/\s+/).filter((id) => id && id !== `${input.id}-error`);
+  if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
+  else input.removeAttribute('aria-describedby');
+  const field = input.closest('.field');
+  if (field && !field.querySelector('[aria-invalid="true"]')) field.classList.remove('has-error');
+}
+
 export function clearErrors(form) {
+  for (const input of form.querySelectorAll('[aria-invalid="true"]')) clearField(input);
   for (const error of form.querySelectorAll('.field-error')) error.remove();
-  for (const input of form.querySelectorAll('[aria-invalid="true"]')) {
-    input.removeAttribute('aria-invalid');
-    const ids = (input.getAttribute('aria-describedby') || '').split(/\s+/).filter((id) => id && id !== `${input.id}-error`);
-    if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
-    else input.removeAttribute('aria-describedby');
-  }
   for (const field of form.querySelectorAll('.field.has-error')) field.classList.remove('has-error');
 }
 
@@ -75,6 +83,10 @@ export function markFields(form, details) {
     input.setAttribute('aria-describedby', [error.id, ...ids].join(' '));
     input.insertAdjacentElement('beforebegin', error);
     input.closest('.field')?.classList.add('has-error');
+    // the error goes as soon as the learner changes the field (the next submit checks it again)
+    const fixed = () => clearField(input);
+    input.addEventListener('input', fixed, { once: true });
+    input.addEventListener('change', fixed, { once: true });
     labels.push(label);
     first ??= input;
   }

@@ -1,9 +1,14 @@
 /**
  * My activities (on My Portal): every activity attended under the learner's confirmed emails,
- * with its status (Claimable / Claimed / Closed), the claim deadline or the reason it cannot
- * be claimed, and the email it was recorded under; a Claim credit form on claimable ones.
- * Below: My claims, each with its certificate (Download certificate, and Verify by its code).
- * A new claim shows at once, with its Download button, without reloading the page.
+ * grouped by status so that 30 activities stay short on a phone:
+ *   - To claim: the claimable ones, nearest deadline first, each with a Claim credit form;
+ *   - Claimed (collapsed): by year of completion, newest first, each with its certificate right
+ *     there (Download certificate: a fresh pre-signed link on every click; Verify by its code);
+ *   - Closed (collapsed): each with the reason it cannot be claimed.
+ * Claims are listed in this one place: a claim whose activity is no longer attended under a
+ * confirmed email (GET /api/me/claims has it, GET /api/me/activities not) is shown as a claimed
+ * activity too. A claim made on the page stays where it was (now Claimed, with its certificate)
+ * until the page is loaded again, so nothing the learner is looking at moves out of sight.
  */
 import { api } from './api.js';
 import { setBusy, showAlert } from './forms.js';
@@ -13,22 +18,50 @@ import { claimForm } from './claim-form.js';
 
 const STATUS_WORDS = { claimable: 'Claimable', claimed: 'Claimed', closed: 'Closed' };
 
+/** The year a claimed activity is filed under: its completion date's (what transcripts count). */
+function claimYear(activity) {
+  const day = activity.claim?.completed_on || activity.claim?.activity_date || activity.start_date || '';
+  return /^\d{4}/.test(day) ? Number(day.slice(0, 4)) : 0;
+}
+
+function completedOn(activity) {
+  return activity.claim?.completed_on || activity.start_date || '';
+}
+
+const byText = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** An activity row made from a claim alone (its activity is not among the attended ones). */
+function fromClaim(claim) {
+  const day = claim.completed_on || claim.activity_date;
+  return {
+    activity_id: claim.activity_id,
+    title: claim.activity_title,
+    start_date: claim.activity_date || day,
+    end_date: claim.activity_date || day,
+    status: 'claimed',
+    claim,
+  };
+}
+
 export function setUpActivities({ onSignedOut, profile = () => null, onProfileChanged = () => {} }) {
   const heading = document.getElementById('my-activities-heading');
-  const loading = document.getElementById('activities-loading');
-  const list = document.getElementById('activity-list');
+  const toClaimList = document.getElementById('activity-list');
+  const toClaimHeading = document.getElementById('to-claim-heading');
+  const toClaimEmpty = document.getElementById('to-claim-empty');
+  const toClaimGroup = toClaimList.closest('.activity-group');
+  const claimedGroup = document.getElementById('claimed-group');
+  const claimedYears = claimedGroup.querySelector('[data-slot="years"]');
+  const closedGroup = document.getElementById('closed-group');
+  const closedList = document.getElementById('closed-list');
   const empty = document.getElementById('activities-empty');
   const note = document.getElementById('activities-note');
   const statusRegion = document.getElementById('activities-status');
   const alertRegion = document.getElementById('activities-alert');
-  const claimsTable = document.getElementById('claims-table');
-  const claimsBody = claimsTable.querySelector('tbody');
-  const claimsEmpty = document.getElementById('claims-empty');
-  const claimsIntro = document.getElementById('my-claims-intro');
   const template = document.getElementById('tpl-my-activity');
 
   let activities = [];
-  let claims = [];
+  // activities claimed while the page is open: they stay in To claim (now Claimed) until a reload
+  const claimedHere = new Set();
 
   function say(message) {
     showAlert(alertRegion);
@@ -50,16 +83,51 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
     return badge;
   }
 
-  function row(activity) {
+  /** Download certificate (a fresh pre-signed link on every click, never kept) and Verify. */
+  function setUpCertificate(box, claim, titleId) {
+    const button = box.querySelector('[data-action="download-certificate"]');
+    const verify = box.querySelector('[data-slot="verify"]');
+    const problem = box.querySelector('[role="alert"]');
+    button.setAttribute('aria-describedby', titleId);
+    verify.href = `/verify.html?${new URLSearchParams({ code: claim.certificate_code })}`;
+    verify.setAttribute('aria-describedby', titleId);
+    button.addEventListener('click', async () => {
+      if (button.disabled) return;
+      showAlert(problem);
+      setBusy(button, true);
+      const { status, body } = await api('GET', `/api/me/claims/${encodeURIComponent(claim.claim_id)}/certificate`);
+      setBusy(button, false);
+      if (status === 401) {
+        onSignedOut();
+        return;
+      }
+      if (status === 200 && typeof body?.url === 'string' && body.url) {
+        window.location.assign(body.url); // an attachment: the browser saves it, the page stays
+        return;
+      }
+      showAlert(problem, body?.message || 'We could not get your certificate. Please try again.');
+    });
+    box.hidden = false;
+  }
+
+  /** One activity; its title is a heading of `level` (below its group's heading). */
+  function row(activity, level = 4) {
     const item = template.content.firstElementChild.cloneNode(true);
     const slot = (name) => item.querySelector(`[data-slot="${name}"]`);
     const titleId = `activity-${activity.activity_id}-title`;
     item.dataset.activityId = activity.activity_id;
-    const title = slot('title');
+    let title = slot('title');
+    if (level !== 4) {
+      const other = document.createElement(`h${level}`);
+      other.className = title.className;
+      title.replaceWith(other);
+      title = other;
+    }
     title.textContent = activity.title;
     title.id = titleId;
     slot('status').replaceWith(statusBadge(activity.status));
-    const where = [formatDateRange(activity.start_date, activity.end_date), formatLabel(activity.format)];
+    const where = [formatDateRange(activity.start_date, activity.end_date)];
+    if (activity.format) where.push(formatLabel(activity.format));
     if (activity.location) where.push(activity.location);
     slot('meta').textContent = where.join(' · ');
 
@@ -70,6 +138,7 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
       const { claim } = activity;
       claimLine.querySelector('[data-slot="credit"]').textContent = `Claimed ${claimedCredits(claim)} on ${formatMomentDay(claim.claimed_at)}.`;
       claimLine.querySelector('[data-slot="code"]').textContent = claim.certificate_code;
+      setUpCertificate(slot('certificate'), claim, titleId);
     } else {
       claimLine.hidden = true;
       when.textContent = activity.status === 'claimable'
@@ -77,7 +146,9 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
         : activity.reason || '';
       when.hidden = !when.textContent;
     }
-    slot('attended').textContent = `Attended as ${activity.attended_as}`;
+    const attended = slot('attended');
+    attended.textContent = activity.attended_as ? `Attended as ${activity.attended_as}` : '';
+    attended.hidden = !activity.attended_as;
 
     const button = item.querySelector('[data-action="claim"]');
     const panel = slot('panel');
@@ -88,6 +159,7 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
       when.textContent += '. This activity designates no credit for your degree; contact the CME office.';
     }
     button.hidden = !claimable;
+    if (!claimable) return item;
     button.setAttribute('aria-describedby', titleId);
     button.setAttribute('aria-controls', panelId);
 
@@ -112,6 +184,7 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
         },
         onSignedOut,
         onStale: async (message) => {
+          claimedHere.add(activity.activity_id); // claimed meanwhile: shown where the learner was looking
           await reload();
           complain(message);
           heading.focus();
@@ -126,94 +199,54 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
     return item;
   }
 
+  function setCount(element, count) {
+    element.querySelector('[data-slot="count"]').textContent = `(${count})`;
+  }
+
+  function inToClaim(activity) {
+    return activity.status === 'claimable' || claimedHere.has(activity.activity_id);
+  }
+
+  function renderCounts() {
+    setCount(toClaimHeading, activities.filter((a) => a.status === 'claimable').length);
+    setCount(claimedGroup, activities.filter((a) => a.status === 'claimed').length);
+    setCount(closedGroup, activities.filter((a) => a.status === 'closed').length);
+  }
+
   function renderActivities() {
-    list.replaceChildren(...activities.map(row));
+    const toClaim = activities.filter(inToClaim)
+      .sort((a, b) => byText(a.claim_deadline || '', b.claim_deadline || '') || byText(a.title, b.title));
+    const claimedOnes = activities.filter((a) => a.status === 'claimed' && !inToClaim(a));
+    const closed = activities.filter((a) => a.status === 'closed' && !inToClaim(a))
+      .sort((a, b) => byText(b.claim_deadline || '', a.claim_deadline || '') || byText(a.title, b.title));
+
+    toClaimList.replaceChildren(...toClaim.map((a) => row(a, 4)));
+    toClaimEmpty.hidden = toClaim.length > 0;
+    toClaimGroup.hidden = activities.length === 0;
+
+    const years = [...new Set(claimedOnes.map(claimYear))].sort((a, b) => b - a);
+    claimedYears.replaceChildren(...years.map((year) => {
+      const ones = claimedOnes.filter((a) => claimYear(a) === year)
+        .sort((a, b) => byText(completedOn(b), completedOn(a)) || byText(a.title, b.title));
+      const box = document.createElement('div');
+      box.className = 'activity-year';
+      const title = document.createElement('h4');
+      title.className = 'activity-year__title';
+      title.textContent = `${year || 'Undated'} (${ones.length})`;
+      const list = document.createElement('ul');
+      list.className = 'my-activities';
+      list.setAttribute('aria-label', `My activities: claimed in ${year || 'an unknown year'}`);
+      list.append(...ones.map((a) => row(a, 5)));
+      box.append(title, list);
+      return box;
+    }));
+    claimedGroup.hidden = claimedOnes.length === 0;
+
+    closedList.replaceChildren(...closed.map((a) => row(a, 4)));
+    closedGroup.hidden = closed.length === 0;
+
+    renderCounts();
     empty.hidden = activities.length > 0;
-  }
-
-  /** The Certificate cell: Download certificate (a fresh pre-signed link on every click) and Verify. */
-  function certificateCell(claim, titleId) {
-    const box = document.createElement('div');
-    box.className = 'claim-certificate';
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'button button--secondary button--small';
-    button.dataset.action = 'download-certificate';
-    button.textContent = 'Download certificate';
-    button.setAttribute('aria-describedby', titleId);
-    const verify = document.createElement('a');
-    verify.className = 'claim-certificate__verify';
-    verify.href = `/verify.html?${new URLSearchParams({ code: claim.certificate_code })}`;
-    verify.textContent = 'Verify';
-    verify.setAttribute('aria-describedby', titleId);
-    const problem = document.createElement('p');
-    problem.className = 'alert alert--error claim-certificate__alert';
-    problem.setAttribute('role', 'alert');
-    button.addEventListener('click', async () => {
-      if (button.disabled) return;
-      showAlert(problem);
-      setBusy(button, true);
-      // the link is made per request and lasts minutes: never kept, asked for on each click
-      const { status, body } = await api('GET', `/api/me/claims/${encodeURIComponent(claim.claim_id)}/certificate`);
-      setBusy(button, false);
-      if (status === 401) {
-        onSignedOut();
-        return;
-      }
-      if (status === 200 && typeof body?.url === 'string' && body.url) {
-        window.location.assign(body.url); // an attachment: the browser saves it, the page stays
-        return;
-      }
-      showAlert(problem, body?.message || 'We could not get your certificate. Please try again.');
-    });
-    box.append(button, verify, problem);
-    return box;
-  }
-
-  function activityCell(claim, titleId) {
-    const box = document.createElement('span');
-    const title = document.createElement('span');
-    title.className = 'table__title';
-    title.id = titleId;
-    title.textContent = claim.activity_title;
-    const day = document.createElement('span');
-    day.className = 'table__date';
-    day.textContent = formatDate(claim.completed_on || claim.activity_date); // the completion date (API.md)
-    box.append(title, day);
-    return box;
-  }
-
-  function renderClaims() {
-    const rows = claims.map((claim) => {
-      const tr = document.createElement('tr');
-      tr.dataset.claimId = claim.claim_id;
-      const titleId = `claim-${claim.claim_id}-title`;
-      const cells = [
-        ['Activity', activityCell(claim, titleId)],
-        ['Credit', claimedCredits(claim)],
-        ['Claimed', formatMomentDay(claim.claimed_at)],
-        ['Certificate code', claim.certificate_code],
-        ['Certificate', certificateCell(claim, titleId)],
-      ];
-      for (const [label, value] of cells) {
-        const td = document.createElement('td');
-        td.dataset.label = label;
-        if (value instanceof Node) {
-          td.append(value);
-        } else {
-          const content = document.createElement('span');
-          content.textContent = value;
-          if (label === 'Certificate code') content.className = 'code';
-          td.append(content);
-        }
-        tr.append(td);
-      }
-      return tr;
-    });
-    claimsBody.replaceChildren(...rows);
-    claimsTable.hidden = claims.length === 0;
-    claimsIntro.hidden = claims.length === 0;
-    claimsEmpty.hidden = claims.length > 0;
   }
 
   function renderNote(body) {
@@ -233,41 +266,42 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
     note.hidden = false;
   }
 
-  /** A claim was recorded: its row shows it at once, and My claims lists it. */
+  /** A claim was recorded: its row shows it at once, where it was, with its certificate. */
   function claimed(activity, claim) {
     const index = activities.findIndex((a) => a.activity_id === activity.activity_id);
     const updated = { ...activity, status: 'claimed', reason: null, claim };
     if (index >= 0) activities[index] = updated;
-    claims = [claim, ...claims.filter((c) => c.claim_id !== claim.claim_id)];
-    const old = list.querySelector(`[data-activity-id="${CSS.escape(activity.activity_id)}"]`);
-    const fresh = row(updated);
+    else activities.push(updated);
+    claimedHere.add(activity.activity_id);
+    const old = toClaimList.querySelector(`[data-activity-id="${CSS.escape(activity.activity_id)}"]`);
+    const fresh = row(updated, 4);
     if (old) old.replaceWith(fresh);
     else renderActivities();
-    renderClaims();
+    renderCounts();
     say(`Your claim is recorded: ${claimedCredits(claim)} for ${claim.activity_title}. Certificate code: ${claim.certificate_code}.`);
-    const title = fresh.querySelector('h3');
+    const title = fresh.querySelector('.my-activity__title');
     title.tabIndex = -1;
     title.focus();
   }
 
+  /** Load (or load again) the activities and the claims; resolves once they are shown (or not). */
   async function reload() {
     const [mine, recorded] = await Promise.all([api('GET', '/api/me/activities'), api('GET', '/api/me/claims')]);
     if (mine.status === 401 || recorded.status === 401) {
       onSignedOut();
       return;
     }
-    loading.hidden = true;
     if (mine.status !== 200 || !Array.isArray(mine.body?.activities)) {
       complain(mine.body?.message || 'We could not load your activities. Please reload the page.');
       return;
     }
-    activities = mine.body.activities;
+    activities = mine.body.activities.slice();
+    if (recorded.status === 200 && Array.isArray(recorded.body?.claims)) {
+      const shown = new Set(activities.map((a) => a.activity_id));
+      for (const claim of recorded.body.claims) if (!shown.has(claim.activity_id)) activities.push(fromClaim(claim));
+    }
     renderNote(mine.body);
     renderActivities();
-    if (recorded.status === 200 && Array.isArray(recorded.body?.claims)) {
-      claims = recorded.body.claims;
-      renderClaims();
-    }
   }
 
   return { reload };

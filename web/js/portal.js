@@ -1,7 +1,8 @@
 /**
  * My Portal: the signed-in learner's welcome and profile, with an Edit profile form (PUT /api/me);
  * a banner while the primary email is not confirmed; and My emails: every email the learner
- * uses (attendance is recorded by email), each confirmed by a link sent to it.
+ * uses (attendance is recorded by email), each confirmed by a link sent to it. My activities
+ * (grouped by status, each claim with its certificate) is my-activities.js.
  */
 import { api } from './api.js';
 import {
@@ -195,28 +196,39 @@ bannerButton.addEventListener('click', async () => {
   showAlert(bannerAlert, body.message);
 });
 
+/**
+ * Everything the page shows is asked for at once, and the portal is shown in one go when it has
+ * arrived: the skeleton holds the page's height until then, so nothing drops in afterwards and
+ * pushes the page down (layout shift).
+ */
 async function load() {
-  const [me, list] = await Promise.all([api('GET', '/api/me'), api('GET', '/api/me/emails')]);
-  const { status, body } = me;
-  if (status === 401) {
-    goToSignIn();
-    return;
-  }
-  if (status !== 200 || !body) {
-    loading.textContent = body?.message || 'We could not load your portal. Please try again.';
-    loading.classList.add('alert', 'alert--error');
-    return;
-  }
-  setSignedIn(true);
-  setRole(body.role);
-  setUpActivities({
+  const activities = setUpActivities({
     onSignedOut: goToSignIn,
     profile: () => profile,
     onProfileChanged: async () => {
       const me = await api('GET', '/api/me');
       if (me.status === 200 && me.body) setProfile(me.body);
     },
-  }).reload();
+  });
+  const [me, list] = await Promise.all([
+    api('GET', '/api/me'),
+    api('GET', '/api/me/emails'),
+    activities.reload(),
+  ]);
+  const { status, body } = me;
+  if (status === 401) {
+    goToSignIn();
+    return;
+  }
+  if (status !== 200 || !body) {
+    const text = loading.querySelector('[data-slot="text"]');
+    text.textContent = body?.message || 'We could not load your portal. Please try again.';
+    text.classList.add('alert', 'alert--error');
+    loading.classList.add('portal-skeleton--failed');
+    return;
+  }
+  setSignedIn(true);
+  setRole(body.role);
   profile = body;
   render();
   emails = setUpEmails({ onProfile: setProfile, onSignedOut: goToSignIn });

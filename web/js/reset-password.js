@@ -1,5 +1,7 @@
 /**
  * Reset password: the single-use link from the Forgot Password email (?token=...).
+ * The link is checked first (POST /api/auth/password-reset/check, which does not spend it): a used
+ * or expired link says so at once, before the learner types a new password twice.
  * The new password is typed twice and checked here before it is sent; a 204 means the
  * password is changed and every session of the learner has ended.
  */
@@ -81,5 +83,19 @@ form.addEventListener('submit', async (event) => {
   showAlert(alertRegion, errorMessage(form, body, labels));
 });
 
-if (token) step.hidden = false;
-else showInvalidLink(MISSING_TOKEN);
+/** Ask the API whether the link still works (without spending it) before asking for a password twice. */
+async function checkLink() {
+  if (!token) {
+    showInvalidLink(MISSING_TOKEN);
+    return;
+  }
+  const { status, body } = await api('POST', '/api/auth/password-reset/check', { token });
+  if (status === 400 && body?.code === 'TOKEN_INVALID') {
+    showInvalidLink(body.message);
+    return;
+  }
+  // valid, or not known now (offline, say): the form is shown; saving checks the link again
+  step.hidden = false;
+}
+
+checkLink();

@@ -1,6 +1,11 @@
 /**
- * The Publisher shell shared by every page: the office name and help email from config.js,
- * the phone-sized menu, and the navigation's signed-in state (Sign In vs Sign Out).
+ * The shell shared by every page: the header, the navigation and the footer are built here,
+ * in one place. Each page holds only placeholders (<header class="site-header" data-chrome>,
+ * <nav id="site-nav" class="site-nav" data-chrome>, <footer class="site-footer" data-chrome>),
+ * sized in styles.css so nothing moves when they are filled.
+ *
+ * The office's name and help email come from the API (GET /api/settings, see settings.js):
+ * at once from this session's copy, or neutral words first and the real ones when they arrive.
  *
  * Whether the visitor is signed in is only a hint kept in localStorage (set on sign-in,
  * cleared on sign-out or when the API answers 401), so pages that do not need the session
@@ -10,10 +15,131 @@
  * (a hint for the navigation only; the API answers 403 to anyone else).
  */
 import { api } from './api.js';
-import { config } from './config.js';
+import { cachedSettings, loadSettings } from './settings.js';
+
+export const PORTAL_NAME = 'CME Portal';
 
 const HINT_KEY = 'cme.signedIn';
 const ROLE_KEY = 'cme.role';
+
+const ADMIN_PAGES = ['/admin.html', '/admin-activity.html', '/admin-attendance.html', '/admin-claims.html', '/admin-qr.html'];
+
+/** The navigation: [href, text, shown when ('signed-out' | 'admin' | undefined: always), pages it is current on]. */
+const NAV = [
+  ['/index.html', 'About', undefined, ['/', '/index.html']],
+  ['/sign-in.html', 'Sign In', 'signed-out'],
+  ['/portal.html', 'My Portal'],
+  ['/transcript.html', 'My Transcript'],
+  ['/admin.html', 'Admin', 'admin', ADMIN_PAGES],
+  ['/admin-reports.html', 'Board reports', 'admin'],
+];
+
+/** A small element builder: h('a', {href: '/'}, 'text', child). */
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === undefined || value === null) continue;
+    element.setAttribute(name, value === true ? '' : String(value));
+  }
+  element.append(...children);
+  return element;
+}
+
+function currentPath() {
+  const path = window.location.pathname.replace(/\/+$/, '');
+  return path === '' ? '/' : path;
+}
+
+function buildHeader(header) {
+  header.replaceChildren(
+    h(
+      'div',
+      { class: 'site-header__inner' },
+      h(
+        'a',
+        { class: 'brand', href: '/index.html' },
+        h('img', {
+          class: 'brand__mark', src: '/favicon.svg', alt: '', width: 40, height: 40,
+        }),
+        h(
+          'span',
+          { class: 'brand__text' },
+          h('span', { class: 'brand__office', 'data-setting': 'office_name' }, '\u00a0'),
+          h('span', { class: 'brand__portal' }, PORTAL_NAME),
+        ),
+      ),
+      h(
+        'button',
+        {
+          type: 'button', class: 'menu-toggle', 'aria-expanded': 'false', 'aria-controls': 'site-nav',
+        },
+        h('span', { class: 'menu-toggle__icon', 'aria-hidden': 'true' }),
+        'Menu',
+      ),
+    ),
+  );
+}
+
+function buildNav(nav) {
+  const here = currentPath();
+  const items = NAV.map(([href, text, when, pages = [href]]) => {
+    const current = pages.includes(here) ? 'page' : undefined;
+    return h(
+      'li',
+      { 'data-when': when, hidden: when === 'admin' },
+      h('a', { href, 'aria-current': current }, text),
+    );
+  });
+  items.push(
+    h(
+      'li',
+      { 'data-when': 'signed-in', hidden: true },
+      h('button', { type: 'button', class: 'nav-button', 'data-action': 'sign-out' }, 'Sign Out'),
+    ),
+  );
+  nav.replaceChildren(h('ul', {}, ...items));
+}
+
+function buildFooter(footer) {
+  const verify = '/verify.html';
+  footer.replaceChildren(
+    h(
+      'p',
+      {},
+      'Need Help? Contact the CME office',
+      // its line is kept (unseen) until the address arrives, so the footer does not move then
+      h('span', { class: 'site-footer__help', 'data-setting': 'help_email' }, ' at ', h('a', { class: 'site-footer__email' })),
+    ),
+    h('p', {}, h('a', { href: verify, 'aria-current': currentPath() === verify ? 'page' : undefined }, 'Verify a certificate')),
+  );
+}
+
+/** Show the office's settings in the chrome (null: keep the neutral words). */
+function applySettings(settings) {
+  if (!settings) return;
+  for (const element of document.querySelectorAll('[data-setting="office_name"]')) {
+    element.textContent = settings.office_name || '\u00a0';
+  }
+  for (const element of document.querySelectorAll('[data-setting="help_email"]')) {
+    const link = element.querySelector('a');
+    if (!settings.help_email || !link) continue;
+    link.textContent = settings.help_email;
+    link.href = `mailto:${settings.help_email}`;
+    element.classList.add('is-known');
+  }
+}
+
+function buildChrome() {
+  const header = document.querySelector('header[data-chrome]');
+  const nav = document.querySelector('nav[data-chrome]');
+  const footer = document.querySelector('footer[data-chrome]');
+  if (header) buildHeader(header);
+  if (nav) buildNav(nav);
+  if (footer) buildFooter(footer);
+  const known = cachedSettings();
+  if (known) applySettings(known);
+  else loadSettings().then(applySettings);
+}
 
 function readHint() {
   try {
@@ -53,58 +179,21 @@ function readRole() {
   }
 }
 
-/** The coordinators' navigation: the activities (Admin) and the board reports. */
-const ADMIN_LINKS = [
-  ['/admin.html', 'Admin'],
-  ['/admin-reports.html', 'Board reports'],
-];
-
-/** The coordinators' navigation items: in the page's HTML (the admin pages) or added here. */
-function adminItems() {
-  const list = document.querySelector('#site-nav ul');
-  if (!list) return [];
-  return ADMIN_LINKS.map(([href, text]) => {
-    const existing = list.querySelector(`[data-when="admin"] a[href="${href}"]`);
-    if (existing) return existing.closest('li');
-    const item = document.createElement('li');
-    item.dataset.when = 'admin';
-    item.hidden = true;
-    const anchor = document.createElement('a');
-    anchor.href = href;
-    anchor.textContent = text;
-    item.append(anchor);
-    list.insertBefore(item, list.querySelector('[data-when="signed-in"]'));
-    return item;
-  });
-}
-
 /** Remember the signed-in person's role (from a Profile) and show the coordinators' links to coordinators. */
 export function setRole(role) {
   try {
     if (role) window.localStorage.setItem(ROLE_KEY, role);
     else window.localStorage.removeItem(ROLE_KEY);
   } catch {
-    // storage disabled: the coordinators' links show on the admin pages only
+    // storage disabled: the coordinators' links show when a page learns the role
   }
-  for (const item of adminItems()) item.hidden = role !== 'admin';
-}
-
-function applyConfig() {
-  for (const element of document.querySelectorAll('[data-config]')) {
-    const value = config[element.dataset.config];
-    if (typeof value !== 'string' || !value) continue;
-    element.textContent = value;
-    if (element.dataset.config === 'helpEmail' && element instanceof HTMLAnchorElement) {
-      element.href = `mailto:${value}`;
-    }
-  }
+  for (const item of document.querySelectorAll('[data-when="admin"]')) item.hidden = role !== 'admin';
 }
 
 function setUpMenu() {
   const toggle = document.querySelector('.menu-toggle');
   const nav = document.getElementById('site-nav');
   if (!toggle || !nav) return;
-  toggle.hidden = false;
   const setOpen = (open) => {
     toggle.setAttribute('aria-expanded', String(open));
     nav.classList.toggle('is-open', open);
@@ -131,12 +220,17 @@ function setUpSignOut() {
         return;
       }
       setSignedIn(false);
+      try {
+        window.sessionStorage.removeItem('cme.signInEmail');
+      } catch {
+        // storage disabled: nothing was kept
+      }
       window.location.assign('/index.html');
     });
   }
 }
 
-applyConfig();
+buildChrome();
 setUpMenu();
 setUpSignOut();
 setSignedIn(readHint());

@@ -1,4 +1,8 @@
-/** Sign In: email + password; the API's messages are shown verbatim. */
+/**
+ * Sign In: email + password; the API's messages are shown verbatim. The email typed here is
+ * kept for this browser tab (sessionStorage, never logged or sent anywhere) so Create Account
+ * starts with it.
+ */
 import { api } from './api.js';
 import {
   clearErrors, errorMessage, markFields, missingFields, safeNext, setBusy, setUpReveal, showAlert,
@@ -10,7 +14,20 @@ const alertRegion = document.getElementById('sign-in-alert');
 const button = form.querySelector('button[type="submit"]');
 const next = safeNext(new URLSearchParams(window.location.search).get('next'));
 
+const EMAIL_KEY = 'cme.signInEmail';
+
+function keepEmail(email) {
+  try {
+    if (email) window.sessionStorage.setItem(EMAIL_KEY, email);
+    else window.sessionStorage.removeItem(EMAIL_KEY);
+  } catch {
+    // storage disabled: Create Account starts empty
+  }
+}
+
 setUpReveal(form);
+const emailField = form.elements.namedItem('email');
+emailField.addEventListener('input', () => keepEmail(emailField.value.trim()));
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -28,6 +45,7 @@ form.addEventListener('submit', async (event) => {
   setBusy(button, true);
   const { status, body } = await api('POST', '/api/auth/sign-in', { email, password });
   if (status === 200) {
+    keepEmail('');
     setSignedIn(true);
     setRole(body?.learner?.role);
     window.location.assign(next || '/portal.html');

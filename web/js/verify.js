@@ -7,13 +7,12 @@
  * to the corrected one.
  */
 import { api } from './api.js';
-import { config } from './config.js';
 import { claimedCredits } from './credits.js';
-import { formatDate, formatMoment } from './dates.js';
+import { formatDate, formatMoment, formatOfficeDay } from './dates.js';
 import {
   clearErrors, markFields, setBusy, showAlert,
 } from './forms.js';
-import './shell.js';
+import { PORTAL_NAME } from './shell.js';
 
 const form = document.getElementById('verify-form');
 const input = form.elements.namedItem('code');
@@ -26,9 +25,6 @@ const superseded = document.getElementById('certificate-superseded');
 
 const PAGE_TITLE = document.title;
 const MISSING_CODE = 'Please enter the certificate code.';
-
-// The date of issue as printed on the certificate: the office's calendar day.
-const ISSUE_DAY = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: config.officeTimezone });
 
 let latest = 0; // only the newest lookup may fill the page
 
@@ -45,9 +41,9 @@ function slot(name) {
   return card.querySelector(`[data-slot="${name}"]`);
 }
 
+/** The date of issue as printed on the certificate: the office's calendar day. */
 function issuedDay(iso) {
-  const moment = new Date(iso);
-  return Number.isNaN(moment.getTime()) ? iso || '' : ISSUE_DAY.format(moment);
+  return formatOfficeDay(iso);
 }
 
 /** The API sends the activity's date(s) as words already; an ISO date is written out. */
@@ -78,7 +74,7 @@ function showCertificate(facts) {
     link.hidden = !replacement;
     if (replacement) link.href = verifyHref(replacement);
   }
-  document.title = `Certificate ${facts.certificate_code} · ${config.portalName}`;
+  document.title = `Certificate ${facts.certificate_code} · ${PORTAL_NAME}`;
   card.hidden = false;
 }
 

@@ -6,34 +6,28 @@ verified on their account (found by email at read time, see cme.emails).
 
 from __future__ import annotations
 
-import csv
+import base64
 import io
-from typing import Any
+import re
+import unicodedata
+from datetime import date, datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
-from cme import activities, clock, retry, throttle
-from cme.errors import InvalidInput, NotFound
-from cme.identity import clean_name, normalize_email
-from cme.models import Activity, Attendance, AttendanceCode
+from cme import activities, audit, clock, retry, throttle
+from cme.errors import Conflict, InvalidInput, NotFound
+from cme.identity import clean_name, name_key, normalize_email
+from cme.models import Activity, Attendance, AttendanceCode, AuditRecord, Claim, EmailOwner, get_many
+from cme.observability import logger
 from cme.schemas import AttendanceEntry, Rejected, RosterReport, SelfSignIn, SignedIn
+from cme.schemas import AttendanceListReply as Page
 from cme.settings import get_settings
+from cme.spreadsheet import to_csv
 
-HEADER_ALIASES = {
-    "email": "email",
-    "e_mail": "email",
-    "email_address": "email",
-    "mail": "email",
-    "first_name": "first_name",
-    "first": "first_name",
-    "given_name": "first_name",
-    "firstname": "first_name",
-    "last_name": "last_name",
-    "last": "last_name",
-    "surname": "last_name",
-    "family_name": "last_name",
-    "lastname": "last_name",
-}
+T = TypeVar("T")
 
 
 def _code_invalid() -> NotFound:
@@ -70,11 +64,11 @@ def sign_in_at_event(data: SelfSignIn, client: str) -> tuple[SignedIn, bool]:
         ),
     )
     if not activities.is_open_for_sign_in(activity, activities.office_today()):
-        when = (
-            activity.start_date
-            if activity.start_date == activity.end_date
-            else (f"{activity.start_date} to {activity.end_date}")
-        )
+        # dates as people read them: "November 27, 2026", or "November 27, 2026 to November 28, 2026"
+        first, last = (date.fromisoformat(day) for day in (activity.start_date, activity.end_date))
+        when = f"{first:%B} {first.day}, {first.year}"
+        if last != first:
+            when += f" to {last:%B} {last.day}, {last.year}"
         raise InvalidInput("SIGN_IN_CLOSED", f"Sign-in for “{activity.title}” is open only on its date(s): {when}.")
     record = _new_attendance(
         activity.activity_id, email, clean_name(data.first_name), clean_name(data.last_name), "self"
@@ -91,29 +85,6 @@ def sign_in_at_event(data: SelfSignIn, client: str) -> tuple[SignedIn, bool]:
     # logged and never undoes or fails the sign-in (see activities.add_to_count).
     activities.add_to_count(activity.activity_id, "attendance_count")
     return SignedIn(activity_id=activity.activity_id, title=activity.title), True
-
-
-def parse_csv(raw: bytes) -> list[tuple[int, dict[str, Any]]]:
-    """Rows of a roster CSV with their spreadsheet row numbers (the header is row 1)."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # what Excel on Windows saves
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        raise InvalidInput("ROSTER_INVALID", "The CSV file is empty.")
-    columns = [HEADER_ALIASES.get("_".join(h.strip().lower().replace("-", " ").split()), "") for h in header]
-    if "email" not in columns:
-        raise InvalidInput(
-            "ROSTER_INVALID", "The CSV needs a header row with an email column (and first_name, last_name)."
-        )
-    rows = []
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        rows.append((number, {col: val for col, val in zip(columns, values, strict=False) if col}))
-    return rows
 
 
 def _name(value: Any) -> str:
@@ -159,18 +130,231 @@ def import_roster(activity_id: str, rows: list[tuple[int, dict[str, Any]]]) -> R
     return RosterReport(added=len(new), already_present=len(existing) + duplicates, rejected=rejected)
 
 
-def list_for_activity(activity_id: str) -> list[AttendanceEntry]:
-    activities.get(activity_id)
+# --- the coordinator's list: searched, paged by email, exported; one wrong entry removed ---
+
+PAGE_DEFAULT = 50
+PAGE_MAX = 200
+BATCH_KEYS = 100  # BatchGetItem's most keys per call
+CSV_COLUMNS = ("Email", "First name", "Last name", "Source", "Recorded", "Claimed")
+SOURCE_LABELS = {"self": "Signed in at the event", "roster": "Roster", "sms": "Text message"}
+
+
+def _fold(text: str) -> str:
+    """Search form (cme.identity.name_key): case, accents, spaces and punctuation set aside, so
+    "pena" finds "Peña", "o briain" finds "Ó Briain", "ann.lee@" finds "ann.lee@example.org"."""
+    return name_key(text)
+
+
+def _matches(row: Attendance, wanted: str) -> bool:
+    name = f"{row.first_name} {row.last_name}"
+    return any(wanted in _fold(text) for text in (row.email, name, f"{row.last_name} {row.first_name}"))
+
+
+def _cursor(email: str) -> str:
+    return base64.urlsafe_b64encode(email.encode()).decode().rstrip("=")
+
+
+def _after(cursor: str) -> str:
+    """The email a cursor continues after; 422 CURSOR_INVALID for anything not made by _cursor."""
+    try:
+        email = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        email = ""
+    if not email or "@" not in email or _cursor(email) != cursor:
+        raise InvalidInput(
+            "CURSOR_INVALID",
+            "That page link is not valid any more: start again from the first page.",
+            [{"field": "cursor", "message": "Use the next_cursor of the previous page."}],
+        )
+    return email
+
+
+def _chunks(items: list[T], size: int = BATCH_KEYS) -> list[list[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def claimed_emails(activity_id: str, emails: list[str]) -> set[str]:
+    """Which of ``emails`` carry a claim at the activity: each email's owner (if verified) and
+    that learner's claim, read by key. ceil(n/100) BatchGetItem for the owners, then at most
+    ceil(verified/100) for the claims; strongly consistent (no index lag)."""
+    owners: dict[str, str] = {}
+    for chunk in _chunks(emails):
+        for owner in get_many(*(EmailOwner(email) for email in chunk)):
+            if isinstance(owner, EmailOwner) and owner.verified:
+                owners[owner.email] = owner.learner_id
+    claimants: set[str] = set()
+    for chunk in _chunks(sorted(set(owners.values()))):
+        for claim in get_many(*(Claim(learner_id, activity_id) for learner_id in chunk)):
+            if isinstance(claim, Claim):
+                claimants.add(claim.learner_id)
+    return {email for email, learner_id in owners.items() if learner_id in claimants}
+
+
+def _entries(activity_id: str, rows: list[Attendance]) -> list[AttendanceEntry]:
+    claimed = claimed_emails(activity_id, [row.email for row in rows]) if rows else set()
     return [
         AttendanceEntry(
-            email=item.email,
-            first_name=item.first_name,
-            last_name=item.last_name,
-            source=item.source,
-            recorded_at=item.recorded_at.isoformat(),
+            email=row.email,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            source=row.source,
+            recorded_at=row.recorded_at.isoformat(),
+            claimed=row.email in claimed,
         )
-        for item in Attendance.query(activity_id)
+        for row in rows
     ]
+
+
+def page_for_activity(activity_id: str, q: str = "", limit: int = PAGE_DEFAULT, cursor: str | None = None) -> Page:
+    """One page of the activity's attendance, in email order, with the exact number of rows
+    that match.
+
+    Without ``q``: one GetItem (the activity), one Query of ``limit`` + 1 rows after the
+    cursor, one Query ``Select=COUNT`` (per MB of the activity's attendance), and the claim
+    lookup (claimed_emails: 2 BatchGetItem per 100 rows). With ``q`` (case- and accent-
+    insensitive, in email or name, which DynamoDB cannot filter): the activity's rows are read
+    (one Query per MB, some 5,000 rows) and filtered here, then the same claim lookup.
+    """
+    if not 1 <= limit <= PAGE_MAX:
+        raise InvalidInput(
+            "LIMIT_INVALID",
+            f"A page holds 1 to {PAGE_MAX} rows.",
+            [{"field": "limit", "message": f"Ask for 1 to {PAGE_MAX} rows."}],
+        )
+    after = _after(cursor) if cursor else None
+    activities.get(activity_id)  # 404 when there is no such activity
+    wanted = _fold(q)
+    if wanted:
+        matching = [row for row in Attendance.query(activity_id, consistent_read=True) if _matches(row, wanted)]
+        total = len(matching)
+        found = [row for row in matching if after is None or row.email > after]
+    else:
+        condition = Attendance.email > after if after is not None else None
+        found = list(
+            Attendance.query(activity_id, condition, consistent_read=True, limit=limit + 1, page_size=limit + 1)
+        )
+        total = Attendance.count(activity_id, consistent_read=True)
+    page = found[:limit]
+    more = len(found) > limit
+    return Page(
+        rows=_entries(activity_id, page),
+        next_cursor=_cursor(page[-1].email) if more and page else None,
+        total=total,
+    )
+
+
+def _file_name(activity: Activity) -> str:
+    """attendance-<title>-<date>.csv in safe characters (ASCII letters, digits, hyphens)."""
+    folded = unicodedata.normalize("NFKD", activity.title)
+    ascii_title = folded.encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-").lower()[:60].strip("-") or "activity"
+    return f"attendance-{slug}-{activity.start_date}.csv"
+
+
+def export_csv(activity_id: str) -> tuple[str, str]:
+    """(file name, CSV) of every row: one Query per MB plus the claim lookup (ceil(n/100)
+    BatchGetItem for owners, at most as many for claims). Times to the second, office time."""
+    activity = activities.get(activity_id)
+    zone = ZoneInfo(get_settings().office_timezone)
+    rows = _entries(activity_id, list(Attendance.query(activity_id, consistent_read=True)))
+    body = to_csv(
+        (*CSV_COLUMNS[:4], f"Recorded ({zone.key})", CSV_COLUMNS[5]),
+        (
+            (
+                row.email,
+                row.first_name,
+                row.last_name,
+                SOURCE_LABELS.get(row.source, row.source),
+                datetime.fromisoformat(row.recorded_at).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                "yes" if row.claimed else "no",
+            )
+            for row in rows
+        ),
+    )
+    return _file_name(activity), body
+
+
+def _no_row() -> NotFound:
+    return NotFound("NOT_FOUND", "No one is recorded under that email for this activity.")
+
+
+def _claimed() -> Conflict:
+    return Conflict(
+        "ATTENDANCE_CLAIMED",
+        "This attendance has a claim for credit: the learner who claimed it holds this email, so it cannot be removed.",
+    )
+
+
+def remove(activity_id: str, email_text: str, actor: str, source_ip: str = "", user_agent: str = "") -> None:
+    """Remove one wrong entry, audited; refused when a claim rests on it.
+
+    One BatchGetItem (the row and its email's owner), then one transaction: the row's delete
+    (on condition it is there, so it is removed exactly once), the audit record with the row as
+    it was, and checks that the email's owner is as read and (if verified) that learner has no
+    claim at the activity, so a claim made meanwhile refuses the removal. Then the activity's
+    attendance count (one UpdateItem, outside the transaction: a hot item).
+    """
+    try:
+        email = normalize_email(email_text)
+    except InvalidInput:
+        raise _no_row() from None
+    # a second try when the email was verified or changed hands between the read and the write
+    if not any(_remove_once(activity_id, email, actor, source_ip, user_agent) for _ in range(2)):
+        raise Conflict("ATTENDANCE_CHANGED", "This attendance changed meanwhile; reload and try again.")
+    activities.add_to_count(activity_id, "attendance_count", -1)
+    logger.info("attendance removed", extra={"activity_id": activity_id, "actor": actor})
+
+
+def _remove_once(activity_id: str, email: str, actor: str, source_ip: str, user_agent: str) -> bool:
+    """True when removed; False when the email's owner was not as read (nothing written)."""
+    row, owner = get_many(Attendance(activity_id, email), EmailOwner(email))
+    if not isinstance(row, Attendance):
+        activities.get(activity_id)  # 404 for the activity itself first
+        raise _no_row()
+    learner_id = owner.learner_id if isinstance(owner, EmailOwner) and owner.verified else None
+    record = audit.about(
+        f"activity#{activity_id}",
+        "attendance_removed",
+        actor,
+        {
+            "activity_id": activity_id,
+            "email": row.email,
+            "first_name": row.first_name,
+            "last_name": row.last_name,
+            "source": row.source,
+            "recorded_at": row.recorded_at.isoformat(),
+            **({"learner_id": learner_id} if learner_id else {}),
+        },
+        source_ip,
+        user_agent,
+    )
+    unchanged = (
+        (EmailOwner.learner_id == learner_id) & (EmailOwner.verified == True)  # noqa: E712
+        if learner_id
+        else EmailOwner.email.does_not_exist() | (EmailOwner.verified == False)  # noqa: E712
+    )
+
+    def build(tx: TransactWrite) -> None:
+        tx.delete(row, condition=Attendance.email.exists())
+        tx.save(record, condition=AuditRecord.at.does_not_exist())
+        tx.condition_check(EmailOwner, email, condition=unchanged)
+        if learner_id:
+            tx.condition_check(Claim, learner_id, activity_id, condition=Claim.activity_id.does_not_exist())
+
+    try:
+        retry.transact(build, "attendance remove")
+    except TransactWriteError as exc:
+        # PynamoDB sends condition checks first (owner, then claim), then the delete, then the put
+        reasons = [reason.code if reason is not None else None for reason in exc.cancellation_reasons or []]
+        if retry.DECISION not in reasons:
+            raise
+        failed = reasons.index(retry.DECISION)
+        if failed == (2 if learner_id else 1):
+            raise _no_row() from exc  # removed meanwhile (a double click): removed once only
+        if learner_id and failed == 1:
+            raise _claimed() from exc
+        return False
+    return True
 
 
 def qr_svg(activity_id: str) -> str:

@@ -110,6 +110,7 @@ def _find_claim(learner_id: str, claim_id: str, consistent: bool = False) -> Cla
 
 
 def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> bytes:
+    from cme.pdf import signature
     from cme.pdf.certificate import CertificateData, render  # fpdf2 only where a PDF is made
 
     settings = get_settings()
@@ -134,7 +135,7 @@ def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> by
             provider_address=settings.provider_address,
             director_name=settings.cme_director_name,
             director_title=settings.cme_director_title,
-            signature_image=settings.signature_image or None,
+            signature_image=signature.image(),  # template parameter SignatureImageKey, read once
             code=code,
             verify_url=verify_url(code),
             issued_on=activities.local_date(clock.now()),

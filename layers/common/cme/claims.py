@@ -20,14 +20,11 @@ from cme.schemas import (
     ClaimIn,
     ClaimLineOut,
     ClaimOut,
-    ClaimReportReply,
-    ClaimReportRow,
     Credit,
     CreditType,
     MyActivitiesReply,
     MyActivity,
 )
-from cme.spreadsheet import to_csv
 
 ATTESTATION = (
     "I attest that I participated in this activity. Physicians should claim only the credit "
@@ -130,12 +127,16 @@ def reporting(data: ClaimIn, learner: Learner) -> Reporting:
     )
 
 
+def not_attended() -> InvalidInput:
+    return credit.problem(
+        "NOT_ATTENDED", "We have no attendance for you at this activity under a confirmed email.", "activity_id"
+    )
+
+
 def check(data: ClaimIn, learner: Learner, activity: Activity, attended: bool, today: date) -> list[credit.Line]:
     """Every rule of a claim, in the order a learner would fix them. Returns its lines (in ``credit.ORDER``)."""
     if not attended:
-        raise credit.problem(
-            "NOT_ATTENDED", "We have no attendance for you at this activity under a confirmed email.", "activity_id"
-        )
+        raise not_attended()
     credit.check_window(date.fromisoformat(activity.end_date), int(activity.claim_window_days), today)
     options = credit.credit_options(learner.degree, _designated(activity))
     requested, several = _requested(data)
@@ -195,9 +196,10 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
         raise NotFound("NOT_FOUND", "There is no such activity.")
     assert isinstance(learner, Learner)
     emails = sorted(learner.verified_emails or ())
-    attended = bool(emails) and any(True for _ in Attendance.batch_get([(activity.activity_id, e) for e in emails]))
+    found = list(Attendance.batch_get([(activity.activity_id, e) for e in emails])) if emails else []
+    attendance = min(found, key=lambda row: row.email) if found else None
     today = activities.office_today()
-    lines = check(data, learner, activity, attended, today)
+    lines = check(data, learner, activity, attendance is not None, today)
     first = lines[0]
     known = reporting(data, learner)
     boards = credit.moc_boards(lines)
@@ -254,6 +256,11 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
     def build(tx: TransactWrite) -> None:
         # Only this learner's items: no item another learner's claim writes (the activity's
         # count is not here), so a surge of claims on one activity never conflicts in AWS.
+        # The attendance row is checked, not only read: a coordinator's removal of it
+        # (attendance.remove, which checks for a claim in its own transaction) and this claim
+        # cannot both succeed. PynamoDB sends condition checks first: reason 0.
+        assert attendance is not None
+        tx.condition_check(Attendance, attendance.activity_id, attendance.email, condition=Attendance.email.exists())
         tx.save(claim, condition=Claim.activity_id.does_not_exist())
         tx.save(certificate)
         tx.save(record)
@@ -263,8 +270,11 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
     try:
         retry.transact(build, "claim")
     except TransactWriteError as exc:
-        if retry.DECISION not in retry.reason_codes(exc):
+        reasons = [reason.code if reason is not None else None for reason in exc.cancellation_reasons or []]
+        if retry.DECISION not in reasons:
             raise
+        if reasons[0] == retry.DECISION:  # the attendance was removed a moment ago
+            raise not_attended() from exc
         existing = Claim.get(learner_id, activity.activity_id, consistent_read=True)
         if existing.claim_id != claim.claim_id:  # not our own write answered late, then retried
             if _same(existing, lines, data):
@@ -282,7 +292,7 @@ def my_claims(learner_id: str) -> list[ClaimOut]:
 
 
 UNVERIFIED_NOTE = (
-    "Attendance recorded under an email you have not confirmed yet is not shown. "
+    "Attendance recorded under an unconfirmed email is not shown. "
     "Confirm it from the link we sent, or send the link again under My emails."
 )
 
@@ -336,48 +346,4 @@ def my_activities(learner_id: str) -> MyActivitiesReply:
     )
 
 
-REPORT_COLUMNS = [
-    "learner_name",
-    "degree",
-    "email",
-    "npi",
-    "credit_type",
-    "credits",
-    "claimed_at",
-    "certificate_code",
-    "completed_on",
-    "label",
-]
-
-
-def report(activity_id: str) -> ClaimReportReply:
-    """Every claim of an activity (one Query on the by_activity index), oldest first."""
-    activity = activities.get(activity_id)
-    rows = [
-        ClaimReportRow(
-            learner_name=c.learner_name,
-            degree=c.degree,
-            email=c.email,
-            npi=c.npi,
-            credit_type=CreditType(c.credit_type),
-            credits=float(c.credits),
-            claimed_at=c.claimed_at.isoformat(),
-            certificate_code=c.certificate_code,
-            completed_on=completed_on(c),
-            label=credit.label(c.credit_type),
-            lines=lines_out(lines_of(c)),
-        )
-        for c in Claim.by_activity.query(activity_id)
-    ]
-    return ClaimReportReply(activity_id=activity_id, title=activity.title, start_date=activity.start_date, claims=rows)
-
-
-def report_csv(data: ClaimReportReply) -> tuple[str, str]:
-    """(file name, CSV text) of a claims report: one row per credit line (an AMA + MOC claim is two)."""
-    rows = (
-        row.model_copy(update={"credit_type": line.credit_type, "credits": line.credits, "label": line.label})
-        for row in data.claims
-        for line in row.lines or [ClaimLineOut(credit_type=row.credit_type, credits=row.credits, label=row.label)]
-    )
-    body = to_csv(REPORT_COLUMNS, ([getattr(row, c) for c in REPORT_COLUMNS] for row in rows))
-    return f"claims-{data.start_date}-{data.activity_id[:8]}.csv", body
+# The coordinators' claims report (totals, evaluation summary, unclaimed, CSV): cme.claims_report

@@ -62,8 +62,8 @@ def _after_last_reset(token: Token, learner: Learner) -> bool:
     return learner.password_changed_at is None or learner.password_changed_at < token.created_at
 
 
-def reset_password(raw_token: str, password: str) -> None:
-    """Set the new password with the token (spent in the same transaction), then end all sessions."""
+def _valid_reset(raw_token: str) -> tuple[Token, Learner, EmailOwner]:
+    """The reset link's token, learner and email item, or TOKEN_INVALID (used, expired, superseded)."""
     token = tokens.redeemable(raw_token, tokens.RESET_PASSWORD)
     try:
         learner = Learner.get(token.learner_id, consistent_read=True)
@@ -72,6 +72,17 @@ def reset_password(raw_token: str, password: str) -> None:
         raise tokens.invalid() from None  # the account was closed, or the address removed
     if not emails.issued_for(token, owner) or not _after_last_reset(token, learner):
         raise tokens.invalid()  # the address changed hands, or a later link was already used
+    return token, learner, owner
+
+
+def check_reset(raw_token: str) -> None:
+    """Whether a reset link still works, without spending it: the page says so before asking for a password."""
+    _valid_reset(raw_token)
+
+
+def reset_password(raw_token: str, password: str) -> None:
+    """Set the new password with the token (spent in the same transaction), then end all sessions."""
+    token, learner, owner = _valid_reset(raw_token)
     passwords.check_password(password, [learner.email.partition("@")[0], learner.first_name, learner.last_name])
     if passwords.verify_password(learner.password_hash, password):
         raise InvalidInput(

@@ -193,6 +193,12 @@ class MessageReply(BaseModel):
     message: str
 
 
+class TokenCheckReply(BaseModel):
+    """POST /api/auth/password-reset/check: the link still works (a used one answers 400 TOKEN_INVALID)."""
+
+    valid: bool = True
+
+
 class EmailEntryReply(BaseModel):
     email: str
     verified: bool
@@ -260,6 +266,15 @@ class CreditTypesReply(BaseModel):
     credit_types: list[CreditTypeOut]
 
 
+class SettingsReply(BaseModel):
+    """GET /api/settings: the office settings the web pages show (from cme.settings, never copied)."""
+
+    office_name: str
+    help_email: str
+    timezone: str
+    sms_number: str | None = None
+
+
 class Question(Strict):
     question_id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,40}$")]
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -314,10 +329,12 @@ class AdminActivity(PublicActivity):
 
 class ActivitiesReply(BaseModel):
     activities: list[PublicActivity]
+    next_cursor: str | None = None  # pass as ?cursor= for the next page; null on the last
 
 
 class AdminActivitiesReply(BaseModel):
     activities: list[AdminActivity]
+    next_cursor: str | None = None
 
 
 class ActivityReply(BaseModel):
@@ -364,10 +381,15 @@ class AttendanceEntry(BaseModel):
     last_name: str
     source: str
     recorded_at: str
+    claimed: bool = False  # a claim rests on this attendance: it cannot be removed
 
 
 class AttendanceListReply(BaseModel):
-    attendance: list[AttendanceEntry]
+    """One page of an activity's attendance (by email), and how many rows match in all."""
+
+    rows: list[AttendanceEntry]
+    next_cursor: str | None = None
+    total: int
 
 
 CreditTypeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -442,9 +464,14 @@ class MyActivitiesReply(BaseModel):
 
 class ClaimReportRow(BaseModel):
     learner_name: str
+    first_name: str = ""  # the learner's name as certificates print it now (cme.claims_report)
+    last_name: str = ""
     degree: str
     email: str
     npi: str | None
+    # NPIs are public, so accounts are never refused for one; true when another learner's claim
+    # of this activity carries the same NPI (the office checks before reporting to PARS)
+    npi_shared: bool = False
     credit_type: CreditType
     credits: float
     claimed_at: str
@@ -454,11 +481,53 @@ class ClaimReportRow(BaseModel):
     lines: list[ClaimLineOut] = Field(default_factory=list)  # every line; credit_type/credits/label: the first
 
 
+class CreditTotal(BaseModel):
+    """One credit type of an activity's claims: how many learners claimed it, and how much in all."""
+
+    credit_type: CreditType
+    label: str
+    learners: int
+    credits: float
+
+
+class AnswerCount(BaseModel):
+    answer: str  # a rating "1"-"5", "yes"/"no", or a choice
+    count: int
+
+
+class EvaluationSummary(BaseModel):
+    """``counts``: per answer (every rating 1-5, yes and no, every choice, even at 0); ``mean``: the
+    mean rating (rating questions, once answered); ``texts``: the free-text answers, oldest first."""
+
+    counts: list[AnswerCount] = Field(default_factory=list)
+    mean: float | None = None
+    texts: list[str] = Field(default_factory=list)
+
+
+class QuestionSummary(BaseModel):
+    question_id: str
+    text: str
+    kind: QuestionKind
+    answers: int  # how many claims answered it
+    summary: EvaluationSummary
+
+
+class Unclaimed(BaseModel):
+    """Attended (under this email) and not claimed by anyone who owns it as a confirmed email."""
+
+    email: str
+    name: str
+
+
 class ClaimReportReply(BaseModel):
     activity_id: str
     title: str
     start_date: str
+    end_date: str = ""
     claims: list[ClaimReportRow]
+    totals: list[CreditTotal] = Field(default_factory=list)
+    evaluation: list[QuestionSummary] = Field(default_factory=list)
+    unclaimed: list[Unclaimed] = Field(default_factory=list)
 
 
 class ReportSubmittedIn(Strict):

@@ -34,13 +34,18 @@ class Settings(BaseSettings):
     help_email: str = "cme-help@example.org"
     default_phone_region: str = "US"
     office_timezone: str = "America/New_York"
+    # The office's number for attendance by text message (SMS_NUMBER); empty: none configured.
+    sms_number: str = ""
     provider_name: str = "Continuing Medical Education Office"
     provider_address: str = "1 Hospital Way, Phoenix, AZ 85001"
     # template parameter JointlyAccredited: the Joint Accreditation statement replaces the separate ones
     jointly_accredited: bool = False
-    cme_director_name: str = "Director of Continuing Medical Education"
-    cme_director_title: str = "CME Director"
-    signature_image: str = ""  # a PNG/JPEG in the layer, drawn above the signature line
+    # the certificate's signature block (template parameters CmeDirectorName, CmeDirectorTitle)
+    cme_director_name: str = ""
+    cme_director_title: str = "Director of Continuing Medical Education"
+    # SignatureImageKey: a PNG/JPEG under signature/ in the documents bucket, drawn above the
+    # signature line (cme.pdf.signature reads it once per container); empty: none
+    signature_image_key: str = ""
     download_seconds: int = 300
     verify_per_client: int = 60
     # Verified emails that are made coordinators (role admin) when they sign in.

@@ -192,6 +192,33 @@ class ActivitiesPublished(GlobalSecondaryIndex["Activity"]):
     start_date = UnicodeAttribute(range_key=True)
 
 
+class ActivitiesByMonth(GlobalSecondaryIndex["Activity"]):
+    """Both activity lists, a month at a time (cme.activities.list_page): ``list_month`` is the
+    month of the activity's last day + "#P" (published) or "#D" (draft), ``list_key`` its last
+    day + "#" + its id. No partition grows with the years; the catalogue reads only "#P"."""
+
+    class Meta:
+        index_name = "by_month"
+        projection = AllProjection()
+
+    list_month = UnicodeAttribute(hash_key=True)
+    list_key = UnicodeAttribute(range_key=True)
+
+
+class ActivityCalendar(BaseModel):
+    """One item in the activities table (``activity_id`` "#calendar"): the first and last month
+    any activity's ``list_month`` names, so a list knows where its walk over months ends."""
+
+    table_setting = "activities_table"
+
+    class Meta:
+        table_name = ""
+
+    activity_id = UnicodeAttribute(hash_key=True)
+    first_month = UnicodeAttribute(null=True)  # YYYY-MM
+    last_month = UnicodeAttribute(null=True)
+
+
 class Activity(BaseModel):
     table_setting = "activities_table"
 
@@ -214,6 +241,8 @@ class Activity(BaseModel):
     published_key = UnicodeAttribute(null=True)
     uan = UnicodeAttribute(null=True)  # ACPE's Universal Activity Number (the CPE Monitor file)
     pars_activity_id = UnicodeAttribute(null=True)  # the activity's id in ACCME's PARS (the MOC file)
+    list_month = UnicodeAttribute(null=True)  # the by_month index (ActivitiesByMonth); set on every save
+    list_key = UnicodeAttribute(null=True)
     attendance_count = NumberAttribute(default=0)
     claim_count = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
@@ -221,6 +250,7 @@ class Activity(BaseModel):
 
     by_kind = ActivitiesByKind()
     by_published = ActivitiesPublished()
+    by_month = ActivitiesByMonth()
 
 
 class AttendanceCode(BaseModel):

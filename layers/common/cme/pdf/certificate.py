@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from fpdf import FPDF
 
@@ -19,6 +19,7 @@ from cme.schemas import CreditType
 INK = (29, 39, 51)
 ACCENT = (20, 80, 122)
 MUTED = (85, 95, 105)
+SIGNATURE_WIDTH = 80.0  # mm: the signature line, and the most the image, name and title take
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,9 @@ class CertificateData:
     type_max: float  # the activity's designation of credit_type
     provider_name: str
     provider_address: str
-    director_name: str
+    director_name: str  # the signer (template parameter CmeDirectorName)
     director_title: str
-    signature_image: str | None
+    signature_image: bytes | None  # a PNG/JPEG drawn above the signature line (cme.pdf.signature)
     code: str
     verify_url: str
     issued_on: date
@@ -140,6 +141,33 @@ def _texts(data: CertificateData) -> list[str]:
     ]
 
 
+def _signature(pdf: FPDF, data: CertificateData, family: str, x: float, base: float) -> None:
+    """The signature block: the signature image (if any) standing on an 80 mm line, then the
+    signer's name and title under it, each shrunk to fit the line's width."""
+    if data.signature_image:
+        pdf.image(
+            io.BytesIO(data.signature_image),
+            x=x,
+            y=base - 14,
+            w=SIGNATURE_WIDTH,
+            h=13,
+            keep_aspect_ratio=True,
+            alt_text=f"Signature of {data.director_name}" if data.director_name else "Signature",
+        )
+    pdf.set_draw_color(*INK)
+    pdf.set_line_width(0.3)
+    pdf.line(x, base, x + SIGNATURE_WIDTH, base)
+    y = base + 1
+    for text, style, size in ((data.director_name, "B", 10.0), (data.director_title, "", 9.0)):
+        if not text:
+            continue
+        pdf.set_xy(x, y)
+        pdf.set_font(family, style, _fit(pdf, family, text, style, size, 6.5, SIGNATURE_WIDTH))
+        with fonts.shaped(pdf, text):
+            pdf.cell(SIGNATURE_WIDTH, 5, text)
+        y += 5
+
+
 def render(data: CertificateData, unicode: bool = True) -> bytes:
     """The certificate PDF. ``unicode=False`` sets it in the core Helvetica font instead (Windows-1252
     text only): the benchmark's like-for-like baseline, never used for a real certificate."""
@@ -233,19 +261,7 @@ def build(data: CertificateData, unicode: bool = True) -> fonts.Document:  # noq
     # signature, code and QR along the bottom
     base = pdf.h - 42
     pdf.set_text_color(*INK)
-    if data.signature_image and Path(data.signature_image).is_file():
-        pdf.image(data.signature_image, x=left + 5, y=base - 14, h=13)
-    pdf.set_draw_color(*INK)
-    pdf.set_line_width(0.3)
-    pdf.line(left + 5, base, left + 85, base)
-    pdf.set_xy(left + 5, base + 1)
-    pdf.set_font(family, "B", 10)
-    with fonts.shaped(pdf, data.director_name):
-        pdf.cell(80, 5, data.director_name)
-    pdf.set_xy(left + 5, base + 6)
-    pdf.set_font(family, "", 9)
-    with fonts.shaped(pdf, data.director_title):
-        pdf.cell(80, 5, data.director_title)
+    _signature(pdf, data, family, left + 5, base)
 
     pdf.set_xy(left + 95, base - 6)
     pdf.set_font(family, "", 9)

@@ -1,0 +1,69 @@
+/**
+ * The office's settings (name, help email, time zone, SMS number) as the API serves them
+ * (GET /api/settings, from the backend's one settings model): never copied into the web.
+ *
+ * Read once per browser session: the answer is kept in sessionStorage, so a page of the same
+ * session has them at once, with no request. Until the first answer arrives, cachedSettings()
+ * is null and pages show neutral words (the shell updates itself when loadSettings() resolves).
+ */
+const KEY = 'cme.settings';
+
+function validZone(zone) {
+  if (typeof zone !== 'string' || !zone) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone }).format(0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The API's reply, kept only when it has the expected shape. */
+function clean(body) {
+  if (!body || typeof body.office_name !== 'string' || typeof body.help_email !== 'string') return null;
+  return Object.freeze({
+    office_name: body.office_name,
+    help_email: body.help_email,
+    timezone: validZone(body.timezone) ? body.timezone : '',
+    sms_number: typeof body.sms_number === 'string' && body.sms_number ? body.sms_number : null,
+  });
+}
+
+function readStored() {
+  try {
+    return clean(JSON.parse(window.sessionStorage.getItem(KEY) || 'null'));
+  } catch {
+    return null;
+  }
+}
+
+let current = readStored();
+let pending = null;
+
+/** The settings known now (this session's copy), or null before the first answer. */
+export function cachedSettings() {
+  return current;
+}
+
+/** The settings: this session's copy, or one request to the API (shared by every caller). Never rejects. */
+export function loadSettings() {
+  if (current) return Promise.resolve(current);
+  if (!pending) {
+    pending = fetch('/api/settings', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then((response) => (response.ok ? response.json() : null))
+      .catch(() => null)
+      .then((body) => {
+        const settings = clean(body);
+        pending = null;
+        if (!settings) return null;
+        current = settings;
+        try {
+          window.sessionStorage.setItem(KEY, JSON.stringify(settings));
+        } catch {
+          // storage disabled: the next page asks again
+        }
+        return settings;
+      });
+  }
+  return pending;
+}
