@@ -2,7 +2,10 @@
 
 1. Cold import of every function's handler module (``python -X importtime``, fresh process
    each run, runs interleaved, median of N) against a bare Powertools + boto3 handler.
-2. DynamoDB round trips per request, counted on moto through the local gateway.
+2. Cold start: import + first invocation in a fresh process, each API function against a
+   resolver + validation + pydantic model + boto3 GetItem baseline, on one moto server; and the
+   same first request after the SnapStart hooks (``cme.snapstart``) have run.
+3. DynamoDB round trips per request, counted on moto through the local gateway.
 
 Prints one table and writes it to bench/RESULTS.md.
 """
@@ -10,7 +13,10 @@ Prints one table and writes it to bench/RESULTS.md.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -56,6 +62,207 @@ def cold_imports() -> list[tuple[str, float, float]]:
                 samples[name].append(_import_ms(directory, module, env))
     base = statistics.median(samples["baseline (Powertools + boto3)"])
     return [(name, statistics.median(values), statistics.median(values) / base) for name, values in samples.items()]
+
+
+# ---------------------------------------------------------------- cold starts (issue 16)
+COLD_BASELINE = "baseline (resolver + validation + model + boto3 GetItem)"
+#: one first request per API function: a real route that reads DynamoDB (no PDF is drawn)
+COLD_REQUESTS: dict[str, tuple[str, str, str, Any]] = {
+    "AuthorizerFunction": ("GET", "/api/me", "", None),  # the authorizer's event for this route
+    "AccountLookupFunction": ("POST", "/api/accounts/lookup", "", {"last_name": "Mark", "phone": "4805550142"}),
+    "CertificatesFunction": ("GET", "/api/verify/ABCD-2345-EFGH", "", None),
+    "CreditClaimFunction": ("GET", "/api/me/activities", "", None),
+    "OutsideCreditFunction": ("GET", "/api/me/outside-credits", "", None),
+    "ProfileFunction": ("GET", "/api/me", "", None),
+    "PublisherFunction": ("GET", "/api/activities", "", None),
+    "RecoveryFunction": ("POST", "/api/auth/password-reset/check", "", {"token": "x" * 43}),
+    "RequirementsFunction": ("GET", "/api/me/requirements", "", None),
+    "SignInFunction": ("POST", "/api/auth/sign-in", "", {"email": "nobody@example.org", "password": "not the one"}),
+    "TranscriptsFunction": ("GET", "/api/me/transcript", "format=json", None),
+}
+
+_COLD_PROBE = """
+import time
+started = time.perf_counter()
+import importlib.util, json, os, sys
+layer, code_dir, path, attribute, snap = sys.argv[1:6]
+sys.path[:0] = [layer, code_dir]
+if snap == "1":
+    os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start"
+spec = importlib.util.spec_from_file_location("handler", path)
+module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+handler = getattr(module, attribute)
+if snap == "1":  # the init and before-snapshot hooks ran at deploy; a restore runs the after hooks
+    import snapshot_restore_py as hooks
+    for fn, args, kwargs in hooks.get_before_snapshot():
+        fn(*args, **kwargs)
+    started = time.perf_counter()
+    for fn, args, kwargs in hooks.get_after_restore():
+        fn(*args, **kwargs)
+class Context:
+    function_name = "bench"; function_version = "1"; memory_limit_in_mb = 512; aws_request_id = "bench"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench:live"
+    def get_remaining_time_in_millis(self): return 10000
+result = handler(json.loads(os.environ["BENCH_EVENT"]), Context())
+elapsed = (time.perf_counter() - started) * 1000
+print("COLD " + json.dumps({"ms": elapsed, "status": result.get("statusCode"), "auth": result.get("isAuthorized")}))
+"""
+
+
+def _cold_events() -> dict[str, dict[str, Any]]:
+    """The first event of each API function (and the baseline's), as API Gateway builds them."""
+    from infra.local import cfn
+    from infra.local.gateway import CLOUDFRONT_EDGE_IP, authorizer_event, build_event
+
+    secret = cfn.environment().get("ORIGIN_SECRET", "")
+    headers = {
+        "host": "bench.example.org",
+        "content-type": "application/json",
+        "x-origin-verify": secret,
+        "cloudfront-viewer-address": "198.51.100.7:50000",
+        "cookie": "cme_session=bench-learner." + "t" * 43,  # well-formed: the authorizer reads its session
+    }
+    routes = cfn.routes()
+    events = {}
+    for function, (method, path, query, body) in COLD_REQUESTS.items():
+        if function not in cfn.functions():
+            continue
+        route = next(r for r in routes if r.method == method and r.pattern.match(path))
+        params = route.pattern.match(path).groupdict()  # type: ignore[union-attr]
+        raw = json.dumps(body).encode() if body is not None else b""
+        event = build_event(route, params, method, path, query, headers, raw, CLOUDFRONT_EDGE_IP)
+        if function == "AuthorizerFunction":
+            event = authorizer_event(event)
+        else:  # what the authorizer passes on (public routes ignore it)
+            event["requestContext"]["authorizer"] = {"lambda": {"learner_id": "bench-learner", "role": "learner"}}
+        events[function] = event
+    baseline_route = cfn.Route("POST", "/api/bench", "", False, re.compile("^/api/bench$"))
+    events[COLD_BASELINE] = build_event(
+        baseline_route, {}, "POST", "/api/bench", "", headers, b'{"email": "bench@example.org"}', CLOUDFRONT_EDGE_IP
+    )
+    return events
+
+
+def _cold_ms(target: tuple[Path, str, str], event: dict[str, Any], env: dict[str, str], snap: bool) -> float:
+    directory, module, attribute = target
+    flag = ["1" if snap else "0"]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _COLD_PROBE,
+            str(LAYER),
+            str(directory),
+            str(directory / f"{module}.py"),
+            attribute,
+            *flag,
+        ],
+        capture_output=True,
+        text=True,
+        env={**env, "BENCH_EVENT": json.dumps(event)},
+        check=True,
+        cwd=ROOT,
+    )
+    row = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("COLD "))[5:])
+    if os.environ.get("BENCH_COLD_DEBUG"):
+        print(directory.name, snap, row, file=sys.stderr)
+    if row["status"] is not None and row["status"] >= 500:
+        raise RuntimeError(f"{directory.name}: first request answered {row['status']}: {done.stderr[-2000:]}")
+    return float(row["ms"])
+
+
+def cold_starts() -> list[tuple[str, float, float, float | None, float | None]]:
+    """Import + first invocation in a fresh process, each API function against the baseline,
+    all on one moto server (the same endpoint, the same tables). Per function: (name, ms,
+    ratio, ms after a SnapStart restore, its ratio). Tracing and metrics are off in every
+    process (the baseline has neither); runs interleaved, medians of RUNS."""
+    from moto.server import ThreadedMotoServer
+
+    from infra.local import cfn
+
+    sys.path[:0] = [str(ROOT)]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("AWS_")}
+        env.update(cfn.environment())
+        env.update(
+            {
+                "AWS_ACCESS_KEY_ID": "bench",
+                "AWS_SECRET_ACCESS_KEY": "bench",
+                "AWS_REGION": "us-east-1",
+                "AWS_DEFAULT_REGION": "us-east-1",
+                "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+                "AWS_EC2_METADATA_DISABLED": "true",
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_METRICS_DISABLED": "true",
+                "POWERTOOLS_LOG_LEVEL": "WARNING",
+            }
+        )
+        import boto3
+
+        dynamodb = boto3.client(
+            "dynamodb",
+            region_name="us-east-1",
+            endpoint_url=env["AWS_ENDPOINT_URL"],
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        )
+        for spec in cfn.table_definitions().values():
+            dynamodb.create_table(**spec)
+        learners = cfn.table_definitions()[cfn.physical_name("LearnersTable")]
+        key = {k["AttributeName"]: {"S": "bench-learner"} for k in learners["KeySchema"]}
+        env["BENCH_GET_ITEM"] = json.dumps({"TableName": learners["TableName"], "Key": key})
+        functions = cfn.functions()
+        targets = {COLD_BASELINE: (ROOT / "bench", "baseline_cold_start", "lambda_handler")}
+        events = _cold_events()
+        for name in events:
+            if name in functions:
+                targets[name] = (functions[name].code_dir, functions[name].module, functions[name].attribute)
+        with tempfile.TemporaryDirectory() as cache:
+            env["PYTHONPYCACHEPREFIX"] = cache  # bytecode compiled once, as in a deployed package
+            for name, target in targets.items():
+                _cold_ms(target, events[name], env, snap=False)
+            plain: dict[str, list[float]] = {name: [] for name in targets}
+            restored: dict[str, list[float]] = {name: [] for name in targets if name != COLD_BASELINE}
+            for _ in range(RUNS):
+                for name, target in targets.items():
+                    plain[name].append(_cold_ms(target, events[name], env, snap=False))
+                    if name in restored:
+                        restored[name].append(_cold_ms(target, events[name], env, snap=True))
+    finally:
+        server.stop()
+    base = statistics.median(plain[COLD_BASELINE])
+    rows: list[tuple[str, float, float, float | None, float | None]] = []
+    for name, values in plain.items():
+        ms = statistics.median(values)
+        snap = statistics.median(restored[name]) if name in restored else None
+        rows.append((name, ms, ms / base, snap, snap / base if snap is not None else None))
+    return rows
+
+
+def cold_start_lines(rows: list[tuple[str, float, float, float | None, float | None]]) -> list[str]:
+    lines = [
+        "",
+        "## Cold start: import + first invocation, fresh process (goal <= 1.2x)",
+        "",
+        "Each API function's first request (a real route reading DynamoDB) against the baseline:",
+        "Logger + APIGatewayHttpResolver(enable_validation=True) + one pydantic body model + boto3,",
+        "whose first invocation makes one DynamoDB GetItem; one moto server for all. Tracing off in",
+        "every process. 'after restore': the same first request once the SnapStart before-snapshot",
+        "hooks have run (cme.snapstart), timing the after-restore hooks + the request.",
+        "",
+        "| function | cold ms | ratio | after restore ms | ratio |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, ms, ratio, snap, snap_ratio in rows:
+        tail = f"{snap:.0f} | {snap_ratio:.2f}x" if snap is not None and snap_ratio is not None else "- | -"
+        lines.append(f"| {name} | {ms:.0f} | {ratio:.2f}x | {tail} |")
+    return lines
 
 
 def dynamodb_calls() -> list[tuple[str, int]]:
@@ -129,6 +336,49 @@ def dynamodb_calls() -> list[tuple[str, int]]:
     return rows
 
 
+#: issue 16's round-trip goals, printed beside the counts
+CALL_GOALS = {
+    "POST /api/auth/sign-in": 3,
+    "GET /api/me/activities": 4,
+    "GET /api/me/activities (10 verified emails)": 4,
+    "POST /api/me/claims": 4,
+}
+
+
+def _many_emails_learner(client: Any, admin: Any, activity: dict[str, Any]) -> Any:
+    """A signed-in learner with 10 verified emails, each on the roster of its own activity
+    (set up directly in the tables: only the request after it is counted)."""
+    from cme import clock
+    from cme.accounts import provision_account
+    from cme.models import EmailOwner, Learner
+    from cme.schemas import NewAccount
+    from infra.local.seed import DEMO_PASSWORD
+    from tests.support.client import ApiClient
+
+    profile = provision_account(
+        NewAccount(
+            email="bench-many@example.org",
+            password=DEMO_PASSWORD,
+            first_name="Many",
+            last_name="Emails",
+            degree="MD",
+            phone="+1 480 555 0197",
+        ),
+        verified=True,
+    )
+    emails = [f"bench-many-{n}@example.org" for n in range(1, 10)]
+    now = clock.now()
+    for email in emails:
+        EmailOwner(email, learner_id=profile.learner_id, verified=True, added_at=now, verified_at=now).save()
+    Learner(profile.learner_id).update(actions=[Learner.verified_emails.add(set(emails))])
+    for email in ["bench-many@example.org", *emails]:
+        made = admin.post("/api/admin/activities", {**activity, "title": f"Bench {email}"}).json
+        admin.post(f"/api/admin/activities/{made['activity']['activity_id']}/attendance", {"rows": [{"email": email}]})
+    many = ApiClient(client.gateway, "192.0.2.4")
+    many.post("/api/auth/sign-in", {"email": "bench-many@example.org", "password": DEMO_PASSWORD})
+    return many
+
+
 def _learner_path_calls(client: Any, count_calls: Any, dynamodb_total: Any) -> list[tuple[str, int]]:
     """The claim path: a coordinator's activity and roster, then the learner's requests."""
     from cme.accounts import provision_account
@@ -193,6 +443,8 @@ def _learner_path_calls(client: Any, count_calls: Any, dynamodb_total: Any) -> l
     )
     measure("GET /api/activities", learner, "GET", "/api/activities")
     measure("GET /api/me/activities", learner, "GET", "/api/me/activities")
+    many = _many_emails_learner(client, admin, activity)
+    measure("GET /api/me/activities (10 verified emails)", many, "GET", "/api/me/activities")
     made = measure("POST /api/me/claims", learner, "POST", "/api/me/claims", claim).json["claim"]
     measure("POST /api/me/claims (the same, retried)", learner, "POST", "/api/me/claims", claim)
     measure("GET /api/me/claims", learner, "GET", "/api/me/claims")
@@ -219,6 +471,17 @@ def _median_ms(fn: Any, runs: int) -> float:
     return statistics.median(samples)
 
 
+def _cpu_ms(fn: Any, runs: int) -> float:
+    """The median CPU time of ``fn`` in this process (time.process_time), in ms: a render is
+    single-threaded, and time the process waits for a CPU that other processes hold is not its own."""
+    samples = []
+    for _ in range(runs):
+        start = time.process_time()
+        fn()
+        samples.append((time.process_time() - start) * 1000)
+    return statistics.median(samples)
+
+
 def core_font_page() -> bytes:
     """The baseline: a one-page fpdf2 document in a core font (no TTF to parse or embed)."""
     from fpdf import FPDF
@@ -238,7 +501,7 @@ def core_font_page() -> bytes:
 
 
 def pdf_renders() -> list[tuple[str, float, float]]:
-    """Warm render times, interleaved with the baseline in the same process."""
+    """Warm render times (CPU time, ``_cpu_ms``), interleaved with the baseline in the same process."""
     sys.path[:0] = [str(LAYER)]
     from datetime import date
 
@@ -282,10 +545,10 @@ def pdf_renders() -> list[tuple[str, float, float]]:
     core_font_page()  # warm all four
     base, same, cert, moc = [], [], [], []
     for _ in range(RUNS):
-        base.append(_median_ms(core_font_page, 5))
-        same.append(_median_ms(lambda: render(ascii_data, unicode=False), 5))
-        cert.append(_median_ms(lambda: render(data), 5))
-        moc.append(_median_ms(lambda: render(moc_data), 5))
+        base.append(_cpu_ms(core_font_page, 5))
+        same.append(_cpu_ms(lambda: render(ascii_data, unicode=False), 5))
+        cert.append(_cpu_ms(lambda: render(data), 5))
+        moc.append(_cpu_ms(lambda: render(moc_data), 5))
     b, s, c = statistics.median(base), statistics.median(same), statistics.median(cert)
     m = statistics.median(moc)
     # names that need other fonts: CJK pieces or Noto Sans Arabic loaded, text shaped (HarfBuzz)
@@ -293,8 +556,8 @@ def pdf_renders() -> list[tuple[str, float, float]]:
     arabic_data = dataclasses.replace(data, learner_name="محمد العلي")
     render(cjk_data)
     render(arabic_data)
-    cjk = statistics.median(_median_ms(lambda: render(cjk_data), 5) for _ in range(RUNS))
-    arabic = statistics.median(_median_ms(lambda: render(arabic_data), 5) for _ in range(RUNS))
+    cjk = statistics.median(_cpu_ms(lambda: render(cjk_data), 5) for _ in range(RUNS))
+    arabic = statistics.median(_cpu_ms(lambda: render(arabic_data), 5) for _ in range(RUNS))
     from datetime import timedelta
 
     from cme.pdf.transcript import Row, TranscriptData
@@ -320,16 +583,167 @@ def pdf_renders() -> list[tuple[str, float, float]]:
         [("AMA PRA Category 1 Credit™", 375.0)],
     )
     render_transcript(transcript)
-    long = [_median_ms(lambda: render_transcript(transcript), 3) for _ in range(max(3, RUNS // 2))]
-    t = statistics.median(long)
+    long, long_base = [], []
+    for _ in range(max(3, RUNS // 2)):  # interleaved with the baseline, as the certificates are
+        long_base.append(_cpu_ms(core_font_page, 5))
+        long.append(_cpu_ms(lambda: render_transcript(transcript), 3))
+    t, tb = statistics.median(long), statistics.median(long_base)
     return [
-        ("one-page core-font document (baseline)", b, 1.0),
-        ("the certificate set in core Helvetica", s, s / b),
-        ("the certificate (Unicode TTF embedded, QR code)", c, c / b),
-        (f"the AMA + ABIM MOC certificate (two lines; {m / c:.2f}x the one-line certificate)", m, m / b),
+        (PDF_BASE, b, 1.0),
+        (PDF_HELVETICA, s, s / b),
+        (PDF_UNICODE, c, c / b),
+        (f"{PDF_MOC} ({m / c:.2f}x the one-line certificate)", m, m / b),
         ("the certificate, a Chinese name (Noto Sans CJK pieces)", cjk, cjk / b),
         ("the certificate, an Arabic name (Noto Sans Arabic, shaped)", arabic, arabic / b),
-        ("a 300-row transcript (15 pages, Unicode TTF)", t, t / b),
+        (PDF_TRANSCRIPT, t, t / tb),
+    ]
+
+
+# ---------------------------------------------------------------- PDF figures the goal table reads (issue 16)
+PDF_BASE = "one-page core-font document (baseline)"
+PDF_HELVETICA = "the certificate set in core Helvetica"
+PDF_UNICODE = "the certificate (Unicode TTF embedded, QR code)"
+PDF_MOC = "the AMA + ABIM MOC certificate (two lines)"
+PDF_TRANSCRIPT = "a 300-row transcript (15 pages, Unicode TTF)"
+
+
+def pdf_figure(rows: list[tuple[str, float, float]], label: str) -> float:
+    """The ms of the pdf_renders row whose label starts with ``label``."""
+    return next(ms for name, ms, _ in rows if name.startswith(label))
+
+
+def pdf_ratio(rows: list[tuple[str, float, float]], label: str) -> float:
+    """The ratio to the baseline of the pdf_renders row whose label starts with ``label``."""
+    return next(ratio for name, _, ratio in rows if name.startswith(label))
+
+
+def pdf_lines(rows: list[tuple[str, float, float]]) -> list[str]:
+    unicode_ratio = pdf_figure(rows, PDF_UNICODE) / pdf_figure(rows, PDF_HELVETICA)
+    moc_ratio = pdf_figure(rows, PDF_MOC) / pdf_figure(rows, PDF_HELVETICA)
+    return [
+        "",
+        "## PDF render, warm, in one process (CPU ms of the process)",
+        "",
+        "| document | ms | ratio to baseline |",
+        "|---|---:|---:|",
+        *(f"| {name} | {ms:.1f} | {ratio:.1f}x |" for name, ms, ratio in rows),
+        "",
+        f"The certificate in Unicode TTF is {unicode_ratio:.2f}x the same certificate in core Helvetica "
+        f"(the AMA + ABIM MOC certificate {moc_ratio:.2f}x). DejaVu's text is written in glyph ids with "
+        "/CIDToGIDMap /Identity, its file keeps every glyph id and only the outlines used "
+        "(cme.pdf.fonts.Producer; fpdf2 subsets the Noto fonts).",
+    ]
+
+
+def certificate_pdf_bytes() -> int:
+    """The size of the benchmark's certificate PDF (what S3 stores and a download transfers)."""
+    sys.path[:0] = [str(LAYER)]
+    from datetime import date
+
+    from cme.pdf.certificate import CertificateData, render
+
+    data = CertificateData(
+        learner_name="Zoë Łukasiewicz-Müller",
+        degree="MD",
+        activity_title="Medicine Grand Rounds: Sepsis — Early Recognition and the Hour-1 Bundle",
+        activity_dates="March 3, 2026",
+        format="rss",
+        location="Auditorium B",
+        credit_type="AMA_PRA_1",
+        credits=1.0,
+        ama_max=1.0,
+        type_max=1.0,
+        provider_name="St. Elsewhere Hospital CME Office",
+        provider_address="1 Hospital Way",
+        director_name="Dr. Nguyễn Thị Minh Khai",
+        director_title="Director of CME",
+        signature_image=None,
+        code="ABCD2345EFGH",
+        verify_url="https://cme.example.org/verify.html?code=ABCD2345EFGH",
+        issued_on=date(2026, 3, 4),
+    )
+    return len(render(data))
+
+
+# ---------------------------------------------------------------- the shared layer's size (issue 16)
+def _layer_rules() -> Any:
+    """layers/common/build_layer.py: what `sam build` installs in the layer and what it prunes."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_layer", LAYER / "build_layer.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def layer_size() -> dict[str, Any]:
+    """The shared layer unzipped, in MiB of file bytes: from .aws-sam/build/CommonLayer when
+    `sam build` made it from the current requirements (every pinned package's dist-info there),
+    else computed without building: the files each pinned package installed in .venv (its RECORD,
+    same versions, CPython 3.11 wheels), less what build_layer.py prunes, plus the cme package.
+    The baseline, measured the same way in the same run: every package with the AWS SDK, nothing
+    pruned (phonenumbers' full data, ~21 MB more, is no longer installed: see the issue's 122 MB)."""
+    from importlib import metadata
+    from pathlib import PurePosixPath
+
+    rules = _layer_rules()
+    pinned = rules.requirements()
+    fonts = sum(f.stat().st_size for f in (LAYER / rules.FONTS).rglob("*") if f.is_file())
+    cme = sum(f.stat().st_size for f in (LAYER / "cme").rglob("*") if f.is_file() and "__pycache__" not in f.parts)
+    built = ROOT / ".aws-sam" / "build" / "CommonLayer" / "python"
+    names = {d.name.lower().replace("_", "-") for d in built.glob("*.dist-info")} if built.is_dir() else set()
+    fresh = bool(names) and all(f"{n}-{v}.dist-info".lower().replace("_", "-") in names for n, v in pinned)
+
+    def installed(name: str, pruned: bool) -> int:
+        total = 0
+        for entry in metadata.distribution(name).files or []:
+            relative = PurePosixPath(str(entry))
+            if relative.parts[0] == ".." or "__pycache__" in relative.parts or relative.suffix == ".pyc":
+                continue
+            if pruned and rules.drop(relative):
+                continue
+            located = Path(str(entry.locate()))
+            total += located.stat().st_size if located.is_file() else 0
+        return total
+
+    sdk = sum(installed(name, False) for name in ("boto3", "botocore", "s3transfer"))
+    baseline = sum(installed(name, False) for name, _ in pinned) + sdk + cme - fonts
+    if fresh:
+        total = sum(f.stat().st_size for f in built.rglob("*") if f.is_file())
+        built_fonts = sum(f.stat().st_size for f in (built / rules.FONTS).rglob("*") if f.is_file())
+        return {
+            "mib": (total - built_fonts) / 2**20,
+            "fonts_mib": built_fonts / 2**20,
+            "source": "sam build",
+            "baseline_mib": baseline / 2**20,
+            "sdk_mib": sdk / 2**20,
+        }
+    total = sum(installed(name, True) for name, _ in pinned) + cme - fonts
+    return {
+        "mib": total / 2**20,
+        "fonts_mib": fonts / 2**20,
+        "source": "computed from .venv",
+        "baseline_mib": baseline / 2**20,
+        "sdk_mib": sdk / 2**20,
+    }
+
+
+def layer_lines(layer: dict[str, Any]) -> list[str]:
+    return [
+        "",
+        "## The shared layer, unzipped (MiB of file bytes)",
+        "",
+        "| layer | MiB |",
+        "|---|---:|",
+        f"| every package, the AWS SDK included, nothing pruned (baseline, same run) | {layer['baseline_mib']:.1f} |",
+        f"| the layer as built ({layer['source']}), without the fonts | {layer['mib']:.1f} |",
+        f"| the fonts (cme/pdf/fonts, not counted) | {layer['fonts_mib']:.1f} |",
+        "",
+        f"The AWS SDK ({layer['sdk_mib']:.1f} MiB: boto3, botocore, s3transfer) comes from the python3.12 runtime "
+        "(Makefile: layer-requirements); phonenumberslite replaces phonenumbers; layers/common/build_layer.py "
+        "prunes what nothing imports. The figure is read from .aws-sam when `make build` made it from the "
+        "current requirements, else computed from the packages installed in .venv.",
     ]
 
 
@@ -442,8 +856,7 @@ def roster_lines(results: list[tuple[str, int, float, float, Counter[str]]]) -> 
 
 
 def surge_lines(result: dict[str, Any]) -> list[str]:
-    """The surge and cost sections of RESULTS.md from bench_surge.py's result."""
-    cost = result["cost_per_1000"]
+    """The surge section of RESULTS.md from bench_surge.py's result (its cost: cost_lines)."""
     faulted, quiet = result["faults"], result["one_at_a_time"]
     rates = faulted["injected_rates"]
 
@@ -484,15 +897,175 @@ def surge_lines(result: dict[str, Any]) -> list[str]:
         f"{faulted['surge_claim_handler_ms']:.0f} ms (queueing for 2 cores and backoff included); "
         f"one claim at a time: claim handler {result['claim_handler_ms']:.0f} ms, "
         f"authorizer {result['authorizer_ms']:.0f} ms.",
+    ]
+
+
+# ---------------------------------------------------------------- cost of the whole claim (issue 16)
+# us-east-1 list prices (2025) beside bench_surge.py's: S3 Standard PUT and GET requests, storage a
+# GB-month, data transfer out to the internet a GB (the first 100 GB a month are free: not counted)
+S3_PUT = 0.005 / 1000
+S3_GET = 0.0004 / 1000
+S3_GB_MONTH = 0.023
+TRANSFER_GB = 0.09
+DOWNLOADS_PER_CLAIM = 2  # the first (renders and stores the PDF) and one later; each a pre-signed GET
+
+
+def _memory_gb(function: str) -> float:
+    from infra.local import cfn
+
+    return float(cfn.resources("AWS::Serverless::Function")[function]["Properties"]["MemorySize"]) / 1024
+
+
+def whole_claim_cost(result: dict[str, Any], render_ms: float, pdf_bytes: int) -> list[tuple[str, float]]:
+    """Dollars per 1,000 claims, part by part, for the whole claim: the claim request (today's
+    figure, bench_surge.py), then the certificate: its render, its S3 PUT and a month of storage,
+    and DOWNLOADS_PER_CLAIM downloads (HTTP API request, authorizer, certificates function making a
+    pre-signed URL, DynamoDB reads, the S3 GET and the bytes out). Every part is per claim: none
+    grows with the number of activities or learners. Lambda ms are rounded up as Lambda bills;
+    the certificates function's own work besides the render (DynamoDB, pre-signing) is taken as
+    the claim handler's one-at-a-time ms."""
+    from bench_surge import DDB_RRU, DDB_WRU, HTTP_API_REQUEST, LAMBDA_GB_SECOND, LAMBDA_REQUEST
+
+    cost = result["cost_per_1000"]
+    handler_ms = max(1, round(result["claim_handler_ms"]))
+    auth_ms = max(1, round(result["authorizer_ms"]))
+    certificates_gb, authorizer_gb = _memory_gb("CertificatesFunction"), _memory_gb("AuthorizerFunction")
+    gb = pdf_bytes / 1024**3
+    per_download = (
+        HTTP_API_REQUEST
+        + 2 * LAMBDA_REQUEST
+        + (authorizer_gb * auth_ms + certificates_gb * handler_ms) / 1000 * LAMBDA_GB_SECOND
+        + 5 * DDB_RRU  # session, claim, then learner + activity + certificate in one BatchGetItem
+        + S3_GET
+        + gb * TRANSFER_GB
+    )
+    return [
+        ("claim request: Lambda (claim + authorizer)", cost["lambda"]),
+        ("claim request: DynamoDB", cost["dynamodb"]),
+        ("claim request: HTTP API", cost["http_api"]),
+        (
+            f"certificate render: {max(1, round(render_ms))} ms at {certificates_gb * 1024:.0f} MB",
+            1000 * certificates_gb * max(1, round(render_ms)) / 1000 * LAMBDA_GB_SECOND,
+        ),
+        ("certificate: DynamoDB write of its S3 key (1 WRU)", 1000 * DDB_WRU),
+        ("certificate: S3 PUT", 1000 * S3_PUT),
+        (f"certificate: S3 storage, one month ({pdf_bytes / 1024:.0f} KB)", 1000 * gb * S3_GB_MONTH),
+        (
+            f"downloads ({DOWNLOADS_PER_CLAIM}): HTTP API, authorizer, certificates function, DynamoDB, "
+            f"S3 GET, {pdf_bytes / 1024:.0f} KB out each",
+            1000 * DOWNLOADS_PER_CLAIM * per_download,
+        ),
+    ]
+
+
+def cost_lines(result: dict[str, Any], render_ms: float, pdf_bytes: int) -> list[str]:
+    parts = whole_claim_cost(result, render_ms, pdf_bytes)
+    today = result["cost_per_1000"]["total"]
+    whole = sum(dollars for _, dollars in parts)
+    lines = [
         "",
-        "## Cost per 1,000 claims on AWS (from the figures above, us-east-1 list prices)",
+        "## Cost per 1,000 claims on AWS (us-east-1 list prices; no part grows with activities or learners)",
         "",
-        "| part | dollars |",
-        "|---|---:|",
-        f"| Lambda (claim 1024 MB + authorizer 256 MB, one-at-a-time ms) | {cost['lambda']:.5f} |",
-        f"| DynamoDB on-demand (4 RRU + 8 WRU a claim) | {cost['dynamodb']:.5f} |",
-        f"| HTTP API requests | {cost['http_api']:.5f} |",
-        f"| **total** | **{cost['total']:.5f}** |",
+        "| part | today: the claim request | the whole claim |",
+        "|---|---:|---:|",
+    ]
+    for n, (label, dollars) in enumerate(parts):
+        lines.append(f"| {label} | {f'{dollars:.5f}' if n < 3 else ''} | {dollars:.5f} |")
+    lines.append(f"| **total** | **{today:.5f}** | **{whole:.5f}** |")
+    return lines
+
+
+# ---------------------------------------------------------------- the goal table (issue 16)
+def goal_lines(
+    cold: list[tuple[str, float, float, float | None, float | None]] | None,
+    calls: list[tuple[str, int]],
+    pdf: list[tuple[str, float, float]],
+    layer: dict[str, Any],
+) -> list[str]:
+    """Every row of issue 16's goal table, each beside its baseline measured in this run."""
+    rows: list[tuple[str, str, str, str, bool | None]] = []  # figure, measured, baseline, goal, met
+    if cold:
+        base_ms = next(ms for name, ms, *_ in cold if name == COLD_BASELINE)
+        functions = [row for row in cold if row[0] != COLD_BASELINE]
+        worst = max(functions, key=lambda row: row[2])
+        rows.append(
+            (
+                "cold start (import + first invocation), worst API function",
+                f"{worst[2]:.2f}x ({worst[0]}, {worst[1]:.0f} ms)",
+                f"{base_ms:.0f} ms: resolver + validation + model + boto3 GetItem",
+                "<= 1.2x",
+                worst[2] <= 1.2,
+            )
+        )
+        restored = [row for row in functions if row[4] is not None]
+        if restored:
+            slow = max(restored, key=lambda row: row[4] or 0.0)
+            rows.append(
+                (
+                    "cold start after a SnapStart restore, worst API function",
+                    f"{slow[4]:.2f}x ({slow[0]}, {slow[3]:.0f} ms)",
+                    f"{base_ms:.0f} ms (the same baseline, no snapshot)",
+                    "<= 1.2x",
+                    (slow[4] or 0.0) <= 1.2,
+                )
+            )
+    else:
+        rows.append(("cold start (import + first invocation)", "not measured in this run", "", "<= 1.2x", None))
+    counted = dict(calls)
+    for label, request, today, goal in (
+        ("DynamoDB round trips, sign-in", "POST /api/auth/sign-in", 4, 3),
+        ("DynamoDB round trips, GET /api/me/activities", "GET /api/me/activities", 6, 4),
+        (
+            "DynamoDB round trips, GET /api/me/activities, 10 verified emails",
+            "GET /api/me/activities (10 verified emails)",
+            15,
+            4,
+        ),
+        ("DynamoDB round trips, POST /api/me/claims (authorizer included)", "POST /api/me/claims", 4, 4),
+    ):
+        n = counted.get(request)
+        measured = "not measured" if n is None else str(n)
+        rows.append((label, measured, f"{today} (the issue)", f"<= {goal}", None if n is None else n <= goal))
+    helvetica = pdf_figure(pdf, PDF_HELVETICA)
+    for label, key in (("certificate, Unicode TTF", PDF_UNICODE), ("AMA + ABIM MOC certificate, Unicode TTF", PDF_MOC)):
+        ratio = pdf_figure(pdf, key) / helvetica
+        rows.append(
+            (
+                f"{label} vs the same in core Helvetica",
+                f"{ratio:.2f}x ({pdf_figure(pdf, key):.1f} ms)",
+                f"{helvetica:.1f} ms (today: 2.8x)",
+                "<= 2.0x",
+                ratio <= 2.0,
+            )
+        )
+    base = pdf_figure(pdf, PDF_BASE)
+    transcript = pdf_ratio(pdf, PDF_TRANSCRIPT)  # against the baseline interleaved with it
+    rows.append(
+        (
+            "300-row transcript vs the one-page core-font document",
+            f"{transcript:.1f}x ({pdf_figure(pdf, PDF_TRANSCRIPT):.0f} ms)",
+            f"{base:.1f} ms (today: 30.9x)",
+            "<= 30.9x, complete titles",
+            transcript <= 30.9,
+        )
+    )
+    rows.append(
+        (
+            "shared layer unzipped, without the fonts",
+            f"{layer['mib']:.1f} MiB ({layer['source']})",
+            f"{layer['baseline_mib']:.1f} MiB: AWS SDK in, unpruned (today: 122 MB)",
+            "<= 80 MB",
+            layer["mib"] <= 80,
+        )
+    )
+    mark = {True: "yes", False: "**no**", None: "-"}
+    return [
+        "",
+        "## Goals of issue 16, measured in this run",
+        "",
+        "| figure | measured | baseline (this run) | goal | met |",
+        "|---|---|---|---|---|",
+        *(f"| {row[0]} | {row[1]} | {row[2]} | {row[3]} | {mark[row[4]]} |" for row in rows),
     ]
 
 
@@ -505,16 +1078,24 @@ def main() -> int:
         "|---|---:|---:|",
     ]
     lines += [f"| {name} | {ms:.0f} | {ratio:.2f}x |" for name, ms, ratio in cold_imports()]
+    sys.path[:0] = [str(LAYER), str(ROOT)]  # cme, infra and tests for the sections below
+    cold = cold_starts()  # measured once: its section here, its worst ratio in the goal table
+    lines += cold_start_lines(cold)
+    calls = dynamodb_calls()
     lines += [
         "",
         "## DynamoDB round trips per request (authorizer included)",
         "",
-        "| request | calls |",
-        "|---|---:|",
+        "| request | calls | goal (issue 16) |",
+        "|---|---:|---:|",
     ]
-    lines += [f"| {label} | {calls} |" for label, calls in dynamodb_calls()]
-    lines += ["", "## PDF render, warm, in one process", "", "| document | ms | ratio to baseline |", "|---|---:|---:|"]
-    lines += [f"| {name} | {ms:.1f} | {ratio:.1f}x |" for name, ms, ratio in pdf_renders()]
+    lines += [
+        f"| {label} | {count} | {f'<= {CALL_GOALS[label]}' if label in CALL_GOALS else ''} |" for label, count in calls
+    ]
+    pdf = pdf_renders()
+    lines += pdf_lines(pdf)
+    layer = layer_size()
+    lines += layer_lines(layer)
     lines += roster_lines(roster_import())
     # in its own process: it runs a whole local stack (moto server, gateway) on a free port
     done = subprocess.run(
@@ -523,6 +1104,8 @@ def main() -> int:
     marked = [line for line in done.stdout.splitlines() if line.startswith("SURGE_RESULT ")]
     result = json.loads(marked[-1].removeprefix("SURGE_RESULT "))
     lines += surge_lines(result)
+    lines += cost_lines(result, pdf_figure(pdf, PDF_UNICODE), certificate_pdf_bytes())
+    lines += goal_lines(cold, calls, pdf, layer)  # last: the goal table of issue 16
     text = "\n".join(lines) + "\n"
     print(text)
     (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")

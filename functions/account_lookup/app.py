@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from cme import accounts
+from cme import accounts, snapstart
 from cme.api import client_address, json_reply, lambda_entry, make_resolver
 from cme.schemas import Lookup, LookupReply
 
@@ -16,4 +16,5 @@ def lookup(body: Lookup) -> Response[LookupReply]:
     return json_reply(200, accounts.lookup(body.last_name, body.phone, client_address(app)))
 
 
+snapstart.register(app, modules=("phonenumbers",))
 lambda_handler = lambda_entry(app)

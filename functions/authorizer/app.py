@@ -16,9 +16,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from cme import edge, sessions
+from cme import edge, sessions, snapstart
 from cme.observability import logger
 from cme.sessions import SESSION_COOKIE, cookie_value
+
+snapstart.register()
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from cme import certificates
+from cme import certificates, snapstart
 from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner
 from cme.schemas import DownloadReply, VerifyReply
 
@@ -22,4 +22,5 @@ def verify(certificate_code: str) -> Response[VerifyReply]:
     return json_reply(200, VerifyReply(**certificates.verify(certificate_code, client_address(app))))
 
 
+snapstart.register(app, pdf=True, services=("dynamodb", "s3"))
 lambda_handler = lambda_entry(app)

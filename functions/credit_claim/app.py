@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from cme import claims
+from cme import claims, snapstart
 from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner
 from cme.schemas import ClaimIn, ClaimReply, ClaimsReply, MyActivitiesReply
 
@@ -29,4 +29,5 @@ def my_claims() -> Response[ClaimsReply]:
     return json_reply(200, ClaimsReply(claims=claims.my_claims(require_learner(app).learner_id)))
 
 
+snapstart.register(app)
 lambda_handler = lambda_entry(app)

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
-from cme import accounts, emails, sessions
+from cme import accounts, emails, sessions, snapstart
 from cme.api import (
     client_address,
     json_reply,
@@ -92,4 +92,5 @@ def make_primary(email: str) -> Response[Profile]:
     return json_reply(200, accounts.get_profile(learner_id))
 
 
+snapstart.register(app, services=("dynamodb", "ses"), modules=("argon2", "zxcvbn", "phonenumbers", "jinja2"))
 lambda_handler = lambda_entry(app)

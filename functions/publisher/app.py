@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from cme import activities, attendance, credit, reports, rosters
+from cme import activities, attendance, credit, reports, rosters, snapstart
 from cme import claims_report as claim_reports  # the route below is named claims_report
 from cme.api import BodyRule, client_address, json_reply, lambda_entry, make_resolver, require_admin
 from cme.errors import InvalidInput
@@ -261,4 +261,5 @@ def report_submitted(board: str, body: ReportSubmittedIn) -> Response[ReportSubm
 
 
 # A 5,000-row CSV is about 300 KB (an XLSX about 150 KB); API Gateway's own limit is 10 MB.
+snapstart.register(app, services=("dynamodb", "s3"), modules=("segno",))
 lambda_handler = lambda_entry(app, {ROSTER: BodyRule(("application/json", *rosters.MEDIA_TYPES), 2 * 1024 * 1024)})

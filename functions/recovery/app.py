@@ -6,7 +6,7 @@ from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
 
-from cme import accounts, emails, recovery
+from cme import accounts, emails, recovery, snapstart
 from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner
 from cme.schemas import (
     EmailEntryReply,
@@ -58,4 +58,5 @@ def resend_to(email: str) -> Response[EmailEntryReply]:
     return json_reply(202, emails.resend(require_learner(app).learner_id, unquote(email)))
 
 
+snapstart.register(app, services=("dynamodb", "ses"), modules=("argon2", "zxcvbn", "jinja2"))
 lambda_handler = lambda_entry(app)

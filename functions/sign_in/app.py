@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
-from cme import accounts, devices, sessions
+from cme import accounts, devices, sessions, snapstart
 from cme.api import (
     cleared_session_cookie,
     client_address,
@@ -40,4 +40,5 @@ def sign_out() -> Response[None]:
     return Response(status_code=204, cookies=[cleared_session_cookie()], headers={"Cache-Control": "no-store"})
 
 
+snapstart.register(app, modules=("argon2",))
 lambda_handler = lambda_entry(app)

@@ -18,10 +18,11 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from cme import activities, transcripts
+from cme import activities, snapstart, transcripts
 from cme.observability import logger
 
 processor = BatchProcessor(event_type=EventType.SQS)
+snapstart.register(pdf=True, services=("dynamodb", "sqs", "ses"), modules=("jinja2",))
 
 
 @logger.inject_lambda_context(clear_state=True)

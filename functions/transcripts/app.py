@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from cme import transcripts
+from cme import snapstart, transcripts
 from cme.api import json_reply, lambda_entry, make_resolver, require_learner
 from cme.schemas import DownloadReply, TranscriptReply
 
@@ -29,4 +29,5 @@ def transcript(
     return json_reply(200, DownloadReply(url=url, expires_in=seconds))
 
 
+snapstart.register(app, pdf=True, services=("dynamodb", "s3"))
 lambda_handler = lambda_entry(app)

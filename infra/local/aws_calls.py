@@ -136,6 +136,12 @@ def _sqs(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
     return [(action, f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:{name}")]
 
 
+def _sns(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    # an SMS to a phone number has no ARN to authorize: IAM checks sns:Publish on "*"
+    target = params.get("TopicArn") or params.get("TargetArn")
+    return [(f"sns:{operation}", str(target) if target else "*")]
+
+
 def requests_for(service: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
     """The (action, resource ARN) pairs IAM checks for one API call."""
     if service == "dynamodb":
@@ -146,6 +152,8 @@ def requests_for(service: str, operation: str, params: dict[str, Any]) -> list[t
         return _ses(operation, params)
     if service == "sqs":
         return _sqs(operation, params)
+    if service == "sns":
+        return _sns(operation, params)
     return [(f"{service}:{operation}", "*")]
 
 

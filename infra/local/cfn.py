@@ -84,6 +84,9 @@ def resolve(value: Any) -> Any:
         if key == "Ref":
             if arg in template().get("Parameters", {}):
                 return parameter(arg)
+            target = function_ref(value)
+            if target is not None:  # a function's alias or version: locally, the function itself
+                return f"arn:aws:local:::{physical_name(target)}"
             if template()["Resources"].get(arg, {}).get("Type") == "AWS::SQS::Queue":
                 return queue_url(physical_name(arg))  # Ref of a queue is its URL, as in AWS
             return physical_name(arg)
@@ -92,6 +95,43 @@ def resolve(value: Any) -> Any:
         if key == "Fn::Sub" and isinstance(arg, str):
             return re.sub(r"\$\{([^}]+)\}", lambda m: str(resolve({"Ref": m.group(1)})), arg)
     return value
+
+
+def function_ref(value: Any) -> str | None:
+    """The logical id of the function ``value`` names: ``!GetAtt X.Arn``, ``!Ref X``, or,
+    with ``AutoPublishAlias`` (SnapStart), ``!Ref X.Alias`` (the alias's ARN) or
+    ``!Ref X.Version`` (the published version's ARN). None when it names no function."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    ((key, arg),) = value.items()
+    if key == "Fn::GetAtt":
+        logical = arg[0] if isinstance(arg, list) else str(arg).split(".", 1)[0]
+    elif key == "Ref" and isinstance(arg, str):
+        logical, _, attribute = arg.partition(".")
+        if attribute not in ("", "Alias", "Version"):
+            return None
+    else:
+        return None
+    res = template()["Resources"].get(logical, {})
+    return logical if res.get("Type") == "AWS::Serverless::Function" else None
+
+
+def auto_publish_alias(logical_id: str) -> str | None:
+    """The alias SAM publishes for a function (its own ``AutoPublishAlias`` or the Globals'),
+    None when it publishes none."""
+    props = template()["Resources"][logical_id].get("Properties") or {}
+    globals_ = template().get("Globals", {}).get("Function", {})
+    alias = props.get("AutoPublishAlias", globals_.get("AutoPublishAlias"))
+    return str(alias) if alias else None
+
+
+def snap_start(logical_id: str) -> str | None:
+    """A function's ``SnapStart.ApplyOn`` (its own or the Globals'), None when off."""
+    props = template()["Resources"][logical_id].get("Properties") or {}
+    globals_ = template().get("Globals", {}).get("Function", {})
+    spec = props.get("SnapStart", globals_.get("SnapStart")) or {}
+    apply_on = spec.get("ApplyOn") if isinstance(spec, dict) else None
+    return str(apply_on) if apply_on and apply_on != "None" else None
 
 
 def queue_url(name: str, region: str = "us-east-1", account: str = "123456789012") -> str:
@@ -229,12 +269,29 @@ def routes() -> list[Route]:
     return out
 
 
+def topic_subscribers() -> dict[str, list[str]]:
+    """SNS topics (logical ids) and the functions whose ``SNS`` events subscribe to them."""
+    out: dict[str, list[str]] = {}
+    for name, res in resources("AWS::Serverless::Function").items():
+        for event in (res["Properties"].get("Events") or {}).values():
+            if event["Type"] == "SNS":
+                topic = event["Properties"]["Topic"]
+                logical = topic.get("Ref") if isinstance(topic, dict) else None
+                if logical:
+                    out.setdefault(str(logical), []).append(name)
+    return out
+
+
+def topic_arn(logical_id: str, region: str = "us-east-1", account: str = "123456789012") -> str:
+    return f"arn:aws:sns:{region}:{account}:{physical_name(logical_id)}"
+
+
 def authorizer_function() -> str | None:
     for res in resources("AWS::Serverless::HttpApi").values():
         auth = res["Properties"].get("Auth", {})
         default = auth.get("DefaultAuthorizer")
         spec = auth.get("Authorizers", {}).get(default, {})
-        arn = spec.get("FunctionArn", {})
-        if "Fn::GetAtt" in arn:
-            return str(arn["Fn::GetAtt"][0])
+        target = function_ref(spec.get("FunctionArn"))
+        if target is not None:
+            return target
     return None

@@ -120,6 +120,12 @@ class Gateway:
         """Call a function's handler directly, as an event source would (schedule, SQS)."""
         return self.pools[function].invoke(event)
 
+    def publish(self, topic: str, message: str) -> list[Any]:
+        """Deliver one SNS message to every function subscribed to ``topic`` (a logical id), as SNS
+        would; what each handler returned."""
+        arn = cfn.topic_arn(topic)
+        return [self.invoke(name, sns_event(arn, message, name)) for name in cfn.topic_subscribers().get(topic, [])]
+
     def match(self, method: str, path: str) -> tuple[cfn.Route, dict[str, str]] | None:
         for route in self.routes:
             if route.method not in (method, "ANY"):
@@ -232,6 +238,36 @@ def build_event(
     if body:
         event["body"] = body.decode("utf-8") if is_text else base64.b64encode(body).decode()
     return event
+
+
+def sns_event(topic: str, message: str, function: str) -> dict[str, Any]:
+    """The event Lambda gets from an SNS subscription: one record per message, as SNS builds it
+    (AWS Lambda Developer Guide, "Using Lambda with Amazon SNS"). The local stack signs nothing."""
+    message_id = str(uuid.uuid4())
+    subscription = f"{topic}:{uuid.uuid5(uuid.NAMESPACE_URL, f'{topic}|{function}')}"
+    now = datetime.now(UTC)
+    return {
+        "Records": [
+            {
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": subscription,
+                "EventSource": "aws:sns",
+                "Sns": {
+                    "SignatureVersion": "1",
+                    "Timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+                    "Signature": "",
+                    "SigningCertUrl": "",
+                    "MessageId": message_id,
+                    "Message": message,
+                    "MessageAttributes": {},
+                    "Type": "Notification",
+                    "UnsubscribeUrl": "",
+                    "TopicArn": topic,
+                    "Subject": None,
+                },
+            }
+        ]
+    }
 
 
 def body_is_text(content_type: str, body: bytes) -> bool:

@@ -105,3 +105,22 @@ def attachment(message: int, number: int, account_id: str = ACCOUNT, region: str
         return None
     found = _attachments(_message(sent[message - 1].raw_data))
     return found[number - 1] if 1 <= number <= len(found) else None
+
+
+# ---------------------------------------------------------------- text messages (SNS SMS)
+# moto keeps each SMS published to a phone number (to, body) but not when: each is stamped the
+# first time it is listed, which the local stack does right after every function it runs.
+_sms_seen: dict[str, str] = {}
+
+
+def texts(account_id: str = ACCOUNT, region: str = REGION) -> list[dict[str, Any]]:
+    """Every SMS moto's SNS backend in this process holds, oldest first: ``{id, to, body, sent_at}``."""
+    from datetime import UTC, datetime
+
+    from moto.sns.models import sns_backends
+
+    out = []
+    for message_id, (to, body) in list(sns_backends[account_id][region].sms_messages.items()):
+        sent_at = _sms_seen.setdefault(message_id, datetime.now(UTC).isoformat(timespec="seconds"))
+        out.append({"id": message_id, "to": to, "body": body, "sent_at": sent_at})
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from cme import activities
+from cme import activities, requirements
 from cme.accounts import provision_account
 from cme.attendance import import_roster
 from cme.schemas import (
@@ -17,6 +17,9 @@ from cme.schemas import (
     NewAccount,
     Question,
     QuestionKind,
+    RequirementRuleIn,
+    RequirementSetIn,
+    TrackIn,
 )
 
 DEMO_PASSWORD = "Demo-Password-2026"
@@ -92,6 +95,7 @@ def _demo_activities(today: date) -> list[ActivityIn]:
             claim_window_days=365,
             evaluation=[question, practice],
             published=True,
+            topics=["controlled_substances", "pain_management"],
         ),
         ActivityIn(
             title="Pediatric Emergencies Workshop",
@@ -108,15 +112,39 @@ def _demo_activities(today: date) -> list[ActivityIn]:
     ]
 
 
+# Named as an example: the portal never presents a board's rule as fact unless the office entered it.
+EXAMPLE_SET = RequirementSetIn(
+    name="Example: state medical board, 2-year cycle (not an actual board's rule)",
+    cycle_months=24,
+    rules=[
+        RequirementRuleIn(
+            rule_id="total",
+            text="40 credits of AMA PRA Category 1 Credit™ or ABIM MOC points",
+            credit_types=["AMA_PRA_1", "ABIM_MOC"],
+            min_credits=40,
+        ),
+        RequirementRuleIn(
+            rule_id="controlled-substances",
+            text="2 credits on controlled substances / opioid prescribing",
+            credit_types=["AMA_PRA_1"],
+            topic="controlled_substances",
+            min_credits=2,
+        ),
+    ],
+)
+
+
 def seed() -> list[tuple[str, str]]:
     """Create the demo accounts and, once, the demo activities with the learner's attendance.
 
     Returns (email, role) pairs of the demo accounts.
     """
     out = []
+    ids: dict[str, str] = {}
     for account, role in DEMO_ACCOUNTS:
         profile = provision_account(account, role=role, verified=True)
         out.append((profile.email, profile.role))
+        ids[profile.email] = profile.learner_id
     if not activities.any_exist():
         made = [activities.create(data) for data in _demo_activities(date.today())]
         for activity in made[:3]:  # the learner attended the three that have started
@@ -124,4 +152,9 @@ def seed() -> list[tuple[str, str]]:
                 activity.activity_id,
                 [(1, {"email": "learner@example.org", "first_name": "Zoë", "last_name": "Łukasiewicz-Müller"})],
             )
+        # the example requirement set, tracked by the demo learner (cycle ending next December 31)
+        example = requirements.create_set(EXAMPLE_SET, ids["admin@example.org"])
+        requirements.track(
+            ids["learner@example.org"], TrackIn(set_id=example.set_id, cycle_end=date(date.today().year + 1, 12, 31))
+        )
     return out

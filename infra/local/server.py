@@ -17,10 +17,12 @@ import signal
 import socket
 import sys
 import threading
+import uuid
 import warnings
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
@@ -38,6 +40,11 @@ DOCS_PAGE = (
     "<script src='/api/docs/swagger-ui-bundle.js'></script><script src='/api/docs/docs.js'></script></body></html>"
 )
 LAYER = cfn.ROOT / "layers" / "common"
+# The local office number for attendance by text (the SmsNumber parameter is empty by default:
+# texting off in AWS until a deployer sets it). 555-01xx numbers are fictitious.
+LOCAL_SMS_NUMBER = "+12025550123"
+SMS_TOPIC = "InboundTextsTopic"  # template.yaml: the topic End User Messaging SMS publishes texts to
+SMS_MAX_BODY = 1600  # characters: SNS's own limit for one SMS
 
 
 def _free_port() -> int:
@@ -46,13 +53,28 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def security_headers() -> dict[str, str]:
+def content_security_policy(policy: Any, documents_origin: str = "") -> str:
+    """The template's CSP, its ``!Sub`` of the documents bucket's origins (the browser uploads
+    outside-credit certificates there) made the local S3 endpoint's origin (none: left out)."""
+    text = policy.get("Fn::Sub", "") if isinstance(policy, dict) else str(policy)
+    text = re.sub(r"https://\$\{DocumentsBucket\.[A-Za-z]+\}", documents_origin, text)
+    directives = []
+    for directive in " ".join(text.split()).split(";"):
+        words = list(dict.fromkeys(directive.split()))  # the two bucket names are one origin here
+        if words:
+            directives.append(" ".join(words))
+    return "; ".join(directives)
+
+
+def security_headers(documents_origin: str = "") -> dict[str, str]:
     """The CloudFront response headers policy of template.yaml, as plain headers."""
     policies = cfn.resources("AWS::CloudFront::ResponseHeadersPolicy")
     config = next(iter(policies.values()))["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     hsts = config["StrictTransportSecurity"]
     return {
-        "Content-Security-Policy": " ".join(config["ContentSecurityPolicy"]["ContentSecurityPolicy"].split()),
+        "Content-Security-Policy": content_security_policy(
+            config["ContentSecurityPolicy"]["ContentSecurityPolicy"], documents_origin
+        ),
         "Strict-Transport-Security": f"max-age={hsts['AccessControlMaxAgeSec']}; includeSubDomains; preload",
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": config["FrameOptions"]["FrameOption"],
@@ -78,12 +100,15 @@ class LocalStack:
             from infra.local.aws_server import AwsServer
 
             moto_port = _free_port()
+            _s3_cors_like_aws()
             self.moto = AwsServer(moto_port)
             self.moto.start()
             env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{moto_port}"
+        env.setdefault("SMS_NUMBER", LOCAL_SMS_NUMBER)  # before the template's empty default
         for key, value in cfn.environment().items():
             env.setdefault(key, value)
         env["SITE_URL"] = f"http://127.0.0.1:{self.port}"
+        self.headers = security_headers(_origin(env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL", "")))
         env.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
         env.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
         env.setdefault("POWERTOOLS_DEV", "false")
@@ -99,6 +124,7 @@ class LocalStack:
         reset_settings()
         settings = get_settings()
         provision(settings.aws_region, settings.mail_from)
+        _local_cors(settings.documents_bucket, settings.site_url)
         self.gateway = Gateway()
         return seed()
 
@@ -121,11 +147,14 @@ class LocalStack:
         if path.startswith("/api/"):
             return self.api(request)
         if path == "/_local/outbox.json":
-            return Response(json.dumps({"messages": self.outbox()}), mimetype="application/json")
+            body = {"messages": self.outbox(), "sms": [{k: v for k, v in t.items() if k != "id"} for t in self.texts()]}
+            return Response(json.dumps(body), mimetype="application/json")
         if path == "/_local/outbox":
             return self.outbox_page()
         if path.startswith("/_local/outbox/"):
             return self.outbox_attachment(path.removeprefix("/_local/outbox/"))
+        if path == "/_local/sms" and request.method == "POST":
+            return self.receive_text(request)
         if path == "/_local/schedules/transcript-mailer/run" and request.method == "POST":
             return self.run_transcript_mailer(request.args.get("today"))
         return self.static(path)
@@ -173,6 +202,57 @@ class LocalStack:
         }
         return Response(json.dumps(body), mimetype="application/json")
 
+    def texts(self) -> list[dict[str, Any]]:
+        from infra.local.outbox import texts
+
+        return texts() if self.moto is not None else []
+
+    def receive_text(self, request: Request) -> Response:
+        """``POST /_local/sms {from, body}``: a text to the office's number, as AWS End User
+        Messaging SMS delivers it (the two-way message JSON, published to the inbound topic, so
+        the subscribed function runs on an SNS event), answered with the reply it texted back
+        (``{reply}``, null when none was sent)."""
+        from cme.errors import InvalidInput
+        from cme.identity import normalize_phone
+        from cme.settings import get_settings
+
+        def problem(code: str, message: str) -> Response:
+            return Response(json.dumps({"code": code, "message": message}), status=400, mimetype="application/json")
+
+        try:
+            data = json.loads(request.get_data(cache=False) or b"null")
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return problem("BODY_INVALID", 'Send JSON: {"from": "+14805550142", "body": "ABC234"}.')
+        sender, text = data.get("from"), data.get("body")
+        if not isinstance(text, str) or len(text) > SMS_MAX_BODY:
+            return problem("BODY_INVALID", f"body must be the text's words, at most {SMS_MAX_BODY} characters.")
+        settings = get_settings()
+        try:
+            origin = normalize_phone(sender, settings.default_phone_region) if isinstance(sender, str) else None
+        except InvalidInput:
+            origin = None
+        if origin is None:
+            return problem("FROM_INVALID", "from must be a phone number, e.g. +14805550142.")
+        before = self.texts()
+        seen = {t["id"] for t in before}
+        earlier = [t["id"] for t in before if t["to"] == origin]
+        message = {
+            "originationNumber": origin,  # AWS gives the sender in E.164
+            "destinationNumber": settings.sms_number,
+            "messageKeyword": "",
+            "messageBody": text,
+            "inboundMessageId": str(uuid.uuid4()),
+            "previousPublishedMessageId": earlier[-1] if earlier else "",
+        }
+        try:
+            self.gateway.publish(SMS_TOPIC, json.dumps(message))
+        except Exception:  # as the gateway answers a failing function
+            return Response(json.dumps({"message": "Internal Server Error"}), status=500, mimetype="application/json")
+        replies = [t["body"] for t in self.texts() if t["id"] not in seen and t["to"] == origin]
+        return Response(json.dumps({"reply": replies[-1] if replies else None}), mimetype="application/json")
+
     def outbox(self) -> list[dict[str, Any]]:
         from infra.local.outbox import messages
 
@@ -194,12 +274,19 @@ class LocalStack:
                 + (f"<h3>Attachments</h3><ul class='attachments'>{files}</ul>" if files else "")
                 + "</article>"
             )
+        texts = "".join(
+            f"<li><strong>To {html.escape(text['to'])}</strong> &middot; {html.escape(text['sent_at'])}"
+            f"<pre>{html.escape(text['body'])}</pre></li>"
+            for text in self.texts()
+        )
         body = (
             "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Local outbox</title>"
             "<link rel='icon' href='/favicon.svg' type='image/svg+xml'>"
             "<link rel='stylesheet' href='/styles.css'></head><body><main class='outbox'>"
             "<h1>Local outbox</h1><p>Every email the portal sent through SES (moto), oldest first.</p>"
             + ("".join(rows) or "<p>No email has been sent yet.</p>")
+            + "<h2 id='texts'>Text messages</h2><p>Every SMS the portal sent through SNS (moto), oldest first.</p>"
+            + (f"<ol aria-labelledby='texts'>{texts}</ol>" if texts else "<p>No text has been sent yet.</p>")
             + "</main></body></html>"
         )
         return Response(body, mimetype="text/html", headers=self.headers)
@@ -231,9 +318,56 @@ class LocalStack:
         mimetype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if target.suffix == ".js":
             mimetype = "text/javascript"
+        elif target.suffix == ".webmanifest":
+            mimetype = "application/manifest+json"
         response = Response(target.read_bytes(), mimetype=mimetype, headers=self.headers)
         response.headers["Cache-Control"] = "no-cache"
         return response
+
+
+def _s3_cors_like_aws() -> None:
+    """S3 answers CORS by the bucket's own rules (template.yaml's CorsConfiguration), as in AWS,
+    not by moto's allow-everything default: a browser upload the bucket would refuse fails here
+    too. AWS also puts the matched rule's headers on the POST upload's answer (moto does not)."""
+    import moto.moto_server.werkzeug_app as moto_app
+    from moto.s3.responses import S3Response
+
+    moto_app.DISABLE_GLOBAL_CORS = True
+    original = S3Response._bucket_response_post
+    if getattr(original, "cors_like_aws", False):
+        return
+
+    def post(self: Any, request: Any, bucket_name: str) -> Any:
+        status, headers, body = original(self, request, bucket_name)
+        return status, {**self._get_cors_headers_other(), **headers}, body
+
+    post.cors_like_aws = True  # type: ignore[attr-defined]
+    S3Response._bucket_response_post = post  # type: ignore[method-assign]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _local_cors(bucket: str, site_url: str) -> None:
+    """The documents bucket's CORS rules of template.yaml, its SiteUrl the local site's origin."""
+    import boto3
+
+    buckets = cfn.resources("AWS::S3::Bucket")
+    rules = buckets.get("DocumentsBucket", {}).get("Properties", {}).get("CorsConfiguration", {}).get("CorsRules")
+    if not rules:
+        return
+    local: list[Any] = [
+        {
+            "AllowedOrigins": [_origin(site_url)],
+            "AllowedMethods": rule["AllowedMethods"],
+            "AllowedHeaders": rule.get("AllowedHeaders", []),
+            "MaxAgeSeconds": int(rule.get("MaxAge", 0)),
+        }
+        for rule in rules
+    ]
+    boto3.client("s3").put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": local})
 
 
 def _size(size: int) -> str:

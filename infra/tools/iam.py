@@ -105,7 +105,33 @@ def _arn_of(logical_id: str, resources: dict[str, Any]) -> str:
         return f"arn:{PARTITION}:s3:::{name}"
     if kind == "AWS::SQS::Queue":
         return f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:{name}"
+    if kind in ("AWS::Lambda::Function", "AWS::Serverless::Function"):
+        return f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:{name}"
     return f"arn:{PARTITION}:local:{REGION}:{ACCOUNT}:{name}"
+
+
+def _published_arn(logical_id: str, resources: dict[str, Any]) -> str | None:
+    """The ARN of a function's alias or published version (``AutoPublishAlias``, SnapStart):
+    the function's ARN qualified by the alias name, or by ``*`` for a version (its number is
+    known only at deploy). Accepts the translated resources (``XAliaslive``, an
+    ``AWS::Lambda::Alias``; ``XVersion1a2b3c``, an ``AWS::Lambda::Version``) and the SAM
+    references ``X.Alias`` / ``X.Version`` as written in template.yaml."""
+    resource = resources.get(logical_id, {})
+    kind = resource.get("Type", "")
+    props = resource.get("Properties") or {}
+    if kind in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+        function = props.get("FunctionName", {})
+        target = function.get("Ref") if isinstance(function, dict) else None
+        if not isinstance(target, str):
+            return None
+        qualifier = str(props.get("Name", "*")) if kind == "AWS::Lambda::Alias" else "*"
+        return f"{_arn_of(target, resources)}:{qualifier}"
+    logical, _, attribute = logical_id.partition(".")
+    if attribute in ("Alias", "Version") and logical in resources:
+        alias = cfn.auto_publish_alias(logical) if logical in cfn.template()["Resources"] else None
+        qualifier = alias if attribute == "Alias" and alias else "*"
+        return f"{_arn_of(logical, resources)}:{qualifier}"
+    return None
 
 
 PSEUDO = {
@@ -128,6 +154,9 @@ def resolve(value: Any, resources: dict[str, Any], variables: dict[str, Any] | N
     if key == "Ref":
         if arg in PSEUDO:
             return PSEUDO[arg]
+        published = _published_arn(arg, resources)
+        if published is not None:
+            return published
         if arg in resources:
             kind = resources[arg].get("Type", "")
             if kind == "AWS::SQS::Queue":  # Ref of a queue is its URL
@@ -149,6 +178,8 @@ def resolve(value: Any, resources: dict[str, Any], variables: dict[str, Any] | N
                 return str(scope[name])
             if "." in name:
                 logical, attribute = name.split(".", 1)
+                if attribute in ("Alias", "Version"):
+                    return str(resolve({"Ref": name}, resources))
                 return str(resolve({"Fn::GetAtt": [logical, attribute]}, resources))
             return str(resolve({"Ref": name}, resources))
 

@@ -26,7 +26,7 @@ PUBLIC = [
     "/attend.html",
     "/404.html",
 ]
-LEARNER = ["/portal.html", "/transcript.html"]
+LEARNER = ["/portal.html", "/transcript.html", "/outside-credit.html"]
 ADMIN = [
     "/admin.html",
     "/admin-activity.html",

@@ -82,7 +82,13 @@ def test_settings_are_asked_once_per_session(page: Any, problems: Any) -> None:
     page.goto("/index.html")
     expect(page.get_by_role("banner").get_by_text(OFFICE, exact=True)).to_be_visible()
     stored = page.evaluate("JSON.parse(sessionStorage.getItem('cme.settings'))")
-    assert stored == {"office_name": OFFICE, "help_email": HELP, "timezone": "America/New_York", "sms_number": None}
+    # the local stack texts from its own number (infra/local/server.py LOCAL_SMS_NUMBER)
+    assert stored == {
+        "office_name": OFFICE,
+        "help_email": HELP,
+        "timezone": "America/New_York",
+        "sms_number": "+12025550123",
+    }
     for path in ("/sign-in.html", "/verify.html", "/forgot-password.html"):
         page.goto(path)
         # from this session's copy: shown before any request could answer

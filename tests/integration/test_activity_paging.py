@@ -254,3 +254,22 @@ def test_a_cursor_is_checked_not_trusted(
     # as given, it goes on where the first page stopped
     second = public.get("/api/activities", query=f"limit=10&cursor={cursor}").json["activities"]
     assert not {a["activity_id"] for a in second} & {a["activity_id"] for a in first["activities"]}
+
+
+def test_a_search_over_sparse_years_reads_only_the_months_in_use(admin: ApiClient, new_client: Any) -> None:
+    """Activities ten years apart: a search reads the months that hold activities, not the 240
+    empty ones between, so it answers in one page (no "found so far") with a handful of Queries."""
+    today = date.today()
+    for years, title in ((-10, "Old enduring course"), (0, "Café Cardiología today"), (10, "Far future summit")):
+        day = today.replace(year=today.year + years, day=1).isoformat()
+        body = activity_body(title=title, start_date=day, end_date=day, format="enduring", published=True)
+        assert admin.post("/api/admin/activities", body).status == 201
+    public = new_client()
+    with count_calls() as counts:
+        found = public.get("/api/activities", query="q=cafe%20cardiologia").json
+    assert [a["title"] for a in found["activities"]] == ["Café Cardiología today"]
+    assert found["next_cursor"] is None
+    # the months in use only (today's twice: its upcoming, then its past activities), never the 240 between
+    assert counts["dynamodb:Query"] <= 4
+    everything, _ = _walk(public, "/api/activities", limit=1)
+    assert [a["title"] for a in everything][-1] == "Old enduring course"

@@ -66,7 +66,8 @@ def test_csv_transcript_is_safe_in_a_spreadsheet(history: dict[str, Any]) -> Non
     text = data.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0] == ["date", "activity", "credit_type", "credits", "claimed_at", "certificate_code"]
+    header = ["date", "activity", "credit_type", "credits", "claimed_at", "certificate_code", "source", "provider"]
+    assert rows[0] == header
     titles = [r[1] for r in rows[1:3]]
     assert titles == ["'=SUM(A1:A9) Cardiology Update", "Grand Rounds: Sepsis"]
     assert [r[3] for r in rows[1:3]] == ["12.5", "0.75"]
@@ -243,6 +244,8 @@ def test_json_transcript_rows_and_totals(history: dict[str, Any]) -> None:
             "label": AMA_LABEL,
             "certificate_code": codes["=SUM(A1:A9) Cardiology Update"],
             "source": "claim",
+            "self_reported": False,
+            "provider": None,
         },
         {
             "date": today.isoformat(),
@@ -252,6 +255,8 @@ def test_json_transcript_rows_and_totals(history: dict[str, Any]) -> None:
             "label": AMA_LABEL,
             "certificate_code": codes["Grand Rounds: Sepsis"],
             "source": "claim",
+            "self_reported": False,
+            "provider": None,
         },
     ]
     assert body["totals"] == [{"credit_type": "AMA_PRA_1", "label": AMA_LABEL, "credits": 13.25}]

@@ -118,3 +118,34 @@ def test_the_check_matches_iam_wildcards() -> None:
     assert not role.allows("dynamodb:Query", table_arn("T"))
     assert not role.allows("dynamodb:Query", table_arn("T2") + "/index/by_x")
     assert fnmatchcase("arn:aws:s3:::b/certificates/l/c.pdf", "arn:aws:s3:::b/certificates/*")
+
+
+def test_only_the_sms_function_texts_and_its_topic_is_subscribed_and_guarded() -> None:
+    # an SMS goes to a phone number, which is no ARN: IAM authorizes sns:Publish on "*" for it
+    assert requests_for("sns", "Publish", {"PhoneNumber": "+14805550142", "Message": "hi"}) == [("sns:Publish", "*")]
+    topic = "arn:aws:sns:us-east-1:123456789012:T"
+    assert requests_for("sns", "Publish", {"TopicArn": topic, "Message": "hi"}) == [("sns:Publish", topic)]
+    texting = {name for name, action, _ in _grants(iam.roles()) if action.startswith("sns:")}
+    assert texting == {"SmsAttendanceFunction"}
+    resources = iam.translate()["Resources"]
+    (subscription,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SNS::Subscription"]
+    # the alias (SnapStart), never $LATEST, from the inbound-texts topic only
+    assert subscription == {
+        "Endpoint": {"Ref": "SmsAttendanceFunctionAliaslive"},
+        "Protocol": "lambda",
+        "TopicArn": {"Ref": "InboundTextsTopic"},
+    }
+    permissions = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Permission" and r["Properties"].get("Principal") == "sns.amazonaws.com"
+    ]
+    assert [(p["FunctionName"], p["SourceArn"]) for p in permissions] == [
+        ({"Ref": "SmsAttendanceFunctionAliaslive"}, {"Ref": "InboundTextsTopic"})
+    ]
+    (policy,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SNS::TopicPolicy"]
+    assert policy["Topics"] == [{"Ref": "InboundTextsTopic"}]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "sms-voice.amazonaws.com"}
+    assert statement["Action"] == "sns:Publish" and statement["Resource"] == {"Ref": "InboundTextsTopic"}
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}

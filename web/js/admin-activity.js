@@ -2,7 +2,8 @@
  * Admin: create an activity (no ?id=) or edit one (?id=ID): its title, format, dates, location,
  * the credit designated (rows of type + maximum), the claim window, the evaluation (rows of
  * id, question, kind, required, choices), the attendance code (empty: generated), whether
- * it is published, and its ids for the board reporting files (PARS activity id, ACPE UAN).
+ * it is published, its ids for the board reporting files (PARS activity id, ACPE UAN), and its
+ * topics (ticked from the vocabulary GET /api/topics serves: licence requirements count by topic).
  * The API's field errors are shown next to their field.
  */
 import { api } from './api.js';
@@ -25,6 +26,25 @@ const codeHint = document.getElementById('a-code-hint');
 const activityId = activityIdParam();
 
 const field = (name) => form.elements.namedItem(name);
+
+// ---------------------------------------------------------------- topics (cme/topics.py via GET /api/topics)
+const topicBoxes = document.getElementById('topic-boxes');
+const topicsLoaded = api('GET', '/api/topics').then(({ status, body }) => {
+  const topics = status === 200 && Array.isArray(body?.topics) ? body.topics : [];
+  topicBoxes.replaceChildren(...topics.map(({ topic, label }) => {
+    const box = document.createElement('label');
+    box.className = 'checkbox';
+    const input = Object.assign(document.createElement('input'), { type: 'checkbox', name: 'topics', value: topic });
+    input.id = `a-topic-${topic}`;
+    box.append(input, ` ${label}`);
+    return box;
+  }));
+  if (!topics.length) document.getElementById('topics-group').hidden = true;
+});
+
+function checkedTopics() {
+  return [...topicBoxes.querySelectorAll('input[name="topics"]:checked')].map((input) => input.value);
+}
 
 // The credit types a coordinator may designate, worded by the API (GET /api/credit-types).
 for (const slot of document.querySelectorAll('[data-slot="ama-label"]')) slot.textContent = creditLabel('AMA_PRA_1');
@@ -140,6 +160,8 @@ function fill(activity) {
   for (const credit of activity.credits) addCredit(credit);
   questionRows.replaceChildren();
   for (const q of activity.evaluation || []) addQuestion(q);
+  const topics = new Set(activity.topics || []);
+  for (const input of topicBoxes.querySelectorAll('input[name="topics"]')) input.checked = topics.has(input.value);
 }
 
 function number(value) {
@@ -180,6 +202,7 @@ function payload() {
     published: field('published').checked,
     uan: text('uan') || null,
     pars_activity_id: text('pars_activity_id') || null,
+    topics: checkedTopics(),
   };
 }
 
@@ -258,6 +281,7 @@ async function start() {
     // a new activity: check that this is a coordinator before showing the form
     const answer = await api('GET', '/api/admin/activities');
     if (!usable(answer)) return;
+    await topicsLoaded;
     addCredit({ type: 'AMA_PRA_1', max: 1 });
     loading.hidden = true;
     form.hidden = false;
@@ -269,6 +293,7 @@ async function start() {
   const answer = await api('GET', activityPath(activityId));
   if (!usable(answer)) return;
   const { activity } = answer.body;
+  await topicsLoaded;
   fill(activity);
   field('end_date').dataset.followsStart = 'false';
   codeHint.textContent = '4 to 12 letters and digits. Leave empty to keep the current code.';

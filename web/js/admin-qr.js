@@ -1,11 +1,14 @@
 /**
  * Admin: the page to project at the event: the activity's title, a big QR code that opens
- * the sign-in page with the code filled in, the attendance code in large letters and the URL.
+ * the sign-in page with the code filled in, the attendance code in large letters and the URL,
+ * and, when the office has a number for attendance by text (GET /api/settings sms_number),
+ * "or text CODE to NUMBER".
  */
 import { api } from './api.js';
 import {
   activityIdParam, activityPath, loading, showTabs, stop, usable,
 } from './admin-common.js';
+import { loadSettings } from './settings.js';
 
 const body = document.getElementById('projector-body');
 const title = document.getElementById('projector-title');
@@ -13,6 +16,21 @@ const image = document.getElementById('qr-image');
 const fullscreen = document.getElementById('fullscreen');
 const projector = document.getElementById('projector');
 const activityId = activityIdParam();
+const smsHint = document.getElementById('sms-hint');
+
+/** "+12025550123" as people read a US number, "(202) 555-0123"; other numbers as given. */
+export function readableNumber(number) {
+  const us = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(number);
+  return us ? `(${us[1]}) ${us[2]}-${us[3]}` : number;
+}
+
+async function showSmsHint(code) {
+  const settings = await loadSettings();
+  if (!settings || !settings.sms_number) return;
+  smsHint.querySelector('[data-slot="sms-code"]').textContent = code;
+  smsHint.querySelector('[data-slot="sms-number"]').textContent = readableNumber(settings.sms_number);
+  smsHint.hidden = false;
+}
 
 async function start() {
   if (!activityId) {
@@ -27,6 +45,7 @@ async function start() {
   // the API lets browsers keep the image 5 minutes: name the code, so a changed code loads anew
   image.src = activityPath(activityId, `/qr.svg?v=${encodeURIComponent(activity.attendance_code)}`);
   body.querySelector('[data-slot="code"]').textContent = activity.attendance_code;
+  showSmsHint(activity.attendance_code);
   // typed by hand: the address without the scheme; the QR code and the link carry the code too
   const url = new URL(activity.attend_url, window.location.href);
   body.querySelector('[data-slot="url"]').textContent = `${url.host}${url.pathname}`;

@@ -163,9 +163,36 @@ export function signedInHint() {
   return readHint();
 }
 
+/**
+ * The service worker (sw.js) keeps the static shell, never anything personal, so My Portal opens
+ * from the home screen. Registered for signed-in visitors only: sign-out removes it with its caches.
+ */
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
+    // no offline copy (a private window, an insecure origin): the portal works as before
+  });
+}
+
+/** At sign-out: empty every cache this site keeps and unregister the service worker. */
+async function forgetOfflineCopies() {
+  try {
+    const registration = 'serviceWorker' in navigator ? await navigator.serviceWorker.getRegistration() : undefined;
+    registration?.active?.postMessage({ type: 'sign-out' }); // it stops keeping copies, and empties its caches too
+    if ('caches' in window) {
+      const names = await window.caches.keys();
+      await Promise.all(names.map((name) => window.caches.delete(name)));
+    }
+    await registration?.unregister();
+  } catch {
+    // storage unavailable: nothing was kept
+  }
+}
+
 /** Show Sign Out (signed in) or Sign In (signed out) in the navigation, and remember it. */
 export function setSignedIn(signedIn) {
   writeHint(signedIn);
+  if (signedIn) registerServiceWorker();
   for (const element of document.querySelectorAll('[data-when="signed-in"]')) element.hidden = !signedIn;
   for (const element of document.querySelectorAll('[data-when="signed-out"]')) element.hidden = signedIn;
   if (!signedIn) setRole(null);
@@ -220,6 +247,7 @@ function setUpSignOut() {
         return;
       }
       setSignedIn(false);
+      await forgetOfflineCopies();
       try {
         window.sessionStorage.removeItem('cme.signInEmail');
       } catch {

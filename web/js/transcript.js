@@ -53,6 +53,8 @@ const claimsTable = document.getElementById('claims-table');
 const claimsEmpty = document.getElementById('claims-empty');
 const totalsList = document.getElementById('totals');
 const totalsEmpty = document.getElementById('totals-empty');
+const outsideTotalsHeading = document.getElementById('outside-totals-heading');
+const outsideTotalsList = document.getElementById('outside-totals');
 const downloadStatus = document.getElementById('download-status');
 const downloadAlert = document.getElementById('download-alert');
 const downloadButtons = [...document.querySelectorAll('[data-format]')];
@@ -140,6 +142,36 @@ function clearRange() {
   claimsEmpty.hidden = true;
   totalsList.replaceChildren();
   totalsEmpty.hidden = true;
+  outsideTotalsList.replaceChildren();
+  outsideTotalsList.hidden = true;
+  outsideTotalsHeading.hidden = true;
+}
+
+/** An activity's cell: its title, and for outside credit its provider, marked self-reported. */
+function titleCell(row) {
+  const td = cell(row.title, 'Activity', 'table__title');
+  if (row.source === 'outside') {
+    const provider = document.createElement('span');
+    provider.className = 'muted';
+    provider.textContent = row.provider ? ` (${row.provider})` : '';
+    const badge = document.createElement('span');
+    badge.className = 'badge';
+    badge.textContent = 'Self-reported';
+    td.append(provider, ' ', badge);
+  }
+  return td;
+}
+
+function tally(list, totals) {
+  list.replaceChildren(...totals.map((total) => {
+    const item = document.createElement('div');
+    const dt = document.createElement('dt');
+    dt.textContent = total.label || totalLabel(total.credit_type);
+    const dd = document.createElement('dd');
+    dd.textContent = formatAmount(total.credits);
+    item.append(dt, dd);
+    return item;
+  }));
 }
 
 /** Ask the API for the range's transcript, then show its rows and totals as they come. */
@@ -182,7 +214,7 @@ function showTranscript(data) {
     const tr = document.createElement('tr');
     tr.append(
       cell(formatDate(row.date), 'Date completed', 'nowrap'),
-      cell(row.title, 'Activity', 'table__title'),
+      titleCell(row),
       cell(row.label || totalLabel(row.credit_type), 'Credit type'),
       cell(formatAmount(row.credits), 'Credits', 'num'),
     );
@@ -191,17 +223,14 @@ function showTranscript(data) {
   claimsTable.hidden = shown.length === 0;
   claimsEmpty.hidden = shown.length > 0;
 
-  totalsList.replaceChildren(...totals.map((total) => {
-    const item = document.createElement('div');
-    const dt = document.createElement('dt');
-    dt.textContent = total.label || totalLabel(total.credit_type);
-    const dd = document.createElement('dd');
-    dd.textContent = formatAmount(total.credits);
-    item.append(dt, dd);
-    return item;
-  }));
+  // claimed credit and self-reported outside credit are totalled apart, never mixed
+  const outsideTotals = data.outside_totals || [];
+  tally(totalsList, totals);
   totalsList.hidden = totals.length === 0;
-  totalsEmpty.hidden = totals.length > 0;
+  totalsEmpty.hidden = totals.length > 0 || outsideTotals.length > 0;
+  tally(outsideTotalsList, outsideTotals);
+  outsideTotalsList.hidden = outsideTotals.length === 0;
+  outsideTotalsHeading.hidden = outsideTotals.length === 0;
 }
 
 allTime.addEventListener('change', () => {
@@ -469,7 +498,7 @@ async function load() {
   document.getElementById('schedule-email').textContent = profile.email;
   scheduleSelect.value = profile.transcript_frequency || 'never';
 
-  allRows = everything.body.rows || [];
+  allRows = (everything.body.rows || []).filter((row) => row.source !== 'outside'); // the chart: claimed credit
   learnLabels(everything.body.totals || []);
   fromInput.value = lastFrom;
   toInput.value = today;

@@ -165,17 +165,23 @@ def admin_emails() -> set[str]:
 def sign_in(email_text: str, password: str, client: str, device: str | None = None) -> tuple[Profile, str]:
     """Check the password and start a session; the two failures carry the seed's messages.
 
-    ``device`` is the browser's ``cme_device`` cookie (cme.devices), if any."""
+    ``device`` is the browser's ``cme_device`` cookie (cme.devices), if any.
+
+    Three DynamoDB round trips: the failure counters and the email's owner (one consistent
+    BatchGetItem: the owner's key is the email, known before anything is read), the learner
+    (GetItem), the new session (PutItem). A failure adds its counters' UpdateItems instead of
+    the session."""
     try:
         email = normalize_email(email_text)
     except InvalidInput:
         email = email_text.strip().lower()
     # failures count per email and client, and per email a day unless from a known device
-    attempt = throttle.sign_in_attempt(email, client, devices.known(device, email))
+    wanted = [EmailOwner(email)] if email else []  # an empty key is no item (DynamoDB refuses it)
+    attempt = throttle.sign_in_attempt(email, client, devices.known(device, email), also=wanted)
     try:
-        owner = EmailOwner.get(email)
-        if not (owner.primary or owner.verified):  # an unproven secondary email is not a login
-            raise EmailOwner.DoesNotExist
+        owner = attempt.also[0] if attempt.also else None
+        if not isinstance(owner, EmailOwner) or not (owner.primary or owner.verified):
+            raise EmailOwner.DoesNotExist  # no such email, or an unproven secondary one: not a login
         learner = Learner.get(owner.learner_id)
     except (EmailOwner.DoesNotExist, Learner.DoesNotExist):
         passwords.burn_verification_time(password)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import hashlib
 import json
 import re
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from cme import clock, retry
+from cme import clock, retry, topics
 from cme.credit import CODE_ALPHABET
 from cme.errors import BadToken, Conflict, InvalidInput, NotFound, Problems
 from cme.models import Activity, AttendanceCode
@@ -90,6 +91,7 @@ def validate(data: ActivityIn) -> str | None:
     problems.check(_check_credits, data)
     problems.check(_check_evaluation, data)
     code = problems.check(_wanted_code, data)
+    problems.check(topics.check_topics, data.topics)
     problems.raise_any()
     return code
 
@@ -114,6 +116,7 @@ def _fields(data: ActivityIn) -> dict[str, Any]:
         "published_key": PUBLISHED if data.published else None,
         "uan": data.uan or None,
         "pars_activity_id": data.pars_activity_id or None,
+        "topics": topics.check_topics(data.topics) or None,
     }
 
 
@@ -306,20 +309,39 @@ def extend_calendar(months: list[str]) -> None:
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise  # otherwise another save already widened it as far
+    new = set(months) - set(calendar.months or ())
+    if new:  # an ADD to a set: two saves adding months at once both keep theirs
+        retry.call(
+            lambda: ActivityCalendar(CALENDAR_ID).update(actions=[ActivityCalendar.months.add(new)]),
+            "activity calendar",
+        )
 
 
-def _calendar() -> tuple[str, str] | None:
+def _calendar() -> tuple[str, str, list[str] | None] | None:
+    """First and last month filed, and every month filed (None for a calendar written before
+    the months were kept: then the walk visits every month between)."""
     try:
         calendar = ActivityCalendar.get(CALENDAR_ID, consistent_read=True)
     except ActivityCalendar.DoesNotExist:
         return None
     if calendar.first_month is None or calendar.last_month is None:
         return None
-    return calendar.first_month, calendar.last_month
+    return calendar.first_month, calendar.last_month, sorted(calendar.months) if calendar.months else None
 
 
 def _month(day: date) -> str:
     return day.isoformat()[:7]
+
+
+def _next(month: str, ascending: bool, used: list[str] | None) -> str:
+    """The next month the walk reads: the next one filed (past the calendar's end when none)."""
+    if used is None:
+        return _step(month, ascending)
+    if ascending:
+        at = bisect.bisect_right(used, month)
+        return used[at] if at < len(used) else "9999-12"
+    at = bisect.bisect_left(used, month)
+    return used[at - 1] if at > 0 else "0000-01"
 
 
 def _step(month: str, ascending: bool) -> str:
@@ -331,8 +353,8 @@ def _step(month: str, ascending: bool) -> str:
     return f"{year:04d}-{number:02d}"
 
 
-def _plan(query: ListQuery, today: date, calendar: tuple[str, str]) -> list[_Segment]:
-    first, last = calendar
+def _plan(query: ListQuery, today: date, calendar: tuple[str, str, list[str] | None]) -> list[_Segment]:
+    first, last, _ = calendar
     if query.start is None and query.end is None:
         return [
             _Segment(True, max(_month(today), first), last, today.isoformat(), "~"),
@@ -463,7 +485,7 @@ def list_page(query: ListQuery, admin: bool) -> Page[Activity]:
     elif spot.segment >= len(plan) or not _within(plan[spot.segment], spot.month):
         raise _bad_cursor()
     want = query.limit + 1  # one more than the page: is there a next page?
-    taken, stopped = _walk(plan, spot, ["P", "D"] if admin else ["P"], _fold(query.q).split(), want)
+    taken, stopped = _walk(plan, spot, ["P", "D"] if admin else ["P"], _fold(query.q).split(), want, calendar[2])
     if len(taken) == want:
         last_spot = taken[query.limit - 1][0]
         return Page([a for _, a in taken[: query.limit]], _encode(last_spot, today, fingerprint))
@@ -471,7 +493,7 @@ def list_page(query: ListQuery, admin: bool) -> Page[Activity]:
 
 
 def _walk(
-    plan: list[_Segment], spot: _Spot, partitions: list[str], terms: list[str], want: int
+    plan: list[_Segment], spot: _Spot, partitions: list[str], terms: list[str], want: int, used: list[str] | None
 ) -> tuple[list[tuple[_Spot, Activity]], _Spot | None]:
     """Up to ``want`` activities from ``spot`` on (each with the spot just past it), and where
     the walk stopped when it stopped early (None when it reached the end of the plan)."""
@@ -502,7 +524,7 @@ def _walk(
             return taken, None  # the caller's cursor is the spot past the page's last activity
         if more:
             continue  # the same month again, past ``after`` (a search over its budget stops above)
-        month, after = _step(month, segment.ascending), None
+        month, after = _next(month, segment.ascending, used), None
     return taken, None
 
 
@@ -552,6 +574,7 @@ def public_view(activity: Activity) -> PublicActivity:
         claim_window_days=int(activity.claim_window_days),
         evaluation=_questions(activity),
         published=activity.published,
+        topics=[str(t) for t in activity.topics or []],
     )
 
 

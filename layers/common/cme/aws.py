@@ -20,6 +20,12 @@ def _session() -> Any:
     return boto3.session.Session()
 
 
+def botocore_session() -> Any:
+    """The botocore session under every client of this process, PynamoDB's too (cme.models.base):
+    each service model is loaded once."""
+    return _session()._session
+
+
 @lru_cache(maxsize=8)
 def client(service: str) -> Any:
     """A client for ``service``; botocore honours AWS_ENDPOINT_URL[_<SERVICE>] by itself."""
@@ -33,8 +39,19 @@ def client(service: str) -> Any:
         # pre-signed S3 links: SigV4, whose X-Amz-Expires is what we sign (SigV2 is legacy)
         signature_version="s3v4" if service == "s3" else None,
     )
-    return _session().client(service, region_name=get_settings().aws_region, config=config)
+    made = _session().client(service, region_name=get_settings().aws_region, config=config)
+    _MADE[service] = made
+    return made
+
+
+#: the clients made so far, by service (cme.snapstart drops their pooled connections at a restore)
+_MADE: dict[str, Any] = {}
+
+
+def made_clients() -> list[Any]:
+    return list(_MADE.values())
 
 
 def reset_clients() -> None:
     client.cache_clear()
+    _MADE.clear()

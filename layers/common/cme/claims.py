@@ -11,7 +11,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from cme import activities, audit, certificates, clock, credit, reports, retry, sessions
+from cme import activities, audit, certificates, clock, credit, reports, retry
 from cme.errors import Conflict, InvalidInput, NotFound, sign_in_required
 from cme.models import Activity, Attendance, Claim, EmailOwner, Learner, get_many
 from cme.models.tables import ClaimLine
@@ -180,11 +180,50 @@ def _profile_additions(data: ClaimIn, learner: Learner, known: Reporting) -> lis
     return [*actions, Learner.updated_at.set(clock.now())] if actions else []
 
 
+def _attended(activity_id: str, emails: list[str]) -> str | None:
+    """The first of the verified ``emails`` with attendance at the activity (one consistent
+    BatchGetItem), or None."""
+    if not emails:
+        return None
+    found = Attendance.batch_get([(activity_id, e) for e in emails], consistent_read=True)
+    return min((row.email for row in found), default=None)
+
+
+def _checked(data: ClaimIn, learner: Learner, activity: Activity, today: date) -> tuple[list[credit.Line], str]:
+    """``check``, and the verified email whose attendance row the claim's transaction checks.
+
+    One verified email: that one, unread (the transaction proves it), read only when a later
+    rule refuses the claim, so NOT_ATTENDED still comes first. Several: the first with a row."""
+    emails = sorted(learner.verified_emails or ())
+    if len(emails) == 1:
+        try:
+            return check(data, learner, activity, True, today), emails[0]
+        except InvalidInput:
+            if _attended(activity.activity_id, emails) is None:
+                raise not_attended() from None
+            raise
+    attended_as = _attended(activity.activity_id, emails)
+    lines = check(data, learner, activity, attended_as is not None, today)
+    assert attended_as is not None  # check refuses a claim without attendance
+    return lines, attended_as
+
+
 def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str) -> tuple[ClaimOut, bool]:
-    """Record the claim; returns it and whether it is new. Four DynamoDB round trips: learner +
-    activity (one BatchGetItem), attendance under the learner's verified emails (one
-    BatchGetItem), the claim + certificate record + audit record (one transaction), then the
-    activity's claim count (one UpdateItem, outside the transaction: see below).
+    """Record the claim; returns it and whether it is new.
+
+    Three DynamoDB round trips (four with the authorizer's session read) for a learner with one
+    verified email: learner + activity (one BatchGetItem), the claim + certificate record +
+    audit record with a condition check on the attendance row (one transaction), then the
+    activity's claim count (one UpdateItem, outside the transaction: see below). A learner
+    with several verified emails needs one more, a BatchGetItem of the activity's attendance
+    under each, to know which row the transaction checks (a transaction's conditions are all
+    of its items, never one of several).
+
+    With one verified email the attendance is not read first: the transaction's condition
+    check on (activity, that email) is what proves it, and at the very moment the claim is
+    written (reason 0 when it is missing: NOT_ATTENDED). So that the rules still answer in
+    their order (NOT_ATTENDED first), a claim refused by a later rule reads the row before
+    answering: one more round trip, on a refusal only.
 
     A retry of the same claim returns it (not new); a different second claim is 409. The
     certificate is recorded in the same transaction, so its code verifies at once.
@@ -195,11 +234,8 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
     if activity is None or not isinstance(activity, Activity) or not activity.published:
         raise NotFound("NOT_FOUND", "There is no such activity.")
     assert isinstance(learner, Learner)
-    emails = sorted(learner.verified_emails or ())
-    found = list(Attendance.batch_get([(activity.activity_id, e) for e in emails])) if emails else []
-    attendance = min(found, key=lambda row: row.email) if found else None
     today = activities.office_today()
-    lines = check(data, learner, activity, attendance is not None, today)
+    lines, attended_as = _checked(data, learner, activity, today)
     first = lines[0]
     known = reporting(data, learner)
     boards = credit.moc_boards(lines)
@@ -229,6 +265,7 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
         degree=learner.degree,
         email=learner.email,
         npi=learner.npi,
+        topics=[str(t) for t in activity.topics or []],  # as the activity had them: licence requirements count by topic
     )
     reports.prepare(claim, learner.first_name, learner.last_name)  # board reporting (MOC, CPE): cme.reports
     record = audit.entry(
@@ -259,8 +296,7 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
         # The attendance row is checked, not only read: a coordinator's removal of it
         # (attendance.remove, which checks for a claim in its own transaction) and this claim
         # cannot both succeed. PynamoDB sends condition checks first: reason 0.
-        assert attendance is not None
-        tx.condition_check(Attendance, attendance.activity_id, attendance.email, condition=Attendance.email.exists())
+        tx.condition_check(Attendance, activity.activity_id, attended_as, condition=Attendance.email.exists())
         tx.save(claim, condition=Claim.activity_id.does_not_exist())
         tx.save(certificate)
         tx.save(record)
@@ -297,20 +333,81 @@ UNVERIFIED_NOTE = (
 )
 
 
+#: keys one BatchGetItem may hold (DynamoDB's limit)
+BATCH_KEYS = 100
+
+
+def _read_many(items: list[Any]) -> list[Any]:
+    """``get_many`` (consistent BatchGetItem) in as few round trips as DynamoDB allows."""
+    rows: list[Any] = []
+    for start in range(0, len(items), BATCH_KEYS):
+        rows.extend(get_many(*items[start : start + BATCH_KEYS]))
+    return rows
+
+
+def attendance_of(emails: list[str]) -> set[tuple[str, str]]:
+    """The (activity id, email) of every attendance under ``emails``: one Query of the
+    ``by_email`` index per email (a Query names one partition)."""
+    return {(row.activity_id, row.email) for email in emails for row in Attendance.by_email.query(email)}
+
+
+def _with_claims(learner_id: str, activity_ids: list[str]) -> list[Any]:
+    return [x for a in activity_ids for x in (Activity(a), Claim(learner_id, a))]
+
+
 def my_activities(learner_id: str) -> MyActivitiesReply:
     """Every activity attended under a verified email, with its status and, if not claimable,
-    the reason; and the learner's emails not yet verified (whose attendance is not shown)."""
-    learner = sessions.learner_of(learner_id)
-    attended: dict[str, str] = {}
-    for email in sorted(learner.verified_emails or ()):
-        for row in Attendance.by_email.query(email):
-            attended.setdefault(row.activity_id, email)
-    found = {a.activity_id: a for a in Activity.batch_get(list(attended))} if attended else {}
-    claims = {c.activity_id: c for c in Claim.query(learner_id)}
+    the reason; and the learner's emails not yet verified (whose attendance is not shown).
+
+    DynamoDB round trips, the authorizer's included: 3 + one per verified email (4 for one),
+    for up to 49 activities (each further 50 take one more BatchGetItem: 100 keys):
+
+    1. the session (authorizer);
+    2. the learner's emails: a Query of the EmailsTable's ``by_learner`` index (the list the
+       unverified note always came from);
+    3. attendance under each email the index shows verified (``attendance_of``);
+    4. one consistent BatchGetItem of the learner, each attended activity, and the learner's
+       claim on each (a claim's key is learner x activity: no Query of all claims).
+
+    Exact where it decides: the index only *proposes* emails; what counts is the learner
+    item's ``verified_emails``, read consistently in step 4 (the set every claim is checked
+    against; cme.emails keeps it in each verification's and removal's transaction). Attendance
+    under an email the index showed that is not verified now (a removal) is dropped; a
+    verified email the index does not show as verified yet (an index lags its table, see
+    tests/support/index_lag.py) is read in one more step, so it is never missed. Attendance is
+    still found by email at read time, as cme.emails says: a verification copies nothing, so
+    nothing recorded under an email before its account existed can be lost on the way
+    (copying it onto the learner item at verification would read the lagging index, and lose
+    a row recorded a moment before). What stays eventually consistent is what was always read
+    from an index: a row recorded a moment ago may show a moment later; a claim reads and
+    condition-checks the row by its key (claim_credit)."""
+    owners = [o for o in EmailOwner.by_learner.query(learner_id) if o.learner_id == learner_id]
+    proposed = sorted({o.email for o in owners if o.verified})
+    pairs = attendance_of(proposed)
+    ids = sorted({activity_id for activity_id, _ in pairs})
+    found = _read_many([Learner(learner_id), *_with_claims(learner_id, ids)])
+    learner = found[0]
+    if not isinstance(learner, Learner):
+        raise sign_in_required()
+    verified = set(learner.verified_emails or ())
+    missed = sorted(verified - set(proposed))
+    if missed:  # verified a moment ago, not verified on the index yet: read it now
+        more = attendance_of(missed)
+        pairs |= more
+        new_ids = sorted({activity_id for activity_id, _ in more} - set(ids))
+        found += _read_many(_with_claims(learner_id, new_ids))
+        ids += new_ids
+    rows = dict(zip(ids, zip(found[1::2], found[2::2], strict=True), strict=True))
+    attended: dict[str, str] = {}  # activity -> the first verified email it was attended under
+    for activity_id, email in sorted(pairs, key=lambda pair: pair[1]):
+        if email in verified:
+            attended.setdefault(activity_id, email)
+    found_activity = {a: r[0] for a, r in rows.items() if isinstance(r[0], Activity)}
+    claims = {a: r[1] for a, r in rows.items() if isinstance(r[1], Claim)}
     today = activities.office_today()
     result = []
     for activity_id, email in attended.items():
-        activity = found.get(activity_id)
+        activity = found_activity.get(activity_id)
         if activity is None:
             continue
         claim = claims.get(activity_id)
@@ -340,7 +437,7 @@ def my_activities(learner_id: str) -> MyActivitiesReply:
             )
         )
     result.sort(key=lambda a: a.start_date, reverse=True)
-    unverified = sorted(o.email for o in EmailOwner.by_learner.query(learner_id) if not o.verified)
+    unverified = sorted(({o.email for o in owners if not o.verified} | {learner.email}) - verified)
     return MyActivitiesReply(
         activities=result, unverified_emails=unverified, note=UNVERIFIED_NOTE if unverified else None
     )

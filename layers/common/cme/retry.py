@@ -55,6 +55,12 @@ _counts: Counter[str] = Counter()
 _jitter = random.Random()  # noqa: S311 - spreads retries apart; nothing secret
 
 
+def reseed() -> None:
+    """Seed the jitter again from os.urandom: after a SnapStart restore (cme.snapstart), so
+    environments restored from one snapshot do not back off in step."""
+    _jitter.seed()
+
+
 def reason_codes(exc: BaseException) -> list[str]:
     """The cancellation reasons of a cancelled transaction ("None" entries left out)."""
     reasons = getattr(exc, "cancellation_reasons", None) or []

@@ -6,7 +6,16 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+from pydantic import BaseModel as PydanticModel
+
+
+class BaseModel(PydanticModel):
+    """pydantic's BaseModel, its validator and serializer built at first use (``defer_build``):
+    a function builds the shapes its routes use at its first request or, with SnapStart, before
+    the snapshot (cme.snapstart), not every shape of the API at import."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 class Degree(StrEnum):
@@ -302,6 +311,10 @@ class ActivityIn(Strict):
     # ACPE's Universal Activity Number (e.g. JA0000000-0000-26-001-L01-P) and ACCME's PARS activity id
     uan: BoardActivityId = None
     pars_activity_id: BoardActivityId = None
+    # ids of cme.topics (GET /api/topics); licence requirements count credit by topic
+    topics: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]] = Field(
+        default_factory=list, max_length=20
+    )
 
 
 class PublicActivity(BaseModel):
@@ -316,6 +329,7 @@ class PublicActivity(BaseModel):
     claim_window_days: int
     evaluation: list[Question]
     published: bool
+    topics: list[str] = Field(default_factory=list)  # ids of cme.topics
 
 
 class AdminActivity(PublicActivity):
@@ -576,6 +590,8 @@ class TranscriptRow(BaseModel):
     label: str  # the credit type's wording (cme.credit)
     certificate_code: str | None = None
     source: Literal["claim", "outside"] = "claim"
+    self_reported: bool = False  # outside credit the learner reported (source "outside")
+    provider: str | None = None  # an outside row's provider
 
 
 class TranscriptTotal(BaseModel):
@@ -594,7 +610,8 @@ class TranscriptReply(BaseModel):
     to: date
     period: str  # as the PDF heads it: "January 1, 2026 – November 27, 2026"
     rows: list[TranscriptRow]
-    totals: list[TranscriptTotal]
+    totals: list[TranscriptTotal]  # credit claimed through the portal
+    outside_totals: list[TranscriptTotal] = Field(default_factory=list)  # self-reported outside credit
 
 
 class CertificateStatus(StrEnum):
@@ -616,3 +633,151 @@ class VerifyReply(BaseModel):
     issued_at: str
     superseded: bool
     superseded_by: str | None = None
+
+
+# ---- licence requirements (cme.requirements, cme.topics) ------------------------------------
+
+
+class TopicOut(BaseModel):
+    topic: str  # an id of cme.topics
+    label: str
+
+
+class TopicsReply(BaseModel):
+    topics: list[TopicOut]
+
+
+class RequirementRuleIn(Strict):
+    """One rule: at least ``min_credits`` of any of ``credit_types``, on ``topic`` when given.
+    ``rule_id`` is generated when absent; ``text`` is written from the rule when empty."""
+
+    rule_id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,40}$")] | None = None
+    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
+    credit_types: list[CreditTypeText] = Field(min_length=1, max_length=len(CreditType))
+    topic: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    min_credits: float
+
+
+class RequirementSetIn(Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    cycle_months: int
+    rules: list[RequirementRuleIn] = Field(min_length=1, max_length=20)
+
+
+class RequirementRuleOut(BaseModel):
+    rule_id: str
+    text: str
+    credit_types: list[CreditType]
+    topic: str | None = None
+    topic_label: str | None = None  # the topic as cme.topics words it
+    min_credits: float
+
+
+class RequirementSetOut(BaseModel):
+    set_id: str
+    name: str
+    cycle_months: int
+    rules: list[RequirementRuleOut]
+
+
+class RequirementSetsReply(BaseModel):
+    requirement_sets: list[RequirementSetOut]
+    topics: list[TopicOut]  # the vocabulary rules and activities use (cme.topics)
+
+
+class RequirementSetReply(BaseModel):
+    requirement_set: RequirementSetOut
+
+
+class TrackIn(Strict):
+    """PUT /api/me/requirements: track a set (or change the cycle end of one tracked)."""
+
+    set_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    cycle_end: date
+
+
+class RuleProgress(BaseModel):
+    rule_id: str
+    text: str
+    credit_types: list[CreditType]
+    topic: str | None = None
+    earned: float  # claimed + outside credit completed within the cycle (API.md's counting rule)
+    required: float
+    met: bool
+
+
+class TrackedSet(BaseModel):
+    set_id: str
+    name: str
+    cycle_months: int
+    cycle_start: date  # cycle_end minus cycle_months, plus one day
+    cycle_end: date
+    rules: list[RuleProgress]
+
+
+class TrackedReply(BaseModel):
+    tracked: list[TrackedSet]
+
+
+# ---------------------------------------------------------------- outside credit (cme.outside)
+class DocumentType(StrEnum):
+    """What an outside credit's certificate may be (cme.outside checks its first bytes)."""
+
+    PDF = "application/pdf"
+    PNG = "image/png"
+    JPEG = "image/jpeg"
+
+
+class OutsideCreditIn(Strict):
+    """Credit earned elsewhere, as the learner reports it (shown marked self-reported)."""
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    provider: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    completed_on: date  # not in the future (cme.outside)
+    credit_type: CreditType
+    credits: float = Field(ge=0.01, le=100)  # more than 0, kept to two decimals
+    topics: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]] = Field(
+        default_factory=list, max_length=20
+    )  # ids of cme.topics
+
+
+class OutsideCreditOut(BaseModel):
+    outside_credit_id: str
+    title: str
+    provider: str
+    completed_on: date
+    credit_type: CreditType
+    label: str  # the credit type's wording (cme.credit)
+    credits: float
+    topics: list[str] = Field(default_factory=list)
+    source: Literal["outside"] = "outside"
+    self_reported: bool = True
+    document_type: DocumentType | None = None  # a certificate is attached (uploaded or not yet checked)
+    document_checked: bool = False  # its first bytes matched its type: it can be downloaded
+    document_mismatch: bool = False  # its first bytes did not match: it is never served
+    created_at: datetime
+
+
+class OutsideCreditReply(BaseModel):
+    outside_credit: OutsideCreditOut
+
+
+class OutsideCreditsReply(BaseModel):
+    outside_credits: list[OutsideCreditOut]
+
+
+class DocumentIn(Strict):
+    content_type: DocumentType  # the file's type: the upload must declare exactly this
+
+
+class UploadForm(BaseModel):
+    """A pre-signed POST: send ``fields`` then the file (as ``file``), multipart, to ``url``."""
+
+    url: str
+    fields: dict[str, str]
+    max_bytes: int
+    expires_in: int
+
+
+class UploadReply(BaseModel):
+    upload: UploadForm

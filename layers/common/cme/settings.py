@@ -24,7 +24,9 @@ class Settings(BaseSettings):
     claims_table: str = "ClaimsTable"
     audit_table: str = "AuditTable"
     certificates_table: str = "CertificatesTable"
+    outside_credits_table: str = "OutsideCreditsTable"
     idempotency_table: str = "IdempotencyTable"
+    requirement_sets_table: str = "RequirementSetsTable"
     transcript_queue: str = "TranscriptQueue"  # a queue URL in AWS; a queue name works too
     documents_bucket: str = "cme-documents"
 

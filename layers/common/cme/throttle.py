@@ -33,7 +33,7 @@ day's counter lists the email-and-client counters it was counted with, so they c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -42,7 +42,7 @@ from pynamodb.expressions.update import Action
 
 from cme import clock, retry
 from cme.errors import TooManyAttempts
-from cme.models import RateCounter
+from cme.models import BaseModel, RateCounter, get_many
 from cme.observability import logger
 from cme.settings import get_settings
 
@@ -127,14 +127,25 @@ def spent(*scopes: Scope, now: float | None = None) -> dict[Scope, int]:
     """The scopes that have spent their failures in their window, with seconds until it ends.
 
     One consistent BatchGetItem for all of them."""
+    return _spent_and(scopes, (), now)[0]
+
+
+def _spent_and(
+    scopes: Iterable[Scope], also: Sequence[BaseModel], now: float | None
+) -> tuple[dict[Scope, int], list[BaseModel | None]]:
+    """``spent`` and, in the same consistent BatchGetItem, the items ``also`` names (each
+    stored item, or None), so a caller that needs them anyway pays no round trip of its own."""
     windows = {scope: _window(scope, now) for scope in scopes}
     by_key = {_key(scope, window.number): scope for scope, window in windows.items()}
+    found = get_many(*[RateCounter(key) for key in by_key], *also)
     out: dict[Scope, int] = {}
-    for counter in RateCounter.batch_get(list(by_key), consistent_read=True):
+    for counter in found[: len(by_key)]:
+        if not isinstance(counter, RateCounter):
+            continue
         scope = by_key[counter.key]
         if counter.hits >= scope.limit:
             out[scope] = windows[scope].retry_after
-    return out
+    return out, found[len(by_key) :]
 
 
 def check(*scopes: Scope, now: float | None = None) -> None:
@@ -174,27 +185,37 @@ class SignInAttempt:
     email: str
     counts: tuple[Scope, ...]
     trusted: bool  # from a known device of this email, under its own limit
+    also: tuple[BaseModel | None, ...] = ()  # the items asked for with the counters (sign_in_attempt)
 
 
-def sign_in_attempt(email: str, client: str, device: str | None = None, now: float | None = None) -> SignInAttempt:
+def sign_in_attempt(
+    email: str,
+    client: str,
+    device: str | None = None,
+    now: float | None = None,
+    also: Sequence[BaseModel] = (),
+) -> SignInAttempt:
     """Check an attempt to sign in as ``email``; raise TooManyAttempts when it may not go ahead.
 
     ``device`` is the id of a known device of this email (cme.devices.known), or None. A known
     device under its own limit is refused by nothing else; otherwise the email's failures from
-    this client and from all untrusted clients today decide. One BatchGetItem either way.
+    this client and from all untrusted clients today decide. One BatchGetItem either way, which
+    also reads the items ``also`` names (sign-in: the email's owner), returned in ``also``.
     """
     untrusted = (_email_client(email, client), _email_day(email))
     if device is None:
-        check(*untrusted, now=now)
-        return SignInAttempt(email, untrusted, trusted=False)
+        refused, found = _spent_and(untrusted, also, now)
+        if refused:
+            raise TooManyAttempts(retry_after=max(refused.values()))
+        return SignInAttempt(email, untrusted, trusted=False, also=tuple(found))
     own = _device(device)
-    refused = spent(own, *untrusted, now=now)
+    refused, found = _spent_and((own, *untrusted), also, now)
     if own not in refused:
-        return SignInAttempt(email, (own,), trusted=True)
+        return SignInAttempt(email, (own,), trusted=True, also=tuple(found))
     logger.info("known device over its limit: treated as untrusted")
     if refused.keys() & set(untrusted):
         raise TooManyAttempts(retry_after=max(s for scope, s in refused.items() if scope in untrusted))
-    return SignInAttempt(email, untrusted, trusted=False)
+    return SignInAttempt(email, untrusted, trusted=False, also=tuple(found))
 
 
 def record_sign_in_failure(attempt: SignInAttempt, now: float | None = None) -> None:

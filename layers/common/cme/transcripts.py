@@ -12,10 +12,11 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from cme import activities, aws, credit, mail, retry, schedule, sessions
+from cme import activities, aws, credit, mail, outside, retry, schedule, sessions
 from cme import claims as claims_module
 from cme.errors import InvalidInput, ServiceUnavailable
 from cme.models import Claim, Learner
+from cme.models.tables import OutsideCredit
 from cme.observability import logger
 from cme.schemas import TranscriptReply
 from cme.settings import get_settings
@@ -36,6 +37,11 @@ class Entry:
     certificate_code: str | None
     claimed_at: datetime | None
     source: str = "claim"  # "claim", or "outside" (self-reported credit earned elsewhere)
+    provider: str = ""  # an outside entry's provider, as the learner gave it
+
+    @property
+    def self_reported(self) -> bool:
+        return self.source == "outside"
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,8 @@ class Transcript:
     start: date
     end: date
     claims: list[Claim]
-    rows: list[Entry] = field(default_factory=list)
+    rows: list[Entry] = field(default_factory=list)  # claimed through the portal
+    outside: list[Entry] = field(default_factory=list)  # outside credit, self-reported (cme.outside)
 
     @property
     def all_time(self) -> bool:
@@ -61,16 +68,31 @@ class Transcript:
 
     @property
     def type_totals(self) -> list[Total]:
-        """The credit per credit type over the rows, in the catalogue's order (cme.credit.ORDER)."""
-        sums: dict[str, float] = defaultdict(float)
-        for row in self.rows:
-            sums[row.credit_type] += row.credits
-        return [Total(kind, credit.label(kind), sums[kind]) for kind in sorted(sums, key=_type_rank)]
+        """The credit claimed per credit type, in the catalogue's order (cme.credit.ORDER); outside
+        credit is totalled apart (outside_type_totals), never mixed in."""
+        return _totals(self.rows)
 
     @property
     def totals(self) -> list[tuple[str, float]]:
         """(label, credits) per credit type, as the PDF and the email print them."""
         return [(total.label, total.credits) for total in self.type_totals]
+
+    @property
+    def outside_type_totals(self) -> list[Total]:
+        """The self-reported outside credit per credit type."""
+        return _totals(self.outside)
+
+    @property
+    def all_rows(self) -> list[Entry]:
+        """Claimed and outside rows together, by completion date (the JSON and the CSV)."""
+        return sorted([*self.rows, *self.outside], key=lambda row: row.day)
+
+
+def _totals(rows: list[Entry]) -> list[Total]:
+    sums: dict[str, float] = defaultdict(float)
+    for row in rows:
+        sums[row.credit_type] += row.credits
+    return [Total(kind, credit.label(kind), sums[kind]) for kind in sorted(sums, key=_type_rank)]
 
 
 def _type_rank(credit_type: str) -> tuple[int, str]:
@@ -98,6 +120,21 @@ def rows_of(claim: Claim) -> list[Entry]:
         )
         for line in claims_module.lines_of(claim)
     ]
+
+
+def outside_row(item: OutsideCredit) -> Entry:
+    """An outside credit's row: self-reported, no certificate code of ours."""
+    return Entry(
+        date.fromisoformat(item.completed_on),
+        item.title,
+        item.credit_type,
+        float(item.credits),
+        credit.label(item.credit_type),
+        None,
+        None,
+        source="outside",
+        provider=item.provider,
+    )
 
 
 def day(text: str | None, field: str) -> date | None:
@@ -131,7 +168,12 @@ def collect(learner_id: str, start: date, end: date) -> Transcript:
     learner = sessions.learner_of(learner_id)
     claims = [c for c in Claim.query(learner_id) if start <= completed_on(c) <= end]
     claims.sort(key=lambda c: (completed_on(c), c.activity_title))
-    return Transcript(learner, start, end, claims, [row for claim in claims for row in rows_of(claim)])
+    extra = [
+        outside_row(item)
+        for item in outside.outside_credits(learner_id)
+        if start <= date.fromisoformat(item.completed_on) <= end
+    ]
+    return Transcript(learner, start, end, claims, [row for claim in claims for row in rows_of(claim)], extra)
 
 
 def render_pdf(transcript: Transcript) -> bytes:
@@ -148,11 +190,17 @@ def render_pdf(transcript: Transcript) -> bytes:
             issued_on=activities.office_today(),
             rows=[Row(row.day, row.title, row.label, row.credits) for row in transcript.rows],
             totals=transcript.totals,
+            outside_rows=[
+                Row(row.day, f"{row.title} ({row.provider})", row.label, row.credits) for row in transcript.outside
+            ],
+            outside_totals=[(total.label, total.credits) for total in transcript.outside_type_totals],
         )
     )
 
 
-CSV_HEADER = ["date", "activity", "credit_type", "credits", "claimed_at", "certificate_code"]
+CSV_HEADER = ["date", "activity", "credit_type", "credits", "claimed_at", "certificate_code", "source", "provider"]
+#: the CSV's source column: credit claimed here, or outside credit the learner reported
+CSV_SOURCE = {"claim": "claimed", "outside": "self-reported"}
 
 
 def render_csv(transcript: Transcript) -> str:
@@ -165,8 +213,10 @@ def render_csv(transcript: Transcript) -> str:
             row.credits,
             row.claimed_at.date().isoformat() if row.claimed_at else "",
             row.certificate_code or "",
+            CSV_SOURCE[row.source],
+            row.provider,
         ]
-        for row in transcript.rows
+        for row in transcript.all_rows
     ]
     return to_csv(CSV_HEADER, rows)
 
@@ -194,12 +244,18 @@ def as_data(learner_id: str, start: date | None, end: date | None) -> Transcript
                     "label": row.label,
                     "certificate_code": row.certificate_code,
                     "source": row.source,
+                    "self_reported": row.self_reported,
+                    "provider": row.provider or None,
                 }
-                for row in transcript.rows
+                for row in transcript.all_rows
             ],
             "totals": [
                 {"credit_type": total.credit_type, "label": total.label, "credits": total.credits}
                 for total in transcript.type_totals
+            ],
+            "outside_totals": [
+                {"credit_type": total.credit_type, "label": total.label, "credits": total.credits}
+                for total in transcript.outside_type_totals
             ],
         }
     )

@@ -7,6 +7,7 @@ botocore, which honours ``AWS_ENDPOINT_URL_DYNAMODB`` / ``AWS_ENDPOINT_URL`` its
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -14,6 +15,7 @@ from pynamodb.connection import Connection, TableConnection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from cme import aws
 from cme.aws import DYNAMODB_ATTEMPTS
 from cme.settings import get_settings
 
@@ -38,14 +40,34 @@ class BaseModel(Model):
     @classmethod
     def _get_connection(cls) -> TableConnection:
         cls.bind()
-        return super()._get_connection()
+        table = super()._get_connection()
+        _share_session(table.connection)
+        return table
+
+
+_client_lock = threading.Lock()
+
+
+def _share_session(connection: Connection) -> None:
+    """Give a PynamoDB connection the process's botocore session (``cme.aws``) and make its
+    client now. PynamoDB gives each table its own session, and each session loads the DynamoDB
+    service model again (tens of milliseconds per table on a cold start); botocore's client
+    creation is not thread-safe, hence the lock (the local stack runs functions in threads)."""
+    if connection._client is not None:
+        return
+    with _client_lock:
+        if connection._client is None:
+            connection._local.session = aws.botocore_session()
+            _ = connection.client
 
 
 @lru_cache(maxsize=4)
 def _connection(region: str) -> Connection:
-    # One per process: a new Connection means a new botocore session, which loads the
-    # DynamoDB service model again (tens of milliseconds per request).
-    return Connection(region=region, max_retry_attempts=RETRY_ATTEMPTS)
+    # One per process, on the shared botocore session: a new session loads the DynamoDB
+    # service model again (tens of milliseconds per request).
+    connection = Connection(region=region, max_retry_attempts=RETRY_ATTEMPTS)
+    _share_session(connection)
+    return connection
 
 
 def transaction() -> TransactWrite:

@@ -217,6 +217,7 @@ class ActivityCalendar(BaseModel):
     activity_id = UnicodeAttribute(hash_key=True)
     first_month = UnicodeAttribute(null=True)  # YYYY-MM
     last_month = UnicodeAttribute(null=True)
+    months = UnicodeSetAttribute(null=True)  # every YYYY-MM filed: a walk skips the empty months
 
 
 class Activity(BaseModel):
@@ -241,6 +242,7 @@ class Activity(BaseModel):
     published_key = UnicodeAttribute(null=True)
     uan = UnicodeAttribute(null=True)  # ACPE's Universal Activity Number (the CPE Monitor file)
     pars_activity_id = UnicodeAttribute(null=True)  # the activity's id in ACCME's PARS (the MOC file)
+    topics = ListAttribute(of=UnicodeAttribute, null=True)  # ids of cme.topics (licence requirements)
     list_month = UnicodeAttribute(null=True)  # the by_month index (ActivitiesByMonth); set on every save
     list_key = UnicodeAttribute(null=True)
     attendance_count = NumberAttribute(default=0)
@@ -364,6 +366,8 @@ class Claim(BaseModel):
     reported_on = UnicodeAttribute(null=True)  # YYYY-MM-DD
     first_name = UnicodeAttribute(null=True)  # as the profile held them at claim time (board files)
     last_name = UnicodeAttribute(null=True)
+    # the activity's topics at claim time (cme.topics); absent on claims made before topics (cme.requirements)
+    topics = ListAttribute(of=UnicodeAttribute, null=True)
 
     by_activity = ClaimsByActivity()
     by_report = ClaimsByReport()
@@ -410,3 +414,72 @@ class Certificate(BaseModel):
     s3_version = UnicodeAttribute(null=True)
     superseded_by = UnicodeAttribute(null=True)
     replaced_at = UTCDateTimeAttribute(null=True)  # when superseded_by was set (verify's replaced_on)
+
+
+class OutsideCredit(BaseModel):
+    """Credit a learner earned elsewhere and reported themselves (cme.outside). Shown marked
+    self-reported; ``document_key`` is the attached certificate's key in the documents bucket,
+    ``document_checked`` set once its first bytes matched ``document_type``."""
+
+    table_setting = "outside_credits_table"
+
+    class Meta:
+        table_name = ""
+
+    learner_id = UnicodeAttribute(hash_key=True)
+    outside_credit_id = UnicodeAttribute(range_key=True)
+    title = UnicodeAttribute()
+    provider = UnicodeAttribute()
+    completed_on = UnicodeAttribute()  # YYYY-MM-DD
+    credit_type = UnicodeAttribute()  # one of cme.credit's types
+    credits = NumberAttribute()
+    topics = ListAttribute(of=UnicodeAttribute, default=list)
+    document_key = UnicodeAttribute(null=True)
+    document_type = UnicodeAttribute(null=True)  # the declared MIME type of the attached certificate
+    document_checked = BooleanAttribute(default=False)
+    document_mismatch = BooleanAttribute(default=False)  # its first bytes did not match: never served
+    created_at = UTCDateTimeAttribute()
+
+
+class RequirementRule(MapAttribute[str, Any]):
+    """One rule of a requirement set: at least ``min_credits`` of any of ``credit_types``
+    (on ``topic`` only, when set)."""
+
+    rule_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    credit_types = ListAttribute(of=UnicodeAttribute)
+    topic = UnicodeAttribute(null=True)
+    min_credits = NumberAttribute()
+
+
+class RequirementSet(BaseModel):
+    """A licence requirement set the office keeps (cme.requirements): every set shares the
+    partition ``scope`` "set", so the list is one Query. The table also holds the sets each
+    learner tracks (TrackedRequirement), under their own partition."""
+
+    table_setting = "requirement_sets_table"
+
+    class Meta:
+        table_name = ""
+
+    scope = UnicodeAttribute(hash_key=True)  # "set"
+    set_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    cycle_months = NumberAttribute()
+    rules = ListAttribute(of=RequirementRule, default=list)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class TrackedRequirement(BaseModel):
+    """A requirement set a learner tracks, with the end of their cycle (``scope`` "learner#<id>")."""
+
+    table_setting = "requirement_sets_table"
+
+    class Meta:
+        table_name = ""
+
+    scope = UnicodeAttribute(hash_key=True)
+    set_id = UnicodeAttribute(range_key=True)
+    cycle_end = UnicodeAttribute()  # YYYY-MM-DD
+    updated_at = UTCDateTimeAttribute()

@@ -9,7 +9,7 @@ whole, and the column heads open every page that has rows, and only those.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from cme import credit
@@ -41,6 +41,9 @@ class TranscriptData:
     issued_on: date
     rows: list[Row]
     totals: list[tuple[str, float]]
+    # outside credit the learner reported (cme.outside): printed apart, marked self-reported
+    outside_rows: list[Row] = field(default_factory=list)
+    outside_totals: list[tuple[str, float]] = field(default_factory=list)
 
 
 MONTHS = ("", *(date(2000, month, 1).strftime("%B") for month in range(1, 13)))
@@ -100,6 +103,7 @@ def printable(data: TranscriptData) -> TranscriptData:
         provider_name=fonts.printable(data.provider_name),
         learner_name=fonts.require_printable(data.learner_name),
         rows=[_printable_row(row) for row in data.rows],
+        outside_rows=[_printable_row(row) for row in data.outside_rows],
     )
 
 
@@ -117,7 +121,14 @@ def build(data: TranscriptData) -> fonts.Document:
     pdf.set_title(f"CME transcript: {data.learner_name}")
     pdf.set_author(data.provider_name)
     pdf.set_creator("CME Portal")
-    pdf.prepare([data.provider_name, data.learner_name, *(row.title for row in data.rows)])
+    pdf.prepare(
+        [
+            data.provider_name,
+            data.learner_name,
+            *(row.title for row in data.rows),
+            *(row.title for row in data.outside_rows),
+        ]
+    )
     pdf.alias_nb_pages()
     pdf.add_page()
 
@@ -141,12 +152,44 @@ def build(data: TranscriptData) -> fonts.Document:
     pdf.ln(4)
     pdf.set_text_color(*INK)
     pdf.set_font(fonts.FAMILY, "B", 11)
-    pdf.cell(0, 7, "Totals", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, "Totals of claimed credit" if data.outside_rows else "Totals", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(fonts.FAMILY, "", 9.5)
     for label, total in data.totals:
         pdf.cell(COLUMNS[0][1] + COLUMNS[1][1] + COLUMNS[2][1], 6, label)
         pdf.cell(COLUMNS[3][1], 6, credit.amount(total), align="R", new_x="LMARGIN", new_y="NEXT")
+    if data.outside_rows:
+        _outside(pdf, data)
     return pdf
+
+
+OUTSIDE_HEADING = "Outside credit (self-reported)"
+OUTSIDE_NOTE = "Credit earned from other providers, as reported by the learner; not verified by {provider}."
+
+
+def _outside(pdf: _Transcript, data: TranscriptData) -> None:
+    """The learner's outside credit: its own heading, rows and totals, after the claimed credit's."""
+    if pdf.will_page_break(30):
+        pdf.add_page()
+    pdf.ln(6)
+    pdf.set_text_color(*INK)
+    pdf.set_font(fonts.FAMILY, "B", 12)
+    pdf.cell(0, 7, OUTSIDE_HEADING, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*MUTED)
+    pdf.set_font(fonts.FAMILY, "", 9)
+    note = OUTSIDE_NOTE.format(provider=data.provider_name)
+    with fonts.shaped(pdf, note):
+        pdf.multi_cell(0, 5, note, new_x="LMARGIN", new_y="NEXT")
+    _rows(pdf, data.outside_rows)
+    if pdf.will_page_break(12 + 6 * len(data.outside_totals)):
+        pdf.add_page()
+    pdf.ln(4)
+    pdf.set_text_color(*INK)
+    pdf.set_font(fonts.FAMILY, "B", 11)
+    pdf.cell(0, 7, "Self-reported totals", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(fonts.FAMILY, "", 9.5)
+    for label, total in data.outside_totals:
+        pdf.cell(COLUMNS[0][1] + COLUMNS[1][1] + COLUMNS[2][1], 6, label)
+        pdf.cell(COLUMNS[3][1], 6, credit.amount(total), align="R", new_x="LMARGIN", new_y="NEXT")
 
 
 def _rows(pdf: _Transcript, rows: list[Row]) -> None:

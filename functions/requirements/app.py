@@ -1,0 +1,70 @@
+"""Licence requirements at a glance: the office's requirement sets, the topic vocabulary, and the
+sets a learner tracks with each rule's progress (cme.requirements)."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from aws_lambda_powertools.event_handler import Response
+
+from cme import requirements, snapstart
+from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_admin, require_learner
+from cme.schemas import (
+    RequirementSetIn,
+    RequirementSetReply,
+    RequirementSetsReply,
+    TopicsReply,
+    TrackedReply,
+    TrackIn,
+)
+
+app = make_resolver()
+
+
+@app.get("/api/topics")
+def topics() -> Response[TopicsReply]:
+    """The topics activities, outside credit and requirement rules carry (public)."""
+    return json_reply(200, TopicsReply(topics=requirements.topic_list()))
+
+
+@app.get("/api/requirement-sets")
+def requirement_sets() -> Response[RequirementSetsReply]:
+    require_learner(app)
+    return json_reply(200, requirements.list_sets())
+
+
+@app.post("/api/admin/requirement-sets", responses={201: {"description": "Created (audited)"}})
+def create_set(body: RequirementSetIn) -> Response[RequirementSetReply]:
+    who = require_admin(app)
+    user_agent = app.current_event.headers.get("user-agent") or ""
+    made = requirements.create_set(body, who.learner_id, client_address(app), user_agent)
+    return json_reply(201, RequirementSetReply(requirement_set=made))
+
+
+@app.put("/api/admin/requirement-sets/<set_id>")
+def update_set(set_id: str, body: RequirementSetIn) -> Response[RequirementSetReply]:
+    who = require_admin(app)
+    user_agent = app.current_event.headers.get("user-agent") or ""
+    saved = requirements.update_set(unquote(set_id), body, who.learner_id, client_address(app), user_agent)
+    return json_reply(200, RequirementSetReply(requirement_set=saved))
+
+
+@app.get("/api/me/requirements")
+def my_requirements() -> Response[TrackedReply]:
+    return json_reply(200, requirements.my_requirements(require_learner(app).learner_id))
+
+
+@app.put("/api/me/requirements")
+def track(body: TrackIn) -> Response[TrackedReply]:
+    """Track a requirement set with the end of my licence cycle (or move the cycle end)."""
+    return json_reply(200, requirements.track(require_learner(app).learner_id, body))
+
+
+@app.delete("/api/me/requirements/<set_id>", responses={204: {"description": "No longer tracked"}})
+def untrack(set_id: str) -> Response[None]:
+    requirements.untrack(require_learner(app).learner_id, unquote(set_id))
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
+
+
+snapstart.register(app)
+lambda_handler = lambda_entry(app)

@@ -1,0 +1,141 @@
+"""Attendance by text message on the local stack: `POST /_local/sms {from, body}` runs the whole
+path (the two-way message, published to the inbound topic, the subscribed function on its SNS
+event, the reply through SNS) and answers `{reply}`; `/_local/outbox.json` lists every SMS under
+`sms: [{to, body, sent_at}]`, the outbox page shows them, and the projected QR page says
+"or text CODE to NUMBER" with the local office number (GET /api/settings `sms_number`)."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from infra.local.seed import DEMO_PASSWORD
+from tests.e2e.test_publisher_flow import office_today, sign_in
+from tests.support.http import StackClient
+
+pytestmark = pytest.mark.e2e
+
+OFFICE_NUMBER = "+12025550123"  # the local stack's SmsNumber (infra/local/server.py)
+
+
+def phone() -> str:
+    """A fresh Phoenix number for this run (555-01xx are not valid; 555-1xxx and up are)."""
+    return f"+1480555{random.randint(1000, 9999)}"
+
+
+def account(base_url: str, number: str, first: str = "Noor") -> str:
+    email = f"e2e-sms-{uuid.uuid4().hex[:10]}@example.org"
+    status, body = StackClient(base_url).call(
+        "POST",
+        "/api/accounts",
+        {
+            "email": email,
+            "password": "lantern orchard quietly",
+            "first_name": first,
+            "last_name": "Haddad",
+            "degree": "RN",
+            "phone": number,
+        },
+    )
+    assert status == 201, body
+    return email
+
+
+def activity(base_url: str, title: str) -> dict[str, Any]:
+    admin = StackClient(base_url)
+    admin.sign_in("admin@example.org", DEMO_PASSWORD)
+    status, body = admin.call(
+        "POST",
+        "/api/admin/activities",
+        {
+            "title": title,
+            "description": "Early recognition and the new bundle.",
+            "format": "rss",
+            "start_date": office_today(),
+            "end_date": office_today(),
+            "location": "Auditorium B",
+            "credits": [{"type": "AMA_PRA_1", "max": 1.0}],
+            "claim_window_days": 30,
+            "evaluation": [],
+            "published": True,
+        },
+    )
+    assert status == 201, body
+    return dict(body["activity"])
+
+
+def text(base_url: str, sender: str, body: str) -> Any:
+    status, answer = StackClient(base_url).call("POST", "/_local/sms", {"from": sender, "body": body})
+    assert status == 200, answer
+    return answer["reply"]
+
+
+def test_texting_a_code_end_to_end(base_url: str) -> None:
+    title = f"Grand Rounds by text {uuid.uuid4().hex[:6]}"
+    found = activity(base_url, title)
+    code = found["attendance_code"]
+    known, shared, stranger = phone(), phone(), phone()
+    email = account(base_url, known)
+    account(base_url, shared)
+    account(base_url, shared, first="Sam")
+    link = f"{base_url}/attend.html?code={code}"
+    unmatched = f"We could not match this number to one CME Portal account. Sign in at the event: {link}"
+
+    recorded = f"Attendance recorded for {title}. Claim your credit in the CME Portal."
+    assert text(base_url, known, code.lower()) == recorded
+    assert text(base_url, known, code) == f"Already recorded: your attendance for {title}. Nothing more to do."
+    assert text(base_url, stranger, code) == unmatched
+    assert text(base_url, shared, code) == unmatched
+    assert text(base_url, known, "QQ0000") == (
+        "QQ0000 is not an attendance code. Check the code shown at the event and text it again."
+    )
+
+    # recorded once, under the learner's primary email, as a text message
+    admin = StackClient(base_url)
+    admin.sign_in("admin@example.org", DEMO_PASSWORD)
+    status, rows = admin.call("GET", f"/api/admin/activities/{found['activity_id']}/attendance")
+    assert status == 200, rows
+    assert [(row["email"], row["source"]) for row in rows["rows"]] == [(email, "sms")]
+
+    status, box = StackClient(base_url).call("GET", "/_local/outbox.json")
+    assert status == 200
+    mine = [m for m in box["sms"] if m["to"] in (known, shared, stranger)]
+    assert [(m["to"], m["body"].split(".")[0]) for m in mine] == [
+        (known, f"Attendance recorded for {title}"),
+        (known, f"Already recorded: your attendance for {title}"),
+        (stranger, "We could not match this number to one CME Portal account"),
+        (shared, "We could not match this number to one CME Portal account"),
+        (known, "QQ0000 is not an attendance code"),
+    ]
+    assert all(set(m) == {"to", "body", "sent_at"} and datetime.fromisoformat(m["sent_at"]) for m in mine)
+
+
+def test_bad_local_texts_are_refused(base_url: str) -> None:
+    stack = StackClient(base_url)
+    assert stack.call("POST", "/_local/sms", {"from": "not a number", "body": "ABC234"})[0] == 400
+    status, problem = stack.call("POST", "/_local/sms", {"from": phone()})
+    assert status == 400 and problem["code"] == "BODY_INVALID", problem
+
+
+def test_the_qr_page_and_the_outbox_show_the_texting(page: Any, base_url: str, problems: Any) -> None:
+    status, settings = StackClient(base_url).call("GET", "/api/settings")
+    assert status == 200 and settings["sms_number"] == OFFICE_NUMBER, settings
+    found = activity(base_url, f"Projected rounds {uuid.uuid4().hex[:6]}")
+    sender = phone()
+    reply = text(base_url, sender, found["attendance_code"])
+
+    sign_in(page, "admin@example.org")
+    page.goto(f"/admin-qr.html?id={found['activity_id']}")
+    hint = page.locator("#sms-hint")
+    expect(hint).to_be_visible()
+    expect(hint).to_have_text(f"or text {found['attendance_code']} to (202) 555-0123")
+
+    page.goto("/_local/outbox")
+    item = page.get_by_role("listitem").filter(has_text=f"To {sender}")
+    expect(item).to_contain_text(reply)
+    problems.assert_none("on the QR page and the outbox")

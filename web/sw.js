@@ -1,0 +1,115 @@
+/**
+ * The service worker: keeps the static shell (pages, styles, scripts, icons) so My Portal opens
+ * from the home screen, even with no network. shell.js registers it for signed-in visitors, and
+ * unregisters it and empties its caches at sign-out.
+ *
+ * What it keeps: only the site's own static files, by path (a page's query string, which may hold
+ * a reset or verification token, is never part of the key). What it never touches: /api/ (every
+ * personal answer), /_local/, other origins (certificates and transcripts are pre-signed S3 links),
+ * anything but GET. Those go to the network as if there were no service worker.
+ *
+ * Every shell request is network first: the fresh file is shown and kept, and the kept copy is
+ * used only when the network fails. (Cache first would need a new VERSION for every change of a
+ * page or module; a page from the network with modules from the cache could disagree.)
+ * VERSION names the cache: change it when the PRECACHE list changes, and the old cache is removed.
+ */
+const VERSION = 'v1';
+const CACHE = `cme-shell-${VERSION}`;
+
+/** What installing fetches: the pages a learner opens first and everything they load. */
+const PRECACHE = [
+  '/index.html',
+  '/sign-in.html',
+  '/portal.html',
+  '/transcript.html',
+  '/styles.css',
+  '/favicon.svg',
+  '/manifest.webmanifest',
+  '/icons/icon-192.png',
+  '/icons/icon-512.png',
+  '/icons/icon-maskable-512.png',
+  '/js/api.js',
+  '/js/boot.js',
+  '/js/catalogue.js',
+  '/js/claim-form.js',
+  '/js/credits.js',
+  '/js/dates.js',
+  '/js/forms.js',
+  '/js/home-hero.js',
+  '/js/my-activities.js',
+  '/js/my-emails.js',
+  '/js/portal.js',
+  '/js/requirements.js',
+  '/js/settings.js',
+  '/js/shell.js',
+  '/js/sign-in.js',
+  '/js/transcript.js',
+];
+
+/** The shell's other static files, kept when first fetched (never /sw.js itself, /api/ or /_local/). */
+const SHELL_PATH = /^\/(?:[a-z0-9-]+\.html|styles\.css|favicon\.svg|manifest\.webmanifest|js\/[a-z0-9-]+\.js|icons\/[a-z0-9-]+\.png)$/;
+
+/** Set by a sign-out message: nothing more is kept by this (now unregistered) worker. */
+let signedOut = false;
+
+/** The cache key of a same-origin GET, or null when it is not part of the shell. */
+function shellKey(request) {
+  if (request.method !== 'GET') return null;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return null;
+  const path = url.pathname === '/' ? '/index.html' : url.pathname;
+  return SHELL_PATH.test(path) ? path : null;
+}
+
+async function precache() {
+  const cache = await caches.open(CACHE);
+  // 'reload': straight from the network, not a copy the HTTP cache may hold
+  await cache.addAll(PRECACHE.map((path) => new Request(path, { cache: 'reload' })));
+}
+
+async function removeOldCaches() {
+  const names = await caches.keys();
+  await Promise.all(names.filter((name) => name.startsWith('cme-shell-') && name !== CACHE).map((name) => caches.delete(name)));
+}
+
+async function removeAllCaches() {
+  const names = await caches.keys();
+  await Promise.all(names.map((name) => caches.delete(name)));
+}
+
+async function networkFirst(event, key) {
+  try {
+    const response = await fetch(event.request);
+    // only a plain 200 of this origin: not an error page, not a redirect (navigations get those as opaque)
+    if (response.status === 200 && response.type === 'basic' && !response.redirected && !signedOut) {
+      const copy = response.clone();
+      event.waitUntil(caches.open(CACHE).then((cache) => cache.put(key, copy)));
+    }
+    return response;
+  } catch (error) {
+    const kept = await caches.match(key, { cacheName: CACHE });
+    if (kept) return kept;
+    throw error;
+  }
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precache().then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(removeOldCaches());
+});
+
+self.addEventListener('fetch', (event) => {
+  const key = shellKey(event.request);
+  if (key === null) return; // the network, untouched
+  event.respondWith(networkFirst(event, key));
+});
+
+self.addEventListener('message', (event) => {
+  if (event.origin && event.origin !== self.location.origin) return;
+  if (event.data?.type !== 'sign-out') return;
+  signedOut = true;
+  event.waitUntil(removeAllCaches());
+});
