@@ -501,41 +501,25 @@ def core_font_page() -> bytes:
 
 
 def _bench_certificate() -> Any:
-    """The certificate both the render figures and the cost model use."""
-    sys.path[:0] = [str(LAYER)]
-    from datetime import date
+    """The certificate both the render figures and the cost model use: the tests' sample
+    (tests/support/certificates.py) with a grand-rounds title long enough to wrap."""
+    sys.path[:0] = [str(LAYER), str(ROOT)]
+    from tests.support.certificates import certificate
 
-    from cme.pdf.certificate import CertificateData
-
-    return CertificateData(
-        learner_name="Zoë Łukasiewicz-Müller",
-        degree="MD",
+    return certificate(
         activity_title="Medicine Grand Rounds: Sepsis — Early Recognition and the Hour-1 Bundle",
-        activity_dates="March 3, 2026",
         format="rss",
-        location="Auditorium B",
-        credit_type="AMA_PRA_1",
-        credits=1.0,
-        ama_max=1.0,
-        type_max=1.0,
-        provider_name="St. Elsewhere Hospital CME Office",
-        provider_address="1 Hospital Way",
         director_name="Dr. Nguyễn Thị Minh Khai",
-        director_title="Director of CME",
-        signature_image=None,
-        code="ABCD2345EFGH",
-        verify_url="https://cme.example.org/verify.html?code=ABCD2345EFGH",
-        issued_on=date(2026, 3, 4),
     )
 
 
 def pdf_renders() -> list[tuple[str, float, float]]:
     """Warm render times (CPU time, ``_cpu_ms``), interleaved with the baseline in the same process."""
-    from cme.pdf.certificate import render
-
-    data = _bench_certificate()
+    data = _bench_certificate()  # puts the layer on sys.path
     import dataclasses
     from datetime import date
+
+    from cme.pdf.certificate import render
 
     ascii_data = dataclasses.replace(data, learner_name="Zoe Lukasiewicz-Muller", director_name="Dr. Minh Khai Nguyen")
     from cme.credit import Line
@@ -645,9 +629,9 @@ def pdf_lines(rows: list[tuple[str, float, float]]) -> list[str]:
 
 def certificate_pdf_bytes() -> int:
     """The size of the benchmark's certificate PDF (what S3 stores and a download transfers)."""
+    data = _bench_certificate()  # puts the layer on sys.path
     from cme.pdf.certificate import render
 
-    data = _bench_certificate()
     return len(render(data))
 
 
