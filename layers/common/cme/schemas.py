@@ -425,6 +425,16 @@ class ClaimIn(ReportingFields):
     moc_consent: StrictBool = False
     evaluation: dict[str, Any] = Field(default_factory=dict)
     attestation: StrictBool = False
+    attended_as: str | None = Field(
+        default=None,
+        max_length=320,
+        description=(
+            "The verified email the attendance is recorded under, as My activities answers it "
+            "(`attended_as`). Optional: it saves a read for a learner with several verified "
+            "emails. A value that is not one of them, or holds no attendance, is not an error: "
+            "the portal then finds the attendance itself."
+        ),
+    )
 
 
 class ClaimLineOut(BaseModel):
