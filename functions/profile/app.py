@@ -92,5 +92,7 @@ def make_primary(email: str) -> Response[Profile]:
     return json_reply(200, accounts.get_profile(learner_id))
 
 
-snapstart.register(app, services=("dynamodb", "ses"), modules=("argon2", "zxcvbn", "phonenumbers", "jinja2"))
+snapstart.register(
+    app, services=("dynamodb", "ses"), modules=("argon2", "zxcvbn", "phonenumbers", "email_validator", "jinja2")
+)
 lambda_handler = lambda_entry(app)

@@ -261,5 +261,5 @@ def report_submitted(board: str, body: ReportSubmittedIn) -> Response[ReportSubm
 
 
 # A 5,000-row CSV is about 300 KB (an XLSX about 150 KB); API Gateway's own limit is 10 MB.
-snapstart.register(app, services=("dynamodb", "s3"), modules=("segno",))
+snapstart.register(app, services=("dynamodb", "s3"), modules=("segno", "email_validator"))
 lambda_handler = lambda_entry(app, {ROSTER: BodyRule(("application/json", *rosters.MEDIA_TYPES), 2 * 1024 * 1024)})

@@ -58,5 +58,5 @@ def resend_to(email: str) -> Response[EmailEntryReply]:
     return json_reply(202, emails.resend(require_learner(app).learner_id, unquote(email)))
 
 
-snapstart.register(app, services=("dynamodb", "ses"), modules=("argon2", "zxcvbn", "jinja2"))
+snapstart.register(app, services=("dynamodb", "ses"), modules=("argon2", "zxcvbn", "email_validator", "jinja2"))
 lambda_handler = lambda_entry(app)

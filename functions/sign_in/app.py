@@ -40,5 +40,5 @@ def sign_out() -> Response[None]:
     return Response(status_code=204, cookies=[cleared_session_cookie()], headers={"Cache-Control": "no-store"})
 
 
-snapstart.register(app, modules=("argon2",))
+snapstart.register(app, modules=("argon2", "email_validator"))
 lambda_handler = lambda_entry(app)

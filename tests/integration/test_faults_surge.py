@@ -156,7 +156,7 @@ def test_attendance_surge_under_conflicts_and_throttling(
     admin: ApiClient, gateway: Gateway, inject_faults: Callable[..., FaultInjector]
 ) -> None:
     from cme import retry
-    from cme.models import Activity, Attendance
+    from cme.models import Activity, Attendance, EmailAttendance
 
     activity = create(admin)
     phones = [ApiClient(gateway, source_ip=f"10.30.{n // 250}.{n % 250 + 1}") for n in range(CROWD)]
@@ -176,12 +176,20 @@ def test_attendance_surge_under_conflicts_and_throttling(
     faults.uninstall()
 
     assert Counter(statuses) == {201: CROWD}, Counter(statuses)
-    assert figures["transactions"] == 0  # sign-in, its throttle and its count: single-item writes only
+    # each sign-in is one transaction of its own row and its own email's EmailAttendance item
+    # (no item another attendee writes); the throttle and the count are single-item writes
+    assert figures["transactions"] >= CROWD and figures["conflicts"] > 0
     assert figures["throttles"] > 0 and figures["write_conflicts"] > 0
     assert retry.stats()["retries:TransactionConflictException"] == figures["write_conflicts"]
+    assert retry.stats()["retries:TransactionConflict"] > 0
     assert retry.stats()["exhausted"] == 0
     rows = list(Attendance.query(activity["activity_id"], consistent_read=True))
     assert sorted(r.email for r in rows) == sorted(f"attendee{n}@example.org" for n in range(CROWD))
+    listed = {
+        item.email: item.activities
+        for item in EmailAttendance.batch_get([EmailAttendance.key_of(r.email) for r in rows], consistent_read=True)
+    }
+    assert listed == {r.email: {activity["activity_id"]} for r in rows}  # each exactly as its row
     assert Activity.get(activity["activity_id"], consistent_read=True).attendance_count == CROWD
 
 
@@ -217,7 +225,10 @@ def test_a_claims_transaction_holds_only_the_learners_items(admin: ApiClient, ga
     assert next(a for a in listed if a["activity_id"] == activity["activity_id"])["claim_count"] == 1
 
 
-def test_self_sign_in_writes_no_transaction(admin: ApiClient, new_client: Any) -> None:
+def test_self_sign_in_writes_only_the_attendees_items(admin: ApiClient, new_client: Any) -> None:
+    """The row and its email's EmailAttendance item, in one transaction: both keyed by the
+    attendee's email, so a crowd at one activity never writes one item twice."""
+    from cme.models.tables import ATTENDED_PREFIX
     from cme.settings import get_settings
 
     settings = get_settings()
@@ -226,9 +237,16 @@ def test_self_sign_in_writes_no_transaction(admin: ApiClient, new_client: Any) -
     phone = new_client()
     with dynamodb_calls() as calls:
         assert phone.post("/api/attendance", body).status == 201
-    assert "TransactWriteItems" not in [op for op, _ in calls]
-    (put,) = [p for op, p in calls if op == "PutItem"]
+    (transaction,) = [p for op, p in calls if op == "TransactWriteItems"]
+    (put,) = [item["Put"] for item in transaction["TransactItems"] if "Put" in item]
     assert put["TableName"] == settings.attendance_table and "ConditionExpression" in put
+    assert put["Item"]["email"] == {"S": "zoe@example.org"}
+    (update,) = [item["Update"] for item in transaction["TransactItems"] if "Update" in item]
+    assert update["Key"] == {
+        "activity_id": {"S": f"{ATTENDED_PREFIX}zoe@example.org"},
+        "email": {"S": "zoe@example.org"},
+    }
+    assert len(transaction["TransactItems"]) == 2
     (count,) = [p for op, p in calls if op == "UpdateItem" and p["TableName"] == settings.activities_table]
     assert count["UpdateExpression"].startswith("ADD ")
     with dynamodb_calls() as calls:

@@ -68,7 +68,7 @@ def test_a_2000_row_workbook_in_one_request(admin: ApiClient) -> None:
     with count_calls() as counts:
         answer = upload(admin, activity, raw, XLSX)
     assert answer.status == 200 and answer.json == {"added": 2000, "already_present": 0, "rejected": []}
-    assert counts["dynamodb:BatchWriteItem"] == 80 and counts["dynamodb:PutItem"] == 0
+    assert counts["dynamodb:TransactWriteItems"] == 40 and counts["dynamodb:PutItem"] == 0
     rows = stored(activity)
     assert len(rows) == 2000 and rows["learner1999@example.org"] == ("Renée", "Núñez1999")
 

@@ -11,8 +11,10 @@ from infra.local.aws_calls import requests_for, table_arn
 from infra.tools import iam
 
 KEPT = ("ClaimsTable", "CertificatesTable", "AuditTable")
-# Roster import writes attendance in bulk (BatchWriteItem can also delete): the one named exception.
-BULK_ATTENDANCE = {"PublisherFunction"}
+# BatchWriteItem on attendance (it can also delete) was roster import's named exception; roster import
+# now writes rows in transactions with each email's EmailAttendance item (cme.attendance.record_many),
+# so no function holds it.
+BULK_ATTENDANCE: set[str] = set()
 # The one kept record a function may remove is attendance, through the coordinator's audited removal
 # (DELETE /api/admin/activities/{id}/attendance/{email}, in one transaction with its audit record).
 REMOVES_ATTENDANCE = {"PublisherFunction"}

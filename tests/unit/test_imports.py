@@ -37,3 +37,44 @@ def test_handler_import_is_lean(function: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "", f"{function} imports {done.stdout.strip()} at import time"
+
+
+def test_schemas_map_names_every_shape_in_its_area() -> None:
+    """``cme.schemas.AREAS`` (what ``from cme.schemas import X`` imports) lists exactly the public
+    names each area module defines."""
+    import ast
+    import importlib
+
+    from cme import schemas
+
+    for area, names in schemas.AREAS.items():
+        module = importlib.import_module(f"cme.schemas.{area}")
+        tree = ast.parse((LAYER / "cme" / "schemas" / f"{area}.py").read_text())
+        defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+        defined |= {
+            t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)
+        }
+        defined = {name for name in defined if not name.startswith("_")}
+        assert defined == set(names), area
+        for name in names:
+            assert getattr(schemas, name) is getattr(module, name)
+
+
+def test_a_shape_imports_only_its_own_area() -> None:
+    """The sign-in's body model does not define the API's other shapes (issue 16, cold starts)."""
+    code = (
+        f"import sys; sys.path[:0] = [{str(LAYER)!r}];"
+        "from cme.schemas import SignIn;"
+        "print(','.join(sorted(n for n in sys.modules if n.startswith('cme.schemas.'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.strip() == "cme.schemas._common,cme.schemas.accounts"
+
+
+def test_the_dummy_password_hash_has_the_hashers_parameters() -> None:
+    """Sign-in of an unknown email verifies against a stored dummy hash (no hashing at a cold
+    start); it must cost what a learner's verification costs, so carry the same parameters."""
+    from cme import passwords
+
+    assert not passwords.needs_rehash(passwords.DUMMY_HASH)
+    assert passwords.verify_password(passwords.DUMMY_HASH, "dummy password for timing")

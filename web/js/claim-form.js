@@ -365,6 +365,8 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale,
     const lines = chosenLines();
     sentLines = lines;
     const payload = { activity_id: activity.activity_id };
+    // the email My activities found the attendance under: saves the API a read (several emails)
+    if (activity.attended_as) payload.attended_as = activity.attended_as;
     if (lines.length === 1) Object.assign(payload, { credit_type: lines[0].credit_type, credits: lines[0].credits });
     else payload.lines = lines.map(({ credit_type: type, credits }) => ({ credit_type: type, credits }));
     if (!reporting.hidden) {

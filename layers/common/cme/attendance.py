@@ -1,7 +1,10 @@
 """Attendance: self sign-in at the event with its code, and the coordinator's roster import.
 
 Attendance is keyed by activity and normalized email. It is a learner's once that email is
-verified on their account (found by email at read time, see cme.emails).
+verified on their account (found by email at read time, see cme.emails). Every row is written
+in one transaction with its email's EmailAttendance item (the set of activities attended under
+that email), and removed the same way, so My activities reads a learner's attendance by key
+(``record``, ``record_many``, ``remove``).
 """
 
 from __future__ import annotations
@@ -14,13 +17,22 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from cme import activities, audit, clock, retry, throttle
 from cme.errors import Conflict, InvalidInput, NotFound
 from cme.identity import clean_name, name_key, normalize_email
-from cme.models import Activity, Attendance, AttendanceCode, AuditRecord, Claim, EmailOwner, get_many
+from cme.models import (
+    Activity,
+    Attendance,
+    AttendanceCode,
+    AuditRecord,
+    Claim,
+    EmailAttendance,
+    EmailOwner,
+    get_many,
+)
 from cme.observability import logger
 from cme.schemas import AttendanceEntry, Rejected, RosterReport, SelfSignIn, SignedIn
 from cme.schemas import AttendanceListReply as Page
@@ -36,6 +48,60 @@ def _code_invalid() -> NotFound:
 
 def _new_attendance(activity_id: str, email: str, first: str, last: str, source: str) -> Attendance:
     return Attendance(activity_id, email, first_name=first, last_name=last, source=source, recorded_at=clock.now())
+
+
+def _attended(email: str) -> EmailAttendance:
+    return EmailAttendance(*EmailAttendance.key_of(email))
+
+
+def _reasons(exc: TransactWriteError) -> list[str | None]:
+    return [reason.code if reason is not None else None for reason in exc.cancellation_reasons or []]
+
+
+#: rows per transaction: each row is a put and its email's update, and a transaction holds 100
+ROWS_PER_TRANSACTION = 50
+
+
+def record_many(rows: list[Attendance], what: str = "attendance") -> list[Attendance]:
+    """Write ``rows`` (one email each at most, any activities), each with the add of its
+    activity to its email's EmailAttendance item, 50 rows to a transaction; returns the rows
+    written. A row already there (written meanwhile: a double tap, a sign-in during an
+    import) is left as it is and not returned; the others of its transaction are written.
+
+    Each row's put and its email's update are in one transaction, so the per-email item lists
+    exactly the rows there are. The items written are the email's own (no count, no activity):
+    a crowd signing in to one activity writes different items and never conflicts."""
+    written: list[Attendance] = []
+    for start in range(0, len(rows), ROWS_PER_TRANSACTION):
+        chunk = rows[start : start + ROWS_PER_TRANSACTION]
+        while chunk:
+            try:
+                _write(chunk, what)
+            except TransactWriteError as exc:
+                reasons = _reasons(exc)
+                if retry.DECISION not in reasons:
+                    raise
+                # the puts' reasons come first: those rows are there already
+                chunk = [row for row, reason in zip(chunk, reasons, strict=False) if reason != retry.DECISION]
+                continue
+            written.extend(chunk)
+            break
+    return written
+
+
+def _write(rows: list[Attendance], what: str) -> None:
+    def build(tx: TransactWrite) -> None:
+        for row in rows:  # puts come before updates in the request (PynamoDB's order)
+            tx.save(row, condition=Attendance.email.does_not_exist())
+        for row in rows:
+            tx.update(_attended(row.email), actions=[EmailAttendance.activities.add({row.activity_id})])
+
+    retry.transact(build, what)
+
+
+def record(row: Attendance, what: str = "attendance") -> bool:
+    """``record_many`` of one row: True when written, False when it was there already."""
+    return bool(record_many([row], what))
 
 
 def sign_in_at_event(data: SelfSignIn, client: str) -> tuple[SignedIn, bool]:
@@ -70,16 +136,10 @@ def sign_in_at_event(data: SelfSignIn, client: str) -> tuple[SignedIn, bool]:
         if last != first:
             when += f" to {last:%B} {last.day}, {last.year}"
         raise InvalidInput("SIGN_IN_CLOSED", f"Sign-in for “{activity.title}” is open only on its date(s): {when}.")
-    record = _new_attendance(
-        activity.activity_id, email, clean_name(data.first_name), clean_name(data.last_name), "self"
-    )
-    try:
-        # The attendance row alone, with its condition: a crowd signing in at once writes
-        # different items, so nothing here waits on anyone else's request.
-        retry.call(lambda: record.save(condition=Attendance.email.does_not_exist()), "attendance")
-    except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    row = _new_attendance(activity.activity_id, email, clean_name(data.first_name), clean_name(data.last_name), "self")
+    # The row with its email's item (record): a crowd signing in at once writes different
+    # items, so nothing here waits on anyone else's request.
+    if not record(row):
         return SignedIn(activity_id=activity.activity_id, title=activity.title), False  # a double tap
     # Recorded. The count is a separate ADD on the activity, only for a new row; its failure is
     # logged and never undoes or fails the sign-in (see activities.add_to_count).
@@ -94,7 +154,8 @@ def _name(value: Any) -> str:
 def import_roster(activity_id: str, rows: list[tuple[int, dict[str, Any]]]) -> RosterReport:
     """Add every valid row; report added, already present and rejected rows (each on its own).
 
-    Costs ceil(n/100) BatchGetItem + ceil(new/25) BatchWriteItem + 1 UpdateItem.
+    Costs ceil(n/100) BatchGetItem + ceil(new/50) TransactWriteItems (``record_many``) + 1
+    UpdateItem (the count).
     """
     settings = get_settings()
     if len(rows) > settings.roster_max_rows:
@@ -120,14 +181,11 @@ def import_roster(activity_id: str, rows: list[tuple[int, dict[str, Any]]]) -> R
         wanted[email] = (_name(row.get("first_name")), _name(row.get("last_name")))
         first_row[email] = number
     existing = {item.email for item in Attendance.batch_get([(activity_id, email) for email in wanted])}
-    new = [email for email in wanted if email not in existing]
-    with Attendance.batch_write() as batch:
-        for email in new:
-            first, last = wanted[email]
-            batch.save(_new_attendance(activity_id, email, first, last, "roster"))
-    if new:
-        activities.add_to_count(activity_id, "attendance_count", len(new))
-    return RosterReport(added=len(new), already_present=len(existing) + duplicates, rejected=rejected)
+    rows_new = [_new_attendance(activity_id, e, *wanted[e], "roster") for e in wanted if e not in existing]
+    added = len(record_many(rows_new, "roster import"))  # a row written meanwhile was present
+    if added:
+        activities.add_to_count(activity_id, "attendance_count", added)
+    return RosterReport(added=added, already_present=len(wanted) - added + duplicates, rejected=rejected)
 
 
 # --- the coordinator's list: searched, paged by email, exported; one wrong entry removed ---
@@ -292,7 +350,8 @@ def remove(activity_id: str, email_text: str, actor: str, source_ip: str = "", u
     (on condition it is there, so it is removed exactly once), the audit record with the row as
     it was, and checks that the email's owner is as read and (if verified) that learner has no
     claim at the activity, so a claim made meanwhile refuses the removal. Then the activity's
-    attendance count (one UpdateItem, outside the transaction: a hot item).
+    attendance count (one UpdateItem, outside the transaction: a hot item). The transaction
+    also takes the activity out of the email's EmailAttendance item (see ``record_many``).
     """
     try:
         email = normalize_email(email_text)
@@ -312,7 +371,7 @@ def _remove_once(activity_id: str, email: str, actor: str, source_ip: str, user_
         activities.get(activity_id)  # 404 for the activity itself first
         raise _no_row()
     learner_id = owner.learner_id if isinstance(owner, EmailOwner) and owner.verified else None
-    record = audit.about(
+    entry = audit.about(
         f"activity#{activity_id}",
         "attendance_removed",
         actor,
@@ -336,16 +395,17 @@ def _remove_once(activity_id: str, email: str, actor: str, source_ip: str, user_
 
     def build(tx: TransactWrite) -> None:
         tx.delete(row, condition=Attendance.email.exists())
-        tx.save(record, condition=AuditRecord.at.does_not_exist())
+        tx.save(entry, condition=AuditRecord.at.does_not_exist())
         tx.condition_check(EmailOwner, email, condition=unchanged)
         if learner_id:
             tx.condition_check(Claim, learner_id, activity_id, condition=Claim.activity_id.does_not_exist())
+        tx.update(_attended(email), actions=[EmailAttendance.activities.delete({activity_id})])  # last: reasons
 
     try:
         retry.transact(build, "attendance remove")
     except TransactWriteError as exc:
         # PynamoDB sends condition checks first (owner, then claim), then the delete, then the put
-        reasons = [reason.code if reason is not None else None for reason in exc.cancellation_reasons or []]
+        reasons = _reasons(exc)
         if retry.DECISION not in reasons:
             raise
         failed = reasons.index(retry.DECISION)

@@ -13,7 +13,7 @@ from pynamodb.transactions import TransactWrite
 
 from cme import activities, audit, certificates, clock, credit, reports, retry
 from cme.errors import Conflict, InvalidInput, NotFound, sign_in_required
-from cme.models import Activity, Attendance, Claim, EmailOwner, Learner, get_many
+from cme.models import Activity, Attendance, Claim, EmailAttendance, EmailOwner, Learner, get_many
 from cme.models.tables import ClaimLine
 from cme.observability import logger
 from cme.schemas import (
@@ -192,12 +192,15 @@ def _attended(activity_id: str, emails: list[str]) -> str | None:
 def _checked(data: ClaimIn, learner: Learner, activity: Activity, today: date) -> tuple[list[credit.Line], str]:
     """``check``, and the verified email whose attendance row the claim's transaction checks.
 
-    One verified email: that one, unread (the transaction proves it), read only when a later
-    rule refuses the claim, so NOT_ATTENDED still comes first. Several: the first with a row."""
+    Known without a read (the transaction proves it): the one verified email, or, of several,
+    the one the claim names (``attended_as``, as My activities answered it). It is read only
+    when a later rule refuses the claim, so NOT_ATTENDED still comes first. Otherwise (several
+    emails, none named): the first with a row, read in one BatchGetItem."""
     emails = sorted(learner.verified_emails or ())
-    if len(emails) == 1:
+    named = emails[0] if len(emails) == 1 else (data.attended_as if data.attended_as in emails else None)
+    if named is not None:
         try:
-            return check(data, learner, activity, True, today), emails[0]
+            return check(data, learner, activity, True, today), named
         except InvalidInput:
             if _attended(activity.activity_id, emails) is None:
                 raise not_attended() from None
@@ -208,22 +211,34 @@ def _checked(data: ClaimIn, learner: Learner, activity: Activity, today: date) -
     return lines, attended_as
 
 
+def _elsewhere(exc: TransactWriteError, learner: Learner, activity_id: str, tried: str) -> str | None:
+    """When the claim's transaction found no attendance row under ``tried`` and the learner
+    has other verified emails: the first of them with a row (one BatchGetItem), else None."""
+    reasons = [reason.code if reason is not None else None for reason in exc.cancellation_reasons or []]
+    if not reasons or reasons[0] != retry.DECISION:
+        return None
+    others = sorted(set(learner.verified_emails or ()) - {tried})
+    return _attended(activity_id, others)
+
+
 def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str) -> tuple[ClaimOut, bool]:
     """Record the claim; returns it and whether it is new.
 
-    Three DynamoDB round trips (four with the authorizer's session read) for a learner with one
-    verified email: learner + activity (one BatchGetItem), the claim + certificate record +
-    audit record with a condition check on the attendance row (one transaction), then the
-    activity's claim count (one UpdateItem, outside the transaction: see below). A learner
-    with several verified emails needs one more, a BatchGetItem of the activity's attendance
-    under each, to know which row the transaction checks (a transaction's conditions are all
-    of its items, never one of several).
+    Three DynamoDB round trips (four with the authorizer's session read): learner + activity
+    (one BatchGetItem), the claim + certificate record + audit record with a condition check
+    on the attendance row (one transaction), then the activity's claim count (one UpdateItem,
+    outside the transaction: see below). Which row the transaction checks must be known first
+    (a transaction's conditions are all of its items, never one of several): the learner's
+    one verified email, or of several the one the claim names (``attended_as``, which the web
+    sends back from My activities). A learner with several who names none (or one that holds
+    no row, e.g. a stale page) costs one more round trip: a BatchGetItem of the activity's
+    attendance under each.
 
-    With one verified email the attendance is not read first: the transaction's condition
-    check on (activity, that email) is what proves it, and at the very moment the claim is
-    written (reason 0 when it is missing: NOT_ATTENDED). So that the rules still answer in
-    their order (NOT_ATTENDED first), a claim refused by a later rule reads the row before
-    answering: one more round trip, on a refusal only.
+    The named row is not read first: the transaction's condition check on it is what proves
+    the attendance, at the very moment the claim is written (reason 0 when it is missing:
+    NOT_ATTENDED, after looking under the learner's other verified emails). So that the rules
+    still answer in their order (NOT_ATTENDED first), a claim refused by a later rule reads
+    the rows before answering: one more round trip, on a refusal only.
 
     A retry of the same claim returns it (not new); a different second claim is 409. The
     certificate is recorded in the same transaction, so its code verifies at once.
@@ -304,12 +319,19 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
             tx.update(learner, actions=additions, condition=Learner.learner_id.exists())
 
     try:
-        retry.transact(build, "claim")
+        try:
+            retry.transact(build, "claim")
+        except TransactWriteError as exc:
+            elsewhere = _elsewhere(exc, learner, activity.activity_id, attended_as)
+            if elsewhere is None:
+                raise
+            attended_as = elsewhere  # a stale attended_as: the row is under another verified email
+            retry.transact(build, "claim")
     except TransactWriteError as exc:
         reasons = [reason.code if reason is not None else None for reason in exc.cancellation_reasons or []]
         if retry.DECISION not in reasons:
             raise
-        if reasons[0] == retry.DECISION:  # the attendance was removed a moment ago
+        if reasons[0] == retry.DECISION:  # no row under that email: removed a moment ago
             raise not_attended() from exc
         existing = Claim.get(learner_id, activity.activity_id, consistent_read=True)
         if existing.claim_id != claim.claim_id:  # not our own write answered late, then retried
@@ -345,10 +367,20 @@ def _read_many(items: list[Any]) -> list[Any]:
     return rows
 
 
-def attendance_of(emails: list[str]) -> set[tuple[str, str]]:
-    """The (activity id, email) of every attendance under ``emails``: one Query of the
-    ``by_email`` index per email (a Query names one partition)."""
-    return {(row.activity_id, row.email) for email in emails for row in Attendance.by_email.query(email)}
+def _attended_under(emails: list[str]) -> list[Any]:
+    """The EmailAttendance keys of ``emails``, to read in a batch (cme.attendance keeps them)."""
+    return [EmailAttendance(*EmailAttendance.key_of(email)) for email in emails]
+
+
+def attendance_of(items: list[Any], verified: set[str]) -> dict[str, str]:
+    """activity id -> the first of the ``verified`` emails (in order) it was attended under,
+    from the EmailAttendance ``items`` read."""
+    attended: dict[str, str] = {}
+    for item in sorted((x for x in items if isinstance(x, EmailAttendance)), key=lambda x: x.email):
+        if item.email in verified:
+            for activity_id in sorted(item.activities or ()):
+                attended.setdefault(activity_id, item.email)
+    return attended
 
 
 def _with_claims(learner_id: str, activity_ids: list[str]) -> list[Any]:
@@ -359,51 +391,42 @@ def my_activities(learner_id: str) -> MyActivitiesReply:
     """Every activity attended under a verified email, with its status and, if not claimable,
     the reason; and the learner's emails not yet verified (whose attendance is not shown).
 
-    DynamoDB round trips, the authorizer's included: 3 + one per verified email (4 for one),
-    for up to 49 activities (each further 50 take one more BatchGetItem: 100 keys):
+    Four DynamoDB round trips, the authorizer's included, for up to 10 verified emails (the
+    most an account holds) and up to 49 activities (each further 50 take one more
+    BatchGetItem: 100 keys):
 
     1. the session (authorizer);
     2. the learner's emails: a Query of the EmailsTable's ``by_learner`` index (the list the
        unverified note always came from);
-    3. attendance under each email the index shows verified (``attendance_of``);
-    4. one consistent BatchGetItem of the learner, each attended activity, and the learner's
-       claim on each (a claim's key is learner x activity: no Query of all claims).
+    3. one consistent BatchGetItem of the learner and the EmailAttendance item of each email
+       the index shows verified: the activities attended under it (cme.attendance writes that
+       item in the same transaction as each attendance row, so it is exact);
+    4. one consistent BatchGetItem of each attended activity and the learner's claim on it (a
+       claim's key is learner x activity: no Query of all claims).
 
     Exact where it decides: the index only *proposes* emails; what counts is the learner
-    item's ``verified_emails``, read consistently in step 4 (the set every claim is checked
-    against; cme.emails keeps it in each verification's and removal's transaction). Attendance
-    under an email the index showed that is not verified now (a removal) is dropped; a
-    verified email the index does not show as verified yet (an index lags its table, see
-    tests/support/index_lag.py) is read in one more step, so it is never missed. Attendance is
-    still found by email at read time, as cme.emails says: a verification copies nothing, so
-    nothing recorded under an email before its account existed can be lost on the way
-    (copying it onto the learner item at verification would read the lagging index, and lose
-    a row recorded a moment before). What stays eventually consistent is what was always read
-    from an index: a row recorded a moment ago may show a moment later; a claim reads and
-    condition-checks the row by its key (claim_credit)."""
+    item's ``verified_emails``, read consistently in step 3 (the set every claim is checked
+    against; cme.emails keeps it in each verification's and removal's transaction).
+    Attendance under an email the index showed that is not verified now (a removal) is
+    dropped; a verified email the index does not show as verified yet (an index lags its
+    table, see tests/support/index_lag.py) is read in one more step, so it is never missed.
+    Attendance is still found by email at read time, as cme.emails says: a verification
+    copies nothing, so nothing recorded under an email before its account existed is lost."""
     owners = [o for o in EmailOwner.by_learner.query(learner_id) if o.learner_id == learner_id]
     proposed = sorted({o.email for o in owners if o.verified})
-    pairs = attendance_of(proposed)
-    ids = sorted({activity_id for activity_id, _ in pairs})
-    found = _read_many([Learner(learner_id), *_with_claims(learner_id, ids)])
-    learner = found[0]
-    if not isinstance(learner, Learner):
+    first = _read_many([Learner(learner_id), *_attended_under(proposed)])
+    learner = next((x for x in first if isinstance(x, Learner)), None)
+    if learner is None:
         raise sign_in_required()
     verified = set(learner.verified_emails or ())
     missed = sorted(verified - set(proposed))
     if missed:  # verified a moment ago, not verified on the index yet: read it now
-        more = attendance_of(missed)
-        pairs |= more
-        new_ids = sorted({activity_id for activity_id, _ in more} - set(ids))
-        found += _read_many(_with_claims(learner_id, new_ids))
-        ids += new_ids
-    rows = dict(zip(ids, zip(found[1::2], found[2::2], strict=True), strict=True))
-    attended: dict[str, str] = {}  # activity -> the first verified email it was attended under
-    for activity_id, email in sorted(pairs, key=lambda pair: pair[1]):
-        if email in verified:
-            attended.setdefault(activity_id, email)
-    found_activity = {a: r[0] for a, r in rows.items() if isinstance(r[0], Activity)}
-    claims = {a: r[1] for a, r in rows.items() if isinstance(r[1], Claim)}
+        first += _read_many(_attended_under(missed))
+    attended = attendance_of(first, verified)
+    ids = sorted(attended)
+    found = _read_many(_with_claims(learner_id, ids))
+    found_activity = {x.activity_id: x for x in found if isinstance(x, Activity)}
+    claims = {x.activity_id: x for x in found if isinstance(x, Claim)}
     today = activities.office_today()
     result = []
     for activity_id, email in attended.items():

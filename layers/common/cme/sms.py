@@ -25,13 +25,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from pynamodb.exceptions import PutError
-
-from cme import activities, aws, retry, throttle
-from cme.attendance import _new_attendance
+from cme import activities, aws, throttle
+from cme.attendance import _new_attendance, record
 from cme.errors import InvalidInput, TooManyAttempts
 from cme.identity import normalize_phone
-from cme.models import Activity, Attendance, AttendanceCode, Learner
+from cme.models import Activity, AttendanceCode, Learner
 from cme.observability import logger
 from cme.settings import get_settings
 
@@ -186,12 +184,8 @@ def handle(text: Inbound) -> Outcome:
         return Outcome("wrong_code", wrong_code_reply(code), number)
     if not activities.is_open_for_sign_in(activity, activities.office_today()):
         return Outcome("closed", closed_reply(activity), number, activity.activity_id)
-    record = _new_attendance(activity.activity_id, learner.email, learner.first_name, learner.last_name, SOURCE)
-    try:
-        retry.call(lambda: record.save(condition=Attendance.email.does_not_exist()), "attendance")
-    except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    row = _new_attendance(activity.activity_id, learner.email, learner.first_name, learner.last_name, SOURCE)
+    if not record(row):  # the row with its email's EmailAttendance item, in one transaction
         return Outcome("already_recorded", already_reply(activity.title), number, activity.activity_id)
     activities.add_to_count(activity.activity_id, "attendance_count")
     return Outcome("recorded", recorded_reply(activity.title), number, activity.activity_id)

@@ -14,7 +14,8 @@ SnapStart off) nothing is registered and everything stays lazy, made at first us
 Before the snapshot (:func:`before_snapshot`), so that no restored cold start pays for it:
 
 - the settings (the environment of the published version, fixed for its life);
-- the imports and objects the first request needs: Tracer and Metrics (the X-Ray SDK), the
+- the imports and objects the first request needs: Tracer and Metrics (the X-Ray SDK), every
+  area of ``cme.schemas`` (imported per area at first use without SnapStart), the
   PDF stack in functions that make PDFs (fpdf2, fontTools, uharfbuzz, segno, and the fonts
   parsed once: ``cme.pdf.fonts``), the libraries named by the function;
 - every route's validation: Powertools' dependants and body fields (pydantic TypeAdapters, so
@@ -101,13 +102,14 @@ def before_snapshot(
     app: Any = None, *, pdf: bool = False, services: tuple[str, ...] = ("dynamodb",), modules: tuple[str, ...] = ()
 ) -> None:
     """Everything that can be done before the snapshot (module docstring)."""
-    from cme import observability
+    from cme import observability, schemas
     from cme.settings import get_settings
 
     settings = get_settings()
     if settings.tracing:
         _ = observability.tracer
     _ = observability.metrics
+    schemas.import_all()  # every area's shapes, whichever a later import would reach first
     for name in modules:
         importlib.import_module(name)
     if pdf:

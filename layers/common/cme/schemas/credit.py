@@ -1,0 +1,49 @@
+"""Credit types, office settings and topics (GET /api/credit-types, /api/settings, /api/topics)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from cme.schemas._common import BaseModel, CreditType, Strict
+
+
+class Credit(Strict):
+    type: CreditType
+    max: float = Field(gt=0, le=100)
+
+
+class CreditTypeOut(BaseModel):
+    """One credit type's wording (cme.credit). ``statement`` has ``{provider}``, ``{n}``,
+    ``{credits}``, ``{activity}``, ``{awarded}`` and ``{address}`` to fill; "" when none."""
+
+    type: CreditType
+    label: str
+    unit: str
+    unit_one: str
+    short: str
+    headline: str
+    statement: str
+    claimants: list[str]
+    moc_board: str | None = None
+
+
+class CreditTypesReply(BaseModel):
+    credit_types: list[CreditTypeOut]
+
+
+class SettingsReply(BaseModel):
+    """GET /api/settings: the office settings the web pages show (from cme.settings, never copied)."""
+
+    office_name: str
+    help_email: str
+    timezone: str
+    sms_number: str | None = None
+
+
+class TopicOut(BaseModel):
+    topic: str  # an id of cme.topics
+    label: str
+
+
+class TopicsReply(BaseModel):
+    topics: list[TopicOut]
