@@ -12,6 +12,9 @@ from infra.local import cfn
 
 
 def provision(region: str, mail_from: str) -> None:
+    from infra.local import moto_fixes
+
+    moto_fixes.install()  # moto in this process (tests, `make run`): transactions copy each table once
     dynamodb = boto3.client("dynamodb", region_name=region)
     existing = set(dynamodb.list_tables().get("TableNames", []))
     for name, spec in cfn.table_definitions().items():

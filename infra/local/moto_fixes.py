@@ -1,0 +1,59 @@
+"""moto's DynamoDB transactions at a cost that does not grow with the number of items in them.
+
+moto (5.2) backs up a table before a transaction by deep-copying it once *per item* of the
+transaction that names it: a roster import's transaction of 50 attendance rows and 50
+EmailAttendance updates copies the whole attendance table 100 times. On a table of a few
+thousand rows that is minutes per import and, with the copies' reference cycles waiting for the
+garbage collector, gigabytes of memory (`make bench` was killed by the OOM killer). DynamoDB
+itself has no such cost.
+
+``install`` makes each transaction copy each table once (the first copy, taken before any of
+its writes, is the one moto restores on a cancellation, exactly as before). The copies are kept
+per thread and per transaction, so concurrent in-process transactions never share one. It is
+called wherever moto is started for the portal (``infra.local.provision``), and changes nothing
+when moto is not installed (a deployment's tools, DynamoDB Local).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import types
+from typing import Any
+
+_state = threading.local()
+_lock = threading.Lock()
+
+
+def install() -> None:
+    with _lock:
+        try:
+            from moto.dynamodb import models
+            from moto.dynamodb.models.table import Table
+        except ImportError:  # not moto: nothing to fix
+            return
+        if getattr(models.DynamoDBBackend.transact_write_items, "copies_each_table_once", False):
+            return  # installed already
+        real_deepcopy = copy.deepcopy
+
+        def deepcopy(obj: Any, memo: dict[int, Any] | None = None) -> Any:
+            taken: dict[int, Any] | None = getattr(_state, "tables", None)
+            if taken is None or not isinstance(obj, Table):
+                return real_deepcopy(obj, memo)
+            if id(obj) not in taken:
+                taken[id(obj)] = real_deepcopy(obj, memo)
+            return taken[id(obj)]
+
+        # moto.dynamodb.models reads ``copy.deepcopy`` through its module global ``copy``
+        models.copy = types.SimpleNamespace(**{**vars(copy), "deepcopy": deepcopy})  # type: ignore[assignment]
+        original = models.DynamoDBBackend.transact_write_items
+
+        def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+            _state.tables = {}
+            try:
+                original(self, transact_items)
+            finally:
+                _state.tables = None
+
+        transact_write_items.copies_each_table_once = True  # type: ignore[attr-defined]
+        models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
