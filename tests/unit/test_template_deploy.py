@@ -37,6 +37,7 @@ OPTIONAL = {
     "DomainName": "HasCustomDomain",
     "CertificateArn": "HasCustomDomain",
     "WebAclArn": "HasWebAcl",
+    "AlarmEmail": "HasAlarmEmail",
 }
 
 
@@ -178,3 +179,23 @@ def test_readme_names_every_parameter_a_deployer_sets() -> None:
     missing = [name for name in cfn.template()["Parameters"] if f"`{name}`" not in deploy]
     assert missing == []
     assert "make smoke URL=" in deploy
+
+
+def test_a_transcript_email_that_keeps_failing_raises_an_alarm() -> None:
+    """A message in the transcript dead-letter queue (three failed deliveries) sets off a
+    CloudWatch alarm, which emails AlarmEmail through an SNS topic when one is given."""
+    resources = _resources()
+    alarm = resources["TranscriptDeadLetterAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["TranscriptDeadLetterQueue", "QueueName"]}}
+    ]
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    assert alarm["TreatMissingData"] == "notBreaching"  # an empty queue reports nothing: all is well
+    assert alarm["AlarmActions"] == {"Fn::If": ["HasAlarmEmail", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]}
+    topic = resources["AlarmTopic"]
+    assert topic["Condition"] == "HasAlarmEmail"
+    assert topic["Properties"]["Subscription"] == [{"Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}]
+    assert "KmsMasterKeyId" not in topic["Properties"]  # alarms cannot publish to a topic under aws/sns
+    queue = resources["TranscriptQueue"]["Properties"]["RedrivePolicy"]
+    assert queue["deadLetterTargetArn"] == {"Fn::GetAtt": ["TranscriptDeadLetterQueue", "Arn"]}
