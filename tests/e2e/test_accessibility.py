@@ -35,6 +35,7 @@ ADMIN = [
     "/admin-qr.html?id={id}",
     "/admin-activity.html?id={id}",
     "/admin-reports.html",
+    "/admin-requirements.html",
 ]
 
 

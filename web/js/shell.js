@@ -11,7 +11,7 @@
  * cleared on sign-out or when the API answers 401), so pages that do not need the session
  * do not call the API. Pages that do (My Portal) correct it with the real answer.
  *
- * The coordinators' links (Admin, Board reports) work the same way: shown when the last profile seen had role "admin"
+ * The coordinators' links (Admin, Board reports, Requirement sets) work the same way: shown when the last profile seen had role "admin"
  * (a hint for the navigation only; the API answers 403 to anyone else).
  */
 import { api } from './api.js';
@@ -32,6 +32,7 @@ const NAV = [
   ['/transcript.html', 'My Transcript'],
   ['/admin.html', 'Admin', 'admin', ADMIN_PAGES],
   ['/admin-reports.html', 'Board reports', 'admin'],
+  ['/admin-requirements.html', 'Requirement sets', 'admin'],
 ];
 
 /** A small element builder: h('a', {href: '/'}, 'text', child). */

@@ -1,0 +1,325 @@
+/**
+ * Admin: the office's licence requirement sets (GET /api/requirement-sets), a new one created
+ * (POST /api/admin/requirement-sets) or one edited (PUT /api/admin/requirement-sets/{set_id}):
+ * its name, cycle length in months and rules (each: text, one or more credit types worded by
+ * GET /api/credit-types, an optional topic from GET /api/topics, a minimum of credits).
+ * The API's field errors are shown next to their field (forms.js), and in the alert.
+ */
+import { api } from './api.js';
+import {
+  clearErrors, errorMessage, markFields, setBusy, showAlert,
+} from './forms.js';
+import { alertRegion, loading, signInAgain, usable } from './admin-common.js';
+import { creditLabel, creditTypes, formatAmount } from './credits.js';
+
+const page = document.getElementById('admin-page');
+const statusRegion = document.getElementById('admin-status');
+const setList = document.getElementById('set-list');
+const noSets = document.getElementById('no-sets');
+const form = document.getElementById('set-form');
+const formHeading = document.getElementById('form-heading');
+const saveButton = document.getElementById('save-set');
+const cancelButton = document.getElementById('cancel-edit');
+const ruleRows = document.getElementById('rule-rows');
+const ruleTemplate = document.getElementById('tpl-rule');
+
+const field = (name) => form.elements.namedItem(name);
+
+let sets = [];
+let editing = null; // the set being edited, or null for a new one
+
+// ---------------------------------------------------------------- the vocabularies
+let topics = [];
+
+async function loadTopics() {
+  const { status, body } = await api('GET', '/api/topics');
+  topics = status === 200 && Array.isArray(body?.topics) ? body.topics : [];
+}
+
+// ---------------------------------------------------------------- the sets
+function ruleLine(rule) {
+  const item = document.createElement('li');
+  item.className = 'rule';
+  const text = document.createElement('p');
+  text.className = 'rule__head';
+  const strong = document.createElement('strong');
+  strong.textContent = rule.text;
+  text.append(strong);
+  const facts = document.createElement('p');
+  facts.className = 'req-rule__facts muted';
+  const kinds = rule.credit_types.map(creditLabel).join(' or ');
+  const topic = rule.topic ? rule.topic_label || rule.topic : 'any topic';
+  const amount = Number(rule.min_credits);
+  facts.textContent = `Minimum ${formatAmount(amount)} ${amount === 1 ? 'credit' : 'credits'} · ${kinds} · Topic: ${topic}`;
+  item.append(text, facts);
+  return item;
+}
+
+function setItem(set) {
+  const item = document.createElement('li');
+  item.className = 'req-set';
+  item.dataset.setId = set.set_id;
+  const head = document.createElement('div');
+  head.className = 'req-set__head';
+  const name = document.createElement('h3');
+  name.className = 'req-set__name';
+  name.textContent = set.name;
+  const edit = document.createElement('button');
+  edit.type = 'button';
+  edit.className = 'button button--secondary button--small';
+  const hidden = document.createElement('span');
+  hidden.className = 'visually-hidden';
+  hidden.textContent = ` ${set.name}`;
+  edit.append('Edit', hidden);
+  edit.addEventListener('click', () => startEdit(set));
+  head.append(name, edit);
+  const cycle = document.createElement('p');
+  cycle.className = 'req-set__cycle muted';
+  cycle.textContent = `${set.cycle_months}-month cycle · ${set.rules.length} ${set.rules.length === 1 ? 'rule' : 'rules'}`;
+  const rules = document.createElement('ul');
+  rules.className = 'rule-list';
+  rules.append(...set.rules.map(ruleLine));
+  item.append(head, cycle, rules);
+  return item;
+}
+
+function showSets() {
+  setList.replaceChildren(...sets.map(setItem));
+  noSets.hidden = sets.length > 0;
+}
+
+async function loadSets() {
+  const answer = await api('GET', '/api/requirement-sets');
+  if (answer.status === 401) {
+    signInAgain();
+    return false;
+  }
+  if (answer.status !== 200 || !Array.isArray(answer.body?.requirement_sets)) {
+    showAlert(alertRegion, answer.body?.message || 'We could not load the requirement sets. Please try again.');
+    return false;
+  }
+  sets = answer.body.requirement_sets;
+  showSets();
+  return true;
+}
+
+// ---------------------------------------------------------------- the rule rows
+/** Name each rule's fields by position (rules.0.min_credits) as the API's errors do. */
+function renumber() {
+  [...ruleRows.children].forEach((item, index) => {
+    for (const input of item.querySelectorAll('[data-name]')) {
+      const name = input.dataset.name;
+      input.name = `rules.${index}.${name}`;
+      input.id = `rules-${index}-${name}`;
+    }
+    for (const label of item.querySelectorAll('label[data-for]')) {
+      label.htmlFor = `rules-${index}-${label.dataset.for}`;
+    }
+    const hint = item.querySelector('[data-hint="text"]');
+    hint.id = `rules-${index}-text-hint`;
+    item.querySelector('[data-name="text"]').setAttribute('aria-describedby', hint.id);
+    for (const box of item.querySelectorAll('input[type="checkbox"]')) {
+      box.id = `rules-${index}-type-${box.value}`;
+    }
+    item.querySelector('[data-slot="legend"]').textContent = `Rule ${index + 1}`;
+    const remove = item.querySelector('[data-action="remove"]');
+    remove.setAttribute('aria-label', `Remove rule ${index + 1}`);
+  });
+  // a set has at least one rule
+  const only = ruleRows.children.length === 1;
+  for (const button of ruleRows.querySelectorAll('[data-action="remove"]')) button.disabled = only;
+}
+
+function addRule(rule) {
+  const item = ruleTemplate.content.firstElementChild.cloneNode(true);
+  const chosen = new Set(rule?.credit_types || ['AMA_PRA_1']);
+  item.querySelector('[data-slot="types"]').replaceChildren(...creditTypes().map((kind) => {
+    const box = document.createElement('label');
+    box.className = 'checkbox';
+    const input = Object.assign(document.createElement('input'), { type: 'checkbox', value: kind.type });
+    input.checked = chosen.has(kind.type);
+    box.append(input, ` ${kind.label}`);
+    return box;
+  }));
+  const topic = item.querySelector('[data-name="topic"]');
+  topic.replaceChildren(new Option('No topic (any credit counts)', ''), ...topics.map((t) => new Option(t.label, t.topic)));
+  topic.value = rule?.topic || '';
+  item.querySelector('[data-name="rule_id"]').value = rule?.rule_id || '';
+  item.querySelector('[data-name="text"]').value = rule?.text || '';
+  item.querySelector('[data-name="min_credits"]').value = rule ? String(rule.min_credits) : '1';
+  ruleRows.append(item);
+  renumber();
+  item.querySelector('[data-action="remove"]').addEventListener('click', () => {
+    const next = item.nextElementSibling || item.previousElementSibling;
+    clearErrors(form);
+    item.remove();
+    renumber();
+    (next?.querySelector('input[type="text"]') || form.querySelector('[data-action="add-rule"]'))?.focus();
+  });
+  return item;
+}
+
+form.querySelector('[data-action="add-rule"]').addEventListener('click', () => {
+  addRule().querySelector('[data-name="text"]').focus();
+});
+
+// ---------------------------------------------------------------- new / edit
+function fill(set) {
+  clearErrors(form);
+  field('name').value = set?.name || '';
+  field('cycle_months').value = set ? String(set.cycle_months) : '24';
+  ruleRows.replaceChildren();
+  for (const rule of set?.rules || [null]) addRule(rule || undefined);
+}
+
+function startNew() {
+  editing = null;
+  fill(null);
+  formHeading.textContent = 'New requirement set';
+  saveButton.textContent = 'Create set';
+  cancelButton.hidden = true;
+}
+
+function startEdit(set) {
+  editing = set;
+  showAlert(alertRegion);
+  statusRegion.textContent = '';
+  fill(set);
+  formHeading.textContent = `Edit “${set.name}”`;
+  saveButton.textContent = 'Save changes';
+  cancelButton.hidden = false;
+  formHeading.scrollIntoView({ block: 'start' });
+  field('name').focus();
+}
+
+cancelButton.addEventListener('click', () => {
+  showAlert(alertRegion);
+  startNew();
+  formHeading.focus();
+});
+
+function number(value) {
+  return value.trim() === '' ? null : Number(value);
+}
+
+function payload() {
+  return {
+    name: field('name').value.trim(),
+    cycle_months: number(field('cycle_months').value),
+    rules: [...ruleRows.children].map((item) => {
+      const rule = {
+        text: item.querySelector('[data-name="text"]').value.trim(),
+        credit_types: [...item.querySelectorAll('input[type="checkbox"]:checked')].map((box) => box.value),
+        topic: item.querySelector('[data-name="topic"]').value || null,
+        min_credits: number(item.querySelector('[data-name="min_credits"]').value),
+      };
+      const id = item.querySelector('[data-name="rule_id"]').value;
+      if (id) rule.rule_id = id;
+      return rule;
+    }),
+  };
+}
+
+// ---------------------------------------------------------------- errors in the coordinator's words
+const PLAIN = [
+  [/^name$/, 'Please enter the name of the set.'],
+  [/^cycle_months$/, 'Enter a whole number of months from 1 to 120.'],
+  [/^rules$/, 'A set has 1 to 20 rules.'],
+  [/^rules\.\d+\.text$/, 'Use at most 300 characters.'],
+  [/^rules\.\d+\.credit_types$/, 'Choose at least one credit type.'],
+  [/^rules\.\d+\.topic$/, 'Please choose a topic from the list.'],
+  [/^rules\.\d+\.min_credits$/, 'Enter a minimum above 0, in steps of 0.25.'],
+];
+// validation messages worded for developers (pydantic's) are replaced by the ones above
+const TECHNICAL = /^(input should|string should|list should|value error|field required|this field is required)/i;
+
+function plain(details) {
+  return (Array.isArray(details) ? details : []).map((detail) => {
+    const name = String(detail?.field || '');
+    const message = typeof detail?.message === 'string' ? detail.message : '';
+    if (message && !TECHNICAL.test(message)) return { field: name, message };
+    const rule = PLAIN.find(([pattern]) => pattern.test(name));
+    return { field: name, message: rule ? rule[1] : 'Please check this field.' };
+  });
+}
+
+const WORDS = {
+  name: 'Name', cycle_months: 'Cycle (months)', rules: 'Rules', text: 'text', credit_types: 'credit types', topic: 'topic', min_credits: 'minimum credits',
+};
+
+/** A field the API named, in words for the alert: "Rule 2 minimum credits". */
+function fieldWords(name) {
+  const match = /^rules\.(\d+)\.(\w+)$/.exec(name);
+  if (match) return `Rule ${Number(match[1]) + 1} ${WORDS[match[2]] || match[2]}`;
+  return WORDS[name] || name;
+}
+
+/** Mark the fields (forms.js) and say which in the alert; an unmarked problem is said in the alert. */
+function showProblems(body, details) {
+  const marked = markFields(form, details);
+  const words = marked.length ? details.filter((d) => form.elements.namedItem(d.field)).map((d) => fieldWords(d.field)) : [];
+  showAlert(alertRegion, errorMessage(form, body, [...new Set(words)]));
+  if (!marked.length) alertRegion.focus();
+}
+
+/** The required fields left empty, as the API would report them. */
+function missing() {
+  const details = [];
+  for (const input of form.querySelectorAll('[required]')) {
+    if (!input.value.trim()) details.push({ field: input.name, message: '' });
+  }
+  return plain(details);
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (saveButton.disabled) return;
+  clearErrors(form);
+  showAlert(alertRegion);
+  statusRegion.textContent = '';
+  const empty = missing();
+  if (empty.length) {
+    showProblems({ code: 'VALIDATION_FAILED' }, empty);
+    return;
+  }
+  setBusy(saveButton, true);
+  const { status, body } = editing
+    ? await api('PUT', `/api/admin/requirement-sets/${encodeURIComponent(editing.set_id)}`, payload())
+    : await api('POST', '/api/admin/requirement-sets', payload());
+  setBusy(saveButton, false);
+  if ((status === 201 || status === 200) && body?.requirement_set) {
+    const saved = body.requirement_set;
+    await loadSets();
+    startNew();
+    statusRegion.textContent = status === 201 ? `Created “${saved.name}”.` : `Saved “${saved.name}”.`;
+    setList.querySelector(`[data-set-id="${CSS.escape(saved.set_id)}"] h3`)?.scrollIntoView({ block: 'nearest' });
+    return;
+  }
+  if (status === 401) {
+    signInAgain();
+    return;
+  }
+  if (status === 403) {
+    page.hidden = true;
+    usable({ status, body });
+    return;
+  }
+  showProblems(body, status === 422 || status === 409 ? plain(body?.details) : []);
+});
+
+// ---------------------------------------------------------------- start
+async function start() {
+  // check that this is a coordinator before showing the page (GET /api/requirement-sets is any learner's)
+  const answer = await api('GET', '/api/admin/activities?limit=1');
+  if (!usable(answer)) return;
+  await loadTopics();
+  if (!(await loadSets())) {
+    loading.hidden = true;
+    return;
+  }
+  startNew();
+  loading.hidden = true;
+  page.hidden = false;
+}
+
+start();
