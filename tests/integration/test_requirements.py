@@ -68,6 +68,26 @@ def test_coordinators_keep_requirement_sets_and_every_change_is_audited(admin: A
     assert records[1].detail["after"]["cycle_months"] == 36
 
 
+def test_a_rule_in_the_portals_words_is_worded_again_when_its_terms_change(admin: ApiClient) -> None:
+    """The page sends a rule's text back as it was shown: words the portal wrote follow the
+    rule's new minimum and topic; words the office wrote itself are kept as written."""
+    made = make_set(admin)
+    total, topic = made["rules"]
+    edited = {
+        **EXAMPLE,
+        "rules": [
+            {**total, "min_credits": 60},  # the office's own words ("50 credits of AMA or MOC")
+            {**topic, "min_credits": 3, "topic": "pain_management"},  # the portal's words
+        ],
+    }
+    answer = admin.put(f"/api/admin/requirement-sets/{made['set_id']}", edited)
+    assert answer.status == 200, answer.json
+    kept, reworded = answer.json["requirement_set"]["rules"]
+    assert kept["text"] == TOTAL["text"] and kept["min_credits"] == 60.0
+    assert reworded["rule_id"] == topic["rule_id"]
+    assert reworded["text"] == "At least 3 credits of AMA PRA Category 1 Credit™ on Pain management"
+
+
 def test_learners_may_not_keep_sets_and_strangers_see_nothing(
     admin: ApiClient, client: ApiClient, new_client: Any
 ) -> None:

@@ -285,11 +285,26 @@ def _get_set(set_id: str) -> RequirementSet:
         raise NotFound("NOT_FOUND", "There is no such requirement set.") from None
 
 
+def _auto_text(rule: RequirementRule) -> str:
+    return rule_text([str(t) for t in rule.credit_types], rule.topic, float(rule.min_credits))
+
+
+def _reworded(rules: list[RequirementRule], before: RequirementSet) -> list[RequirementRule]:
+    """A rule whose text is still the words the portal wrote for it (``rule_text``) is worded
+    again when its terms change; text the office wrote itself is kept as written."""
+    written = {r.rule_id: _auto_text(r) for r in before.rules or []}
+    for rule in rules:
+        if rule.rule_id in written and rule.text == written[rule.rule_id]:
+            rule.text = _auto_text(rule)
+    return rules
+
+
 def update_set(
     set_id: str, data: RequirementSetIn, actor: str, source_ip: str = "", user_agent: str = ""
 ) -> RequirementSetOut:
     rules = check_set(data)
     before = _get_set(set_id)
+    rules = _reworded(rules, before)  # the words the portal wrote follow the rule's new terms
     now = clock.now()
     stored = RequirementSet(
         SETS,
