@@ -231,6 +231,42 @@ def test_a_matching_file_downloads_by_a_fresh_link(learner: ApiClient) -> None:
     assert learner.get("/api/me/outside-credits").json["outside_credits"][0]["document_checked"] is True
 
 
+def test_a_deleted_credits_certificate_is_marked_to_expire(learner: ApiClient) -> None:
+    """No function may delete from S3: the deleted credit's file is tagged, and the bucket's
+    lifecycle rule (DeletedOutsideCertificates) expires what carries the tag."""
+    import boto3
+
+    from cme.settings import get_settings
+    from infra.local import cfn
+
+    mine = add(learner)
+    form = upload_form(learner, mine["outside_credit_id"], "image/png")
+    assert post_file(form, PNG, "image/png").status_code == 204
+    kept = add(learner, title="Kept")
+    kept_form = upload_form(learner, kept["outside_credit_id"], "image/png")
+    assert post_file(kept_form, PNG, "image/png").status_code == 204
+    never = add(learner, title="Never uploaded")
+    upload_form(learner, never["outside_credit_id"], "application/pdf")  # a form asked for, no file sent
+
+    assert learner.call("DELETE", f"/api/me/outside-credits/{mine['outside_credit_id']}").status == 204
+    assert learner.call("DELETE", f"/api/me/outside-credits/{never['outside_credit_id']}").status == 204
+    s3 = boto3.client("s3", region_name="us-east-1")
+    bucket = get_settings().documents_bucket
+
+    def tags(key: str) -> list[dict[str, str]]:
+        return s3.get_object_tagging(Bucket=bucket, Key=key)["TagSet"]
+
+    assert tags(form["fields"]["key"]) == [{"Key": "cme-deleted", "Value": "true"}]
+    assert tags(kept_form["fields"]["key"]) == []
+    (rule,) = [
+        r
+        for r in cfn.template()["Resources"]["DocumentsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+        if r.get("TagFilters")
+    ]
+    assert rule["TagFilters"] == [{"Key": "cme-deleted", "Value": "true"}]
+    assert rule["Prefix"] == "outside-credits/" and rule["ExpirationInDays"] == 1
+
+
 def test_a_mismatched_file_is_refused_by_its_first_bytes(learner: ApiClient) -> None:
     mine = add(learner)
     path = f"/api/me/outside-credits/{mine['outside_credit_id']}/document"

@@ -97,11 +97,40 @@ def add(learner_id: str, entry: OutsideCreditIn) -> OutsideCredit:
     return item
 
 
+#: the tag that has the bucket's lifecycle rule (DeletedOutsideCertificates, template.yaml)
+#: expire a deleted credit's certificate: the functions may not delete from S3
+DELETED_TAG = {"Key": "cme-deleted", "Value": "true"}
+
+
 def remove(learner_id: str, outside_credit_id: str) -> None:
-    """Delete the learner's own outside credit (404 when not theirs). Its certificate, if any,
-    stays private in the bucket and is never served again: no route names it once the record is
-    gone (the functions may not delete from S3; see template.yaml)."""
-    _find(learner_id, outside_credit_id).delete()
+    """Delete the learner's own outside credit (404 when not theirs), then mark its certificate,
+    if one was uploaded, for the bucket to expire (a day later; its versions a day after).
+
+    The record goes first: it is what the learner asked, and once it is gone no route names
+    the file. Should the tag fail (S3 unavailable after its retries), the file stays private
+    and unserved, as before this tag existed, and the failure is logged."""
+    item = _find(learner_id, outside_credit_id)
+    item.delete()
+    if item.document_key:
+        _expire(item.document_key)
+
+
+def _expire(key: str) -> None:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        aws.client("s3").put_object_tagging(
+            Bucket=get_settings().documents_bucket, Key=key, Tagging={"TagSet": [DELETED_TAG]}
+        )
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code not in ("NoSuchKey", "404"):  # an upload form asked for, no file sent: nothing to expire
+            logger.warning(NOT_MARKED, extra={"code": code})
+    except BotoCoreError as exc:
+        logger.warning(NOT_MARKED, extra={"error": type(exc).__name__})
+
+
+NOT_MARKED = "a deleted outside credit's certificate is not marked to expire"
 
 
 def document_key(learner_id: str, outside_credit_id: str) -> str:
