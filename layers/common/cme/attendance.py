@@ -274,8 +274,8 @@ def page_for_activity(activity_id: str, q: str = "", limit: int = PAGE_DEFAULT, 
     (one Query per MB, some 5,000 rows) and filtered here, then the same claim lookup.
     """
     if not 1 <= limit <= PAGE_MAX:
-        raise InvalidInput(
-            "LIMIT_INVALID",
+        raise InvalidInput(  # the code the activity lists answer for the same mistake
+            "VALIDATION_FAILED",
             f"A page holds 1 to {PAGE_MAX} rows.",
             [{"field": "limit", "message": f"Ask for 1 to {PAGE_MAX} rows."}],
         )
