@@ -113,6 +113,9 @@ def nav_links(page: Any) -> list[str]:
 
 def assert_nav(page: Any, path: str) -> None:
     """My Transcript right after My Portal, once; Verify a certificate in the footer."""
+    # the nav is built by web/js/shell.js once the page's module runs: wait for it (an h1 in
+    # the HTML can be there before it), then read every link
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="My Transcript")).to_have_count(1)
     links = nav_links(page)
     assert links.count("My Transcript") == 1, (path, links)
     assert links.index("My Transcript") == links.index("My Portal") + 1, (path, links)
