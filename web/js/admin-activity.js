@@ -8,7 +8,7 @@
  */
 import { api } from './api.js';
 import {
-  clearErrors, errorMessage, markFields, setBusy, showAlert,
+  clearErrors, errorMessage, markFields, plainDetails, setBusy, showAlert,
 } from './forms.js';
 import {
   activityIdParam, activityPath, alertRegion, loading, showTabs, signInAgain, usable,
@@ -219,18 +219,8 @@ const PLAIN = [
   [/^attendance_code$/, 'An attendance code is 4 to 12 letters and digits.'],
   [/^(uan|pars_activity_id)$/, 'Use up to 40 letters, digits and hyphens.'],
 ];
-// validation messages worded for developers (pydantic's) are replaced by the ones above
-const TECHNICAL = /^(input should|string should|list should|value error|field required|this field is required)/i;
-
-function plain(details) {
-  return (Array.isArray(details) ? details : []).map((detail) => {
-    const name = String(detail?.field || '');
-    const message = typeof detail?.message === 'string' ? detail.message : '';
-    if (message && !TECHNICAL.test(message)) return { field: name, message };
-    const rule = PLAIN.find(([pattern]) => pattern.test(name));
-    return { field: name, message: rule ? rule[1] : 'Please check this field.' };
-  });
-}
+// the API's developer wording (pydantic's) is replaced by the messages above (forms.js)
+const plain = (details) => plainDetails(details, PLAIN);
 
 /** The required fields left empty, as the API would report them. */
 function missing() {

@@ -7,7 +7,7 @@
  */
 import { api } from './api.js';
 import {
-  clearErrors, errorMessage, markFields, setBusy, showAlert,
+  clearErrors, errorMessage, markFields, plainDetails, setBusy, showAlert,
 } from './forms.js';
 import { alertRegion, loading, signInAgain, usable } from './admin-common.js';
 import { creditLabel, creditTypes, formatAmount } from './credits.js';
@@ -230,18 +230,8 @@ const PLAIN = [
   [/^rules\.\d+\.topic$/, 'Please choose a topic from the list.'],
   [/^rules\.\d+\.min_credits$/, 'Enter a minimum above 0, in steps of 0.25.'],
 ];
-// validation messages worded for developers (pydantic's) are replaced by the ones above
-const TECHNICAL = /^(input should|string should|list should|value error|field required|this field is required)/i;
-
-function plain(details) {
-  return (Array.isArray(details) ? details : []).map((detail) => {
-    const name = String(detail?.field || '');
-    const message = typeof detail?.message === 'string' ? detail.message : '';
-    if (message && !TECHNICAL.test(message)) return { field: name, message };
-    const rule = PLAIN.find(([pattern]) => pattern.test(name));
-    return { field: name, message: rule ? rule[1] : 'Please check this field.' };
-  });
-}
+// the API's developer wording (pydantic's) is replaced by the messages above (forms.js)
+const plain = (details) => plainDetails(details, PLAIN);
 
 const WORDS = {
   name: 'Name', cycle_months: 'Cycle (months)', rules: 'Rules', text: 'text', credit_types: 'credit types', topic: 'topic', min_credits: 'minimum credits',

@@ -105,6 +105,24 @@ export function missingFields(form) {
   return details;
 }
 
+// validation messages worded for developers (pydantic's), which plainDetails rewords
+const TECHNICAL = /^(input should|string should|list should|value error|field required|this field is required)/i;
+
+/**
+ * The API's field details with developer wording (pydantic's) replaced: each field's message from
+ * `rules` ([pattern of the field name, message] pairs, the first match), else a general one. Messages
+ * the portal wrote itself are kept.
+ */
+export function plainDetails(details, rules) {
+  return (Array.isArray(details) ? details : []).map((detail) => {
+    const name = String(detail?.field || '');
+    const message = typeof detail?.message === 'string' ? detail.message : '';
+    if (message && !TECHNICAL.test(message)) return { field: name, message };
+    const rule = rules.find(([pattern]) => pattern.test(name));
+    return { field: name, message: rule ? rule[1] : 'Please check this field.' };
+  });
+}
+
 /** The message to show for an error answer; VALIDATION_FAILED is phrased with the field labels. */
 export function errorMessage(form, body, labels) {
   if (body?.code === 'VALIDATION_FAILED' && labels.length) {
