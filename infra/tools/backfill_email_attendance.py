@@ -51,7 +51,7 @@ def _add(email: str, activity_ids: list[str]) -> int:
             try:
                 retry.transact(build, "attendance backfill")
             except TransactWriteError as exc:
-                reasons = [r.code if r is not None else None for r in exc.cancellation_reasons or []]
+                reasons = retry.reasons_by_item(exc)
                 if retry.DECISION not in reasons:
                     raise
                 chunk = [a for a, reason in zip(ids, reasons, strict=False) if reason != retry.DECISION]

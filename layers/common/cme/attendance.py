@@ -54,10 +54,6 @@ def _attended(email: str) -> EmailAttendance:
     return EmailAttendance(*EmailAttendance.key_of(email))
 
 
-def _reasons(exc: TransactWriteError) -> list[str | None]:
-    return [reason.code if reason is not None else None for reason in exc.cancellation_reasons or []]
-
-
 #: rows per transaction: each row is a put and its email's update, and a transaction holds 100
 ROWS_PER_TRANSACTION = 50
 
@@ -78,7 +74,7 @@ def record_many(rows: list[Attendance], what: str = "attendance") -> list[Attend
             try:
                 _write(chunk, what)
             except TransactWriteError as exc:
-                reasons = _reasons(exc)
+                reasons = retry.reasons_by_item(exc)
                 if retry.DECISION not in reasons:
                     raise
                 # the puts' reasons come first: those rows are there already
@@ -405,7 +401,7 @@ def _remove_once(activity_id: str, email: str, actor: str, source_ip: str, user_
         retry.transact(build, "attendance remove")
     except TransactWriteError as exc:
         # PynamoDB sends condition checks first (owner, then claim), then the delete, then the put
-        reasons = _reasons(exc)
+        reasons = retry.reasons_by_item(exc)
         if retry.DECISION not in reasons:
             raise
         failed = reasons.index(retry.DECISION)

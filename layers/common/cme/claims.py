@@ -214,7 +214,7 @@ def _checked(data: ClaimIn, learner: Learner, activity: Activity, today: date) -
 def _elsewhere(exc: TransactWriteError, learner: Learner, activity_id: str, tried: str) -> str | None:
     """When the claim's transaction found no attendance row under ``tried`` and the learner
     has other verified emails: the first of them with a row (one BatchGetItem), else None."""
-    reasons = [reason.code if reason is not None else None for reason in exc.cancellation_reasons or []]
+    reasons = retry.reasons_by_item(exc)
     if not reasons or reasons[0] != retry.DECISION:
         return None
     others = sorted(set(learner.verified_emails or ()) - {tried})
@@ -328,7 +328,7 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
             attended_as = elsewhere  # a stale attended_as: the row is under another verified email
             retry.transact(build, "claim")
     except TransactWriteError as exc:
-        reasons = [reason.code if reason is not None else None for reason in exc.cancellation_reasons or []]
+        reasons = retry.reasons_by_item(exc)
         if retry.DECISION not in reasons:
             raise
         if reasons[0] == retry.DECISION:  # no row under that email: removed a moment ago

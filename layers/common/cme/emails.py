@@ -387,7 +387,7 @@ def remove(learner_id: str, email_text: str) -> None:
     try:
         retry.transact(build, "email remove")
     except TransactWriteError as exc:
-        reasons = [reason.code if reason is not None else None for reason in exc.cancellation_reasons or []]
+        reasons = retry.reasons_by_item(exc)
         if retry.DECISION not in reasons:
             raise
         if reasons[0] != retry.DECISION:

@@ -65,10 +65,16 @@ def reseed() -> None:
     _jitter.seed()
 
 
+def reasons_by_item(exc: BaseException) -> list[str | None]:
+    """The cancellation reason of each item of a cancelled transaction, in the request's order
+    (None for an item that was not the cause): which item's condition decided."""
+    reasons = getattr(exc, "cancellation_reasons", None) or []
+    return [reason.code if reason is not None else None for reason in reasons]
+
+
 def reason_codes(exc: BaseException) -> list[str]:
     """The cancellation reasons of a cancelled transaction ("None" entries left out)."""
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    return [reason.code for reason in reasons if reason is not None]
+    return [code for code in reasons_by_item(exc) if code is not None]
 
 
 def retryable(exc: BaseException) -> str | None:

@@ -267,15 +267,6 @@ class AttendanceCode(BaseModel):
     activity_id = UnicodeAttribute()
 
 
-class AttendanceByEmail(GlobalSecondaryIndex["Attendance"]):
-    class Meta:
-        index_name = "by_email"
-        projection = AllProjection()
-
-    email = UnicodeAttribute(hash_key=True)
-    activity_id = UnicodeAttribute(range_key=True)
-
-
 class Attendance(BaseModel):
     """Attendance at one activity under one normalized email. Kept, never expired."""
 
@@ -290,8 +281,8 @@ class Attendance(BaseModel):
     last_name = UnicodeAttribute(default="")
     source = UnicodeAttribute()  # "self" (code at the event) or "roster"
     recorded_at = UTCDateTimeAttribute()
-
-    by_email = AttendanceByEmail()
+    # template.yaml's by_email index of this table is no longer read (EmailAttendance below):
+    # it is dropped in a later deploy (README)
 
 
 #: ``activity_id`` of an email's EmailAttendance item: the prefix, then the email
