@@ -91,8 +91,17 @@ def test_chromium_finds_nothing_that_stops_installing(browser: Any, base_url: st
         for path in ("/index.html", "/portal.html", "/sign-in.html"):
             page = context.new_page()
             page.goto(path)
+            page.wait_for_load_state("networkidle")
             cdp = context.new_cdp_session(page)
-            assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == [], path
+            # Chromium fetches the manifest's icons on its own time: on a busy machine its first
+            # answer can still be "no-acceptable-icon" while they load. Ask again for up to 10 s.
+            errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+            for _ in range(20):
+                if not errors:
+                    break
+                page.wait_for_timeout(500)
+                errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+            assert errors == [], path
             page.close()
     finally:
         context.close()
