@@ -76,16 +76,18 @@ def _other_value(name: str, value: str) -> str:
     return value + "x" if value else "x"
 
 
-def _before_this_change() -> dict[str, Any]:
-    """template.yaml as it was: no AutoPublishCodeSha256, AutoPublishAliasAllProperties or
-    PublishLambdaVersion (SAM's default hash: the function's code location, MemorySize,
-    SnapStart and its environment as written)."""
+def _without_revision(all_properties: bool = False) -> dict[str, Any]:
+    """template.yaml without the code hash: SAM's own hash of each function's code location,
+    MemorySize, SnapStart and environment as written (as before DeployRevision). With
+    ``all_properties``, SAM's other option: AutoPublishAliasAllProperties (every property of
+    the function) and the layer's PublishLambdaVersion (the layer's properties too)."""
     template = copy.deepcopy(cfn.template())
-    template["Globals"]["Function"].pop("AutoPublishAliasAllProperties")
-    template["Resources"]["CommonLayer"]["Properties"].pop("PublishLambdaVersion")
     for resource in template["Resources"].values():
         if resource["Type"] == "AWS::Serverless::Function":
             resource["Properties"].pop("AutoPublishCodeSha256")
+    if all_properties:
+        template["Globals"]["Function"]["AutoPublishAliasAllProperties"] = True
+        template["Resources"]["CommonLayer"]["Properties"]["PublishLambdaVersion"] = True
     return template
 
 
@@ -172,29 +174,31 @@ def test_a_secret_is_not_in_the_revision(
     assert _deploy(files, rotated) == baseline
 
 
-def test_before_this_change_neither_a_layer_nor_a_parameter_moved_a_version(
+def test_without_the_code_hash_neither_a_layer_nor_a_parameter_moves_a_version(
     files: list[tuple[str, bytes]], values: dict[str, str]
 ) -> None:
-    """What the issue found: SAM's default hash leaves every id as it was."""
-    before = _before_this_change()
-    old = _deploy(files, values, template=before, with_revision=False)
-    new_layer = _deploy(files, values, template=before, with_revision=False, changed="layers/common/")
-    moved = {**values, "SiteUrl": "https://cme.hospital.example"}
-    new_site = _deploy(files, moved, template=before, with_revision=False)
-    assert old == new_layer == new_site
+    """What the issue found (and what an empty DeployRevision still gives): SAM's own hash
+    leaves every id as it was after a new layer or new parameter values."""
+    for template in (_without_revision(), None):  # None: template.yaml with DeployRevision empty
+        old = _deploy(files, values, template=template, with_revision=False)
+        assert _deploy(files, values, template=template, with_revision=False, changed="layers/common/") == old
+        for name in ("SiteUrl", "MailFrom", "LogLevel"):
+            other = {**values, name: _other_value(name, values[name])}
+            assert _deploy(files, other, template=template, with_revision=False) == old, name
 
 
-def test_all_properties_moves_on_a_new_layer_but_never_on_a_parameter(
+def test_all_properties_alone_moves_on_a_new_layer_but_never_on_a_parameter(
     files: list[tuple[str, bytes]], values: dict[str, str]
 ) -> None:
-    """Without the revision (`sam deploy` by hand, DeployRevision empty), the Globals'
-    AutoPublishAliasAllProperties and the layer's PublishLambdaVersion move every version on a
-    new layer package, but a parameter value reaches no id: that takes AutoPublishCodeSha256."""
-    old = _deploy(files, values, with_revision=False)
-    assert _all_moved(old, _deploy(files, values, with_revision=False, changed="layers/common/")) == []
+    """Why the code hash: AutoPublishAliasAllProperties with the layer's PublishLambdaVersion
+    moves every version on a new layer package, but no parameter value reaches an id."""
+    template = _without_revision(all_properties=True)
+    old = _deploy(files, values, template=template, with_revision=False)
+    new_layer = _deploy(files, values, template=template, with_revision=False, changed="layers/common/")
+    assert _all_moved(old, new_layer) == []
     for name in ("SiteUrl", "MailFrom", "LogLevel"):
         other = {**values, name: _other_value(name, values[name])}
-        assert _deploy(files, other, with_revision=False) == old, name
+        assert _deploy(files, other, template=template, with_revision=False) == old, name
 
 
 def test_replaced_versions_are_deleted(
