@@ -16,7 +16,7 @@ PY := $(VENV)/bin/python
 SAM_ENV := PYENV_VERSION=3.12.1:3.11.7 SAM_CLI_TELEMETRY=0
 
 
-.PHONY: help setup browser run openapi bench lighthouse test iam test-unit test-integration test-e2e lint format build layer-requirements deploy smoke clean
+.PHONY: help setup browser run openapi bench lighthouse test iam test-unit test-integration test-e2e lint format build layer-requirements deploy-env deploy deploy-guided smoke clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -92,10 +92,18 @@ $(SAM): $(UV)
 build: $(SAM) layer-requirements ## sam build (python3.12 runtime)
 	$(SAM_ENV) $(SAM) build --cached --parallel
 
-deploy: build ## sam deploy --guided, then upload web/ to the site bucket
+deploy-env: setup
+	@if [ -z "$(ENV)" ]; then \
+	  echo "make deploy needs the environment: make deploy ENV=prod reads deploy/prod.json (copy deploy/example.json)" >&2; \
+	  exit 2; fi
+	@$(PY) -m infra.tools.deploy "$(ENV)" --dry-run >/dev/null
+
+deploy: deploy-env build ## make deploy ENV=<env>: sam deploy with deploy/<env>.json (secrets from the environment) and the revision, then web/ to the site bucket and a CloudFront invalidation
+	$(SAM_ENV) $(PY) -m infra.tools.deploy "$(ENV)" --sam $(SAM)
+
+deploy-guided: build ## a first try: sam deploy --guided (it asks every parameter; versions then follow SAM's own hash), then web/ as make deploy uploads it
 	$(SAM_ENV) $(SAM) deploy --guided
-	@bucket=$$($(SAM_ENV) $(SAM) list stack-outputs --output json | $(PY) -c 'import json,sys; print(next(o["OutputValue"] for o in json.load(sys.stdin) if o["OutputKey"]=="WebBucketName"))'); \
-	  $(VENV)/bin/python -c 'import boto3,mimetypes,pathlib,sys; s3=boto3.client("s3"); [s3.upload_file(str(p), sys.argv[1], str(p.relative_to("web")), ExtraArgs={"ContentType": (mimetypes.guess_type(p.name)[0] or "application/octet-stream"), **({"CacheControl": "no-cache"} if p.name == "sw.js" else {})}) for p in pathlib.Path("web").rglob("*") if p.is_file()]' $$bucket
+	$(PY) -m infra.tools.deploy --site-only
 
 smoke: setup ## the seed's path against a deployed stack with a throwaway learner: make smoke URL=https://...
 	@if [ -z "$(URL)" ]; then \

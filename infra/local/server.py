@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import mimetypes
 import os
 import re
 import signal
@@ -27,6 +26,7 @@ from urllib.parse import urlsplit
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from infra import web
 from infra.local import aws_calls, cfn
 from infra.local.faults import install_from_env
 
@@ -315,11 +315,7 @@ class LocalStack:
             missing = WEB / "404.html"
             content = missing.read_bytes() if missing.is_file() else b"Not found"
             return Response(content, status=404, mimetype="text/html", headers=self.headers)
-        mimetype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if target.suffix == ".js":
-            mimetype = "text/javascript"
-        elif target.suffix == ".webmanifest":
-            mimetype = "application/manifest+json"
+        mimetype = web.content_type(target.name)  # as make deploy stores it in S3
         response = Response(target.read_bytes(), mimetype=mimetype, headers=self.headers)
         response.headers["Cache-Control"] = "no-cache"
         return response

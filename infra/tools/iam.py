@@ -17,7 +17,7 @@ import os
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -80,15 +80,17 @@ def _parameter_values(template: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def translate(template: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The CloudFormation template SAM makes of ``template`` (default: template.yaml)."""
+def translate(template: dict[str, Any] | None = None, parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The CloudFormation template SAM makes of ``template`` (default: template.yaml), with
+    ``parameters`` in place of the local values of those parameters."""
     from samtranslator.translator.transform import transform
 
     source = template if template is not None else cfn.template()
+    values = {**_parameter_values(source), **(parameters or {})}
     previous = os.environ.get("AWS_DEFAULT_REGION")
     os.environ["AWS_DEFAULT_REGION"] = REGION  # the translator needs a region for its ARNs
     try:
-        return transform(_packaged(source), _parameter_values(source), _NoManagedPolicies())
+        return transform(_packaged(source), values, _NoManagedPolicies())
     finally:
         if previous is None:
             os.environ.pop("AWS_DEFAULT_REGION", None)
