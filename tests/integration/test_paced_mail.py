@@ -10,7 +10,7 @@ moment is recorded here.
 from __future__ import annotations
 
 import dataclasses
-
+import itertools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -80,12 +80,12 @@ def _due_learners(n: int) -> list[str]:
     return emails
 
 
-def _run(gateway: Any) -> dict[str, Any]:
+def _run(gateway: Any, today: date = DUE) -> dict[str, Any]:
     from cme.settings import get_settings
     from infra.local.scheduler import run_transcript_mailer
 
     settings = get_settings()
-    return run_transcript_mailer(gateway.invoke, settings.aws_region, settings.transcript_queue, today=DUE)
+    return run_transcript_mailer(gateway.invoke, settings.aws_region, settings.transcript_queue, today=today)
 
 
 def _dead_letters() -> list[dict[str, Any]]:
@@ -126,7 +126,8 @@ def test_a_throttled_fan_out_emails_every_learner_once_within_the_send_rate(
 
     # every due learner got exactly one email, and none is left for the dead-letter queue
     assert sorted(sent) == sorted([e] for e in emails)
-    assert (result["learners"], result["processed"], result["failed"], result["dead_lettered"]) == (LEARNERS, LEARNERS, 0, 0)
+    outcome = {key: result[key] for key in ("learners", "processed", "failed", "dead_lettered")}
+    assert outcome == {"learners": LEARNERS, "processed": LEARNERS, "failed": 0, "dead_lettered": 0}
     assert _dead_letters() == []
     assert all(Learner.get(f"due-{n:04d}").transcript_due == "2027-03-01" for n in range(LEARNERS))
     # the throttling was real, and was retried in the function, paced
@@ -137,7 +138,7 @@ def test_a_throttled_fan_out_emails_every_learner_once_within_the_send_rate(
     assert busiest_window(moments) <= rate
     # and one instance spaced its sends by MAIL_SENDERS / MaxSendRate (its share of the rate)
     spacing = get_settings().mail_senders / rate
-    assert min(b - a for a, b in zip(moments, moments[1:], strict=False)) >= spacing - 1e-9
+    assert min(b - a for a, b in itertools.pairwise(moments)) >= spacing - 1e-9
 
 
 def test_a_daily_quota_refusal_is_not_retried_in_the_function_and_the_message_goes_back(
@@ -162,17 +163,9 @@ def test_a_daily_quota_refusal_is_not_retried_in_the_function_and_the_message_go
     assert Learner.get("due-0000").transcript_due == DUE.isoformat()
     faults.uninstall()
 
-    nxt = _run_on(gateway, date(2027, 2, 2))
+    nxt = _run(gateway, date(2027, 2, 2))
     assert (nxt["learners"], nxt["processed"]) == (1, 1)
     assert [m["to"] for m in outbox()[before:]] == [[email]]
-
-
-def _run_on(gateway: Any, today: date) -> dict[str, Any]:
-    from cme.settings import get_settings
-    from infra.local.scheduler import run_transcript_mailer
-
-    settings = get_settings()
-    return run_transcript_mailer(gateway.invoke, settings.aws_region, settings.transcript_queue, today=today)
 
 
 def test_a_batch_that_runs_out_of_time_sends_the_rest_back_unsent(

@@ -1,8 +1,9 @@
 """Time for paced mail (cme.pacing) that tests move instead of waiting.
 
-``virtual_mail_time`` (the autouse fixture ``mail_time`` in tests/integration) gives the process's mail pacer a virtual clock:
-its ``sleep`` moves the clock on at once and is remembered, so a test sees when each send
-happened on that clock and how long the pacing took, and nothing waits for real.
+``virtual_mail_time`` (the autouse fixture ``mail_time`` in tests/integration) gives the
+process's mail pacer a virtual clock: its ``sleep`` moves the clock on at once and is
+remembered, so a test sees when each send happened on that clock and how long the pacing took,
+and nothing waits for real.
 """
 
 from __future__ import annotations
@@ -36,11 +37,12 @@ class VirtualTime:
 
 
 def busiest_window(moments: list[float], seconds: float = 1.0) -> int:
-    """The most of ``moments`` in any half-open window [t, t + seconds)."""
+    """The most of ``moments`` in any half-open window [t, t + seconds) (moments ``seconds``
+    apart, to within float error, fall in different windows)."""
     ordered = sorted(moments)
     most, first = 0, 0
     for last, moment in enumerate(ordered):
-        while ordered[first] <= moment - seconds:
+        while ordered[first] <= moment - seconds + 1e-9:
             first += 1
         most = max(most, last - first + 1)
     return most
@@ -55,7 +57,7 @@ def virtual_mail_time(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
 
     def pacer() -> pacing.Pacer:
         if time.pacer is None:
-            time.pacer = pacing.for_mail(clock=time.now, sleep=time.sleep, rng=random.Random(11))  # noqa: S311
+            time.pacer = pacing.for_mail(clock=time.now, sleep=time.sleep, rng=random.Random(11))
         return time.pacer
 
     monkeypatch.setattr(pacing, "mail_pacer", pacer)

@@ -55,7 +55,7 @@ QUOTA_EXCEEDED = "daily message quota exceeded"
 THROTTLE_CODES = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException"})
 
 
-class OutOfTime(Exception):  # noqa: N818 - reads as what happened
+class OutOfTime(Exception):
     """The invocation has no time left for another send: the message goes back to the queue unsent."""
 
 
