@@ -62,7 +62,8 @@ def test_sends_are_spaced_by_the_instance_share_of_the_rate_across_batches() -> 
 def test_instances_at_their_share_keep_the_rate_over_their_period() -> None:
     """Two instances each at MaxSendRate / 2, sending whenever they may from moments of their
     own: over any window of 2 / MaxSendRate seconds (or a multiple) they keep MaxSendRate; a
-    shorter window may see one send of each (the burst of MaximumConcurrency SES allows)."""
+    shorter window may see one send of each (a burst of MaximumConcurrency; a send SES refuses
+    for it is retried in a later slot)."""
     for max_send_rate in (1.0, 4.0, 14.0):
         period = 2 / max_send_rate
         rng = random.Random(int(max_send_rate))

@@ -8,8 +8,9 @@ allows, so that alone cannot hold the rate). Each instance spaces its SES calls
 ``mail_senders / max_send_rate`` seconds apart (``Pacer``): together they send at most
 ``max_send_rate`` per second over any window of ``mail_senders / max_send_rate`` seconds or a
 multiple of it; a shorter window can see one call from each instance (a burst of
-``mail_senders``, which SES allows for short bursts, and which is retried if not). No shared
-counter is needed: no extra call per email, nothing to grant, nothing to throttle in turn.
+``mail_senders``: a call SES then refuses as over the rate is retried in that instance's next
+slot). No shared counter is needed: no extra call per email, nothing to grant, nothing to
+throttle in turn.
 
 Every attempt takes a slot, retries included, so a retry is paced too. The SES client used here
 makes one attempt per call (``aws.client("ses", attempts=1)``): botocore's own retries would
