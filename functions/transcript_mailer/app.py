@@ -3,8 +3,9 @@
 ``schedule_handler`` (EventBridge Scheduler, daily) queues every learner whose transcript is
 due on or before the run's day: ``today`` (``YYYY-MM-DD``) in the event when one is given (the
 local stack's ``?today=``), else today in the office's time zone (the schedule passes no input).
-``worker_handler`` (SQS, batches) renders and emails each one, reporting partial batch
-failures so only failed messages are retried (then dead-lettered).
+``worker_handler`` (SQS, batches) renders and emails each one, paced to the send rate within
+the invocation's time (cme.pacing), reporting partial batch failures so only failed messages
+are retried (then dead-lettered).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from cme import activities, snapstart, transcripts
+from cme import activities, pacing, snapstart, transcripts
 from cme.observability import logger
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -38,4 +39,5 @@ def _record(record: SQSRecord, lambda_context: LambdaContext) -> None:
 
 @logger.inject_lambda_context(clear_state=True)
 def worker_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    pacing.mail_pacer().limit(context.get_remaining_time_in_millis() / 1000)
     return process_partial_response(event=event, record_handler=_record, processor=processor, context=context)

@@ -92,6 +92,9 @@ def resolve(value: Any) -> Any:
             return physical_name(arg)
         if key == "Fn::GetAtt":
             return f"arn:aws:local:::{physical_name(arg[0])}"
+        if key == "Fn::FindInMap":
+            mapping, top, second = (resolve(part) for part in arg)
+            return template()["Mappings"][mapping][top][second]
         if key == "Fn::Sub" and isinstance(arg, str):
             return re.sub(r"\$\{([^}]+)\}", lambda m: str(resolve({"Ref": m.group(1)})), arg)
     return value
@@ -227,14 +230,17 @@ class Function:
     code_dir: Path
     module: str
     attribute: str
+    timeout: int = 3  # seconds (Lambda's default)
 
 
 def functions() -> dict[str, Function]:
+    globals_ = template().get("Globals", {}).get("Function", {})
     out = {}
     for name, res in resources("AWS::Serverless::Function").items():
         props = res["Properties"]
         module, _, attribute = props["Handler"].rpartition(".")
-        out[name] = Function(name, ROOT / props["CodeUri"], module, attribute)
+        timeout = int(props.get("Timeout", globals_.get("Timeout", 3)))
+        out[name] = Function(name, ROOT / props["CodeUri"], module, attribute, timeout)
     return out
 
 

@@ -18,8 +18,13 @@ response run through botocore's own parser, so boto3 raises ``ClientError`` and 
         ...
     faults.counts()  # {"calls": ..., "transactions": ..., "conflicts": ..., "throttles": ...}
 
+SES is throttled the same way: ``ses_throttle`` answers a share of its sends with ``Throttling``
+"Maximum sending rate exceeded." (what SES says past the account's send rate), ``ses_quota``
+with ``Throttling`` "Daily message quota exceeded."; drawn from a random stream of their own, so
+DynamoDB's faults for a seed stay the same.
+
 The local stack installs one from ``CME_INJECT_FAULTS="conflict=0.2,throttle=0.1,seed=7"``
-(also ``write_conflict=``) with ``install_from_env()``.
+(also ``write_conflict=``, ``ses_throttle=``, ``ses_quota=``) with ``install_from_env()``.
 """
 
 from __future__ import annotations
@@ -57,6 +62,10 @@ THROTTLES = {
     ),
 }
 
+SES_SENDS = frozenset({"SendRawEmail", "SendEmail", "SendTemplatedEmail", "SendBulkTemplatedEmail"})
+SES_RATE_EXCEEDED = "Maximum sending rate exceeded."
+SES_QUOTA_EXCEEDED = "Daily message quota exceeded."
+
 _ENDPOINT: Any = Endpoint  # patched: its _do_get_response is private (untyped in the stubs)
 _installed: FaultInjector | None = None
 _install_lock = threading.Lock()
@@ -81,6 +90,8 @@ class FaultInjector:
     ``throttle``: probability that any DynamoDB call is throttled.
     ``serialize``: run the calls that pass one at a time, as the local stack runs moto (in-process
     ``mock_aws`` checks conditions with no lock, so threads could both pass one).
+    ``ses_throttle``: probability that an SES send is refused as over the send rate;
+    ``ses_quota``: that it is refused as over the daily quota.
     """
 
     def __init__(
@@ -90,15 +101,20 @@ class FaultInjector:
         seed: int = 0,
         serialize: bool = False,
         write_conflict: float = 0.0,
+        ses_throttle: float = 0.0,
+        ses_quota: float = 0.0,
     ) -> None:
-        if not all(0.0 <= p <= 1.0 for p in (conflict, throttle, write_conflict)):
+        if not all(0.0 <= p <= 1.0 for p in (conflict, throttle, write_conflict, ses_throttle, ses_quota)):
             raise ValueError("fault probabilities are between 0 and 1")
         self.conflict = conflict
         self.throttle = throttle
         self.write_conflict = write_conflict
+        self.ses_throttle = ses_throttle
+        self.ses_quota = ses_quota
         self.seed = seed
         self.serialize = serialize
         self._random = random.Random(seed)  # noqa: S311 - reproducible faults; nothing secret
+        self._ses_random = random.Random(f"ses-{seed}")  # noqa: S311 - SES's own stream
         self._lock = threading.Lock()
         self._serial = threading.Lock()
         self._counts: Counter[str] = Counter()
@@ -139,10 +155,12 @@ class FaultInjector:
 
     # ------------------------------------------------------------------ counts
     def counts(self) -> dict[str, int]:
-        """``calls`` and ``transactions`` seen (each botocore attempt); ``conflicts`` (cancelled
-        transactions), ``write_conflicts`` and ``throttles`` injected."""
+        """DynamoDB ``calls`` and ``transactions`` seen (each botocore attempt); ``conflicts``
+        (cancelled transactions), ``write_conflicts`` and ``throttles`` injected; SES sends seen
+        (``ses_sends``), ``ses_throttles`` and ``ses_quota`` refusals injected."""
+        zero = ("calls", "transactions", "conflicts", "write_conflicts", "throttles", "ses_sends", "ses_throttles")
         with self._lock:
-            return {"calls": 0, "transactions": 0, "conflicts": 0, "write_conflicts": 0, "throttles": 0, **self._counts}
+            return {**dict.fromkeys(zero, 0), "ses_quota": 0, **self._counts}
 
     def reset_counts(self) -> None:
         with self._lock:
@@ -166,10 +184,28 @@ class FaultInjector:
                 return self._random.choice(sorted(THROTTLES))
             return None
 
+    def _draw_ses(self) -> str | None:
+        with self._lock:
+            self._counts["ses_sends"] += 1
+            roll = self._ses_random.random()
+            if roll < self.ses_quota:
+                self._counts["ses_quota"] += 1
+                return SES_QUOTA_EXCEEDED
+            if roll < self.ses_quota + self.ses_throttle:
+                self._counts["ses_throttles"] += 1
+                return SES_RATE_EXCEEDED
+            return None
+
     def _respond(
         self, original: Callable[..., Any], endpoint: Any, request: Any, operation_model: Any, context: Any
     ) -> Any:
-        if operation_model.service_model.service_name != SERVICE:
+        service = operation_model.service_model.service_name
+        if service == "ses" and operation_model.name in SES_SENDS and (self.ses_throttle or self.ses_quota):
+            refusal = self._draw_ses()
+            if refusal is None:
+                return original(endpoint, request, operation_model, context)
+            return _ses_throttling(endpoint, operation_model, refusal), None
+        if service != SERVICE:
             return original(endpoint, request, operation_model, context)
         fault = self._draw(operation_model.name)
         if fault is None:
@@ -216,7 +252,22 @@ def _answer(endpoint: Any, operation_model: Any, status: int, payload: dict[str,
         "Content-Type": "application/x-amz-json-1.0",
         "Content-Length": str(len(body)),
     }
-    response = AWSResponse(endpoint.host, status, headers, _Body(body))
+    return _parsed(endpoint, operation_model, AWSResponse(endpoint.host, status, headers, _Body(body)))
+
+
+def _ses_throttling(endpoint: Any, operation_model: Any, message: str) -> tuple[Any, Any]:
+    """(http response, parsed) of SES's Throttling refusal (its query protocol's XML error)."""
+    request_id = str(uuid.uuid4())
+    body = (
+        '<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">'
+        f"<Error><Type>Sender</Type><Code>Throttling</Code><Message>{message}</Message></Error>"
+        f"<RequestId>{request_id}</RequestId></ErrorResponse>"
+    ).encode()
+    headers: Any = {"x-amzn-RequestId": request_id, "Content-Type": "text/xml", "Content-Length": str(len(body))}
+    return _parsed(endpoint, operation_model, AWSResponse(endpoint.host, 400, headers, _Body(body)))
+
+
+def _parsed(endpoint: Any, operation_model: Any, response: AWSResponse) -> tuple[Any, Any]:
     response_dict = convert_to_response_dict(response, operation_model)
     parser = endpoint._response_parser_factory.create_parser(operation_model.service_model.resolved_protocol)
     parsed = parser.parse(response_dict, operation_model.output_shape)
@@ -232,12 +283,14 @@ def parse(spec: str) -> dict[str, Any]:
             continue
         name, _, value = part.partition("=")
         name = name.strip()
-        if name in ("conflict", "throttle", "write_conflict"):
+        if name in ("conflict", "throttle", "write_conflict", "ses_throttle", "ses_quota"):
             options[name] = float(value)
         elif name == "seed":
             options[name] = int(value)
         else:
-            raise ValueError(f"{ENV}: unknown option {name!r} (conflict, write_conflict, throttle, seed)")
+            raise ValueError(
+                f"{ENV}: unknown option {name!r} (conflict, write_conflict, throttle, ses_throttle, ses_quota, seed)"
+            )
     return options
 
 
@@ -249,7 +302,8 @@ def install_from_env(environ: dict[str, str] | None = None) -> FaultInjector | N
     injector = FaultInjector(**parse(spec)).install()
     print(
         f"  faults:  injecting DynamoDB transaction conflicts ({injector.conflict:.0%}), "
-        f"write conflicts ({injector.write_conflict:.0%}) and throttles ({injector.throttle:.0%}), "
+        f"write conflicts ({injector.write_conflict:.0%}) and throttles ({injector.throttle:.0%}); "
+        f"SES sends over the rate ({injector.ses_throttle:.0%}) and the daily quota ({injector.ses_quota:.0%}); "
         f"seed {injector.seed}",
         flush=True,
     )

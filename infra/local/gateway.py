@@ -102,7 +102,7 @@ class _Pool:
         if handler is None:
             handler = self._load()
         try:
-            return handler(event, LambdaContext(self.function.logical_id))
+            return handler(event, LambdaContext(self.function.logical_id, self.function.timeout))
         finally:
             with self.lock:
                 self.idle.append(handler)

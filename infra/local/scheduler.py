@@ -7,8 +7,10 @@ in the office's time zone, as in AWS, where the schedule passes no input.
 
 The schedule's function queues the due learners; then the queue is drained the way Lambda's
 SQS poller does it: batches of up to 10 go to the worker, the messages it reports as failed
-come back (here at once) and move to the dead-letter queue after the redrive policy's
-maxReceiveCount receives (moto applies it).
+come back (here at once; in AWS after the queue's VisibilityTimeout) with their receive count
+up by one, and move to the dead-letter queue at the receive after the redrive policy's
+maxReceiveCount (moto applies it, as SQS does). One worker runs at a time here; in AWS up to
+the event source's MaximumConcurrency.
 """
 
 from __future__ import annotations
@@ -57,8 +59,9 @@ def run_transcript_mailer(
 ) -> dict[str, Any]:
     """Fire the schedule (as on ``today`` when given), then drain the queue.
 
-    Returns {learners, processed, failed, today}: learners queued, messages the worker finished,
-    failed receives (each retried at once, up to the redrive policy), the day it ran as.
+    Returns {learners, processed, failed, dead_lettered, today}: learners queued, messages the
+    worker finished, failed receives (each retried at once, up to the redrive policy), messages
+    whose failure was their last receive (they are in the dead-letter queue now), the day it ran as.
     """
     scheduled: dict[str, Any] = {
         "version": "0",
@@ -74,7 +77,9 @@ def run_transcript_mailer(
     url = sqs.get_queue_url(QueueName=queue_name.rstrip("/").rsplit("/", 1)[-1])["QueueUrl"]  # a name or URL
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     worker = _function("worker_handler")
-    done = failed = 0
+    redrive = cfn.queues().get(url.rsplit("/", 1)[-1], {}).get("RedrivePolicy") or {}
+    last_receive = int(redrive.get("maxReceiveCount", 0)) or None
+    done = failed = dead = 0
     for _ in range(max_rounds):
         batch = sqs.receive_message(
             QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, AttributeNames=["All"]
@@ -89,10 +94,12 @@ def run_transcript_mailer(
         for message in batch:
             if message["MessageId"] in failures:
                 failed += 1  # visible again at once; after maxReceiveCount it goes to the DLQ
+                receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", 0))
+                dead += last_receive is not None and receives >= last_receive
                 continue
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
             done += 1
-    return {"learners": queued, "processed": done, "failed": failed, "today": fired.get("today")}
+    return {"learners": queued, "processed": done, "failed": failed, "dead_lettered": dead, "today": fired.get("today")}
 
 
 def dead_letters(region: str, queue_name: str) -> list[dict[str, Any]]:

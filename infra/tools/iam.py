@@ -31,11 +31,17 @@ DEFAULT_RECORDS = cfn.ROOT / "build" / "aws-calls"
 
 @dataclass(frozen=True)
 class Grant:
-    """One Allow statement of a function's role, its intrinsics resolved."""
+    """One Allow statement of a function's role, its intrinsics resolved.
+
+    ``service``: the AWS service that makes the calls it grants with the function's role, not the
+    function's code (e.g. ``"lambda"`` for an asynchronous invocation's destination), so no
+    recorded call can use it; empty for the function's own grants.
+    """
 
     policy: str
     actions: tuple[str, ...]
     resources: tuple[str, ...]
+    service: str = ""
 
     def allows(self, action: str, resource: str) -> bool:
         return any(fnmatchcase(action.lower(), a.lower()) for a in self.actions) and any(
@@ -196,10 +202,30 @@ def _as_tuple(value: Any) -> tuple[Any, ...]:
     return tuple(value) if isinstance(value, list) else (value,)
 
 
+#: what Lambda itself sends to an asynchronous invocation's destination, by destination type
+#: (SAM's EventInvokeConfig adds the grant to the function's role: Lambda delivers with it)
+DESTINATION_ACTIONS = {"SQS": "sqs:SendMessage", "SNS": "sns:Publish", "Lambda": "lambda:InvokeFunction"}
+
+
+def _destination_policies(resources: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """The policies SAM generated for each EventInvokeConfig destination: policy name ->
+    (the action Lambda's delivery needs, the destination's ARN as written)."""
+    found: dict[str, tuple[str, str]] = {}
+    for logical_id, resource in resources.items():
+        if resource["Type"] != "AWS::Lambda::EventInvokeConfig":
+            continue
+        for outcome, target in (resource["Properties"].get("DestinationConfig") or {}).items():
+            arn = str(resolve(target["Destination"], resources))
+            for kind, action in DESTINATION_ACTIONS.items():  # SAM names it <config><outcome><type>Policy
+                found[f"{logical_id}{outcome}{kind}Policy"] = (action, arn)
+    return found
+
+
 def roles(template: dict[str, Any] | None = None) -> dict[str, Role]:
     """Every function's role (by the function's logical id), as SAM expands its Policies."""
     translated = translate(template)
     resources = translated["Resources"]
+    destinations = _destination_policies(resources)
     found: dict[str, Role] = {}
     for logical_id, resource in resources.items():
         if resource["Type"] != "AWS::Lambda::Function":
@@ -214,7 +240,11 @@ def roles(template: dict[str, Any] | None = None) -> dict[str, Role]:
                     raise ValueError(f"{logical_id}: only Allow statements are understood here")
                 actions = _as_tuple(statement["Action"])
                 targets = tuple(str(r) for r in _as_tuple(resolve(statement["Resource"], resources)))
-                out.grants.append(Grant(policy["PolicyName"], actions, targets))
+                # Lambda's own delivery to a destination: only when it grants exactly that
+                delivery = destinations.get(policy["PolicyName"])
+                exactly = delivery is not None and (actions, targets) == ((delivery[0],), (delivery[1],))
+                service = "lambda" if exactly else ""
+                out.grants.append(Grant(policy["PolicyName"], actions, targets, service))
         found[logical_id] = out
     return found
 
@@ -260,6 +290,8 @@ def check(requests: Iterable[Request], policies: dict[str, Role]) -> Verdict:
     unused: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for name, role in policies.items():
         for grant in role.grants:
+            if grant.service:  # used by an AWS service on the function's behalf, never by its code
+                continue
             unused[name].extend(
                 (action, resource)
                 for action in grant.actions
@@ -302,11 +334,16 @@ def report(verdict: Verdict, policies: dict[str, Role], requests: Iterable[Reque
     for name in sorted(policies):
         denied = verdict.denied.get(name, [])
         unused = verdict.unused.get(name, [])
-        if not denied and not unused:
+        by_service = [(g, a, r) for g in policies[name].grants if g.service for a in g.actions for r in g.resources]
+        if not denied and not unused and not by_service:
             continue
         lines.append(f"\n### {name}")
         lines.extend(f"- DENIED {r.action} on {_short(r.resource)}" for r in denied)
         lines.extend(f"- unused {action} on {_short(resource)}" for action, resource in unused)
+        lines.extend(
+            f"- {action} on {_short(resource)}: used by {grant.service} (destination), not the code"
+            for grant, action, resource in by_service
+        )
     if verdict.unknown_functions:
         lines.append(f"\nCalls from functions not in the template: {', '.join(verdict.unknown_functions)}")
     return "\n".join(lines) + "\n"

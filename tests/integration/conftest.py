@@ -13,8 +13,15 @@ from infra.local import cfn
 from infra.local.gateway import Gateway
 from infra.local.seed import DEMO_PASSWORD
 from tests.support.client import ApiClient
+from tests.support.pacing import VirtualTime, virtual_mail_time
 
 _ips = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def mail_time(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
+    """Paced mail waits on a virtual clock in every integration test (tests/support/pacing.py)."""
+    return virtual_mail_time(monkeypatch)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -38,7 +39,14 @@ def test_a_cancelled_transaction_as_aws_sends_it(credentials: None) -> None:
     assert answer["Error"]["Message"] == (
         f"Transaction cancelled, please refer cancellation reasons for specific reasons [{', '.join(codes)}]"
     )
-    assert faults.counts() == {"calls": 1, "transactions": 1, "conflicts": 1, "write_conflicts": 0, "throttles": 0}
+    assert faults.counts() == {
+        "calls": 1,
+        "transactions": 1,
+        "conflicts": 1,
+        "write_conflicts": 0,
+        "throttles": 0,
+        **{"ses_sends": 0, "ses_throttles": 0, "ses_quota": 0},
+    }
 
 
 def test_pynamodb_reads_the_cancellation_reasons(credentials: None) -> None:
@@ -60,6 +68,7 @@ def test_a_single_write_conflict(credentials: None) -> None:
 def test_the_environment_switch() -> None:
     assert parse("conflict=0.2, throttle=0.1,seed=7") == {"conflict": 0.2, "throttle": 0.1, "seed": 7}
     assert parse("write_conflict=0.05") == {"write_conflict": 0.05}
+    assert parse("ses_throttle=0.4,ses_quota=0.01") == {"ses_throttle": 0.4, "ses_quota": 0.01}
     with pytest.raises(ValueError, match="unknown option"):
         parse("conflicts=0.2")
     with pytest.raises(ValueError, match="between 0 and 1"):
@@ -74,3 +83,29 @@ def test_the_environment_switch() -> None:
     finally:
         injector.uninstall()
     FaultInjector().install().uninstall()  # free again
+
+
+def test_ses_throttling_as_ses_sends_it(credentials: None) -> None:
+    """SES's query-protocol refusals, parsed by botocore: both are ``Throttling``; only the
+    message tells the send rate from the daily quota. Other SES calls pass untouched."""
+    from cme import pacing
+
+    one_attempt = Config(retries={"mode": "standard", "total_max_attempts": 1})  # botocore's retries sleep
+    client = boto3.client("ses", region_name="us-east-1", endpoint_url=NOWHERE, config=one_attempt)
+    raw = {"Source": "a@example.org", "Destinations": ["b@example.org"], "RawMessage": {"Data": b"x"}}
+    with FaultInjector(ses_throttle=1.0) as faults, pytest.raises(ClientError) as rate:
+        client.send_raw_email(**raw)
+    assert rate.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert rate.value.response["Error"] == {
+        "Type": "Sender",
+        "Code": "Throttling",
+        "Message": "Maximum sending rate exceeded.",
+    }
+    assert (faults.counts()["ses_sends"], faults.counts()["ses_throttles"], faults.counts()["calls"]) == (1, 1, 0)
+    assert pacing.transient(rate.value) == "rate" and not pacing.quota_exceeded(rate.value)
+
+    with FaultInjector(ses_quota=1.0) as faults, pytest.raises(ClientError) as quota:
+        client.send_raw_email(**raw)
+    assert quota.value.response["Error"]["Message"] == "Daily message quota exceeded."
+    assert pacing.transient(quota.value) is None and pacing.quota_exceeded(quota.value)
+    assert faults.counts()["ses_quota"] == 1

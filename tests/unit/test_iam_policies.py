@@ -7,6 +7,7 @@ from fnmatch import fnmatchcase
 
 import pytest
 
+from infra.local import cfn
 from infra.local.aws_calls import requests_for, table_arn
 from infra.tools import iam
 
@@ -158,3 +159,42 @@ def test_only_the_sms_function_texts_and_its_topic_is_subscribed_and_guarded() -
     assert statement["Principal"] == {"Service": "sms-voice.amazonaws.com"}
     assert statement["Action"] == "sns:Publish" and statement["Resource"] == {"Ref": "InboundTextsTopic"}
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+
+
+def test_the_failed_text_destination_is_granted_to_lambdas_delivery_not_the_code(roles: dict[str, iam.Role]) -> None:
+    """SAM gives SmsAttendanceFunction's role sqs:SendMessage on the failed-texts queue for its
+    EventInvokeConfig: Lambda itself sends the failed event there with that role, so no call of
+    the function's code ever records it. The check knows it as the Lambda service's grant (never
+    reported unused), and only when it grants exactly that action on exactly that queue."""
+    import copy
+
+    service = [(name, g) for name, role in roles.items() for g in role.grants if g.service]
+    assert [(name, g.service, g.actions, g.resources) for name, g in service] == [
+        (
+            "SmsAttendanceFunction",
+            "lambda",
+            ("sqs:SendMessage",),
+            ("arn:aws:sqs:us-east-1:123456789012:FailedTextsQueue",),
+        )
+    ]
+    verdict = iam.check([], {"SmsAttendanceFunction": roles["SmsAttendanceFunction"]})
+    unused = verdict.unused["SmsAttendanceFunction"]
+    assert ("sns:Publish", "*") in unused  # the code's own grants still need a recorded call
+    assert all(action != "sqs:SendMessage" for action, _ in unused)
+    report = iam.report(verdict, {"SmsAttendanceFunction": roles["SmsAttendanceFunction"]}, [])
+    assert "- sqs:SendMessage on FailedTextsQueue: used by lambda (destination), not the code" in report
+
+    # the function's code granting itself the same on another queue is its own grant, checked as ever
+    template = copy.deepcopy(cfn.template())
+    function = template["Resources"]["SmsAttendanceFunction"]["Properties"]
+    destination = function["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
+    destination["Destination"] = {"Fn::GetAtt": ["TranscriptQueue", "Arn"]}
+    function["Policies"][0]["Statement"].append(
+        {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": {"Fn::GetAtt": ["FailedTextsQueue", "Arn"]}}
+    )
+    changed = iam.roles(template)["SmsAttendanceFunction"]
+    kinds = {(g.service, g.resources) for g in changed.grants if "sqs:SendMessage" in g.actions}
+    assert kinds == {
+        ("lambda", ("arn:aws:sqs:us-east-1:123456789012:TranscriptQueue",)),
+        ("", ("arn:aws:sqs:us-east-1:123456789012:FailedTextsQueue",)),
+    }

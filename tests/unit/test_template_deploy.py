@@ -199,3 +199,76 @@ def test_a_transcript_email_that_keeps_failing_raises_an_alarm() -> None:
     assert "KmsMasterKeyId" not in topic["Properties"]  # alarms cannot publish to a topic under aws/sns
     queue = resources["TranscriptQueue"]["Properties"]["RedrivePolicy"]
     assert queue["deadLetterTargetArn"] == {"Fn::GetAtt": ["TranscriptDeadLetterQueue", "Arn"]}
+
+
+def test_a_text_whose_function_keeps_failing_goes_to_a_queue_and_raises_an_alarm() -> None:
+    """SNS invokes SmsAttendanceFunction asynchronously: after the first try and two retries,
+    Lambda hands the event to the failed-texts queue (encrypted, kept 14 days, the longest SQS
+    keeps a message), and a message there sets off an alarm wired as the transcript one is."""
+    from infra.tools import iam
+
+    resources = _resources()
+    invoke = resources["SmsAttendanceFunction"]["Properties"]["EventInvokeConfig"]
+    assert invoke == {
+        "MaximumRetryAttempts": 2,
+        "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": ["FailedTextsQueue", "Arn"]}}},
+    }
+    queue = resources["FailedTextsQueue"]["Properties"]
+    assert queue == {"MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True}
+
+    alarm = resources["FailedTextsAlarm"]["Properties"]
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["FailedTextsQueue", "QueueName"]}}]
+    wiring = ("AlarmDescription", "Dimensions")
+    transcript = resources["TranscriptDeadLetterAlarm"]["Properties"]
+    assert {k: v for k, v in alarm.items() if k not in wiring} == {
+        k: v for k, v in transcript.items() if k not in wiring
+    }
+    assert "SmsAttendanceFunction" in alarm["AlarmDescription"]
+
+    # as AWS deploys it: on the alias SNS invokes (SnapStart's `live`), not $LATEST
+    (config,) = [
+        r["Properties"] for r in iam.translate()["Resources"].values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"
+    ]
+    assert config["FunctionName"] == {"Ref": "SmsAttendanceFunction"}
+    assert (config["Qualifier"], config["MaximumRetryAttempts"]) == ("live", 2)
+    assert config["DestinationConfig"] == {"OnFailure": {"Destination": {"Fn::GetAtt": ["FailedTextsQueue", "Arn"]}}}
+
+
+def test_the_mail_queue_workers_together_keep_max_send_rate() -> None:
+    """One fact, one place: the SQS event's MaximumConcurrency and the workers' MAIL_SENDERS
+    read the same Mapping; MaxSendRate reaches MAX_SEND_RATE; each worker paces to their
+    quotient (cme.pacing), and the settings read them as the local stack resolves them."""
+    from cme.settings import from_environment
+
+    template = cfn.template()
+    mapping = ["MailQueue", "Worker", "MaximumConcurrency"]
+    worker = template["Resources"]["TranscriptWorkerFunction"]["Properties"]
+    event = worker["Events"]["Queue"]["Properties"]
+    assert event["ScalingConfig"] == {"MaximumConcurrency": {"Fn::FindInMap": mapping}}
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["MAIL_SENDERS"] == {"Fn::FindInMap": mapping}
+    assert variables["MAX_SEND_RATE"] == {"Ref": "MaxSendRate"}
+    senders = template["Mappings"]["MailQueue"]["Worker"]["MaximumConcurrency"]
+    assert 2 <= senders <= 1000  # what SQS event sources accept
+
+    parameter = template["Parameters"]["MaxSendRate"]
+    assert (parameter["Type"], parameter["Default"], parameter["MinValue"]) == ("Number", 1, 1)
+    settings = from_environment(cfn.environment())
+    assert (settings.max_send_rate, settings.mail_senders) == (1.0, senders)
+
+
+def test_the_worker_timeout_fits_a_batch_at_the_slowest_rate() -> None:
+    """A full batch at the lowest MaxSendRate (each instance one send per MAIL_SENDERS / rate
+    seconds) plus the reserve no send starts in leaves room for retries; the queue hides a
+    message for six times the Timeout, as AWS advises for an SQS event source."""
+    from cme import pacing
+
+    template = cfn.template()
+    worker = template["Resources"]["TranscriptWorkerFunction"]["Properties"]
+    batch = worker["Events"]["Queue"]["Properties"]["BatchSize"]
+    senders = template["Mappings"]["MailQueue"]["Worker"]["MaximumConcurrency"]
+    slowest = template["Parameters"]["MaxSendRate"]["MinValue"]
+    paced = batch * senders / slowest  # 10 x 2 / 1 = 20 s
+    assert paced == 20
+    assert worker["Timeout"] >= 2 * paced + pacing.RESERVE_SECONDS  # as much again for throttling retries
+    assert template["Resources"]["TranscriptQueue"]["Properties"]["VisibilityTimeout"] >= 6 * worker["Timeout"]

@@ -32,11 +32,16 @@ def botocore_session() -> Any:
 
 
 @lru_cache(maxsize=8)
-def client(service: str) -> Any:
-    """A client for ``service``; botocore honours AWS_ENDPOINT_URL[_<SERVICE>] by itself."""
+def client(service: str, attempts: int | None = None) -> Any:
+    """A client for ``service``; botocore honours AWS_ENDPOINT_URL[_<SERVICE>] by itself.
+
+    ``attempts``: botocore's own tries per call (standard mode), by default DYNAMODB_ATTEMPTS
+    for DynamoDB and 4 for the rest; 1 for a caller that paces and retries itself (cme.pacing).
+    """
     from botocore.config import Config
 
-    attempts = DYNAMODB_ATTEMPTS if service == "dynamodb" else 4
+    if attempts is None:
+        attempts = DYNAMODB_ATTEMPTS if service == "dynamodb" else 4
     config = Config(
         retries={"mode": "standard", "total_max_attempts": attempts},
         connect_timeout=3,
@@ -45,12 +50,12 @@ def client(service: str) -> Any:
         signature_version="s3v4" if service == "s3" else None,
     )
     made = _session().create_client(service, region_name=get_settings().aws_region, config=config)
-    _MADE[service] = made
+    _MADE[(service, attempts)] = made
     return made
 
 
-#: the clients made so far, by service (cme.snapstart drops their pooled connections at a restore)
-_MADE: dict[str, Any] = {}
+#: the clients made so far, by (service, attempts) (cme.snapstart drops their pooled connections at a restore)
+_MADE: dict[tuple[str, int], Any] = {}
 
 
 def made_clients() -> list[Any]:

@@ -8,13 +8,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cme import aws
+from cme import aws, pacing
 from cme.errors import ServiceUnavailable
 from cme.observability import logger
 from cme.settings import get_settings
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+
+    from cme.pacing import Pacer
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -69,22 +71,35 @@ def build(
 
 
 def send(
-    to: str, template: str, context: dict[str, Any], attachments: list[tuple[str, str, bytes]] | None = None
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    *,
+    pacer: Pacer | None = None,
 ) -> None:
     """Send one email (attachments as (file name, media type, bytes)); raise ServiceUnavailable
-    (and log why) when SES refuses or fails."""
+    (and log why) when SES refuses or fails.
+
+    Bulk mail passes ``pacer`` (cme.pacing): the call waits for its slot within the send rate,
+    and SES throttling is retried there, paced; ``pacing.OutOfTime`` is raised when the
+    invocation has no time left for it."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     message = build(to, template, context, attachments)
+    params = {"Source": get_settings().mail_from, "Destinations": [to], "RawMessage": {"Data": message.as_bytes()}}
     try:
-        aws.client("ses").send_raw_email(
-            Source=get_settings().mail_from,
-            Destinations=[to],
-            RawMessage={"Data": message.as_bytes()},
-        )
+        if pacer is None:
+            aws.client("ses").send_raw_email(**params)
+        else:
+            ses = aws.client("ses", attempts=1)  # the pacer retries, paced
+            pacer.call(lambda: ses.send_raw_email(**params), template)
     except (ClientError, BotoCoreError) as exc:
         error_code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
-        logger.error("email not sent", extra={"template": template, "ses_error": error_code or type(exc).__name__})
+        extra = {"template": template, "ses_error": error_code or type(exc).__name__}
+        if pacing.quota_exceeded(exc):
+            extra["reason"] = "daily sending quota exceeded"
+        logger.error("email not sent", extra=extra)
         raise ServiceUnavailable(
             "EMAIL_UNAVAILABLE",
             "We could not send the email just now, and nothing was saved. Please try again in a minute.",

@@ -34,6 +34,11 @@ class Settings(BaseModel):
     idempotency_table: str = "IdempotencyTable"
     requirement_sets_table: str = "RequirementSetsTable"
     transcript_queue: str = "TranscriptQueue"  # a queue URL in AWS; a queue name works too
+    # Bulk mail (cme.pacing): the SES send rate it may use, emails per second (template parameter
+    # MaxSendRate), shared by the mail queue worker's instances that may run at once (template
+    # Mapping MailQueue, also the SQS event's MaximumConcurrency).
+    max_send_rate: float = Field(default=1.0, gt=0)
+    mail_senders: int = Field(default=2, ge=1)
     documents_bucket: str = "cme-documents"
 
     site_url: str = "http://127.0.0.1:3000"

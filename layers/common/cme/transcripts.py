@@ -12,7 +12,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from cme import activities, aws, credit, mail, outside, retry, schedule, sessions
+from cme import activities, aws, credit, mail, outside, pacing, retry, schedule, sessions
 from cme import claims as claims_module
 from cme.errors import InvalidInput, ServiceUnavailable
 from cme.models import Claim, Learner
@@ -367,8 +367,12 @@ def send_scheduled(task: dict[str, Any]) -> bool:
     """Email one learner the transcript of one period; the email only (``idempotent_send`` runs
     it at most once per learner and period, then moves the due date on).
 
-    Returns False when there is nothing to do (the schedule changed meanwhile).
+    Returns False when there is nothing to do (the schedule changed meanwhile). Sent in bulk:
+    paced to the send rate (cme.pacing), raising ``pacing.OutOfTime`` when the invocation has no
+    time left for it (the message goes back to the queue).
     """
+    pacer = pacing.mail_pacer()
+    pacer.ensure_time()
     learner = _due_learner(task)
     if learner is None:
         return False
@@ -388,6 +392,7 @@ def send_scheduled(task: dict[str, Any]) -> bool:
             "settings_link": f"{site}/transcript.html#schedule",
         },
         attachments=[(f"CME-transcript-{first}-to-{last}.pdf", "application/pdf", pdf)],
+        pacer=pacer,
     )
     logger.info("scheduled transcript sent", extra={"learner_id": learner.learner_id, "period": task["period"]})
     return True
