@@ -127,7 +127,7 @@ def _cold_events() -> dict[str, dict[str, Any]]:
     from infra.local import cfn
     from infra.local.gateway import CLOUDFRONT_EDGE_IP, authorizer_event, build_event
 
-    secret = cfn.environment().get("ORIGIN_SECRET", "")
+    secret = cfn.origin_verify()  # what CloudFront sends; the functions read theirs from Secrets Manager
     headers = {
         "host": "bench.example.org",
         "content-type": "application/json",
@@ -283,6 +283,17 @@ def cold_starts() -> list[tuple[str, float, float, float | None, float | None]]:
         )
         for spec in cfn.table_definitions().values():
             dynamodb.create_table(**spec)
+        from infra.local.provision import provision_secrets
+
+        provision_secrets(
+            boto3.client(
+                "secretsmanager",
+                region_name="us-east-1",
+                endpoint_url=env["AWS_ENDPOINT_URL"],
+                aws_access_key_id="bench",
+                aws_secret_access_key="bench",
+            )
+        )
         learners = cfn.table_definitions()[cfn.physical_name("LearnersTable")]
         key = {k["AttributeName"]: {"S": "bench-learner"} for k in learners["KeySchema"]}
         env["BENCH_GET_ITEM"] = json.dumps({"TableName": learners["TableName"], "Key": key})

@@ -107,6 +107,8 @@ def _arn_of(logical_id: str, resources: dict[str, Any]) -> str:
         return f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:{name}"
     if kind in ("AWS::Lambda::Function", "AWS::Serverless::Function"):
         return f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:{name}"
+    if kind == "AWS::SecretsManager::Secret":  # the name, a dash and six random characters
+        return f"arn:{PARTITION}:secretsmanager:{REGION}:{ACCOUNT}:secret:{name}-??????"
     return f"arn:{PARTITION}:local:{REGION}:{ACCOUNT}:{name}"
 
 
@@ -161,6 +163,8 @@ def resolve(value: Any, resources: dict[str, Any], variables: dict[str, Any] | N
             kind = resources[arg].get("Type", "")
             if kind == "AWS::SQS::Queue":  # Ref of a queue is its URL
                 return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{cfn.physical_name(arg)}"
+            if kind == "AWS::SecretsManager::Secret":  # Ref of a secret is its ARN
+                return _arn_of(arg, resources)
             return cfn.physical_name(arg)
         return str(cfn.resolve({"Ref": arg}))
     if key == "Fn::GetAtt":
