@@ -86,9 +86,15 @@ class _Pool:
         return getattr(module, self.function.attribute)
 
     def invoke(self, event: dict[str, Any]) -> Any:
+        if str(LAYER) not in sys.path:
+            sys.path.insert(0, str(LAYER))
+        from cme import secrets
+
         started = time.perf_counter()
         try:
-            with aws_calls.running(self.function.logical_id):  # whose grants its AWS calls need
+            # whose grants its AWS calls need; whose secrets it reads and keeps (its own, as in
+            # Lambda, where each function is a process of its own)
+            with aws_calls.running(self.function.logical_id), secrets.holding(self.function.logical_id):
                 return self._invoke(event)
         finally:
             self.durations.append((time.perf_counter() - started) * 1000)

@@ -2,8 +2,9 @@
 order, on the local stack (the gateway plays CloudFront; the secret is in moto's Secrets
 Manager; the clock is pinned, so "wait past the cache time" is a move of the clock).
 
-Locally every function container is a module of one process, which shares the secrets' cache
-(cme.secrets): "a container that read the secret before the rotation" is that process.
+Each function holds the secret it read as its own process would in Lambda (the gateway names
+the function: cme.secrets.holding). The requests go to three of them: the publisher (public
+activities), the authorizer and the profile function (``/api/me``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ NEW = "rotated-origin-secret-" + "7f" * 20
 START = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)
 REFUSED = {"code": "FORBIDDEN", "message": "This address answers only requests made through the portal's own site."}
 READ = "secretsmanager:GetSecretValue"
+FUNCTIONS = 3  # that the requests below reach: each reads the secret itself
 
 
 @pytest.fixture
@@ -65,12 +67,12 @@ def test_the_readme_rotation_refuses_no_request(
         monkeypatch.setattr(gateway, "origin_verify", value)
         return client.get("/api/activities").status, client.get("/api/me").status
 
-    # 1. The start: the secret is {current: old}; CloudFront sends old. The process reads it.
+    # 1. The start: the secret is {current: old}; CloudFront sends old. Each function reads it.
     assert through_cloudfront(OLD) == (200, 200)
 
     # 2. Add the new value: deploy OriginSecret=new, OriginSecretPrevious=old. The secret changes
     # first (the distribution depends on it); CloudFront's edges take minutes to switch, so
-    # both values arrive, some while this process still holds {old} from step 1.
+    # both values arrive, some at functions that still hold {old} from step 1.
     deploy(NEW, previous=OLD)
     clock_at(refetch)  # within the cache's time: {old} still held
     with count_calls() as counts:
@@ -78,20 +80,20 @@ def test_the_readme_rotation_refuses_no_request(
     assert counts[READ] == 0  # old is held: nothing read
     with count_calls() as counts:
         assert through_cloudfront(NEW) == (200, 200)  # an edge that switched early
-    assert counts[READ] == 1  # new matched nothing held: one read, then {new, old}
+    assert counts[READ] == FUNCTIONS  # new matched nothing held: each reads once, then holds {new, old}
     assert through_cloudfront(OLD) == (200, 200)  # an edge that has not switched yet
 
     # 3. Wait past the cache time; CloudFront sends new everywhere.
     clock_at(refetch + cache)
     with count_calls() as counts:
         assert through_cloudfront(NEW) == (200, 200)
-    assert counts[READ] == 1  # the cache's time is up: read again once
+    assert counts[READ] == FUNCTIONS  # the cache's time is up: each reads again once
     assert through_cloudfront(NEW) == (200, 200)
 
     # 4. Drop the old value: deploy OriginSecretPrevious="" (empty).
     deploy(NEW)
     assert through_cloudfront(NEW) == (200, 200)
-    clock_at(refetch + 2 * cache)  # past the cache time: every process has read {new}
+    clock_at(refetch + 2 * cache)  # past the cache time: every function reads {new}
     assert through_cloudfront(NEW) == (200, 200)
     monkeypatch.setattr(gateway, "origin_verify", OLD)
     refused = client.get("/api/activities")

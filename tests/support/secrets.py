@@ -62,3 +62,16 @@ def in_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             yield
         finally:
             forget_all()
+
+
+def warm() -> None:
+    """Every function holds the secrets, as a warm one does (it reads them once per
+    SECRET_CACHE_SECONDS, not per request): for tests that count a request's AWS calls."""
+    from cme import secrets
+    from cme.settings import get_settings
+
+    settings = get_settings()
+    for function in cfn.functions():
+        with secrets.holding(function):
+            for secret_id in (settings.origin_secret_id, settings.device_cookie_key_id):
+                assert secrets.get(secret_id).current

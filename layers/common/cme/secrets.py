@@ -23,8 +23,11 @@ tests cannot pin through ``cme.clock``; and it has no bounded forced read.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -57,8 +60,22 @@ class _Held:
     tried_at: datetime  # the last read tried
 
 
-_held: dict[str, _Held] = {}
+#: Whose values a read fills: in Lambda one function per process (""). The local stack runs every
+#: function in one process and names the function per invocation (:func:`holding`), so each one
+#: reads and keeps its secrets as its own process would, and the IAM check sees its reads.
+_holder: contextvars.ContextVar[str] = contextvars.ContextVar("cme_secrets_holder", default="")
+_held: dict[tuple[str, str], _Held] = {}
 _lock = threading.Lock()  # the local stack runs a function's containers as threads of one process
+
+
+@contextlib.contextmanager
+def holding(function: str) -> Iterator[None]:
+    """The secrets read inside the block are ``function``'s own (the local stack's gateway)."""
+    token = _holder.set(function)
+    try:
+        yield
+    finally:
+        _holder.reset(token)
 
 
 def _within(since: datetime | None, now: datetime, seconds: int) -> bool:
@@ -90,13 +107,13 @@ def _read(secret_id: str, now: datetime, held: _Held | None) -> Rotating:
         code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else type(exc).__name__
         logger.error("secret not read", extra={"secret_id": secret_id, "error": code, "kept": bool(held and held.value)})
         if held is None:
-            held = _held[secret_id] = _Held(None, None, now)
+            held = _held[(_holder.get(), secret_id)] = _Held(None, None, now)
         held.tried_at = now
         if held.value is None:
             raise Unavailable(secret_id) from None
         return held.value
     value = parse(reply.get("SecretString"))
-    _held[secret_id] = _Held(value, now, now)
+    _held[(_holder.get(), secret_id)] = _Held(value, now, now)
     return value
 
 
@@ -106,7 +123,7 @@ def get(secret_id: str) -> Rotating:
     settings = get_settings()
     with _lock:
         now = clock.now()
-        held = _held.get(secret_id)
+        held = _held.get((_holder.get(), secret_id))
         if held is not None:
             if held.value is not None and _within(held.read_at, now, settings.secret_cache_seconds):
                 return held.value
@@ -124,7 +141,7 @@ def refreshed(secret_id: str) -> Rotating | None:
     settings = get_settings()
     with _lock:
         now = clock.now()
-        held = _held.get(secret_id)
+        held = _held.get((_holder.get(), secret_id))
         if held is not None and _within(held.tried_at, now, settings.secret_refetch_seconds):
             return None
         try:
@@ -136,7 +153,7 @@ def refreshed(secret_id: str) -> Rotating | None:
 def held_ids() -> list[str]:
     """The secrets this process holds a value of (tests; nothing may be held in a snapshot)."""
     with _lock:
-        return [secret_id for secret_id, held in _held.items() if held.value is not None]
+        return sorted({secret_id for (_, secret_id), held in _held.items() if held.value is not None})
 
 
 def forget() -> None:
