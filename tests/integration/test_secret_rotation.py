@@ -49,7 +49,9 @@ def deploy(origin_secret: str, previous: str = "") -> None:
     """What `make deploy` with OriginSecret and OriginSecretPrevious does to the secret (its
     SecretString, as template.yaml's !Sub makes it). CloudFront is switched separately (below)."""
     text = json.dumps({"current": origin_secret, "previous": previous})
-    boto3.client("secretsmanager", region_name="us-east-1").update_secret(SecretId="OriginVerifySecret", SecretString=text)
+    boto3.client("secretsmanager", region_name="us-east-1").update_secret(
+        SecretId="OriginVerifySecret", SecretString=text
+    )
 
 
 def test_the_readme_rotation_refuses_no_request(

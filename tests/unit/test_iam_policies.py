@@ -213,9 +213,7 @@ def test_each_function_may_read_only_the_secrets_it_uses(roles: dict[str, iam.Ro
 
     checks_origin = {route.function for route in cfn.routes()} | {cfn.authorizer_function()}
     origin, device = SECRET_ARN.format("OriginVerifySecret"), SECRET_ARN.format("DeviceCookieSecret")
-    expected = {
-        name: {origin} | ({device} if name in READS_DEVICE_KEY else set()) for name in checks_origin if name
-    }
+    expected = {name: {origin} | ({device} if name in READS_DEVICE_KEY else set()) for name in checks_origin if name}
     granted: dict[str, set[str]] = {}
     for name, action, resource in _grants(roles):
         if action.startswith("secretsmanager:") or resource.startswith("arn:aws:secretsmanager:"):

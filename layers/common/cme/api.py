@@ -266,8 +266,9 @@ def lambda_entry(
     """The Lambda handler for ``app``: structured logs with the request id, traces, metrics.
 
     Before anything else it refuses (403 FORBIDDEN) a request without CloudFront's origin
-    secret (``cme.edge``): the API answers only what came through the portal's own site.
-    Then, on coordinators' routes, a caller without a session (401) or without the role (403),
+    secret (``cme.edge``): the API answers only what came through the portal's own site (503
+    SERVICE_UNAVAILABLE when the secret cannot be read from Secrets Manager at all). Then, on
+    coordinators' routes, a caller without a session (401) or without the role (403),
     before any body is checked; then bodies too large, of a type the route does not take, or
     nested too deep. The Content-Type's media type is lower-cased for Powertools.
 

@@ -105,7 +105,9 @@ def _read(secret_id: str, now: datetime, held: _Held | None) -> Rotating:
         reply = aws.client("secretsmanager").get_secret_value(SecretId=secret_id)
     except (BotoCoreError, ClientError) as exc:
         code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else type(exc).__name__
-        logger.error("secret not read", extra={"secret_id": secret_id, "error": code, "kept": bool(held and held.value)})
+        logger.error(
+            "secret not read", extra={"secret_id": secret_id, "error": code, "kept": bool(held and held.value)}
+        )
         if held is None:
             held = _held[(_holder.get(), secret_id)] = _Held(None, None, now)
         held.tried_at = now
