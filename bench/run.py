@@ -127,7 +127,7 @@ def _cold_events() -> dict[str, dict[str, Any]]:
     from infra.local import cfn
     from infra.local.gateway import CLOUDFRONT_EDGE_IP, authorizer_event, build_event
 
-    secret = cfn.environment().get("ORIGIN_SECRET", "")
+    secret = cfn.origin_verify()  # what CloudFront sends; the functions read theirs from Secrets Manager
     headers = {
         "host": "bench.example.org",
         "content-type": "application/json",
@@ -240,6 +240,29 @@ def _cold_ms(
     return float(row["ms"]), float(row["hash_ms"])
 
 
+def _tables_and_secrets(endpoint: str) -> Any:
+    """template.yaml's tables and secrets on the moto server at ``endpoint``; its DynamoDB client."""
+    import boto3
+
+    from infra.local import cfn
+    from infra.local.provision import provision_secrets
+
+    def client(service: str) -> Any:
+        return boto3.client(
+            service,
+            region_name="us-east-1",
+            endpoint_url=endpoint,
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        )
+
+    dynamodb = client("dynamodb")
+    for spec in cfn.table_definitions().values():
+        dynamodb.create_table(**spec)
+    provision_secrets(client("secretsmanager"))  # the functions read the origin secret from there
+    return dynamodb
+
+
 def cold_starts() -> list[tuple[str, float, float, float | None, float | None]]:
     """Import + first invocation in a fresh process, each API function against the baseline,
     all on one moto server (the same endpoint, the same tables). Per function: (name, ms,
@@ -272,17 +295,7 @@ def cold_starts() -> list[tuple[str, float, float, float | None, float | None]]:
                 "POWERTOOLS_LOG_LEVEL": "WARNING",
             }
         )
-        import boto3
-
-        dynamodb = boto3.client(
-            "dynamodb",
-            region_name="us-east-1",
-            endpoint_url=env["AWS_ENDPOINT_URL"],
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",
-        )
-        for spec in cfn.table_definitions().values():
-            dynamodb.create_table(**spec)
+        dynamodb = _tables_and_secrets(env["AWS_ENDPOINT_URL"])
         learners = cfn.table_definitions()[cfn.physical_name("LearnersTable")]
         key = {k["AttributeName"]: {"S": "bench-learner"} for k in learners["KeySchema"]}
         env["BENCH_GET_ITEM"] = json.dumps({"TableName": learners["TableName"], "Key": key})

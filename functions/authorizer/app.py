@@ -16,16 +16,20 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from cme import edge, sessions, snapstart
+from cme import edge, secrets, sessions, snapstart
 from cme.observability import logger
 from cme.sessions import SESSION_COOKIE, cookie_value
 
-snapstart.register()
+snapstart.register(services=("dynamodb", "secretsmanager"))  # the session; the origin secret
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if not edge.came_through_cloudfront(event.get("headers")):
+    try:
+        through = edge.came_through_cloudfront(event.get("headers"))
+    except secrets.Unavailable:  # the origin secret cannot be read (logged there): fail closed
+        return {"isAuthorized": False}
+    if not through:
         logger.warning("refused: not through CloudFront", extra={"route": event.get("routeKey")})
         return {"isAuthorized": False}
     token = cookie_value(event.get("cookies") or [], SESSION_COOKIE)

@@ -142,6 +142,20 @@ def _sns(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
     return [(f"sns:{operation}", str(target) if target else "*")]
 
 
+def _secretsmanager(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    # IAM checks the secret's full ARN (name, dash, six random characters) whatever SecretId
+    # named; the recorder adds it from the reply (SECRET_ARN). A name alone stays a partial ARN,
+    # which no grant on the full one matches.
+    secret = str(params.get(SECRET_ARN) or params.get("SecretId") or "")
+    if not secret.startswith("arn:"):
+        secret = f"arn:{PARTITION}:secretsmanager:{REGION}:{ACCOUNT}:secret:{secret}"
+    return [(f"secretsmanager:{operation}", secret)]
+
+
+#: the key under which the recorder hands _secretsmanager the ARN a reply names
+SECRET_ARN = "__reply_arn__"
+
+
 def requests_for(service: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
     """The (action, resource ARN) pairs IAM checks for one API call."""
     if service == "dynamodb":
@@ -154,6 +168,8 @@ def requests_for(service: str, operation: str, params: dict[str, Any]) -> list[t
         return _sqs(operation, params)
     if service == "sns":
         return _sns(operation, params)
+    if service == "secretsmanager":
+        return _secretsmanager(operation, params)
     return [(f"{service}:{operation}", "*")]
 
 
@@ -221,8 +237,18 @@ def install(source: str, directory: str | os.PathLike[str] | None = None) -> Rec
     original_post = botocore.signers.generate_presigned_post
 
     def recording_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-        recorder.add(self.meta.service_model.service_name, operation_name, api_params)
-        return original_call(self, operation_name, api_params)
+        service = self.meta.service_model.service_name
+        if service != "secretsmanager":
+            recorder.add(service, operation_name, api_params)
+            return original_call(self, operation_name, api_params)
+        # a secret's full ARN (what IAM authorizes) is known once the reply names it
+        try:
+            reply = original_call(self, operation_name, api_params)
+        except Exception:
+            recorder.add(service, operation_name, api_params)
+            raise
+        recorder.add(service, operation_name, {**api_params, SECRET_ARN: reply.get("ARN")})
+        return reply
 
     def recording_url(self: Any, ClientMethod: str, Params: Any = None, *args: Any, **kwargs: Any) -> Any:
         operation = self._PY_TO_OP_NAME.get(ClientMethod, ClientMethod)

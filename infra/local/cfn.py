@@ -157,6 +157,25 @@ def api_forwarded_headers() -> frozenset[str]:
     return frozenset(h.lower() for h in config.get("Headers", []))
 
 
+def secret_strings() -> dict[str, str]:
+    """Every Secrets Manager secret of the template by its local name: its SecretString, with the
+    parameters' local values (what the local stack stores in moto)."""
+    return {
+        physical_name(name): str(resolve(res["Properties"]["SecretString"]))
+        for name, res in resources("AWS::SecretsManager::Secret").items()
+    }
+
+
+def origin_verify() -> str:
+    """The X-Origin-Verify value the distribution's API origin sends, resolved the local way (the
+    local value of the OriginSecret parameter): what the local gateway, playing CloudFront, adds."""
+    distribution = next(iter(resources("AWS::CloudFront::Distribution").values()))
+    origins = distribution["Properties"]["DistributionConfig"]["Origins"]
+    headers = [h for o in origins for h in o.get("OriginCustomHeaders", []) if h["HeaderName"] == "X-Origin-Verify"]
+    (value,) = [h["HeaderValue"] for h in headers]
+    return str(resolve(value))
+
+
 def environment() -> dict[str, str]:
     """The Globals' function environment, resolved (every function shares it locally)."""
     variables = template().get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})

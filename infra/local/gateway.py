@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
-import os
 import random
 import sys
 import threading
@@ -34,7 +33,9 @@ MAX_CONTAINERS = 8
 # CloudFront, as the gateway plays it: API Gateway sees every request come from an edge server
 # (one address for everyone: code keying on sourceIp would lump every viewer together), with
 # the distribution's origin secret and the viewer's own address added (CloudFront overwrites
-# any the client sent). ORIGIN_SECRET is the value of the template's OriginSecret parameter.
+# any the client sent). The secret is what the distribution's API origin sends (the local value
+# of the template's OriginSecret parameter; ``Gateway.origin_verify``, which a test may change
+# to play CloudFront switching to a rotated value).
 CLOUDFRONT_EDGE_IP = "130.176.5.15"
 ORIGIN_VERIFY_HEADER = "x-origin-verify"
 VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
@@ -85,9 +86,15 @@ class _Pool:
         return getattr(module, self.function.attribute)
 
     def invoke(self, event: dict[str, Any]) -> Any:
+        if str(LAYER) not in sys.path:
+            sys.path.insert(0, str(LAYER))
+        from cme import secrets
+
         started = time.perf_counter()
         try:
-            with aws_calls.running(self.function.logical_id):  # whose grants its AWS calls need
+            # whose grants its AWS calls need; whose secrets it reads and keeps (its own, as in
+            # Lambda, where each function is a process of its own)
+            with aws_calls.running(self.function.logical_id), secrets.holding(self.function.logical_id):
                 return self._invoke(event)
         finally:
             self.durations.append((time.perf_counter() - started) * 1000)
@@ -115,6 +122,7 @@ class Gateway:
         self.pools = {name: _Pool(fn) for name, fn in cfn.functions().items()}
         self.authorizer = cfn.authorizer_function()
         self.forwarded_headers = cfn.api_forwarded_headers()
+        self.origin_verify = cfn.origin_verify()
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Call a function's handler directly, as an event source would (schedule, SQS)."""
@@ -156,7 +164,7 @@ class Gateway:
             passed = self.forwarded_headers | ALWAYS_FORWARDED
             sent = {k: v for k, v in headers.items() if k.lower() in passed and k.lower() not in CLOUDFRONT_SETS}
             forwarded = next((v for k, v in headers.items() if k.lower() == "x-forwarded-for"), None)
-            sent[ORIGIN_VERIFY_HEADER] = os.environ.get("ORIGIN_SECRET") or cfn.environment().get("ORIGIN_SECRET", "")
+            sent[ORIGIN_VERIFY_HEADER] = self.origin_verify
             sent[VIEWER_ADDRESS_HEADER] = f"{source_ip}:{random.randint(1024, 65535)}"  # noqa: S311 - a port
             sent["x-forwarded-for"] = f"{forwarded}, {source_ip}" if forwarded else source_ip
             headers, source_ip = sent, CLOUDFRONT_EDGE_IP

@@ -1,4 +1,4 @@
-"""Creates template.yaml's tables and buckets (and the SES sender) wherever the AWS endpoint
+"""Creates template.yaml's tables, buckets and secrets (and the SES sender) wherever the AWS endpoint
 variables point: moto in tests and `make run`, or DynamoDB Local / a real account."""
 
 from __future__ import annotations
@@ -9,6 +9,16 @@ from typing import Any
 import boto3
 
 from infra.local import cfn
+
+
+def provision_secrets(client: Any) -> None:
+    """template.yaml's Secrets Manager secrets, holding the parameters' local values (a secret
+    already there gets them again). ``client``: a secretsmanager client."""
+    for name, text in cfn.secret_strings().items():
+        try:
+            client.create_secret(Name=name, SecretString=text)
+        except client.exceptions.ResourceExistsException:
+            client.put_secret_value(SecretId=name, SecretString=text)
 
 
 def provision(region: str, mail_from: str) -> None:
@@ -34,6 +44,7 @@ def provision(region: str, mail_from: str) -> None:
             s3.create_bucket(**kwargs)
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=mail_from)
+    provision_secrets(boto3.client("secretsmanager", region_name=region))
     sqs = boto3.client("sqs", region_name=region)
     queues = cfn.queues()
     # dead-letter queues first: the others name them in their redrive policy

@@ -115,6 +115,8 @@ def _arn_of(logical_id: str, resources: dict[str, Any]) -> str:
         return f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:{name}"
     if kind in ("AWS::Lambda::Function", "AWS::Serverless::Function"):
         return f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:{name}"
+    if kind == "AWS::SecretsManager::Secret":  # the name, a dash and six random characters
+        return f"arn:{PARTITION}:secretsmanager:{REGION}:{ACCOUNT}:secret:{name}-??????"
     return f"arn:{PARTITION}:local:{REGION}:{ACCOUNT}:{name}"
 
 
@@ -142,6 +144,16 @@ def _published_arn(logical_id: str, resources: dict[str, Any]) -> str | None:
     return None
 
 
+def _ref_of(logical_id: str, resources: dict[str, Any]) -> str:
+    """What ``Ref`` of a resource gives: its name, but a queue's URL and a secret's ARN."""
+    kind = resources[logical_id].get("Type", "")
+    if kind == "AWS::SQS::Queue":
+        return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{cfn.physical_name(logical_id)}"
+    if kind == "AWS::SecretsManager::Secret":
+        return _arn_of(logical_id, resources)
+    return cfn.physical_name(logical_id)
+
+
 PSEUDO = {
     "AWS::Partition": PARTITION,
     "AWS::Region": REGION,
@@ -166,10 +178,7 @@ def resolve(value: Any, resources: dict[str, Any], variables: dict[str, Any] | N
         if published is not None:
             return published
         if arg in resources:
-            kind = resources[arg].get("Type", "")
-            if kind == "AWS::SQS::Queue":  # Ref of a queue is its URL
-                return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{cfn.physical_name(arg)}"
-            return cfn.physical_name(arg)
+            return _ref_of(arg, resources)
         return str(cfn.resolve({"Ref": arg}))
     if key == "Fn::GetAtt":
         logical, attribute = arg if isinstance(arg, list) else arg.split(".", 1)

@@ -42,6 +42,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("SITE_URL", "http://127.0.0.1:3000")
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    from cme import secrets
     from cme.aws import reset_clients
     from cme.settings import get_settings, reset_settings
     from infra.local.provision import provision
@@ -49,11 +50,13 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with mock_aws():
         reset_settings()
         reset_clients()
+        secrets.forget()  # a secret read from the last test's moto (perhaps rotated) is not this one's
         settings = get_settings()
         provision(settings.aws_region, settings.mail_from)
         yield
         reset_settings()
         reset_clients()
+        secrets.forget()
 
 
 @pytest.fixture

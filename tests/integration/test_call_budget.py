@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.integration.conftest import account
 from tests.integration.test_claims import claim_body, verify_primary
 from tests.integration.test_publisher import create
 from tests.support.calls import count_calls, dynamodb_total
 from tests.support.client import ApiClient
 from tests.support.index_lag import index_lag
+
+
+@pytest.fixture(autouse=True)
+def secrets_held(aws: None) -> None:
+    """The budgets are a warm function's, which holds the secrets (tests/unit/test_secrets.py)."""
+    from tests.support import secrets
+
+    secrets.warm()
 
 
 def test_sign_in_costs_three_round_trips(client: ApiClient, new_client: Any) -> None:

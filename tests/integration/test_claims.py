@@ -173,6 +173,9 @@ def test_a_second_verified_email_brings_its_attendance(
 
 
 def test_a_claim_takes_four_round_trips(world: dict[str, Any]) -> None:
+    from tests.support import secrets
+
+    secrets.warm()  # a warm function holds the origin secret (read once per SECRET_CACHE_SECONDS)
     with count_calls() as counts:
         assert world["md"].post("/api/me/claims", claim_body(world["activity"])).status == 201
     # the authorizer's session read, then: learner + activity, the transaction (claim +

@@ -10,6 +10,7 @@ the API's own address).
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 import boto3
@@ -130,19 +131,32 @@ def test_every_function_refuses_without_the_secret(signed_in: ApiClient, gateway
         assert answer["body"] == '{"code": "FORBIDDEN", "message": "' + REFUSED["message"] + '"}', route.route_key
 
 
-def test_fail_closed_without_a_configured_secret(signed_in: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cme.settings import reset_settings
+@pytest.mark.parametrize("configured", ["no secret named", "an empty secret"])
+def test_fail_closed_without_a_configured_secret(
+    signed_in: ApiClient, monkeypatch: pytest.MonkeyPatch, configured: str
+) -> None:
+    from tests.support import secrets as stored
 
-    monkeypatch.setenv("ORIGIN_SECRET", "")
-    reset_settings()
+    if configured == "no secret named":
+        monkeypatch.setenv("ORIGIN_SECRET_ID", "")
+    else:
+        stored.put(stored.ORIGIN, "")
+    stored.forget_all()
     assert signed_in.get("/api/activities").json == REFUSED
     assert signed_in.get("/api/me").status == 403
 
 
-def test_the_secret_is_a_noecho_parameter_given_locally() -> None:
+def test_the_secret_is_a_noecho_parameter_kept_in_secrets_manager_locally(aws: None) -> None:
+    """Locally as in AWS: the gateway (CloudFront) sends the OriginSecret parameter's value, the
+    secret in Secrets Manager (moto) holds it, and the functions' environment only names it."""
     parameter = cfn.template()["Parameters"]["OriginSecret"]
     assert parameter["NoEcho"] is True and "Default" not in parameter
-    assert cfn.environment()["ORIGIN_SECRET"] == "local-only-origin-secret-not-for-aws"
+    local = "local-only-origin-secret-not-for-aws"
+    assert cfn.origin_verify() == Gateway().origin_verify == local
+    environment = cfn.environment()
+    assert local not in environment.values() and environment["ORIGIN_SECRET_ID"] == "OriginVerifySecret"
+    stored = boto3.client("secretsmanager", region_name="us-east-1").get_secret_value(SecretId="OriginVerifySecret")
+    assert json.loads(stored["SecretString"]) == {"current": local, "previous": ""}
 
 
 def test_scheduled_and_queued_work_needs_no_origin_secret(signed_in: ApiClient) -> None:

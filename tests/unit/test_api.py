@@ -158,20 +158,23 @@ def test_garbled_viewer_address_is_none(header: str | None) -> None:
 
 @pytest.fixture
 def origin_secret(monkeypatch: pytest.MonkeyPatch) -> Any:
-    from cme.settings import reset_settings
+    """The origin secret in (moto's) Secrets Manager; ``use(value)`` stores another as its
+    current value (a new process reads it), ``use(None)`` names no secret."""
+    from tests.support import secrets as stored
 
     def use(value: str | None) -> None:
         if value is None:
-            monkeypatch.delenv("ORIGIN_SECRET", raising=False)
+            monkeypatch.delenv("ORIGIN_SECRET_ID", raising=False)
         else:
-            monkeypatch.setenv("ORIGIN_SECRET", value)
-        reset_settings()
+            monkeypatch.setenv("ORIGIN_SECRET_ID", stored.ORIGIN)
+            stored.put(stored.ORIGIN, value)
+        stored.forget_all()
 
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
-    use(SECRET)
-    yield use
-    reset_settings()
+    with stored.in_moto(monkeypatch):
+        use(SECRET)
+        yield use
 
 
 def _edge_event(headers: dict[str, str], body: str | None = '{"name": "x"}') -> dict[str, Any]:
@@ -241,17 +244,21 @@ def test_client_falls_back_to_the_source_ip_only_without_a_usable_header(edge_ha
     assert client({"cloudfront-viewer-address": "garbage"}) == "130.176.5.15"
 
 
-def test_the_origin_secret_stays_out_of_reprs(origin_secret: Any) -> None:
+def test_the_origin_secret_stays_out_of_the_settings_and_reprs(origin_secret: Any, edge_handler: Any) -> None:
+    from cme import secrets
     from cme.settings import get_settings
 
+    assert edge_handler(_edge_event({"x-origin-verify": SECRET}))["statusCode"] == 200
     settings = get_settings()
-    assert settings.origin_secret.get_secret_value() == SECRET
-    assert SECRET not in repr(settings) and SECRET not in str(settings.model_dump())
+    assert SECRET not in repr(settings) and SECRET not in str(settings.model_dump())  # it names the secret only
+    held = secrets.get(settings.origin_secret_id)
+    assert held.accepted() == (SECRET,)
+    assert SECRET not in repr(held) and SECRET not in str(held)
 
 
 def test_the_authorizer_refuses_without_the_origin_secret(origin_secret: Any) -> None:
-    """Defense in depth: the authorizer says no before it reads a session (no AWS call here:
-    the network is blocked in unit tests)."""
+    """Defense in depth: the authorizer says no before it reads a session (no DynamoDB call
+    here: the network is blocked in unit tests; the secret is in moto)."""
     import importlib.util
 
     from infra.local import cfn

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support import secrets as stored
+
 KEY = "unit-test-device-cookie-key-0123456789abcdef"
 EMAIL = "sean.obriain@example.org"
 START = datetime(2031, 3, 4, 5, 6, 7, tzinfo=UTC)
@@ -14,20 +16,25 @@ START = datetime(2031, 3, 4, 5, 6, 7, tzinfo=UTC)
 
 @pytest.fixture
 def at(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[timedelta], None]]:
-    """The key configured and the clock frozen at START; ``at(delta)`` moves it."""
+    """The key configured (in moto's Secrets Manager) and the clock frozen at START;
+    ``at(delta)`` moves it."""
     from cme import clock
-    from cme.settings import reset_settings
 
-    monkeypatch.setenv("DEVICE_COOKIE_KEY", KEY)
-    reset_settings()
     moment = [START]
     monkeypatch.setattr(clock, "now", lambda: moment[0])
 
     def move(delta: timedelta) -> None:
         moment[0] = START + delta
 
-    yield move
-    reset_settings()
+    with stored.in_moto(monkeypatch):
+        stored.put(stored.DEVICE, KEY)
+        yield move
+
+
+def _key(current: str, previous: str = "") -> None:
+    """A new key deployed, as a process that starts now reads it."""
+    stored.put(stored.DEVICE, current, previous)
+    stored.forget_all()
 
 
 def _remember(cookie: str | None = None, email: str = EMAIL) -> str:
@@ -79,15 +86,11 @@ def test_an_entry_moved_to_another_time_or_id_fails_its_mac(at: Callable[[timede
     assert devices.known(f"{issued}.{'0' * 32}.{mac}", EMAIL) is None
 
 
-def test_a_cookie_signed_with_another_key_is_no_device(
-    at: Callable[[timedelta], None], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_cookie_signed_with_another_key_is_no_device(at: Callable[[timedelta], None]) -> None:
     from cme import devices
-    from cme.settings import reset_settings
 
     cookie = _remember()
-    monkeypatch.setenv("DEVICE_COOKIE_KEY", KEY + "-rotated")
-    reset_settings()
+    _key(KEY + "-rotated")
     assert devices.known(cookie, EMAIL) is None
 
 
@@ -103,17 +106,42 @@ def test_a_cookie_expires_after_a_year(at: Callable[[timedelta], None]) -> None:
     assert devices.known(cookie, EMAIL) is None
 
 
+@pytest.mark.parametrize("configured", ["an empty key", "no secret named", "a secret that cannot be read"])
 def test_without_a_key_nothing_is_trusted_or_remembered(
-    at: Callable[[timedelta], None], monkeypatch: pytest.MonkeyPatch
+    at: Callable[[timedelta], None], monkeypatch: pytest.MonkeyPatch, configured: str
 ) -> None:
     from cme import devices
-    from cme.settings import reset_settings
 
     cookie = _remember()
-    monkeypatch.setenv("DEVICE_COOKIE_KEY", "")
-    reset_settings()
+    if configured == "an empty key":
+        _key("", previous=KEY)  # a previous key alone signs nothing, so it trusts nothing either
+    elif configured == "no secret named":
+        monkeypatch.setenv("DEVICE_COOKIE_KEY_ID", "")
+        stored.forget_all()
+    else:
+        monkeypatch.setenv("DEVICE_COOKIE_KEY_ID", "NoSuchSecret")
+        stored.forget_all()
     assert devices.known(cookie, EMAIL) is None
     assert devices.remember(cookie, EMAIL) is None
+
+
+def test_a_rotated_key_keeps_the_previous_keys_devices_until_it_is_dropped(at: Callable[[timedelta], None]) -> None:
+    """DeviceCookieKey rotated with the old key in DeviceCookieKeyPrevious: cookies the old key
+    signed are still known, new entries are signed with the new key; once the previous key
+    is dropped, only the new key's entries are."""
+    from cme import devices
+
+    old = _remember()
+    _key(KEY + "-new", previous=KEY)
+    assert devices.known(old, EMAIL) is not None
+    renewed = _remember(old)  # signing in again replaces this email's entry with a new-key one
+    assert renewed.count("~") == 0
+    other = _remember(old, "ana.lima@example.org")  # another email's old-key entry is kept
+    _key(KEY + "-new")
+    assert devices.known(renewed, EMAIL) is not None
+    assert devices.known(old, EMAIL) is None
+    assert devices.known(other, "ana.lima@example.org") is not None
+    assert devices.known(other, EMAIL) is None
 
 
 @pytest.mark.parametrize(
@@ -140,12 +168,15 @@ def test_one_browser_remembers_the_last_few_emails(at: Callable[[timedelta], Non
     assert devices.known(again, emails[-1]) != devices.known(cookie, emails[-1])
 
 
-def test_the_key_stays_out_of_reprs(at: Callable[[timedelta], None]) -> None:
+def test_the_key_stays_out_of_the_settings_and_reprs(at: Callable[[timedelta], None]) -> None:
+    from cme import secrets
     from cme.settings import get_settings
 
+    _remember()
     settings = get_settings()
-    assert KEY not in repr(settings) and KEY not in str(settings.model_dump())
-    assert settings.device_cookie_key.get_secret_value() == KEY
+    assert KEY not in repr(settings) and KEY not in str(settings.model_dump())  # it names the secret only
+    held = secrets.get(settings.device_cookie_key_id)
+    assert held.current == KEY and KEY not in repr(held)
 
 
 def test_the_cookie_attributes(at: Callable[[timedelta], None]) -> None:

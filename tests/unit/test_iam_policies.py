@@ -198,3 +198,87 @@ def test_the_failed_text_destination_is_granted_to_lambdas_delivery_not_the_code
         ("lambda", ("arn:aws:sqs:us-east-1:123456789012:TranscriptQueue",)),
         ("", ("arn:aws:sqs:us-east-1:123456789012:FailedTextsQueue",)),
     }
+
+
+# ---------------------------------------------------------------- secrets
+# The one function that signs and reads known-device cookies (cme.devices).
+READS_DEVICE_KEY = {"SignInFunction"}
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:{}-??????"
+
+
+def _parameters_named(value: object) -> set[str]:
+    """Every name a value refers to: ``Ref`` targets and ``${...}`` of ``Fn::Sub``."""
+    import re
+
+    if isinstance(value, dict):
+        found: set[str] = set()
+        if isinstance(value.get("Ref"), str):
+            found.add(value["Ref"])
+        sub = value.get("Fn::Sub")
+        text = sub if isinstance(sub, str) else sub[0] if isinstance(sub, list) else ""
+        found.update(re.findall(r"\$\{([^}!.]+)", text))
+        for item in value.values():
+            found |= _parameters_named(item)
+        return found
+    if isinstance(value, list):
+        return set().union(*(_parameters_named(v) for v in value)) if value else set()
+    return set()
+
+
+def test_no_function_is_given_a_secret_value() -> None:
+    """After SAM's expansion, no function (nor a published version of one) refers to a NoEcho
+    parameter: anyone allowed lambda:GetFunctionConfiguration could read it, and SnapStart would
+    snapshot it. They name the secrets (their ARNs) instead."""
+    from infra.local import cfn
+
+    secret_parameters = {name for name, spec in cfn.template()["Parameters"].items() if spec.get("NoEcho")}
+    assert {"OriginSecret", "OriginSecretPrevious", "DeviceCookieKey", "DeviceCookieKeyPrevious"} <= secret_parameters
+    resources = iam.translate()["Resources"]
+    functions = {k: v for k, v in resources.items() if v["Type"] in ("AWS::Lambda::Function", "AWS::Lambda::Version")}
+    assert len(functions) == 2 * len(cfn.functions())
+    for name, resource in functions.items():
+        assert not _parameters_named(resource["Properties"]) & secret_parameters, name
+    for name, resource in functions.items():
+        if resource["Type"] == "AWS::Lambda::Function":
+            env = resource["Properties"]["Environment"]["Variables"]
+            assert env["ORIGIN_SECRET_ID"] == {"Ref": "OriginVerifySecret"}, name
+            assert env["DEVICE_COOKIE_KEY_ID"] == {"Ref": "DeviceCookieSecret"}, name
+
+
+def test_each_function_may_read_only_the_secrets_it_uses(roles: dict[str, iam.Role]) -> None:
+    """The functions that check CloudFront's origin header (every API function and the
+    authorizer) read the origin secret; the sign-in function also reads the device-cookie
+    key; nothing else reads any secret, and reading is all they may do."""
+    from infra.local import cfn
+
+    checks_origin = {route.function for route in cfn.routes()} | {cfn.authorizer_function()}
+    origin, device = SECRET_ARN.format("OriginVerifySecret"), SECRET_ARN.format("DeviceCookieSecret")
+    expected = {name: {origin} | ({device} if name in READS_DEVICE_KEY else set()) for name in checks_origin if name}
+    granted: dict[str, set[str]] = {}
+    for name, action, resource in _grants(roles):
+        if action.startswith("secretsmanager:") or resource.startswith("arn:aws:secretsmanager:"):
+            assert action == "secretsmanager:GetSecretValue", (name, action)
+            granted.setdefault(name, set()).add(resource)
+    assert granted == expected
+    assert {"TranscriptMailerFunction", "TranscriptWorkerFunction", "SmsAttendanceFunction"}.isdisjoint(granted)
+
+
+def test_a_secret_read_is_authorized_on_the_secrets_full_arn(roles: dict[str, iam.Role]) -> None:
+    """IAM checks the full ARN (name, dash, six random characters), whatever SecretId named;
+    the recorder takes it from the reply. The grant on one secret matches no other."""
+    from infra.local.aws_calls import SECRET_ARN as REPLY
+
+    full = "arn:aws:secretsmanager:us-east-1:123456789012:secret:OriginVerifySecret-AbCdEf"
+    assert requests_for("secretsmanager", "GetSecretValue", {"SecretId": "OriginVerifySecret", REPLY: full}) == [
+        ("secretsmanager:GetSecretValue", full)
+    ]
+    partial = "arn:aws:secretsmanager:us-east-1:123456789012:secret:OriginVerifySecret"
+    assert requests_for("secretsmanager", "GetSecretValue", {"SecretId": "OriginVerifySecret"}) == [
+        ("secretsmanager:GetSecretValue", partial)
+    ]
+    authorizer = roles["AuthorizerFunction"]
+    assert authorizer.allows("secretsmanager:GetSecretValue", full)
+    assert not authorizer.allows("secretsmanager:GetSecretValue", partial)  # a name alone is not what IAM sees
+    assert not authorizer.allows("secretsmanager:GetSecretValue", full.replace("OriginVerify", "DeviceCookie"))
+    assert not authorizer.allows("secretsmanager:GetSecretValue", full.replace("Secret-", "SecretX-"))
+    assert roles["SignInFunction"].allows("secretsmanager:GetSecretValue", full.replace("OriginVerify", "DeviceCookie"))

@@ -4,6 +4,7 @@ work before the snapshot and refresh what must not be shared after a restore."""
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -114,22 +115,42 @@ def test_local_names_and_iam_understand_alias_references(translated: dict[str, A
 
 
 _PROBE = """
-import importlib.util, json, random, sys
-sys.path[:0] = [{layer!r}, {code!r}]
+import importlib.util, json, os, random, sys
+sys.path[:0] = [{layer!r}, {code!r}, {root!r}]
+from moto import mock_aws
+from infra.local import aws_calls, cfn
+recorder = aws_calls.install("snapstart-probe")  # before any client is made
+mock_aws().start()  # the template's secrets in moto: a hook that read one would succeed, and show
+import boto3
+from infra.local.provision import provision_secrets
+provision_secrets(boto3.client("secretsmanager", region_name="us-east-1"))
 spec = importlib.util.spec_from_file_location("handler", {path!r})
 module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
 assert callable(getattr(module, {attribute!r}))
 import snapshot_restore_py as hooks
 before, after = hooks.get_before_snapshot(), hooks.get_after_restore()
 pdf_at_import = "fpdf" in sys.modules
-for fn, args, kwargs in before:
-    fn(*args, **kwargs)
-from cme import aws, retry
+with aws_calls.running({function!r}), recorder.capture() as calls:
+    for fn, args, kwargs in before:
+        fn(*args, **kwargs)
+from cme import aws, retry, secrets
 from cme.models.base import BaseModel
+from cme.settings import get_settings
 from cme.snapstart import _models
+values = [v for text in cfn.secret_strings().values() for v in secrets.parse(text).accepted()]
+settings = json.dumps(get_settings().model_dump(), default=str)
+snapshot = {{
+    "secret_reads": sum(r.action.startswith("secretsmanager:") for r in calls),
+    "secrets_held": len(secrets.held_ids()),
+    "secret_in_env": any(v in value for v in values for value in os.environ.values()),
+    "secret_in_settings": any(v in settings for v in values),
+}}
 jitter, state = retry._jitter.getstate(), random.getstate()
 tables = [m.__name__ for m in _models(BaseModel) if m.table_setting and m._connection is not None]
 fonts = sys.modules.get("cme.pdf.fonts")
+if after:  # a secret held when a snapshot is restored (none should be) is read afresh after it
+    secrets.get(get_settings().origin_secret_id)
+held_at_restore = bool(secrets.held_ids())
 for fn, args, kwargs in after:
     fn(*args, **kwargs)
 print(json.dumps({{
@@ -137,6 +158,8 @@ print(json.dumps({{
     "fpdf": "fpdf" in sys.modules, "fonts_parsed": bool(fonts and fonts._template.cache_info().currsize),
     "clients": len(aws.made_clients()), "tables": len(tables),
     "reseeded": retry._jitter.getstate() != jitter and random.getstate() != state,
+    "restore_forgets_secrets": held_at_restore and not secrets.held_ids(),
+    **snapshot,
 }}))
 """
 
@@ -151,20 +174,39 @@ _ENV = {
 }
 
 
+@functools.cache
 def _probe(function: str, init_type: str) -> dict[str, Any]:
+    """Import ``function`` in a new process with the environment the template gives it, run its
+    before-snapshot hooks (under the AWS call recorder), then its after-restore hooks."""
     spec = cfn.functions()[function]
     code = _PROBE.format(
         layer=str(LAYER),
         code=str(spec.code_dir),
+        root=str(cfn.ROOT),
         path=str(spec.code_dir / (spec.module + ".py")),
         attribute=spec.attribute,
+        function=function,
     )
-    env = {**_ENV, "AWS_LAMBDA_INITIALIZATION_TYPE": init_type}
+    env = {**cfn.environment(), **_ENV, "AWS_LAMBDA_INITIALIZATION_TYPE": init_type}
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False, timeout=120
     )
     assert done.returncode == 0, done.stderr
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("function", sorted(cfn.functions()))
+def test_no_secret_is_read_or_held_before_the_snapshot(function: str) -> None:
+    """What a snapshot captures (the environment, the settings, anything a before-snapshot hook
+    made) holds no secret: the hooks, run under the call recorder with the secrets readable in
+    moto, read none, and the environment and settings name the secrets, never their values. A
+    restore forgets any secret held, so each restored environment reads them afresh."""
+    seen = _probe(function, "snap-start")
+    assert seen["secret_reads"] == 0, f"{function} reads a secret before the snapshot"
+    assert seen["secrets_held"] == 0
+    assert not seen["secret_in_env"], f"{function}'s environment holds a secret's value"
+    assert not seen["secret_in_settings"]
+    assert seen["restore_forgets_secrets"]
 
 
 @pytest.mark.parametrize("function", sorted(cfn.functions()))
@@ -191,6 +233,11 @@ def test_without_snapstart_nothing_is_registered_or_made() -> None:
         "clients": 0,
         "tables": 0,
         "reseeded": False,
+        "restore_forgets_secrets": False,
+        "secret_reads": 0,
+        "secrets_held": 0,
+        "secret_in_env": False,
+        "secret_in_settings": False,
     }
 
 

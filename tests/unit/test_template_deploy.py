@@ -90,19 +90,52 @@ def test_access_log_format_is_one_json_line_without_secrets() -> None:
         assert not re.search(r"path|header|cookie|query|token|userAgent|\$request", value, re.IGNORECASE), value
 
 
+def _secret_string(logical_id: str) -> dict[str, Any]:
+    """A secret's SecretString: the JSON text of its !Sub, with the parameter each field holds."""
+    text = _resources()[logical_id]["Properties"]["SecretString"]["Fn::Sub"]
+    return {k: v.removeprefix("${").removesuffix("}") for k, v in json.loads(text).items()}
+
+
 def test_origin_secret_is_no_echo_and_has_no_default() -> None:
     secret = cfn.template()["Parameters"]["OriginSecret"]
     assert secret["NoEcho"] is True and "Default" not in secret and secret["MinLength"] >= 32
+    previous = cfn.template()["Parameters"]["OriginSecretPrevious"]
+    assert previous["NoEcho"] is True and previous["Default"] == ""
+    assert re.fullmatch(previous["AllowedPattern"], "") and re.fullmatch(previous["AllowedPattern"], "ab" * 32)
+    assert not re.fullmatch(previous["AllowedPattern"], "short")
+    # in Secrets Manager, never in the functions' environment: that names the secret only
+    assert _resources()["OriginVerifySecret"]["Type"] == "AWS::SecretsManager::Secret"
+    assert _secret_string("OriginVerifySecret") == {"current": "OriginSecret", "previous": "OriginSecretPrevious"}
     env = cfn.template()["Globals"]["Function"]["Environment"]["Variables"]
-    assert env["ORIGIN_SECRET"] == {"Ref": "OriginSecret"}
+    assert env["ORIGIN_SECRET_ID"] == {"Ref": "OriginVerifySecret"} and "ORIGIN_SECRET" not in env
 
 
 def test_device_cookie_key_is_its_own_no_echo_secret() -> None:
     key = cfn.template()["Parameters"]["DeviceCookieKey"]
     assert key["NoEcho"] is True and "Default" not in key and key["MinLength"] >= 32
+    previous = cfn.template()["Parameters"]["DeviceCookieKeyPrevious"]
+    assert previous["NoEcho"] is True and previous["Default"] == ""
+    assert _secret_string("DeviceCookieSecret") == {"current": "DeviceCookieKey", "previous": "DeviceCookieKeyPrevious"}
     env = cfn.template()["Globals"]["Function"]["Environment"]["Variables"]
-    assert env["DEVICE_COOKIE_KEY"] == {"Ref": "DeviceCookieKey"}
-    assert cfn.environment()["DEVICE_COOKIE_KEY"] != cfn.environment()["ORIGIN_SECRET"]
+    assert env["DEVICE_COOKIE_KEY_ID"] == {"Ref": "DeviceCookieSecret"} and "DEVICE_COOKIE_KEY" not in env
+    assert cfn.parameter("DeviceCookieKey") != cfn.parameter("OriginSecret")
+
+
+def test_the_secrets_json_cannot_be_broken_by_a_value() -> None:
+    """The values are put into JSON by !Sub: the parameters' patterns keep out what JSON escapes."""
+    parameters = cfn.template()["Parameters"]
+    for name in ("OriginSecret", "OriginSecretPrevious", "DeviceCookieKey", "DeviceCookieKeyPrevious"):
+        pattern = parameters[name]["AllowedPattern"]
+        for bad in ('a"' + "b" * 40, "a\\" + "b" * 40, "a b" + "c" * 40, "a\n" + "b" * 40):
+            assert not re.fullmatch(pattern, bad), (name, bad)
+
+
+def test_cloudfront_sends_a_new_origin_secret_only_after_the_secret_holds_it() -> None:
+    """One deploy changes the secret and CloudFront's header: the distribution depends on the
+    secret, so CloudFormation updates the secret first (the API then accepts the new value from
+    the first edge that sends it)."""
+    depends = _resources()["Distribution"].get("DependsOn")
+    assert "OriginVerifySecret" in ([depends] if isinstance(depends, str) else depends or [])
 
 
 def test_only_the_api_origin_sends_the_origin_secret() -> None:

@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
 from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
 
-from cme import edge, errors, observability
+from cme import edge, errors, observability, secrets
 from cme.observability import logger, metrics
 from cme.sessions import SESSION_COOKIE, Identity, cookie_value
 from cme.settings import get_settings
@@ -40,6 +40,7 @@ STATUS: dict[type[errors.DomainError], int] = {
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ADMIN_PREFIX = "/api/admin/"
 COORDINATORS_ONLY = "This page is for the CME office's coordinators."
+BUSY = "The portal is busy right now; nothing was lost. Please try again."
 # The deepest JSON any route takes is 3 levels ({"credits": [{...}]}); 20 leaves room for
 # evaluation answers and stays well below Python's recursion limit (json.loads raises
 # RecursionError, which Powertools does not handle) and DynamoDB's 32 levels of nesting.
@@ -225,7 +226,7 @@ def make_resolver() -> APIGatewayHttpResolver:
         return error_response(
             503,
             "SERVICE_UNAVAILABLE",
-            "The portal is busy right now; nothing was lost. Please try again.",
+            BUSY,
             headers={"Retry-After": "5"},
         )
 
@@ -241,19 +242,19 @@ def make_resolver() -> APIGatewayHttpResolver:
     return app
 
 
-def _plain_error(status: int, code: str, message: str) -> dict[str, Any]:
+def _plain_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
     """A Lambda proxy result with the error body, for refusals made before the resolver runs."""
     return {
         "statusCode": status,
-        "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},
+        "headers": {"Content-Type": "application/json", "Cache-Control": "no-store", **(headers or {})},
         "body": json.dumps({"code": code, "message": message}),
         "isBase64Encoded": False,
     }
 
 
 def _log_refused_origin(event: dict[str, Any]) -> None:
-    if not get_settings().origin_secret.get_secret_value():
-        logger.error("ORIGIN_SECRET is not set: every request is refused (template parameter OriginSecret)")
+    if not get_settings().origin_secret_id:
+        logger.error("ORIGIN_SECRET_ID is not set: every request is refused (the template's OriginVerifySecret)")
         return
     source = ((event.get("requestContext") or {}).get("http") or {}).get("sourceIp")
     logger.warning("refused: not through CloudFront", extra={"source_ip": source, "route": event.get("routeKey")})
@@ -265,8 +266,9 @@ def lambda_entry(
     """The Lambda handler for ``app``: structured logs with the request id, traces, metrics.
 
     Before anything else it refuses (403 FORBIDDEN) a request without CloudFront's origin
-    secret (``cme.edge``): the API answers only what came through the portal's own site.
-    Then, on coordinators' routes, a caller without a session (401) or without the role (403),
+    secret (``cme.edge``): the API answers only what came through the portal's own site (503
+    SERVICE_UNAVAILABLE when the secret cannot be read from Secrets Manager at all). Then, on
+    coordinators' routes, a caller without a session (401) or without the role (403),
     before any body is checked; then bodies too large, of a type the route does not take, or
     nested too deep. The Content-Type's media type is lower-cased for Powertools.
 
@@ -276,7 +278,11 @@ def lambda_entry(
     """
 
     def resolve(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        if not edge.came_through_cloudfront(event.get("headers")):
+        try:
+            through = edge.came_through_cloudfront(event.get("headers"))
+        except secrets.Unavailable:  # Secrets Manager unreachable and no value held (logged there)
+            return _plain_error(503, "SERVICE_UNAVAILABLE", BUSY, {"Retry-After": "5"})
+        if not through:
             _log_refused_origin(event)
             return _plain_error(403, "FORBIDDEN", edge.NOT_THROUGH_CLOUDFRONT)
         refusal = refuse_admin(event)

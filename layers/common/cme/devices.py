@@ -2,7 +2,10 @@
 
 At each successful sign-in the browser gets ``cme_device``: for the email signed in with, a
 random device id, the time it was issued and an HMAC-SHA256 of both and the email under the
-secret ``DEVICE_COOKIE_KEY`` (template parameter DeviceCookieKey). Nothing is stored: a later
+device-cookie key (template parameter DeviceCookieKey, read from Secrets Manager: cme.secrets,
+the secret ``DEVICE_COOKIE_KEY_ID`` names). During a rotation of the key, entries signed with
+the previous one (DeviceCookieKeyPrevious) are still known; new ones are signed with the
+current one. Nothing is stored: a later
 sign-in with that email from that browser shows the cookie, and a valid, unexpired entry makes
 it a known device, which the per-email lockout of untrusted clients does not refuse (it has a
 failure limit of its own, cme.throttle). The cookie proves only that this browser signed in to
@@ -20,12 +23,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import secrets
 from dataclasses import dataclass
+from secrets import token_hex
 
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
-from cme import clock
+from cme import clock, secrets
 from cme.errors import InvalidInput
 from cme.identity import normalize_email
 from cme.observability import logger
@@ -59,9 +62,19 @@ def email_key(email_text: str) -> str:
         return email_text.strip().lower()
 
 
-def _secret() -> bytes | None:
-    key = get_settings().device_cookie_key.get_secret_value()
-    return key.encode() if key else None
+def _keys() -> list[bytes]:
+    """The keys that verify, the one that signs first; none when no key is configured or it
+    cannot be read at all (then no device is known, as without a key: sign-in goes on)."""
+    secret_id = get_settings().device_cookie_key_id
+    if not secret_id:
+        return []
+    try:
+        key = secrets.get(secret_id)
+    except secrets.Unavailable:
+        return []
+    if not key.current:  # nothing signs: nothing is trusted either (fail closed)
+        return []
+    return [value.encode() for value in key.accepted()]
 
 
 def _mac(secret: bytes, email: str, issued: int, device: str) -> str:
@@ -84,33 +97,35 @@ def _entries(cookie: str | None, now: int) -> list[_Entry]:
     return out
 
 
-def _is_for(secret: bytes, entry: _Entry, email: str) -> bool:
-    return hmac.compare_digest(entry.mac, _mac(secret, email, entry.issued, entry.device))
+def _is_for(keys: list[bytes], entry: _Entry, email: str) -> bool:
+    checks = [hmac.compare_digest(entry.mac, _mac(key, email, entry.issued, entry.device)) for key in keys]
+    return any(checks)
 
 
 def known(cookie: str | None, email_text: str) -> str | None:
     """The id of the known device this cookie proves for the email, or None (absent, expired,
     forged, for another email, or no key configured)."""
-    secret = _secret()
-    if secret is None:
+    keys = _keys()
+    if not keys:
         return None
     email = email_key(email_text)
     now = int(clock.now().timestamp())
-    return next((entry.device for entry in _entries(cookie, now) if _is_for(secret, entry, email)), None)
+    return next((entry.device for entry in _entries(cookie, now) if _is_for(keys, entry, email)), None)
 
 
 def remember(cookie: str | None, email_text: str) -> str | None:
     """The cookie value after a successful sign-in with the email: a new entry for it first,
-    then the other emails' entries (at most MAX_EMAILS in all). None when no key is configured."""
-    secret = _secret()
-    if secret is None:
-        logger.warning("DEVICE_COOKIE_KEY is not set: no device is remembered (template parameter DeviceCookieKey)")
+    signed with the current key, then the other emails' entries (at most MAX_EMAILS in all).
+    None when no key is configured."""
+    keys = _keys()
+    if not keys:
+        logger.warning("no device-cookie key: no device is remembered (template parameter DeviceCookieKey)")
         return None
     email = email_key(email_text)
     now = int(clock.now().timestamp())
-    device = secrets.token_hex(16)
-    fresh = _Entry(now, device, _mac(secret, email, now, device))
-    others = [entry for entry in _entries(cookie, now) if not _is_for(secret, entry, email)]
+    device = token_hex(16)
+    fresh = _Entry(now, device, _mac(keys[0], email, now, device))
+    others = [entry for entry in _entries(cookie, now) if not _is_for(keys, entry, email)]
     return "~".join(str(entry) for entry in [fresh, *others][:MAX_EMAILS])
 
 

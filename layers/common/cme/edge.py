@@ -5,9 +5,13 @@ In AWS the API's ``requestContext.http.sourceIp`` is a CloudFront edge server, s
 every viewer that edge serves. CloudFront forwards the viewer's own address in the
 ``CloudFront-Viewer-Address`` header (``198.51.100.10:46532``; IPv6 ``2001:db8::1:46532``:
 the address, the last colon, the port), and adds the secret ``X-Origin-Verify`` header of the
-distribution's origin settings (template parameter ``OriginSecret``, env ``ORIGIN_SECRET``).
-CloudFront overwrites both when a viewer sends them itself, so through CloudFront neither can
-be forged; a request made straight to the API's own address carries no valid secret.
+distribution's origin settings (template parameter ``OriginSecret``). CloudFront overwrites
+both when a viewer sends them itself, so through CloudFront neither can be forged; a request
+made straight to the API's own address carries no valid secret.
+
+The functions read the secret from Secrets Manager (``cme.secrets``; the secret the env's
+``ORIGIN_SECRET_ID`` names), which during a rotation holds the previous value too: both pass,
+so no request is refused while CloudFront's new value reaches every edge.
 
 Light on purpose (no Powertools event handler): the authorizer imports it too.
 """
@@ -18,6 +22,7 @@ import hmac
 import ipaddress
 from collections.abc import Mapping
 
+from cme import secrets
 from cme.settings import get_settings
 
 ORIGIN_VERIFY_HEADER = "x-origin-verify"
@@ -36,13 +41,26 @@ def header(headers: Mapping[str, str] | None, name: str) -> str | None:
 
 
 def came_through_cloudfront(headers: Mapping[str, str] | None) -> bool:
-    """Whether the request carries the origin secret CloudFront adds. Fails closed: with no
-    secret configured, nothing passes. The comparison takes the same time wherever it differs."""
-    expected = get_settings().origin_secret.get_secret_value()
+    """Whether the request carries the origin secret CloudFront adds: its current value or,
+    during a rotation, the previous one. A value that matches neither of those held makes one
+    new read of the secret (a rotation this process has not seen yet; bounded, cme.secrets).
+    Fails closed: with no secret configured, nothing passes. Every accepted value is compared,
+    each in the same time wherever it differs. Raises ``secrets.Unavailable`` when the secret
+    cannot be read at all."""
     given = header(headers, ORIGIN_VERIFY_HEADER)
-    if not expected or given is None:
+    secret_id = get_settings().origin_secret_id
+    if not given or not secret_id:
         return False
-    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8", "replace"))
+    sent = given.encode("utf-8", "replace")
+    if _matches(sent, secrets.get(secret_id)):
+        return True
+    again = secrets.refreshed(secret_id)
+    return again is not None and _matches(sent, again)
+
+
+def _matches(sent: bytes, secret: secrets.Rotating) -> bool:
+    checks = [hmac.compare_digest(sent, value.encode("utf-8", "replace")) for value in secret.accepted()]
+    return any(checks)
 
 
 def viewer_address(value: str | None) -> str | None:

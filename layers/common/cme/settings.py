@@ -11,7 +11,7 @@ import os
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Settings(BaseModel):
@@ -87,12 +87,21 @@ class Settings(BaseModel):
 
     max_body_bytes: int = 64 * 1024
 
-    # The value CloudFront sends in X-Origin-Verify (template parameter OriginSecret): requests
-    # without it did not come through the portal's site and are refused. Empty: refuse all.
-    origin_secret: SecretStr = SecretStr("")
-    # The key that signs known-device cookies (template parameter DeviceCookieKey, cme.devices).
-    # Empty: no device is trusted, and none is remembered.
-    device_cookie_key: SecretStr = SecretStr("")
+    # Secrets live in AWS Secrets Manager, never in the environment: these name them (an ARN or
+    # a name), and cme.secrets reads them at first use. Each holds JSON {"current", "previous"}.
+    # The value CloudFront sends in X-Origin-Verify (template parameters OriginSecret and, during
+    # a rotation, OriginSecretPrevious): requests without it did not come through the portal's
+    # site and are refused. Empty (no secret named, or no value in it): refuse all.
+    origin_secret_id: str = ""
+    # The key that signs known-device cookies (DeviceCookieKey; DeviceCookieKeyPrevious still
+    # verifies, cme.devices). Empty: no device is trusted, and none is remembered.
+    device_cookie_key_id: str = ""
+    # How long a process keeps a secret it read before reading it again (a rotation's new value
+    # reaches every warm function within this), and the least time between two reads forced by
+    # a value that matched neither cached one (so a stream of wrong values costs one read per
+    # this many seconds, not one per request).
+    secret_cache_seconds: int = 300
+    secret_refetch_seconds: int = 10
 
     # Powertools' own switch: traces only when it is unset or false.
     trace_disabled: bool = Field(default=False, validation_alias="POWERTOOLS_TRACE_DISABLED")

@@ -21,9 +21,14 @@ Before the snapshot (:func:`before_snapshot`), so that no restored cold start pa
 - every route's validation: Powertools' dependants and body fields (pydantic TypeAdapters, so
   the schemas' validators and serializers are built), and a dry ``resolve`` of a synthetic
   request that no route takes (the resolver's routing, middleware and JSON reply);
-- the boto3 clients the function uses (``cme.aws``) and PynamoDB's connection of every table
+- the boto3 clients the function uses (``cme.aws``; Secrets Manager's too in every function
+  with a resolver, which checks the origin secret) and PynamoDB's connection of every table
   (botocore's service models, endpoint rules and credentials, which botocore refreshes when
   they near expiry), with no request to any AWS service.
+
+Never a secret: the origin secret and the device-cookie key are read from Secrets Manager at
+first use (``cme.secrets``), after a restore, so no snapshot holds one (the environment and the
+settings snapshotted name the secrets, never their values).
 
 Both with and without SnapStart, :func:`register` ends the import with ``gc.freeze()``: the
 modules, models and schemas an import makes live as long as the process, and without it the
@@ -32,9 +37,10 @@ a few hundred milliseconds of a cold start. Before the snapshot the hook collect
 
 After each restore (:func:`after_restore`), what must not be shared by every environment
 restored from one snapshot: the ``random`` module and ``cme.retry``'s jitter are seeded again
-(``secrets``, ``uuid4`` and session tokens read ``os.urandom``, which is not snapshotted), and
+(``secrets``, ``uuid4`` and session tokens read ``os.urandom``, which is not snapshotted),
 pooled HTTP connections (none should exist: no request is made before the snapshot) are
-dropped, so a connection opened before it is never reused after.
+dropped, so a connection opened before it is never reused after, and any secret value held
+(none should be) is forgotten, so a restored environment reads the secret afresh.
 """
 
 from __future__ import annotations
@@ -116,6 +122,7 @@ def before_snapshot(
         warm_pdf()
     if app is not None:
         warm_routes(app)
+        services = (*services, "secretsmanager")  # lambda_entry checks the origin secret
     warm_clients(services)
     gc.collect()
     gc.freeze()  # the snapshot's objects are never scanned by a collection after a restore
@@ -203,6 +210,9 @@ def after_restore() -> None:
     """Refresh what every environment restored from one snapshot would otherwise share."""
     reseed()
     drop_connections()
+    from cme import secrets
+
+    secrets.forget()
 
 
 def reseed() -> None:
