@@ -155,11 +155,16 @@ def parameter_values(template_parameters: Mapping[str, Mapping[str, Any]], given
 
 
 def secret_values(template_parameters: Mapping[str, Mapping[str, Any]], environ: Mapping[str, str]) -> dict[str, str]:
-    """The secrets given in the environment (a secret not given keeps the stack's value)."""
+    """The secrets given in the environment (a secret not given keeps the stack's value). An
+    empty variable is not given for a required secret (it can never be empty), and is given for
+    one that may be empty: that is how a rotation drops its previous value
+    (``ORIGIN_SECRET_PREVIOUS=``)."""
     return {
         name: environ[secret_variable(name)]
         for name, spec in template_parameters.items()
-        if is_secret(spec) and environ.get(secret_variable(name))
+        if is_secret(spec)
+        and secret_variable(name) in environ
+        and (environ[secret_variable(name)] or "Default" in spec)
     }
 
 
