@@ -75,13 +75,17 @@ def send(
     (and log why) when SES refuses or fails."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    settings = get_settings()
     message = build(to, template, context, attachments)
+    request: dict[str, Any] = {
+        "Source": settings.mail_from,
+        "Destinations": [to],
+        "RawMessage": {"Data": message.as_bytes()},
+    }
+    if settings.mail_configuration_set:  # its event destination reports bounces and complaints
+        request["ConfigurationSetName"] = settings.mail_configuration_set
     try:
-        aws.client("ses").send_raw_email(
-            Source=get_settings().mail_from,
-            Destinations=[to],
-            RawMessage={"Data": message.as_bytes()},
-        )
+        aws.client("ses").send_raw_email(**request)
     except (ClientError, BotoCoreError) as exc:
         error_code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
         logger.error("email not sent", extra={"template": template, "ses_error": error_code or type(exc).__name__})

@@ -12,7 +12,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from cme import activities, aws, credit, mail, outside, retry, schedule, sessions
+from cme import activities, aws, credit, deliverability, mail, outside, retry, schedule, sessions
 from cme import claims as claims_module
 from cme.errors import InvalidInput, ServiceUnavailable
 from cme.models import Claim, Learner
@@ -367,10 +367,14 @@ def send_scheduled(task: dict[str, Any]) -> bool:
     """Email one learner the transcript of one period; the email only (``idempotent_send`` runs
     it at most once per learner and period, then moves the due date on).
 
-    Returns False when there is nothing to do (the schedule changed meanwhile).
+    Returns False when there is nothing to do (the schedule changed meanwhile, or SES reported
+    the learner's email undeliverable: skipped, not failed).
     """
     learner = _due_learner(task)
     if learner is None:
+        return False
+    if deliverability.undeliverable(learner.email):  # handled: SES reported it undeliverable
+        logger.info("scheduled transcript skipped: email undeliverable", extra={"learner_id": learner.learner_id})
         return False
     first, last = (date.fromisoformat(part) for part in task["period"].split("/"))
     transcript = collect(learner.learner_id, first, last)
