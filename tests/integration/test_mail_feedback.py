@@ -204,19 +204,18 @@ def test_the_scheduled_transcript_skips_a_marked_address_as_handled(
     assert Learner.get(learner_id).transcript_due == "2027-03-01"  # the period is done with
 
 
-def test_every_email_goes_with_the_configuration_set(
-    new_client: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """SES refuses a send naming a set it does not have (the local stack refuses it too): a
-    misnamed set would fail Create Account, which then undoes itself."""
+def test_every_email_goes_with_the_configuration_set(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SES refuses a send naming a set it does not have, and the local stack refuses it too
+    (infra.local.moto_fixes): the setting reaches SES. Called outside any function, so the
+    refused request is not recorded for the IAM check."""
+    from cme import mail
     from cme.aws import reset_clients
+    from cme.errors import ServiceUnavailable
     from cme.settings import reset_settings
 
-    assert new_client().post("/api/accounts", account(email="ok@example.org")).status == 201
+    mail.send("ann.lee@example.org", "mail_check", {"email": "ann.lee@example.org", "link": "http://x/portal.html"})
     monkeypatch.setenv("MAIL_CONFIGURATION_SET", "NoSuchSet")
     reset_settings()
     reset_clients()
-    before = len(outbox())
-    reply = new_client().post("/api/accounts", account(email="late@example.org", phone="480-555-0143"))
-    assert reply.status == 503 and reply.json["code"] == "EMAIL_UNAVAILABLE"
-    assert len(outbox()) == before
+    with pytest.raises(ServiceUnavailable):
+        mail.send("ann.lee@example.org", "mail_check", {"email": "ann.lee@example.org", "link": "http://x/portal.html"})
