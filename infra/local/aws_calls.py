@@ -10,7 +10,11 @@ more ``(function, action, resource)`` requests, exactly as IAM evaluates them:
   ``DeleteItem``, ``ConditionCheckItem``); there is no ``dynamodb:TransactWriteItems`` action;
 - a Query on an index is checked against ``table/<name>/index/<index>``;
 - a pre-signed URL or POST makes no call at all, but it works only when the function that
-  signed it holds the grant, so signing counts as the call it signs.
+  signed it holds the grant, so signing counts as the call it signs;
+- an SES send is authorized against the identity that verified the From address, which is the
+  address itself or its domain (whichever the office verified), and against the configuration
+  set it names: all three are requested, so the policies must grant both identities; the
+  request carries the ``ses:FromAddress`` condition key.
 
 ``infra.tools.iam`` holds the recorded requests against the policies of template.yaml.
 """
@@ -41,11 +45,16 @@ _function: contextvars.ContextVar[str | None] = contextvars.ContextVar("cme_lamb
 
 @dataclass(frozen=True, order=True)
 class Request:
-    """One authorization request: which function asked for which action on which resource."""
+    """One authorization request: which function asked for which action on which resource, and
+    the condition keys the request carries (lower-case key, value), for the policies' Conditions."""
 
     function: str
     action: str
     resource: str
+    context: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:  # read back from JSON, the pairs are lists
+        object.__setattr__(self, "context", tuple((str(k), str(v)) for k, v in self.context))
 
 
 @contextlib.contextmanager
@@ -117,15 +126,34 @@ def _s3(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
     return [(f"s3:{operation}", f"arn:{PARTITION}:s3:::{bucket}")]
 
 
-def _ses(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+def _ses_from(params: dict[str, Any]) -> str:
+    """The From address an SES send authorizes (Source, else the raw message's From header)."""
     source = params.get("Source") or params.get("FromEmailAddress") or ""
     raw = (params.get("RawMessage") or {}).get("Data")
     if not source and raw:
         message = email.message_from_bytes(raw if isinstance(raw, bytes) else str(raw).encode())
         source = message.get("From", "")
-    address = parseaddr(source)[1] or source
+    return str(parseaddr(source)[1] or source)
+
+
+def _ses(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    address = _ses_from(params)
     action = "ses:SendRawEmail" if operation == "SendRawEmail" else f"ses:{operation}"
-    return [(action, f"arn:{PARTITION}:ses:{REGION}:{ACCOUNT}:identity/{address}")]
+    ses = f"arn:{PARTITION}:ses:{REGION}:{ACCOUNT}"
+    found = [(action, f"{ses}:identity/{address}")]
+    local, _, domain = address.rpartition("@")
+    if local and domain:  # the office may have verified the domain instead of the address
+        found.append((action, f"{ses}:identity/{domain}"))
+    if params.get("ConfigurationSetName"):
+        found.append((action, f"{ses}:configuration-set/{params['ConfigurationSetName']}"))
+    return found
+
+
+def context_for(service: str, operation: str, params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The condition keys IAM knows for one API call (those the policies here test)."""
+    if service in ("ses", "sesv2") and operation.startswith("Send"):
+        return (("ses:fromaddress", _ses_from(params)),)
+    return ()
 
 
 def _sqs(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
@@ -189,7 +217,11 @@ class Recorder:
         function = _function.get()
         if function is None:  # a test's own set-up, the local stack's plumbing: not a function
             return
-        found = [Request(function, action, resource) for action, resource in requests_for(service, operation, params)]
+        context = context_for(service, operation, params)
+        found = [
+            Request(function, action, resource, context)
+            for action, resource in requests_for(service, operation, params)
+        ]
         with self._lock:
             for listener in self._listeners:
                 listener.extend(found)

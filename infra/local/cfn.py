@@ -226,6 +226,11 @@ def queues() -> dict[str, dict[str, Any]]:
     return out
 
 
+def configuration_sets() -> list[str]:
+    """The SES configuration sets' local names."""
+    return [physical_name(name) for name in resources("AWS::SES::ConfigurationSet")]
+
+
 def bucket_names() -> list[str]:
     return [physical_name(name) for name in resources("AWS::S3::Bucket")]
 
@@ -304,6 +309,16 @@ def topic_subscribers() -> dict[str, list[str]]:
                 logical = topic.get("Ref") if isinstance(topic, dict) else None
                 if logical:
                     out.setdefault(str(logical), []).append(name)
+    return out
+
+
+def mail_feedback_topics() -> list[str]:
+    """The SNS topics (logical ids) SES publishes the configuration sets' events to."""
+    out = []
+    for res in resources("AWS::SES::ConfigurationSetEventDestination").values():
+        topic = res["Properties"]["EventDestination"].get("SnsDestination", {}).get("TopicARN")
+        if isinstance(topic, dict) and isinstance(topic.get("Ref"), str):
+            out.append(topic["Ref"])
     return out
 
 

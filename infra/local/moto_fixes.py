@@ -57,3 +57,27 @@ def install() -> None:
 
         transact_write_items.copies_each_table_once = True  # type: ignore[attr-defined]
         models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    _ses_configuration_sets()
+
+
+def _ses_configuration_sets() -> None:
+    """SES refuses an email sent with a configuration set it does not have
+    (ConfigurationSetDoesNotExist); moto ignores the name. Here it refuses too, so a stack
+    whose functions name a set nobody made fails locally as it would in AWS."""
+    try:
+        from moto.ses.exceptions import ConfigurationSetDoesNotExist
+        from moto.ses.responses import EmailResponse
+    except ImportError:  # not moto: nothing to fix
+        return
+    original = EmailResponse.send_raw_email
+    if getattr(original, "checks_configuration_set", False):
+        return
+
+    def send_raw_email(self: Any) -> Any:
+        name = self._get_param("ConfigurationSetName")
+        if name and name not in self.backend.config_sets:
+            raise ConfigurationSetDoesNotExist(f"Configuration set <{name}> does not exist.")
+        return original(self)
+
+    send_raw_email.checks_configuration_set = True  # type: ignore[attr-defined]
+    EmailResponse.send_raw_email = send_raw_email  # type: ignore[method-assign]

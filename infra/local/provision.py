@@ -1,5 +1,6 @@
-"""Creates template.yaml's tables, buckets and secrets (and the SES sender) wherever the AWS endpoint
-variables point: moto in tests and `make run`, or DynamoDB Local / a real account."""
+"""Creates template.yaml's tables, buckets and secrets (and the SES sender and configuration
+set) wherever the AWS endpoint variables point: moto in tests and `make run`, or DynamoDB Local /
+a real account."""
 
 from __future__ import annotations
 
@@ -43,7 +44,12 @@ def provision(region: str, mail_from: str) -> None:
                 kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
             s3.create_bucket(**kwargs)
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=mail_from)
+    ses = boto3.client("ses", region_name=region)
+    ses.verify_email_identity(EmailAddress=mail_from)
+    have_sets = {c["Name"] for c in ses.list_configuration_sets().get("ConfigurationSets", [])}
+    for name in cfn.configuration_sets():  # every email is sent with one (MAIL_CONFIGURATION_SET)
+        if name not in have_sets:
+            ses.create_configuration_set(ConfigurationSet={"Name": name})
     provision_secrets(boto3.client("secretsmanager", region_name=region))
     sqs = boto3.client("sqs", region_name=region)
     queues = cfn.queues()

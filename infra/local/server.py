@@ -155,6 +155,8 @@ class LocalStack:
             return self.outbox_attachment(path.removeprefix("/_local/outbox/"))
         if path == "/_local/sms" and request.method == "POST":
             return self.receive_text(request)
+        if path == "/_local/ses/feedback" and request.method == "POST":
+            return self.mail_feedback(request)
         if path == "/_local/schedules/transcript-mailer/run" and request.method == "POST":
             return self.run_transcript_mailer(request.args.get("today"))
         return self.static(path)
@@ -253,6 +255,45 @@ class LocalStack:
         replies = [t["body"] for t in self.texts() if t["id"] not in seen and t["to"] == origin]
         return Response(json.dumps({"reply": replies[-1] if replies else None}), mimetype="application/json")
 
+    def mail_feedback(self, request: Request) -> Response:
+        """``POST /_local/ses/feedback {email, type}`` (type ``bounce`` or ``complaint``): SES's
+        event for mail to that address, as the configuration set's event destination publishes it
+        (a permanent bounce or a complaint), delivered through the topic to its function as SNS
+        would (moto's SES emits none). Answers ``{marked}``: how many addresses it marked (0: the
+        address is on no account)."""
+        from cme.errors import InvalidInput
+        from cme.identity import normalize_email
+        from cme.settings import get_settings
+
+        def problem(code: str, message: str) -> Response:
+            return Response(json.dumps({"code": code, "message": message}), status=400, mimetype="application/json")
+
+        try:
+            data = json.loads(request.get_data(cache=False) or b"null")
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return problem("BODY_INVALID", 'Send JSON: {"email": "ann.lee@example.org", "type": "bounce"}.')
+        kind, address = data.get("type"), data.get("email")
+        if kind not in FEEDBACK_TYPES:
+            return problem("TYPE_INVALID", "type must be bounce or complaint.")
+        try:
+            email = normalize_email(address) if isinstance(address, str) else None
+        except InvalidInput:
+            email = None
+        if email is None:
+            return problem("EMAIL_INVALID", "email must be an email address, e.g. ann.lee@example.org.")
+        settings = get_settings()
+        event = ses_feedback_event(email, kind, settings.mail_from, settings.mail_configuration_set)
+        marked = 0
+        try:
+            for topic in cfn.mail_feedback_topics():
+                for result in self.gateway.publish(topic, json.dumps(event)):
+                    marked += sum(result.get("marked", [])) if isinstance(result, dict) else 0
+        except Exception:  # as the gateway answers a failing function
+            return Response(json.dumps({"message": "Internal Server Error"}), status=500, mimetype="application/json")
+        return Response(json.dumps({"marked": marked}), mimetype="application/json")
+
     def outbox(self) -> list[dict[str, Any]]:
         from infra.local.outbox import messages
 
@@ -319,6 +360,48 @@ class LocalStack:
         response = Response(target.read_bytes(), mimetype=mimetype, headers=self.headers)
         response.headers["Cache-Control"] = "no-cache"
         return response
+
+
+FEEDBACK_TYPES = ("bounce", "complaint")
+
+
+def ses_feedback_event(email: str, kind: str, source: str, configuration_set: str) -> dict[str, Any]:
+    """The event SES publishes for a permanent bounce or a complaint of mail to ``email`` (SES
+    event publishing's JSON, as the configuration set's SNS destination sends it)."""
+    from cme import clock
+
+    at = clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    mail = {
+        "timestamp": at,
+        "source": source,
+        "messageId": str(uuid.uuid4()),
+        "destination": [email],
+        "tags": {"ses:configuration-set": [configuration_set]},
+    }
+    if kind == "bounce":
+        return {
+            "eventType": "Bounce",
+            "bounce": {
+                "bounceType": "Permanent",
+                "bounceSubType": "General",
+                "bouncedRecipients": [
+                    {"emailAddress": email, "action": "failed", "status": "5.1.1", "diagnosticCode": "smtp; 550 5.1.1"}
+                ],
+                "timestamp": at,
+                "feedbackId": str(uuid.uuid4()),
+            },
+            "mail": mail,
+        }
+    return {
+        "eventType": "Complaint",
+        "complaint": {
+            "complainedRecipients": [{"emailAddress": email}],
+            "timestamp": at,
+            "feedbackId": str(uuid.uuid4()),
+            "complaintFeedbackType": "abuse",
+        },
+        "mail": mail,
+    }
 
 
 def _s3_cors_like_aws() -> None:

@@ -18,7 +18,7 @@ import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,14 @@ from infra.local.aws_calls import ACCOUNT, PARTITION, REGION, Request
 DEFAULT_RECORDS = cfn.ROOT / "build" / "aws-calls"
 
 
+#: the condition operators the check evaluates (a policy using another one is refused, not guessed)
+OPERATORS = ("StringEquals", "StringLike")
+
+
 @dataclass(frozen=True)
 class Grant:
-    """One Allow statement of a function's role, its intrinsics resolved.
+    """One Allow statement of a function's role, its intrinsics resolved, and its conditions as
+    (operator, lower-case key, values).
 
     ``service``: the AWS service that makes the calls it grants with the function's role, not the
     function's code (e.g. ``"lambda"`` for an asynchronous invocation's destination), so no
@@ -42,21 +47,38 @@ class Grant:
     actions: tuple[str, ...]
     resources: tuple[str, ...]
     service: str = ""
+    conditions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
-    def allows(self, action: str, resource: str) -> bool:
-        return any(fnmatchcase(action.lower(), a.lower()) for a in self.actions) and any(
-            fnmatchcase(resource, r) for r in self.resources
+    def allows(self, action: str, resource: str, context: tuple[tuple[str, str], ...] = ()) -> bool:
+        return (
+            any(fnmatchcase(action.lower(), a.lower()) for a in self.actions)
+            and any(fnmatchcase(resource, r) for r in self.resources)
+            and self.holds(context)
         )
+
+    def holds(self, context: tuple[tuple[str, str], ...]) -> bool:
+        """Whether the request's condition keys meet every condition, as IAM evaluates them: each
+        key must be present (no ...IfExists here) and match one of the values."""
+        given = dict(context)
+        for operator, key, values in self.conditions:
+            value = given.get(key)
+            if value is None:
+                return False
+            if operator == "StringEquals" and value not in values:
+                return False
+            if operator == "StringLike" and not any(fnmatchcase(value, pattern) for pattern in values):
+                return False
+        return True
 
 
 @dataclass
 class Role:
     function: str
     grants: list[Grant] = field(default_factory=list)
-    managed: list[str] = field(default_factory=list)  # managed policy ARNs (not expanded)
+    managed: list[str] = field(default_factory=list)  # managed policy ARNs (AWS's own: not expanded)
 
-    def allows(self, action: str, resource: str) -> bool:
-        return any(grant.allows(action, resource) for grant in self.grants)
+    def allows(self, action: str, resource: str, context: tuple[tuple[str, str], ...] = ()) -> bool:
+        return any(grant.allows(action, resource, context) for grant in self.grants)
 
 
 class _NoManagedPolicies:
@@ -201,10 +223,21 @@ def resolve(value: Any, resources: dict[str, Any], variables: dict[str, Any] | N
             return str(resolve({"Ref": name}, resources))
 
         return re.sub(r"\$\{([^}!]+)\}", one, text)
+    if key in ("Fn::Join", "Fn::Split", "Fn::Select"):
+        return _list_function(key, arg, resources, variables)
+    return {key: resolve(arg, resources, variables)}
+
+
+def _list_function(key: str, arg: Any, resources: dict[str, Any], variables: dict[str, Any] | None) -> Any:
+    """``Fn::Join``, ``Fn::Split`` and ``Fn::Select`` (the domain of MailFrom, for one)."""
     if key == "Fn::Join":
         separator, parts = arg
         return separator.join(str(resolve(p, resources, variables)) for p in parts)
-    return {key: resolve(arg, resources, variables)}
+    if key == "Fn::Split":
+        separator, text = arg
+        return str(resolve(text, resources, variables)).split(separator)
+    index, items = arg
+    return resolve(items, resources, variables)[int(index)]
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...]:
@@ -230,8 +263,34 @@ def _destination_policies(resources: dict[str, Any]) -> dict[str, tuple[str, str
     return found
 
 
+def _conditions(
+    logical_id: str, condition: dict[str, Any], resources: dict[str, Any]
+) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    found = []
+    for operator, tests in condition.items():
+        if operator not in OPERATORS:
+            raise ValueError(f"{logical_id}: condition operator {operator} is not understood here")
+        for key, values in tests.items():
+            resolved = tuple(str(v) for v in _as_tuple(resolve(values, resources)))
+            found.append((operator, key.lower(), resolved))
+    return tuple(found)
+
+
+def _grants(logical_id: str, name: str, document: dict[str, Any], resources: dict[str, Any]) -> list[Grant]:
+    grants = []
+    for statement in _as_tuple(document["Statement"]):
+        if statement.get("Effect") != "Allow":
+            raise ValueError(f"{logical_id}: only Allow statements are understood here")
+        actions = _as_tuple(statement["Action"])
+        targets = tuple(str(r) for r in _as_tuple(resolve(statement["Resource"], resources)))
+        conditions = _conditions(logical_id, statement.get("Condition") or {}, resources)
+        grants.append(Grant(name, actions, targets, conditions=conditions))
+    return grants
+
+
 def roles(template: dict[str, Any] | None = None) -> dict[str, Role]:
-    """Every function's role (by the function's logical id), as SAM expands its Policies."""
+    """Every function's role (by the function's logical id), as SAM expands its Policies; a
+    managed policy the template itself defines (``AWS::IAM::ManagedPolicy``) is expanded too."""
     translated = translate(template)
     resources = translated["Resources"]
     destinations = _destination_policies(resources)
@@ -242,18 +301,20 @@ def roles(template: dict[str, Any] | None = None) -> dict[str, Role]:
         role_ref: Any = resource["Properties"].get("Role", {})
         role_id = role_ref.get("Fn::GetAtt", [None])[0] if isinstance(role_ref, dict) else None
         role: dict[str, Any] = resources.get(role_id or "", {}).get("Properties", {})
-        out = Role(logical_id, managed=[str(resolve(arn, resources)) for arn in role.get("ManagedPolicyArns", [])])
+        out = Role(logical_id)
+        for arn in role.get("ManagedPolicyArns", []):
+            own = arn.get("Ref") if isinstance(arn, dict) else None
+            if isinstance(own, str) and resources.get(own, {}).get("Type") == "AWS::IAM::ManagedPolicy":
+                document = resources[own]["Properties"]["PolicyDocument"]
+                out.grants.extend(_grants(logical_id, own, document, resources))
+            else:
+                out.managed.append(str(resolve(arn, resources)))
         for policy in role.get("Policies", []):
-            for statement in _as_tuple(policy["PolicyDocument"]["Statement"]):
-                if statement.get("Effect") != "Allow":
-                    raise ValueError(f"{logical_id}: only Allow statements are understood here")
-                actions = _as_tuple(statement["Action"])
-                targets = tuple(str(r) for r in _as_tuple(resolve(statement["Resource"], resources)))
+            delivery = destinations.get(policy["PolicyName"])
+            for grant in _grants(logical_id, policy["PolicyName"], policy["PolicyDocument"], resources):
                 # Lambda's own delivery to a destination: only when it grants exactly that
-                delivery = destinations.get(policy["PolicyName"])
-                exactly = delivery is not None and (actions, targets) == ((delivery[0],), (delivery[1],))
-                service = "lambda" if exactly else ""
-                out.grants.append(Grant(policy["PolicyName"], actions, targets, service))
+                exactly = delivery is not None and (grant.actions, grant.resources) == ((delivery[0],), (delivery[1],))
+                out.grants.append(replace(grant, service="lambda") if exactly else grant)
         found[logical_id] = out
     return found
 
@@ -271,10 +332,11 @@ class Verdict:
 
 
 def _matches(request: Request, role: Role) -> list[tuple[str, str, str]]:
-    """The (policy, action, resource) grants of ``role`` that allow ``request``."""
+    """The (policy, action, resource) grants of ``role`` that allow ``request`` (conditions met)."""
     return [
         (grant.policy, action, resource)
         for grant in role.grants
+        if grant.holds(request.context)
         for action in grant.actions
         if fnmatchcase(request.action.lower(), action.lower())
         for resource in grant.resources

@@ -66,7 +66,7 @@ def test_every_row_is_on_exactly_one_page(admin: ApiClient, big: dict[str, Any])
     assert pages == 8 and len(seen) == ROWS and len(set(seen)) == ROWS
     assert seen == sorted(seen)
     first = page(admin, big, limit=1)["rows"][0]
-    assert set(first) == {"email", "first_name", "last_name", "source", "recorded_at", "claimed"}
+    assert set(first) == {"email", "first_name", "last_name", "source", "recorded_at", "claimed", "undeliverable"}
     assert first["source"] == "roster" and first["claimed"] is False
     biggest = page(admin, big, limit=200)
     assert len(biggest["rows"]) == 200 and biggest["next_cursor"]

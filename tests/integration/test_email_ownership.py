@@ -158,7 +158,7 @@ def test_verify_email_once(learner: ApiClient, new_client: Any, outbox: Any) -> 
     )
     assert learner.get("/api/me").json["email_verified"] is True
     assert learner.get("/api/me/emails").json == {
-        "emails": [{"email": "sean.obriain@example.org", "verified": True, "primary": True}]
+        "emails": [{"email": "sean.obriain@example.org", "verified": True, "primary": True, "undeliverable": None}]
     }
     reuse = other_browser.post("/api/accounts/verify-email", {"token": token})
     assert reuse.status == 400 and reuse.json["code"] == "TOKEN_INVALID"
@@ -187,7 +187,9 @@ def test_resend_needs_a_session(new_client: Any) -> None:
 def test_add_verify_and_make_primary(learner: ApiClient, new_client: Any, outbox: Any) -> None:
     added = learner.post("/api/me/emails", {"email": "S.OBriain@Hospital.org"})
     assert added.status == 201
-    assert added.json == {"email": {"email": "s.obriain@hospital.org", "verified": False, "primary": False}}
+    assert added.json == {
+        "email": {"email": "s.obriain@hospital.org", "verified": False, "primary": False, "undeliverable": None}
+    }
     assert outbox()[-1]["to"] == ["s.obriain@hospital.org"]
     again = learner.post("/api/me/emails", {"email": "s.obriain@hospital.org"})
     assert again.status == 200
@@ -203,8 +205,8 @@ def test_add_verify_and_make_primary(learner: ApiClient, new_client: Any, outbox
     assert learner.post("/api/accounts/verify-email", {"token": token}).status == 200
     emails = learner.get("/api/me/emails").json["emails"]
     assert emails == [
-        {"email": "sean.obriain@example.org", "verified": False, "primary": True},
-        {"email": "s.obriain@hospital.org", "verified": True, "primary": False},
+        {"email": "sean.obriain@example.org", "verified": False, "primary": True, "undeliverable": None},
+        {"email": "s.obriain@hospital.org", "verified": True, "primary": False, "undeliverable": None},
     ]
     assert (
         new_client().post("/api/auth/sign-in", {"email": "s.obriain@hospital.org", "password": PASSWORD}).status == 200
@@ -217,7 +219,7 @@ def test_add_verify_and_make_primary(learner: ApiClient, new_client: Any, outbox
 
     assert learner.call("DELETE", "/api/me/emails/sean.obriain@example.org").status == 204
     assert learner.get("/api/me/emails").json["emails"] == [
-        {"email": "s.obriain@hospital.org", "verified": True, "primary": True}
+        {"email": "s.obriain@hospital.org", "verified": True, "primary": True, "undeliverable": None}
     ]
     primary = learner.call("DELETE", f"/api/me/emails/{quote('s.obriain@hospital.org')}")
     assert primary.status == 422 and primary.json["code"] == "PRIMARY_EMAIL"

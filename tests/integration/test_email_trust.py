@@ -122,9 +122,9 @@ def test_a_colleague_clicking_the_link_gives_the_asker_nothing(
     # no attendance, no claim, and no way in with it
     if path == "created":
         assert mallory.get("/api/me").json["email_verified"] is False
-    assert {"email": VICTIM, "verified": False, "primary": path == "created"} in mallory.get("/api/me/emails").json[
-        "emails"
-    ]
+    assert {"email": VICTIM, "verified": False, "primary": path == "created", "undeliverable": None} in mallory.get(
+        "/api/me/emails"
+    ).json["emails"]
     assert mallory.get("/api/me/activities").json["activities"] == []
     refused = mallory.post("/api/me/claims", claim_body(activity))
     assert refused.status == 422 and refused.json["code"] == "NOT_ATTENDED"
@@ -234,7 +234,9 @@ def test_create_account_wins_over_an_address_someone_added(mallory: ApiClient, n
     assert dead.status == 400 and dead.json["code"] == "TOKEN_INVALID"
     assert mallory.get("/api/me").status == 200
     confirm_newest(victim, outbox, VICTIM)
-    assert {"email": VICTIM, "verified": True, "primary": True} in victim.get("/api/me/emails").json["emails"]
+    assert {"email": VICTIM, "verified": True, "primary": True, "undeliverable": None} in victim.get(
+        "/api/me/emails"
+    ).json["emails"]
 
 
 def test_a_hold_on_the_primary_of_an_account_with_a_confirmed_email_moves_its_primary(
@@ -251,7 +253,7 @@ def test_a_hold_on_the_primary_of_an_account_with_a_confirmed_email_moves_its_pr
     me = client.get("/api/me").json
     assert (me["email"], me["email_verified"]) == ("sean.obriain@example.org", True)
     assert client.get("/api/me/emails").json["emails"] == [
-        {"email": "sean.obriain@example.org", "verified": True, "primary": True}
+        {"email": "sean.obriain@example.org", "verified": True, "primary": True, "undeliverable": None}
     ]
     assert sign_in(new_client(), "sean.obriain@example.org").status == 200
 

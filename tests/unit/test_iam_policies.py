@@ -8,7 +8,7 @@ from fnmatch import fnmatchcase
 import pytest
 
 from infra.local import cfn
-from infra.local.aws_calls import requests_for, table_arn
+from infra.local.aws_calls import Request, context_for, requests_for, table_arn
 from infra.tools import iam
 
 KEPT = ("ClaimsTable", "CertificatesTable", "AuditTable")
@@ -77,11 +77,56 @@ def test_s3_grants_are_per_prefix_and_never_delete_or_reconfigure(roles: dict[st
         assert key and key != "*" and not key.startswith("*"), f"{name}: {action} on the whole bucket {bucket}"
 
 
+SES = "arn:aws:ses:us-east-1:123456789012"
+OFFICE = (("ses:fromaddress", "cme-office@example.org"),)
+SENDERS = {"ProfileFunction", "RecoveryFunction", "TranscriptWorkerFunction"}
+
+
 def test_ses_only_sends_raw_email_from_the_office(roles: dict[str, iam.Role]) -> None:
-    for name, action, resource in _grants(roles):
-        if action.startswith("ses:"):
-            assert action == "ses:SendRawEmail", f"{name}: {action}"
-            assert resource.endswith(":identity/cme-office@example.org"), resource
+    """As the office's address, through the address's identity or its domain's (whichever SES
+    verified), with the stack's configuration set: nothing else, and only by the senders."""
+    expected = {
+        f"{SES}:identity/cme-office@example.org",
+        f"{SES}:identity/example.org",
+        f"{SES}:configuration-set/MailConfigurationSet",
+    }
+    for name, role in roles.items():
+        granted = {r for g in role.grants if "ses:SendRawEmail" in g.actions for r in g.resources}
+        assert all(a == "ses:SendRawEmail" for g in role.grants for a in g.actions if a.startswith("ses:")), name
+        assert granted == (expected if name in SENDERS else set()), name
+        for identity in sorted(r for r in granted if ":identity/" in r):
+            assert role.allows("ses:SendRawEmail", identity, OFFICE)
+            # the ses:FromAddress condition: another sender, or none given, is refused
+            assert not role.allows("ses:SendRawEmail", identity, (("ses:fromaddress", "someone@example.org"),))
+            assert not role.allows("ses:SendRawEmail", identity)
+
+
+def test_an_ses_send_asks_for_the_address_the_domain_and_the_configuration_set() -> None:
+    params = {"Source": "cme-office@example.org", "ConfigurationSetName": "Set", "RawMessage": {"Data": b"x"}}
+    assert requests_for("ses", "SendRawEmail", params) == [
+        ("ses:SendRawEmail", f"{SES}:identity/cme-office@example.org"),
+        ("ses:SendRawEmail", f"{SES}:identity/example.org"),
+        ("ses:SendRawEmail", f"{SES}:configuration-set/Set"),
+    ]
+    assert context_for("ses", "SendRawEmail", params) == OFFICE
+
+
+def test_the_check_holds_string_conditions() -> None:
+    grant = iam.Grant(
+        "p",
+        ("ses:SendRawEmail",),
+        (f"{SES}:identity/*",),
+        (
+            ("StringEquals", "ses:fromaddress", ("a@example.org",)),
+            ("StringLike", "ses:fromaddress", ("*@example.org",)),
+        ),
+    )
+    assert grant.allows("ses:SendRawEmail", f"{SES}:identity/example.org", (("ses:fromaddress", "a@example.org"),))
+    assert not grant.allows("ses:SendRawEmail", f"{SES}:identity/example.org", (("ses:fromaddress", "b@example.org"),))
+    assert not grant.allows("ses:SendRawEmail", f"{SES}:identity/example.org", ())
+    request = Request("F", "ses:SendRawEmail", f"{SES}:identity/example.org", (("ses:fromaddress", "b@example.org"),))
+    verdict = iam.check([request], {"F": iam.Role("F", [grant])})
+    assert verdict.denied == {"F": [request]}
 
 
 def test_a_transaction_is_authorized_item_by_item() -> None:
@@ -115,7 +160,8 @@ def test_index_queries_batches_s3_ses_and_sqs_map_to_what_iam_checks() -> None:
     assert requests_for("s3", "HeadObject", {"Bucket": "b", "Key": "k"}) == [("s3:GetObject", "arn:aws:s3:::b/k")]
     raw = b"From: CME <cme-office@example.org>\r\nTo: a@b.org\r\n\r\nhi"
     assert requests_for("ses", "SendRawEmail", {"RawMessage": {"Data": raw}}) == [
-        ("ses:SendRawEmail", "arn:aws:ses:us-east-1:123456789012:identity/cme-office@example.org")
+        ("ses:SendRawEmail", "arn:aws:ses:us-east-1:123456789012:identity/cme-office@example.org"),
+        ("ses:SendRawEmail", "arn:aws:ses:us-east-1:123456789012:identity/example.org"),
     ]
     assert requests_for("sqs", "SendMessageBatch", {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/1/Q"}) == [
         ("sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:Q")
@@ -130,7 +176,7 @@ def test_the_check_matches_iam_wildcards() -> None:
     assert fnmatchcase("arn:aws:s3:::b/certificates/l/c.pdf", "arn:aws:s3:::b/certificates/*")
 
 
-def test_only_the_sms_function_texts_and_its_topic_is_subscribed_and_guarded() -> None:
+def test_only_the_sms_function_texts_and_each_topic_is_subscribed_and_guarded() -> None:
     # an SMS goes to a phone number, which is no ARN: IAM authorizes sns:Publish on "*" for it
     assert requests_for("sns", "Publish", {"PhoneNumber": "+14805550142", "Message": "hi"}) == [("sns:Publish", "*")]
     topic = "arn:aws:sns:us-east-1:123456789012:T"
@@ -138,27 +184,39 @@ def test_only_the_sms_function_texts_and_its_topic_is_subscribed_and_guarded() -
     texting = {name for name, action, _ in _grants(iam.roles()) if action.startswith("sns:")}
     assert texting == {"SmsAttendanceFunction"}
     resources = iam.translate()["Resources"]
-    (subscription,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SNS::Subscription"]
-    # the alias (SnapStart), never $LATEST, from the inbound-texts topic only
-    assert subscription == {
-        "Endpoint": {"Ref": "SmsAttendanceFunctionAliaslive"},
-        "Protocol": "lambda",
-        "TopicArn": {"Ref": "InboundTextsTopic"},
+    # each topic feeds one function's alias (SnapStart), never $LATEST; only its AWS service publishes
+    topics = {
+        "InboundTextsTopic": ("SmsAttendanceFunctionAliaslive", "sms-voice.amazonaws.com"),
+        "MailFeedbackTopic": ("MailFeedbackFunctionAliaslive", "ses.amazonaws.com"),
     }
+    subscriptions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SNS::Subscription"]
+    expected = [
+        {"Endpoint": {"Ref": alias}, "Protocol": "lambda", "TopicArn": {"Ref": t}} for t, (alias, _) in topics.items()
+    ]
+    assert sorted(subscriptions, key=repr) == sorted(expected, key=repr)
     permissions = [
         r["Properties"]
         for r in resources.values()
         if r["Type"] == "AWS::Lambda::Permission" and r["Properties"].get("Principal") == "sns.amazonaws.com"
     ]
-    assert [(p["FunctionName"], p["SourceArn"]) for p in permissions] == [
-        ({"Ref": "SmsAttendanceFunctionAliaslive"}, {"Ref": "InboundTextsTopic"})
-    ]
-    (policy,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SNS::TopicPolicy"]
-    assert policy["Topics"] == [{"Ref": "InboundTextsTopic"}]
-    (statement,) = policy["PolicyDocument"]["Statement"]
-    assert statement["Principal"] == {"Service": "sms-voice.amazonaws.com"}
-    assert statement["Action"] == "sns:Publish" and statement["Resource"] == {"Ref": "InboundTextsTopic"}
-    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    assert sorted((p["FunctionName"]["Ref"], p["SourceArn"]["Ref"]) for p in permissions) == sorted(
+        (alias, topic) for topic, (alias, _) in topics.items()
+    )
+    policies = {
+        r["Properties"]["Topics"][0]["Ref"]: r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::SNS::TopicPolicy"
+    }
+    assert set(policies) == set(topics)
+    for topic, (_, service) in topics.items():
+        (statement,) = policies[topic]["PolicyDocument"]["Statement"]
+        assert statement["Principal"] == {"Service": service}
+        assert statement["Action"] == "sns:Publish" and statement["Resource"] == {"Ref": topic}
+        assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    # SES publishes only the stack's own configuration set's events
+    own_set = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}"
+    condition = policies["MailFeedbackTopic"]["PolicyDocument"]["Statement"][0]["Condition"]
+    assert condition["ArnLike"] == {"aws:SourceArn": {"Fn::Sub": own_set}}
 
 
 def test_the_failed_text_destination_is_granted_to_lambdas_delivery_not_the_code(roles: dict[str, iam.Role]) -> None:

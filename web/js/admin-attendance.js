@@ -151,9 +151,18 @@ function attendee(entry) {
     remove.addEventListener('click', () => confirmRemoval(entry, action));
     action.append(remove);
   }
+  const email = cell('attendee__email', entry.email);
+  if (entry.undeliverable) {
+    // SES reported mail to it undeliverable: the learner gets no email there until they fix it
+    const badge = document.createElement('span');
+    badge.className = 'badge badge--warning';
+    badge.textContent = entry.undeliverable.reason === 'complaint' ? 'Marked our email as spam' : 'Email bounces';
+    badge.title = `Since ${formatMoment(entry.undeliverable.at)}: no email is sent to this address until the learner asks for it again on My emails.`;
+    email.append(' ', badge);
+  }
   row.append(
     cell('attendee__name', nameOf(entry) || '—'),
-    cell('attendee__email', entry.email),
+    email,
     cell('attendee__source', SOURCES[entry.source] || entry.source),
     cell('attendee__recorded', formatMoment(entry.recorded_at)),
     action,

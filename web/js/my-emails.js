@@ -4,6 +4,7 @@
  * remove it (not primary; a second click confirms). Add another email below the list.
  */
 import { api } from './api.js';
+import { formatMomentDay } from './dates.js';
 import {
   clearErrors, markFields, missingFields, setBusy, showAlert,
 } from './forms.js';
@@ -17,6 +18,21 @@ const addButton = form.querySelector('button[type="submit"]');
 const template = document.getElementById('tpl-email-row');
 
 const path = (email) => `/api/me/emails/${encodeURIComponent(email)}`;
+
+// Why mail to an address stopped (GET /api/me/emails: undeliverable.reason)
+const UNDELIVERABLE = {
+  bounce: 'could not be delivered',
+  complaint: 'was reported as spam',
+};
+
+/** Plain words for an email we no longer send to, or '' when mail goes to it. */
+export function undeliverableNote(entry) {
+  const mark = entry.undeliverable;
+  if (!mark) return '';
+  const what = UNDELIVERABLE[mark.reason] || 'could not be delivered';
+  return `Our email to this address ${what} on ${formatMomentDay(mark.at)}, so we send nothing to it now. `
+    + 'Fix the mailbox (or mark our emails as not spam), then choose Send it again.';
+}
 
 // Short words for the add field; the alert above the list carries the API's full message.
 const FIELD_WORDS = {
@@ -62,12 +78,17 @@ export function setUpEmails({ onProfile, onSignedOut }) {
     item.querySelector('[data-slot="primary"]').hidden = !entry.primary;
     item.querySelector('[data-slot="verified"]').hidden = !entry.verified;
     item.querySelector('[data-slot="unverified"]').hidden = entry.verified;
+    const note = undeliverableNote(entry);
+    item.querySelector('[data-slot="undeliverable-badge"]').hidden = !note;
+    const noteSlot = item.querySelector('[data-slot="undeliverable"]');
+    noteSlot.textContent = note;
+    noteSlot.hidden = !note;
 
     const resend = item.querySelector('[data-action="resend"]');
     const primary = item.querySelector('[data-action="primary"]');
     const remove = item.querySelector('[data-action="remove"]');
     const cancel = item.querySelector('[data-action="cancel"]');
-    resend.hidden = entry.verified;
+    resend.hidden = entry.verified && !entry.undeliverable;
     primary.hidden = !entry.verified || entry.primary;
     remove.hidden = entry.primary;
     // each button is described by its row's email, for screen readers moving by button
@@ -79,6 +100,13 @@ export function setUpEmails({ onProfile, onSignedOut }) {
       const { status, body } = await api('POST', `/api/me/emails/${encodeURIComponent(entry.email)}/resend`);
       setBusy(resend, false);
       if (failed(status, body)) return;
+      if (entry.undeliverable && !body.undeliverable) {
+        say(body.verified
+          ? `We sent an email to ${body.email}: we send to it again.`
+          : `We sent a new link to ${body.email}: we send to it again.`);
+        reload();
+        return;
+      }
       if (body.verified) {
         say(`${body.email} is already confirmed.`);
         reload();

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from cme import activities, audit, clock, retry, throttle
+from cme import activities, audit, clock, deliverability, retry, throttle
 from cme.errors import Conflict, InvalidInput, NotFound
 from cme.identity import clean_name, name_key, normalize_email
 from cme.models import (
@@ -34,7 +34,7 @@ from cme.models import (
     get_many,
 )
 from cme.observability import logger
-from cme.schemas import AttendanceEntry, Rejected, RosterReport, SelfSignIn, SignedIn
+from cme.schemas import AttendanceEntry, Rejected, RosterReport, SelfSignIn, SignedIn, Undeliverable
 from cme.schemas import AttendanceListReply as Page
 from cme.settings import get_settings
 from cme.spreadsheet import to_csv
@@ -227,25 +227,32 @@ def _chunks(items: list[T], size: int = BATCH_KEYS) -> list[list[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def claimed_emails(activity_id: str, emails: list[str]) -> set[str]:
-    """Which of ``emails`` carry a claim at the activity: each email's owner (if verified) and
-    that learner's claim, read by key. ceil(n/100) BatchGetItem for the owners, then at most
+def email_states(activity_id: str, emails: list[str]) -> tuple[set[str], dict[str, Undeliverable]]:
+    """Which of ``emails`` carry a claim at the activity, and which SES reported undeliverable
+    (cme.deliverability), from one read of each email's owner: the owner (if verified) and that
+    learner's claim, read by key. ceil(n/100) BatchGetItem for the owners, then at most
     ceil(verified/100) for the claims; strongly consistent (no index lag)."""
     owners: dict[str, str] = {}
+    undeliverable: dict[str, Undeliverable] = {}
     for chunk in _chunks(emails):
         for owner in get_many(*(EmailOwner(email) for email in chunk)):
-            if isinstance(owner, EmailOwner) and owner.verified:
+            if not isinstance(owner, EmailOwner):
+                continue
+            mark = deliverability.of(owner)
+            if mark is not None:
+                undeliverable[owner.email] = mark
+            if owner.verified:
                 owners[owner.email] = owner.learner_id
     claimants: set[str] = set()
     for chunk in _chunks(sorted(set(owners.values()))):
         for claim in get_many(*(Claim(learner_id, activity_id) for learner_id in chunk)):
             if isinstance(claim, Claim):
                 claimants.add(claim.learner_id)
-    return {email for email, learner_id in owners.items() if learner_id in claimants}
+    return {email for email, learner_id in owners.items() if learner_id in claimants}, undeliverable
 
 
 def _entries(activity_id: str, rows: list[Attendance]) -> list[AttendanceEntry]:
-    claimed = claimed_emails(activity_id, [row.email for row in rows]) if rows else set()
+    claimed, undeliverable = email_states(activity_id, [row.email for row in rows]) if rows else (set(), {})
     return [
         AttendanceEntry(
             email=row.email,
@@ -254,6 +261,7 @@ def _entries(activity_id: str, rows: list[Attendance]) -> list[AttendanceEntry]:
             source=row.source,
             recorded_at=row.recorded_at.isoformat(),
             claimed=row.email in claimed,
+            undeliverable=undeliverable.get(row.email),
         )
         for row in rows
     ]
@@ -265,7 +273,7 @@ def page_for_activity(activity_id: str, q: str = "", limit: int = PAGE_DEFAULT, 
 
     Without ``q``: one GetItem (the activity), one Query of ``limit`` + 1 rows after the
     cursor, one Query ``Select=COUNT`` (per MB of the activity's attendance), and the claim
-    lookup (claimed_emails: 2 BatchGetItem per 100 rows). With ``q`` (case- and accent-
+    lookup (email_states: 2 BatchGetItem per 100 rows). With ``q`` (case- and accent-
     insensitive, in email or name, which DynamoDB cannot filter): the activity's rows are read
     (one Query per MB, some 5,000 rows) and filtered here, then the same claim lookup.
     """

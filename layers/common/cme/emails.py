@@ -31,7 +31,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from cme import clock, mail, retry, sessions, throttle, tokens
+from cme import clock, deliverability, mail, retry, sessions, throttle, tokens
 from cme.errors import BadToken, Conflict, InvalidInput, NotFound, ServiceUnavailable
 from cme.identity import mask_email, normalize_email
 from cme.models import EmailOwner, Learner, Token
@@ -44,7 +44,9 @@ TAKE_ATTEMPTS = 3
 
 
 def entry(owner: EmailOwner) -> EmailEntry:
-    return EmailEntry(email=owner.email, verified=owner.verified, primary=owner.primary)
+    return EmailEntry(
+        email=owner.email, verified=owner.verified, primary=owner.primary, undeliverable=deliverability.of(owner)
+    )
 
 
 def verification_link(raw_token: str) -> str:
@@ -291,20 +293,35 @@ def verify(raw_token: str, learner_id: str) -> tuple[str, str]:
 
 
 def resend(learner_id: str, email_text: str | None) -> EmailEntry:
-    """Send a new verification link to one of the learner's unverified emails (default: primary)."""
+    """Send a new verification link to one of the learner's unverified emails (default: primary).
+
+    An email SES reported undeliverable (cme.deliverability) is tried again: an unverified one
+    gets its verification link, a verified one a short note that it works again (its ownership
+    is not in doubt, only its mailbox: confirming it again would hide its attendance meanwhile).
+    Once SES has taken that email the mark is cleared; should it bounce again, SES's report
+    marks it again."""
     settings = get_settings()
     learner = sessions.learner_of(learner_id)
     owner = _owned(learner_id, email_text or learner.email)
-    if owner.verified:
+    marked = deliverability.of(owner) is not None
+    if owner.verified and not marked:
         return entry(owner)
     throttle.hit(throttle.Scope("verify-send:learner", learner_id, settings.verify_sends_per_learner))
-    raw, token = new_verification(learner_id, owner.email)
-    token.save()
-    try:
-        send_verification(learner, owner.email, raw)
-    except ServiceUnavailable:
-        token.delete()
-        raise
+    since = clock.now()
+    if owner.verified:
+        link = f"{settings.site_url.rstrip('/')}/portal.html"
+        mail.send(owner.email, "mail_check", {"email": owner.email, "link": link})
+    else:
+        raw, token = new_verification(learner_id, owner.email)
+        token.save()
+        try:
+            send_verification(learner, owner.email, raw)
+        except ServiceUnavailable:
+            token.delete()
+            raise
+    if marked:
+        owner = deliverability.clear(owner, since)
+        logger.info("undeliverable email tried again", extra={"learner_id": learner_id})
     return entry(owner)
 
 

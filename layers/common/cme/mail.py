@@ -86,14 +86,21 @@ def send(
     invocation has no time left for it."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    settings = get_settings()
     message = build(to, template, context, attachments)
-    params = {"Source": get_settings().mail_from, "Destinations": [to], "RawMessage": {"Data": message.as_bytes()}}
+    request: dict[str, Any] = {
+        "Source": settings.mail_from,
+        "Destinations": [to],
+        "RawMessage": {"Data": message.as_bytes()},
+    }
+    if settings.mail_configuration_set:  # its event destination reports bounces and complaints
+        request["ConfigurationSetName"] = settings.mail_configuration_set
     try:
         if pacer is None:
-            aws.client("ses").send_raw_email(**params)
+            aws.client("ses").send_raw_email(**request)
         else:
             ses = aws.client("ses", attempts=1)  # the pacer retries, paced
-            pacer.call(lambda: ses.send_raw_email(**params), template)
+            pacer.call(lambda: ses.send_raw_email(**request), template)
     except (ClientError, BotoCoreError) as exc:
         error_code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
         extra = {"template": template, "ses_error": error_code or type(exc).__name__}

@@ -16,7 +16,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from cme import clock, emails, mail, passwords, retry, sessions, throttle, tokens
+from cme import clock, deliverability, emails, mail, passwords, retry, sessions, throttle, tokens
 from cme.errors import InvalidInput, ServiceUnavailable
 from cme.identity import normalize_email
 from cme.models import EmailOwner, Learner, Token
@@ -44,6 +44,7 @@ def request_reset(email_text: str, client: str) -> str:
         return RESET_REQUESTED
     if not (owner.verified or (owner.primary and learner.email == email)):
         return RESET_REQUESTED  # a hold (an unproven secondary email) cannot take over the account
+    deliverability.refuse_if_marked(owner)  # 409: the link would never arrive
     minutes = settings.password_reset_minutes
     raw, token = tokens.new_token(tokens.RESET_PASSWORD, learner.learner_id, email, timedelta(minutes=minutes))
     token.save()

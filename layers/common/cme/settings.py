@@ -43,6 +43,9 @@ class Settings(BaseModel):
 
     site_url: str = "http://127.0.0.1:3000"
     mail_from: str = "cme-office@example.org"
+    # The SES configuration set every email is sent with (template: MailConfigurationSet), whose
+    # event destination reports bounces and complaints (cme.deliverability). Empty: none.
+    mail_configuration_set: str = ""
     office_name: str = "Continuing Medical Education Office"
     help_email: str = "cme-help@example.org"
     default_phone_region: str = "US"

@@ -12,7 +12,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from cme import activities, aws, credit, mail, outside, pacing, retry, schedule, sessions
+from cme import activities, aws, credit, deliverability, mail, outside, pacing, retry, schedule, sessions
 from cme import claims as claims_module
 from cme.errors import InvalidInput, ServiceUnavailable
 from cme.models import Claim, Learner
@@ -367,14 +367,18 @@ def send_scheduled(task: dict[str, Any]) -> bool:
     """Email one learner the transcript of one period; the email only (``idempotent_send`` runs
     it at most once per learner and period, then moves the due date on).
 
-    Returns False when there is nothing to do (the schedule changed meanwhile). Sent in bulk:
-    paced to the send rate (cme.pacing), raising ``pacing.OutOfTime`` when the invocation has no
-    time left for it (the message goes back to the queue).
+    Returns False when there is nothing to do (the schedule changed meanwhile, or SES reported
+    the learner's email undeliverable: skipped, not failed). Sent in bulk: paced to the send rate
+    (cme.pacing), raising ``pacing.OutOfTime`` when the invocation has no time left for it (the
+    message goes back to the queue).
     """
     pacer = pacing.mail_pacer()
     pacer.ensure_time()
     learner = _due_learner(task)
     if learner is None:
+        return False
+    if deliverability.undeliverable(learner.email):  # handled: SES reported it undeliverable
+        logger.info("scheduled transcript skipped: email undeliverable", extra={"learner_id": learner.learner_id})
         return False
     first, last = (date.fromisoformat(part) for part in task["period"].split("/"))
     transcript = collect(learner.learner_id, first, last)

@@ -103,6 +103,13 @@ class EmailOwner(BaseModel):
     primary = BooleanAttribute(default=False)
     added_at = UTCDateTimeAttribute()
     verified_at = UTCDateTimeAttribute(null=True)
+    # SES reported mail to it undeliverable (cme.deliverability): a permanent bounce or a
+    # complaint ("bounce" | "complaint"), and when. Nothing more is sent to it until the learner
+    # asks for a resend, which clears both and sets ``deliverable_since``: a report older than
+    # that (a late or repeated SNS delivery) does not mark it again.
+    undeliverable_reason = UnicodeAttribute(null=True)
+    undeliverable_at = UTCDateTimeAttribute(null=True)
+    deliverable_since = UTCDateTimeAttribute(null=True)
 
     by_learner = EmailsByLearner()
 

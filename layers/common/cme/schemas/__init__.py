@@ -38,6 +38,8 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         ReportingFields,
         Strict,
         TranscriptFrequency,
+        Undeliverable,
+        UndeliverableReason,
     )
     from cme.schemas.accounts import (  # noqa: F401
         DegreeChange,
@@ -153,6 +155,8 @@ AREAS: dict[str, tuple[str, ...]] = {
         "MessageReply",
         "ErrorDetail",
         "ErrorReply",
+        "UndeliverableReason",
+        "Undeliverable",
     ),
     "accounts": (
         "SignIn",

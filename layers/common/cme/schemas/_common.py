@@ -172,3 +172,15 @@ class ClaimLineOut(BaseModel):
 class DownloadReply(BaseModel):
     url: str
     expires_in: int
+
+
+class UndeliverableReason(StrEnum):
+    BOUNCE = "bounce"  # SES reported a permanent bounce: the mailbox does not exist or refuses mail
+    COMPLAINT = "complaint"  # the recipient marked the office's email as spam
+
+
+class Undeliverable(BaseModel):
+    """Mail to an address is not sent any more (cme.deliverability): why and since when."""
+
+    reason: UndeliverableReason
+    at: str  # ISO 8601, UTC: when SES reported it

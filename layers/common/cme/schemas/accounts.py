@@ -18,6 +18,7 @@ from cme.schemas._common import (
     ReportingFields,
     Strict,
     TranscriptFrequency,
+    Undeliverable,
 )
 
 
@@ -116,6 +117,8 @@ class EmailEntryReply(BaseModel):
     email: str
     verified: bool
     primary: bool
+    # SES reported mail to it undeliverable: nothing is sent to it until a resend (null: fine)
+    undeliverable: Undeliverable | None = None
 
 
 class EmailReply(BaseModel):

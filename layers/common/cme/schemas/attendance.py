@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from cme.schemas._common import BaseModel, EmailText, Name, Strict
+from cme.schemas._common import BaseModel, EmailText, Name, Strict, Undeliverable
 
 
 class SelfSignIn(Strict):
@@ -50,6 +50,8 @@ class AttendanceEntry(BaseModel):
     source: str
     recorded_at: str
     claimed: bool = False  # a claim rests on this attendance: it cannot be removed
+    # mail to this email is not sent any more (SES reported a permanent bounce or a complaint)
+    undeliverable: Undeliverable | None = None
 
 
 class AttendanceListReply(BaseModel):
