@@ -287,7 +287,7 @@ def claim_and_download(walk: Walk, base_url: str, admin: Coordinator) -> list[st
     path = f"/api/admin/activities/{activity_id}/attendance"
     added = walk.step("POST", path, 200, body=roster, client=office, note="the coordinator on its roster")
     walk.check((added.json() or {}).get("added") == 1, "the roster did not take the coordinator", added)
-    claim_body = {
+    claim_body: dict[str, Any] = {
         "activity_id": activity_id,
         "credit_type": "PARTICIPATION",
         "credits": 0.25,

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from cme.edge import NOT_THROUGH_CLOUDFRONT
 from infra.local.seed import DEMO_PASSWORD
 from infra.tools.site import WEB, security_header_problems
-from cme.edge import NOT_THROUGH_CLOUDFRONT
 from tests.support.http import StackClient
 
 pytestmark = pytest.mark.e2e

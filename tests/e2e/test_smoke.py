@@ -83,7 +83,8 @@ def test_smoke_with_the_apis_own_address_and_a_claim(base_url: str) -> None:
     assert "straight to the API's own address: refused" in result.stdout
     last = result.stdout.rstrip().splitlines()[-1]
     assert re.search(r"the activity \S+ \('Smoke check [^']+: delete me', unpublished\)", last), last
-    assert re.search(r"the claim \S+ of admin@example.org \(learner_id \S+\) on it, and its certificate \S+", last), last
+    claim = r"the claim \S+ of admin@example.org \(learner_id \S+\) on it, and its certificate \S+"
+    assert re.search(claim, last), last
     assert re.search(r"\(certificates/\S+/\S+\.pdf in the documents bucket\)", last), last
     assert DEMO_PASSWORD not in result.stdout + result.stderr
 

@@ -162,7 +162,7 @@ def test_a_name_the_function_cannot_hold_is_refused(name: str) -> None:
 
 
 def test_a_site_without_its_404_page_is_refused() -> None:
-    with pytest.raises(site.SiteFilesError, match="no 404.html"):
+    with pytest.raises(site.SiteFilesError, match=r"no 404\.html"):
         site.site_files_parameter(["index.html"])
 
 
