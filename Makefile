@@ -19,7 +19,7 @@ SAM_ENV := PYENV_VERSION=3.12.1:3.11.7 SAM_CLI_TELEMETRY=0
 .PHONY: help setup browser run openapi bench lighthouse test iam test-unit test-integration test-e2e test-py312 lint format build layer-requirements deploy smoke clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(UV):
 	python3 -m venv $(TOOLS)/uv
