@@ -16,10 +16,10 @@ PY := $(VENV)/bin/python
 SAM_ENV := PYENV_VERSION=3.12.1:3.11.7 SAM_CLI_TELEMETRY=0
 
 
-.PHONY: help setup browser run openapi bench lighthouse test iam test-unit test-integration test-e2e lint format build layer-requirements deploy-env deploy deploy-guided smoke clean
+.PHONY: help setup browser run openapi bench lighthouse test iam test-unit test-integration test-e2e test-py312 lint format build layer-requirements deploy-env deploy deploy-guided smoke clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(UV):
 	python3 -m venv $(TOOLS)/uv
@@ -31,11 +31,15 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 setup: $(VENV)/.synced ## create .venv from uv.lock
 
-browser: ## install Debian's chromium for the browser tests when it is missing
+browser: ## install Debian's chromium for the browser tests, and node for the CloudFront Function's, when missing
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing chromium (Debian package) for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@command -v node >/dev/null 2>&1 || { \
+	  echo "Installing nodejs (Debian package) to run the CloudFront Function in the tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs >/dev/null; }
 
 run: setup ## start the local stack with demo data on http://127.0.0.1:$${PORT:-3000}
 	$(PY) -m infra.local.server
@@ -64,6 +68,19 @@ test-integration: setup ## handlers in-process on moto
 
 test-e2e: setup browser ## the local stack + headless Chromium
 	$(PY) -m pytest tests/e2e
+
+# Lambda runs python3.12: the unit and integration tests again under it, in a second environment
+# from the same uv.lock (.venv stays on the machine's Python, PYTHON_VERSION). pyenv gives
+# python3.12 here (SAM_ENV); elsewhere any python3.12 on PATH does.
+VENV_312 := .venv-3.12
+$(VENV_312)/.synced: $(UV) pyproject.toml uv.lock
+	$(SAM_ENV) UV_PROJECT_ENVIRONMENT=$(VENV_312) $(UV) sync --frozen --compile-bytecode --python 3.12
+	@touch $@
+
+test-py312: $(VENV_312)/.synced browser ## unit and integration tests under Python 3.12 (the Lambda runtime), in .venv-3.12
+	$(VENV_312)/bin/python -c 'import sys; assert sys.version_info[:2] == (3, 12), sys.version'
+	rm -rf build/aws-calls-3.12  # its AWS calls apart: build/aws-calls keeps make test's for make iam
+	CME_AWS_CALLS_DIR=build/aws-calls-3.12 $(VENV_312)/bin/python -m pytest -n 2 --dist loadfile -p no:cacheprovider tests/unit tests/integration
 
 lint: setup ## ruff, mypy, cfn-lint
 	$(PY) -m ruff check .
@@ -105,11 +122,11 @@ deploy-guided: build ## a first try: sam deploy --guided (it asks every paramete
 	$(SAM_ENV) $(SAM) deploy --guided
 	$(PY) -m infra.tools.deploy --site-only
 
-smoke: setup ## the seed's path against a deployed stack with a throwaway learner: make smoke URL=https://...
+smoke: setup ## the site and the seed's path against a deployed stack with a throwaway learner: make smoke URL=https://... [API_URL=https://...]
 	@if [ -z "$(URL)" ]; then \
 	  echo "make smoke needs the site's address: make smoke URL=https://d1234abcd.cloudfront.net (the stack's SiteUrl output)" >&2; \
 	  exit 2; fi
-	$(PY) -m infra.tools.smoke "$(URL)"
+	$(PY) -m infra.tools.smoke "$(URL)" $(if $(API_URL),--api-url "$(API_URL)")
 
 clean: ## remove the environments and build output
-	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_312) $(TOOLS) .aws-sam .pytest_cache .mypy_cache .ruff_cache

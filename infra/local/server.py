@@ -2,7 +2,9 @@
 
 AWS is moto's server mode (unless AWS_ENDPOINT_URL already names an endpoint), the tables and
 buckets come from template.yaml, the API goes through the local gateway, web/ is served at /
-with the same security headers CloudFront sends, and every email lands in /_local/outbox.
+as CloudFront serves it (a path that is no file of the site gets 404.html with 404) with the
+same security headers, and every email lands in /_local/outbox. /_local/execute-api/api/...
+is the API's own address, reached without CloudFront (refused, as in AWS).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from werkzeug.wrappers import Request, Response
 from infra import web
 from infra.local import aws_calls, cfn
 from infra.local.faults import install_from_env
+from infra.tools.site import security_headers, serve, site_files
 
 WEB = cfn.ROOT / "web"
 OPENAPI = cfn.ROOT / "openapi.json"
@@ -45,41 +48,15 @@ LAYER = cfn.ROOT / "layers" / "common"
 LOCAL_SMS_NUMBER = "+12025550123"
 SMS_TOPIC = "InboundTextsTopic"  # template.yaml: the topic End User Messaging SMS publishes texts to
 SMS_MAX_BODY = 1600  # characters: SNS's own limit for one SMS
+# The API's own address (execute-api in AWS, the stack's ApiUrl output): requests under it reach
+# the gateway as they were sent, without CloudFront's headers, so the API refuses them as in AWS.
+DIRECT_API = "/_local/execute-api"
 
 
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def content_security_policy(policy: Any, documents_origin: str = "") -> str:
-    """The template's CSP, its ``!Sub`` of the documents bucket's origins (the browser uploads
-    outside-credit certificates there) made the local S3 endpoint's origin (none: left out)."""
-    text = policy.get("Fn::Sub", "") if isinstance(policy, dict) else str(policy)
-    text = re.sub(r"https://\$\{DocumentsBucket\.[A-Za-z]+\}", documents_origin, text)
-    directives = []
-    for directive in " ".join(text.split()).split(";"):
-        words = list(dict.fromkeys(directive.split()))  # the two bucket names are one origin here
-        if words:
-            directives.append(" ".join(words))
-    return "; ".join(directives)
-
-
-def security_headers(documents_origin: str = "") -> dict[str, str]:
-    """The CloudFront response headers policy of template.yaml, as plain headers."""
-    policies = cfn.resources("AWS::CloudFront::ResponseHeadersPolicy")
-    config = next(iter(policies.values()))["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
-    hsts = config["StrictTransportSecurity"]
-    return {
-        "Content-Security-Policy": content_security_policy(
-            config["ContentSecurityPolicy"]["ContentSecurityPolicy"], documents_origin
-        ),
-        "Strict-Transport-Security": f"max-age={hsts['AccessControlMaxAgeSec']}; includeSubDomains; preload",
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": config["FrameOptions"]["FrameOption"],
-        "Referrer-Policy": config["ReferrerPolicy"]["ReferrerPolicy"],
-    }
 
 
 class LocalStack:
@@ -146,6 +123,8 @@ class LocalStack:
             return Response(asset.read_bytes(), mimetype=kind)
         if path.startswith("/api/"):
             return self.api(request)
+        if path.startswith(DIRECT_API + "/api/"):  # the API's own address, as if not through CloudFront
+            return self.api(request, path.removeprefix(DIRECT_API), via_cloudfront=False)
         if path == "/_local/outbox.json":
             body = {"messages": self.outbox(), "sms": [{k: v for k, v in t.items() if k != "id"} for t in self.texts()]}
             return Response(json.dumps(body), mimetype="application/json")
@@ -161,22 +140,24 @@ class LocalStack:
             return self.run_transcript_mailer(request.args.get("today"))
         return self.static(path)
 
-    def api(self, request: Request) -> Response:
+    def api(self, request: Request, path: str | None = None, *, via_cloudfront: bool = True) -> Response:
         headers = dict(request.headers.items())
         reply = self.gateway.handle(
             request.method,
-            request.path,
+            path or request.path,
             request.query_string.decode("latin-1"),
             headers,
             request.get_data(cache=False),
             request.remote_addr or "127.0.0.1",
+            via_cloudfront=via_cloudfront,
         )
         response = Response(reply.body, status=reply.status)
         response.headers.clear()
         for key, value in reply.headers:
             response.headers.add(key, value)
-        for key, value in self.headers.items():  # CloudFront adds the same policy to /api/*
-            response.headers.setdefault(key, value)
+        if via_cloudfront:  # CloudFront adds the same policy to /api/*
+            for key, value in self.headers.items():
+                response.headers.setdefault(key, value)
         return response
 
     def run_transcript_mailer(self, today: str | None = None) -> Response:
@@ -348,16 +329,12 @@ class LocalStack:
         return response
 
     def static(self, path: str) -> Response:
-        relative = path.lstrip("/") or "index.html"
-        target = (WEB / relative).resolve()
-        if target.is_dir():
-            target = target / "index.html"
-        if not target.is_relative_to(WEB.resolve()) or not target.is_file():
-            missing = WEB / "404.html"
-            content = missing.read_bytes() if missing.is_file() else b"Not found"
-            return Response(content, status=404, mimetype="text/html", headers=self.headers)
+        """web/ as CloudFront serves it (infra.tools.site.serve): "/" and a directory path are
+        their index.html; a path that is no file of the site gets 404.html with 404."""
+        name, status = serve(path, site_files(WEB))
+        target = WEB / name
         mimetype = web.content_type(target.name)  # as make deploy stores it in S3
-        response = Response(target.read_bytes(), mimetype=mimetype, headers=self.headers)
+        response = Response(target.read_bytes(), status=status, mimetype=mimetype, headers=self.headers)
         response.headers["Cache-Control"] = "no-cache"
         return response
 

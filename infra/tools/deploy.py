@@ -46,6 +46,7 @@ from typing import Any
 
 from infra import web
 from infra.local import cfn
+from infra.tools import site
 
 ROOT = cfn.ROOT
 DEPLOY_DIR = ROOT / "deploy"
@@ -56,8 +57,10 @@ SOURCES = ("template.yaml", "functions", "layers/common")
 # Never part of a deploy's meaning: caches, and dot-files (editor and OS litter).
 SKIPPED_DIRS = frozenset({"__pycache__"})
 SKIPPED_SUFFIXES = (".pyc", ".pyo")
-# Parameters make deploy sets itself; a deploy file must not.
-COMPUTED = frozenset({"DeployRevision"})
+# Parameters make deploy sets itself; a deploy file must not. SiteFiles (the site's file list,
+# infra.tools.site) reaches only the CloudFront Function, no Lambda function: it is not part of
+# the revision, so a new page does not publish every function again.
+COMPUTED = frozenset({"DeployRevision", "SiteFiles"})
 CAPABILITIES = ("CAPABILITY_IAM",)
 _STACK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,127}")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]")
@@ -280,12 +283,17 @@ class SitePlan:
 
 
 def site_files(web_dir: Path = WEB) -> dict[str, Path]:
-    """The site's files by their S3 key (the path under web/); dot-files are not the site's."""
-    return {
-        path.relative_to(web_dir).as_posix(): path
-        for path in sorted(web_dir.rglob("*"))
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(web_dir).parts)
-    }
+    """The site's files by their S3 key (the path under web/): exactly the list the SiteFiles
+    parameter gives the CloudFront Function (infra.tools.site.site_files)."""
+    return {name: web_dir / name for name in site.site_files(web_dir)}
+
+
+def site_files_value(web_dir: Path = WEB) -> str:
+    """The ``SiteFiles`` parameter for web/ (a name it cannot hold, or too many: DeployError)."""
+    try:
+        return site.site_files_parameter(site.site_files(web_dir))
+    except site.SiteFilesError as error:
+        raise DeployError(f"web/ cannot be deployed: {error}") from error
 
 
 def site_plan(files: Mapping[str, Path], existing: Iterable[str]) -> SitePlan:
@@ -400,7 +408,8 @@ def main(argv: list[str] | None = None) -> int:
         values = parameter_values(template_parameters, deploy.parameters)
         secrets = secret_values(template_parameters, os.environ)
         current = revision(source_files(), {**values, **secrets}, template_parameters)
-        command = sam_deploy_command(args.sam, deploy, {**values, **secrets, "DeployRevision": current})
+        computed = {"DeployRevision": current, "SiteFiles": site_files_value()}
+        command = sam_deploy_command(args.sam, deploy, {**values, **secrets, **computed})
         print(f"{deploy.stack_name} ({deploy.region}): revision {current}")
         print(redacted(command, secrets.values()))
         if args.dry_run:

@@ -198,6 +198,11 @@ def test_dry_run_prints_the_revision_and_command_from_the_file_and_environment(
     assert 'ParameterKey=OriginSecret,ParameterValue="****"' in out and secret not in out
     assert "DeviceCookieKey" not in out  # not given: the stack keeps its value
     assert "/opt/sam deploy --stack-name cme-staging" in out
+    # the CloudFront Function's list of the site's files, written at every deploy, outside the revision
+    from infra.tools import site
+
+    assert f'ParameterKey=SiteFiles,ParameterValue="{site.site_files_parameter(site.site_files())}"' in out
+    assert deploy.revision(deploy.source_files(), {**values, "SiteFiles": "x.html"}, PARAMETERS) == expected
 
 
 def test_a_missing_deploy_file_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
