@@ -59,6 +59,19 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def problem(code: str, message: str) -> Response:
+    """A local route's 400 answer, in the API's {code, message} shape."""
+    return Response(json.dumps({"code": code, "message": message}), status=400, mimetype="application/json")
+
+
+def _json_body(request: Request) -> Any:
+    """The request's JSON body, or None when it is empty or no JSON."""
+    try:
+        return json.loads(request.get_data(cache=False) or b"null")
+    except ValueError:
+        return None
+
+
 class LocalStack:
     def __init__(self, port: int) -> None:
         self.port = port
@@ -199,13 +212,7 @@ class LocalStack:
         from cme.identity import normalize_phone
         from cme.settings import get_settings
 
-        def problem(code: str, message: str) -> Response:
-            return Response(json.dumps({"code": code, "message": message}), status=400, mimetype="application/json")
-
-        try:
-            data = json.loads(request.get_data(cache=False) or b"null")
-        except ValueError:
-            data = None
+        data = _json_body(request)
         if not isinstance(data, dict):
             return problem("BODY_INVALID", 'Send JSON: {"from": "+14805550142", "body": "ABC234"}.')
         sender, text = data.get("from"), data.get("body")
@@ -246,13 +253,7 @@ class LocalStack:
         from cme.identity import normalize_email
         from cme.settings import get_settings
 
-        def problem(code: str, message: str) -> Response:
-            return Response(json.dumps({"code": code, "message": message}), status=400, mimetype="application/json")
-
-        try:
-            data = json.loads(request.get_data(cache=False) or b"null")
-        except ValueError:
-            data = None
+        data = _json_body(request)
         if not isinstance(data, dict):
             return problem("BODY_INVALID", 'Send JSON: {"email": "ann.lee@example.org", "type": "bounce"}.')
         kind, address = data.get("type"), data.get("email")

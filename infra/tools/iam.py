@@ -46,8 +46,8 @@ class Grant:
     policy: str
     actions: tuple[str, ...]
     resources: tuple[str, ...]
-    service: str = ""
     conditions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    service: str = ""
 
     def allows(self, action: str, resource: str, context: tuple[tuple[str, str], ...] = ()) -> bool:
         return (
