@@ -16,7 +16,7 @@ PY := $(VENV)/bin/python
 SAM_ENV := PYENV_VERSION=3.12.1:3.11.7 SAM_CLI_TELEMETRY=0
 
 
-.PHONY: help setup browser run openapi bench lighthouse test iam test-unit test-integration test-e2e test-py312 lint format build layer-requirements deploy-env deploy deploy-guided smoke clean
+.PHONY: help setup browser run openapi docs bench lighthouse test iam test-unit test-integration test-e2e test-py312 lint format build layer-requirements deploy-env deploy deploy-guided smoke clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ iam: setup ## hold the AWS calls the last test run recorded against template.yam
 
 openapi: setup ## regenerate openapi.json from the resolvers (a test fails when it drifts)
 	$(PY) -m infra.tools.openapi
+
+docs: setup ## regenerate the generated parts of docs/ (function map, API reference, error codes; a test fails when they drift)
+	$(PY) -m infra.tools.docs
 
 bench: setup ## measurements (cold imports, DynamoDB calls) as ratios to baselines; writes bench/RESULTS.md
 	$(PY) bench/run.py

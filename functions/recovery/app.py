@@ -1,4 +1,5 @@
-"""Password recovery and email verification (API.md "Signing in", "Finding or creating the account")."""
+"""Password recovery and email verification (docs/api.md "Signing in";
+docs/api.md "Finding or creating the account")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sign in and sign out (API.md "Signing in")."""
+"""Sign in and sign out (docs/api.md "Signing in")."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""The local stack: never deployed. See README "Run it on one laptop"."""
+"""The local stack: never deployed. See README "The two commands"."""

@@ -1,5 +1,5 @@
-"""Demo data for `make run`: an admin and a learner, both verified (password from API.md), and a
-few activities the learner attended."""
+"""Demo data for `make run`: an admin and a learner, both verified (password from
+docs/api.md "The local stack only"), and a few activities the learner attended."""
 
 from __future__ import annotations
 

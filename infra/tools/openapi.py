@@ -41,7 +41,7 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "CME Portal API",
             "version": "1.0.0",
-            "description": "The HTTP contract of the CME Portal (see API.md). Generated from the Lambda "
+            "description": 'The HTTP contract of the CME Portal (docs/api.md "Reference"). Generated from the Lambda '
             "functions' Powertools resolvers by infra/tools/openapi.py; do not edit by hand.",
         },
         "servers": [{"url": "/"}],
@@ -60,7 +60,7 @@ def document() -> dict[str, Any]:
         merged["components"]["schemas"].update(schema.get("components", {}).get("schemas", {}))
     authorized = {(r.method.lower(), r.path) for r in cfn.routes() if r.authorized}
     error = {
-        "description": "An error: {code, message, details?} (API.md)",
+        "description": 'An error: {code, message, details?} (docs/api.md "Error codes")',
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorReply"}}},
     }
     for path, operations in merged["paths"].items():

@@ -13,14 +13,14 @@ API's NOT_THROUGH_CLOUDFRONT message). With ``SMOKE_CLAIM=1`` in the environment
 a learner cannot claim before confirming an email, which the throwaway learner never does)
 creates a throwaway activity, puts itself on its roster, claims it, downloads the certificate
 (a PDF), and takes the activity off the catalogue; what that leaves behind is printed at the end
-and README ("Deploy to AWS") says how to delete it.
+and docs/operations.md "`make smoke`" says how to delete it.
 Each step prints its status and time; the first unexpected answer stops the walk with its
 body and exit status 1.
 
 The learner's email is on the SES mailbox simulator (success+smoke-...@simulator.amazonses.com):
 SES accepts it even in its sandbox, delivers it nowhere, and it counts against no quota. What
-the walk leaves behind is what any learner who signs up and never confirms would: see README
-("Deploy to AWS").
+the walk leaves behind is what any learner who signs up and never confirms would: see
+docs/operations.md "`make smoke`".
 
 HTTP with the standard library (urllib); the expected headers and messages come from the
 project (template.yaml, web/404.html, cme.edge), so it runs in the project's environment
@@ -227,7 +227,7 @@ def throwaway_activity(stamp: str) -> dict[str, Any]:
     held = (date.today() - timedelta(days=2)).isoformat()
     return {
         "title": f"Smoke check {stamp}: delete me",
-        "description": "Made by make smoke (SMOKE_CLAIM=1). Delete it: see README, Deploy to AWS.",
+        "description": 'Made by make smoke (SMOKE_CLAIM=1). Delete it: see docs/operations.md "`make smoke`".',
         "format": "live",
         "start_date": held,
         "end_date": held,
@@ -248,7 +248,7 @@ def coordinator_from_env() -> Coordinator | None:
     if not email or not password:
         raise SystemExit(
             f"{CLAIM_SWITCH}=1 needs a coordinator: set {ADMIN_EMAIL} and {ADMIN_PASSWORD} (a confirmed "
-            "account named in the AdminEmails parameter; README, Deploy to AWS)"
+            'account named in the AdminEmails parameter; docs/operations.md "`make smoke`")'
         )
     return Coordinator(email, password)
 

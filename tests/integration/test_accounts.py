@@ -1,4 +1,4 @@
-"""API.md "Signing in", "Finding or creating the account" and GET/PUT /api/me, on moto."""
+"""docs/api.md "Signing in", docs/api.md "Finding or creating the account" and GET/PUT /api/me, on moto."""
 
 from __future__ import annotations
 

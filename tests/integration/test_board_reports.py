@@ -1,4 +1,4 @@
-"""Board reporting files (API.md "Reporting to boards"): the MOC file for ACCME PARS, the CPE
+"""Board reporting files (docs/api.md "Reporting to boards"): the MOC file for ACCME PARS, the CPE
 file for NABP CPE Monitor, submissions that mark lines reported, and the deadline counts."""
 
 from __future__ import annotations
@@ -251,8 +251,9 @@ def test_board_of_a_claims_lines(aws: None) -> None:
 
 
 def test_a_line_the_lagging_index_missed_stays_unreported(admin: ApiClient, pharmacists: dict[str, Any]) -> None:
-    """DESIGN.md: a global secondary index lags its table. A claim made a moment ago may be
-    missing from a file; the submission that follows does not mark it, so it stays counted."""
+    """docs/architecture.md "What AWS does that moto hides": a global secondary index lags its
+    table. A claim made a moment ago may be missing from a file; the submission that follows
+    does not mark it, so it stays counted."""
     from cme import activities
     from tests.support.index_lag import index_lag
 

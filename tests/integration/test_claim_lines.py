@@ -1,4 +1,4 @@
-"""Several credit lines per claim (issue 13, part 2; API.md "Claims with several credit types"):
+"""Several credit lines per claim (issue 13, part 2; docs/api.md "Claims with several credit types"):
 AMA + MOC in one claim, a jointly accredited team activity, the details MOC and ACPE reporting
 need, and claims from before lines."""
 

@@ -17,7 +17,8 @@ PASSWORD = "correct horse battery staple"
 
 
 def verify_primary(client: ApiClient, outbox: Any, new_client: Any) -> None:
-    """Confirm the newest link, signed in to the account that asked for it (API.md)."""
+    """Confirm the newest link, signed in to the account that asked for it
+    (docs/api.md "Email confirmation needs the account that asked for it")."""
     token = re.search(r"token=([A-Za-z0-9_-]+)", outbox()[-1]["text"]).group(1)
     assert client.post("/api/accounts/verify-email", {"token": token}).status == 200
 

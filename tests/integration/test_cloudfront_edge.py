@@ -1,4 +1,4 @@
-"""Who the client is, and only through CloudFront (DESIGN.md "What AWS does that moto hides").
+"""Who the client is, and only through CloudFront (docs/architecture.md "What AWS does that moto hides").
 
 In AWS the API sits behind CloudFront: every request reaches it from a CloudFront edge server
 (``sourceIp`` is the edge's, shared by every viewer it serves), with the viewer's own address in

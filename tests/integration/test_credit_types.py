@@ -1,5 +1,5 @@
 """Credit wording from one place (GET /api/credit-types), every credit type designable, and the
-completion date on claims, certificates and transcripts (API.md "Claims with several credit types")."""
+completion date on claims, certificates and transcripts (docs/api.md "Claims with several credit types")."""
 
 from __future__ import annotations
 

@@ -270,5 +270,5 @@ def test_verify_names_the_email_it_confirmed(learner: ApiClient, new_client: Any
 @pytest.mark.parametrize("path", ["/api/accounts/verify-email", "/api/auth/password-reset/confirm"])
 def test_a_missing_token_is_token_invalid(learner: ApiClient, path: str) -> None:
     body = {"password": "a brand new passphrase"} if "confirm" in path else {}
-    answer = learner.post(path, body)  # confirming an email needs a session (API.md); a reset does not
+    answer = learner.post(path, body)  # confirming an email needs a session; a reset does not
     assert answer.status == 400 and answer.json["code"] == "TOKEN_INVALID"

@@ -1,4 +1,4 @@
-"""Issue 12, parts 1, 2 and 4 (API.md "Email confirmation needs the account that asked for it"):
+"""Issue 12, parts 1, 2 and 4 (docs/api.md "Email confirmation needs the account that asked for it"):
 a colleague's email cannot be confirmed into another account, an unconfirmed email is only a
 hold that its real owner can take back, and a password reset spends every older reset link."""
 

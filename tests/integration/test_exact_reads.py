@@ -1,5 +1,5 @@
 """Reads that must be exact right after a write come from a table key, never from a global
-secondary index (DESIGN.md "What AWS does that moto hides"): in AWS an index lags its table,
+secondary index (docs/architecture.md "What AWS does that moto hides"): in AWS an index lags its table,
 so a session created a moment before a password reset could be missed by the reset and live
 on. ``tests.support.index_lag`` makes every index lag here as it can in AWS.
 """

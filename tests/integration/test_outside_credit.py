@@ -1,4 +1,4 @@
-"""Outside credit (API.md "Outside credit and licence requirements"): a learner records credit
+"""Outside credit (docs/api.md "Outside credit and licence requirements"): a learner records credit
 earned elsewhere, attaches its certificate by a pre-signed POST straight to S3, and downloads it
 once its first bytes match its declared type; it shows on the transcript marked self-reported,
 and only its owner sees or deletes it."""

@@ -1,6 +1,6 @@
-"""Licence requirements at a glance (issue 15, part 3; API.md "Outside credit and licence
-requirements"): the office's requirement sets, activity topics, and a learner's progress from
-claimed and outside credit."""
+"""Licence requirements at a glance (issue 15, part 3;
+docs/api.md "Outside credit and licence requirements"): the office's requirement sets, activity
+topics, and a learner's progress from claimed and outside credit."""
 
 from __future__ import annotations
 

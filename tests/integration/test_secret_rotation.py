@@ -1,4 +1,4 @@
-"""Rotating the origin secret refuses no request: the README's steps ("Rotating a secret"), in
+"""Rotating the origin secret refuses no request: the steps of docs/operations.md "Rotating a secret", in
 order, on the local stack (the gateway plays CloudFront; the secret is in moto's Secrets
 Manager; the clock is pinned, so "wait past the cache time" is a move of the clock).
 

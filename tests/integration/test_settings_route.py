@@ -1,4 +1,4 @@
-"""GET /api/settings (API.md "Names the checks rely on"): the office settings the web pages read,
+"""GET /api/settings (docs/api.md "Names the checks rely on"): the office settings the web pages read,
 served from cme.settings so no copy has to be "kept equal"."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Attendance by text message (API.md "Attendance by text message"): the SMS function called
+"""Attendance by text message (docs/api.md "Attendance by text message"): the SMS function called
 through the local gateway (so its AWS calls are recorded for the IAM check) on SNS events made
 from the sample in tests/support/sms_event.json, the replies read back from moto's SNS.
 

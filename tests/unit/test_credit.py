@@ -87,7 +87,7 @@ def test_ipce_statement() -> None:
 
 
 def test_the_web_spells_no_credit() -> None:
-    """Pages take the wording from GET /api/credit-types (DESIGN.md "One place for each fact")."""
+    """Pages take the wording from GET /api/credit-types (docs/architecture.md "One place for each fact")."""
     for path in [*(ROOT / "web").glob("*.html"), *(ROOT / "web" / "js").glob("*.js")]:
         text = path.read_text(encoding="utf-8")
         for kind in credit.KINDS.values():

@@ -96,7 +96,7 @@ def test_secrets_come_from_the_environment_and_a_new_stack_needs_them() -> None:
 
 
 def test_a_rotation_drops_the_previous_secret_with_an_empty_variable() -> None:
-    """README "Rotating a secret", step 4: ORIGIN_SECRET_PREVIOUS= (empty) must reach the stack,
+    """docs/operations.md "Rotating a secret", step 4: ORIGIN_SECRET_PREVIOUS= (empty) must reach the stack,
     or it would keep accepting the old value for good."""
     dropping = deploy.secret_values(PARAMETERS, {"ORIGIN_SECRET_PREVIOUS": ""})
     assert dropping == {"OriginSecretPrevious": ""}

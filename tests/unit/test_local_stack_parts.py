@@ -83,7 +83,7 @@ def test_the_site_sends_strict_security_headers() -> None:
 
 
 def test_no_request_path_scans() -> None:
-    """DESIGN.md: every access in a request path is a GetItem, a Query or a transaction."""
+    """docs/architecture.md "Data": every access in a request path is a GetItem, a Query or a transaction."""
     import re
     from pathlib import Path
 

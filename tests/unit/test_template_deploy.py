@@ -207,7 +207,7 @@ def test_certificate_and_web_acl_must_be_in_us_east_1() -> None:
 
 
 def test_readme_names_every_parameter_a_deployer_sets() -> None:
-    readme = Path(cfn.ROOT, "README.md").read_text(encoding="utf-8")
+    readme = Path(cfn.ROOT, "docs", "operations.md").read_text(encoding="utf-8")
     deploy = readme.split("## Deploy to AWS", 1)[1].split("\n## ", 1)[0]
     missing = [name for name in cfn.template()["Parameters"] if f"`{name}`" not in deploy]
     assert missing == []

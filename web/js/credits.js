@@ -1,7 +1,7 @@
 /**
  * The words for credit designations and activity formats, used on every page that shows them
  * (the catalogue, My activities, the claim form, the coordinators' pages).
- * Credit is designated and claimed in steps of 0.25 (DOMAIN.md "Credit").
+ * Credit is designated and claimed in steps of 0.25 (docs/domain.md "Credit").
  */
 import { api } from './api.js';
 

@@ -139,8 +139,9 @@ def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
             tx.delete(item)
 
     try:
-        # over nothing, or over a hold: an unconfirmed address is only held (API.md), and
-        # Create Account with it wins at once (an account whose only email it was is closed)
+        # over nothing, or over a hold: an unconfirmed address is only held
+        # (docs/api.md "Email confirmation needs the account that asked for it"),
+        # and Create Account with it wins at once (an account whose only email it was is closed)
         emails.take(owner, [learner, token, session], "account create", over_any_hold=True)
     except emails.AddressTaken:
         raise Conflict(
@@ -319,7 +320,7 @@ def update_profile(learner_id: str, data: ProfileUpdate, source_ip: str = "", us
 
     - The email changes only through verification (My emails).
     - The degree, once the learner has a claim, changes only through the office (422
-      DEGREE_LOCKED; DOMAIN.md "Records": the degree on a record is the degree at the time
+      DEGREE_LOCKED; docs/domain.md "Reporting to boards": the degree on a record is the degree at the time
       of the claim, and a certificate shows its claim's degree).
     - A name correction (marriage, a typo) is kept, and audited in the same transaction: old
       and new name, who, when, from where. Certificates follow the new name as new versions;
@@ -381,7 +382,7 @@ def change_degree(
 ) -> Profile:
     """A coordinator's change of a learner's degree, audited (who, when, old, new, reason).
 
-    Claims and their certificates keep the degree they were made under (DOMAIN.md "Records"):
+    Claims and their certificates keep the degree they were made under (docs/domain.md "Reporting to boards"):
     nothing already claimed is changed; new claims follow the new degree.
     """
     for _ in range(3):

@@ -1,4 +1,4 @@
-"""Activities: what coordinators publish and learners claim. Validation per DOMAIN.md."""
+"""Activities: what coordinators publish and learners claim. Validation per docs/domain.md "Credit"."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Claiming credit (DOMAIN.md "Credit"): who may claim what, the rules, and one claim per
+"""Claiming credit (docs/domain.md "Credit"): who may claim what, the rules, and one claim per
 learner per activity under every race."""
 
 from __future__ import annotations

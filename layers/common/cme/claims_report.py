@@ -1,4 +1,4 @@
-"""The claims report a coordinator needs (API.md "Coordinators at scale"): who claimed what, the
+"""The claims report a coordinator needs (docs/api.md "Coordinators at scale"): who claimed what, the
 totals per credit type, the evaluation summarised per question, and who attended but has not
 claimed yet; and the same claims as a CSV named after the activity.
 

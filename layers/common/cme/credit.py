@@ -1,5 +1,6 @@
-"""Credit facts, in one place (DOMAIN.md "Credit", "Certificate content", "Several credits from
-one activity", "Completion date"; DESIGN.md "One place for each fact").
+"""Credit facts, in one place (docs/domain.md "Credit", docs/domain.md "Certificate content",
+docs/domain.md "Several credits from one activity", docs/domain.md "Completion date";
+docs/architecture.md "One place for each fact").
 
 Every credit type's wording (label, unit, headline, award line, statement) and who may claim it;
 what a learner may claim of an activity's designations and the checks of one claimed line; the
@@ -291,7 +292,7 @@ def may_claim(degree: str, credit_type: CreditType) -> bool:
 
 
 def credit_options(degree: str, designated: Iterable[Credit]) -> list[Credit]:
-    """What this learner may claim of an activity's designations (DOMAIN.md "Credit"), in ``ORDER``.
+    """What this learner may claim of an activity's designations (docs/domain.md "Credit"), in ``ORDER``.
 
     MDs and DOs get AMA PRA Category 1 Credit™ and the MOC points designated (or, when the
     activity designates none of these, a designated certificate of participation). Nurses and
@@ -356,7 +357,7 @@ def check_lines(
 ) -> list[Line]:
     """Every line of one claim, returned in ``ORDER``: each by its type's rules (``check_line``,
     fields ``lines.N.`` when ``several``), no type twice, and MOC points never more than the AMA
-    credit claimed (DOMAIN.md "Several credits from one activity"): on an activity designated for
+    credit claimed (docs/domain.md "Several credits from one activity"): on an activity designated for
     AMA credit a MOC line comes with an AMA line of at least as many credits, in the same claim
     (one claim per activity, so the AMA credit cannot follow later)."""
     allowed = list(options)
@@ -404,7 +405,7 @@ def check_reporting(
     birth_mmdd: str | None,
     nabp_eprofile_id: str | None,
 ) -> None:
-    """What reporting needs (DOMAIN.md "Records"): MOC points need the learner's consent, their
+    """What reporting needs (docs/domain.md "Records"): MOC points need the learner's consent, their
     id at each board and birth month/day (422 MOC_DETAILS_REQUIRED); ACPE credit needs the NABP
     e-Profile id and birth month/day (422 CPE_DETAILS_REQUIRED). ``details`` lists every field
     missing."""
@@ -501,7 +502,7 @@ def is_self_paced(activity_format: str) -> bool:
 
 
 def completed_on(activity_format: str, end_date: date, claimed_on: date) -> date:
-    """The completion date (API.md "Claims with several credit types"): a live activity's (or series
+    """The completion date (docs/domain.md "Completion date"): a live activity's (or series
     session's) last day; for an enduring material or other self-paced format, the office day the
     learner claimed (having completed the evaluation)."""
     return claimed_on if is_self_paced(activity_format) else end_date

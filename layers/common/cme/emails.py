@@ -7,8 +7,9 @@ the mailbox, the session proves the account: a colleague who clicks a link they 
 for confirms nothing). Attendance is found by email at read time, so verifying an email makes
 all attendance recorded under it the learner's at once; nothing needs copying.
 
-Until it is verified an EmailOwner item is only a hold (API.md): Create Account with that
-address takes it over at once, and once it is ``verify_email_hours`` old anyone may take it
+Until it is verified an EmailOwner item is only a hold
+(docs/api.md "Email confirmation needs the account that asked for it"):
+Create Account with that address takes it over at once, and once it is ``verify_email_hours`` old anyone may take it
 (Create Account or adding it). Taking a hold is one transaction keyed on the EmailOwner item
 (the lock): the new item is written only if the hold is still the very item read. When the
 hold was the primary email of its account, that account either goes on with one of its

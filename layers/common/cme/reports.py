@@ -1,4 +1,4 @@
-"""Board reporting files (DOMAIN.md "Reporting to boards"; API.md "Reporting to boards").
+"""Board reporting files (docs/domain.md "Reporting to boards"; docs/api.md "Reporting to boards").
 
 MOC points, with the learner's consent, go to ACCME (PARS), which passes them to the board,
 within 30 days of completion; every ACPE line goes to NABP's CPE Monitor within 60 days.

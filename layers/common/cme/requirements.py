@@ -1,11 +1,12 @@
-"""Licence requirements at a glance (DOMAIN.md "Outside credit and licence requirements").
+"""Licence requirements at a glance (docs/domain.md "Outside credit and licence requirements").
 
 The office keeps requirement sets (a name, a cycle length in months, rules: a minimum of credits
 of some types, optionally on one topic). A learner tracks the sets that apply to them, each with
-the end of their cycle, and sees each rule's progress: claimed and outside credit completed within
-the cycle, counted by API.md's rule: a rule counts each claim once, by its largest line among the
-rule's credit types (AMA 1.0 + MOC 1.0 counts 1.0 toward an "AMA or MOC" rule); a topic rule counts
-only credit carrying that topic.
+the end of their cycle, and sees each rule's progress: claimed and outside credit completed
+within the cycle, counted by the rule of
+docs/domain.md "Outside credit and licence requirements": a rule counts each claim once, by its
+largest line among the rule's credit types (AMA 1.0 + MOC 1.0 counts 1.0 toward an "AMA or MOC"
+rule); a topic rule counts only credit carrying that topic.
 
 Storage: one small table (RequirementSetsTable). Every set sits under the partition "set" (the
 list is one Query); the sets a learner tracks sit under "learner#<id>". The counting itself is

@@ -8,7 +8,7 @@ it, through the process's botocore client (``cme.aws``). Never at import, never 
 SnapStart snapshot; ``cme.snapstart`` forgets every secret after each restore besides.
 
 Each secret is JSON ``{"current": ..., "previous": ...}``. ``previous`` is empty except during
-a rotation, when both are accepted (README, "Rotating a secret"). A value read is kept
+a rotation, when both are accepted (docs/operations.md "Rotating a secret"). A value read is kept
 ``SECRET_CACHE_SECONDS`` on ``cme.clock`` (default 5 minutes), then read again: a rotation
 reaches every warm function within that. A caller holding a value that matched neither may
 force one new read (:func:`refreshed`), at most once per ``SECRET_REFETCH_SECONDS``, so a

@@ -87,7 +87,9 @@ class EmailsByLearner(GlobalSecondaryIndex["EmailOwner"]):
 class EmailOwner(BaseModel):
     """One item per normalized email: which learner owns it. Written only with a condition.
 
-    Until ``verified`` it is only a hold (API.md): Create Account takes it over at once, and
+    Until ``verified`` it is only a hold
+    (docs/api.md "Email confirmation needs the account that asked for it"):
+    Create Account takes it over at once, and
     anyone may take it once it is older than ``verify_email_hours`` (from ``added_at``). A
     verification link counts only for the item it was issued for: issued by its learner, at
     or after its ``added_at`` (a removed and re-added, or taken, address starts a new item)."""
@@ -289,7 +291,7 @@ class Attendance(BaseModel):
     source = UnicodeAttribute()  # "self" (code at the event) or "roster"
     recorded_at = UTCDateTimeAttribute()
     # template.yaml's by_email index of this table is no longer read (EmailAttendance below):
-    # it is dropped in a later deploy (README)
+    # it is dropped in a later deploy (docs/operations.md "Deploy to AWS")
 
 
 #: ``activity_id`` of an email's EmailAttendance item: the prefix, then the email

@@ -1,4 +1,4 @@
-"""The certificate PDF (DOMAIN.md "Certificate content"): landscape Letter, one page."""
+"""The certificate PDF (docs/domain.md "Certificate content"): landscape Letter, one page."""
 
 from __future__ import annotations
 

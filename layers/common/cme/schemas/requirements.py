@@ -65,7 +65,9 @@ class RuleProgress(BaseModel):
     text: str
     credit_types: list[CreditType]
     topic: str | None = None
-    earned: float  # claimed + outside credit completed within the cycle (API.md's counting rule)
+    # claimed + outside credit completed within the cycle
+    # (docs/domain.md "Outside credit and licence requirements")
+    earned: float
     required: float
     met: bool
 
