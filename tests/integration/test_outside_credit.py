@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from tests.integration.conftest import account
 from tests.integration.test_certificates import fetch
 from tests.support.client import ApiClient
-from tests.support.clock import office_date
+from tests.support.clock import START, office_date
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -123,7 +123,7 @@ def test_add_list_and_delete(learner: ApiClient) -> None:
         ({"credits": 0.001}, "VALIDATION_FAILED", "credits"),
         ({"credits": 100.25}, "VALIDATION_FAILED", "credits"),
         ({"credit_type": "HOURS_OF_FUN"}, "VALIDATION_FAILED", "credit_type"),
-        ({"completed_on": (office_date() + timedelta(days=2)).isoformat()}, "COMPLETED_IN_FUTURE", "completed_on"),
+        ({"completed_on": (START + timedelta(days=2)).date().isoformat()}, "COMPLETED_IN_FUTURE", "completed_on"),
         ({"completed_on": "2026-02-30"}, "VALIDATION_FAILED", "completed_on"),
         ({"title": "  "}, "VALIDATION_FAILED", "title"),
         ({"provider": ""}, "VALIDATION_FAILED", "provider"),
