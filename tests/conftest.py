@@ -1,4 +1,5 @@
-"""Shared by every test: the layer and the repo root are on the path (pyproject pythonpath).
+"""Shared by every test: the clock pinned (the ``clock`` fixture); the layer and the repo root
+on the path (pyproject pythonpath).
 
 Every AWS call a Lambda function makes during the tests is recorded (``infra.local.aws_calls``)
 into ``build/aws-calls/``: by each pytest process in-process, and by the local stack the
@@ -13,7 +14,9 @@ import shutil
 import pytest
 
 from infra.local import aws_calls
+from infra.local.clock import SetClock
 from infra.tools.iam import DEFAULT_RECORDS
+from tests.support.clock import START
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -25,3 +28,15 @@ def pytest_configure(config: pytest.Config) -> None:
             DEFAULT_RECORDS.mkdir(parents=True, exist_ok=True)
             os.environ[aws_calls.DIRECTORY_VARIABLE] = str(DEFAULT_RECORDS)
     aws_calls.install("in-process")
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> SetClock:
+    """Every test on a pinned clock (tests/support/clock.py): ``cme.clock.now`` starts at START
+    and runs on; ``clock.freeze(at)`` and ``clock.move(delta)`` set it, ``clock.today()`` is the
+    office's date on it."""
+    from cme import clock as cme_clock
+
+    pinned = SetClock(START)
+    monkeypatch.setattr(cme_clock, "now", pinned.now)
+    return pinned

@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl
@@ -210,7 +210,7 @@ def build_event(
     for key, value in parse_qsl(query, keep_blank_values=True):
         query_params[key] = f"{query_params[key]},{value}" if key in query_params else value
     is_text = not body or body_is_text(lowered.get("content-type", ""), body)
-    now = datetime.now(UTC)
+    now = _now()
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route.route_key,
@@ -248,12 +248,19 @@ def build_event(
     return event
 
 
+def _now() -> datetime:
+    """When AWS stamps an event: the portal's one clock (so a pinned clock stamps it too)."""
+    from cme import clock  # the layer is on the path once a function is loaded
+
+    return clock.now()
+
+
 def sns_event(topic: str, message: str, function: str) -> dict[str, Any]:
     """The event Lambda gets from an SNS subscription: one record per message, as SNS builds it
     (AWS Lambda Developer Guide, "Using Lambda with Amazon SNS"). The local stack signs nothing."""
     message_id = str(uuid.uuid4())
     subscription = f"{topic}:{uuid.uuid5(uuid.NAMESPACE_URL, f'{topic}|{function}')}"
-    now = datetime.now(UTC)
+    now = _now()
     return {
         "Records": [
             {

@@ -115,12 +115,12 @@ _sms_seen: dict[str, str] = {}
 
 def texts(account_id: str = ACCOUNT, region: str = REGION) -> list[dict[str, Any]]:
     """Every SMS moto's SNS backend in this process holds, oldest first: ``{id, to, body, sent_at}``."""
-    from datetime import UTC, datetime
-
     from moto.sns.models import sns_backends
+
+    from cme import clock
 
     out = []
     for message_id, (to, body) in list(sns_backends[account_id][region].sms_messages.items()):
-        sent_at = _sms_seen.setdefault(message_id, datetime.now(UTC).isoformat(timespec="seconds"))
+        sent_at = _sms_seen.setdefault(message_id, clock.now().isoformat(timespec="seconds"))
         out.append({"id": message_id, "to": to, "body": body, "sent_at": sent_at})
     return out

@@ -146,7 +146,8 @@ def seed() -> list[tuple[str, str]]:
         out.append((profile.email, profile.role))
         ids[profile.email] = profile.learner_id
     if not activities.any_exist():
-        made = [activities.create(data) for data in _demo_activities(date.today())]
+        today = activities.office_today()  # the office's date on the portal's clock
+        made = [activities.create(data) for data in _demo_activities(today)]
         for activity in made[:3]:  # the learner attended the three that have started
             import_roster(
                 activity.activity_id,
@@ -155,6 +156,6 @@ def seed() -> list[tuple[str, str]]:
         # the example requirement set, tracked by the demo learner (cycle ending next December 31)
         example = requirements.create_set(EXAMPLE_SET, ids["admin@example.org"])
         requirements.track(
-            ids["learner@example.org"], TrackIn(set_id=example.set_id, cycle_end=date(date.today().year + 1, 12, 31))
+            ids["learner@example.org"], TrackIn(set_id=example.set_id, cycle_end=date(today.year + 1, 12, 31))
         )
     return out

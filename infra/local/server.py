@@ -20,7 +20,7 @@ import sys
 import threading
 import uuid
 import warnings
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +30,7 @@ from werkzeug.wrappers import Request, Response
 
 from infra import web
 from infra.local import aws_calls, cfn
+from infra.local.clock import SetClock, install
 from infra.local.faults import install_from_env
 from infra.tools.site import security_headers, serve, site_files
 
@@ -78,6 +79,7 @@ class LocalStack:
         self.moto: Any = None
         self.gateway: Any = None
         self.headers = security_headers()
+        self.pinned: SetClock | None = None  # the clock POST /_local/clock stopped, if any
 
     def start_aws(self) -> None:
         """Point every AWS client at moto (started here) or at the endpoint already given."""
@@ -151,6 +153,8 @@ class LocalStack:
             return self.mail_feedback(request)
         if path == "/_local/schedules/transcript-mailer/run" and request.method == "POST":
             return self.run_transcript_mailer(request.args.get("today"))
+        if path == "/_local/clock" and request.method in ("GET", "POST"):
+            return self.clock(request)
         return self.static(path)
 
     def api(self, request: Request, path: str | None = None, *, via_cloudfront: bool = True) -> Response:
@@ -196,6 +200,27 @@ class LocalStack:
             "failed": result["failed"],
             "today": result["today"],
         }
+        return Response(json.dumps(body), mimetype="application/json")
+
+    def clock(self, request: Request) -> Response:
+        """``GET /_local/clock``: the stack's clock, ``{now, today, frozen}`` (today: the office's
+        date). ``POST /_local/clock {"at": "2031-05-14T14:59:59.900+00:00"}`` stops it at that
+        moment (as the tests' own clock, infra.local.clock); ``{"at": null}``: the real clock again."""
+        from cme import activities
+        from cme import clock as cme_clock
+
+        if request.method == "POST":
+            data = _json_body(request)
+            if not isinstance(data, dict) or "at" not in data:
+                return problem("BODY_INVALID", 'Send JSON: {"at": "2031-05-14T14:59:59.9+00:00"} or {"at": null}.')
+            moment = _moment(data["at"])
+            if data["at"] is not None and moment is None:
+                return problem("AT_INVALID", "at must be a moment with its UTC offset (ISO 8601), or null.")
+            self.pinned = SetClock(moment, frozen=True) if moment is not None else None
+            install(self.pinned)
+        now = cme_clock.now()
+        today = activities.local_date(now).isoformat()
+        body = {"now": now.isoformat(), "today": today, "frozen": self.pinned is not None}
         return Response(json.dumps(body), mimetype="application/json")
 
     def texts(self) -> list[dict[str, Any]]:
@@ -338,6 +363,15 @@ class LocalStack:
         response = Response(target.read_bytes(), status=status, mimetype=mimetype, headers=self.headers)
         response.headers["Cache-Control"] = "no-cache"
         return response
+
+
+def _moment(text: Any) -> datetime | None:
+    """An ISO 8601 moment with its offset, or None."""
+    try:
+        moment = datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 FEEDBACK_TYPES = ("bounce", "complaint")

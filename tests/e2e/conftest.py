@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.stack_clock import STACK_CLOCK, StackClock
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -107,15 +109,26 @@ def base_url() -> Iterator[str]:
             process.kill()
             pytest.fail(f"the local stack did not start within {START_TIMEOUT:.0f}s:\n{''.join(output)}")
         ready.wait(0.25)
+    STACK_CLOCK.base_url = url
     try:
         yield url
     finally:
+        STACK_CLOCK.base_url = None
         process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def clock() -> Iterator[StackClock]:
+    """The local stack's clock (tests/support/stack_clock.py), not this process's: a test that
+    freezes it has it let go when it ends."""
+    yield STACK_CLOCK
+    if STACK_CLOCK.frozen and STACK_CLOCK.base_url:
+        STACK_CLOCK.release()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ coordinator: no serious or critical violations."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from infra.local.seed import DEMO_PASSWORD
 from tests.support.http import StackClient
+from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
 
@@ -72,7 +72,7 @@ def test_learner_pages(page: Any) -> None:
 def test_coordinator_pages(page: Any, base_url: str) -> None:
     admin = StackClient(base_url)
     admin.sign_in("admin@example.org", DEMO_PASSWORD)
-    today = date.today().isoformat()
+    today = office_today().isoformat()
     status, created = admin.call(
         "POST",
         "/api/admin/activities",

@@ -5,12 +5,15 @@ pages that load with no console error and no CSP violation."""
 from __future__ import annotations
 
 import re
-import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.support.clock import window_edge
+from tests.support.stack_clock import StackClock
 
 pytestmark = pytest.mark.e2e
 
@@ -146,18 +149,11 @@ def test_seed_sign_in_messages(page: Any) -> None:
     expect(page).to_have_url(re.compile(r"/sign-in\.html$"))
 
 
-def _clear_of_a_window_edge(seconds: int = 900, margin: float = 20.0) -> None:
-    """Wait, if need be, until the throttle's fixed 15-minute window (cme.throttle: windows start
-    on multiples of 15 minutes of the clock) has at least ``margin`` seconds left: attempts that
-    straddle its edge are counted in two windows, and the 11th would rightly not be refused."""
-    left = seconds - time.time() % seconds
-    if left < margin:
-        time.sleep(left + 0.5)
-
-
-def test_too_many_attempts_shows_the_message(page: Any) -> None:
+def test_too_many_attempts_shows_the_message(page: Any, clock: StackClock) -> None:
     email = unique_email("throttled")
-    _clear_of_a_window_edge()
+    # the stack's clock stopped a minute into a 15-minute throttle window (cme.throttle: windows
+    # start on multiples of 15 minutes), so all eleven attempts fall in that one window
+    clock.freeze(window_edge(900, clock.now()) - timedelta(minutes=14))
     for _ in range(10):  # the email's allowance from this address in the window, spent through the API
         answer = page.request.post("/api/auth/sign-in", data={"email": email, "password": "wrong-password"})
         assert answer.status == 401

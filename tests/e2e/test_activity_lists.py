@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -16,16 +15,16 @@ from playwright.sync_api import expect
 
 from infra.local.seed import DEMO_PASSWORD
 from tests.support.http import StackClient
+from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
 
-OFFICE_TIMEZONE = ZoneInfo("America/New_York")
 PHONE = {"width": 390, "height": 844}
 ROUNDS = 56  # more than a page of the coordinators' list (50) and of the catalogue (20)
 
 
 def _office_day(offset: int) -> str:
-    return (datetime.now(OFFICE_TIMEZONE).date() + timedelta(days=offset)).isoformat()
+    return (office_today() + timedelta(days=offset)).isoformat()
 
 
 def _create(admin: StackClient, title: str, day: str, location: str = "Auditorium B", **fields: Any) -> str:

@@ -7,21 +7,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlparse
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.support.http import StackClient
+from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
 
 DEMO_PASSWORD = "Demo-Password-2026"
 PASSWORD = "attending rounds on my phone"
-OFFICE_TIMEZONE = ZoneInfo("America/New_York")
 FIRST, LAST = "Siobhán", "Nakamura-Reyes"
 
 
@@ -56,7 +54,7 @@ def open_activity(base_url: str, title: str) -> tuple[str, str]:
     """A live activity held today (attendance open); returns its id and attendance code."""
     admin = StackClient(base_url)
     admin.sign_in("admin@example.org", DEMO_PASSWORD)
-    day = datetime.now(OFFICE_TIMEZONE).date().isoformat()
+    day = office_today().isoformat()
     status, created = admin.call(
         "POST",
         "/api/admin/activities",

@@ -14,10 +14,8 @@ import re
 import unicodedata
 import urllib.request
 import uuid
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlparse
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -25,10 +23,10 @@ from pypdf import PdfReader
 
 from infra.local.seed import DEMO_PASSWORD
 from tests.support.http import StackClient
+from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
 
-OFFICE_TIMEZONE = ZoneInfo("America/New_York")  # the API's "today" (web/js/config.js officeTimezone)
 FIRST_NAME = "Zoë"
 LAST_NAME = "Łukasiewicz-Müller"
 FULL_NAME = f"{FIRST_NAME} {LAST_NAME}, MD"
@@ -41,7 +39,7 @@ STORAGE_DOWN = "We could not prepare your certificate just now. Please try again
 
 
 def today() -> Any:
-    return datetime.now(OFFICE_TIMEZONE).date()
+    return office_today()
 
 
 def new_learner(base_url: str) -> str:

@@ -11,10 +11,8 @@ import unicodedata
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlparse
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -22,10 +20,10 @@ from pypdf import PdfReader
 
 from infra.local.seed import DEMO_PASSWORD
 from tests.support.http import StackClient
+from tests.support.stack_clock import office_today as stack_today
 
 pytestmark = pytest.mark.e2e
 
-OFFICE_TIMEZONE = "America/New_York"  # the API's "today" (web/js/config.js officeTimezone)
 NOT_FOUND = "No certificate has this code"
 SCREENSHOTS = "/tmp"
 
@@ -43,7 +41,7 @@ class Certified:
 
 
 def office_today() -> str:
-    return datetime.now(ZoneInfo(OFFICE_TIMEZONE)).date().isoformat()
+    return stack_today().isoformat()
 
 
 def certify(base_url: str, first_name: str, last_name: str) -> Certified:

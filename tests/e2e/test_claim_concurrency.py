@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from infra.local.seed import DEMO_PASSWORD
 from tests.support.http import StackClient
+from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 def test_fifty_parallel_claims_store_exactly_one(base_url: str) -> None:
     admin = StackClient(base_url)
     admin.sign_in("admin@example.org", DEMO_PASSWORD)
-    today = date.today().isoformat()
+    today = office_today().isoformat()
     status, created = admin.call(
         "POST",
         "/api/admin/activities",

@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.support.http import StackClient
+from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
 
 DEMO_PASSWORD = "Demo-Password-2026"
-OFFICE_TIMEZONE = ZoneInfo("America/New_York")
 ATTESTATION = (
     "I attest that I participated in this activity. Physicians should claim only the credit "
     "commensurate with the extent of their participation in the activity."
@@ -37,7 +36,7 @@ CHANGE = "What will you change in your practice?"
 
 
 def today() -> Any:
-    return datetime.now(OFFICE_TIMEZONE).date()
+    return office_today()
 
 
 @pytest.fixture(scope="module")

@@ -9,22 +9,21 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
-from zoneinfo import ZoneInfo
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.support.http import StackClient
+from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
 
 DEMO_PASSWORD = "Demo-Password-2026"
 PASSWORD = "thirty activities on one phone"
-OFFICE_TIMEZONE = ZoneInfo("America/New_York")
 PHONE = {"width": 390, "height": 844}
 # The page was 21,750 px tall at 390 px with 30 activities before the groups (each claim twice).
 MAX_HEIGHT = 6000
@@ -39,7 +38,7 @@ new PerformanceObserver((list) => {
 
 
 def today() -> date:
-    return datetime.now(OFFICE_TIMEZONE).date()
+    return office_today()
 
 
 def new_learner(base_url: str) -> str:

@@ -5,19 +5,17 @@ day (`POST /_local/schedules/transcript-mailer/run?today=`), listed with its PDF
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.support.http import StackClient
+from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
-
-OFFICE_TIMEZONE = ZoneInfo("America/New_York")  # the stack's office time zone (template.yaml)
 
 
 def test_the_outbox_lists_and_downloads_a_scheduled_transcript(page: Any, problems: Any, base_url: str) -> None:
@@ -37,7 +35,7 @@ def test_the_outbox_lists_and_downloads_a_scheduled_transcript(page: Any, proble
     assert status == 200 and body["transcript_frequency"] == "monthly", body
 
     # due on the 1st of next month; the mailing runs as on the 15th of that month
-    today = datetime.now(OFFICE_TIMEZONE).date()
+    today = office_today()
     due = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     run_day = due.replace(day=15)
     stack = StackClient(base_url)

@@ -7,24 +7,24 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.stack_clock import office_today as stack_today
+
 pytestmark = pytest.mark.e2e
 
 DEMO_PASSWORD = "Demo-Password-2026"
-OFFICE_TIMEZONE = ZoneInfo("America/New_York")  # the stack's OFFICE_TIMEZONE: sign-in opens on its dates
 COORDINATORS_ONLY = "This page is for the CME office's coordinators."
 CODE_INVALID = "That attendance code is not right. Check it on the screen or ask the CME office."
 
 
 def office_today() -> str:
-    return datetime.now(OFFICE_TIMEZONE).date().isoformat()
+    return stack_today().isoformat()
 
 
 def textbox(page: Any, name: str) -> Any:
@@ -166,7 +166,7 @@ def test_activity_form_shows_errors_next_to_the_fields(page: Any, problems: Any)
     sign_in(page, "admin@example.org")
     page.goto("/admin-activity.html")
     textbox(page, "Title").fill(f"Errors {uuid.uuid4().hex[:6]}")
-    today = datetime.now(OFFICE_TIMEZONE).date()
+    today = stack_today()
     page.get_by_label("Start date").fill(today.isoformat())
     page.get_by_label("End date").fill((today - timedelta(days=1)).isoformat())
     page.get_by_role("group", name="Credit designated").get_by_label("Maximum", exact=True).fill("0.3")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from infra.local.seed import DEMO_PASSWORD, EXAMPLE_SET
 from tests.e2e.test_my_portal import LAYOUT_SHIFTS, PASSWORD, new_learner, sign_in
 from tests.e2e.test_publisher_flow import sign_in as sign_in_as
 from tests.support.http import StackClient
+from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +39,7 @@ def learner(base_url: str) -> dict[str, Any]:
     admin = StackClient(base_url)
     admin.sign_in("admin@example.org", DEMO_PASSWORD)
     email = new_learner(base_url)
-    today = date.today().isoformat()
+    today = office_today().isoformat()
     status, created = admin.call(
         "POST",
         "/api/admin/activities",
@@ -80,7 +81,7 @@ def learner(base_url: str) -> dict[str, Any]:
         {
             "title": "Safe opioid prescribing (state society webinar)",
             "provider": "State Medical Society",
-            "completed_on": (date.today() - timedelta(days=2)).isoformat(),
+            "completed_on": (office_today() - timedelta(days=2)).isoformat(),
             "credit_type": "AMA_PRA_1",
             "credits": 1.0,
             "topics": ["controlled_substances"],
@@ -119,7 +120,7 @@ def test_my_portal_shows_progress_against_a_tracked_set(
         assert shift < 0.1, shift
 
         # track the example set; the cycle ends in 300 days (so it began about 14 months ago)
-        cycle_end = date.today() + timedelta(days=300)
+        cycle_end = office_today() + timedelta(days=300)
         section.get_by_label("Requirement set").select_option(label=EXAMPLE_SET.name)
         section.get_by_label("Your cycle ends on").fill(cycle_end.isoformat())
         section.get_by_role("button", name="Track", exact=True).click()
@@ -173,7 +174,7 @@ def test_my_portal_shows_progress_against_a_tracked_set(
 def test_a_coordinator_ticks_an_activitys_topics(page: Any, base_url: str, problems: Any) -> None:
     admin = StackClient(base_url)
     admin.sign_in("admin@example.org", DEMO_PASSWORD)
-    today = date.today().isoformat()
+    today = office_today().isoformat()
     status, created = admin.call(
         "POST",
         "/api/admin/activities",

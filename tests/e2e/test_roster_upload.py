@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +27,7 @@ def sign_in_as_coordinator(page: Any) -> None:
 
 
 def new_activity(page: Any) -> str:
-    today = date.today().isoformat()
+    today = office_today().isoformat()
     answer = page.request.post(
         "/api/admin/activities",
         data={

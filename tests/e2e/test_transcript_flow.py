@@ -16,10 +16,9 @@ import unicodedata
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlparse
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -27,10 +26,10 @@ from pypdf import PdfReader
 
 from infra.local.seed import DEMO_PASSWORD
 from tests.support.http import StackClient
+from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
 
-OFFICE_TIMEZONE = ZoneInfo("America/New_York")  # the API's "today" (web/js/config.js officeTimezone)
 SCREENSHOTS = "/tmp"
 AMA = "AMA PRA Category 1 Credit™"
 MOC = "ABIM MOC points"
@@ -45,10 +44,6 @@ class Learner:
     title: str  # today's activity: 1.5 AMA PRA Category 1 Credit
     old_title: str  # December 31 last year: 1.0 ABIM MOC
     client: StackClient
-
-
-def office_today() -> date:
-    return datetime.now(OFFICE_TIMEZONE).date()
 
 
 def long_date(day: date) -> str:

@@ -15,6 +15,7 @@ import pytest
 from tests.integration.test_publisher import activity_body, create
 from tests.support.calls import count_calls, dynamodb_total
 from tests.support.client import ApiClient
+from tests.support.clock import office_date
 
 N = 2000
 DAYS_BACK = 700  # 2 a day: 700 days of past grand rounds, 300 days ahead
@@ -195,7 +196,7 @@ def test_a_new_activity_is_listed_at_once_and_moves_when_edited(admin: ApiClient
     assert public.get("/api/activities").json == {"activities": [], "next_cursor": None}
     listed = admin.get("/api/admin/activities").json
     assert [a["activity_id"] for a in listed["activities"]] == [draft["activity_id"]] and listed["next_cursor"] is None
-    later = (date.today() + timedelta(days=400)).isoformat()
+    later = (office_date() + timedelta(days=400)).isoformat()
     body = activity_body(title="Résumé of the year", start_date=later, end_date=later, published=True)
     assert admin.put(f"/api/admin/activities/{draft['activity_id']}", body).status == 200
     shown = public.get("/api/activities", query="q=resume").json["activities"]
@@ -259,7 +260,7 @@ def test_a_cursor_is_checked_not_trusted(
 def test_a_search_over_sparse_years_reads_only_the_months_in_use(admin: ApiClient, new_client: Any) -> None:
     """Activities ten years apart: a search reads the months that hold activities, not the 240
     empty ones between, so it answers in one page (no "found so far") with a handful of Queries."""
-    today = date.today()
+    today = office_date()
     for years, title in ((-10, "Old enduring course"), (0, "Café Cardiología today"), (10, "Far future summit")):
         day = today.replace(year=today.year + years, day=1).isoformat()
         body = activity_body(title=title, start_date=day, end_date=day, format="enduring", published=True)

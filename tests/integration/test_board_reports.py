@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -34,7 +34,7 @@ def claim(
     claimed_at: datetime | None = None,
 ) -> Any:
     """A claim as claim_credit records it (lines, consent, the reporting snapshot, report fields)."""
-    from cme import credit, reports
+    from cme import clock, credit, reports
     from cme.models import Claim
     from cme.models.tables import ClaimLine
 
@@ -55,7 +55,7 @@ def claim(
         birth_mmdd=birth_mmdd,
         nabp_eprofile_id=nabp,
         attested=True,
-        claimed_at=claimed_at or datetime.now(UTC),
+        claimed_at=claimed_at or clock.now(),
         certificate_code=credit.certificate_code(),
         learner_name=f"{first} {last}",
         degree=degree,
@@ -189,10 +189,10 @@ def test_submitted_marks_audits_and_the_counts_drop(admin: ApiClient, physicians
 
 
 def test_submitted_leaves_claims_made_after_the_file(admin: ApiClient, pharmacists: dict[str, Any]) -> None:
-    from cme import activities
+    from cme import activities, clock
 
     today = activities.office_today()
-    made = datetime.now(UTC)
+    made = clock.now()
     claim(pharmacists, today, [("ACPE", 1.0)], nabp="1", claimed_at=made - timedelta(minutes=5))
     claim(pharmacists, today, [("ACPE", 1.0)], nabp="2", claimed_at=made + timedelta(minutes=5))
     body = {"through": today.isoformat(), "downloaded_at": made.isoformat()}

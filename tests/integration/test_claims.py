@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from tests.integration.conftest import account
 from tests.integration.test_publisher import create
 from tests.support.calls import count_calls
 from tests.support.client import ApiClient
+from tests.support.clock import office_date
 
 PASSWORD = "correct horse battery staple"
 
@@ -97,7 +98,8 @@ def test_every_claim_rule(
 def test_claim_window_closes(world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     from cme import activities
 
-    monkeypatch.setattr(activities, "office_today", lambda: date.today() + timedelta(days=31))
+    later = office_date() + timedelta(days=31)  # the office's date only: the session is still fresh
+    monkeypatch.setattr(activities, "office_today", lambda: later)
     answer = world["md"].post("/api/me/claims", claim_body(world["activity"]))
     assert answer.status == 422 and answer.json["code"] == "CLAIM_WINDOW_CLOSED"
     mine = world["md"].get("/api/me/activities").json["activities"]
@@ -122,7 +124,7 @@ def test_my_activities_statuses_and_options(world: dict[str, Any]) -> None:
     (row,) = before["activities"]
     assert row["status"] == "claimable" and row["claim"] is None and row["attended_as"] == "md@example.org"
     assert row["credit_options"] == [{"type": "AMA_PRA_1", "max": 1.0}]
-    assert row["claim_deadline"] == (date.today() + timedelta(days=30)).isoformat()
+    assert row["claim_deadline"] == (office_date() + timedelta(days=30)).isoformat()
     assert [o["type"] for o in rn.get("/api/me/activities").json["activities"][0]["credit_options"]] == [
         "ANCC",
         "PARTICIPATION",

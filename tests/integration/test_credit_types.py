@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from tests.integration.conftest import account
@@ -13,6 +13,7 @@ from tests.integration.test_certificates import fetch, pdf_text
 from tests.integration.test_claims import claim_body, verify_primary
 from tests.integration.test_publisher import create
 from tests.support.client import ApiClient
+from tests.support.clock import office_date
 
 ALL_TYPES = [
     "AMA_PRA_1",
@@ -102,7 +103,7 @@ def test_an_enduring_materials_certificate_shows_the_completion_day(
 
 
 def test_a_three_day_conference_is_completed_on_its_last_day(admin: ApiClient, new_client: Any, outbox: Any) -> None:
-    today = date.today()
+    today = office_date()
     first, last = today - timedelta(days=4), today - timedelta(days=2)
     activity = create(
         admin, format="live", title="Critical Care Conference", start_date=first.isoformat(), end_date=last.isoformat()

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from infra.local.clock import SetClock
 from tests.integration.conftest import account
 from tests.integration.test_publisher import create
 from tests.support.client import ApiClient
@@ -35,21 +36,18 @@ GUESSES_PER_DAY = 100  # failures per day per email, all untrusted clients toget
 WRONG_CODES = 100  # attendance codes per 15 minutes per client (only wrong ones count)
 VICTIM_IP = "198.51.100.20"  # the learner's hospital
 STRANGER_IP = "192.0.2.66"
+NEXT_WINDOW = datetime(2031, 5, 14, 15, 0, tzinfo=UTC)  # a 15-minute window's edge, on the day of START
+LAST_TENTH = NEXT_WINDOW - timedelta(milliseconds=100)  # 14:59:59.9
 
 
 @pytest.fixture
-def clock_at(monkeypatch: pytest.MonkeyPatch, aws: None) -> Callable[[timedelta], None]:
-    """Freeze the clock at the start of the current hour (+1 minute), far from any window's
-    end; ``clock_at(delta)`` moves it to that moment plus ``delta``."""
-    from cme import clock
-
-    now = datetime.now(UTC)
-    start = now.replace(minute=1, second=0, microsecond=0)
-    moment = [start]
-    monkeypatch.setattr(clock, "now", lambda: moment[0])
+def clock_at(clock: SetClock, aws: None) -> Callable[[timedelta], None]:
+    """Freeze the clock at START (a minute into the hour: far from any window's end);
+    ``clock_at(delta)`` moves it to that moment plus ``delta``."""
+    start = clock.freeze()
 
     def move(delta: timedelta) -> None:
-        moment[0] = start + delta
+        clock.freeze(start + delta)
 
     return move
 
@@ -175,6 +173,20 @@ def test_failures_are_forgotten_after_their_window(victim: ApiClient, new_client
     stranger = new_client(STRANGER_IP)
     assert _guess(stranger, PER_ADDRESS + 1) == [401] * PER_ADDRESS + [429]
     clock_at(timedelta(minutes=15))
+    assert _guess(stranger, PER_ADDRESS + 1) == [401] * PER_ADDRESS + [429]
+
+
+def test_failures_in_a_windows_last_moment_count_in_it_and_the_next_starts_afresh(
+    victim: ApiClient, new_client: Any, clock: SetClock
+) -> None:
+    """At 14:59:59.9 the stranger's ten failures spend the 15-minute window about to end: the
+    eleventh is refused, to be tried again in a second; at 15:00:00.0 a new window counts afresh."""
+    clock.freeze(LAST_TENTH)
+    stranger = new_client(STRANGER_IP)
+    assert _guess(stranger, PER_ADDRESS) == [401] * PER_ADDRESS
+    refused = stranger.post("/api/auth/sign-in", WRONG)
+    assert refused.status == 429 and refused.header("Retry-After") == "1"
+    assert clock.move(timedelta(milliseconds=100)) == NEXT_WINDOW
     assert _guess(stranger, PER_ADDRESS + 1) == [401] * PER_ADDRESS + [429]
 
 

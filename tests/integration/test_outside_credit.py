@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from tests.integration.conftest import account
 from tests.integration.test_certificates import fetch
 from tests.support.client import ApiClient
+from tests.support.clock import START, office_date
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -32,7 +33,7 @@ def outside_body(**overrides: Any) -> dict[str, Any]:
     body = {
         "title": "Opioid Prescribing: Safe Practice",
         "provider": "State Medical Society",
-        "completed_on": (date.today() - timedelta(days=10)).isoformat(),
+        "completed_on": (office_date() - timedelta(days=10)).isoformat(),
         "credit_type": "AMA_PRA_1",
         "credits": 2.5,
         "topics": ["controlled_substances"],
@@ -94,7 +95,7 @@ def test_add_list_and_delete(learner: ApiClient) -> None:
         credits=1,
         topics=[],
         credit_type="ANCC",
-        completed_on=(date.today() - timedelta(days=5)).isoformat(),
+        completed_on=(office_date() - timedelta(days=5)).isoformat(),
     )
     listed = learner.get("/api/me/outside-credits")
     assert listed.status == 200
@@ -122,7 +123,7 @@ def test_add_list_and_delete(learner: ApiClient) -> None:
         ({"credits": 0.001}, "VALIDATION_FAILED", "credits"),
         ({"credits": 100.25}, "VALIDATION_FAILED", "credits"),
         ({"credit_type": "HOURS_OF_FUN"}, "VALIDATION_FAILED", "credit_type"),
-        ({"completed_on": (date.today() + timedelta(days=2)).isoformat()}, "COMPLETED_IN_FUTURE", "completed_on"),
+        ({"completed_on": (START + timedelta(days=2)).date().isoformat()}, "COMPLETED_IN_FUTURE", "completed_on"),
         ({"completed_on": "2026-02-30"}, "VALIDATION_FAILED", "completed_on"),
         ({"title": "  "}, "VALIDATION_FAILED", "title"),
         ({"provider": ""}, "VALIDATION_FAILED", "provider"),
@@ -174,7 +175,6 @@ def test_another_learner_is_refused(learner: ApiClient, other: ApiClient) -> Non
 def test_the_signed_post_policy(learner: ApiClient, other: ApiClient, content_type: str) -> None:
     """moto does not enforce POST policies: the policy signed is what S3 would hold the upload to."""
     mine = add(learner)
-    before = datetime.now(UTC)
     form = upload_form(learner, mine["outside_credit_id"], content_type)
     assert form["max_bytes"] == TEN_MB and 0 < form["expires_in"] <= 600
     fields = form["fields"]
@@ -190,8 +190,10 @@ def test_the_signed_post_policy(learner: ApiClient, other: ApiClient, content_ty
     assert {"key": key} in conditions  # exactly this object: no other key, no prefix
     assert {"bucket": "cme-local-documents-bucket"} in conditions
     assert not any(isinstance(c, list) and c[0] == "starts-with" for c in conditions), conditions
+    # the policy expires ``expires_in`` after it was signed (both stamped by botocore, to the second)
+    signed = datetime.strptime(fields["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     expires = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    assert before < expires <= before + timedelta(seconds=form["expires_in"] + 2)
+    assert timedelta(0) <= signed + timedelta(seconds=form["expires_in"]) - expires <= timedelta(seconds=2)
 
     # each learner's files under their own prefix
     theirs = add(other)
@@ -321,7 +323,7 @@ def test_outside_credit_on_the_transcript_marked_self_reported(learner: ApiClien
     add(learner, title="Ethics Update", provider="Board Review Co.", credits=1.25, topics=["ethics"])
     add(learner, title="Long Ago", completed_on="2019-05-01")
 
-    data = learner.get("/api/me/transcript", query=f"format=json&from={date.today().year - 1}-01-01").json
+    data = learner.get("/api/me/transcript", query=f"format=json&from={office_date().year - 1}-01-01").json
     rows = [row for row in data["rows"] if row["source"] == "outside"]
     assert [(r["title"], r["provider"], r["credits"], r["self_reported"]) for r in rows] == [
         ("Ethics Update", "Board Review Co.", 1.25, True),

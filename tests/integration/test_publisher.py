@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from infra.local.clock import SetClock
 from tests.integration.conftest import account
 from tests.support.calls import count_calls
 from tests.support.client import ApiClient
+from tests.support.clock import office_date
 
 
 def activity_body(**overrides: Any) -> dict[str, Any]:
-    today = date.today()
+    today = office_date()
     body: dict[str, Any] = {
         "title": "Grand Rounds: Sepsis in 2026 — what changed?",
         "description": "Early recognition and the new bundle.",
@@ -162,6 +164,28 @@ def test_code_guessing_is_throttled(admin: ApiClient, new_client: Any) -> None:
     person = {"email": "x@example.org", "first_name": "X", "last_name": "Y"}
     statuses = [guesser.post("/api/attendance", {"code": f"ABC{n:03d}", **person}).status for n in range(wrong + 1)]
     assert statuses[:wrong] == [404] * wrong and statuses[wrong] == 429
+
+
+def test_code_guesses_in_a_windows_last_moment_count_in_it_and_the_next_starts_afresh(
+    admin: ApiClient, new_client: Any, clock: SetClock
+) -> None:
+    """The guesses straddle a 15-minute window's edge on purpose: all made at 14:59:59.9 spend
+    that window (refused, to try again in a second); at 15:00:00.0 the next window counts afresh."""
+    from cme.settings import get_settings
+
+    wrong = get_settings().attendance_wrong_codes_per_client
+    guesser = new_client("192.0.2.98")
+    person = {"email": "x@example.org", "first_name": "X", "last_name": "Y"}
+
+    def guess(n: int) -> Any:
+        return guesser.post("/api/attendance", {"code": f"ABC{n:03d}", **person})
+
+    clock.freeze(datetime(2031, 5, 14, 14, 59, 59, 900_000, tzinfo=UTC))
+    assert [guess(n).status for n in range(wrong)] == [404] * wrong
+    refused = guess(wrong)
+    assert refused.status == 429 and refused.header("Retry-After") == "1"
+    clock.move(timedelta(milliseconds=100))  # 15:00:00.0
+    assert guess(wrong + 1).status == 404
 
 
 def test_roster_import_json_and_csv(admin: ApiClient) -> None:

@@ -13,6 +13,7 @@ from tests.integration.conftest import account
 from tests.integration.test_claim_lines import AMA_MOC, MOC_DETAILS, learner, lines_body
 from tests.integration.test_publisher import activity_body, create
 from tests.support.client import ApiClient
+from tests.support.clock import office_date
 
 TOTAL = {"rule_id": "total", "text": "50 credits of AMA or MOC", "credit_types": ["AMA_PRA_1", "ABIM_MOC"]}
 EXAMPLE = {
@@ -166,7 +167,7 @@ def outside_credit(person: ApiClient, **overrides: Any) -> dict[str, Any]:
     body = {
         "title": "Safe opioid prescribing (state society webinar)",
         "provider": "State Medical Society",
-        "completed_on": date.today().isoformat(),
+        "completed_on": office_date().isoformat(),
         "credit_type": "AMA_PRA_1",
         "credits": 1.0,
         "topics": ["controlled_substances"],
@@ -186,12 +187,12 @@ def progress(person: ApiClient) -> dict[str, dict[str, Any]]:
 
 def test_a_topic_rule_is_met_by_one_claim_and_one_outside_credit(opioid_world: dict[str, Any]) -> None:
     md, the_set = opioid_world["md"], opioid_world["set"]
-    cycle_end = date.today() + timedelta(days=365)
+    cycle_end = office_date() + timedelta(days=365)
     answer = md.put("/api/me/requirements", {"set_id": the_set["set_id"], "cycle_end": cycle_end.isoformat()})
     assert answer.status == 200, answer.json
     (tracked,) = answer.json["tracked"]
     assert tracked["name"] == EXAMPLE["name"] and tracked["cycle_end"] == cycle_end.isoformat()
-    assert date.fromisoformat(tracked["cycle_start"]) < date.today()
+    assert date.fromisoformat(tracked["cycle_start"]) < office_date()
 
     before = progress(md)
     # the AMA 1.0 + MOC 1.0 claim counts once toward the "AMA or MOC" total
@@ -211,15 +212,15 @@ def test_a_topic_rule_is_met_by_one_claim_and_one_outside_credit(opioid_world: d
 
 def test_credit_outside_the_cycle_is_not_counted(opioid_world: dict[str, Any]) -> None:
     md, the_set = opioid_world["md"], opioid_world["set"]
-    outside_credit(md, completed_on=(date.today() - timedelta(days=800)).isoformat(), credits=5.0)
+    outside_credit(md, completed_on=(office_date() - timedelta(days=800)).isoformat(), credits=5.0)
     # a cycle that ended yesterday: today's claim falls after it, the old outside credit before it
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = office_date() - timedelta(days=1)
     assert (
         md.put("/api/me/requirements", {"set_id": the_set["set_id"], "cycle_end": yesterday.isoformat()}).status == 200
     )
     assert progress(md)["total"]["earned"] == 0.0
     # moving the cycle end takes the claim in (the PUT updates the tracked set)
-    today = date.today().isoformat()
+    today = office_date().isoformat()
     assert md.put("/api/me/requirements", {"set_id": the_set["set_id"], "cycle_end": today}).status == 200
     assert progress(md)["total"]["earned"] == 1.0
 
@@ -227,7 +228,7 @@ def test_credit_outside_the_cycle_is_not_counted(opioid_world: dict[str, Any]) -
 def test_another_learners_credit_is_never_counted(opioid_world: dict[str, Any]) -> None:
     md, other, the_set = opioid_world["md"], opioid_world["other"], opioid_world["set"]
     outside_credit(md, credits=10.0)
-    cycle = {"set_id": the_set["set_id"], "cycle_end": (date.today() + timedelta(days=30)).isoformat()}
+    cycle = {"set_id": the_set["set_id"], "cycle_end": (office_date() + timedelta(days=30)).isoformat()}
     assert other.put("/api/me/requirements", cycle).status == 200
     theirs = progress(other)
     assert (theirs["total"]["earned"], theirs["topic"]["earned"]) == (0.0, 0.0)
@@ -246,7 +247,7 @@ def test_a_claim_made_before_claims_carried_topics_takes_its_activitys(opioid_wo
     stored = Claim.get(listed.learner_id, listed.activity_id)
     assert stored.topics == ["controlled_substances"]  # carried at claim time
     stored.update(actions=[Claim.topics.remove()])
-    cycle = {"set_id": the_set["set_id"], "cycle_end": (date.today() + timedelta(days=30)).isoformat()}
+    cycle = {"set_id": the_set["set_id"], "cycle_end": (office_date() + timedelta(days=30)).isoformat()}
     assert md.put("/api/me/requirements", cycle).status == 200
     assert progress(md)["topic"]["earned"] == 1.0
 

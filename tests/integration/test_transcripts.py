@@ -16,6 +16,7 @@ from tests.integration.test_certificates import fetch
 from tests.integration.test_claims import claim_body, verify_primary
 from tests.integration.test_publisher import create
 from tests.support.client import ApiClient
+from tests.support.clock import office_date
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def history(admin: ApiClient, new_client: Any, outbox: Any) -> dict[str, Any]:
         ),
     )
     verify_primary(learner, outbox, new_client)
-    today = date.today()
+    today = office_date()
     first = create(
         admin,
         title="=SUM(A1:A9) Cardiology Update",
@@ -75,7 +76,7 @@ def test_csv_transcript_is_safe_in_a_spreadsheet(history: dict[str, Any]) -> Non
 
 
 def test_date_range(history: dict[str, Any]) -> None:
-    today = date.today().isoformat()
+    today = office_date().isoformat()
     answer = history["learner"].get("/api/me/transcript", query=f"format=csv&from={today}&to={today}")
     data, _ = fetch(answer.json["url"])
     assert "Cardiology" not in data.decode() and "Sepsis" in data.decode()
@@ -123,7 +124,7 @@ def test_the_mailer_emails_exactly_the_due_learners_once(
     idle.post("/api/accounts", account(email="later@example.org", phone="602-555-0102"))
     _schedule(second, "rn@example.org", "quarterly")
     _schedule(idle, "later@example.org", "annually")  # due next January: not today
-    today = date.today()
+    today = office_date()
     _make_due("md@example.org", today)
     _make_due("rn@example.org", today)
     before = len(outbox())
@@ -147,7 +148,7 @@ def test_a_failing_message_is_retried_without_a_second_email(
     from cme import transcripts
 
     _schedule(history["learner"], "md@example.org", "monthly")
-    _make_due("md@example.org", date.today())
+    _make_due("md@example.org", office_date())
     # the first attempt fails (SES throttled); the retry sends once
     original_mail = transcripts.mail.send
     attempts = {"n": 0}
@@ -172,7 +173,7 @@ def test_a_redelivered_message_never_sends_twice(history: dict[str, Any], outbox
     from cme.models import EmailOwner
 
     learner_id = EmailOwner.get("md@example.org").learner_id
-    today = date.today()
+    today = office_date()
     task = {
         "learner_id": learner_id,
         "frequency": "monthly",
@@ -196,7 +197,7 @@ def test_poison_messages_go_to_the_dead_letter_queue(
     from infra.local.scheduler import dead_letters
 
     _schedule(history["learner"], "md@example.org", "monthly")
-    _make_due("md@example.org", date.today())
+    _make_due("md@example.org", office_date())
 
     def always_fails(task: dict[str, Any]) -> bool:
         raise RuntimeError("renderer broken")
@@ -229,7 +230,7 @@ def _codes(client: ApiClient) -> dict[str, str]:
 def test_json_transcript_rows_and_totals(history: dict[str, Any]) -> None:
     from cme.activities import office_today
 
-    learner, today = history["learner"], date.today()
+    learner, today = history["learner"], office_date()
     body = _json(learner)
     assert set(body) >= {"learner", "from", "to", "rows", "totals"}
     assert body["learner"] == {"name": "Zoë Łukasiewicz-Müller", "degree": "MD", "npi": "1234567893"}
@@ -263,7 +264,7 @@ def test_json_transcript_rows_and_totals(history: dict[str, Any]) -> None:
 
 
 def test_json_transcript_date_range_is_by_completion_date(history: dict[str, Any]) -> None:
-    learner, today = history["learner"], date.today()
+    learner, today = history["learner"], office_date()
     yesterday, before = today - timedelta(days=1), today - timedelta(days=2)
     body = _json(learner, f"from={today}&to={today}")
     assert (body["from"], body["to"]) == (today.isoformat(), today.isoformat())
@@ -319,26 +320,26 @@ def test_an_ama_and_moc_claim_is_two_rows_everywhere(history: dict[str, Any], ad
     assert made.status == 201, made.json
     code = made.json["claim"]["certificate_code"]
 
-    body = _json(learner, f"from={date.today()}")
+    body = _json(learner, f"from={office_date()}")
     rows = [r for r in body["rows"] if r["title"] == "Heart Failure Update"]
     assert [(r["credit_type"], r["credits"], r["label"]) for r in rows] == [
         ("AMA_PRA_1", 1.0, AMA_LABEL),
         ("ABIM_MOC", 1.0, label("ABIM_MOC")),
     ]
-    assert rows[0]["date"] == rows[1]["date"] == date.today().isoformat()
+    assert rows[0]["date"] == rows[1]["date"] == office_date().isoformat()
     assert rows[0]["certificate_code"] == rows[1]["certificate_code"] == code
     assert body["totals"] == [
         {"credit_type": "AMA_PRA_1", "label": AMA_LABEL, "credits": 1.75},
         {"credit_type": "ABIM_MOC", "label": label("ABIM_MOC"), "credits": 1.0},
     ]
 
-    data, _ = fetch(learner.get("/api/me/transcript", query=f"format=csv&from={date.today()}").json["url"])
+    data, _ = fetch(learner.get("/api/me/transcript", query=f"format=csv&from={office_date()}").json["url"])
     lines = list(csv.reader(io.StringIO(data.decode("utf-8").lstrip("\ufeff"))))[1:]
     assert [(r[1], r[2], r[3]) for r in lines if r[1] == "Heart Failure Update"] == [
         ("Heart Failure Update", AMA_LABEL, "1"),
         ("Heart Failure Update", label("ABIM_MOC"), "1"),
     ]
     assert len(lines) == len(body["rows"]), "the CSV and the JSON hold the same rows"
-    data, _ = fetch(learner.get("/api/me/transcript", query=f"format=pdf&from={date.today()}").json["url"])
+    data, _ = fetch(learner.get("/api/me/transcript", query=f"format=pdf&from={office_date()}").json["url"])
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
     assert text.count("Heart Failure Update") == 2 and f"{label('ABIM_MOC')} 1" in text

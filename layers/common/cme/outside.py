@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
-from cme import activities, aws, credit, topics
+from cme import activities, aws, clock, credit, topics
 from cme.errors import InvalidInput, NotFound, ServiceUnavailable
 from cme.models.tables import OutsideCredit
 from cme.observability import logger
@@ -91,7 +91,7 @@ def add(learner_id: str, entry: OutsideCreditIn) -> OutsideCredit:
         credit_type=str(entry.credit_type),
         credits=round(float(entry.credits), 2),
         topics=topics.check_topics(list(entry.topics)),
-        created_at=datetime.now(UTC),
+        created_at=clock.now(),
     )
     item.save(condition=OutsideCredit.outside_credit_id.does_not_exist())
     return item
