@@ -61,30 +61,18 @@ def _crowd(gateway: Gateway, activity_id: str | None, n: int = CROWD) -> list[Ap
     straight to the tables: no password hashing, no email, a handful of batch writes."""
     from cme import clock, sessions
     from cme.attendance import import_roster
-    from cme.identity import name_key
     from cme.models import EmailOwner, Learner, Session
+    from tests.support.learners import verified_md
 
     now = clock.now()
     clients = []
     with Learner.batch_write() as learners, EmailOwner.batch_write() as owners, Session.batch_write() as kept:
         for number in range(n):
-            email = f"crowd{number}@example.org"
-            learner = Learner(
-                f"crowd-{number:04d}",
-                email=email,
-                first_name="Crowd",
-                last_name=f"Learner{number}",
-                last_name_key=name_key(f"Learner{number}"),
-                degree="MD",
-                phone_e164=f"+1480555{number:04d}",
-                email_verified=True,
-                verified_emails={email},
-                password_hash="unused: these learners never sign in",
-                created_at=now,
-                updated_at=now,
-            )
+            learner = verified_md("crowd", number, "555")
             learners.save(learner)
-            owners.save(EmailOwner(email, learner_id=learner.learner_id, verified=True, primary=True, added_at=now))
+            owners.save(
+                EmailOwner(learner.email, learner_id=learner.learner_id, verified=True, primary=True, added_at=now)
+            )
             token, session = sessions.new_session(learner.learner_id, "learner")
             kept.save(session)
             client = ApiClient(gateway, source_ip=f"10.20.{number // 250}.{number % 250 + 1}")

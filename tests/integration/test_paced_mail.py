@@ -50,34 +50,19 @@ def ses_sends(time: VirtualTime) -> Iterator[list[float]]:
 
 def _due_learners(n: int) -> list[str]:
     """``n`` learners with a monthly transcript due on DUE (written straight to the table)."""
-    from cme import clock, schedule
-    from cme.identity import name_key
+    from cme import schedule
     from cme.models import Learner
+    from tests.support.learners import verified_md
 
-    now = clock.now()
-    emails = [f"due{number}@example.org" for number in range(n)]
+    due = {
+        "transcript_frequency": "monthly",
+        "transcript_schedule": schedule.SCHEDULED,
+        "transcript_due": DUE.isoformat(),
+    }
     with Learner.batch_write() as learners:
-        for number, email in enumerate(emails):
-            learners.save(
-                Learner(
-                    f"due-{number:04d}",
-                    email=email,
-                    first_name="Due",
-                    last_name=f"Learner{number}",
-                    last_name_key=name_key(f"Learner{number}"),
-                    degree="MD",
-                    phone_e164=f"+1480556{number:04d}",
-                    email_verified=True,
-                    verified_emails={email},
-                    password_hash="unused: these learners never sign in",
-                    transcript_frequency="monthly",
-                    transcript_schedule=schedule.SCHEDULED,
-                    transcript_due=DUE.isoformat(),
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-    return emails
+        for number in range(n):
+            learners.save(verified_md("due", number, "556", **due))
+    return [f"due{number}@example.org" for number in range(n)]
 
 
 def _run(gateway: Any, today: date = DUE) -> dict[str, Any]:
