@@ -185,7 +185,7 @@ async function attach(item, input) {
   const data = new FormData();
   for (const [name, value] of Object.entries(fields)) data.append(name, value);
   data.append('file', file); // S3 takes the file last: fields after it are ignored
-  let sent = false;
+  let sent;
   try {
     const answer = await fetch(url, { method: 'POST', body: data, credentials: 'omit' });
     sent = answer.ok;
