@@ -85,12 +85,26 @@ test-py312: $(VENV_312)/.synced browser ## unit and integration tests under Pyth
 	rm -rf build/aws-calls-3.12  # its AWS calls apart: build/aws-calls keeps make test's for make iam
 	CME_AWS_CALLS_DIR=build/aws-calls-3.12 $(VENV_312)/bin/python -m pytest -n 2 --dist loadfile -p no:cacheprovider tests/unit tests/integration
 
-lint: setup ## ruff, mypy, cfn-lint
+# eslint for web/ and the CloudFront Function, at the versions infra/lint/package-lock.json pins,
+# installed into .tools/js with npm ci (node and npm: Debian's nodejs and npm, as make browser).
+ESLINT := $(TOOLS)/js/node_modules/.bin/eslint
+$(ESLINT): infra/lint/package.json infra/lint/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing nodejs and npm (Debian packages) for eslint"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
+	mkdir -p $(TOOLS)/js
+	cp infra/lint/package.json infra/lint/package-lock.json $(TOOLS)/js/
+	npm ci --prefix $(TOOLS)/js --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lint: setup $(ESLINT) ## ruff, mypy, cfn-lint, eslint (web/js, the service worker, the CloudFront Function)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy layers/common/cme infra
 	for fn in functions/*/app.py; do $(PY) -m mypy $$fn || exit 1; done
 	$(VENV)/bin/cfn-lint template.yaml
+	$(ESLINT) --max-warnings 0 .
 
 format: setup ## apply ruff's fixes and formatting
 	$(PY) -m ruff check --fix .

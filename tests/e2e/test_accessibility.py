@@ -10,6 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from infra.local.seed import DEMO_PASSWORD
+from tests.support import journeys
 from tests.support.http import StackClient
 from tests.support.stack_clock import office_today
 
@@ -51,11 +52,7 @@ def _serious(page: Any, path: str) -> list[str]:
 
 
 def _sign_in(page: Any, email: str) -> None:
-    page.goto("/sign-in.html")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    page.wait_for_url("**/portal.html")
+    journeys.sign_in(page, email, DEMO_PASSWORD)
 
 
 def test_public_pages(page: Any) -> None:

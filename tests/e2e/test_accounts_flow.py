@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.support import journeys
 from tests.support.clock import window_edge
 from tests.support.stack_clock import StackClock
 
@@ -32,10 +33,7 @@ def textbox(page: Any, name: str) -> Any:
 
 
 def sign_in(page: Any, email: str, password: str) -> None:
-    page.goto("/sign-in.html")
-    textbox(page, "Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    journeys.sign_in(page, email, password, lands=False)  # the tests read where it lands
 
 
 def expect_portal(page: Any, welcome: str) -> None:

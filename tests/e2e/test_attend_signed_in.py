@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
+from tests.support import journeys
 from tests.support.http import StackClient
 from tests.support.stack_clock import office_today
 
@@ -75,11 +76,7 @@ def open_activity(base_url: str, title: str) -> tuple[str, str]:
 
 
 def sign_in(page: Any, email: str) -> None:
-    page.goto("/sign-in.html")
-    textbox(page, "Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/portal\.html$"))
+    journeys.sign_in(page, email, PASSWORD)
 
 
 def test_signed_in_learner_records_attendance_with_the_fields_filled_in(

@@ -15,7 +15,7 @@ import unicodedata
 import urllib.request
 import uuid
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
@@ -23,6 +23,7 @@ from pypdf import PdfReader
 
 from infra.local.seed import DEMO_PASSWORD
 from tests.support.http import StackClient
+from tests.support.journeys import attend, sign_in, sign_up, unique_email
 from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
@@ -44,24 +45,8 @@ def today() -> Any:
 
 def new_learner(base_url: str) -> str:
     """An MD with accents in her name and a confirmed email (the link read from the outbox)."""
-    email = f"e2e-download-{uuid.uuid4().hex[:12]}@example.org"
-    client = StackClient(base_url)
-    status, body = client.call(
-        "POST",
-        "/api/accounts",
-        {
-            "email": email,
-            "password": PASSWORD,
-            "first_name": FIRST_NAME,
-            "last_name": LAST_NAME,
-            "degree": "MD",
-            "phone": f"(480) 555-{uuid.uuid4().int % 9000 + 1000}",
-        },
-    )
-    assert status == 201, body
-    token = parse_qs(urlparse(client.latest_link(email, "verify-email.html")).query)["token"][0]
-    status, body = client.call("POST", "/api/accounts/verify-email", {"token": token})  # in its own session
-    assert status == 200 and body["learner"]["email_verified"], body
+    email = unique_email("download")
+    sign_up(base_url, email, PASSWORD, first_name=FIRST_NAME, last_name=LAST_NAME)
     return email
 
 
@@ -83,14 +68,6 @@ def new_activity(admin: StackClient, title: str) -> str:
     )
     assert status == 201, created
     return created["activity"]["activity_id"]
-
-
-def sign_in(page: Any, email: str, password: str) -> None:
-    page.goto("/sign-in.html")
-    page.get_by_role("textbox", name="Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/portal\.html$"))
 
 
 def is_certificate_route(response: Any) -> bool:
@@ -129,8 +106,7 @@ def test_download_and_verify_a_certificate_from_my_portal(page: Any, problems: A
     title = f"Grand Rounds: Heart Failure & <b>Diuretics</b> {uuid.uuid4().hex[:6]}"
     activity_id = new_activity(admin, title)
     email = new_learner(base_url)
-    status, report = admin.call("POST", f"/api/admin/activities/{activity_id}/attendance", {"rows": [{"email": email}]})
-    assert status == 200 and report["added"] == 1, report
+    attend(admin, activity_id, email)
 
     sign_in(page, email, PASSWORD)
     expect(page.get_by_role("heading", name="My activities")).to_be_visible()

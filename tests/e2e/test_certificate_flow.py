@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from infra.local.seed import DEMO_PASSWORD
 from tests.support.http import StackClient
+from tests.support.journeys import attend
 from tests.support.stack_clock import office_today as stack_today
 
 pytestmark = pytest.mark.e2e
@@ -91,8 +92,7 @@ def certify(base_url: str, first_name: str, last_name: str) -> Certified:
     status, body = learner.call("POST", "/api/accounts/verify-email", {"token": token})  # in its own session
     assert status == 200 and body["learner"]["email_verified"], body
 
-    status, report = admin.call("POST", f"/api/admin/activities/{activity_id}/attendance", {"rows": [{"email": email}]})
-    assert status == 200 and report["added"] == 1, report
+    attend(admin, activity_id, email)
 
     status, body = learner.call(
         "POST",

@@ -12,12 +12,13 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.support import journeys
 from tests.support.http import StackClient
+from tests.support.journeys import attend, sign_in, sign_up, unique_email
 from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
@@ -46,25 +47,8 @@ def learner(base_url: str) -> tuple[str, str]:
 
 def new_learner(base_url: str, first_name: str, last_name: str) -> tuple[str, str]:
     """An MD with a confirmed email (the link read from the local outbox); returns email, password."""
-    email = f"e2e-claim-{uuid.uuid4().hex[:12]}@example.org"
-    password = "steady lighthouse claims credit"
-    client = StackClient(base_url)
-    status, body = client.call(
-        "POST",
-        "/api/accounts",
-        {
-            "email": email,
-            "password": password,
-            "first_name": first_name,
-            "last_name": last_name,
-            "degree": "MD",
-            "phone": f"(480) 555-{uuid.uuid4().int % 9000 + 1000}",
-        },
-    )
-    assert status == 201, body
-    token = parse_qs(urlparse(client.latest_link(email, "verify-email.html")).query)["token"][0]
-    status, body = client.call("POST", "/api/accounts/verify-email", {"token": token})  # in its own session
-    assert status == 200, body
+    email, password = unique_email("claim"), "steady lighthouse claims credit"
+    sign_up(base_url, email, password, first_name=first_name, last_name=last_name)
     return email, password
 
 
@@ -90,23 +74,8 @@ def new_activity(admin: StackClient, title: str, **fields: Any) -> str:
     return created["activity"]["activity_id"]
 
 
-def attended(admin: StackClient, activity_id: str, email: str) -> None:
-    status, report = admin.call("POST", f"/api/admin/activities/{activity_id}/attendance", {"rows": [{"email": email}]})
-    assert status == 200 and report["added"] == 1, report
-
-
 def coordinator(base_url: str) -> StackClient:
-    admin = StackClient(base_url)
-    admin.sign_in("admin@example.org", DEMO_PASSWORD)
-    return admin
-
-
-def sign_in(page: Any, email: str, password: str) -> None:
-    page.goto("/sign-in.html")
-    page.get_by_role("textbox", name="Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/portal\.html$"))
+    return journeys.coordinator(base_url, DEMO_PASSWORD)
 
 
 def activity_row(page: Any, title: str) -> Any:
@@ -148,8 +117,8 @@ def test_claim_credit_through_the_form(
     old_title = f"Annual Stroke Update {uuid.uuid4().hex[:6]}"
     long_ago = today() - timedelta(days=60)
     old = new_activity(admin, old_title, format="live", start_date=long_ago.isoformat(), end_date=long_ago.isoformat())
-    attended(admin, rounds, email)
-    attended(admin, old, email)
+    attend(admin, rounds, email)
+    attend(admin, old, email)
 
     sign_in(page, email, password)
     page.evaluate("window.__sameDocument = true")  # gone if the page reloads
@@ -267,7 +236,7 @@ def test_claim_made_meanwhile_elsewhere_on_a_phone(
         credits=[{"type": "AMA_PRA_1", "max": 2.0}],
         evaluation=[{"question_id": "bias", "text": BIAS, "kind": "yes_no", "required": True}],
     )
-    attended(admin, activity_id, email)
+    attend(admin, activity_id, email)
 
     context = browser.new_context(base_url=base_url, viewport={"width": 375, "height": 740}, is_mobile=True)
     try:
@@ -314,7 +283,7 @@ def test_credit_words_come_from_the_api(page: Any, base_url: str, problems: Any,
     admin = coordinator(base_url)
     email, password = learner
     title = f"Ethics Grand Rounds {uuid.uuid4().hex[:6]}"
-    attended(admin, new_activity(admin, title), email)
+    attend(admin, new_activity(admin, title), email)
 
     def reworded(route: Any) -> None:  # the API's words, marked, so the page can only have them from there
         answer = route.fetch()
@@ -353,7 +322,7 @@ def test_a_physician_claims_ama_and_moc_in_one_claim(
         credits=[{"type": "AMA_PRA_1", "max": 1.0}, {"type": "ABIM_MOC", "max": 1.0}],
         evaluation=[{"question_id": "bias", "text": BIAS, "kind": "yes_no", "required": True}],
     )
-    attended(admin, activity_id, email)
+    attend(admin, activity_id, email)
 
     sign_in(page, email, password)
     row = activity_row(page, title)

@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.support import journeys
+
 pytestmark = pytest.mark.e2e
 
 PASSWORD_MISMATCH = "Email or Password do not match. Please try again."
@@ -42,10 +44,7 @@ def textbox(page: Any, name: str) -> Any:
 
 
 def sign_in(page: Any, email: str, password: str) -> None:
-    page.goto("/sign-in.html")
-    textbox(page, "Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    journeys.sign_in(page, email, password, lands=False)  # the tests read where it lands
 
 
 def sign_out(page: Any) -> None:

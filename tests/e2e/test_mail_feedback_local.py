@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from infra.local.seed import DEMO_PASSWORD
 from tests.e2e.test_publisher_flow import office_today, sign_in
 from tests.support.http import StackClient
+from tests.support.journeys import attend
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "lantern orchard quietly"
@@ -65,8 +66,7 @@ def test_a_bounce_end_to_end(base_url: str, page: Any, problems: Any) -> None:
     )
     assert status == 201, created
     activity_id = created["activity"]["activity_id"]
-    status, report = admin.call("POST", f"/api/admin/activities/{activity_id}/attendance", {"rows": [{"email": email}]})
-    assert status == 200 and report["added"] == 1, report
+    attend(admin, activity_id, email)
 
     assert feedback(base_url, {"email": email.upper(), "type": "bounce"}) == (200, {"marked": 1})
 

@@ -11,13 +11,14 @@ import re
 import uuid
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.support import journeys
 from tests.support.http import StackClient
+from tests.support.journeys import sign_up, unique_email
 from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
@@ -42,24 +43,8 @@ def today() -> date:
 
 
 def new_learner(base_url: str) -> str:
-    email = f"e2e-portal-{uuid.uuid4().hex[:12]}@example.org"
-    client = StackClient(base_url)
-    status, body = client.call(
-        "POST",
-        "/api/accounts",
-        {
-            "email": email,
-            "password": PASSWORD,
-            "first_name": "Imani",
-            "last_name": "Okafor",
-            "degree": "MD",
-            "phone": f"(480) 555-{uuid.uuid4().int % 9000 + 1000}",
-        },
-    )
-    assert status == 201, body
-    token = parse_qs(urlparse(client.latest_link(email, "verify-email.html")).query)["token"][0]
-    status, body = client.call("POST", "/api/accounts/verify-email", {"token": token})
-    assert status == 200, body
+    email = unique_email("portal")
+    sign_up(base_url, email, PASSWORD)
     return email
 
 
@@ -133,11 +118,7 @@ def seeded(base_url: str) -> dict[str, Any]:
 
 
 def sign_in(page: Any, email: str) -> None:
-    page.goto("/sign-in.html")
-    page.get_by_role("textbox", name="Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/portal\.html$"))
+    journeys.sign_in(page, email, PASSWORD)
 
 
 def screenshot(page: Any, name: str) -> None:

@@ -7,7 +7,6 @@ bytes, finds it on the transcript marked self-reported, and deletes it."""
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -16,7 +15,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.support.http import StackClient
+from tests.support import journeys
+from tests.support.journeys import sign_up, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -25,29 +25,13 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 
 def new_learner(base_url: str) -> str:
-    email = f"e2e-outside-{uuid.uuid4().hex[:12]}@example.org"
-    status, body = StackClient(base_url).call(
-        "POST",
-        "/api/accounts",
-        {
-            "email": email,
-            "password": PASSWORD,
-            "first_name": "Imani",
-            "last_name": "Okafor",
-            "degree": "MD",
-            "phone": f"(480) 555-{uuid.uuid4().int % 9000 + 1000}",
-        },
-    )
-    assert status == 201, body
+    email = unique_email("outside")
+    sign_up(base_url, email, PASSWORD, confirm=False)
     return email
 
 
 def sign_in(page: Any, email: str) -> None:
-    page.goto("/sign-in.html")
-    page.get_by_role("textbox", name="Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/portal\.html$"))
+    journeys.sign_in(page, email, PASSWORD)
 
 
 def test_upload_from_the_browser_through_the_csp(page: Any, base_url: str, problems: Any, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.support import journeys
 from tests.support.stack_clock import office_today as stack_today
 
 pytestmark = pytest.mark.e2e
@@ -32,11 +33,7 @@ def textbox(page: Any, name: str) -> Any:
 
 
 def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto("/sign-in.html")
-    textbox(page, "Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/portal\.html$"))
+    journeys.sign_in(page, email, password)
 
 
 def no_sideways_scroll(page: Any) -> None:

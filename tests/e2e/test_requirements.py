@@ -18,6 +18,7 @@ from infra.local.seed import DEMO_PASSWORD, EXAMPLE_SET
 from tests.e2e.test_my_portal import LAYOUT_SHIFTS, PASSWORD, new_learner, sign_in
 from tests.e2e.test_publisher_flow import sign_in as sign_in_as
 from tests.support.http import StackClient
+from tests.support.journeys import attend
 from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
@@ -58,8 +59,7 @@ def learner(base_url: str) -> dict[str, Any]:
     )
     assert status == 201, created
     activity_id = created["activity"]["activity_id"]
-    status, report = admin.call("POST", f"/api/admin/activities/{activity_id}/attendance", {"rows": [{"email": email}]})
-    assert status == 200 and report["added"] == 1, report
+    attend(admin, activity_id, email)
     client = StackClient(base_url)
     client.sign_in(email, PASSWORD)
     status, body = client.call(

@@ -25,7 +25,9 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from infra.local.seed import DEMO_PASSWORD
+from tests.support import journeys
 from tests.support.http import StackClient
+from tests.support.journeys import attend, sign_up, unique_email
 from tests.support.stack_clock import office_today
 
 pytestmark = pytest.mark.e2e
@@ -72,17 +74,10 @@ def new_activity(admin: StackClient, title: str, day: date, credits: list[dict[s
 
 
 def claim(learner: StackClient, activity_id: str, credit_type: str, credits: float) -> None:
-    body: dict[str, Any] = {
-        "activity_id": activity_id,
-        "credit_type": credit_type,
-        "credits": credits,
-        "evaluation": {},
-        "attestation": True,
-    }
+    fields: dict[str, Any] = {}
     if credit_type == "ABIM_MOC":  # MOC points are reported to the board: consent, board id, birth day
-        body.update(moc_consent=True, board_ids={"ABIM": "123456"}, birth_mmdd="0704")
-    status, body = learner.call("POST", "/api/me/claims", body)
-    assert status == 201, body
+        fields.update(moc_consent=True, board_ids={"ABIM": "123456"}, birth_mmdd="0704")
+    journeys.claim(learner, activity_id, credit_type, credits, **fields)
 
 
 @pytest.fixture(scope="module")
@@ -100,10 +95,7 @@ def learner(base_url: str) -> Learner:
     first_name, last_name = "Inès", "Okafor-Lindqvist"
     email, client = new_md(base_url, first_name, last_name)
     for activity_id in (current, old):
-        status, report = admin.call(
-            "POST", f"/api/admin/activities/{activity_id}/attendance", {"rows": [{"email": email}]}
-        )
-        assert status == 200 and report["added"] == 1, report
+        attend(admin, activity_id, email)
     claim(client, current, "AMA_PRA_1", 1.5)
     claim(client, old, "ABIM_MOC", 1.0)
     return Learner(email, first_name, last_name, title, old_title, client)
@@ -111,24 +103,15 @@ def learner(base_url: str) -> Learner:
 
 def new_md(base_url: str, first_name: str, last_name: str) -> tuple[str, StackClient]:
     """A new MD's account, its email verified, signed in."""
-    email = f"e2e-transcript-{uuid.uuid4().hex[:12]}@example.org"
-    client = StackClient(base_url)
-    status, body = client.call(
-        "POST",
-        "/api/accounts",
-        {
-            "email": email,
-            "password": PASSWORD,
-            "first_name": first_name,
-            "last_name": last_name,
-            "degree": "MD",
-            "phone": f"+1480555{uuid.uuid4().int % 9000 + 1000}",
-        },
+    email = unique_email("transcript")
+    client = sign_up(
+        base_url,
+        email,
+        PASSWORD,
+        first_name=first_name,
+        last_name=last_name,
+        phone=f"+1480555{uuid.uuid4().int % 9000 + 1000}",
     )
-    assert status == 201, body
-    token = parse_qs(urlparse(client.latest_link(email, "verify-email.html")).query)["token"][0]
-    status, body = client.call("POST", "/api/accounts/verify-email", {"token": token})  # in its own session
-    assert status == 200 and body["learner"]["email_verified"], body
     return email, client
 
 
@@ -397,8 +380,7 @@ def test_an_ama_and_moc_claim_is_two_rows_on_the_page(page: Any, base_url: str, 
     both = [{"type": "AMA_PRA_1", "max": 1.0}, {"type": "ABIM_MOC", "max": 1.0}]
     activity_id = new_activity(admin, title, today, both, 30)
     email, client = new_md(base_url, "Ravi", "Menon")
-    status, report = admin.call("POST", f"/api/admin/activities/{activity_id}/attendance", {"rows": [{"email": email}]})
-    assert status == 200 and report["added"] == 1, report
+    attend(admin, activity_id, email)
     status, body = client.call(
         "POST",
         "/api/me/claims",

@@ -8,7 +8,7 @@
  */
 import { api } from './api.js';
 import {
-  clearErrors, errorMessage, markFields, plainDetails, setBusy, showAlert,
+  errorMessage, handleSubmit, markFields, plainDetails, showAlert,
 } from './forms.js';
 import {
   activityIdParam, activityPath, alertRegion, loading, showTabs, signInAgain, usable,
@@ -232,26 +232,13 @@ function missing() {
   return plain(details);
 }
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (saveButton.disabled) return;
-  clearErrors(form);
-  showAlert(alertRegion);
-  const empty = missing();
-  if (empty.length) {
-    const labels = markFields(form, empty);
-    showAlert(alertRegion, `Please fill in: ${labels.join(', ')}.`);
-    return;
-  }
-  setBusy(saveButton, true);
-  const { status, body } = activityId
-    ? await api('PUT', activityPath(activityId), payload())
-    : await api('POST', '/api/admin/activities', payload());
-  if ((status === 201 || status === 200) && body?.activity) {
+const saved = ({ status, body }) => (status === 201 || status === 200) && Boolean(body?.activity);
+
+function answered({ status, body }) {
+  if (saved({ status, body })) {
     window.location.assign(`/admin.html?saved=${encodeURIComponent(body.activity.activity_id)}`);
     return;
   }
-  setBusy(saveButton, false);
   if (status === 401) {
     signInAgain();
     return;
@@ -263,6 +250,21 @@ form.addEventListener('submit', async (event) => {
   const labels = status === 422 || status === 409 ? markFields(form, plain(body.details)) : [];
   showAlert(alertRegion, errorMessage(form, body, labels));
   if (!labels.length) alertRegion.focus();
+}
+
+handleSubmit(form, {
+  button: saveButton,
+  reset: () => showAlert(alertRegion),
+  check: () => {
+    const empty = missing();
+    if (!empty.length) return true;
+    const labels = markFields(form, empty);
+    showAlert(alertRegion, `Please fill in: ${labels.join(', ')}.`);
+    return false;
+  },
+  send: () => (activityId ? api('PUT', activityPath(activityId), payload()) : api('POST', '/api/admin/activities', payload())),
+  leaving: saved,
+  answered,
 });
 
 // ---------------------------------------------------------------- start

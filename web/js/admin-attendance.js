@@ -6,7 +6,7 @@
  */
 import { api, upload } from './api.js';
 import {
-  clearErrors, errorMessage, formValues, markFields, missingFields, setBusy, showAlert,
+  errorMessage, formValues, handleSubmit, markFields, requireFields, setBusy, showAlert,
 } from './forms.js';
 import { formatMoment } from './dates.js';
 import {
@@ -251,21 +251,9 @@ const addButton = addForm.querySelector('button[type="submit"]');
 const addAlert = document.getElementById('add-one-alert');
 const addStatus = document.getElementById('add-one-status');
 
-addForm.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (addButton.disabled) return;
-  clearErrors(addForm);
-  showAlert(addAlert);
-  addStatus.textContent = '';
-  const missing = missingFields(addForm);
-  if (missing.length) {
-    markFields(addForm, missing);
-    return;
-  }
-  const row = formValues(addForm);
-  setBusy(addButton, true);
-  const { status, body } = await api('POST', activityPath(activityId, '/attendance'), { rows: [row] });
-  setBusy(addButton, false);
+let row = null;
+
+async function added({ status, body }) {
   if (status === 401) {
     signInAgain();
     return;
@@ -283,6 +271,20 @@ addForm.addEventListener('submit', async (event) => {
   const labels = markFields(addForm, body?.details);
   showAlert(addAlert, errorMessage(addForm, body, labels));
   if (!labels.length) addAlert.focus();
+}
+
+handleSubmit(addForm, {
+  button: addButton,
+  reset: () => {
+    showAlert(addAlert);
+    addStatus.textContent = '';
+  },
+  check: () => requireFields(addForm),
+  send: () => {
+    row = formValues(addForm);
+    return api('POST', activityPath(activityId, '/attendance'), { rows: [row] });
+  },
+  answered: added,
 });
 
 function showResult(report) {
@@ -301,43 +303,41 @@ function showResult(report) {
   result.focus();
 }
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (uploadButton.disabled) return;
-  clearErrors(form);
-  showAlert(rosterAlert);
+// The type by the file's extension: browsers on Windows call a .csv "application/vnd.ms-excel".
+// A CSV goes as its bytes (the API reads UTF-8, UTF-16 and Windows-1252), never re-encoded here.
+const rosterType = (file) => ({ csv: 'text/csv', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }[
+  file?.name.toLowerCase().split('.').pop()]);
+
+function checkRoster() {
   const file = fileInput.files?.[0];
-  // The type by the file's extension: browsers on Windows call a .csv "application/vnd.ms-excel".
-  // A CSV goes as its bytes (the API reads UTF-8, UTF-16 and Windows-1252), never re-encoded here.
-  const extension = file?.name.toLowerCase().split('.').pop();
-  const contentType = { csv: 'text/csv', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }[
-    extension];
   const problem = !file ? 'Please choose the roster file (.xlsx or .csv) to upload.'
-    : !contentType ? 'Choose an Excel workbook (.xlsx) or a CSV file (.csv). In Excel, “Save As” either one.'
+    : !rosterType(file) ? 'Choose an Excel workbook (.xlsx) or a CSV file (.csv). In Excel, “Save As” either one.'
       : file.size > MAX_BYTES ? 'The file is larger than 2 MB: split it into smaller rosters.'
         : null;
-  if (problem) {
-    markFields(form, [{ field: 'file', message: problem }]);
-    return;
-  }
-  setBusy(uploadButton, true);
+  if (!problem) return true;
+  markFields(form, [{ field: 'file', message: problem }]);
+  return false;
+}
+
+async function sendRoster() {
+  const file = fileInput.files[0];
   let bytes;
   try {
     bytes = await file.arrayBuffer();
   } catch {
-    setBusy(uploadButton, false);
     markFields(form, [{ field: 'file', message: 'We could not read that file. Please choose it again.' }]);
-    return;
+    return null;
   }
-  const { status, body } = await upload(activityPath(activityId, '/attendance'), bytes, contentType);
+  return upload(activityPath(activityId, '/attendance'), bytes, rosterType(file));
+}
+
+async function uploaded({ status, body }) {
   if (status === 200 && body) {
     showResult(body);
     form.reset();
     await reloadAttendance();
-    setBusy(uploadButton, false);
     return;
   }
-  setBusy(uploadButton, false);
   if (status === 401) {
     signInAgain();
     return;
@@ -349,6 +349,16 @@ form.addEventListener('submit', async (event) => {
   result.hidden = true;
   showAlert(rosterAlert, body.message);
   rosterAlert.focus();
+}
+
+// the button stays busy until the attendance list has reloaded after an upload
+handleSubmit(form, {
+  button: uploadButton,
+  reset: () => showAlert(rosterAlert),
+  check: checkRoster,
+  send: sendRoster,
+  answered: uploaded,
+  busyWhileAnswering: true,
 });
 
 async function start() {

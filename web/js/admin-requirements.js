@@ -7,7 +7,7 @@
  */
 import { api } from './api.js';
 import {
-  clearErrors, errorMessage, markFields, plainDetails, setBusy, showAlert,
+  clearErrors, errorMessage, handleSubmit, markFields, plainDetails, showAlert,
 } from './forms.js';
 import { alertRegion, loading, signInAgain, usable } from './admin-common.js';
 import { creditLabel, creditTypes, formatAmount } from './credits.js';
@@ -261,22 +261,7 @@ function missing() {
   return plain(details);
 }
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (saveButton.disabled) return;
-  clearErrors(form);
-  showAlert(alertRegion);
-  statusRegion.textContent = '';
-  const empty = missing();
-  if (empty.length) {
-    showProblems({ code: 'VALIDATION_FAILED' }, empty);
-    return;
-  }
-  setBusy(saveButton, true);
-  const { status, body } = editing
-    ? await api('PUT', `/api/admin/requirement-sets/${encodeURIComponent(editing.set_id)}`, payload())
-    : await api('POST', '/api/admin/requirement-sets', payload());
-  setBusy(saveButton, false);
+async function answered({ status, body }) {
   if ((status === 201 || status === 200) && body?.requirement_set) {
     const saved = body.requirement_set;
     await loadSets();
@@ -295,6 +280,24 @@ form.addEventListener('submit', async (event) => {
     return;
   }
   showProblems(body, status === 422 || status === 409 ? plain(body?.details) : []);
+}
+
+handleSubmit(form, {
+  button: saveButton,
+  reset: () => {
+    showAlert(alertRegion);
+    statusRegion.textContent = '';
+  },
+  check: () => {
+    const empty = missing();
+    if (!empty.length) return true;
+    showProblems({ code: 'VALIDATION_FAILED' }, empty);
+    return false;
+  },
+  send: () => (editing
+    ? api('PUT', `/api/admin/requirement-sets/${encodeURIComponent(editing.set_id)}`, payload())
+    : api('POST', '/api/admin/requirement-sets', payload())),
+  answered,
 });
 
 // ---------------------------------------------------------------- start

@@ -9,7 +9,7 @@
  */
 import { api } from './api.js';
 import {
-  clearErrors, errorMessage, markFields, missingFields, setBusy, showAlert,
+  errorMessage, handleSubmit, markFields, requireFields, showAlert,
 } from './forms.js';
 import { setSignedIn, signedInHint } from './shell.js';
 
@@ -67,27 +67,26 @@ const FIELD_OF = {
   EMAIL_INVALID: ['email', 'Please enter a valid email address.'],
 };
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (button.disabled) return;
-  clearErrors(form);
-  showAlert(alertRegion);
-  const missing = missingFields(form);
-  if (missing.length) {
-    const labels = markFields(form, missing);
-    showAlert(alertRegion, `Please fill in: ${labels.join(', ')}.`);
-    return;
-  }
-  const value = (name) => form.elements.namedItem(name).value.trim();
-  const payload = {
-    code: value('code'),
-    email: value('email'),
-    first_name: value('first_name'),
-    last_name: value('last_name'),
-  };
-  setBusy(button, true);
-  const { status, body } = await api('POST', '/api/attendance', payload);
-  setBusy(button, false);
+let payload = null;
+
+handleSubmit(form, {
+  button,
+  reset: () => showAlert(alertRegion),
+  check: () => requireFields(form, alertRegion),
+  send: () => {
+    const value = (name) => form.elements.namedItem(name).value.trim();
+    payload = {
+      code: value('code'),
+      email: value('email'),
+      first_name: value('first_name'),
+      last_name: value('last_name'),
+    };
+    return api('POST', '/api/attendance', payload);
+  },
+  answered,
+});
+
+function answered({ status, body }) {
   if (status === 201 || status === 200) {
     doneTitle.textContent = learner
       ? `Your attendance at ${body.title} is recorded.`
@@ -109,7 +108,7 @@ form.addEventListener('submit', async (event) => {
     markFields(form, [{ field, message }]);
   }
   showAlert(alertRegion, errorMessage(form, body, labels));
-});
+}
 
 again.addEventListener('click', () => {
   for (const name of ['email', 'first_name', 'last_name']) form.elements.namedItem(name).value = '';

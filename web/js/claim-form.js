@@ -7,7 +7,7 @@
  * field, all at once; the API's answer (201 with the claim, or 422 with details) is the last word.
  */
 import { api } from './api.js';
-import { setBusy, showAlert } from './forms.js';
+import { handleSubmit, showAlert } from './forms.js';
 import { creditLabel, formatAmount, mocBoard, quarterSteps } from './credits.js';
 
 export const ATTESTATION = 'I attest that I participated in this activity. Physicians should claim only the credit '
@@ -353,10 +353,8 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale,
     return { details, message: messages.join(' ') };
   }
 
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (submit.disabled) return;
-    clearProblems();
+  /** The claim as the API takes it, from the form as it is now. */
+  function claimPayload() {
     const answers = {};
     for (const q of evaluation) {
       const answer = answerOf(form, q);
@@ -378,16 +376,12 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale,
       if (birth && !birth.field.hidden && birth.input.value.trim()) payload.birth_mmdd = birth.input.value.trim();
     }
     Object.assign(payload, { evaluation: answers, attestation: form.elements.namedItem('attestation').checked });
-    const found = problems(payload);
-    if (found.details.length) {
-      showProblems(found.details, found.message);
-      return;
-    }
-    setBusy(submit, true);
-    cancel.disabled = true;
-    const { status, body } = await api('POST', '/api/me/claims', payload);
-    setBusy(submit, false);
-    cancel.disabled = false;
+    return payload;
+  }
+
+  let payload = null;
+
+  function answered({ status, body }) {
     if ((status === 201 || status === 200) && body?.claim) {
       onClaimed(body.claim);
       return;
@@ -407,6 +401,21 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale,
     }
     showAlert(alertRegion, body?.message || 'Something went wrong. Please try again.');
     alertRegion.focus();
+  }
+
+  handleSubmit(form, {
+    button: submit,
+    alsoDisabled: [cancel],
+    reset: clearProblems,
+    check: () => {
+      payload = claimPayload();
+      const found = problems(payload);
+      if (!found.details.length) return true;
+      showProblems(found.details, found.message);
+      return false;
+    },
+    send: () => api('POST', '/api/me/claims', payload),
+    answered,
   });
 
   cancel.addEventListener('click', () => onCancel());

@@ -4,7 +4,7 @@
  */
 import { api } from './api.js';
 import {
-  clearErrors, errorMessage, formValues, link, markFields, missingFields, setBusy, setUpReveal, showAlert,
+  formValues, handleSubmit, link, markFields, requireFields, setUpReveal, showAlert, showAnswerProblems,
 } from './forms.js';
 import { setSignedIn } from './shell.js';
 
@@ -75,42 +75,29 @@ function showNoMatch() {
   result.replaceChildren(panel);
 }
 
-lookupForm.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (lookupButton.disabled) return;
-  clearErrors(lookupForm);
-  showAlert(lookupAlert);
-  result.replaceChildren();
-  const missing = missingFields(lookupForm);
-  if (missing.length) {
-    markFields(lookupForm, missing);
-    return;
-  }
-  const { last_name: lastName, phone } = formValues(lookupForm);
-  setBusy(lookupButton, true);
-  const { status, body } = await api('POST', '/api/accounts/lookup', { last_name: lastName, phone });
-  setBusy(lookupButton, false);
-  if (status === 200) {
-    const matches = Array.isArray(body?.matches) ? body.matches : [];
-    if (matches.length) showMatches(matches);
-    else showNoMatch();
-    return;
-  }
-  const labels = status === 422 ? markFields(lookupForm, body.details) : [];
-  showAlert(lookupAlert, errorMessage(lookupForm, body, labels));
+handleSubmit(lookupForm, {
+  button: lookupButton,
+  reset: () => {
+    showAlert(lookupAlert);
+    result.replaceChildren();
+  },
+  check: () => requireFields(lookupForm),
+  send: () => {
+    const { last_name: lastName, phone } = formValues(lookupForm);
+    return api('POST', '/api/accounts/lookup', { last_name: lastName, phone });
+  },
+  answered: (answer) => {
+    if (answer.status === 200) {
+      const matches = Array.isArray(answer.body?.matches) ? answer.body.matches : [];
+      if (matches.length) showMatches(matches);
+      else showNoMatch();
+      return;
+    }
+    showAnswerProblems(lookupForm, lookupAlert, answer);
+  },
 });
 
-profileForm.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (saveButton.disabled) return;
-  clearErrors(profileForm);
-  showAlert(profileAlert);
-  const missing = missingFields(profileForm);
-  if (missing.length) {
-    const labels = markFields(profileForm, missing);
-    showAlert(profileAlert, `Please fill in: ${labels.join(', ')}.`);
-    return;
-  }
+function accountPayload() {
   const values = formValues(profileForm);
   const payload = {
     email: values.email,
@@ -122,9 +109,11 @@ profileForm.addEventListener('submit', async (event) => {
   };
   if (values.specialty) payload.specialty = values.specialty;
   if (values.npi) payload.npi = values.npi;
+  return payload;
+}
 
-  setBusy(saveButton, true);
-  const { status, body } = await api('POST', '/api/accounts', payload);
+function accountAnswered(answer) {
+  const { status, body } = answer;
   if (status === 201) {
     try {
       window.sessionStorage.removeItem(SIGN_IN_EMAIL);
@@ -135,12 +124,19 @@ profileForm.addEventListener('submit', async (event) => {
     window.location.assign('/portal.html');
     return;
   }
-  setBusy(saveButton, false);
   if (status === 409 && body.code === 'EMAIL_TAKEN') {
     showAlert(profileAlert, `${body.message} `, link('/sign-in.html', 'Sign In'));
     markFields(profileForm, [{ field: 'email', message: 'This email already has an account.' }]);
     return;
   }
-  const labels = status === 422 ? markFields(profileForm, body.details) : [];
-  showAlert(profileAlert, errorMessage(profileForm, body, labels));
+  showAnswerProblems(profileForm, profileAlert, answer);
+}
+
+handleSubmit(profileForm, {
+  button: saveButton,
+  reset: () => showAlert(profileAlert),
+  check: () => requireFields(profileForm, profileAlert),
+  send: () => api('POST', '/api/accounts', accountPayload()),
+  leaving: ({ status }) => status === 201,
+  answered: accountAnswered,
 });

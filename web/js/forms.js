@@ -131,6 +131,88 @@ export function errorMessage(form, body, labels) {
   return body?.message || 'Something went wrong. Please try again.';
 }
 
+/**
+ * @typedef {{ status: number, body: any }} Answer  what api() resolves to
+ */
+
+/**
+ * Check the required fields before a request: marks each empty one beside it, and with a region,
+ * says there which ("Please fill in: Email, Password."). Returns true when every one is filled.
+ * @param {HTMLFormElement} form
+ * @param {HTMLElement} [region] the alert region for the summary; without one, the fields alone
+ * @param {string} [lead] the summary's words before the labels
+ * @returns {boolean}
+ */
+export function requireFields(form, region, lead = 'Please fill in:') {
+  const missing = missingFields(form);
+  if (!missing.length) return true;
+  const labels = markFields(form, missing);
+  if (region) showAlert(region, `${lead} ${labels.join(', ')}.`);
+  return false;
+}
+
+/**
+ * An error answer shown the usual way: a 422's details beside their fields, and the message
+ * (phrased with those fields' labels for VALIDATION_FAILED) in the alert region.
+ * @param {HTMLFormElement} form
+ * @param {HTMLElement} region
+ * @param {Answer} answer
+ */
+export function showAnswerProblems(form, region, { status, body }) {
+  const labels = status === 422 ? markFields(form, body?.details) : [];
+  showAlert(region, errorMessage(form, body, labels));
+}
+
+/**
+ * The submit preamble every form shares, in one place: the page does not reload, a second click
+ * while a request is in flight does nothing (the button is busy), the last submit's problems
+ * beside the fields go, then the page's own steps run in order.
+ * @param {HTMLFormElement} form
+ * @param {object} steps
+ * @param {HTMLButtonElement} steps.button the submit button, busy while the request is in flight
+ * @param {() => void} [steps.reset] empties the regions the last submit filled (alert, status)
+ * @param {() => boolean} [steps.check] client-side checks: shows what it finds, false to send nothing
+ * @param {() => Promise<Answer | null>} steps.send makes the request (null: none was made, and the
+ *   page has said why)
+ * @param {(answer: Answer) => unknown} steps.answered shows the answer: the next step, or the problems
+ * @param {(answer: Answer) => boolean} [steps.leaving] true when the answer takes the visitor to
+ *   another page: the button stays busy
+ * @param {boolean} [steps.busyWhileAnswering] keep the button busy until answered has finished
+ *   (it waits for more requests), not only while send's request is in flight
+ * @param {HTMLButtonElement[]} [steps.alsoDisabled] other buttons disabled while the request is in flight
+ */
+export function handleSubmit(form, steps) {
+  const { button, reset, check, send, answered, leaving, busyWhileAnswering = false, alsoDisabled = [] } = steps;
+  const busy = (on) => {
+    setBusy(button, on);
+    for (const other of alsoDisabled) other.disabled = on;
+  };
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (button.disabled) return;
+    clearErrors(form);
+    reset?.();
+    if (check && !check()) return;
+    busy(true);
+    let answer = null;
+    try {
+      answer = await send();
+    } finally {
+      if (!answer || !(leaving?.(answer) || busyWhileAnswering)) busy(false);
+    }
+    if (!answer) return;
+    if (leaving?.(answer)) {
+      await answered(answer);
+      return;
+    }
+    try {
+      await answered(answer);
+    } finally {
+      if (busyWhileAnswering) busy(false);
+    }
+  });
+}
+
 /** Read a form's named fields as trimmed strings (passwords untouched). */
 export function formValues(form) {
   const values = {};

@@ -6,7 +6,7 @@
 import { api } from './api.js';
 import { formatMomentDay } from './dates.js';
 import {
-  clearErrors, markFields, missingFields, setBusy, showAlert,
+  handleSubmit, markFields, missingFields, setBusy, showAlert,
 } from './forms.js';
 
 const heading = document.getElementById('my-emails-heading');
@@ -181,21 +181,9 @@ export function setUpEmails({ onProfile, onSignedOut }) {
     show(await api('GET', '/api/me/emails'));
   }
 
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (addButton.disabled) return;
-    clearErrors(form);
-    showAlert(statusRegion);
-    showAlert(alertRegion);
-    if (missingFields(form).length) {
-      markFields(form, [{ field: 'email', message: 'Please enter the email to add.' }]);
-      return;
-    }
-    const input = form.elements.namedItem('email');
-    const email = input.value.trim();
-    setBusy(addButton, true);
-    const { status, body } = await api('POST', '/api/me/emails', { email });
-    setBusy(addButton, false);
+  const input = form.elements.namedItem('email');
+
+  async function added({ status, body }) {
     if (status === 201 || status === 200) {
       input.value = '';
       const added = body.email.email;
@@ -218,6 +206,21 @@ export function setUpEmails({ onProfile, onSignedOut }) {
     }
     if (words) markFields(form, [{ field: 'email', message: words }]);
     complain(body.message);
+  }
+
+  handleSubmit(form, {
+    button: addButton,
+    reset: () => {
+      showAlert(statusRegion);
+      showAlert(alertRegion);
+    },
+    check: () => {
+      if (!missingFields(form).length) return true;
+      markFields(form, [{ field: 'email', message: 'Please enter the email to add.' }]);
+      return false;
+    },
+    send: () => api('POST', '/api/me/emails', { email: input.value.trim() }),
+    answered: added,
   });
 
   return { show, reload };

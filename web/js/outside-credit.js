@@ -8,7 +8,7 @@
  */
 import { api } from './api.js';
 import {
-  clearErrors, errorMessage, markFields, missingFields, setBusy, showAlert,
+  errorMessage, handleSubmit, markFields, requireFields, setBusy, showAlert,
 } from './forms.js';
 import { setRole, setSignedIn } from './shell.js';
 import { creditLabel, creditTypes, formatAmount } from './credits.js';
@@ -185,7 +185,7 @@ async function attach(item, input) {
   const data = new FormData();
   for (const [name, value] of Object.entries(fields)) data.append(name, value);
   data.append('file', file); // S3 takes the file last: fields after it are ignored
-  let sent = false;
+  let sent;
   try {
     const answer = await fetch(url, { method: 'POST', body: data, credentials: 'omit' });
     sent = answer.ok;
@@ -246,17 +246,7 @@ async function removeItem(item, button) {
   showAlert(listStatus, `Deleted ${item.title}.`);
 }
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  clearErrors(form);
-  showAlert(addStatus);
-  showAlert(addAlert);
-  const missing = missingFields(form);
-  if (missing.length) {
-    const labels = markFields(form, missing);
-    showAlert(addAlert, `Please check these fields: ${labels.join(', ')}.`);
-    return;
-  }
+function outsidePayload() {
   const value = (name) => form.elements.namedItem(name).value.trim();
   const body = {
     title: value('title'),
@@ -266,10 +256,10 @@ form.addEventListener('submit', async (event) => {
     credits: Number(value('credits')),
     topics: [...form.querySelectorAll('input[name="topics"]:checked')].map((box) => box.value),
   };
-  const button = form.querySelector('button[type="submit"]');
-  setBusy(button, true);
-  const { status, body: answer } = await api('POST', '/api/me/outside-credits', body);
-  setBusy(button, false);
+  return body;
+}
+
+async function outsideAdded({ status, body: answer }) {
   if (status === 401) {
     goToSignIn();
     return;
@@ -282,6 +272,17 @@ form.addEventListener('submit', async (event) => {
   form.reset();
   await refresh();
   showAlert(addStatus, `Added ${answer.outside_credit.title}. Attach its certificate below.`);
+}
+
+handleSubmit(form, {
+  button: form.querySelector('button[type="submit"]'),
+  reset: () => {
+    showAlert(addStatus);
+    showAlert(addAlert);
+  },
+  check: () => requireFields(form, addAlert, 'Please check these fields:'),
+  send: () => api('POST', '/api/me/outside-credits', outsidePayload()),
+  answered: outsideAdded,
 });
 
 async function load() {

@@ -6,7 +6,7 @@
  */
 import { api } from './api.js';
 import {
-  clearErrors, errorMessage, formValues, formatPhone, markFields, missingFields, setBusy, showAlert,
+  clearErrors, formValues, formatPhone, handleSubmit, requireFields, setBusy, showAlert, showAnswerProblems,
 } from './forms.js';
 import { setRole, setSignedIn } from './shell.js';
 import { mocBoards } from './credits.js';
@@ -127,17 +127,7 @@ form.querySelector('[data-action="cancel"]').addEventListener('click', () => {
   editToggle.focus();
 });
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (saveButton.disabled) return;
-  clearErrors(form);
-  showAlert(formAlert);
-  const missing = missingFields(form);
-  if (missing.length) {
-    const labels = markFields(form, missing);
-    showAlert(formAlert, `Please fill in: ${labels.join(', ')}.`);
-    return;
-  }
+function profilePayload() {
   const values = formValues(form);
   const payload = {
     first_name: values.first_name,
@@ -151,9 +141,11 @@ form.addEventListener('submit', async (event) => {
     nabp_eprofile_id: values.nabp_eprofile_id || '',
     birth_mmdd: values.birth_mmdd || '',
   };
-  setBusy(saveButton, true);
-  const { status, body } = await api('PUT', '/api/me', payload);
-  setBusy(saveButton, false);
+  return payload;
+}
+
+function profileSaved(answer) {
+  const { status, body } = answer;
   if (status === 200 && body) {
     profile = body;
     render();
@@ -166,8 +158,15 @@ form.addEventListener('submit', async (event) => {
     goToSignIn();
     return;
   }
-  const labels = status === 422 ? markFields(form, body.details) : [];
-  showAlert(formAlert, errorMessage(form, body, labels));
+  showAnswerProblems(form, formAlert, answer);
+}
+
+handleSubmit(form, {
+  button: saveButton,
+  reset: () => showAlert(formAlert),
+  check: () => requireFields(form, formAlert),
+  send: () => api('PUT', '/api/me', profilePayload()),
+  answered: profileSaved,
 });
 
 bannerButton.addEventListener('click', async () => {

@@ -8,7 +8,7 @@
 import { api } from './api.js';
 import { formatDate } from './dates.js';
 import {
-  clearErrors, errorMessage, markFields, missingFields, setBusy, showAlert,
+  handleSubmit, requireFields, setBusy, showAlert, showAnswerProblems,
 } from './forms.js';
 
 const section = document.getElementById('requirements');
@@ -99,24 +99,8 @@ setSelect.addEventListener('change', () => {
   submit.textContent = current ? 'Save cycle end' : 'Track';
 });
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (submit.disabled) return;
-  clearErrors(form);
-  showAlert(alertRegion);
-  showAlert(statusRegion);
-  const missing = missingFields(form);
-  if (missing.length) {
-    const labels = markFields(form, missing);
-    showAlert(alertRegion, `Please fill in: ${labels.join(', ')}.`);
-    return;
-  }
-  setBusy(submit, true);
-  const { status, body } = await api('PUT', '/api/me/requirements', {
-    set_id: setSelect.value,
-    cycle_end: endInput.value,
-  });
-  setBusy(submit, false);
+function trackAnswered(answer) {
+  const { status, body } = answer;
   if (status === 200 && Array.isArray(body?.tracked)) {
     const saved = body.tracked.find((entry) => entry.set_id === setSelect.value);
     tracked = body.tracked;
@@ -126,8 +110,18 @@ form.addEventListener('submit', async (event) => {
     if (saved) showAlert(statusRegion, `Tracking ${saved.name}; your cycle ends ${formatDate(saved.cycle_end)}.`);
     return;
   }
-  const labels = status === 422 ? markFields(form, body?.details) : [];
-  showAlert(alertRegion, errorMessage(form, body, labels));
+  showAnswerProblems(form, alertRegion, answer);
+}
+
+handleSubmit(form, {
+  button: submit,
+  reset: () => {
+    showAlert(alertRegion);
+    showAlert(statusRegion);
+  },
+  check: () => requireFields(form, alertRegion),
+  send: () => api('PUT', '/api/me/requirements', { set_id: setSelect.value, cycle_end: endInput.value }),
+  answered: trackAnswered,
 });
 
 list.addEventListener('click', async (event) => {

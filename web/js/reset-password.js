@@ -7,7 +7,7 @@
  */
 import { api } from './api.js';
 import {
-  clearErrors, errorMessage, link, markFields, missingFields, setBusy, setUpReveal, showAlert,
+  handleSubmit, link, markFields, missingFields, setUpReveal, showAlert, showAnswerProblems,
 } from './forms.js';
 import { setSignedIn } from './shell.js';
 
@@ -34,27 +34,24 @@ function showInvalidLink(message) {
   showAlert(invalidRegion, `${message} `, link('/forgot-password.html', 'Request a new link'));
 }
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (button.disabled) return;
-  clearErrors(form);
-  showAlert(alertRegion);
+/** The two passwords typed, and typed the same: each problem beside its field. */
+function checkPasswords() {
   const missing = missingFields(form).map((detail) => ({ ...detail, message: ASK[detail.field] }));
   if (missing.length) {
     const labels = markFields(form, missing);
     showAlert(alertRegion, `Please fill in: ${labels.join(', ')}.`);
-    return;
+    return false;
   }
-  const password = form.elements.namedItem('password').value;
-  if (password !== form.elements.namedItem('confirm_password').value) {
+  if (form.elements.namedItem('password').value !== form.elements.namedItem('confirm_password').value) {
     markFields(form, [{ field: 'confirm_password', message: MISMATCH }]);
     showAlert(alertRegion, MISMATCH);
-    return;
+    return false;
   }
+  return true;
+}
 
-  setBusy(button, true);
-  const { status, body } = await api('POST', '/api/auth/password-reset/confirm', { token, password });
-  setBusy(button, false);
+function answered(answer) {
+  const { status, body } = answer;
   if (status === 204) {
     form.reset();
     step.hidden = true;
@@ -79,8 +76,15 @@ form.addEventListener('submit', async (event) => {
     showAlert(alertRegion, body.message);
     return;
   }
-  const labels = status === 422 ? markFields(form, body.details) : [];
-  showAlert(alertRegion, errorMessage(form, body, labels));
+  showAnswerProblems(form, alertRegion, answer);
+}
+
+handleSubmit(form, {
+  button,
+  reset: () => showAlert(alertRegion),
+  check: checkPasswords,
+  send: () => api('POST', '/api/auth/password-reset/confirm', { token, password: form.elements.namedItem('password').value }),
+  answered,
 });
 
 /** Ask the API whether the link still works (without spending it) before asking for a password twice. */

@@ -5,7 +5,7 @@
  */
 import { api } from './api.js';
 import {
-  clearErrors, errorMessage, markFields, missingFields, safeNext, setBusy, setUpReveal, showAlert,
+  errorMessage, handleSubmit, markFields, requireFields, safeNext, setUpReveal, showAlert,
 } from './forms.js';
 import { setRole, setSignedIn } from './shell.js';
 
@@ -29,34 +29,30 @@ setUpReveal(form);
 const emailField = form.elements.namedItem('email');
 emailField.addEventListener('input', () => keepEmail(emailField.value.trim()));
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (button.disabled) return;
-  clearErrors(form);
-  showAlert(alertRegion);
-  const missing = missingFields(form);
-  if (missing.length) {
-    markFields(form, missing);
-    return;
-  }
-  const email = form.elements.namedItem('email').value.trim();
-  const password = form.elements.namedItem('password').value;
-
-  setBusy(button, true);
-  const { status, body } = await api('POST', '/api/auth/sign-in', { email, password });
-  if (status === 200) {
-    keepEmail('');
-    setSignedIn(true);
-    setRole(body?.learner?.role);
-    window.location.assign(next || '/portal.html');
-    return;
-  }
-  setBusy(button, false);
-  const labels = status === 422 ? markFields(form, body.details) : [];
-  showAlert(alertRegion, errorMessage(form, body, labels));
-  if (body.code === 'PASSWORD_MISMATCH') {
-    const field = form.elements.namedItem('password');
-    field.value = '';
-    field.focus();
-  }
+handleSubmit(form, {
+  button,
+  reset: () => showAlert(alertRegion),
+  check: () => requireFields(form),
+  send: () => {
+    const email = form.elements.namedItem('email').value.trim();
+    const password = form.elements.namedItem('password').value;
+    return api('POST', '/api/auth/sign-in', { email, password });
+  },
+  leaving: ({ status }) => status === 200,
+  answered: ({ status, body }) => {
+    if (status === 200) {
+      keepEmail('');
+      setSignedIn(true);
+      setRole(body?.learner?.role);
+      window.location.assign(next || '/portal.html');
+      return;
+    }
+    const labels = status === 422 ? markFields(form, body.details) : [];
+    showAlert(alertRegion, errorMessage(form, body, labels));
+    if (body.code === 'PASSWORD_MISMATCH') {
+      const field = form.elements.namedItem('password');
+      field.value = '';
+      field.focus();
+    }
+  },
 });

@@ -8,7 +8,7 @@
  * transcript_frequency (PUT /api/me).
  */
 import { api } from './api.js';
-import { clearErrors, markFields, setBusy, showAlert } from './forms.js';
+import { clearErrors, handleSubmit, markFields, setBusy, showAlert } from './forms.js';
 import { setRole, setSignedIn } from './shell.js';
 import {
   CREDIT_TYPES, creditLabel, creditShort, formatAmount,
@@ -430,15 +430,10 @@ function frequencyWords(frequency) {
   return scheduleSelect.querySelector(`option[value="${frequency}"]`)?.textContent || frequency;
 }
 
-scheduleForm.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (scheduleButton.disabled) return;
-  showAlert(scheduleStatus);
-  showAlert(scheduleAlert);
+/** PUT /api/me takes the whole profile: send it back as it is now (it may have changed in
+ * another tab since this page loaded), with the new frequency. */
+async function saveFrequency() {
   const frequency = scheduleSelect.value;
-  setBusy(scheduleButton, true);
-  // PUT /api/me takes the whole profile: send it back as it is now (it may have changed in
-  // another tab since this page loaded), with the new frequency.
   const fresh = await api('GET', '/api/me');
   if (fresh.status === 200 && fresh.body) profile = fresh.body;
   const payload = {
@@ -450,8 +445,10 @@ scheduleForm.addEventListener('submit', async (event) => {
     npi: profile.npi || null,
     transcript_frequency: frequency,
   };
-  const { status, body } = fresh.status === 401 ? fresh : await api('PUT', '/api/me', payload);
-  setBusy(scheduleButton, false);
+  return fresh.status === 401 ? fresh : api('PUT', '/api/me', payload);
+}
+
+function frequencySaved({ status, body }) {
   if (status === 200 && body) {
     profile = body;
     scheduleSelect.value = body.transcript_frequency;
@@ -470,6 +467,16 @@ scheduleForm.addEventListener('submit', async (event) => {
     return;
   }
   showAlert(scheduleAlert, body?.message || 'We could not save your choice. Please try again.');
+}
+
+handleSubmit(scheduleForm, {
+  button: scheduleButton,
+  reset: () => {
+    showAlert(scheduleStatus);
+    showAlert(scheduleAlert);
+  },
+  send: saveFrequency,
+  answered: frequencySaved,
 });
 
 // ------------------------------------------------------------------ loading
