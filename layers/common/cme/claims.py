@@ -73,19 +73,6 @@ def out(claim: Claim) -> ClaimOut:
     )
 
 
-def _answered(question: Any, answer: Any) -> bool:
-    if answer is None or (isinstance(answer, str) and not answer.strip()):
-        return False
-    kind = question.kind
-    if kind == "rating":
-        return isinstance(answer, int | float) and not isinstance(answer, bool) and 1 <= answer <= 5
-    if kind == "yes_no":
-        return answer in ("yes", "no", True, False)
-    if kind == "choice":
-        return answer in (question.choices or [])
-    return isinstance(answer, str) and len(answer) <= 5000
-
-
 def _requested(data: ClaimIn) -> tuple[list[tuple[str, float]], bool]:
     """The lines asked for, and whether as ``lines`` (else one line, ``credit_type`` + ``credits``)."""
     if data.lines is not None:
@@ -143,17 +130,7 @@ def check(data: ClaimIn, learner: Learner, activity: Activity, attended: bool, t
     lines = credit.check_lines(learner.degree, options, requested, several)
     known = reporting(data, learner)
     credit.check_reporting(lines, data.moc_consent, known.board_ids, known.birth_mmdd, known.nabp_eprofile_id)
-    missing = [
-        q.question_id
-        for q in activity.evaluation or []
-        if q.required and not _answered(q, data.evaluation.get(q.question_id))
-    ]
-    if missing:
-        raise InvalidInput(
-            "EVALUATION_INCOMPLETE",
-            "Please answer every required question of the evaluation.",
-            [{"field": f"evaluation.{qid}", "message": "required"} for qid in missing],
-        )
+    credit.check_evaluation(activity.evaluation or [], data.evaluation)
     if data.attestation is not True:
         raise credit.problem("ATTESTATION_REQUIRED", "Please confirm the attestation to claim credit.", "attestation")
     return lines

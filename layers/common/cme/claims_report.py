@@ -40,7 +40,7 @@ from cme.spreadsheet import to_csv
 
 # what the report needs of a claimant (never the password hash or anything else)
 _LEARNER_FIELDS = ["learner_id", "first_name", "last_name", "email", "verified_emails"]
-RATINGS = ("1", "2", "3", "4", "5")
+RATINGS = tuple(str(n) for n in range(credit.RATING_LOW, credit.RATING_HIGH + 1))  # "1" ... "5"
 
 
 def report(activity_id: str) -> ClaimReportReply:
