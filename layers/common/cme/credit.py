@@ -457,7 +457,7 @@ class EvaluationQuestion(Protocol):
     @property
     def required(self) -> bool: ...
     @property
-    def choices(self) -> Sequence[str] | None: ...
+    def choices(self) -> Sequence[object] | None: ...  # strings (PynamoDB types a stored list loosely)
 
 
 RATING_LOW, RATING_HIGH = 1, 5  # a rating question's answer: a whole or part number from 1 to 5
