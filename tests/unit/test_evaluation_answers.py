@@ -11,8 +11,7 @@ import pytest
 
 from cme import credit
 from cme.errors import InvalidInput
-from cme.schemas.activities import Question
-from cme.schemas._common import QuestionKind
+from cme.schemas import Question, QuestionKind
 
 
 def question(kind: QuestionKind, required: bool = True, question_id: str = "q1", **extra: Any) -> Question:
