@@ -57,12 +57,6 @@ def _designated(activity: Activity) -> list[Credit]:
     return [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
 
 
-def lines_of(claim: Claim) -> list[credit.Line]:
-    """The claim's credit lines, first = its ``credit_type``/``credits``; a claim made before
-    claims had lines is one line."""
-    return certificates.claim_lines(claim)
-
-
 def lines_out(lines: list[credit.Line]) -> list[ClaimLineOut]:
     return [
         ClaimLineOut(credit_type=x.credit_type, credits=x.credits, label=credit.label(x.credit_type)) for x in lines
@@ -78,7 +72,7 @@ def out(claim: Claim) -> ClaimOut:
         completed_on=completed_on(claim),
         credit_type=claim.credit_type,  # type: ignore[arg-type]
         credits=float(claim.credits),
-        lines=lines_out(lines_of(claim)),
+        lines=lines_out(credit.claim_lines(claim)),
         claimed_at=claim.claimed_at.isoformat(),
         certificate_code=claim.certificate_code,
     )
@@ -153,7 +147,7 @@ def _answers(claim: Claim) -> dict[str, Any]:
 
 
 def _same(claim: Claim, lines: list[credit.Line], data: ClaimIn) -> bool:
-    return lines_of(claim) == lines and _answers(claim) == data.evaluation
+    return credit.claim_lines(claim) == lines and _answers(claim) == data.evaluation
 
 
 def _profile_additions(data: ClaimIn, learner: Learner, known: Reporting, now: datetime) -> list[Any]:

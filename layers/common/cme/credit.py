@@ -572,6 +572,36 @@ class RecordedClaim(Protocol):
     def completed_on(self) -> str | None: ...
 
 
+class StoredLine(Protocol):
+    """One credit line as a claim record holds it (cme.models.tables.ClaimLine)."""
+
+    @property
+    def credit_type(self) -> str: ...
+    @property
+    def credits(self) -> float: ...
+
+
+class ClaimWithLines(Protocol):
+    """What a claim record holds of its credit (cme.models.Claim)."""
+
+    @property
+    def credit_type(self) -> str: ...
+    @property
+    def credits(self) -> float: ...
+    @property
+    def lines(self) -> Sequence[StoredLine] | None: ...
+
+
+def claim_lines(claim: ClaimWithLines) -> list[Line]:
+    """A recorded claim's credit lines, the first its ``credit_type``/``credits``; a claim made
+    before claims had lines is one line. The one reading of a claim's lines: claims, certificates,
+    transcripts, licence requirements and the board files all take them from here."""
+    stored = list(claim.lines or [])
+    if not stored:
+        return [Line(CreditType(claim.credit_type), float(claim.credits))]
+    return [Line(CreditType(x.credit_type), float(x.credits)) for x in stored]
+
+
 def claim_completed_on(claim: RecordedClaim, claimed_on: date) -> date:
     """A recorded claim's completion date: as recorded at claim time; for a claim from before
     that, by the rule when its format is known, else ``legacy_completed_on``. ``claimed_on`` is
