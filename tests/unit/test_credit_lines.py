@@ -6,6 +6,8 @@ import pytest
 
 from cme import credit
 from cme.errors import InvalidInput
+from cme.models import Claim
+from cme.models.tables import ClaimLine
 from cme.schemas import Credit, CreditType
 from tests.support.certificates import certificate
 
@@ -126,3 +128,16 @@ def test_the_ama_and_moc_certificate_text() -> None:
     joint = text(dataclasses.replace(data, jointly_accredited=True))
     assert credit.joint_accreditation_statement("St. Elsewhere CME") in joint
     assert credit.accme_statement("St. Elsewhere CME") not in joint
+
+
+def test_a_claims_lines_are_read_in_one_place() -> None:
+    several = Claim(
+        "learner-1",
+        "activity-1",
+        credit_type="AMA_PRA_1",
+        credits=2.0,
+        lines=[ClaimLine(credit_type="AMA_PRA_1", credits=2.0), ClaimLine(credit_type="ABIM_MOC", credits=1.5)],
+    )
+    assert credit.claim_lines(several) == [credit.Line(AMA, 2.0), credit.Line(MOC, 1.5)]
+    before_lines = Claim("learner-1", "activity-2", credit_type="ANCC", credits=1.25)  # a claim from before lines
+    assert credit.claim_lines(before_lines) == [credit.Line(ANCC, 1.25)]

@@ -26,7 +26,6 @@ from cme.errors import NotFound, ServiceUnavailable, sign_in_required
 from cme.models import Activity, Certificate, Claim, Learner, get_many
 from cme.models.tables import ClaimLine
 from cme.observability import logger
-from cme.schemas import CreditType
 from cme.settings import get_settings
 
 
@@ -49,14 +48,6 @@ def completion_text(claim: Claim, activity_format: str | None = None) -> str:
     return date_range(claim.activity_start, claim.activity_end)
 
 
-def claim_lines(claim: Claim) -> list[credit.Line]:
-    """The claim's lines (cme.claims.lines_of; here too, as claims imports this module)."""
-    stored = list(claim.lines or [])
-    if not stored:
-        return [credit.Line(CreditType(claim.credit_type), float(claim.credits))]
-    return [credit.Line(CreditType(x.credit_type), float(x.credits)) for x in stored]
-
-
 def certificate_lines(certificate: Certificate) -> list[dict[str, Any]]:
     """A certificate record's lines as verification shows them (a record from before lines: one)."""
     stored = [(x.credit_type, float(x.credits)) for x in certificate.lines or []]
@@ -66,7 +57,7 @@ def certificate_lines(certificate: Certificate) -> list[dict[str, Any]]:
 
 def record(claim: Claim, learner: Learner, code: str) -> Certificate:
     """The certificate's record, verifiable at once; its PDF is made on the first download."""
-    lines = claim_lines(claim)
+    lines = credit.claim_lines(claim)
     return Certificate(
         code,
         learner_id=claim.learner_id,
@@ -127,7 +118,7 @@ def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> by
             credits=float(claim.credits),
             ama_max=designated.get("AMA_PRA_1"),
             type_max=designated.get(claim.credit_type, float(claim.credits)),
-            lines=tuple(claim_lines(claim)),
+            lines=tuple(credit.claim_lines(claim)),
             designated=designated,
             jointly_accredited=settings.jointly_accredited,
             uan=getattr(activity, "uan", None),

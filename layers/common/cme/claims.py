@@ -4,8 +4,9 @@ learner per activity under every race."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -13,7 +14,17 @@ from pynamodb.transactions import TransactWrite
 
 from cme import activities, audit, certificates, clock, credit, reports, retry
 from cme.errors import Conflict, InvalidInput, NotFound, sign_in_required
-from cme.models import Activity, Attendance, Claim, EmailAttendance, EmailOwner, Learner, get_many
+from cme.models import (
+    Activity,
+    Attendance,
+    AuditRecord,
+    Certificate,
+    Claim,
+    EmailAttendance,
+    EmailOwner,
+    Learner,
+    get_many,
+)
 from cme.models.tables import ClaimLine
 from cme.observability import logger
 from cme.schemas import (
@@ -46,12 +57,6 @@ def _designated(activity: Activity) -> list[Credit]:
     return [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
 
 
-def lines_of(claim: Claim) -> list[credit.Line]:
-    """The claim's credit lines, first = its ``credit_type``/``credits``; a claim made before
-    claims had lines is one line."""
-    return certificates.claim_lines(claim)
-
-
 def lines_out(lines: list[credit.Line]) -> list[ClaimLineOut]:
     return [
         ClaimLineOut(credit_type=x.credit_type, credits=x.credits, label=credit.label(x.credit_type)) for x in lines
@@ -67,23 +72,10 @@ def out(claim: Claim) -> ClaimOut:
         completed_on=completed_on(claim),
         credit_type=claim.credit_type,  # type: ignore[arg-type]
         credits=float(claim.credits),
-        lines=lines_out(lines_of(claim)),
+        lines=lines_out(credit.claim_lines(claim)),
         claimed_at=claim.claimed_at.isoformat(),
         certificate_code=claim.certificate_code,
     )
-
-
-def _answered(question: Any, answer: Any) -> bool:
-    if answer is None or (isinstance(answer, str) and not answer.strip()):
-        return False
-    kind = question.kind
-    if kind == "rating":
-        return isinstance(answer, int | float) and not isinstance(answer, bool) and 1 <= answer <= 5
-    if kind == "yes_no":
-        return answer in ("yes", "no", True, False)
-    if kind == "choice":
-        return answer in (question.choices or [])
-    return isinstance(answer, str) and len(answer) <= 5000
 
 
 def _requested(data: ClaimIn) -> tuple[list[tuple[str, float]], bool]:
@@ -143,17 +135,7 @@ def check(data: ClaimIn, learner: Learner, activity: Activity, attended: bool, t
     lines = credit.check_lines(learner.degree, options, requested, several)
     known = reporting(data, learner)
     credit.check_reporting(lines, data.moc_consent, known.board_ids, known.birth_mmdd, known.nabp_eprofile_id)
-    missing = [
-        q.question_id
-        for q in activity.evaluation or []
-        if q.required and not _answered(q, data.evaluation.get(q.question_id))
-    ]
-    if missing:
-        raise InvalidInput(
-            "EVALUATION_INCOMPLETE",
-            "Please answer every required question of the evaluation.",
-            [{"field": f"evaluation.{qid}", "message": "required"} for qid in missing],
-        )
+    credit.check_evaluation(activity.evaluation or [], data.evaluation)
     if data.attestation is not True:
         raise credit.problem("ATTESTATION_REQUIRED", "Please confirm the attestation to claim credit.", "attestation")
     return lines
@@ -165,10 +147,10 @@ def _answers(claim: Claim) -> dict[str, Any]:
 
 
 def _same(claim: Claim, lines: list[credit.Line], data: ClaimIn) -> bool:
-    return lines_of(claim) == lines and _answers(claim) == data.evaluation
+    return credit.claim_lines(claim) == lines and _answers(claim) == data.evaluation
 
 
-def _profile_additions(data: ClaimIn, learner: Learner, known: Reporting) -> list[Any]:
+def _profile_additions(data: ClaimIn, learner: Learner, known: Reporting, now: datetime) -> list[Any]:
     """The update actions that save to the profile what the claim form added (none if nothing new)."""
     actions: list[Any] = []
     if data.board_ids and known.board_ids != _as_dict(learner.board_ids):
@@ -177,7 +159,7 @@ def _profile_additions(data: ClaimIn, learner: Learner, known: Reporting) -> lis
         actions.append(Learner.birth_mmdd.set(data.birth_mmdd))
     if data.nabp_eprofile_id and data.nabp_eprofile_id != learner.nabp_eprofile_id:
         actions.append(Learner.nabp_eprofile_id.set(data.nabp_eprofile_id))
-    return [*actions, Learner.updated_at.set(clock.now())] if actions else []
+    return [*actions, Learner.updated_at.set(now)] if actions else []
 
 
 def _attended(activity_id: str, emails: list[str]) -> str | None:
@@ -214,15 +196,195 @@ def _checked(data: ClaimIn, learner: Learner, activity: Activity, today: date) -
 def _elsewhere(exc: TransactWriteError, learner: Learner, activity_id: str, tried: str) -> str | None:
     """When the claim's transaction found no attendance row under ``tried`` and the learner
     has other verified emails: the first of them with a row (one BatchGetItem), else None."""
-    reasons = retry.reasons_by_item(exc)
-    if not reasons or reasons[0] != retry.DECISION:
+    if cancelled_by(retry.reasons_by_item(exc)) != ATTENDANCE_GONE:
         return None
     others = sorted(set(learner.verified_emails or ()) - {tried})
     return _attended(activity_id, others)
 
 
+# ------------------------------------------------------------------ claim_credit: build -> write -> explain
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What makes one claim's records unique and dated; chosen by the caller so that ``build``
+    decides nothing by itself."""
+
+    now: datetime
+    claim_id: str
+    certificate_code: str
+
+
+@dataclass(frozen=True)
+class ClaimWrites:
+    """Everything one claim writes, built before any write (``build``)."""
+
+    claim: Claim
+    certificate: Certificate
+    record: AuditRecord
+    additions: list[Any]  # update actions saving to the profile what the form added; none if nothing new
+    lines: list[credit.Line]
+
+
+def build(
+    data: ClaimIn,
+    learner: Learner,
+    activity: Activity,
+    lines: list[credit.Line],
+    today: date,
+    stamp: Stamp,
+    source_ip: str,
+    user_agent: str,
+) -> ClaimWrites:
+    """The records of a claim that passed ``check`` (its ``lines``): the claim (with its board
+    reporting attributes, cme.reports.prepare), the certificate record, the audit record, and
+    the profile additions. No read, no write."""
+    first = lines[0]
+    known = reporting(data, learner)
+    boards = credit.moc_boards(lines)
+    has_acpe = any(x.credit_type == CreditType.ACPE for x in lines)
+    claim = Claim(
+        learner.learner_id,
+        activity.activity_id,
+        claim_id=stamp.claim_id,
+        activity_title=activity.title,
+        activity_start=activity.start_date,
+        activity_end=activity.end_date,
+        activity_format=activity.format,
+        completed_on=credit.completed_on(activity.format, date.fromisoformat(activity.end_date), today).isoformat(),
+        credit_type=first.credit_type.value,
+        credits=first.credits,
+        lines=[ClaimLine(credit_type=x.credit_type.value, credits=x.credits) for x in lines],
+        moc_consent=bool(boards) and data.moc_consent,
+        board_ids={b: known.board_ids[b] for b in boards} or None,
+        birth_mmdd=known.birth_mmdd if credit.needs_birth_mmdd(lines) else None,
+        nabp_eprofile_id=known.nabp_eprofile_id if has_acpe else None,
+        evaluation=data.evaluation,
+        attested=True,
+        claimed_at=stamp.now,
+        certificate_code=stamp.certificate_code,
+        learner_name=f"{learner.first_name} {learner.last_name}",
+        degree=learner.degree,
+        email=learner.email,
+        npi=learner.npi,
+        topics=[str(t) for t in activity.topics or []],  # as the activity had them: licence requirements count by topic
+    )
+    reports.prepare(claim, learner.first_name, learner.last_name)  # board reporting (MOC, CPE): cme.reports
+    record = audit.entry(
+        learner.learner_id,
+        "claim",
+        learner.learner_id,
+        {
+            "activity_id": activity.activity_id,
+            "claim_id": claim.claim_id,
+            "credit_type": first.credit_type.value,
+            "credits": str(first.credits),
+            "lines": [{"credit_type": x.credit_type.value, "credits": str(x.credits)} for x in lines],
+            **({"moc_consent": True} if claim.moc_consent else {}),
+            "attestation": ATTESTATION,
+            "evaluation": data.evaluation,
+        },
+        source_ip,
+        user_agent,
+        at=stamp.now,
+    )
+    return ClaimWrites(
+        claim=claim,
+        certificate=certificates.record(claim, learner, stamp.certificate_code),
+        record=record,
+        # board ids, NABP id and birth month/day entered in the claim form are kept in the profile
+        additions=_profile_additions(data, learner, known, stamp.now),
+        lines=lines,
+    )
+
+
+def _transaction(writes: ClaimWrites, learner: Learner, attended_as: str) -> Callable[[TransactWrite], None]:
+    def fill(tx: TransactWrite) -> None:
+        # Only this learner's items: no item another learner's claim writes (the activity's
+        # count is not here), so a surge of claims on one activity never conflicts in AWS.
+        # The attendance row is checked, not only read: a coordinator's removal of it
+        # (attendance.remove, which checks for a claim in its own transaction) and this claim
+        # cannot both succeed. PynamoDB sends condition checks first: reason 0.
+        tx.condition_check(Attendance, writes.claim.activity_id, attended_as, condition=Attendance.email.exists())
+        tx.save(writes.claim, condition=Claim.activity_id.does_not_exist())
+        tx.save(writes.certificate)
+        tx.save(writes.record)
+        if writes.additions:
+            tx.update(learner, actions=writes.additions, condition=Learner.learner_id.exists())
+
+    return fill
+
+
+def write(writes: ClaimWrites, learner: Learner, attended_as: str) -> None:
+    """Write the claim in one transaction (retried as cme.retry does) with a condition check on
+    the attendance row under ``attended_as``. When that row is missing and another of the
+    learner's verified emails holds one (a stale ``attended_as``), once more under that email.
+    A transaction still cancelled raises its TransactWriteError (``explain`` reads it)."""
+    try:
+        retry.transact(_transaction(writes, learner, attended_as), "claim")
+    except TransactWriteError as exc:
+        elsewhere = _elsewhere(exc, learner, writes.claim.activity_id, attended_as)
+        if elsewhere is None:
+            raise
+        retry.transact(_transaction(writes, learner, elsewhere), "claim")
+
+
+ATTENDANCE_GONE = "attendance gone"  # the attendance row's condition check (item 0) failed
+CLAIM_EXISTS = "claim exists"  # the claim's does-not-exist condition failed
+
+
+def cancelled_by(reasons: Sequence[str | None]) -> str | None:
+    """Which condition cancelled the claim's transaction, from its reasons by item (in the
+    order ``_transaction`` adds them): ``ATTENDANCE_GONE``, ``CLAIM_EXISTS``, or None when no
+    condition decided (a fault, not an answer)."""
+    if retry.DECISION not in reasons:
+        return None
+    return ATTENDANCE_GONE if reasons[0] == retry.DECISION else CLAIM_EXISTS
+
+
+def answer_to_existing(existing: Claim, writes: ClaimWrites, data: ClaimIn) -> Claim | None:
+    """The claim already recorded for this learner and activity -> the answer: None when it is
+    this request's own write (answered late, then retried: the claim is new); the claim itself
+    when it is the same claim sent again (not new); else 409 ALREADY_CLAIMED."""
+    if existing.claim_id == writes.claim.claim_id:
+        return None
+    if _same(existing, writes.lines, data):
+        return existing
+    raise Conflict("ALREADY_CLAIMED", "You have already claimed credit for this activity.")
+
+
+def explain(exc: TransactWriteError, writes: ClaimWrites, data: ClaimIn) -> Claim | None:
+    """A cancelled claim transaction -> its answer: NOT_ATTENDED when the attendance row is gone
+    (removed a moment ago); when the claim exists, ``answer_to_existing`` of it (read
+    consistently: one GetItem). A transaction no condition cancelled is raised as it is."""
+    cause = cancelled_by(retry.reasons_by_item(exc))
+    if cause is None:
+        raise exc
+    if cause == ATTENDANCE_GONE:
+        raise not_attended() from exc
+    existing = Claim.get(writes.claim.learner_id, writes.claim.activity_id, consistent_read=True)
+    try:
+        return answer_to_existing(existing, writes, data)
+    except Conflict as conflict:
+        raise conflict from exc
+
+
+def _load(learner_id: str, activity_id: str) -> tuple[Learner, Activity]:
+    """The learner and the published activity (one BatchGetItem); 401 without the learner, 404
+    without the activity."""
+    learner, activity = get_many(Learner(learner_id), Activity(activity_id))
+    if learner is None:
+        raise sign_in_required()
+    if activity is None or not isinstance(activity, Activity) or not activity.published:
+        raise NotFound("NOT_FOUND", "There is no such activity.")
+    assert isinstance(learner, Learner)
+    return learner, activity
+
+
 def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str) -> tuple[ClaimOut, bool]:
-    """Record the claim; returns it and whether it is new.
+    """Record the claim; returns it and whether it is new: ``check`` (the rules, pure) ->
+    ``build`` (the records, pure) -> ``write`` (the transaction) -> ``explain`` (a cancelled
+    transaction's answer).
 
     Three DynamoDB round trips (four with the authorizer's session read): learner + activity
     (one BatchGetItem), the claim + certificate record + audit record with a condition check
@@ -243,106 +405,22 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
     A retry of the same claim returns it (not new); a different second claim is 409. The
     certificate is recorded in the same transaction, so its code verifies at once.
     """
-    learner, activity = get_many(Learner(learner_id), Activity(data.activity_id))
-    if learner is None:
-        raise sign_in_required()
-    if activity is None or not isinstance(activity, Activity) or not activity.published:
-        raise NotFound("NOT_FOUND", "There is no such activity.")
-    assert isinstance(learner, Learner)
+    learner, activity = _load(learner_id, data.activity_id)
     today = activities.office_today()
     lines, attended_as = _checked(data, learner, activity, today)
-    first = lines[0]
-    known = reporting(data, learner)
-    boards = credit.moc_boards(lines)
-    has_acpe = any(x.credit_type == CreditType.ACPE for x in lines)
-    now = clock.now()
-    claim = Claim(
-        learner_id,
-        activity.activity_id,
-        claim_id=str(uuid.uuid4()),
-        activity_title=activity.title,
-        activity_start=activity.start_date,
-        activity_end=activity.end_date,
-        activity_format=activity.format,
-        completed_on=credit.completed_on(activity.format, date.fromisoformat(activity.end_date), today).isoformat(),
-        credit_type=first.credit_type.value,
-        credits=first.credits,
-        lines=[ClaimLine(credit_type=x.credit_type.value, credits=x.credits) for x in lines],
-        moc_consent=bool(boards) and data.moc_consent,
-        board_ids={b: known.board_ids[b] for b in boards} or None,
-        birth_mmdd=known.birth_mmdd if credit.needs_birth_mmdd(lines) else None,
-        nabp_eprofile_id=known.nabp_eprofile_id if has_acpe else None,
-        evaluation=data.evaluation,
-        attested=True,
-        claimed_at=now,
-        certificate_code=credit.certificate_code(),
-        learner_name=f"{learner.first_name} {learner.last_name}",
-        degree=learner.degree,
-        email=learner.email,
-        npi=learner.npi,
-        topics=[str(t) for t in activity.topics or []],  # as the activity had them: licence requirements count by topic
-    )
-    reports.prepare(claim, learner.first_name, learner.last_name)  # board reporting (MOC, CPE): cme.reports
-    record = audit.entry(
-        learner_id,
-        "claim",
-        learner_id,
-        {
-            "activity_id": activity.activity_id,
-            "claim_id": claim.claim_id,
-            "credit_type": first.credit_type.value,
-            "credits": str(first.credits),
-            "lines": [{"credit_type": x.credit_type.value, "credits": str(x.credits)} for x in lines],
-            **({"moc_consent": True} if claim.moc_consent else {}),
-            "attestation": ATTESTATION,
-            "evaluation": data.evaluation,
-        },
-        source_ip,
-        user_agent,
-        at=now,
-    )
-    certificate = certificates.record(claim, learner, claim.certificate_code)
-    # board ids, NABP id and birth month/day entered in the claim form are kept in the profile
-    additions = _profile_additions(data, learner, known)
-
-    def build(tx: TransactWrite) -> None:
-        # Only this learner's items: no item another learner's claim writes (the activity's
-        # count is not here), so a surge of claims on one activity never conflicts in AWS.
-        # The attendance row is checked, not only read: a coordinator's removal of it
-        # (attendance.remove, which checks for a claim in its own transaction) and this claim
-        # cannot both succeed. PynamoDB sends condition checks first: reason 0.
-        tx.condition_check(Attendance, activity.activity_id, attended_as, condition=Attendance.email.exists())
-        tx.save(claim, condition=Claim.activity_id.does_not_exist())
-        tx.save(certificate)
-        tx.save(record)
-        if additions:
-            tx.update(learner, actions=additions, condition=Learner.learner_id.exists())
-
+    stamp = Stamp(now=clock.now(), claim_id=str(uuid.uuid4()), certificate_code=credit.certificate_code())
+    writes = build(data, learner, activity, lines, today, stamp, source_ip, user_agent)
     try:
-        try:
-            retry.transact(build, "claim")
-        except TransactWriteError as exc:
-            elsewhere = _elsewhere(exc, learner, activity.activity_id, attended_as)
-            if elsewhere is None:
-                raise
-            attended_as = elsewhere  # a stale attended_as: the row is under another verified email
-            retry.transact(build, "claim")
+        write(writes, learner, attended_as)
     except TransactWriteError as exc:
-        reasons = retry.reasons_by_item(exc)
-        if retry.DECISION not in reasons:
-            raise
-        if reasons[0] == retry.DECISION:  # no row under that email: removed a moment ago
-            raise not_attended() from exc
-        existing = Claim.get(learner_id, activity.activity_id, consistent_read=True)
-        if existing.claim_id != claim.claim_id:  # not our own write answered late, then retried
-            if _same(existing, lines, data):
-                return out(existing), False
-            raise Conflict("ALREADY_CLAIMED", "You have already claimed credit for this activity.") from exc
+        existing = explain(exc, writes, data)
+        if existing is not None:
+            return out(existing), False
     # The claim is recorded. The count is a separate ADD, made only for a new claim; if it
     # fails after its retries it is logged and the claim still stands (see add_to_count).
     activities.add_to_count(activity.activity_id, "claim_count")
     logger.info("credit claimed", extra={"learner_id": learner_id, "activity_id": activity.activity_id})
-    return out(claim), True
+    return out(writes.claim), True
 
 
 def my_claims(learner_id: str) -> list[ClaimOut]:

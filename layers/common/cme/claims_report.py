@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cme import activities, credit
-from cme.claims import completed_on, lines_of, lines_out
+from cme.claims import completed_on, lines_out
 from cme.models import Attendance, Claim, Learner
 from cme.schemas import (
     AnswerCount,
@@ -40,7 +40,7 @@ from cme.spreadsheet import to_csv
 
 # what the report needs of a claimant (never the password hash or anything else)
 _LEARNER_FIELDS = ["learner_id", "first_name", "last_name", "email", "verified_emails"]
-RATINGS = ("1", "2", "3", "4", "5")
+RATINGS = tuple(str(n) for n in range(credit.RATING_LOW, credit.RATING_HIGH + 1))  # "1" ... "5"
 
 
 def report(activity_id: str) -> ClaimReportReply:
@@ -106,7 +106,7 @@ def _row(claim: Claim, learner: Learner | None, shared: set[str]) -> ClaimReport
         certificate_code=claim.certificate_code,
         completed_on=completed_on(claim),
         label=credit.label(claim.credit_type),
-        lines=lines_out(lines_of(claim)),
+        lines=lines_out(credit.claim_lines(claim)),
     )
 
 

@@ -446,6 +446,52 @@ def check_board_ids(board_ids: Mapping[str, str]) -> None:
         )
 
 
+class EvaluationQuestion(Protocol):
+    """What the answer checks read of an activity's evaluation question (cme.models.tables
+    EvaluationQuestion, cme.schemas.Question)."""
+
+    @property
+    def question_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def required(self) -> bool: ...
+    @property
+    def choices(self) -> Sequence[object] | None: ...  # strings (PynamoDB types a stored list loosely)
+
+
+RATING_LOW, RATING_HIGH = 1, 5  # a rating question's answer: a whole or part number from 1 to 5
+ANSWER_MAX_LENGTH = 5000  # a text question's answer, in characters
+YES_NO_ANSWERS = ("yes", "no", True, False)
+
+
+def answered(question: EvaluationQuestion, answer: object) -> bool:
+    """Whether ``answer`` answers ``question``: a rating from ``RATING_LOW`` to ``RATING_HIGH``
+    (a number, never a boolean), yes or no, one of the question's choices, or a text of at
+    most ``ANSWER_MAX_LENGTH`` characters. Nothing, or only blanks, is no answer."""
+    if answer is None or (isinstance(answer, str) and not answer.strip()):
+        return False
+    if question.kind == "rating":
+        return isinstance(answer, int | float) and not isinstance(answer, bool) and RATING_LOW <= answer <= RATING_HIGH
+    if question.kind == "yes_no":
+        return answer in YES_NO_ANSWERS
+    if question.kind == "choice":
+        return answer in (question.choices or [])
+    return isinstance(answer, str) and len(answer) <= ANSWER_MAX_LENGTH
+
+
+def check_evaluation(questions: Iterable[EvaluationQuestion], answers: Mapping[str, object]) -> None:
+    """422 EVALUATION_INCOMPLETE, a detail for each required question not ``answered``
+    (an optional question is never checked)."""
+    missing = [q.question_id for q in questions if q.required and not answered(q, answers.get(q.question_id))]
+    if missing:
+        raise InvalidInput(
+            "EVALUATION_INCOMPLETE",
+            "Please answer every required question of the evaluation.",
+            [{"field": f"evaluation.{qid}", "message": "required"} for qid in missing],
+        )
+
+
 def line_statement(
     line: Line,
     provider: str,
@@ -524,6 +570,36 @@ class RecordedClaim(Protocol):
     def activity_format(self) -> str | None: ...
     @property
     def completed_on(self) -> str | None: ...
+
+
+class StoredLine(Protocol):
+    """One credit line as a claim record holds it (cme.models.tables.ClaimLine)."""
+
+    @property
+    def credit_type(self) -> str: ...
+    @property
+    def credits(self) -> float: ...
+
+
+class ClaimWithLines(Protocol):
+    """What a claim record holds of its credit (cme.models.Claim)."""
+
+    @property
+    def credit_type(self) -> str: ...
+    @property
+    def credits(self) -> float: ...
+    @property
+    def lines(self) -> Sequence[StoredLine] | None: ...
+
+
+def claim_lines(claim: ClaimWithLines) -> list[Line]:
+    """A recorded claim's credit lines, the first its ``credit_type``/``credits``; a claim made
+    before claims had lines is one line. The one reading of a claim's lines: claims, certificates,
+    transcripts, licence requirements and the board files all take them from here."""
+    stored = list(claim.lines or [])
+    if not stored:
+        return [Line(CreditType(claim.credit_type), float(claim.credits))]
+    return [Line(CreditType(x.credit_type), float(x.credits)) for x in stored]
 
 
 def claim_completed_on(claim: RecordedClaim, claimed_on: date) -> date:

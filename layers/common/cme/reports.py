@@ -122,7 +122,7 @@ def prepare(claim: Claim, first_name: str, last_name: str) -> None:
     """Give a new claim (before it is saved) its board-reporting attributes, from its lines and
     consent: ``report_board``, ``report_key`` (unreported, its completion date) and the name as
     the board files need it (first and last apart). A claim with nothing to report gets none."""
-    which = board_of(_all_lines(claim), bool(claim.moc_consent))
+    which = board_of(credit.claim_lines(claim), bool(claim.moc_consent))
     if which is None:
         return
     claim.report_board = which
@@ -142,16 +142,9 @@ def board(name: str) -> str:
     return found
 
 
-def _all_lines(claim: Claim) -> list[credit.Line]:
-    """Every line of a claim. A claim reaches the index only when made with ``lines`` (they came
-    with board reporting), so cme.claims.lines_of's reading of older claims is not needed here
-    (and importing cme.claims would make a cycle: it calls ``prepare``)."""
-    return [credit.Line(CreditType(x.credit_type), float(x.credits)) for x in claim.lines or []]
-
-
 def _lines(claim: Claim, which: str) -> list[credit.Line]:
     """The claim's lines that go in ``which`` file."""
-    lines = _all_lines(claim)
+    lines = credit.claim_lines(claim)
     if which == MOC:
         return [line for line in lines if line.credit_type in credit.MOC_TYPES] if claim.moc_consent else []
     return [line for line in lines if line.credit_type == CreditType.ACPE]

@@ -381,7 +381,7 @@ def _claim_earnings(learner_id: str) -> list[Earning]:
     return [
         Earning(
             completed_on=claims.completed_on(c),
-            lines=tuple((x.credit_type.value, float(x.credits)) for x in claims.lines_of(c)),
+            lines=tuple((x.credit_type.value, float(x.credits)) for x in credit.claim_lines(c)),
             topics=frozenset(str(t) for t in (c.topics if c.topics is not None else joined.get(c.activity_id, []))),
         )
         for c in found

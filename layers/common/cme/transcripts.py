@@ -106,7 +106,7 @@ def completed_on(claim: Claim) -> date:
 
 
 def rows_of(claim: Claim) -> list[Entry]:
-    """A claim's rows: one per credit line (cme.claims.lines_of)."""
+    """A claim's rows: one per credit line (cme.credit.claim_lines)."""
     day_ = completed_on(claim)
     return [
         Entry(
@@ -118,7 +118,7 @@ def rows_of(claim: Claim) -> list[Entry]:
             claim.certificate_code,
             claim.claimed_at,
         )
-        for line in claims_module.lines_of(claim)
+        for line in credit.claim_lines(claim)
     ]
 
 

@@ -368,7 +368,7 @@ class Claim(BaseModel):
     completed_on = UnicodeAttribute(null=True)  # YYYY-MM-DD (cme.credit.completed_on); absent likewise
     credit_type = UnicodeAttribute()  # the first line's (every claim has it)
     credits = NumberAttribute()
-    # every line, first = credit_type/credits; absent on claims made before lines (cme.claims.lines_of)
+    # every line, first = credit_type/credits; absent on claims made before lines (cme.credit.claim_lines)
     lines = ListAttribute(of=ClaimLine, null=True)
     moc_consent = BooleanAttribute(default=False)  # the learner agreed to MOC points being reported to the board
     # what board/NABP reporting needs, as the profile held it at claim time
