@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from infra.local.seed import DEMO_PASSWORD
 from tests.e2e.test_publisher_flow import office_today, sign_in
 from tests.support.http import StackClient
-from tests.support.journeys import attend
+from tests.support.journeys import attend, coordinator, publish_activity
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "lantern orchard quietly"
@@ -46,26 +46,13 @@ def test_a_bounce_end_to_end(base_url: str, page: Any, problems: Any) -> None:
         "POST", "/api/accounts", {**learner, "degree": "RN", "phone": "480-555-2231"}
     )
     assert status == 201, body
-    admin = StackClient(base_url)
-    admin.sign_in("admin@example.org", DEMO_PASSWORD)
-    status, created = admin.call(
-        "POST",
-        "/api/admin/activities",
-        {
-            "title": f"Bounce rounds {uuid.uuid4().hex[:6]}",
-            "description": "Mail that comes back.",
-            "format": "rss",
-            "start_date": office_today(),
-            "end_date": office_today(),
-            "location": "Room 2",
-            "credits": [{"type": "AMA_PRA_1", "max": 1.0}],
-            "claim_window_days": 30,
-            "evaluation": [],
-            "published": True,
-        },
+    admin = coordinator(base_url, DEMO_PASSWORD)
+    activity_id = publish_activity(
+        admin,
+        office_today(),
+        title=f"Bounce rounds {uuid.uuid4().hex[:6]}",
+        description="Mail that comes back.",
     )
-    assert status == 201, created
-    activity_id = created["activity"]["activity_id"]
     attend(admin, activity_id, email)
 
     assert feedback(base_url, {"email": email.upper(), "type": "bounce"}) == (200, {"marked": 1})

@@ -14,13 +14,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from botocore.client import BaseClient
 
 from infra.local.faults import FaultInjector
 from infra.local.gateway import Gateway
 from tests.integration.conftest import account
 from tests.integration.test_claims import claim_body
 from tests.integration.test_publisher import create
+from tests.support.calls import observe_calls
 from tests.support.client import ApiClient
 from tests.support.faults import inject_faults
 
@@ -37,18 +37,13 @@ WRITE_CONFLICT = 0.05  # of single-item writes refused with TransactionConflictE
 def dynamodb_calls() -> Iterator[list[tuple[str, dict[str, Any]]]]:
     """Every DynamoDB call (operation, parameters) made inside the block, in order."""
     calls: list[tuple[str, dict[str, Any]]] = []
-    original = BaseClient._make_api_call
 
-    def recording(self: Any, operation_name: str, api_params: Any) -> Any:
-        if self.meta.service_model.service_name == "dynamodb":
-            calls.append((operation_name, api_params))
-        return original(self, operation_name, api_params)
+    def recording(service: str, operation: str, params: Any) -> None:
+        if service == "dynamodb":
+            calls.append((operation, params))
 
-    BaseClient._make_api_call = recording  # type: ignore[method-assign]
-    try:
+    with observe_calls(recording):
         yield calls
-    finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
 def _tables(params: dict[str, Any]) -> list[str]:

@@ -17,9 +17,9 @@ from datetime import date
 from typing import Any
 
 import pytest
-from botocore.client import BaseClient
 
 from infra.local.faults import FaultInjector
+from tests.support.calls import observe_calls
 from tests.support.faults import inject_faults
 from tests.support.pacing import VirtualTime, busiest_window
 
@@ -34,18 +34,13 @@ SES_THROTTLE = 0.5  # of SES sends refused: "Maximum sending rate exceeded."
 def ses_sends(time: VirtualTime) -> Iterator[list[float]]:
     """The virtual moment of every SES send attempt made inside the block."""
     moments: list[float] = []
-    original = BaseClient._make_api_call
 
-    def recording(self: Any, operation_name: str, api_params: Any) -> Any:
-        if self.meta.service_model.service_name == "ses" and operation_name == "SendRawEmail":
+    def recording(service: str, operation: str, _params: Any) -> None:
+        if service == "ses" and operation == "SendRawEmail":
             moments.append(time.now())
-        return original(self, operation_name, api_params)
 
-    BaseClient._make_api_call = recording  # type: ignore[method-assign]
-    try:
+    with observe_calls(recording):
         yield moments
-    finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
 def _due_learners(n: int) -> list[str]:

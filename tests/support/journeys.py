@@ -57,6 +57,28 @@ def coordinator(base_url: str, password: str) -> StackClient:
     return admin
 
 
+def publish_activity(admin: StackClient, day: str, **fields: Any) -> str:
+    """A published one-day activity (1 AMA PRA Category 1 credit, a 30-day claim window, no
+    evaluation) made by the coordinator on ``day``; ``fields`` replace any of its values.
+    Returns its id."""
+    activity = {
+        "title": f"E2E activity {uuid.uuid4().hex[:6]}",
+        "description": "An activity the browser tests make.",
+        "format": "rss",
+        "start_date": day,
+        "end_date": day,
+        "location": "Room 2",
+        "credits": [{"type": "AMA_PRA_1", "max": 1.0}],
+        "claim_window_days": 30,
+        "evaluation": [],
+        "published": True,
+        **fields,
+    }
+    status, created = admin.call("POST", "/api/admin/activities", activity)
+    assert status == 201, created
+    return str(created["activity"]["activity_id"])
+
+
 def attend(admin: StackClient, activity_id: str, email: str) -> None:
     """Put one learner on an activity's roster (the coordinator's add-one)."""
     status, report = admin.call("POST", f"/api/admin/activities/{activity_id}/attendance", {"rows": [{"email": email}]})
