@@ -58,11 +58,9 @@ def document() -> dict[str, Any]:
         for path, operations in schema.get("paths", {}).items():
             merged["paths"].setdefault(path, {}).update(operations)
         merged["components"]["schemas"].update(schema.get("components", {}).get("schemas", {}))
+    from cme import api
+
     authorized = {(r.method.lower(), r.path) for r in cfn.routes() if r.authorized}
-    error = {
-        "description": 'An error: {code, message, details?} (docs/api.md "Error codes")',
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorReply"}}},
-    }
     for path, operations in merged["paths"].items():
         for method, operation in operations.items():
             if (method, path) in authorized:
@@ -71,9 +69,15 @@ def document() -> dict[str, Any]:
             for status in ("204",):
                 if status in responses:
                     responses[status].pop("content", None)  # no body
-            responses.pop("422", None)  # Powertools' own validation shape; ours is ErrorReply
-            responses["4XX"] = error
-            responses["503"] = {**error, "description": "A dependency failed; nothing was half-written; retry"}
+            # the route's own codes (its responses=, cme.api.responses) and the HTTP edge's for
+            # its kind; Powertools' own 422 (its validation shape; ours is ErrorReply) goes
+            validated = "requestBody" in operation or any(
+                p.get("in") == "query" for p in operation.get("parameters", [])
+            )
+            codes = set(api.edge_codes(method, path, validated))
+            for status in [status for status in responses if int(status) >= 400]:
+                codes.update(api.declared_codes(responses.pop(status)))
+            responses.update({str(status): answer for status, answer in api.error_responses(codes).items()})
     for unused in ("HTTPValidationError", "ValidationError"):
         merged["components"]["schemas"].pop(unused, None)
     merged["components"]["schemas"]["ErrorReply"] = {

@@ -18,8 +18,26 @@ def test_every_template_route_is_documented() -> None:
         assert route.method.lower() in documented.get(route.path, {}), route.route_key
 
 
-def test_errors_are_documented_in_the_contract_shape() -> None:
+def test_each_error_answer_is_an_error_reply_with_its_routes_codes() -> None:
+    """Per route and error status: ErrorReply with ``code`` an enum of registered codes of that
+    status (cme.api.responses); no catch-all 4XX."""
+    from cme import errors
+
     document = json.loads(openapi.OUT.read_text(encoding="utf-8"))
-    for operations in document["paths"].values():
-        for operation in operations.values():
-            assert operation["responses"]["4XX"]["content"]["application/json"]["schema"]["$ref"].endswith("ErrorReply")
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            failures = {status: answer for status, answer in operation["responses"].items() if status[0] in "45"}
+            assert "4XX" not in failures and {"403", "503"} <= set(failures), (method, path)
+            for status, answer in failures.items():
+                schema = answer["content"]["application/json"]["schema"]
+                assert schema["allOf"][0]["$ref"] == "#/components/schemas/ErrorReply"
+                codes = schema["allOf"][1]["properties"]["code"]["enum"]
+                assert codes and all(errors.CODES[code].status == int(status) for code in codes), (method, path)
+
+
+def test_the_document_has_exactly_the_template_routes() -> None:
+    """What each operation answers is declared per route; which operations there are is the
+    template's (nothing more, nothing less)."""
+    document = json.loads(openapi.OUT.read_text(encoding="utf-8"))
+    operations = sorted(f"{method.upper()} {path}" for path, ops in document["paths"].items() for method in ops)
+    assert operations == sorted(route.route_key for route in cfn.routes())
