@@ -12,6 +12,7 @@ from cme.api import (
     json_reply,
     lambda_entry,
     make_resolver,
+    responses,
     session_cookie,
     session_token,
 )
@@ -22,7 +23,15 @@ from cme.sessions import cookie_value
 app = make_resolver()
 
 
-@app.post("/api/auth/sign-in", responses={200: {"description": "Signed in; the session cookie is set"}})
+@app.post(
+    "/api/auth/sign-in",
+    responses=responses(
+        "PASSWORD_MISMATCH",
+        "UNRECOGNIZED_EMAIL",
+        "TOO_MANY_ATTEMPTS",
+        ok={200: {"description": "Signed in; the session cookie is set"}},
+    ),
+)
 def sign_in(body: SignIn) -> Response[LearnerReply]:
     device = cookie_value(app.current_event.cookies or [], devices.DEVICE_COOKIE)
     profile, token = accounts.sign_in(body.email, body.password, client_address(app), device)
