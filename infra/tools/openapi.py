@@ -78,6 +78,7 @@ def document() -> dict[str, Any]:
             for status in [status for status in responses if int(status) >= 400]:
                 codes.update(api.declared_codes(responses.pop(status)))
             responses.update({str(status): answer for status, answer in api.error_responses(codes).items()})
+    _add_referenced_models(merged)
     for unused in ("HTTPValidationError", "ValidationError"):
         merged["components"]["schemas"].pop(unused, None)
     merged["components"]["schemas"]["ErrorReply"] = {
@@ -99,6 +100,28 @@ def document() -> dict[str, Any]:
     merged["paths"] = dict(sorted(merged["paths"].items()))
     merged["components"]["schemas"] = dict(sorted(merged["components"]["schemas"].items()))
     return merged
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["$ref"].rsplit("/", 1)[-1]} if isinstance(node.get("$ref"), str) else set()
+        return found.union(*(_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node))
+    return set()
+
+
+def _add_referenced_models(document: dict[str, Any]) -> None:
+    """The schema of each ``cme.schemas`` model a route references without Powertools knowing it
+    (a body the route reads itself: cme.api.request_body), with the models it nests."""
+    from cme import schemas
+
+    components = document["components"]["schemas"]
+    for name in sorted(_refs(document["paths"]) - set(components)):
+        schema = getattr(schemas, name).model_json_schema(ref_template="#/components/schemas/{model}")
+        for nested, definition in schema.pop("$defs", {}).items():
+            components.setdefault(nested, definition)
+        components[name] = schema
 
 
 def text() -> str:

@@ -41,3 +41,12 @@ def test_the_document_has_exactly_the_template_routes() -> None:
     document = json.loads(openapi.OUT.read_text(encoding="utf-8"))
     operations = sorted(f"{method.upper()} {path}" for path, ops in document["paths"].items() for method in ops)
     assert operations == sorted(route.route_key for route in cfn.routes())
+
+
+def test_every_reference_names_a_schema_of_the_document() -> None:
+    """A schema a route references by name (a body it reads itself, a reply it builds) is in
+    components (the claims report's ClaimReportReply was once referenced and missing)."""
+    document = json.loads(openapi.OUT.read_text(encoding="utf-8"))
+    refs = openapi._refs(document)
+    assert "ClaimReportReply" in refs and "ErrorReply" in refs
+    assert {ref for ref in refs if ref not in document["components"]["schemas"]} == set()

@@ -116,6 +116,22 @@ def responses(*codes: str, ok: dict[int, OpenAPIResponse] | None = None) -> dict
     return {**(ok or {200: {"description": "Successful Response"}}), **error_responses(codes)}
 
 
+def request_body(content: dict[str, type | dict[str, Any]], description: str) -> dict[str, Any]:
+    """``openapi_extensions=`` for a route that reads its body itself, in several media types:
+    ``content`` maps each media type to a pydantic model (referenced; infra/tools/openapi.py puts
+    its schema in the document's components) or to a JSON schema."""
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {
+                media: {"schema": {"$ref": f"#/components/schemas/{kind.__name__}"} if isinstance(kind, type) else kind}
+                for media, kind in content.items()
+            },
+        }
+    }
+
+
 def edge_codes(method: str, path: str, validated: bool) -> list[str]:
     """The codes this module answers on a route of its kind, whatever its handler does:
     ``lambda_entry``'s refusals (403 not through CloudFront; on ``/api/admin/`` 401 and 403;
