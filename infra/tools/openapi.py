@@ -79,7 +79,7 @@ def document() -> dict[str, Any]:
                 codes.update(api.declared_codes(responses.pop(status)))
             responses.update({str(status): answer for status, answer in api.error_responses(codes).items()})
     _add_referenced_models(merged)
-    for unused in ("HTTPValidationError", "ValidationError"):
+    for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):  # Powertools' shapes
         merged["components"]["schemas"].pop(unused, None)
     merged["components"]["schemas"]["ErrorReply"] = {
         "type": "object",
