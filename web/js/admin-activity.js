@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Admin: create an activity (no ?id=) or edit one (?id=ID): its title, format, dates, location,
  * the credit designated (rows of type + maximum), the claim window, the evaluation (rows of
@@ -15,20 +16,20 @@ import {
 } from './admin-common.js';
 import { creditLabel, creditTypes } from './credits.js';
 
-const form = document.getElementById('activity-form');
-const heading = document.getElementById('activity-heading');
-const saveButton = form.querySelector('button[type="submit"]');
-const creditRows = document.getElementById('credit-rows');
-const questionRows = document.getElementById('question-rows');
-const creditTemplate = document.getElementById('tpl-credit-row');
-const questionTemplate = document.getElementById('tpl-question-row');
-const codeHint = document.getElementById('a-code-hint');
+const form = /** @type {HTMLFormElement} */ (document.getElementById('activity-form'));
+const heading = /** @type {HTMLElement} */ (document.getElementById('activity-heading'));
+const saveButton = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
+const creditRows = /** @type {HTMLOListElement} */ (document.getElementById('credit-rows'));
+const questionRows = /** @type {HTMLOListElement} */ (document.getElementById('question-rows'));
+const creditTemplate = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-credit-row'));
+const questionTemplate = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-question-row'));
+const codeHint = /** @type {HTMLElement} */ (document.getElementById('a-code-hint'));
 const activityId = activityIdParam();
 
 const field = (name) => form.elements.namedItem(name);
 
 // ---------------------------------------------------------------- topics (cme/topics.py via GET /api/topics)
-const topicBoxes = document.getElementById('topic-boxes');
+const topicBoxes = /** @type {HTMLElement} */ (document.getElementById('topic-boxes'));
 const topicsLoaded = api('GET', '/api/topics').then(({ status, body }) => {
   const topics = status === 200 && Array.isArray(body?.topics) ? body.topics : [];
   topicBoxes.replaceChildren(...topics.map(({ topic, label }) => {
@@ -39,7 +40,7 @@ const topicsLoaded = api('GET', '/api/topics').then(({ status, body }) => {
     box.append(input, ` ${label}`);
     return box;
   }));
-  if (!topics.length) document.getElementById('topics-group').hidden = true;
+  if (!topics.length) /** @type {HTMLFieldSetElement} */ (document.getElementById('topics-group')).hidden = true;
 });
 
 function checkedTopics() {
@@ -64,7 +65,7 @@ function renumber(list, prefix) {
     for (const label of item.querySelectorAll('label[data-for]')) {
       label.htmlFor = `${prefix}-${index}-${label.dataset.for}`;
     }
-    const remove = item.querySelector('[data-action="remove"]');
+    const remove = /** @type {HTMLButtonElement} */ (item.querySelector('[data-action="remove"]'));
     remove.setAttribute('aria-label', `Remove ${prefix === 'credits' ? 'credit type' : 'question'} ${index + 1}`);
   });
   if (prefix === 'credits') {
@@ -75,11 +76,11 @@ function renumber(list, prefix) {
 }
 
 function addRow(list, template, prefix, fill) {
-  const item = template.content.firstElementChild.cloneNode(true);
+  const item = /** @type {HTMLElement} */ (/** @type {Element} */ (template.content.firstElementChild).cloneNode(true));
   list.append(item);
   renumber(list, prefix);
   fill?.(item);
-  item.querySelector('[data-action="remove"]').addEventListener('click', () => {
+  /** @type {HTMLButtonElement} */ (item.querySelector('[data-action="remove"]')).addEventListener('click', () => {
     const next = item.nextElementSibling || item.previousElementSibling;
     item.remove();
     renumber(list, prefix);
@@ -91,15 +92,15 @@ function addRow(list, template, prefix, fill) {
 function addCredit(credit) {
   return addRow(creditRows, creditTemplate, 'credits', (item) => {
     const used = new Set([...creditRows.querySelectorAll('select')].filter((s) => s !== item.querySelector('select')).map((s) => s.value));
-    const type = item.querySelector('[data-name="type"]');
+    const type = /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="type"]'));
     type.value = credit?.type || [...type.options].map((o) => o.value).find((v) => !used.has(v)) || 'AMA_PRA_1';
-    item.querySelector('[data-name="max"]').value = credit ? String(credit.max) : '1';
+    /** @type {HTMLInputElement} */ (item.querySelector('[data-name="max"]')).value = credit ? String(credit.max) : '1';
   });
 }
 
 function showChoices(item) {
-  const kind = item.querySelector('[data-name="kind"]').value;
-  item.querySelector('[data-when-kind="choice"]').hidden = kind !== 'choice';
+  const kind = /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="kind"]')).value;
+  /** @type {HTMLElement} */ (item.querySelector('[data-when-kind="choice"]')).hidden = kind !== 'choice';
 }
 
 /**
@@ -107,7 +108,7 @@ function showChoices(item) {
  * id (a hidden field), and a new one gets the first free of q1, q2, ... when the form is sent.
  */
 function questionIds(rows) {
-  const ids = rows.map((item) => item.querySelector('[data-name="question_id"]').value.trim());
+  const ids = rows.map((item) => /** @type {HTMLInputElement} */ (item.querySelector('[data-name="question_id"]')).value.trim());
   const used = new Set(ids.filter(Boolean));
   let n = 1;
   return ids.map((id) => {
@@ -120,20 +121,20 @@ function questionIds(rows) {
 
 function addQuestion(q) {
   return addRow(questionRows, questionTemplate, 'evaluation', (item) => {
-    item.querySelector('[data-name="question_id"]').value = q?.question_id || '';
-    item.querySelector('[data-name="text"]').value = q?.text || '';
-    item.querySelector('[data-name="kind"]').value = q?.kind || 'yes_no';
-    item.querySelector('[data-name="required"]').checked = q ? Boolean(q.required) : true;
-    item.querySelector('[data-name="choices"]').value = (q?.choices || []).join('\n');
+    /** @type {HTMLInputElement} */ (item.querySelector('[data-name="question_id"]')).value = q?.question_id || '';
+    /** @type {HTMLInputElement} */ (item.querySelector('[data-name="text"]')).value = q?.text || '';
+    /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="kind"]')).value = q?.kind || 'yes_no';
+    /** @type {HTMLInputElement} */ (item.querySelector('[data-name="required"]')).checked = q ? Boolean(q.required) : true;
+    /** @type {HTMLTextAreaElement} */ (item.querySelector('[data-name="choices"]')).value = (q?.choices || []).join('\n');
     showChoices(item);
-    item.querySelector('[data-name="kind"]').addEventListener('change', () => showChoices(item));
+    /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="kind"]')).addEventListener('change', () => showChoices(item));
   });
 }
 
-form.querySelector('[data-action="add-credit"]').addEventListener('click', () => {
+/** @type {HTMLButtonElement} */ (form.querySelector('[data-action="add-credit"]')).addEventListener('click', () => {
   addCredit().querySelector('select').focus();
 });
-form.querySelector('[data-action="add-question"]').addEventListener('click', () => {
+/** @type {HTMLButtonElement} */ (form.querySelector('[data-action="add-question"]')).addEventListener('click', () => {
   addQuestion().querySelector('[data-name="text"]').focus();
 });
 
@@ -180,20 +181,20 @@ function payload() {
     end_date: text('end_date') || null,
     location: text('location'),
     credits: [...creditRows.children].map((item) => ({
-      type: item.querySelector('[data-name="type"]').value,
-      max: number(item.querySelector('[data-name="max"]').value),
+      type: /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="type"]')).value,
+      max: number(/** @type {HTMLInputElement} */ (item.querySelector('[data-name="max"]')).value),
     })),
     claim_window_days: number(field('claim_window_days').value),
     evaluation: questions.map((item, index) => {
-      const kind = item.querySelector('[data-name="kind"]').value;
+      const kind = /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="kind"]')).value;
       const question = {
         question_id: ids[index],
-        text: item.querySelector('[data-name="text"]').value.trim(),
+        text: /** @type {HTMLInputElement} */ (item.querySelector('[data-name="text"]')).value.trim(),
         kind,
-        required: item.querySelector('[data-name="required"]').checked,
+        required: /** @type {HTMLInputElement} */ (item.querySelector('[data-name="required"]')).checked,
       };
       if (kind === 'choice') {
-        question.choices = item.querySelector('[data-name="choices"]').value
+        question.choices = /** @type {HTMLTextAreaElement} */ (item.querySelector('[data-name="choices"]')).value
           .split('\n').map((c) => c.trim()).filter(Boolean);
       }
       return question;

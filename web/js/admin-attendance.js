@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Admin: who attended an activity (searched, paged, exported as CSV; one person added or one
  * wrong entry removed), and a roster upload: a CSV file sent as it is (text/csv), with the
@@ -13,16 +14,16 @@ import {
   activityIdParam, activityPath, loading, showSummary, showTabs, signInAgain, stop, usable,
 } from './admin-common.js';
 
-const page = document.getElementById('admin-page');
-const form = document.getElementById('roster-form');
-const fileInput = document.getElementById('roster-file');
-const uploadButton = form.querySelector('button[type="submit"]');
-const rosterAlert = document.getElementById('roster-alert');
-const result = document.getElementById('roster-result');
-const rejectedTable = document.getElementById('rejected-table');
-const attendanceTable = document.getElementById('attendance-table');
-const attendanceEmpty = document.getElementById('attendance-empty');
-const heading = document.getElementById('attendance-heading');
+const page = /** @type {HTMLElement} */ (document.getElementById('admin-page'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('roster-form'));
+const fileInput = /** @type {HTMLInputElement} */ (document.getElementById('roster-file'));
+const uploadButton = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
+const rosterAlert = /** @type {HTMLElement} */ (document.getElementById('roster-alert'));
+const result = /** @type {HTMLElement} */ (document.getElementById('roster-result'));
+const rejectedTable = /** @type {HTMLTableElement} */ (document.getElementById('rejected-table'));
+const attendanceTable = /** @type {HTMLTableElement} */ (document.getElementById('attendance-table'));
+const attendanceEmpty = /** @type {HTMLElement} */ (document.getElementById('attendance-empty'));
+const heading = /** @type {HTMLElement} */ (document.getElementById('attendance-heading'));
 const activityId = activityIdParam();
 
 const SOURCES = { self: 'Signed in at the event', roster: 'Roster', sms: 'Text message' };
@@ -50,15 +51,15 @@ function cells(values) {
 const PAGE_SIZE = 50;
 const SEARCH_PAUSE_MS = 300;
 const rowsBody = attendanceTable.querySelector('tbody');
-const searchForm = document.getElementById('attendance-search-form');
-const searchInput = document.getElementById('attendance-search');
-const csvLink = document.getElementById('attendance-csv');
-const listStatus = document.getElementById('attendance-status');
-const listAlert = document.getElementById('attendance-alert');
-const pager = document.getElementById('attendance-pager');
-const previousButton = document.getElementById('page-previous');
-const nextButton = document.getElementById('page-next');
-const position = document.getElementById('page-position');
+const searchForm = /** @type {HTMLFormElement} */ (document.getElementById('attendance-search-form'));
+const searchInput = /** @type {HTMLInputElement} */ (document.getElementById('attendance-search'));
+const csvLink = /** @type {HTMLAnchorElement} */ (document.getElementById('attendance-csv'));
+const listStatus = /** @type {HTMLElement} */ (document.getElementById('attendance-status'));
+const listAlert = /** @type {HTMLElement} */ (document.getElementById('attendance-alert'));
+const pager = /** @type {HTMLElement} */ (document.getElementById('attendance-pager'));
+const previousButton = /** @type {HTMLButtonElement} */ (document.getElementById('page-previous'));
+const nextButton = /** @type {HTMLButtonElement} */ (document.getElementById('page-next'));
+const position = /** @type {HTMLElement} */ (document.getElementById('page-position'));
 
 // cursors[i] opens page i (null: the first page); the query the pages belong to
 const view = { q: '', cursors: [null], index: 0, next: null, total: 0, rows: 0 };
@@ -246,10 +247,10 @@ nextButton.addEventListener('click', async () => {
 });
 
 /* ----------------------------------------------------------------- add one attendee */
-const addForm = document.getElementById('add-one-form');
-const addButton = addForm.querySelector('button[type="submit"]');
-const addAlert = document.getElementById('add-one-alert');
-const addStatus = document.getElementById('add-one-status');
+const addForm = /** @type {HTMLFormElement} */ (document.getElementById('add-one-form'));
+const addButton = /** @type {HTMLButtonElement} */ (addForm.querySelector('button[type="submit"]'));
+const addAlert = /** @type {HTMLElement} */ (document.getElementById('add-one-alert'));
+const addStatus = /** @type {HTMLElement} */ (document.getElementById('add-one-status'));
 
 let row = null;
 

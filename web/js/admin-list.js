@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Admin: the activities a page at a time (GET /api/admin/activities?q=&from=&to=&limit=&cursor=),
  * current and upcoming first (soonest first), then past ones (most recent first); with dates,
@@ -14,16 +15,16 @@ import { activityPath, alertRegion, loading, usable } from './admin-common.js';
 const PAGE_SIZE = 50;
 const MAX_EMPTY_PAGES = 5; // a search reads a bounded slice per request: follow a few empty pages at once
 
-const page = document.getElementById('admin-page');
-const table = document.getElementById('activity-table');
+const page = /** @type {HTMLElement} */ (document.getElementById('admin-page'));
+const table = /** @type {HTMLTableElement} */ (document.getElementById('activity-table'));
 const tbody = table.querySelector('tbody');
-const empty = document.getElementById('admin-empty');
-const statusRegion = document.getElementById('admin-status');
-const countRegion = document.getElementById('admin-count');
-const newButton = document.getElementById('new-activity');
-const form = document.getElementById('admin-search');
-const more = document.getElementById('admin-more');
-const clear = document.getElementById('admin-clear');
+const empty = /** @type {HTMLElement} */ (document.getElementById('admin-empty'));
+const statusRegion = /** @type {HTMLElement} */ (document.getElementById('admin-status'));
+const countRegion = /** @type {HTMLElement} */ (document.getElementById('admin-count'));
+const newButton = /** @type {HTMLAnchorElement} */ (document.getElementById('new-activity'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('admin-search'));
+const more = /** @type {HTMLButtonElement} */ (document.getElementById('admin-more'));
+const clear = /** @type {HTMLButtonElement} */ (document.getElementById('admin-clear'));
 
 /** A query string with spaces as %20 (API Gateway passes "+" on as it is). */
 function encoded(params) {
@@ -178,11 +179,11 @@ function restart() {
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  const from = form.elements.namedItem('from').value;
-  const to = form.elements.namedItem('to').value;
+  const from = /** @type {HTMLInputElement} */ (form.elements.namedItem('from')).value;
+  const to = /** @type {HTMLInputElement} */ (form.elements.namedItem('to')).value;
   if (from && to && to < from) {
     showAlert(alertRegion, 'The “To” date is before the “From” date.');
-    form.elements.namedItem('to').focus();
+    /** @type {HTMLInputElement} */ (form.elements.namedItem('to')).focus();
     return;
   }
   search = new URLSearchParams();
@@ -197,7 +198,7 @@ form.addEventListener('submit', (event) => {
 clear.addEventListener('click', () => {
   form.reset();
   search = new URLSearchParams();
-  restart().then(() => form.elements.namedItem('q').focus());
+  restart().then(() => /** @type {HTMLInputElement} */ (form.elements.namedItem('q')).focus());
 });
 
 more.addEventListener('click', () => loadMore({ focusNew: true }));

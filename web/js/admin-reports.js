@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Admin: the board reporting files (the MOC file for ACCME PARS, the CPE file for NABP CPE
  * Monitor) for a range of completion dates, downloaded through same-origin links (the session
@@ -10,12 +11,12 @@ import { setBusy, showAlert } from './forms.js';
 import { formatDate, officeToday } from './dates.js';
 import { alertRegion, loading, signInAgain, usable } from './admin-common.js';
 
-const page = document.getElementById('admin-page');
-const statusRegion = document.getElementById('admin-status');
-const dueTable = document.getElementById('due-table');
-const form = document.getElementById('range-form');
-const from = form.elements.namedItem('from');
-const to = form.elements.namedItem('to');
+const page = /** @type {HTMLElement} */ (document.getElementById('admin-page'));
+const statusRegion = /** @type {HTMLElement} */ (document.getElementById('admin-status'));
+const dueTable = /** @type {HTMLTableElement} */ (document.getElementById('due-table'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('range-form'));
+const from = /** @type {HTMLInputElement} */ (form.elements.namedItem('from'));
+const to = /** @type {HTMLInputElement} */ (form.elements.namedItem('to'));
 
 const FILES = [
   ['moc', 'MOC (ACCME PARS)'],

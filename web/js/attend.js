@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Sign in to this activity (at the event, usually on a phone): the attendance code (filled in
  * from the QR code's ?code=), email and name. The API's messages are shown as they are.
@@ -13,16 +14,16 @@ import {
 } from './forms.js';
 import { setSignedIn, signedInHint } from './shell.js';
 
-const form = document.getElementById('attend-form');
-const alertRegion = document.getElementById('attend-alert');
-const button = form.querySelector('button[type="submit"]');
-const done = document.getElementById('attend-done');
-const doneTitle = document.getElementById('attend-done-title');
-const again = document.getElementById('attend-again');
-const lede = document.getElementById('attend-lede');
+const form = /** @type {HTMLFormElement} */ (document.getElementById('attend-form'));
+const alertRegion = /** @type {HTMLElement} */ (document.getElementById('attend-alert'));
+const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
+const done = /** @type {HTMLElement} */ (document.getElementById('attend-done'));
+const doneTitle = /** @type {HTMLElement} */ (document.getElementById('attend-done-title'));
+const again = /** @type {HTMLButtonElement} */ (document.getElementById('attend-again'));
+const lede = /** @type {HTMLElement} */ (document.getElementById('attend-lede'));
 const GUEST = { button: button.textContent, lede: lede.textContent };
-const guestNext = done.querySelector('[data-when="guest"]');
-const otherEmailNext = done.querySelector('[data-when="other-email"]');
+const guestNext = /** @type {HTMLElement} */ (done.querySelector('[data-when="guest"]'));
+const otherEmailNext = /** @type {HTMLElement} */ (done.querySelector('[data-when="other-email"]'));
 
 let learner = null; // the signed-in learner's profile (GET /api/me), or null for a guest
 
@@ -57,7 +58,7 @@ async function recognise() {
   showAs(null); // not signed in (or the API could not say): the guest form, without a word
 }
 
-const codeInput = form.elements.namedItem('code');
+const codeInput = /** @type {HTMLInputElement} */ (form.elements.namedItem('code'));
 const fromLink = new URLSearchParams(window.location.search).get('code');
 if (fromLink) codeInput.value = fromLink.trim().toUpperCase().slice(0, 20);
 
@@ -91,7 +92,7 @@ function answered({ status, body }) {
     doneTitle.textContent = learner
       ? `Your attendance at ${body.title} is recorded.`
       : `You're signed in to ${body.title}.`;
-    done.querySelector('[data-slot="email"]').textContent = payload.email;
+    /** @type {HTMLElement} */ (done.querySelector('[data-slot="email"]')).textContent = payload.email;
     guestNext.hidden = Boolean(learner);
     otherEmailNext.hidden = !learner || payload.email.toLowerCase() === learner.email.toLowerCase();
     form.hidden = true;
@@ -116,7 +117,7 @@ again.addEventListener('click', () => {
   done.hidden = true;
   lede.hidden = false;
   form.hidden = false;
-  form.elements.namedItem('email').focus();
+  /** @type {HTMLInputElement} */ (form.elements.namedItem('email')).focus();
 });
 
 recognise();

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The public catalogue on the About page, a page at a time (GET /api/activities?q=&from=&to=&limit=&cursor=).
  * The API answers current and upcoming activities first (ending today or later, in the office's
@@ -13,19 +14,19 @@ import { formatDateRange, officeToday } from './dates.js';
 const PAGE_SIZE = 20;
 const MAX_EMPTY_PAGES = 5; // a search reads a bounded slice per request: follow a few empty pages at once
 
-const statusRegion = document.getElementById('catalogue-status');
-const template = document.getElementById('tpl-activity-card');
-const form = document.getElementById('catalogue-search');
-const more = document.getElementById('catalogue-more');
-const clear = document.getElementById('catalogue-clear');
-const pastSection = document.getElementById('past-section');
+const statusRegion = /** @type {HTMLElement} */ (document.getElementById('catalogue-status'));
+const template = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-activity-card'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('catalogue-search'));
+const more = /** @type {HTMLButtonElement} */ (document.getElementById('catalogue-more'));
+const clear = /** @type {HTMLButtonElement} */ (document.getElementById('catalogue-clear'));
+const pastSection = /** @type {HTMLElement} */ (document.getElementById('past-section'));
 const lists = {
-  upcoming: document.getElementById('upcoming-list'),
-  past: document.getElementById('past-list'),
+  upcoming: /** @type {HTMLUListElement} */ (document.getElementById('upcoming-list')),
+  past: /** @type {HTMLUListElement} */ (document.getElementById('past-list')),
 };
 const empties = {
-  upcoming: document.getElementById('upcoming-empty'),
-  past: document.getElementById('past-empty'),
+  upcoming: /** @type {HTMLElement} */ (document.getElementById('upcoming-empty')),
+  past: /** @type {HTMLElement} */ (document.getElementById('past-empty')),
 };
 
 /** A query string with spaces as %20 (API Gateway passes "+" on as it is). */
@@ -40,7 +41,7 @@ let loading = false;
 let generation = 0; // a new search starts a new generation: answers for an older one are dropped
 
 function card(activity) {
-  const item = template.content.firstElementChild.cloneNode(true);
+  const item = /** @type {HTMLElement} */ (/** @type {Element} */ (template.content.firstElementChild).cloneNode(true));
   const slot = (name) => item.querySelector(`[data-slot="${name}"]`);
   slot('title').textContent = activity.title;
   slot('dates').textContent = formatDateRange(activity.start_date, activity.end_date);
@@ -90,7 +91,7 @@ function place(activities) {
     const part = activity.end_date >= today ? 'upcoming' : 'past';
     const item = card(activity);
     lists[part].append(item);
-    first ??= item.querySelector('[data-slot="title"]');
+    first ??= /** @type {HTMLElement} */ (item.querySelector('[data-slot="title"]'));
   }
   shown += activities.length;
   if (lists.past.children.length) pastSection.hidden = false;
@@ -181,11 +182,11 @@ function readForm() {
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  const from = form.elements.namedItem('from').value;
-  const to = form.elements.namedItem('to').value;
+  const from = /** @type {HTMLInputElement} */ (form.elements.namedItem('from')).value;
+  const to = /** @type {HTMLInputElement} */ (form.elements.namedItem('to')).value;
   if (from && to && to < from) {
     say('The “To” date is before the “From” date.', { error: true });
-    form.elements.namedItem('to').focus();
+    /** @type {HTMLInputElement} */ (form.elements.namedItem('to')).focus();
     return;
   }
   search = readForm();
@@ -203,7 +204,7 @@ clear.addEventListener('click', () => {
   remember();
   reset();
   say('Loading the activities…');
-  loadMore().then(() => form.elements.namedItem('q').focus());
+  loadMore().then(() => /** @type {HTMLInputElement} */ (form.elements.namedItem('q')).focus());
 });
 
 more.addEventListener('click', () => loadMore({ focusNew: true }));

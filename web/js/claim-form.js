@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The claim form of one activity on My Portal: its evaluation, the credit type, the amount
  * (steps of 0.25 up to the maximum), credit claimed beside it (a physician's MOC points beside

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Form helpers shared by the pages: busy buttons, the alert region, field errors
  * (aria-invalid + a message next to the field, gone as soon as the field is edited), and
@@ -66,6 +67,7 @@ function askFor(form, name) {
 /** Mark the fields named in an API error's details; returns the labels of the fields marked. */
 export function markFields(form, details) {
   const labels = [];
+  /** @type {HTMLElement | null} */
   let first = null;
   for (const detail of Array.isArray(details) ? details : []) {
     const input = form.elements.namedItem(detail?.field);
@@ -194,6 +196,7 @@ export function handleSubmit(form, steps) {
     reset?.();
     if (check && !check()) return;
     busy(true);
+    /** @type {Answer | null} */
     let answer = null;
     try {
       answer = await send();
@@ -241,10 +244,16 @@ export function safeNext(raw) {
   }
 }
 
-/** Show/hide password checkboxes: <input type=checkbox data-reveals="password-id [other-id…]">. */
+/**
+ * Show/hide password checkboxes: <input type=checkbox data-reveals="password-id [other-id…]">.
+ * @param {ParentNode} [root]
+ */
 export function setUpReveal(root = document) {
-  for (const box of root.querySelectorAll('input[type="checkbox"][data-reveals]')) {
-    const targets = box.dataset.reveals.split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean);
+  /** @type {NodeListOf<HTMLInputElement>} */
+  const boxes = root.querySelectorAll('input[type="checkbox"][data-reveals]');
+  for (const box of boxes) {
+    const ids = /** @type {string} */ (box.dataset.reveals).split(/\s+/);
+    const targets = /** @type {HTMLInputElement[]} */ (ids.map((id) => document.getElementById(id)).filter(Boolean));
     if (!targets.length) continue;
     box.addEventListener('change', () => {
       for (const target of targets) target.type = box.checked ? 'text' : 'password';

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Outside credit: CME the learner earned elsewhere (POST/GET/DELETE /api/me/outside-credits),
  * shown on the transcript marked self-reported. Each one's certificate goes from the browser
@@ -20,19 +21,19 @@ const BY_EXTENSION = Object.freeze({
   pdf: 'application/pdf', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg',
 });
 
-const loading = document.getElementById('outside-loading');
-const root = document.getElementById('outside');
-const form = document.getElementById('outside-form');
-const addStatus = document.getElementById('add-status');
-const addAlert = document.getElementById('add-alert');
-const typeSelect = document.getElementById('outside-type');
-const topicList = document.getElementById('outside-topic-list');
-const topicsBox = document.getElementById('outside-topics');
-const completedInput = document.getElementById('outside-completed');
-const table = document.getElementById('outside-table');
-const empty = document.getElementById('outside-empty');
-const listStatus = document.getElementById('list-status');
-const listAlert = document.getElementById('list-alert');
+const loading = /** @type {HTMLElement} */ (document.getElementById('outside-loading'));
+const root = /** @type {HTMLElement} */ (document.getElementById('outside'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('outside-form'));
+const addStatus = /** @type {HTMLElement} */ (document.getElementById('add-status'));
+const addAlert = /** @type {HTMLElement} */ (document.getElementById('add-alert'));
+const typeSelect = /** @type {HTMLSelectElement} */ (document.getElementById('outside-type'));
+const topicList = /** @type {HTMLElement} */ (document.getElementById('outside-topic-list'));
+const topicsBox = /** @type {HTMLFieldSetElement} */ (document.getElementById('outside-topics'));
+const completedInput = /** @type {HTMLInputElement} */ (document.getElementById('outside-completed'));
+const table = /** @type {HTMLTableElement} */ (document.getElementById('outside-table'));
+const empty = /** @type {HTMLElement} */ (document.getElementById('outside-empty'));
+const listStatus = /** @type {HTMLElement} */ (document.getElementById('list-status'));
+const listAlert = /** @type {HTMLElement} */ (document.getElementById('list-alert'));
 const today = officeToday();
 const topicLabels = new Map();
 
@@ -275,7 +276,7 @@ async function outsideAdded({ status, body: answer }) {
 }
 
 handleSubmit(form, {
-  button: form.querySelector('button[type="submit"]'),
+  button: /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]')),
   reset: () => {
     showAlert(addStatus);
     showAlert(addAlert);

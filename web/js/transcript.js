@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * My CME transcript: the credit the learner claimed in a date range, as the API's transcript
  * holds it (GET /api/me/transcript?format=json: one row per credit line, dated by the completion
@@ -42,33 +43,33 @@ const FREQUENCY_SAVED = Object.freeze({
   annually: 'Saved. We will email you your transcript on January 1, for the year before.',
 });
 
-const loading = document.getElementById('transcript-loading');
-const root = document.getElementById('transcript');
-const rangeForm = document.getElementById('range-form');
-const fromInput = document.getElementById('range-from');
-const toInput = document.getElementById('range-to');
-const allTime = document.getElementById('range-all');
-const summary = document.getElementById('range-summary');
-const claimsTable = document.getElementById('claims-table');
-const claimsEmpty = document.getElementById('claims-empty');
-const totalsList = document.getElementById('totals');
-const totalsEmpty = document.getElementById('totals-empty');
-const outsideTotalsHeading = document.getElementById('outside-totals-heading');
-const outsideTotalsList = document.getElementById('outside-totals');
-const downloadStatus = document.getElementById('download-status');
-const downloadAlert = document.getElementById('download-alert');
+const loading = /** @type {HTMLElement} */ (document.getElementById('transcript-loading'));
+const root = /** @type {HTMLElement} */ (document.getElementById('transcript'));
+const rangeForm = /** @type {HTMLFormElement} */ (document.getElementById('range-form'));
+const fromInput = /** @type {HTMLInputElement} */ (document.getElementById('range-from'));
+const toInput = /** @type {HTMLInputElement} */ (document.getElementById('range-to'));
+const allTime = /** @type {HTMLInputElement} */ (document.getElementById('range-all'));
+const summary = /** @type {HTMLElement} */ (document.getElementById('range-summary'));
+const claimsTable = /** @type {HTMLTableElement} */ (document.getElementById('claims-table'));
+const claimsEmpty = /** @type {HTMLElement} */ (document.getElementById('claims-empty'));
+const totalsList = /** @type {HTMLElement} */ (document.getElementById('totals'));
+const totalsEmpty = /** @type {HTMLElement} */ (document.getElementById('totals-empty'));
+const outsideTotalsHeading = /** @type {HTMLElement} */ (document.getElementById('outside-totals-heading'));
+const outsideTotalsList = /** @type {HTMLElement} */ (document.getElementById('outside-totals'));
+const downloadStatus = /** @type {HTMLElement} */ (document.getElementById('download-status'));
+const downloadAlert = /** @type {HTMLElement} */ (document.getElementById('download-alert'));
 const downloadButtons = [...document.querySelectorAll('[data-format]')];
-const chartBox = document.getElementById('chart');
-const chartLegend = document.getElementById('chart-legend');
-const chartTable = document.getElementById('chart-table');
-const chartNumbers = document.getElementById('chart-numbers');
-const chartEmpty = document.getElementById('chart-empty');
-const scheduleSection = document.getElementById('schedule');
-const scheduleForm = document.getElementById('schedule-form');
-const scheduleSelect = document.getElementById('schedule-frequency');
-const scheduleStatus = document.getElementById('schedule-status');
-const scheduleAlert = document.getElementById('schedule-alert');
-const scheduleButton = scheduleForm.querySelector('button[type="submit"]');
+const chartBox = /** @type {HTMLElement} */ (document.getElementById('chart'));
+const chartLegend = /** @type {HTMLUListElement} */ (document.getElementById('chart-legend'));
+const chartTable = /** @type {HTMLTableElement} */ (document.getElementById('chart-table'));
+const chartNumbers = /** @type {HTMLElement} */ (document.getElementById('chart-numbers'));
+const chartEmpty = /** @type {HTMLElement} */ (document.getElementById('chart-empty'));
+const scheduleSection = /** @type {HTMLElement} */ (document.getElementById('schedule'));
+const scheduleForm = /** @type {HTMLFormElement} */ (document.getElementById('schedule-form'));
+const scheduleSelect = /** @type {HTMLSelectElement} */ (document.getElementById('schedule-frequency'));
+const scheduleStatus = /** @type {HTMLElement} */ (document.getElementById('schedule-status'));
+const scheduleAlert = /** @type {HTMLElement} */ (document.getElementById('schedule-alert'));
+const scheduleButton = /** @type {HTMLButtonElement} */ (scheduleForm.querySelector('button[type="submit"]'));
 
 const today = officeToday();
 let profile = null;
@@ -501,8 +502,8 @@ async function load() {
 
   const { learner } = everything.body;
   const who = [learner.name, learner.degree].filter(Boolean).join(', ');
-  document.getElementById('transcript-learner').textContent = learner.npi ? `${who} · NPI ${learner.npi}` : who;
-  document.getElementById('schedule-email').textContent = profile.email;
+  /** @type {HTMLElement} */ (document.getElementById('transcript-learner')).textContent = learner.npi ? `${who} · NPI ${learner.npi}` : who;
+  /** @type {HTMLElement} */ (document.getElementById('schedule-email')).textContent = profile.email;
   scheduleSelect.value = profile.transcript_frequency || 'never';
 
   allRows = (everything.body.rows || []).filter((row) => row.source !== 'outside'); // the chart: claimed credit
@@ -521,7 +522,7 @@ async function load() {
 
   if (window.location.hash === '#schedule') {
     scheduleSection.scrollIntoView();
-    document.getElementById('schedule-heading').focus({ preventScroll: true });
+    /** @type {HTMLElement} */ (document.getElementById('schedule-heading')).focus({ preventScroll: true });
   }
 }
 
