@@ -26,7 +26,12 @@ const questionTemplate = /** @type {HTMLTemplateElement} */ (document.getElement
 const codeHint = /** @type {HTMLElement} */ (document.getElementById('a-code-hint'));
 const activityId = activityIdParam();
 
-const field = (name) => form.elements.namedItem(name);
+/**
+ * A named field of the form (an input; the format's select and the description's textarea read
+ * the same way: value, dataset, focus).
+ * @param {string} name
+ */
+const field = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
 
 // ---------------------------------------------------------------- topics (cme/topics.py via GET /api/topics)
 const topicBoxes = /** @type {HTMLElement} */ (document.getElementById('topic-boxes'));
@@ -44,12 +49,12 @@ const topicsLoaded = api('GET', '/api/topics').then(({ status, body }) => {
 });
 
 function checkedTopics() {
-  return [...topicBoxes.querySelectorAll('input[name="topics"]:checked')].map((input) => input.value);
+  return [.../** @type {NodeListOf<HTMLInputElement>} */ (topicBoxes.querySelectorAll('input[name="topics"]:checked'))].map((input) => input.value);
 }
 
 // The credit types a coordinator may designate, worded by the API (GET /api/credit-types).
-for (const slot of document.querySelectorAll('[data-slot="ama-label"]')) slot.textContent = creditLabel('AMA_PRA_1');
-creditTemplate.content.querySelector('select[data-name="type"]').replaceChildren(
+for (const slot of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-slot="ama-label"]'))) slot.textContent = creditLabel('AMA_PRA_1');
+/** @type {HTMLSelectElement} */ (creditTemplate.content.querySelector('select[data-name="type"]')).replaceChildren(
   ...creditTypes().map((kind) => new Option(kind.label, kind.type)),
 );
 
@@ -57,12 +62,12 @@ creditTemplate.content.querySelector('select[data-name="type"]').replaceChildren
 /** Name each row's fields by position (credits.0.max, evaluation.1.text) as the API's errors do. */
 function renumber(list, prefix) {
   [...list.children].forEach((item, index) => {
-    for (const input of item.querySelectorAll('[data-name]')) {
+    for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (item.querySelectorAll('[data-name]'))) {
       const name = input.dataset.name;
       input.name = `${prefix}.${index}.${name}`;
       input.id = `${prefix}-${index}-${name}`;
     }
-    for (const label of item.querySelectorAll('label[data-for]')) {
+    for (const label of /** @type {NodeListOf<HTMLLabelElement>} */ (item.querySelectorAll('label[data-for]'))) {
       label.htmlFor = `${prefix}-${index}-${label.dataset.for}`;
     }
     const remove = /** @type {HTMLButtonElement} */ (item.querySelector('[data-action="remove"]'));
@@ -71,7 +76,7 @@ function renumber(list, prefix) {
   if (prefix === 'credits') {
     // an activity designates at least one credit type
     const only = list.children.length === 1;
-    for (const button of list.querySelectorAll('[data-action="remove"]')) button.disabled = only;
+    for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (list.querySelectorAll('[data-action="remove"]'))) button.disabled = only;
   }
 }
 
@@ -132,10 +137,10 @@ function addQuestion(q) {
 }
 
 /** @type {HTMLButtonElement} */ (form.querySelector('[data-action="add-credit"]')).addEventListener('click', () => {
-  addCredit().querySelector('select').focus();
+  /** @type {HTMLSelectElement} */ (addCredit().querySelector('select')).focus();
 });
 /** @type {HTMLButtonElement} */ (form.querySelector('[data-action="add-question"]')).addEventListener('click', () => {
-  addQuestion().querySelector('[data-name="text"]').focus();
+  /** @type {HTMLInputElement} */ (addQuestion().querySelector('[data-name="text"]')).focus();
 });
 
 // An activity on one day: the end date follows the start date until it is set on its own.
@@ -162,7 +167,7 @@ function fill(activity) {
   questionRows.replaceChildren();
   for (const q of activity.evaluation || []) addQuestion(q);
   const topics = new Set(activity.topics || []);
-  for (const input of topicBoxes.querySelectorAll('input[name="topics"]')) input.checked = topics.has(input.value);
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (topicBoxes.querySelectorAll('input[name="topics"]'))) input.checked = topics.has(input.value);
 }
 
 function number(value) {
@@ -226,7 +231,7 @@ const plain = (details) => plainDetails(details, PLAIN);
 /** The required fields left empty, as the API would report them. */
 function missing() {
   const details = [];
-  for (const input of form.querySelectorAll('[required]')) {
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('[required]'))) {
     if (input.offsetParent === null || input.value.trim()) continue;
     details.push({ field: input.name, message: '' });
   }

@@ -50,7 +50,7 @@ function cells(values) {
  */
 const PAGE_SIZE = 50;
 const SEARCH_PAUSE_MS = 300;
-const rowsBody = attendanceTable.querySelector('tbody');
+const rowsBody = /** @type {HTMLTableSectionElement} */ (attendanceTable.querySelector('tbody'));
 const searchForm = /** @type {HTMLFormElement} */ (document.getElementById('attendance-search-form'));
 const searchInput = /** @type {HTMLInputElement} */ (document.getElementById('attendance-search'));
 const csvLink = /** @type {HTMLAnchorElement} */ (document.getElementById('attendance-csv'));
@@ -252,6 +252,7 @@ const addButton = /** @type {HTMLButtonElement} */ (addForm.querySelector('butto
 const addAlert = /** @type {HTMLElement} */ (document.getElementById('add-one-alert'));
 const addStatus = /** @type {HTMLElement} */ (document.getElementById('add-one-status'));
 
+/** @type {Record<string, string> | null} */
 let row = null;
 
 async function added({ status, body }) {
@@ -264,7 +265,8 @@ async function added({ status, body }) {
       markFields(addForm, [{ field: 'email', message: body.rejected[0].reason }]);
       return;
     }
-    addStatus.textContent = body.added ? `Added ${row.email}.` : `${row.email} is already recorded.`;
+    const sent = /** @type {Record<string, string>} */ (row); // send set it before this answer came
+    addStatus.textContent = body.added ? `Added ${sent.email}.` : `${sent.email} is already recorded.`;
     addForm.reset();
     await reloadAttendance();
     return;
@@ -289,13 +291,13 @@ handleSubmit(addForm, {
 });
 
 function showResult(report) {
-  const slot = (name) => result.querySelector(`[data-slot="${name}"]`);
+  const slot = (name) => /** @type {HTMLElement} */ (result.querySelector(`[data-slot="${name}"]`));
   slot('added').textContent = String(report.added);
   slot('already_present').textContent = String(report.already_present);
   slot('rejected').textContent = String(report.rejected.length);
   slot('summary').textContent = `Roster uploaded: ${report.added} added, ${report.already_present} already present, `
     + `${report.rejected.length} rejected.`;
-  rejectedTable.querySelector('tbody').replaceChildren(...report.rejected.map((entry) => cells([
+  /** @type {HTMLTableSectionElement} */ (rejectedTable.querySelector('tbody')).replaceChildren(...report.rejected.map((entry) => cells([
     ['Row', String(entry.row), 'num'],
     ['Reason', entry.reason],
   ])));
@@ -321,7 +323,7 @@ function checkRoster() {
 }
 
 async function sendRoster() {
-  const file = fileInput.files[0];
+  const file = /** @type {FileList} */ (fileInput.files)[0];
   let bytes;
   try {
     bytes = await file.arrayBuffer();

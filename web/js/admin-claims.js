@@ -51,10 +51,10 @@ function tableRow(cells) {
 }
 
 function fill(tableId, emptyId, rows) {
-  const table = document.getElementById(tableId);
-  table.querySelector('tbody').replaceChildren(...rows);
+  const table = /** @type {HTMLTableElement} */ (document.getElementById(tableId));
+  /** @type {HTMLTableSectionElement} */ (table.querySelector('tbody')).replaceChildren(...rows);
   table.hidden = rows.length === 0;
-  if (emptyId) document.getElementById(emptyId).hidden = rows.length > 0;
+  if (emptyId) /** @type {HTMLElement} */ (document.getElementById(emptyId)).hidden = rows.length > 0;
 }
 
 function showTotals(totals) {

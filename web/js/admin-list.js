@@ -17,7 +17,7 @@ const MAX_EMPTY_PAGES = 5; // a search reads a bounded slice per request: follow
 
 const page = /** @type {HTMLElement} */ (document.getElementById('admin-page'));
 const table = /** @type {HTMLTableElement} */ (document.getElementById('activity-table'));
-const tbody = table.querySelector('tbody');
+const tbody = /** @type {HTMLTableSectionElement} */ (table.querySelector('tbody'));
 const empty = /** @type {HTMLElement} */ (document.getElementById('admin-empty'));
 const statusRegion = /** @type {HTMLElement} */ (document.getElementById('admin-status'));
 const countRegion = /** @type {HTMLElement} */ (document.getElementById('admin-count'));
@@ -131,7 +131,7 @@ async function loadMore({ focusNew = false } = {}) {
       if (tbody.children.length > before || cursor === null) break;
     }
     settle();
-    const first = tbody.children[before]?.querySelector('.table__title');
+    const first = /** @type {HTMLElement | null | undefined} */ (tbody.children[before]?.querySelector('.table__title'));
     if (focusNew && first) {
       first.tabIndex = -1;
       first.focus();
@@ -188,7 +188,7 @@ form.addEventListener('submit', (event) => {
   }
   search = new URLSearchParams();
   for (const key of ['q', 'from', 'to']) {
-    const value = String(form.elements.namedItem(key).value || '').trim();
+    const value = String(/** @type {HTMLInputElement} */ (form.elements.namedItem(key)).value || '').trim();
     if (value) search.set(key, value);
   }
   countRegion.textContent = 'Searching…';
@@ -208,7 +208,7 @@ async function load() {
   for (const key of ['q', 'from', 'to']) {
     const value = (given.get(key) || '').trim();
     if (value) {
-      form.elements.namedItem(key).value = value;
+      /** @type {HTMLInputElement} */ (form.elements.namedItem(key)).value = value;
       search.set(key, value);
     }
   }

@@ -50,7 +50,7 @@ function showCounts(counts) {
     }
     return tr;
   });
-  dueTable.querySelector('tbody').replaceChildren(...rows);
+  /** @type {HTMLTableSectionElement} */ (dueTable.querySelector('tbody')).replaceChildren(...rows);
 }
 
 async function loadCounts() {
@@ -63,10 +63,10 @@ async function loadCounts() {
 function updateLinks() {
   const query = new URLSearchParams({ from: from.value, to: to.value }).toString();
   for (const [board] of FILES) {
-    const anchor = document.getElementById(`${board}-file`);
+    const anchor = /** @type {HTMLAnchorElement} */ (document.getElementById(`${board}-file`));
     anchor.href = `/api/admin/reports/${board}?${query}`;
     anchor.download = `${board}-${from.value}-to-${to.value}.csv`;
-    const button = document.getElementById(`${board}-submitted`);
+    const button = /** @type {HTMLButtonElement} */ (document.getElementById(`${board}-submitted`));
     const name = board === 'moc' ? 'MOC' : 'ACPE';
     button.textContent = to.value ? `Mark ${name} lines through ${formatDate(to.value)} reported` : `Mark ${name} lines reported`;
     button.disabled = !to.value;
@@ -104,10 +104,10 @@ async function start() {
   form.addEventListener('input', updateLinks);
   form.addEventListener('submit', (event) => event.preventDefault());
   for (const [board] of FILES) {
-    document.getElementById(`${board}-file`).addEventListener('click', () => {
+    /** @type {HTMLAnchorElement} */ (document.getElementById(`${board}-file`)).addEventListener('click', () => {
       downloadedAt[board] = new Date().toISOString();
     });
-    const button = document.getElementById(`${board}-submitted`);
+    const button = /** @type {HTMLButtonElement} */ (document.getElementById(`${board}-submitted`));
     button.addEventListener('click', () => markReported(button));
   }
   loading.hidden = true;

@@ -24,9 +24,11 @@ const cancelButton = /** @type {HTMLButtonElement} */ (document.getElementById('
 const ruleRows = /** @type {HTMLOListElement} */ (document.getElementById('rule-rows'));
 const ruleTemplate = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-rule'));
 
-const field = (name) => form.elements.namedItem(name);
+const field = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
 
+/** @type {Api.RequirementSetOut[]} */
 let sets = [];
+/** @type {Api.RequirementSetOut | null} */
 let editing = null; // the set being edited, or null for a new one
 
 // ---------------------------------------------------------------- the vocabularies
@@ -108,18 +110,18 @@ async function loadSets() {
 /** Name each rule's fields by position (rules.0.min_credits) as the API's errors do. */
 function renumber() {
   [...ruleRows.children].forEach((item, index) => {
-    for (const input of item.querySelectorAll('[data-name]')) {
+    for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (item.querySelectorAll('[data-name]'))) {
       const name = input.dataset.name;
       input.name = `rules.${index}.${name}`;
       input.id = `rules-${index}-${name}`;
     }
-    for (const label of item.querySelectorAll('label[data-for]')) {
+    for (const label of /** @type {NodeListOf<HTMLLabelElement>} */ (item.querySelectorAll('label[data-for]'))) {
       label.htmlFor = `rules-${index}-${label.dataset.for}`;
     }
     const hint = /** @type {HTMLElement} */ (item.querySelector('[data-hint="text"]'));
     hint.id = `rules-${index}-text-hint`;
     /** @type {HTMLInputElement} */ (item.querySelector('[data-name="text"]')).setAttribute('aria-describedby', hint.id);
-    for (const box of item.querySelectorAll('input[type="checkbox"]')) {
+    for (const box of /** @type {NodeListOf<HTMLInputElement>} */ (item.querySelectorAll('input[type="checkbox"]'))) {
       box.id = `rules-${index}-type-${box.value}`;
     }
     /** @type {HTMLElement} */ (item.querySelector('[data-slot="legend"]')).textContent = `Rule ${index + 1}`;
@@ -128,7 +130,7 @@ function renumber() {
   });
   // a set has at least one rule
   const only = ruleRows.children.length === 1;
-  for (const button of ruleRows.querySelectorAll('[data-action="remove"]')) button.disabled = only;
+  for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (ruleRows.querySelectorAll('[data-action="remove"]'))) button.disabled = only;
 }
 
 function addRule(rule) {
@@ -155,13 +157,13 @@ function addRule(rule) {
     clearErrors(form);
     item.remove();
     renumber();
-    (next?.querySelector('input[type="text"]') || /** @type {HTMLButtonElement} */ (form.querySelector('[data-action="add-rule"]')))?.focus();
+    (/** @type {HTMLInputElement | null | undefined} */ (next?.querySelector('input[type="text"]')) || /** @type {HTMLButtonElement} */ (form.querySelector('[data-action="add-rule"]')))?.focus();
   });
   return item;
 }
 
 /** @type {HTMLButtonElement} */ (form.querySelector('[data-action="add-rule"]')).addEventListener('click', () => {
-  addRule().querySelector('[data-name="text"]').focus();
+  /** @type {HTMLInputElement} */ (addRule().querySelector('[data-name="text"]')).focus();
 });
 
 // ---------------------------------------------------------------- new / edit
@@ -210,7 +212,7 @@ function payload() {
     rules: [...ruleRows.children].map((item) => {
       const rule = {
         text: /** @type {HTMLInputElement} */ (item.querySelector('[data-name="text"]')).value.trim(),
-        credit_types: [...item.querySelectorAll('input[type="checkbox"]:checked')].map((box) => box.value),
+        credit_types: [.../** @type {NodeListOf<HTMLInputElement>} */ (item.querySelectorAll('input[type="checkbox"]:checked'))].map((box) => box.value),
         topic: /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="topic"]')).value || null,
         min_credits: number(/** @type {HTMLInputElement} */ (item.querySelector('[data-name="min_credits"]')).value),
       };
@@ -256,7 +258,7 @@ function showProblems(body, details) {
 /** The required fields left empty, as the API would report them. */
 function missing() {
   const details = [];
-  for (const input of form.querySelectorAll('[required]')) {
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('[required]'))) {
     if (!input.value.trim()) details.push({ field: input.name, message: '' });
   }
   return plain(details);

@@ -25,6 +25,7 @@ const GUEST = { button: button.textContent, lede: lede.textContent };
 const guestNext = /** @type {HTMLElement} */ (done.querySelector('[data-when="guest"]'));
 const otherEmailNext = /** @type {HTMLElement} */ (done.querySelector('[data-when="other-email"]'));
 
+/** @type {Api.Profile | null} */
 let learner = null; // the signed-in learner's profile (GET /api/me), or null for a guest
 
 /** The form as a guest sees it, or as the signed-in learner does. */
@@ -40,7 +41,7 @@ function showAs(profile) {
 function fillIn(profile) {
   const values = { email: profile.email, first_name: profile.first_name, last_name: profile.last_name };
   for (const [name, value] of Object.entries(values)) {
-    const field = form.elements.namedItem(name);
+    const field = /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
     if (!field.value && typeof value === 'string') field.value = value;
   }
 }
@@ -68,6 +69,7 @@ const FIELD_OF = {
   EMAIL_INVALID: ['email', 'Please enter a valid email address.'],
 };
 
+/** @type {{ code: string, email: string, first_name: string, last_name: string } | null} */
 let payload = null;
 
 handleSubmit(form, {
@@ -75,7 +77,7 @@ handleSubmit(form, {
   reset: () => showAlert(alertRegion),
   check: () => requireFields(form, alertRegion),
   send: () => {
-    const value = (name) => form.elements.namedItem(name).value.trim();
+    const value = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name)).value.trim();
     payload = {
       code: value('code'),
       email: value('email'),
@@ -89,12 +91,13 @@ handleSubmit(form, {
 
 function answered({ status, body }) {
   if (status === 201 || status === 200) {
+    const sent = /** @type {NonNullable<typeof payload>} */ (payload); // send set it before this answer came
     doneTitle.textContent = learner
       ? `Your attendance at ${body.title} is recorded.`
       : `You're signed in to ${body.title}.`;
-    /** @type {HTMLElement} */ (done.querySelector('[data-slot="email"]')).textContent = payload.email;
+    /** @type {HTMLElement} */ (done.querySelector('[data-slot="email"]')).textContent = sent.email;
     guestNext.hidden = Boolean(learner);
-    otherEmailNext.hidden = !learner || payload.email.toLowerCase() === learner.email.toLowerCase();
+    otherEmailNext.hidden = !learner || sent.email.toLowerCase() === learner.email.toLowerCase();
     form.hidden = true;
     lede.hidden = true;
     done.hidden = false;
@@ -112,7 +115,7 @@ function answered({ status, body }) {
 }
 
 again.addEventListener('click', () => {
-  for (const name of ['email', 'first_name', 'last_name']) form.elements.namedItem(name).value = '';
+  for (const name of ['email', 'first_name', 'last_name']) /** @type {HTMLInputElement} */ (form.elements.namedItem(name)).value = '';
   showAs(null); // another person on this device: a guest
   done.hidden = true;
   lede.hidden = false;

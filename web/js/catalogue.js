@@ -42,7 +42,7 @@ let generation = 0; // a new search starts a new generation: answers for an olde
 
 function card(activity) {
   const item = /** @type {HTMLElement} */ (/** @type {Element} */ (template.content.firstElementChild).cloneNode(true));
-  const slot = (name) => item.querySelector(`[data-slot="${name}"]`);
+  const slot = (name) => /** @type {HTMLElement} */ (item.querySelector(`[data-slot="${name}"]`));
   slot('title').textContent = activity.title;
   slot('dates').textContent = formatDateRange(activity.start_date, activity.end_date);
   slot('format').textContent = formatLabel(activity.format);
@@ -86,6 +86,7 @@ function reset() {
 /** Add a page's cards; returns the first new card's title (where focus goes after "More"). */
 function place(activities) {
   const today = officeToday();
+  /** @type {HTMLElement | null} */
   let first = null;
   for (const activity of activities) {
     const part = activity.end_date >= today ? 'upcoming' : 'past';
@@ -123,6 +124,7 @@ async function loadMore({ focusNew = false } = {}) {
   more.disabled = true;
   more.setAttribute('aria-busy', 'true');
   const before = shown;
+  /** @type {HTMLElement | null} */
   let firstNew = null;
   try {
     for (let tries = 0; tries < MAX_EMPTY_PAGES; tries += 1) {
@@ -165,7 +167,7 @@ function fromAddress() {
   const given = new URLSearchParams(window.location.search);
   for (const key of ['q', 'from', 'to']) {
     const value = (given.get(key) || '').trim();
-    if (value) form.elements.namedItem(key).value = value;
+    if (value) /** @type {HTMLInputElement} */ (form.elements.namedItem(key)).value = value;
   }
   search = readForm();
   clear.hidden = !searching();
@@ -174,7 +176,7 @@ function fromAddress() {
 function readForm() {
   const next = new URLSearchParams();
   for (const key of ['q', 'from', 'to']) {
-    const value = String(form.elements.namedItem(key).value || '').trim();
+    const value = String(/** @type {HTMLInputElement} */ (form.elements.namedItem(key)).value || '').trim();
     if (value) next.set(key, value);
   }
   return next;

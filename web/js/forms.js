@@ -33,7 +33,7 @@ function labelOf(form, name) {
   const label = input.id ? form.querySelector(`label[for="${input.id}"]`) : null;
   if (!label) return name;
   const copy = label.cloneNode(true);
-  for (const extra of copy.querySelectorAll('.optional')) extra.remove();
+  for (const extra of /** @type {NodeListOf<HTMLElement>} */ (copy.querySelectorAll('.optional'))) extra.remove();
   return copy.textContent.trim();
 }
 
@@ -50,9 +50,9 @@ function clearField(input) {
 }
 
 export function clearErrors(form) {
-  for (const input of form.querySelectorAll('[aria-invalid="true"]')) clearField(input);
-  for (const error of form.querySelectorAll('.field-error')) error.remove();
-  for (const field of form.querySelectorAll('.field.has-error')) field.classList.remove('has-error');
+  for (const input of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('[aria-invalid="true"]'))) clearField(input);
+  for (const error of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('.field-error'))) error.remove();
+  for (const field of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('.field.has-error'))) field.classList.remove('has-error');
 }
 
 // Validation messages worded for developers are replaced by a plain request for the field.
@@ -99,7 +99,7 @@ export function markFields(form, details) {
 /** Client-side check of the required fields before a request; returns details like the API's. */
 export function missingFields(form) {
   const details = [];
-  for (const input of form.querySelectorAll('[required]')) {
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('[required]'))) {
     if (!input.value.trim()) {
       details.push({ field: input.name, message: askFor(form, input.name) });
     }
@@ -219,7 +219,7 @@ export function handleSubmit(form, steps) {
 /** Read a form's named fields as trimmed strings (passwords untouched). */
 export function formValues(form) {
   const values = {};
-  for (const input of form.querySelectorAll('input[name], select[name], textarea[name]')) {
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('input[name], select[name], textarea[name]'))) {
     if (input.type === 'checkbox') continue;
     values[input.name] = input.type === 'password' ? input.value : input.value.trim();
   }
@@ -249,8 +249,7 @@ export function safeNext(raw) {
  * @param {ParentNode} [root]
  */
 export function setUpReveal(root = document) {
-  /** @type {NodeListOf<HTMLInputElement>} */
-  const boxes = root.querySelectorAll('input[type="checkbox"][data-reveals]');
+  const boxes = /** @type {NodeListOf<HTMLInputElement>} */ (root.querySelectorAll('input[type="checkbox"][data-reveals]'));
   for (const box of boxes) {
     const ids = /** @type {string} */ (box.dataset.reveals).split(/\s+/);
     const targets = /** @type {HTMLInputElement[]} */ (ids.map((id) => document.getElementById(id)).filter(Boolean));

@@ -55,7 +55,7 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
   const toClaimList = /** @type {HTMLUListElement} */ (document.getElementById('activity-list'));
   const toClaimHeading = /** @type {HTMLElement} */ (document.getElementById('to-claim-heading'));
   const toClaimEmpty = /** @type {HTMLElement} */ (document.getElementById('to-claim-empty'));
-  const toClaimGroup = toClaimList.closest('.activity-group');
+  const toClaimGroup = /** @type {HTMLElement} */ (toClaimList.closest('.activity-group'));
   const claimedGroup = /** @type {HTMLDetailsElement} */ (document.getElementById('claimed-group'));
   const claimedYears = /** @type {HTMLElement} */ (claimedGroup.querySelector('[data-slot="years"]'));
   const closedGroup = /** @type {HTMLDetailsElement} */ (document.getElementById('closed-group'));
@@ -120,7 +120,8 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
   /** One activity; its title is a heading of `level` (below its group's heading). */
   function row(activity, level = 4) {
     const item = /** @type {HTMLElement} */ (/** @type {Element} */ (template.content.firstElementChild).cloneNode(true));
-    const slot = (name) => item.querySelector(`[data-slot="${name}"]`);
+    /** @param {string} name */
+    const slot = (name) => /** @type {HTMLElement} */ (item.querySelector(`[data-slot="${name}"]`));
     const titleId = `activity-${activity.activity_id}-title`;
     item.dataset.activityId = activity.activity_id;
     let title = slot('title');
@@ -280,13 +281,13 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
     if (index >= 0) activities[index] = updated;
     else activities.push(updated);
     claimedHere.add(activity.activity_id);
-    const old = toClaimList.querySelector(`[data-activity-id="${CSS.escape(activity.activity_id)}"]`);
+    const old = /** @type {HTMLElement | null} */ (toClaimList.querySelector(`[data-activity-id="${CSS.escape(activity.activity_id)}"]`));
     const fresh = row(updated, 4);
     if (old) old.replaceWith(fresh);
     else renderActivities();
     renderCounts();
     say(`Your claim is recorded: ${claimedCredits(claim)} for ${claim.activity_title}. Certificate code: ${claim.certificate_code}.`);
-    const title = fresh.querySelector('.my-activity__title');
+    const title = /** @type {HTMLElement} */ (fresh.querySelector('.my-activity__title'));
     title.tabIndex = -1;
     title.focus();
   }

@@ -146,7 +146,7 @@ async function refresh() {
     return false;
   }
   const items = body.outside_credits || [];
-  table.querySelector('tbody').replaceChildren(...items.map(row));
+  /** @type {HTMLTableSectionElement} */ (table.querySelector('tbody')).replaceChildren(...items.map(row));
   table.hidden = items.length === 0;
   empty.hidden = items.length > 0;
   return true;
@@ -248,14 +248,14 @@ async function removeItem(item, button) {
 }
 
 function outsidePayload() {
-  const value = (name) => form.elements.namedItem(name).value.trim();
+  const value = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name)).value.trim();
   const body = {
     title: value('title'),
     provider: value('provider'),
     completed_on: value('completed_on'),
     credit_type: value('credit_type'),
     credits: Number(value('credits')),
-    topics: [...form.querySelectorAll('input[name="topics"]:checked')].map((box) => box.value),
+    topics: [.../** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('input[name="topics"]:checked'))].map((box) => box.value),
   };
   return body;
 }

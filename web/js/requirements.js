@@ -37,7 +37,7 @@ function credits(value) {
 
 function renderRule(rule, setIndex, ruleIndex) {
   const item = /** @type {HTMLElement} */ (/** @type {Element} */ (ruleTemplate.content.firstElementChild).cloneNode(true));
-  const slot = (name) => item.querySelector(`[data-slot="${name}"]`);
+  const slot = (name) => /** @type {HTMLElement} */ (item.querySelector(`[data-slot="${name}"]`));
   const textId = `rule-${setIndex}-${ruleIndex}-text`;
   const figuresId = `rule-${setIndex}-${ruleIndex}-figures`;
   const text = slot('text');
@@ -46,7 +46,7 @@ function renderRule(rule, setIndex, ruleIndex) {
   const met = slot('met');
   met.textContent = rule.met ? 'Met' : 'Not yet met';
   met.classList.toggle('badge--ok', Boolean(rule.met));
-  const bar = slot('bar');
+  const bar = /** @type {HTMLProgressElement} */ (slot('bar'));
   bar.max = rule.required;
   bar.value = Math.min(rule.earned, rule.required);
   bar.setAttribute('aria-labelledby', textId);
@@ -60,7 +60,7 @@ function renderRule(rule, setIndex, ruleIndex) {
 
 function renderSet(entry, index) {
   const article = /** @type {HTMLElement} */ (/** @type {Element} */ (setTemplate.content.firstElementChild).cloneNode(true));
-  const slot = (name) => article.querySelector(`[data-slot="${name}"]`);
+  const slot = (name) => /** @type {HTMLElement} */ (article.querySelector(`[data-slot="${name}"]`));
   const name = slot('name');
   name.id = `tracked-${index}-name`;
   name.textContent = entry.name;
@@ -126,12 +126,12 @@ handleSubmit(form, {
 });
 
 list.addEventListener('click', async (event) => {
-  const button = event.target.closest('[data-action="untrack"]');
+  const button = /** @type {HTMLButtonElement | null} */ (/** @type {Element} */ (event.target).closest('[data-action="untrack"]'));
   if (!button || button.disabled) return;
   showAlert(alertRegion);
   showAlert(statusRegion);
   setBusy(button, true);
-  const setId = button.dataset.setId;
+  const setId = /** @type {string} */ (button.dataset.setId); // renderSet gives every untrack button one
   const name = tracked.find((entry) => entry.set_id === setId)?.name || 'the set';
   const { status, body } = await api('DELETE', `/api/me/requirements/${encodeURIComponent(setId)}`);
   if (status !== 204) {

@@ -119,10 +119,10 @@ function buildFooter(footer) {
 /** Show the office's settings in the chrome (null: keep the neutral words). */
 function applySettings(settings) {
   if (!settings) return;
-  for (const element of document.querySelectorAll('[data-setting="office_name"]')) {
+  for (const element of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-setting="office_name"]'))) {
     element.textContent = settings.office_name || '\u00a0';
   }
-  for (const element of document.querySelectorAll('[data-setting="help_email"]')) {
+  for (const element of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-setting="help_email"]'))) {
     const link = element.querySelector('a');
     if (!settings.help_email || !link) continue;
     link.textContent = settings.help_email;

@@ -58,7 +58,7 @@ const outsideTotalsHeading = /** @type {HTMLElement} */ (document.getElementById
 const outsideTotalsList = /** @type {HTMLElement} */ (document.getElementById('outside-totals'));
 const downloadStatus = /** @type {HTMLElement} */ (document.getElementById('download-status'));
 const downloadAlert = /** @type {HTMLElement} */ (document.getElementById('download-alert'));
-const downloadButtons = [...document.querySelectorAll('[data-format]')];
+const downloadButtons = [.../** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-format]'))];
 const chartBox = /** @type {HTMLElement} */ (document.getElementById('chart'));
 const chartLegend = /** @type {HTMLUListElement} */ (document.getElementById('chart-legend'));
 const chartTable = /** @type {HTMLTableElement} */ (document.getElementById('chart-table'));
@@ -72,6 +72,7 @@ const scheduleAlert = /** @type {HTMLElement} */ (document.getElementById('sched
 const scheduleButton = /** @type {HTMLButtonElement} */ (scheduleForm.querySelector('button[type="submit"]'));
 
 const today = officeToday();
+/** @type {Api.Profile | null} */
 let profile = null;
 let allRows = []; // every row of the all-time transcript (the chart's): {date, title, credit_type, credits, label, ...}
 const labels = new Map(); // credit type -> its label, as the transcript JSON words it
@@ -211,7 +212,7 @@ function showTranscript(data) {
   const count = activities === 1 ? '1 activity' : `${activities} activities`;
   summary.textContent = `${count} ${describeRange({ from: data.from, to: data.to })}.`;
 
-  claimsTable.querySelector('tbody').replaceChildren(...shown.map((row) => {
+  /** @type {HTMLTableSectionElement} */ (claimsTable.querySelector('tbody')).replaceChildren(...shown.map((row) => {
     const tr = document.createElement('tr');
     tr.append(
       cell(formatDate(row.date), 'Date completed', 'nowrap'),
@@ -269,7 +270,7 @@ for (const button of downloadButtons) {
       return;
     }
     const { from } = range();
-    const query = new URLSearchParams({ format: button.dataset.format });
+    const query = new URLSearchParams({ format: /** @type {string} */ (button.dataset.format) });
     if (from) query.set('from', from);
     if (toInput.value) query.set('to', toInput.value);
     for (const other of downloadButtons) other.disabled = true;
@@ -278,7 +279,7 @@ for (const button of downloadButtons) {
     setBusy(button, false);
     for (const other of downloadButtons) other.disabled = false;
     if (status === 200 && typeof body?.url === 'string') {
-      showAlert(downloadStatus, `Your ${button.dataset.format.toUpperCase()} transcript is downloading.`);
+      showAlert(downloadStatus, `Your ${/** @type {string} */ (button.dataset.format).toUpperCase()} transcript is downloading.`);
       window.location.assign(body.url);
       return;
     }
@@ -311,7 +312,7 @@ function perYear() {
   const types = [...new Set(allRows.map((row) => row.credit_type))].sort(typeOrder);
   const list = [...years.keys()].sort().reverse().map((year) => ({
     year,
-    values: types.filter((type) => years.get(year).has(type)).map((type) => [type, round(years.get(year).get(type))]),
+    values: types.filter((type) => years.get(year).has(type)).map((type) => /** @type {[string, number]} */ ([type, round(years.get(year).get(type))])),
   }));
   return { years: list, types };
 }
@@ -387,14 +388,14 @@ function drawChart() {
     return item;
   }));
 
-  const head = chartTable.querySelector('thead tr');
+  const head = /** @type {HTMLTableRowElement} */ (chartTable.querySelector('thead tr'));
   head.replaceChildren(...['Year', ...types.map(totalLabel)].map((text) => {
     const th = document.createElement('th');
     th.scope = 'col';
     th.textContent = text;
     return th;
   }));
-  chartTable.querySelector('tbody').replaceChildren(...years.map(({ year, values }) => {
+  /** @type {HTMLTableSectionElement} */ (chartTable.querySelector('tbody')).replaceChildren(...years.map(({ year, values }) => {
     const tr = document.createElement('tr');
     const th = document.createElement('th');
     th.scope = 'row';
@@ -437,13 +438,14 @@ async function saveFrequency() {
   const frequency = scheduleSelect.value;
   const fresh = await api('GET', '/api/me');
   if (fresh.status === 200 && fresh.body) profile = fresh.body;
+  const current = /** @type {Api.Profile} */ (profile); // load() set it before the schedule form was shown
   const payload = {
-    first_name: profile.first_name,
-    last_name: profile.last_name,
-    degree: profile.degree,
-    phone: profile.phone,
-    specialty: profile.specialty || null,
-    npi: profile.npi || null,
+    first_name: current.first_name,
+    last_name: current.last_name,
+    degree: current.degree,
+    phone: current.phone,
+    specialty: current.specialty || null,
+    npi: current.npi || null,
     transcript_frequency: frequency,
   };
   return fresh.status === 401 ? fresh : api('PUT', '/api/me', payload);
@@ -496,7 +498,7 @@ async function load() {
     loading.setAttribute('role', 'alert');
     return;
   }
-  profile = me.body;
+  profile = /** @type {Api.Profile} */ (me.body);
   setSignedIn(true);
   setRole(profile.role);
 

@@ -39,7 +39,7 @@ function verifyHref(code) {
 }
 
 function slot(name) {
-  return card.querySelector(`[data-slot="${name}"]`);
+  return /** @type {HTMLElement} */ (card.querySelector(`[data-slot="${name}"]`));
 }
 
 /** The date of issue as printed on the certificate: the office's calendar day. */
