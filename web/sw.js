@@ -61,7 +61,7 @@ let signedOut = false;
 function shellKey(request) {
   if (request.method !== 'GET') return null;
   const url = new URL(request.url);
-  if (url.origin !== worker.location.origin) return null;
+  if (url.origin !== self.location.origin) return null;
   const path = url.pathname === '/' ? '/index.html' : url.pathname;
   return SHELL_PATH.test(path) ? path : null;
 }
@@ -117,7 +117,7 @@ worker.addEventListener('fetch', (event) => {
 });
 
 worker.addEventListener('message', (event) => {
-  if (event.origin && event.origin !== worker.location.origin) return;
+  if (event.origin && event.origin !== self.location.origin) return;
   if (event.data?.type !== 'sign-out') return;
   signedOut = true;
   event.waitUntil(removeAllCaches());
