@@ -51,8 +51,9 @@ test: setup browser ## every test: unit, integration (moto), e2e (local stack + 
 iam: setup ## hold the AWS calls the last test run recorded against template.yaml's policies (denied and unused grants)
 	$(PY) -m infra.tools.iam
 
-openapi: setup ## regenerate openapi.json from the resolvers (a test fails when it drifts)
+openapi: setup ## regenerate openapi.json from the resolvers, and its types for tsc (infra/lint/api.d.ts; a test fails when either drifts)
 	$(PY) -m infra.tools.openapi
+	$(PY) -m infra.tools.jstypes
 
 docs: setup ## regenerate the generated parts of docs/ (function map, API reference, error codes; a test fails when they drift)
 	$(PY) -m infra.tools.docs
@@ -85,26 +86,31 @@ test-py312: $(VENV_312)/.synced browser ## unit and integration tests under Pyth
 	rm -rf build/aws-calls-3.12  # its AWS calls apart: build/aws-calls keeps make test's for make iam
 	CME_AWS_CALLS_DIR=build/aws-calls-3.12 $(VENV_312)/bin/python -m pytest -n 2 --dist loadfile -p no:cacheprovider tests/unit tests/integration
 
-# eslint for web/ and the CloudFront Function, at the versions infra/lint/package-lock.json pins,
-# installed into .tools/js with npm ci (node and npm: Debian's nodejs and npm, as make browser).
+# eslint and tsc (typescript) for web/ and the CloudFront Function, at the versions
+# infra/lint/package-lock.json pins, installed together into .tools/js with npm ci (node and npm:
+# Debian's nodejs and npm, as make browser).
 ESLINT := $(TOOLS)/js/node_modules/.bin/eslint
-$(ESLINT): infra/lint/package.json infra/lint/package-lock.json
+TSC := $(TOOLS)/js/node_modules/.bin/tsc
+# tsc's configs: the pages (tsconfig.json), the service worker, the CloudFront Function
+TSCONFIGS := tsconfig.json infra/lint/tsconfig.sw.json infra/lint/tsconfig.cloudfront.json
+$(ESLINT) $(TSC) &: infra/lint/package.json infra/lint/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { \
-	  echo "Installing nodejs and npm (Debian packages) for eslint"; \
+	  echo "Installing nodejs and npm (Debian packages) for eslint and tsc"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
 	mkdir -p $(TOOLS)/js
 	cp infra/lint/package.json infra/lint/package-lock.json $(TOOLS)/js/
 	npm ci --prefix $(TOOLS)/js --ignore-scripts --no-audit --no-fund --loglevel=error
-	@touch $@
+	@touch $(ESLINT) $(TSC)
 
-lint: setup $(ESLINT) ## ruff, mypy, cfn-lint, eslint (web/js, the service worker, the CloudFront Function)
+lint: setup $(ESLINT) $(TSC) ## ruff, mypy, cfn-lint, eslint and tsc (web/js, the service worker, the CloudFront Function)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy layers/common/cme infra
 	for fn in functions/*/app.py; do $(PY) -m mypy $$fn || exit 1; done
 	$(VENV)/bin/cfn-lint template.yaml
 	$(ESLINT) --max-warnings 0 .
+	for config in $(TSCONFIGS); do $(TSC) --noEmit -p $$config || exit 1; done
 
 format: setup ## apply ruff's fixes and formatting
 	$(PY) -m ruff check --fix .

@@ -1,3 +1,4 @@
+// @ts-check  (make lint: infra/lint/tsconfig.sw.json, the service worker's globals)
 /**
  * The service worker: keeps the static shell (pages, styles, scripts, icons) so My Portal opens
  * from the home screen, even with no network. shell.js registers it for signed-in visitors, and
@@ -13,6 +14,9 @@
  * page or module; a page from the network with modules from the cache could disagree.)
  * VERSION names the cache: change it when the PRECACHE list changes, and the old cache is removed.
  */
+/** This script's global scope: the webworker lib types self as any worker's, and it runs only as a service worker. */
+const worker = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
+
 const VERSION = 'v1';
 const CACHE = `cme-shell-${VERSION}`;
 
@@ -53,6 +57,7 @@ const SHELL_PATH = /^\/(?:[a-z0-9-]+\.html|styles\.css|favicon\.svg|manifest\.we
 let signedOut = false;
 
 /** The cache key of a same-origin GET, or null when it is not part of the shell. */
+/** @param {Request} request */
 function shellKey(request) {
   if (request.method !== 'GET') return null;
   const url = new URL(request.url);
@@ -77,6 +82,10 @@ async function removeAllCaches() {
   await Promise.all(names.map((name) => caches.delete(name)));
 }
 
+/**
+ * @param {FetchEvent} event
+ * @param {string} key
+ */
 async function networkFirst(event, key) {
   try {
     const response = await fetch(event.request);
@@ -93,21 +102,21 @@ async function networkFirst(event, key) {
   }
 }
 
-self.addEventListener('install', (event) => {
-  event.waitUntil(precache().then(() => self.skipWaiting()));
+worker.addEventListener('install', (event) => {
+  event.waitUntil(precache().then(() => worker.skipWaiting()));
 });
 
-self.addEventListener('activate', (event) => {
+worker.addEventListener('activate', (event) => {
   event.waitUntil(removeOldCaches());
 });
 
-self.addEventListener('fetch', (event) => {
+worker.addEventListener('fetch', (event) => {
   const key = shellKey(event.request);
   if (key === null) return; // the network, untouched
   event.respondWith(networkFirst(event, key));
 });
 
-self.addEventListener('message', (event) => {
+worker.addEventListener('message', (event) => {
   if (event.origin && event.origin !== self.location.origin) return;
   if (event.data?.type !== 'sign-out') return;
   signedOut = true;

@@ -1,4 +1,6 @@
-"""moto's DynamoDB transactions at a cost that does not grow with the number of items in them.
+"""moto's DynamoDB at a cost that does not grow with the number of items it handles.
+
+Transactions:
 
 moto (5.2) backs up a table before a transaction by deep-copying it once *per item* of the
 transaction that names it: a roster import's transaction of 50 attendance rows and 50
@@ -12,11 +14,20 @@ its writes, is the one moto restores on a cancellation, exactly as before). The 
 per thread and per transaction, so concurrent in-process transactions never share one. It is
 called wherever moto is started for the portal (``infra.local.provision``), and changes nothing
 when moto is not installed (a deployment's tools, DynamoDB Local).
+
+Answers: moto 5.2 writes every DynamoDB answer through its model-driven serializer, which looks up
+each attribute of each item under several aliases: a Query of 1,000 items spent 90% of its time
+there (a 2,000-activity paging test: 62 s of 70). DynamoDB's JSON protocol needs no shape work for
+the data-plane answers (items, keys, counts, consumed capacity): ``install`` writes those with
+``json.dumps`` (bytes as base64, as the serializer does; absent members left out), and
+tests/integration/test_moto_fixes.py holds the two writings equal on every attribute type.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 import threading
 import types
 from typing import Any
@@ -57,7 +68,57 @@ def install() -> None:
 
         transact_write_items.copies_each_table_once = True  # type: ignore[attr-defined]
         models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    _dynamodb_answers()
     _ses_configuration_sets()
+
+
+# The answers that hold only items, keys, numbers and capacity: no timestamps, no shapes to apply.
+DATA_PLANE = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
+
+
+def _wire(value: Any) -> Any:
+    """A data-plane answer as DynamoDB's JSON protocol writes it: binary as base64, no None members."""
+    if isinstance(value, dict):
+        return {key: _wire(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple | set):
+        return [_wire(item) for item in value]
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+def _dynamodb_answers() -> None:
+    try:
+        from moto.core.responses import ActionContext, ActionResult
+        from moto.dynamodb.responses import DynamoResult
+    except ImportError:  # not moto: nothing to fix
+        return
+    original = DynamoResult.execute_result
+    if getattr(original, "writes_items_directly", False):
+        return
+
+    def execute_result(self: Any, context: ActionContext) -> Any:
+        if context.operation_model.name not in DATA_PLANE or not isinstance(self.result, dict):
+            return original(self, context)
+        status, headers, _ = ActionResult({}).execute_result(context)  # the status and headers, of nothing
+        return status, headers, json.dumps(_wire(self.result))
+
+    execute_result.writes_items_directly = True  # type: ignore[attr-defined]
+    execute_result.serializer_writes = original  # type: ignore[attr-defined]  # the tests compare the two
+    DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
 
 
 def _ses_configuration_sets() -> None:

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Admin: create an activity (no ?id=) or edit one (?id=ID): its title, format, dates, location,
  * the credit designated (rows of type + maximum), the claim window, the evaluation (rows of
@@ -15,20 +16,25 @@ import {
 } from './admin-common.js';
 import { creditLabel, creditTypes } from './credits.js';
 
-const form = document.getElementById('activity-form');
-const heading = document.getElementById('activity-heading');
-const saveButton = form.querySelector('button[type="submit"]');
-const creditRows = document.getElementById('credit-rows');
-const questionRows = document.getElementById('question-rows');
-const creditTemplate = document.getElementById('tpl-credit-row');
-const questionTemplate = document.getElementById('tpl-question-row');
-const codeHint = document.getElementById('a-code-hint');
+const form = /** @type {HTMLFormElement} */ (document.getElementById('activity-form'));
+const heading = /** @type {HTMLElement} */ (document.getElementById('activity-heading'));
+const saveButton = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
+const creditRows = /** @type {HTMLOListElement} */ (document.getElementById('credit-rows'));
+const questionRows = /** @type {HTMLOListElement} */ (document.getElementById('question-rows'));
+const creditTemplate = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-credit-row'));
+const questionTemplate = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-question-row'));
+const codeHint = /** @type {HTMLElement} */ (document.getElementById('a-code-hint'));
 const activityId = activityIdParam();
 
-const field = (name) => form.elements.namedItem(name);
+/**
+ * A named field of the form (an input; the format's select and the description's textarea read
+ * the same way: value, dataset, focus).
+ * @param {string} name
+ */
+const field = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
 
 // ---------------------------------------------------------------- topics (cme/topics.py via GET /api/topics)
-const topicBoxes = document.getElementById('topic-boxes');
+const topicBoxes = /** @type {HTMLElement} */ (document.getElementById('topic-boxes'));
 const topicsLoaded = api('GET', '/api/topics').then(({ status, body }) => {
   const topics = status === 200 && Array.isArray(body?.topics) ? body.topics : [];
   topicBoxes.replaceChildren(...topics.map(({ topic, label }) => {
@@ -39,16 +45,16 @@ const topicsLoaded = api('GET', '/api/topics').then(({ status, body }) => {
     box.append(input, ` ${label}`);
     return box;
   }));
-  if (!topics.length) document.getElementById('topics-group').hidden = true;
+  if (!topics.length) /** @type {HTMLFieldSetElement} */ (document.getElementById('topics-group')).hidden = true;
 });
 
 function checkedTopics() {
-  return [...topicBoxes.querySelectorAll('input[name="topics"]:checked')].map((input) => input.value);
+  return [.../** @type {NodeListOf<HTMLInputElement>} */ (topicBoxes.querySelectorAll('input[name="topics"]:checked'))].map((input) => input.value);
 }
 
 // The credit types a coordinator may designate, worded by the API (GET /api/credit-types).
-for (const slot of document.querySelectorAll('[data-slot="ama-label"]')) slot.textContent = creditLabel('AMA_PRA_1');
-creditTemplate.content.querySelector('select[data-name="type"]').replaceChildren(
+for (const slot of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-slot="ama-label"]'))) slot.textContent = creditLabel('AMA_PRA_1');
+/** @type {HTMLSelectElement} */ (creditTemplate.content.querySelector('select[data-name="type"]')).replaceChildren(
   ...creditTypes().map((kind) => new Option(kind.label, kind.type)),
 );
 
@@ -56,30 +62,30 @@ creditTemplate.content.querySelector('select[data-name="type"]').replaceChildren
 /** Name each row's fields by position (credits.0.max, evaluation.1.text) as the API's errors do. */
 function renumber(list, prefix) {
   [...list.children].forEach((item, index) => {
-    for (const input of item.querySelectorAll('[data-name]')) {
+    for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (item.querySelectorAll('[data-name]'))) {
       const name = input.dataset.name;
       input.name = `${prefix}.${index}.${name}`;
       input.id = `${prefix}-${index}-${name}`;
     }
-    for (const label of item.querySelectorAll('label[data-for]')) {
+    for (const label of /** @type {NodeListOf<HTMLLabelElement>} */ (item.querySelectorAll('label[data-for]'))) {
       label.htmlFor = `${prefix}-${index}-${label.dataset.for}`;
     }
-    const remove = item.querySelector('[data-action="remove"]');
+    const remove = /** @type {HTMLButtonElement} */ (item.querySelector('[data-action="remove"]'));
     remove.setAttribute('aria-label', `Remove ${prefix === 'credits' ? 'credit type' : 'question'} ${index + 1}`);
   });
   if (prefix === 'credits') {
     // an activity designates at least one credit type
     const only = list.children.length === 1;
-    for (const button of list.querySelectorAll('[data-action="remove"]')) button.disabled = only;
+    for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (list.querySelectorAll('[data-action="remove"]'))) button.disabled = only;
   }
 }
 
 function addRow(list, template, prefix, fill) {
-  const item = template.content.firstElementChild.cloneNode(true);
+  const item = /** @type {HTMLElement} */ (/** @type {Element} */ (template.content.firstElementChild).cloneNode(true));
   list.append(item);
   renumber(list, prefix);
   fill?.(item);
-  item.querySelector('[data-action="remove"]').addEventListener('click', () => {
+  /** @type {HTMLButtonElement} */ (item.querySelector('[data-action="remove"]')).addEventListener('click', () => {
     const next = item.nextElementSibling || item.previousElementSibling;
     item.remove();
     renumber(list, prefix);
@@ -91,15 +97,15 @@ function addRow(list, template, prefix, fill) {
 function addCredit(credit) {
   return addRow(creditRows, creditTemplate, 'credits', (item) => {
     const used = new Set([...creditRows.querySelectorAll('select')].filter((s) => s !== item.querySelector('select')).map((s) => s.value));
-    const type = item.querySelector('[data-name="type"]');
+    const type = /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="type"]'));
     type.value = credit?.type || [...type.options].map((o) => o.value).find((v) => !used.has(v)) || 'AMA_PRA_1';
-    item.querySelector('[data-name="max"]').value = credit ? String(credit.max) : '1';
+    /** @type {HTMLInputElement} */ (item.querySelector('[data-name="max"]')).value = credit ? String(credit.max) : '1';
   });
 }
 
 function showChoices(item) {
-  const kind = item.querySelector('[data-name="kind"]').value;
-  item.querySelector('[data-when-kind="choice"]').hidden = kind !== 'choice';
+  const kind = /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="kind"]')).value;
+  /** @type {HTMLElement} */ (item.querySelector('[data-when-kind="choice"]')).hidden = kind !== 'choice';
 }
 
 /**
@@ -107,7 +113,7 @@ function showChoices(item) {
  * id (a hidden field), and a new one gets the first free of q1, q2, ... when the form is sent.
  */
 function questionIds(rows) {
-  const ids = rows.map((item) => item.querySelector('[data-name="question_id"]').value.trim());
+  const ids = rows.map((item) => /** @type {HTMLInputElement} */ (item.querySelector('[data-name="question_id"]')).value.trim());
   const used = new Set(ids.filter(Boolean));
   let n = 1;
   return ids.map((id) => {
@@ -120,21 +126,21 @@ function questionIds(rows) {
 
 function addQuestion(q) {
   return addRow(questionRows, questionTemplate, 'evaluation', (item) => {
-    item.querySelector('[data-name="question_id"]').value = q?.question_id || '';
-    item.querySelector('[data-name="text"]').value = q?.text || '';
-    item.querySelector('[data-name="kind"]').value = q?.kind || 'yes_no';
-    item.querySelector('[data-name="required"]').checked = q ? Boolean(q.required) : true;
-    item.querySelector('[data-name="choices"]').value = (q?.choices || []).join('\n');
+    /** @type {HTMLInputElement} */ (item.querySelector('[data-name="question_id"]')).value = q?.question_id || '';
+    /** @type {HTMLInputElement} */ (item.querySelector('[data-name="text"]')).value = q?.text || '';
+    /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="kind"]')).value = q?.kind || 'yes_no';
+    /** @type {HTMLInputElement} */ (item.querySelector('[data-name="required"]')).checked = q ? Boolean(q.required) : true;
+    /** @type {HTMLTextAreaElement} */ (item.querySelector('[data-name="choices"]')).value = (q?.choices || []).join('\n');
     showChoices(item);
-    item.querySelector('[data-name="kind"]').addEventListener('change', () => showChoices(item));
+    /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="kind"]')).addEventListener('change', () => showChoices(item));
   });
 }
 
-form.querySelector('[data-action="add-credit"]').addEventListener('click', () => {
-  addCredit().querySelector('select').focus();
+/** @type {HTMLButtonElement} */ (form.querySelector('[data-action="add-credit"]')).addEventListener('click', () => {
+  /** @type {HTMLSelectElement} */ (addCredit().querySelector('select')).focus();
 });
-form.querySelector('[data-action="add-question"]').addEventListener('click', () => {
-  addQuestion().querySelector('[data-name="text"]').focus();
+/** @type {HTMLButtonElement} */ (form.querySelector('[data-action="add-question"]')).addEventListener('click', () => {
+  /** @type {HTMLInputElement} */ (addQuestion().querySelector('[data-name="text"]')).focus();
 });
 
 // An activity on one day: the end date follows the start date until it is set on its own.
@@ -161,7 +167,7 @@ function fill(activity) {
   questionRows.replaceChildren();
   for (const q of activity.evaluation || []) addQuestion(q);
   const topics = new Set(activity.topics || []);
-  for (const input of topicBoxes.querySelectorAll('input[name="topics"]')) input.checked = topics.has(input.value);
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (topicBoxes.querySelectorAll('input[name="topics"]'))) input.checked = topics.has(input.value);
 }
 
 function number(value) {
@@ -180,20 +186,20 @@ function payload() {
     end_date: text('end_date') || null,
     location: text('location'),
     credits: [...creditRows.children].map((item) => ({
-      type: item.querySelector('[data-name="type"]').value,
-      max: number(item.querySelector('[data-name="max"]').value),
+      type: /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="type"]')).value,
+      max: number(/** @type {HTMLInputElement} */ (item.querySelector('[data-name="max"]')).value),
     })),
     claim_window_days: number(field('claim_window_days').value),
     evaluation: questions.map((item, index) => {
-      const kind = item.querySelector('[data-name="kind"]').value;
+      const kind = /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="kind"]')).value;
       const question = {
         question_id: ids[index],
-        text: item.querySelector('[data-name="text"]').value.trim(),
+        text: /** @type {HTMLInputElement} */ (item.querySelector('[data-name="text"]')).value.trim(),
         kind,
-        required: item.querySelector('[data-name="required"]').checked,
+        required: /** @type {HTMLInputElement} */ (item.querySelector('[data-name="required"]')).checked,
       };
       if (kind === 'choice') {
-        question.choices = item.querySelector('[data-name="choices"]').value
+        question.choices = /** @type {HTMLTextAreaElement} */ (item.querySelector('[data-name="choices"]')).value
           .split('\n').map((c) => c.trim()).filter(Boolean);
       }
       return question;
@@ -225,7 +231,7 @@ const plain = (details) => plainDetails(details, PLAIN);
 /** The required fields left empty, as the API would report them. */
 function missing() {
   const details = [];
-  for (const input of form.querySelectorAll('[required]')) {
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('[required]'))) {
     if (input.offsetParent === null || input.value.trim()) continue;
     details.push({ field: input.name, message: '' });
   }

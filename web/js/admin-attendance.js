@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Admin: who attended an activity (searched, paged, exported as CSV; one person added or one
  * wrong entry removed), and a roster upload: a CSV file sent as it is (text/csv), with the
@@ -13,16 +14,16 @@ import {
   activityIdParam, activityPath, loading, showSummary, showTabs, signInAgain, stop, usable,
 } from './admin-common.js';
 
-const page = document.getElementById('admin-page');
-const form = document.getElementById('roster-form');
-const fileInput = document.getElementById('roster-file');
-const uploadButton = form.querySelector('button[type="submit"]');
-const rosterAlert = document.getElementById('roster-alert');
-const result = document.getElementById('roster-result');
-const rejectedTable = document.getElementById('rejected-table');
-const attendanceTable = document.getElementById('attendance-table');
-const attendanceEmpty = document.getElementById('attendance-empty');
-const heading = document.getElementById('attendance-heading');
+const page = /** @type {HTMLElement} */ (document.getElementById('admin-page'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('roster-form'));
+const fileInput = /** @type {HTMLInputElement} */ (document.getElementById('roster-file'));
+const uploadButton = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
+const rosterAlert = /** @type {HTMLElement} */ (document.getElementById('roster-alert'));
+const result = /** @type {HTMLElement} */ (document.getElementById('roster-result'));
+const rejectedTable = /** @type {HTMLTableElement} */ (document.getElementById('rejected-table'));
+const attendanceTable = /** @type {HTMLTableElement} */ (document.getElementById('attendance-table'));
+const attendanceEmpty = /** @type {HTMLElement} */ (document.getElementById('attendance-empty'));
+const heading = /** @type {HTMLElement} */ (document.getElementById('attendance-heading'));
 const activityId = activityIdParam();
 
 const SOURCES = { self: 'Signed in at the event', roster: 'Roster', sms: 'Text message' };
@@ -49,16 +50,16 @@ function cells(values) {
  */
 const PAGE_SIZE = 50;
 const SEARCH_PAUSE_MS = 300;
-const rowsBody = attendanceTable.querySelector('tbody');
-const searchForm = document.getElementById('attendance-search-form');
-const searchInput = document.getElementById('attendance-search');
-const csvLink = document.getElementById('attendance-csv');
-const listStatus = document.getElementById('attendance-status');
-const listAlert = document.getElementById('attendance-alert');
-const pager = document.getElementById('attendance-pager');
-const previousButton = document.getElementById('page-previous');
-const nextButton = document.getElementById('page-next');
-const position = document.getElementById('page-position');
+const rowsBody = /** @type {HTMLTableSectionElement} */ (attendanceTable.querySelector('tbody'));
+const searchForm = /** @type {HTMLFormElement} */ (document.getElementById('attendance-search-form'));
+const searchInput = /** @type {HTMLInputElement} */ (document.getElementById('attendance-search'));
+const csvLink = /** @type {HTMLAnchorElement} */ (document.getElementById('attendance-csv'));
+const listStatus = /** @type {HTMLElement} */ (document.getElementById('attendance-status'));
+const listAlert = /** @type {HTMLElement} */ (document.getElementById('attendance-alert'));
+const pager = /** @type {HTMLElement} */ (document.getElementById('attendance-pager'));
+const previousButton = /** @type {HTMLButtonElement} */ (document.getElementById('page-previous'));
+const nextButton = /** @type {HTMLButtonElement} */ (document.getElementById('page-next'));
+const position = /** @type {HTMLElement} */ (document.getElementById('page-position'));
 
 // cursors[i] opens page i (null: the first page); the query the pages belong to
 const view = { q: '', cursors: [null], index: 0, next: null, total: 0, rows: 0 };
@@ -246,11 +247,12 @@ nextButton.addEventListener('click', async () => {
 });
 
 /* ----------------------------------------------------------------- add one attendee */
-const addForm = document.getElementById('add-one-form');
-const addButton = addForm.querySelector('button[type="submit"]');
-const addAlert = document.getElementById('add-one-alert');
-const addStatus = document.getElementById('add-one-status');
+const addForm = /** @type {HTMLFormElement} */ (document.getElementById('add-one-form'));
+const addButton = /** @type {HTMLButtonElement} */ (addForm.querySelector('button[type="submit"]'));
+const addAlert = /** @type {HTMLElement} */ (document.getElementById('add-one-alert'));
+const addStatus = /** @type {HTMLElement} */ (document.getElementById('add-one-status'));
 
+/** @type {Record<string, string> | null} */
 let row = null;
 
 async function added({ status, body }) {
@@ -263,7 +265,8 @@ async function added({ status, body }) {
       markFields(addForm, [{ field: 'email', message: body.rejected[0].reason }]);
       return;
     }
-    addStatus.textContent = body.added ? `Added ${row.email}.` : `${row.email} is already recorded.`;
+    const sent = /** @type {Record<string, string>} */ (row); // send set it before this answer came
+    addStatus.textContent = body.added ? `Added ${sent.email}.` : `${sent.email} is already recorded.`;
     addForm.reset();
     await reloadAttendance();
     return;
@@ -288,13 +291,13 @@ handleSubmit(addForm, {
 });
 
 function showResult(report) {
-  const slot = (name) => result.querySelector(`[data-slot="${name}"]`);
+  const slot = (name) => /** @type {HTMLElement} */ (result.querySelector(`[data-slot="${name}"]`));
   slot('added').textContent = String(report.added);
   slot('already_present').textContent = String(report.already_present);
   slot('rejected').textContent = String(report.rejected.length);
   slot('summary').textContent = `Roster uploaded: ${report.added} added, ${report.already_present} already present, `
     + `${report.rejected.length} rejected.`;
-  rejectedTable.querySelector('tbody').replaceChildren(...report.rejected.map((entry) => cells([
+  /** @type {HTMLTableSectionElement} */ (rejectedTable.querySelector('tbody')).replaceChildren(...report.rejected.map((entry) => cells([
     ['Row', String(entry.row), 'num'],
     ['Reason', entry.reason],
   ])));
@@ -320,7 +323,7 @@ function checkRoster() {
 }
 
 async function sendRoster() {
-  const file = fileInput.files[0];
+  const file = /** @type {FileList} */ (fileInput.files)[0];
   let bytes;
   try {
     bytes = await file.arrayBuffer();

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Admin: the claims report of an activity (GET /api/admin/activities/{id}/claims): the totals
  * per credit type, who claimed what (what the office reports to ACCME PARS and the boards, and
@@ -11,7 +12,7 @@ import {
   activityIdParam, activityPath, loading, showSummary, showTabs, stop, usable,
 } from './admin-common.js';
 
-const page = document.getElementById('admin-page');
+const page = /** @type {HTMLElement} */ (document.getElementById('admin-page'));
 const activityId = activityIdParam();
 
 const KIND_WORDS = Object.freeze({
@@ -50,10 +51,10 @@ function tableRow(cells) {
 }
 
 function fill(tableId, emptyId, rows) {
-  const table = document.getElementById(tableId);
-  table.querySelector('tbody').replaceChildren(...rows);
+  const table = /** @type {HTMLTableElement} */ (document.getElementById(tableId));
+  /** @type {HTMLTableSectionElement} */ (table.querySelector('tbody')).replaceChildren(...rows);
   table.hidden = rows.length === 0;
-  if (emptyId) document.getElementById(emptyId).hidden = rows.length > 0;
+  if (emptyId) /** @type {HTMLElement} */ (document.getElementById(emptyId)).hidden = rows.length > 0;
 }
 
 function showTotals(totals) {
@@ -88,8 +89,8 @@ function showClaims(claims) {
     ['Claimed', formatMoment(claim.claimed_at)],
     ['Certificate code', claim.certificate_code, 'code'],
   ])));
-  document.getElementById('npi-shared-note').hidden = !claims.some((claim) => claim.npi_shared);
-  document.getElementById('claims-csv').href = activityPath(activityId, '/claims?format=csv');
+  /** @type {HTMLElement} */ (document.getElementById('npi-shared-note')).hidden = !claims.some((claim) => claim.npi_shared);
+  /** @type {HTMLAnchorElement} */ (document.getElementById('claims-csv')).href = activityPath(activityId, '/claims?format=csv');
 }
 
 function answerWords(kind, answer) {
@@ -158,8 +159,8 @@ function questionBlock(question, index) {
 }
 
 function showEvaluation(questions) {
-  document.getElementById('evaluation-list').replaceChildren(...questions.map(questionBlock));
-  document.getElementById('evaluation-empty').hidden = questions.length > 0;
+  /** @type {HTMLElement} */ (document.getElementById('evaluation-list')).replaceChildren(...questions.map(questionBlock));
+  /** @type {HTMLElement} */ (document.getElementById('evaluation-empty')).hidden = questions.length > 0;
 }
 
 function showUnclaimed(unclaimed) {
@@ -168,13 +169,13 @@ function showUnclaimed(unclaimed) {
     ['Name', person.name || '—'],
     ['Email', person.email, 'email'],
   ])));
-  document.getElementById('unclaimed-count').textContent = unclaimed.length
+  /** @type {HTMLElement} */ (document.getElementById('unclaimed-count')).textContent = unclaimed.length
     ? `${plural(unclaimed.length, 'person', 'people')} attended and have not claimed credit yet.`
     : 'Everyone who attended has claimed credit.';
-  const copy = document.getElementById('unclaimed-copy');
-  const status = document.getElementById('unclaimed-status');
-  const manual = document.getElementById('unclaimed-manual');
-  const box = document.getElementById('unclaimed-emails');
+  const copy = /** @type {HTMLButtonElement} */ (document.getElementById('unclaimed-copy'));
+  const status = /** @type {HTMLElement} */ (document.getElementById('unclaimed-status'));
+  const manual = /** @type {HTMLElement} */ (document.getElementById('unclaimed-manual'));
+  const box = /** @type {HTMLTextAreaElement} */ (document.getElementById('unclaimed-emails'));
   box.value = emails.join(', ');
   copy.hidden = emails.length === 0;
   copy.addEventListener('click', async () => {

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * What the coordinators' pages share: the activity id from ?id=, the API paths, the answers
  * that stop a page (401: sign in first; 403: this page is for coordinators), the activity's
@@ -7,8 +8,8 @@ import { showAlert, link } from './forms.js';
 import { formatDateRange } from './dates.js';
 import { setRole, setSignedIn } from './shell.js';
 
-export const loading = document.getElementById('admin-loading');
-export const alertRegion = document.getElementById('admin-alert');
+export const loading = /** @type {HTMLElement} */ (document.getElementById('admin-loading'));
+export const alertRegion = /** @type {HTMLElement} */ (document.getElementById('admin-alert'));
 
 /** The ?id= of the page's activity ('' when none). */
 export function activityIdParam() {

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Admin: the activities a page at a time (GET /api/admin/activities?q=&from=&to=&limit=&cursor=),
  * current and upcoming first (soonest first), then past ones (most recent first); with dates,
@@ -14,16 +15,16 @@ import { activityPath, alertRegion, loading, usable } from './admin-common.js';
 const PAGE_SIZE = 50;
 const MAX_EMPTY_PAGES = 5; // a search reads a bounded slice per request: follow a few empty pages at once
 
-const page = document.getElementById('admin-page');
-const table = document.getElementById('activity-table');
-const tbody = table.querySelector('tbody');
-const empty = document.getElementById('admin-empty');
-const statusRegion = document.getElementById('admin-status');
-const countRegion = document.getElementById('admin-count');
-const newButton = document.getElementById('new-activity');
-const form = document.getElementById('admin-search');
-const more = document.getElementById('admin-more');
-const clear = document.getElementById('admin-clear');
+const page = /** @type {HTMLElement} */ (document.getElementById('admin-page'));
+const table = /** @type {HTMLTableElement} */ (document.getElementById('activity-table'));
+const tbody = /** @type {HTMLTableSectionElement} */ (table.querySelector('tbody'));
+const empty = /** @type {HTMLElement} */ (document.getElementById('admin-empty'));
+const statusRegion = /** @type {HTMLElement} */ (document.getElementById('admin-status'));
+const countRegion = /** @type {HTMLElement} */ (document.getElementById('admin-count'));
+const newButton = /** @type {HTMLAnchorElement} */ (document.getElementById('new-activity'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('admin-search'));
+const more = /** @type {HTMLButtonElement} */ (document.getElementById('admin-more'));
+const clear = /** @type {HTMLButtonElement} */ (document.getElementById('admin-clear'));
 
 /** A query string with spaces as %20 (API Gateway passes "+" on as it is). */
 function encoded(params) {
@@ -130,7 +131,7 @@ async function loadMore({ focusNew = false } = {}) {
       if (tbody.children.length > before || cursor === null) break;
     }
     settle();
-    const first = tbody.children[before]?.querySelector('.table__title');
+    const first = /** @type {HTMLElement | null | undefined} */ (tbody.children[before]?.querySelector('.table__title'));
     if (focusNew && first) {
       first.tabIndex = -1;
       first.focus();
@@ -178,16 +179,16 @@ function restart() {
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  const from = form.elements.namedItem('from').value;
-  const to = form.elements.namedItem('to').value;
+  const from = /** @type {HTMLInputElement} */ (form.elements.namedItem('from')).value;
+  const to = /** @type {HTMLInputElement} */ (form.elements.namedItem('to')).value;
   if (from && to && to < from) {
     showAlert(alertRegion, 'The “To” date is before the “From” date.');
-    form.elements.namedItem('to').focus();
+    /** @type {HTMLInputElement} */ (form.elements.namedItem('to')).focus();
     return;
   }
   search = new URLSearchParams();
   for (const key of ['q', 'from', 'to']) {
-    const value = String(form.elements.namedItem(key).value || '').trim();
+    const value = String(/** @type {HTMLInputElement} */ (form.elements.namedItem(key)).value || '').trim();
     if (value) search.set(key, value);
   }
   countRegion.textContent = 'Searching…';
@@ -197,7 +198,7 @@ form.addEventListener('submit', (event) => {
 clear.addEventListener('click', () => {
   form.reset();
   search = new URLSearchParams();
-  restart().then(() => form.elements.namedItem('q').focus());
+  restart().then(() => /** @type {HTMLInputElement} */ (form.elements.namedItem('q')).focus());
 });
 
 more.addEventListener('click', () => loadMore({ focusNew: true }));
@@ -207,7 +208,7 @@ async function load() {
   for (const key of ['q', 'from', 'to']) {
     const value = (given.get(key) || '').trim();
     if (value) {
-      form.elements.namedItem(key).value = value;
+      /** @type {HTMLInputElement} */ (form.elements.namedItem(key)).value = value;
       search.set(key, value);
     }
   }

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Admin: the page to project at the event: the activity's title, a big QR code that opens
  * the sign-in page with the code filled in, the attendance code in large letters and the URL,
@@ -10,13 +11,13 @@ import {
 } from './admin-common.js';
 import { loadSettings } from './settings.js';
 
-const body = document.getElementById('projector-body');
-const title = document.getElementById('projector-title');
-const image = document.getElementById('qr-image');
-const fullscreen = document.getElementById('fullscreen');
-const projector = document.getElementById('projector');
+const body = /** @type {HTMLElement} */ (document.getElementById('projector-body'));
+const title = /** @type {HTMLElement} */ (document.getElementById('projector-title'));
+const image = /** @type {HTMLImageElement} */ (document.getElementById('qr-image'));
+const fullscreen = /** @type {HTMLButtonElement} */ (document.getElementById('fullscreen'));
+const projector = /** @type {HTMLElement} */ (document.getElementById('projector'));
 const activityId = activityIdParam();
-const smsHint = document.getElementById('sms-hint');
+const smsHint = /** @type {HTMLElement} */ (document.getElementById('sms-hint'));
 
 /** "+12025550123" as people read a US number, "(202) 555-0123"; other numbers as given. */
 export function readableNumber(number) {
@@ -27,8 +28,8 @@ export function readableNumber(number) {
 async function showSmsHint(code) {
   const settings = await loadSettings();
   if (!settings || !settings.sms_number) return;
-  smsHint.querySelector('[data-slot="sms-code"]').textContent = code;
-  smsHint.querySelector('[data-slot="sms-number"]').textContent = readableNumber(settings.sms_number);
+  /** @type {HTMLElement} */ (smsHint.querySelector('[data-slot="sms-code"]')).textContent = code;
+  /** @type {HTMLElement} */ (smsHint.querySelector('[data-slot="sms-number"]')).textContent = readableNumber(settings.sms_number);
   smsHint.hidden = false;
 }
 
@@ -44,12 +45,12 @@ async function start() {
   document.title = `${activity.title} · Sign in · CME Portal`;
   // the API lets browsers keep the image 5 minutes: name the code, so a changed code loads anew
   image.src = activityPath(activityId, `/qr.svg?v=${encodeURIComponent(activity.attendance_code)}`);
-  body.querySelector('[data-slot="code"]').textContent = activity.attendance_code;
+  /** @type {HTMLElement} */ (body.querySelector('[data-slot="code"]')).textContent = activity.attendance_code;
   showSmsHint(activity.attendance_code);
   // typed by hand: the address without the scheme; the QR code and the link carry the code too
   const url = new URL(activity.attend_url, window.location.href);
-  body.querySelector('[data-slot="url"]').textContent = `${url.host}${url.pathname}`;
-  const direct = body.querySelector('[data-slot="link"]');
+  /** @type {HTMLElement} */ (body.querySelector('[data-slot="url"]')).textContent = `${url.host}${url.pathname}`;
+  const direct = /** @type {HTMLAnchorElement} */ (body.querySelector('[data-slot="link"]'));
   direct.href = url.href;
   direct.textContent = url.href;
   showTabs(activityId, 'qr');

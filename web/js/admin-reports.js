@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Admin: the board reporting files (the MOC file for ACCME PARS, the CPE file for NABP CPE
  * Monitor) for a range of completion dates, downloaded through same-origin links (the session
@@ -10,12 +11,12 @@ import { setBusy, showAlert } from './forms.js';
 import { formatDate, officeToday } from './dates.js';
 import { alertRegion, loading, signInAgain, usable } from './admin-common.js';
 
-const page = document.getElementById('admin-page');
-const statusRegion = document.getElementById('admin-status');
-const dueTable = document.getElementById('due-table');
-const form = document.getElementById('range-form');
-const from = form.elements.namedItem('from');
-const to = form.elements.namedItem('to');
+const page = /** @type {HTMLElement} */ (document.getElementById('admin-page'));
+const statusRegion = /** @type {HTMLElement} */ (document.getElementById('admin-status'));
+const dueTable = /** @type {HTMLTableElement} */ (document.getElementById('due-table'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('range-form'));
+const from = /** @type {HTMLInputElement} */ (form.elements.namedItem('from'));
+const to = /** @type {HTMLInputElement} */ (form.elements.namedItem('to'));
 
 const FILES = [
   ['moc', 'MOC (ACCME PARS)'],
@@ -49,7 +50,7 @@ function showCounts(counts) {
     }
     return tr;
   });
-  dueTable.querySelector('tbody').replaceChildren(...rows);
+  /** @type {HTMLTableSectionElement} */ (dueTable.querySelector('tbody')).replaceChildren(...rows);
 }
 
 async function loadCounts() {
@@ -62,10 +63,10 @@ async function loadCounts() {
 function updateLinks() {
   const query = new URLSearchParams({ from: from.value, to: to.value }).toString();
   for (const [board] of FILES) {
-    const anchor = document.getElementById(`${board}-file`);
+    const anchor = /** @type {HTMLAnchorElement} */ (document.getElementById(`${board}-file`));
     anchor.href = `/api/admin/reports/${board}?${query}`;
     anchor.download = `${board}-${from.value}-to-${to.value}.csv`;
-    const button = document.getElementById(`${board}-submitted`);
+    const button = /** @type {HTMLButtonElement} */ (document.getElementById(`${board}-submitted`));
     const name = board === 'moc' ? 'MOC' : 'ACPE';
     button.textContent = to.value ? `Mark ${name} lines through ${formatDate(to.value)} reported` : `Mark ${name} lines reported`;
     button.disabled = !to.value;
@@ -103,10 +104,10 @@ async function start() {
   form.addEventListener('input', updateLinks);
   form.addEventListener('submit', (event) => event.preventDefault());
   for (const [board] of FILES) {
-    document.getElementById(`${board}-file`).addEventListener('click', () => {
+    /** @type {HTMLAnchorElement} */ (document.getElementById(`${board}-file`)).addEventListener('click', () => {
       downloadedAt[board] = new Date().toISOString();
     });
-    const button = document.getElementById(`${board}-submitted`);
+    const button = /** @type {HTMLButtonElement} */ (document.getElementById(`${board}-submitted`));
     button.addEventListener('click', () => markReported(button));
   }
   loading.hidden = true;

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Admin: the office's licence requirement sets (GET /api/requirement-sets), a new one created
  * (POST /api/admin/requirement-sets) or one edited (PUT /api/admin/requirement-sets/{set_id}):
@@ -12,20 +13,22 @@ import {
 import { alertRegion, loading, signInAgain, usable } from './admin-common.js';
 import { creditLabel, creditTypes, formatAmount } from './credits.js';
 
-const page = document.getElementById('admin-page');
-const statusRegion = document.getElementById('admin-status');
-const setList = document.getElementById('set-list');
-const noSets = document.getElementById('no-sets');
-const form = document.getElementById('set-form');
-const formHeading = document.getElementById('form-heading');
-const saveButton = document.getElementById('save-set');
-const cancelButton = document.getElementById('cancel-edit');
-const ruleRows = document.getElementById('rule-rows');
-const ruleTemplate = document.getElementById('tpl-rule');
+const page = /** @type {HTMLElement} */ (document.getElementById('admin-page'));
+const statusRegion = /** @type {HTMLElement} */ (document.getElementById('admin-status'));
+const setList = /** @type {HTMLUListElement} */ (document.getElementById('set-list'));
+const noSets = /** @type {HTMLElement} */ (document.getElementById('no-sets'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('set-form'));
+const formHeading = /** @type {HTMLElement} */ (document.getElementById('form-heading'));
+const saveButton = /** @type {HTMLButtonElement} */ (document.getElementById('save-set'));
+const cancelButton = /** @type {HTMLButtonElement} */ (document.getElementById('cancel-edit'));
+const ruleRows = /** @type {HTMLOListElement} */ (document.getElementById('rule-rows'));
+const ruleTemplate = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-rule'));
 
-const field = (name) => form.elements.namedItem(name);
+const field = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
 
+/** @type {Api.RequirementSetOut[]} */
 let sets = [];
+/** @type {Api.RequirementSetOut | null} */
 let editing = null; // the set being edited, or null for a new one
 
 // ---------------------------------------------------------------- the vocabularies
@@ -107,33 +110,33 @@ async function loadSets() {
 /** Name each rule's fields by position (rules.0.min_credits) as the API's errors do. */
 function renumber() {
   [...ruleRows.children].forEach((item, index) => {
-    for (const input of item.querySelectorAll('[data-name]')) {
+    for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (item.querySelectorAll('[data-name]'))) {
       const name = input.dataset.name;
       input.name = `rules.${index}.${name}`;
       input.id = `rules-${index}-${name}`;
     }
-    for (const label of item.querySelectorAll('label[data-for]')) {
+    for (const label of /** @type {NodeListOf<HTMLLabelElement>} */ (item.querySelectorAll('label[data-for]'))) {
       label.htmlFor = `rules-${index}-${label.dataset.for}`;
     }
-    const hint = item.querySelector('[data-hint="text"]');
+    const hint = /** @type {HTMLElement} */ (item.querySelector('[data-hint="text"]'));
     hint.id = `rules-${index}-text-hint`;
-    item.querySelector('[data-name="text"]').setAttribute('aria-describedby', hint.id);
-    for (const box of item.querySelectorAll('input[type="checkbox"]')) {
+    /** @type {HTMLInputElement} */ (item.querySelector('[data-name="text"]')).setAttribute('aria-describedby', hint.id);
+    for (const box of /** @type {NodeListOf<HTMLInputElement>} */ (item.querySelectorAll('input[type="checkbox"]'))) {
       box.id = `rules-${index}-type-${box.value}`;
     }
-    item.querySelector('[data-slot="legend"]').textContent = `Rule ${index + 1}`;
-    const remove = item.querySelector('[data-action="remove"]');
+    /** @type {HTMLElement} */ (item.querySelector('[data-slot="legend"]')).textContent = `Rule ${index + 1}`;
+    const remove = /** @type {HTMLButtonElement} */ (item.querySelector('[data-action="remove"]'));
     remove.setAttribute('aria-label', `Remove rule ${index + 1}`);
   });
   // a set has at least one rule
   const only = ruleRows.children.length === 1;
-  for (const button of ruleRows.querySelectorAll('[data-action="remove"]')) button.disabled = only;
+  for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (ruleRows.querySelectorAll('[data-action="remove"]'))) button.disabled = only;
 }
 
 function addRule(rule) {
-  const item = ruleTemplate.content.firstElementChild.cloneNode(true);
+  const item = /** @type {HTMLElement} */ (/** @type {Element} */ (ruleTemplate.content.firstElementChild).cloneNode(true));
   const chosen = new Set(rule?.credit_types || ['AMA_PRA_1']);
-  item.querySelector('[data-slot="types"]').replaceChildren(...creditTypes().map((kind) => {
+  /** @type {HTMLElement} */ (item.querySelector('[data-slot="types"]')).replaceChildren(...creditTypes().map((kind) => {
     const box = document.createElement('label');
     box.className = 'checkbox';
     const input = Object.assign(document.createElement('input'), { type: 'checkbox', value: kind.type });
@@ -141,26 +144,26 @@ function addRule(rule) {
     box.append(input, ` ${kind.label}`);
     return box;
   }));
-  const topic = item.querySelector('[data-name="topic"]');
+  const topic = /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="topic"]'));
   topic.replaceChildren(new Option('No topic (any credit counts)', ''), ...topics.map((t) => new Option(t.label, t.topic)));
   topic.value = rule?.topic || '';
-  item.querySelector('[data-name="rule_id"]').value = rule?.rule_id || '';
-  item.querySelector('[data-name="text"]').value = rule?.text || '';
-  item.querySelector('[data-name="min_credits"]').value = rule ? String(rule.min_credits) : '1';
+  /** @type {HTMLInputElement} */ (item.querySelector('[data-name="rule_id"]')).value = rule?.rule_id || '';
+  /** @type {HTMLInputElement} */ (item.querySelector('[data-name="text"]')).value = rule?.text || '';
+  /** @type {HTMLInputElement} */ (item.querySelector('[data-name="min_credits"]')).value = rule ? String(rule.min_credits) : '1';
   ruleRows.append(item);
   renumber();
-  item.querySelector('[data-action="remove"]').addEventListener('click', () => {
+  /** @type {HTMLButtonElement} */ (item.querySelector('[data-action="remove"]')).addEventListener('click', () => {
     const next = item.nextElementSibling || item.previousElementSibling;
     clearErrors(form);
     item.remove();
     renumber();
-    (next?.querySelector('input[type="text"]') || form.querySelector('[data-action="add-rule"]'))?.focus();
+    (/** @type {HTMLInputElement | null | undefined} */ (next?.querySelector('input[type="text"]')) || /** @type {HTMLButtonElement} */ (form.querySelector('[data-action="add-rule"]')))?.focus();
   });
   return item;
 }
 
-form.querySelector('[data-action="add-rule"]').addEventListener('click', () => {
-  addRule().querySelector('[data-name="text"]').focus();
+/** @type {HTMLButtonElement} */ (form.querySelector('[data-action="add-rule"]')).addEventListener('click', () => {
+  /** @type {HTMLInputElement} */ (addRule().querySelector('[data-name="text"]')).focus();
 });
 
 // ---------------------------------------------------------------- new / edit
@@ -208,12 +211,12 @@ function payload() {
     cycle_months: number(field('cycle_months').value),
     rules: [...ruleRows.children].map((item) => {
       const rule = {
-        text: item.querySelector('[data-name="text"]').value.trim(),
-        credit_types: [...item.querySelectorAll('input[type="checkbox"]:checked')].map((box) => box.value),
-        topic: item.querySelector('[data-name="topic"]').value || null,
-        min_credits: number(item.querySelector('[data-name="min_credits"]').value),
+        text: /** @type {HTMLInputElement} */ (item.querySelector('[data-name="text"]')).value.trim(),
+        credit_types: [.../** @type {NodeListOf<HTMLInputElement>} */ (item.querySelectorAll('input[type="checkbox"]:checked'))].map((box) => box.value),
+        topic: /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="topic"]')).value || null,
+        min_credits: number(/** @type {HTMLInputElement} */ (item.querySelector('[data-name="min_credits"]')).value),
       };
-      const id = item.querySelector('[data-name="rule_id"]').value;
+      const id = /** @type {HTMLInputElement} */ (item.querySelector('[data-name="rule_id"]')).value;
       if (id) rule.rule_id = id;
       return rule;
     }),
@@ -255,7 +258,7 @@ function showProblems(body, details) {
 /** The required fields left empty, as the API would report them. */
 function missing() {
   const details = [];
-  for (const input of form.querySelectorAll('[required]')) {
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('[required]'))) {
     if (!input.value.trim()) details.push({ field: input.name, message: '' });
   }
   return plain(details);

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Sign in to this activity (at the event, usually on a phone): the attendance code (filled in
  * from the QR code's ?code=), email and name. The API's messages are shown as they are.
@@ -13,17 +14,18 @@ import {
 } from './forms.js';
 import { setSignedIn, signedInHint } from './shell.js';
 
-const form = document.getElementById('attend-form');
-const alertRegion = document.getElementById('attend-alert');
-const button = form.querySelector('button[type="submit"]');
-const done = document.getElementById('attend-done');
-const doneTitle = document.getElementById('attend-done-title');
-const again = document.getElementById('attend-again');
-const lede = document.getElementById('attend-lede');
+const form = /** @type {HTMLFormElement} */ (document.getElementById('attend-form'));
+const alertRegion = /** @type {HTMLElement} */ (document.getElementById('attend-alert'));
+const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
+const done = /** @type {HTMLElement} */ (document.getElementById('attend-done'));
+const doneTitle = /** @type {HTMLElement} */ (document.getElementById('attend-done-title'));
+const again = /** @type {HTMLButtonElement} */ (document.getElementById('attend-again'));
+const lede = /** @type {HTMLElement} */ (document.getElementById('attend-lede'));
 const GUEST = { button: button.textContent, lede: lede.textContent };
-const guestNext = done.querySelector('[data-when="guest"]');
-const otherEmailNext = done.querySelector('[data-when="other-email"]');
+const guestNext = /** @type {HTMLElement} */ (done.querySelector('[data-when="guest"]'));
+const otherEmailNext = /** @type {HTMLElement} */ (done.querySelector('[data-when="other-email"]'));
 
+/** @type {Api.Profile | null} */
 let learner = null; // the signed-in learner's profile (GET /api/me), or null for a guest
 
 /** The form as a guest sees it, or as the signed-in learner does. */
@@ -39,7 +41,7 @@ function showAs(profile) {
 function fillIn(profile) {
   const values = { email: profile.email, first_name: profile.first_name, last_name: profile.last_name };
   for (const [name, value] of Object.entries(values)) {
-    const field = form.elements.namedItem(name);
+    const field = /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
     if (!field.value && typeof value === 'string') field.value = value;
   }
 }
@@ -57,7 +59,7 @@ async function recognise() {
   showAs(null); // not signed in (or the API could not say): the guest form, without a word
 }
 
-const codeInput = form.elements.namedItem('code');
+const codeInput = /** @type {HTMLInputElement} */ (form.elements.namedItem('code'));
 const fromLink = new URLSearchParams(window.location.search).get('code');
 if (fromLink) codeInput.value = fromLink.trim().toUpperCase().slice(0, 20);
 
@@ -67,6 +69,7 @@ const FIELD_OF = {
   EMAIL_INVALID: ['email', 'Please enter a valid email address.'],
 };
 
+/** @type {{ code: string, email: string, first_name: string, last_name: string } | null} */
 let payload = null;
 
 handleSubmit(form, {
@@ -74,7 +77,7 @@ handleSubmit(form, {
   reset: () => showAlert(alertRegion),
   check: () => requireFields(form, alertRegion),
   send: () => {
-    const value = (name) => form.elements.namedItem(name).value.trim();
+    const value = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name)).value.trim();
     payload = {
       code: value('code'),
       email: value('email'),
@@ -88,12 +91,13 @@ handleSubmit(form, {
 
 function answered({ status, body }) {
   if (status === 201 || status === 200) {
+    const sent = /** @type {NonNullable<typeof payload>} */ (payload); // send set it before this answer came
     doneTitle.textContent = learner
       ? `Your attendance at ${body.title} is recorded.`
       : `You're signed in to ${body.title}.`;
-    done.querySelector('[data-slot="email"]').textContent = payload.email;
+    /** @type {HTMLElement} */ (done.querySelector('[data-slot="email"]')).textContent = sent.email;
     guestNext.hidden = Boolean(learner);
-    otherEmailNext.hidden = !learner || payload.email.toLowerCase() === learner.email.toLowerCase();
+    otherEmailNext.hidden = !learner || sent.email.toLowerCase() === learner.email.toLowerCase();
     form.hidden = true;
     lede.hidden = true;
     done.hidden = false;
@@ -111,12 +115,12 @@ function answered({ status, body }) {
 }
 
 again.addEventListener('click', () => {
-  for (const name of ['email', 'first_name', 'last_name']) form.elements.namedItem(name).value = '';
+  for (const name of ['email', 'first_name', 'last_name']) /** @type {HTMLInputElement} */ (form.elements.namedItem(name)).value = '';
   showAs(null); // another person on this device: a guest
   done.hidden = true;
   lede.hidden = false;
   form.hidden = false;
-  form.elements.namedItem('email').focus();
+  /** @type {HTMLInputElement} */ (form.elements.namedItem('email')).focus();
 });
 
 recognise();

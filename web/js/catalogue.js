@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The public catalogue on the About page, a page at a time (GET /api/activities?q=&from=&to=&limit=&cursor=).
  * The API answers current and upcoming activities first (ending today or later, in the office's
@@ -13,19 +14,19 @@ import { formatDateRange, officeToday } from './dates.js';
 const PAGE_SIZE = 20;
 const MAX_EMPTY_PAGES = 5; // a search reads a bounded slice per request: follow a few empty pages at once
 
-const statusRegion = document.getElementById('catalogue-status');
-const template = document.getElementById('tpl-activity-card');
-const form = document.getElementById('catalogue-search');
-const more = document.getElementById('catalogue-more');
-const clear = document.getElementById('catalogue-clear');
-const pastSection = document.getElementById('past-section');
+const statusRegion = /** @type {HTMLElement} */ (document.getElementById('catalogue-status'));
+const template = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-activity-card'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('catalogue-search'));
+const more = /** @type {HTMLButtonElement} */ (document.getElementById('catalogue-more'));
+const clear = /** @type {HTMLButtonElement} */ (document.getElementById('catalogue-clear'));
+const pastSection = /** @type {HTMLElement} */ (document.getElementById('past-section'));
 const lists = {
-  upcoming: document.getElementById('upcoming-list'),
-  past: document.getElementById('past-list'),
+  upcoming: /** @type {HTMLUListElement} */ (document.getElementById('upcoming-list')),
+  past: /** @type {HTMLUListElement} */ (document.getElementById('past-list')),
 };
 const empties = {
-  upcoming: document.getElementById('upcoming-empty'),
-  past: document.getElementById('past-empty'),
+  upcoming: /** @type {HTMLElement} */ (document.getElementById('upcoming-empty')),
+  past: /** @type {HTMLElement} */ (document.getElementById('past-empty')),
 };
 
 /** A query string with spaces as %20 (API Gateway passes "+" on as it is). */
@@ -40,8 +41,8 @@ let loading = false;
 let generation = 0; // a new search starts a new generation: answers for an older one are dropped
 
 function card(activity) {
-  const item = template.content.firstElementChild.cloneNode(true);
-  const slot = (name) => item.querySelector(`[data-slot="${name}"]`);
+  const item = /** @type {HTMLElement} */ (/** @type {Element} */ (template.content.firstElementChild).cloneNode(true));
+  const slot = (name) => /** @type {HTMLElement} */ (item.querySelector(`[data-slot="${name}"]`));
   slot('title').textContent = activity.title;
   slot('dates').textContent = formatDateRange(activity.start_date, activity.end_date);
   slot('format').textContent = formatLabel(activity.format);
@@ -85,12 +86,13 @@ function reset() {
 /** Add a page's cards; returns the first new card's title (where focus goes after "More"). */
 function place(activities) {
   const today = officeToday();
+  /** @type {HTMLElement | null} */
   let first = null;
   for (const activity of activities) {
     const part = activity.end_date >= today ? 'upcoming' : 'past';
     const item = card(activity);
     lists[part].append(item);
-    first ??= item.querySelector('[data-slot="title"]');
+    first ??= /** @type {HTMLElement} */ (item.querySelector('[data-slot="title"]'));
   }
   shown += activities.length;
   if (lists.past.children.length) pastSection.hidden = false;
@@ -122,6 +124,7 @@ async function loadMore({ focusNew = false } = {}) {
   more.disabled = true;
   more.setAttribute('aria-busy', 'true');
   const before = shown;
+  /** @type {HTMLElement | null} */
   let firstNew = null;
   try {
     for (let tries = 0; tries < MAX_EMPTY_PAGES; tries += 1) {
@@ -164,7 +167,7 @@ function fromAddress() {
   const given = new URLSearchParams(window.location.search);
   for (const key of ['q', 'from', 'to']) {
     const value = (given.get(key) || '').trim();
-    if (value) form.elements.namedItem(key).value = value;
+    if (value) /** @type {HTMLInputElement} */ (form.elements.namedItem(key)).value = value;
   }
   search = readForm();
   clear.hidden = !searching();
@@ -173,7 +176,7 @@ function fromAddress() {
 function readForm() {
   const next = new URLSearchParams();
   for (const key of ['q', 'from', 'to']) {
-    const value = String(form.elements.namedItem(key).value || '').trim();
+    const value = String(/** @type {HTMLInputElement} */ (form.elements.namedItem(key)).value || '').trim();
     if (value) next.set(key, value);
   }
   return next;
@@ -181,11 +184,11 @@ function readForm() {
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  const from = form.elements.namedItem('from').value;
-  const to = form.elements.namedItem('to').value;
+  const from = /** @type {HTMLInputElement} */ (form.elements.namedItem('from')).value;
+  const to = /** @type {HTMLInputElement} */ (form.elements.namedItem('to')).value;
   if (from && to && to < from) {
     say('The “To” date is before the “From” date.', { error: true });
-    form.elements.namedItem('to').focus();
+    /** @type {HTMLInputElement} */ (form.elements.namedItem('to')).focus();
     return;
   }
   search = readForm();
@@ -203,7 +206,7 @@ clear.addEventListener('click', () => {
   remember();
   reset();
   say('Loading the activities…');
-  loadMore().then(() => form.elements.namedItem('q').focus());
+  loadMore().then(() => /** @type {HTMLInputElement} */ (form.elements.namedItem('q')).focus());
 });
 
 more.addEventListener('click', () => loadMore({ focusNew: true }));

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The claim form of one activity on My Portal: its evaluation, the credit type, the amount
  * (steps of 0.25 up to the maximum), credit claimed beside it (a physician's MOC points beside
@@ -83,7 +84,7 @@ function question(q, prefix) {
 
 /** The value of a named control: the checked radio of a group (a lone radio too), or the field's. */
 function valueOf(form, name) {
-  const field = form.elements.namedItem(name);
+  const field = /** @type {HTMLInputElement | RadioNodeList | null} */ (form.elements.namedItem(name));
   if (!field) return '';
   if (field instanceof HTMLInputElement && field.type === 'radio') return field.checked ? field.value : '';
   return typeof field.value === 'string' ? field.value : '';
@@ -101,6 +102,13 @@ function answerOf(form, q) {
  * Build the form for `activity` (a row of GET /api/me/activities). Callbacks: onClaimed(claim),
  * onCancel(), onSignedOut(), onStale(message) when the activity changed under the form
  * (already claimed elsewhere, window closed, no longer attended).
+ * @param {Api.MyActivity} activity
+ * @param {object} hooks
+ * @param {(claim: Api.ClaimOut) => void} hooks.onClaimed
+ * @param {() => void} hooks.onCancel
+ * @param {() => void} hooks.onSignedOut
+ * @param {(message: string) => void} hooks.onStale
+ * @param {Api.Profile | null} [hooks.profile] the learner's profile: what it already holds is not asked again
  */
 export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale, profile = null }) {
   const prefix = `claim-${activity.activity_id}`;
@@ -282,36 +290,36 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale,
 
   // ---------------------------------------------------------------- problems next to fields
   function clearProblems() {
-    for (const error of form.querySelectorAll('.field-error')) error.remove();
-    for (const input of form.querySelectorAll('[aria-invalid="true"]')) input.removeAttribute('aria-invalid');
-    for (const input of form.querySelectorAll('[data-error-for]')) {
+    for (const error of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('.field-error'))) error.remove();
+    for (const input of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('[aria-invalid="true"]'))) input.removeAttribute('aria-invalid');
+    for (const input of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('[data-error-for]'))) {
       const ids = (input.getAttribute('aria-describedby') || '').split(/\s+/)
         .filter((id) => id && id !== input.dataset.errorFor);
       if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
       else input.removeAttribute('aria-describedby');
       delete input.dataset.errorFor;
     }
-    for (const box of form.querySelectorAll('.has-error')) box.classList.remove('has-error');
+    for (const box of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('.has-error'))) box.classList.remove('has-error');
     showAlert(alertRegion);
   }
 
   /** Mark a question group or field: the message after its legend (or before its input). */
   function markBox(box, message) {
     if (!box || box.classList.contains('has-error')) return null;
-    const error = el('p', { className: 'field-error', id: `${prefix}-error-${form.querySelectorAll('.field-error').length}` }, message);
+    const error = el('p', { className: 'field-error', id: `${prefix}-error-${/** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('.field-error')).length}` }, message);
     const legend = box.querySelector(':scope > legend');
     const label = box.querySelector(':scope > label');
     if (legend) legend.after(error);
     else if (label && label.classList.contains('checkbox')) box.prepend(error);
     else box.querySelector('input, select, textarea')?.before(error);
-    for (const input of box.querySelectorAll('input, select, textarea')) {
+    for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (box.querySelectorAll('input, select, textarea'))) {
       input.setAttribute('aria-invalid', 'true');
       const ids = (input.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
       input.setAttribute('aria-describedby', [error.id, ...ids].join(' '));
       input.dataset.errorFor = error.id;
     }
     box.classList.add('has-error');
-    return box.querySelector('input, select, textarea');
+    return /** @type {HTMLInputElement | null} */ (box.querySelector('input, select, textarea'));
   }
 
   let sentLines = [];
@@ -321,11 +329,12 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale,
     }
     const line = /^lines\.(\d+)\.(credit_type|credits)$/.exec(field);
     if (line) return sentLines[Number(line[1])]?.box || null;
-    const box = form.querySelector(`[data-field="${CSS.escape(field)}"]`);
+    const box = /** @type {HTMLElement | null} */ (form.querySelector(`[data-field="${CSS.escape(field)}"]`));
     return box && !box.hidden && !box.closest('[hidden]') ? box : null;
   };
 
   function showProblems(details, message) {
+    /** @type {HTMLInputElement | null} */
     let first = null;
     for (const detail of details) {
       const box = boxOf(detail.field);
@@ -379,6 +388,7 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale,
     return payload;
   }
 
+  /** @type {ReturnType<typeof claimPayload> | null} */
   let payload = null;
 
   function answered({ status, body }) {
@@ -427,5 +437,5 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale,
   });
 
   alertRegion.tabIndex = -1;
-  return { form, focus: () => (form.querySelector('input, select, textarea') || heading).focus() };
+  return { form, focus: () => (/** @type {HTMLInputElement} */ (form.querySelector('input, select, textarea')) || heading).focus() };
 }

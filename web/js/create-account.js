@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Create Account: first one final attempt to find an existing account (last name + phone),
  * then the profile form; Save Profile creates the account and signs the learner in.
@@ -8,16 +9,16 @@ import {
 } from './forms.js';
 import { setSignedIn } from './shell.js';
 
-const lookupStep = document.getElementById('step-lookup');
-const lookupForm = document.getElementById('lookup-form');
-const lookupAlert = document.getElementById('lookup-alert');
-const lookupButton = lookupForm.querySelector('button[type="submit"]');
-const result = document.getElementById('lookup-result');
+const lookupStep = /** @type {HTMLElement} */ (document.getElementById('step-lookup'));
+const lookupForm = /** @type {HTMLFormElement} */ (document.getElementById('lookup-form'));
+const lookupAlert = /** @type {HTMLElement} */ (document.getElementById('lookup-alert'));
+const lookupButton = /** @type {HTMLButtonElement} */ (lookupForm.querySelector('button[type="submit"]'));
+const result = /** @type {HTMLElement} */ (document.getElementById('lookup-result'));
 
-const profileStep = document.getElementById('step-profile');
-const profileForm = document.getElementById('profile-form');
-const profileAlert = document.getElementById('profile-alert');
-const saveButton = profileForm.querySelector('button[type="submit"]');
+const profileStep = /** @type {HTMLElement} */ (document.getElementById('step-profile'));
+const profileForm = /** @type {HTMLFormElement} */ (document.getElementById('profile-form'));
+const profileAlert = /** @type {HTMLElement} */ (document.getElementById('profile-alert'));
+const saveButton = /** @type {HTMLButtonElement} */ (profileForm.querySelector('button[type="submit"]'));
 
 setUpReveal(profileForm);
 
@@ -30,40 +31,41 @@ function signInEmail() {
     return '';
   }
 }
-const emailField = profileForm.elements.namedItem('email');
+const emailField = /** @type {HTMLInputElement} */ (profileForm.elements.namedItem('email'));
 if (!emailField.value) emailField.value = signInEmail();
 
 function fromTemplate(id) {
-  return document.getElementById(id).content.firstElementChild.cloneNode(true);
+  const template = /** @type {HTMLTemplateElement} */ (document.getElementById(id));
+  return /** @type {HTMLElement} */ (/** @type {Element} */ (template.content.firstElementChild).cloneNode(true));
 }
 
 function showProfileStep() {
   const { last_name: lastName, phone } = formValues(lookupForm);
-  const lastNameField = profileForm.elements.namedItem('last_name');
-  const phoneField = profileForm.elements.namedItem('phone');
+  const lastNameField = /** @type {HTMLInputElement} */ (profileForm.elements.namedItem('last_name'));
+  const phoneField = /** @type {HTMLInputElement} */ (profileForm.elements.namedItem('phone'));
   if (!lastNameField.value) lastNameField.value = lastName;
   if (!phoneField.value) phoneField.value = phone;
   lookupStep.hidden = true;
   profileStep.hidden = false;
-  document.getElementById('profile-heading').focus();
+  /** @type {HTMLElement} */ (document.getElementById('profile-heading')).focus();
 }
 
 function showMatches(matches) {
   const panel = fromTemplate('tpl-match');
-  const list = panel.querySelector('[data-slot="emails"]');
+  const list = /** @type {HTMLUListElement} */ (panel.querySelector('[data-slot="emails"]'));
   for (const match of matches) {
     const item = document.createElement('li');
     item.textContent = match.masked_email;
     list.append(item);
   }
   const several = matches.length > 1;
-  panel.querySelector('[data-slot="title"]').textContent = several
+  /** @type {HTMLElement} */ (panel.querySelector('[data-slot="title"]')).textContent = several
     ? 'We found accounts that may be yours:'
     : 'We found an account that may be yours:';
-  panel.querySelector('[data-slot="sign-in"]').textContent = several
+  /** @type {HTMLElement} */ (panel.querySelector('[data-slot="sign-in"]')).textContent = several
     ? 'Sign in with one of those emails. If you do not remember its password, use Forgot Password.'
     : 'Sign in with that email. If you do not remember its password, use Forgot Password.';
-  const keepGoing = panel.querySelector('[data-action="continue"]');
+  const keepGoing = /** @type {HTMLButtonElement} */ (panel.querySelector('[data-action="continue"]'));
   keepGoing.textContent = several ? 'None of these are mine, continue' : 'This is not mine, continue';
   keepGoing.addEventListener('click', showProfileStep);
   result.replaceChildren(panel);
@@ -71,7 +73,7 @@ function showMatches(matches) {
 
 function showNoMatch() {
   const panel = fromTemplate('tpl-no-match');
-  panel.querySelector('[data-action="continue"]').addEventListener('click', showProfileStep);
+  /** @type {HTMLButtonElement} */ (panel.querySelector('[data-action="continue"]')).addEventListener('click', showProfileStep);
   result.replaceChildren(panel);
 }
 

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The words for credit designations and activity formats, used on every page that shows them
  * (the catalogue, My activities, the claim form, the coordinators' pages).

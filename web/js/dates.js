@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Dates as people read them. Activity dates are calendar dates (YYYY-MM-DD, no time zone);
  * moments (recorded_at, claimed_at) are shown in the reader's own time zone.

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Form helpers shared by the pages: busy buttons, the alert region, field errors
  * (aria-invalid + a message next to the field, gone as soon as the field is edited), and
@@ -32,7 +33,7 @@ function labelOf(form, name) {
   const label = input.id ? form.querySelector(`label[for="${input.id}"]`) : null;
   if (!label) return name;
   const copy = label.cloneNode(true);
-  for (const extra of copy.querySelectorAll('.optional')) extra.remove();
+  for (const extra of /** @type {NodeListOf<HTMLElement>} */ (copy.querySelectorAll('.optional'))) extra.remove();
   return copy.textContent.trim();
 }
 
@@ -49,9 +50,9 @@ function clearField(input) {
 }
 
 export function clearErrors(form) {
-  for (const input of form.querySelectorAll('[aria-invalid="true"]')) clearField(input);
-  for (const error of form.querySelectorAll('.field-error')) error.remove();
-  for (const field of form.querySelectorAll('.field.has-error')) field.classList.remove('has-error');
+  for (const input of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('[aria-invalid="true"]'))) clearField(input);
+  for (const error of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('.field-error'))) error.remove();
+  for (const field of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('.field.has-error'))) field.classList.remove('has-error');
 }
 
 // Validation messages worded for developers are replaced by a plain request for the field.
@@ -66,6 +67,7 @@ function askFor(form, name) {
 /** Mark the fields named in an API error's details; returns the labels of the fields marked. */
 export function markFields(form, details) {
   const labels = [];
+  /** @type {HTMLElement | null} */
   let first = null;
   for (const detail of Array.isArray(details) ? details : []) {
     const input = form.elements.namedItem(detail?.field);
@@ -97,7 +99,7 @@ export function markFields(form, details) {
 /** Client-side check of the required fields before a request; returns details like the API's. */
 export function missingFields(form) {
   const details = [];
-  for (const input of form.querySelectorAll('[required]')) {
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('[required]'))) {
     if (!input.value.trim()) {
       details.push({ field: input.name, message: askFor(form, input.name) });
     }
@@ -194,6 +196,7 @@ export function handleSubmit(form, steps) {
     reset?.();
     if (check && !check()) return;
     busy(true);
+    /** @type {Answer | null} */
     let answer = null;
     try {
       answer = await send();
@@ -216,7 +219,7 @@ export function handleSubmit(form, steps) {
 /** Read a form's named fields as trimmed strings (passwords untouched). */
 export function formValues(form) {
   const values = {};
-  for (const input of form.querySelectorAll('input[name], select[name], textarea[name]')) {
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('input[name], select[name], textarea[name]'))) {
     if (input.type === 'checkbox') continue;
     values[input.name] = input.type === 'password' ? input.value : input.value.trim();
   }
@@ -241,10 +244,15 @@ export function safeNext(raw) {
   }
 }
 
-/** Show/hide password checkboxes: <input type=checkbox data-reveals="password-id [other-id…]">. */
+/**
+ * Show/hide password checkboxes: <input type=checkbox data-reveals="password-id [other-id…]">.
+ * @param {ParentNode} [root]
+ */
 export function setUpReveal(root = document) {
-  for (const box of root.querySelectorAll('input[type="checkbox"][data-reveals]')) {
-    const targets = box.dataset.reveals.split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean);
+  const boxes = /** @type {NodeListOf<HTMLInputElement>} */ (root.querySelectorAll('input[type="checkbox"][data-reveals]'));
+  for (const box of boxes) {
+    const ids = /** @type {string} */ (box.dataset.reveals).split(/\s+/);
+    const targets = /** @type {HTMLInputElement[]} */ (ids.map((id) => document.getElementById(id)).filter(Boolean));
     if (!targets.length) continue;
     box.addEventListener('change', () => {
       for (const target of targets) target.type = box.checked ? 'text' : 'password';

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The home page's hero, once the learner is signed in: "Welcome back" with their name, what they
  * have to claim, and a way to My Portal instead of Sign In / Create Account. Only the shell's
@@ -8,8 +9,8 @@ import { api } from './api.js';
 import { setSignedIn, signedInHint } from './shell.js';
 import { formatDate } from './dates.js';
 
-const guest = document.getElementById('hero-guest');
-const learner = document.getElementById('hero-learner');
+const guest = /** @type {HTMLElement} */ (document.getElementById('hero-guest'));
+const learner = /** @type {HTMLElement} */ (document.getElementById('hero-learner'));
 
 function show(signedIn) {
   guest.hidden = signedIn;
@@ -34,9 +35,9 @@ async function welcome() {
     return;
   }
   const first = typeof me.body.first_name === 'string' ? me.body.first_name.trim() : '';
-  learner.querySelector('[data-slot="name"]').textContent = first ? `, ${first}` : '';
+  /** @type {HTMLElement} */ (learner.querySelector('[data-slot="name"]')).textContent = first ? `, ${first}` : '';
   const text = mine.status === 200 && Array.isArray(mine.body?.activities) ? toClaimText(mine.body.activities) : null;
-  if (text) learner.querySelector('[data-slot="lede"]').textContent = text;
+  if (text) /** @type {HTMLElement} */ (learner.querySelector('[data-slot="lede"]')).textContent = text;
 }
 
 welcome();

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * My activities (on My Portal): every activity attended under the learner's confirmed emails,
  * grouped by status so that 30 activities stay short on a phone:
@@ -43,21 +44,27 @@ function fromClaim(claim) {
   };
 }
 
+/**
+ * @param {object} hooks
+ * @param {() => void} hooks.onSignedOut
+ * @param {() => Api.Profile | null} [hooks.profile] the profile My Portal shows (for the claim form)
+ * @param {() => unknown} [hooks.onProfileChanged]
+ */
 export function setUpActivities({ onSignedOut, profile = () => null, onProfileChanged = () => {} }) {
-  const heading = document.getElementById('my-activities-heading');
-  const toClaimList = document.getElementById('activity-list');
-  const toClaimHeading = document.getElementById('to-claim-heading');
-  const toClaimEmpty = document.getElementById('to-claim-empty');
-  const toClaimGroup = toClaimList.closest('.activity-group');
-  const claimedGroup = document.getElementById('claimed-group');
-  const claimedYears = claimedGroup.querySelector('[data-slot="years"]');
-  const closedGroup = document.getElementById('closed-group');
-  const closedList = document.getElementById('closed-list');
-  const empty = document.getElementById('activities-empty');
-  const note = document.getElementById('activities-note');
-  const statusRegion = document.getElementById('activities-status');
-  const alertRegion = document.getElementById('activities-alert');
-  const template = document.getElementById('tpl-my-activity');
+  const heading = /** @type {HTMLElement} */ (document.getElementById('my-activities-heading'));
+  const toClaimList = /** @type {HTMLUListElement} */ (document.getElementById('activity-list'));
+  const toClaimHeading = /** @type {HTMLElement} */ (document.getElementById('to-claim-heading'));
+  const toClaimEmpty = /** @type {HTMLElement} */ (document.getElementById('to-claim-empty'));
+  const toClaimGroup = /** @type {HTMLElement} */ (toClaimList.closest('.activity-group'));
+  const claimedGroup = /** @type {HTMLDetailsElement} */ (document.getElementById('claimed-group'));
+  const claimedYears = /** @type {HTMLElement} */ (claimedGroup.querySelector('[data-slot="years"]'));
+  const closedGroup = /** @type {HTMLDetailsElement} */ (document.getElementById('closed-group'));
+  const closedList = /** @type {HTMLUListElement} */ (document.getElementById('closed-list'));
+  const empty = /** @type {HTMLElement} */ (document.getElementById('activities-empty'));
+  const note = /** @type {HTMLElement} */ (document.getElementById('activities-note'));
+  const statusRegion = /** @type {HTMLElement} */ (document.getElementById('activities-status'));
+  const alertRegion = /** @type {HTMLElement} */ (document.getElementById('activities-alert'));
+  const template = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-my-activity'));
 
   let activities = [];
   // activities claimed while the page is open: they stay in To claim (now Claimed) until a reload
@@ -85,8 +92,8 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
 
   /** Download certificate (a fresh pre-signed link on every click, never kept) and Verify. */
   function setUpCertificate(box, claim, titleId) {
-    const button = box.querySelector('[data-action="download-certificate"]');
-    const verify = box.querySelector('[data-slot="verify"]');
+    const button = /** @type {HTMLButtonElement} */ (box.querySelector('[data-action="download-certificate"]'));
+    const verify = /** @type {HTMLAnchorElement} */ (box.querySelector('[data-slot="verify"]'));
     const problem = box.querySelector('[role="alert"]');
     button.setAttribute('aria-describedby', titleId);
     verify.href = `/verify.html?${new URLSearchParams({ code: claim.certificate_code })}`;
@@ -112,8 +119,9 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
 
   /** One activity; its title is a heading of `level` (below its group's heading). */
   function row(activity, level = 4) {
-    const item = template.content.firstElementChild.cloneNode(true);
-    const slot = (name) => item.querySelector(`[data-slot="${name}"]`);
+    const item = /** @type {HTMLElement} */ (/** @type {Element} */ (template.content.firstElementChild).cloneNode(true));
+    /** @param {string} name */
+    const slot = (name) => /** @type {HTMLElement} */ (item.querySelector(`[data-slot="${name}"]`));
     const titleId = `activity-${activity.activity_id}-title`;
     item.dataset.activityId = activity.activity_id;
     let title = slot('title');
@@ -136,8 +144,8 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
     if (activity.status === 'claimed' && activity.claim) {
       when.hidden = true;
       const { claim } = activity;
-      claimLine.querySelector('[data-slot="credit"]').textContent = `Claimed ${claimedCredits(claim)} on ${formatMomentDay(claim.claimed_at)}.`;
-      claimLine.querySelector('[data-slot="code"]').textContent = claim.certificate_code;
+      /** @type {HTMLElement} */ (claimLine.querySelector('[data-slot="credit"]')).textContent = `Claimed ${claimedCredits(claim)} on ${formatMomentDay(claim.claimed_at)}.`;
+      /** @type {HTMLElement} */ (claimLine.querySelector('[data-slot="code"]')).textContent = claim.certificate_code;
       setUpCertificate(slot('certificate'), claim, titleId);
     } else {
       claimLine.hidden = true;
@@ -150,7 +158,7 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
     attended.textContent = activity.attended_as ? `Attended as ${activity.attended_as}` : '';
     attended.hidden = !activity.attended_as;
 
-    const button = item.querySelector('[data-action="claim"]');
+    const button = /** @type {HTMLButtonElement} */ (item.querySelector('[data-action="claim"]'));
     const panel = slot('panel');
     const panelId = `activity-${activity.activity_id}-claim`;
     panel.id = panelId;
@@ -200,7 +208,7 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
   }
 
   function setCount(element, count) {
-    element.querySelector('[data-slot="count"]').textContent = `(${count})`;
+    /** @type {HTMLElement} */ (element.querySelector('[data-slot="count"]')).textContent = `(${count})`;
   }
 
   function inToClaim(activity) {
@@ -255,14 +263,14 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
       note.hidden = true;
       return;
     }
-    note.querySelector('[data-slot="text"]').textContent = body.note;
+    /** @type {HTMLElement} */ (note.querySelector('[data-slot="text"]')).textContent = body.note;
     const emails = unverified.map((email) => {
       const item = document.createElement('li');
       item.textContent = email;
       return item;
     });
-    note.querySelector('[data-slot="emails"]').replaceChildren(...emails);
-    note.querySelector('[data-slot="emails"]').hidden = emails.length === 0;
+    /** @type {HTMLUListElement} */ (note.querySelector('[data-slot="emails"]')).replaceChildren(...emails);
+    /** @type {HTMLUListElement} */ (note.querySelector('[data-slot="emails"]')).hidden = emails.length === 0;
     note.hidden = false;
   }
 
@@ -273,13 +281,13 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
     if (index >= 0) activities[index] = updated;
     else activities.push(updated);
     claimedHere.add(activity.activity_id);
-    const old = toClaimList.querySelector(`[data-activity-id="${CSS.escape(activity.activity_id)}"]`);
+    const old = /** @type {HTMLElement | null} */ (toClaimList.querySelector(`[data-activity-id="${CSS.escape(activity.activity_id)}"]`));
     const fresh = row(updated, 4);
     if (old) old.replaceWith(fresh);
     else renderActivities();
     renderCounts();
     say(`Your claim is recorded: ${claimedCredits(claim)} for ${claim.activity_title}. Certificate code: ${claim.certificate_code}.`);
-    const title = fresh.querySelector('.my-activity__title');
+    const title = /** @type {HTMLElement} */ (fresh.querySelector('.my-activity__title'));
     title.tabIndex = -1;
     title.focus();
   }

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * My emails (on My Portal): the list of the learner's emails with their state, and what can be
  * done with each: send its confirmation link again (not verified), make it primary (verified),
@@ -9,13 +10,13 @@ import {
   handleSubmit, markFields, missingFields, setBusy, showAlert,
 } from './forms.js';
 
-const heading = document.getElementById('my-emails-heading');
-const list = document.getElementById('email-list');
-const statusRegion = document.getElementById('emails-status');
-const alertRegion = document.getElementById('emails-alert');
-const form = document.getElementById('add-email-form');
-const addButton = form.querySelector('button[type="submit"]');
-const template = document.getElementById('tpl-email-row');
+const heading = /** @type {HTMLElement} */ (document.getElementById('my-emails-heading'));
+const list = /** @type {HTMLUListElement} */ (document.getElementById('email-list'));
+const statusRegion = /** @type {HTMLElement} */ (document.getElementById('emails-status'));
+const alertRegion = /** @type {HTMLElement} */ (document.getElementById('emails-alert'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('add-email-form'));
+const addButton = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
+const template = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-email-row'));
 
 const path = (email) => `/api/me/emails/${encodeURIComponent(email)}`;
 
@@ -71,23 +72,23 @@ export function setUpEmails({ onProfile, onSignedOut }) {
   }
 
   function row(entry, index) {
-    const item = template.content.firstElementChild.cloneNode(true);
-    const address = item.querySelector('[data-slot="email"]');
+    const item = /** @type {HTMLElement} */ (/** @type {Element} */ (template.content.firstElementChild).cloneNode(true));
+    const address = /** @type {HTMLElement} */ (item.querySelector('[data-slot="email"]'));
     address.textContent = entry.email;
     address.id = `my-email-${index}`;
-    item.querySelector('[data-slot="primary"]').hidden = !entry.primary;
-    item.querySelector('[data-slot="verified"]').hidden = !entry.verified;
-    item.querySelector('[data-slot="unverified"]').hidden = entry.verified;
+    /** @type {HTMLElement} */ (item.querySelector('[data-slot="primary"]')).hidden = !entry.primary;
+    /** @type {HTMLElement} */ (item.querySelector('[data-slot="verified"]')).hidden = !entry.verified;
+    /** @type {HTMLElement} */ (item.querySelector('[data-slot="unverified"]')).hidden = entry.verified;
     const note = undeliverableNote(entry);
-    item.querySelector('[data-slot="undeliverable-badge"]').hidden = !note;
-    const noteSlot = item.querySelector('[data-slot="undeliverable"]');
+    /** @type {HTMLElement} */ (item.querySelector('[data-slot="undeliverable-badge"]')).hidden = !note;
+    const noteSlot = /** @type {HTMLElement} */ (item.querySelector('[data-slot="undeliverable"]'));
     noteSlot.textContent = note;
     noteSlot.hidden = !note;
 
-    const resend = item.querySelector('[data-action="resend"]');
-    const primary = item.querySelector('[data-action="primary"]');
-    const remove = item.querySelector('[data-action="remove"]');
-    const cancel = item.querySelector('[data-action="cancel"]');
+    const resend = /** @type {HTMLButtonElement} */ (item.querySelector('[data-action="resend"]'));
+    const primary = /** @type {HTMLButtonElement} */ (item.querySelector('[data-action="primary"]'));
+    const remove = /** @type {HTMLButtonElement} */ (item.querySelector('[data-action="remove"]'));
+    const cancel = /** @type {HTMLButtonElement} */ (item.querySelector('[data-action="cancel"]'));
     resend.hidden = entry.verified && !entry.undeliverable;
     primary.hidden = !entry.verified || entry.primary;
     remove.hidden = entry.primary;
@@ -181,7 +182,7 @@ export function setUpEmails({ onProfile, onSignedOut }) {
     show(await api('GET', '/api/me/emails'));
   }
 
-  const input = form.elements.namedItem('email');
+  const input = /** @type {HTMLInputElement} */ (form.elements.namedItem('email'));
 
   async function added({ status, body }) {
     if (status === 201 || status === 200) {

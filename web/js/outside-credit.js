@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Outside credit: CME the learner earned elsewhere (POST/GET/DELETE /api/me/outside-credits),
  * shown on the transcript marked self-reported. Each one's certificate goes from the browser
@@ -20,19 +21,19 @@ const BY_EXTENSION = Object.freeze({
   pdf: 'application/pdf', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg',
 });
 
-const loading = document.getElementById('outside-loading');
-const root = document.getElementById('outside');
-const form = document.getElementById('outside-form');
-const addStatus = document.getElementById('add-status');
-const addAlert = document.getElementById('add-alert');
-const typeSelect = document.getElementById('outside-type');
-const topicList = document.getElementById('outside-topic-list');
-const topicsBox = document.getElementById('outside-topics');
-const completedInput = document.getElementById('outside-completed');
-const table = document.getElementById('outside-table');
-const empty = document.getElementById('outside-empty');
-const listStatus = document.getElementById('list-status');
-const listAlert = document.getElementById('list-alert');
+const loading = /** @type {HTMLElement} */ (document.getElementById('outside-loading'));
+const root = /** @type {HTMLElement} */ (document.getElementById('outside'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('outside-form'));
+const addStatus = /** @type {HTMLElement} */ (document.getElementById('add-status'));
+const addAlert = /** @type {HTMLElement} */ (document.getElementById('add-alert'));
+const typeSelect = /** @type {HTMLSelectElement} */ (document.getElementById('outside-type'));
+const topicList = /** @type {HTMLElement} */ (document.getElementById('outside-topic-list'));
+const topicsBox = /** @type {HTMLFieldSetElement} */ (document.getElementById('outside-topics'));
+const completedInput = /** @type {HTMLInputElement} */ (document.getElementById('outside-completed'));
+const table = /** @type {HTMLTableElement} */ (document.getElementById('outside-table'));
+const empty = /** @type {HTMLElement} */ (document.getElementById('outside-empty'));
+const listStatus = /** @type {HTMLElement} */ (document.getElementById('list-status'));
+const listAlert = /** @type {HTMLElement} */ (document.getElementById('list-alert'));
 const today = officeToday();
 const topicLabels = new Map();
 
@@ -145,7 +146,7 @@ async function refresh() {
     return false;
   }
   const items = body.outside_credits || [];
-  table.querySelector('tbody').replaceChildren(...items.map(row));
+  /** @type {HTMLTableSectionElement} */ (table.querySelector('tbody')).replaceChildren(...items.map(row));
   table.hidden = items.length === 0;
   empty.hidden = items.length > 0;
   return true;
@@ -247,14 +248,14 @@ async function removeItem(item, button) {
 }
 
 function outsidePayload() {
-  const value = (name) => form.elements.namedItem(name).value.trim();
+  const value = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name)).value.trim();
   const body = {
     title: value('title'),
     provider: value('provider'),
     completed_on: value('completed_on'),
     credit_type: value('credit_type'),
     credits: Number(value('credits')),
-    topics: [...form.querySelectorAll('input[name="topics"]:checked')].map((box) => box.value),
+    topics: [.../** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('input[name="topics"]:checked'))].map((box) => box.value),
   };
   return body;
 }
@@ -275,7 +276,7 @@ async function outsideAdded({ status, body: answer }) {
 }
 
 handleSubmit(form, {
-  button: form.querySelector('button[type="submit"]'),
+  button: /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]')),
   reset: () => {
     showAlert(addStatus);
     showAlert(addAlert);

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * My Portal: the signed-in learner's welcome and profile, with an Edit profile form (PUT /api/me);
  * a banner while the primary email is not confirmed; and My emails: every email the learner
@@ -13,24 +14,26 @@ import { mocBoards } from './credits.js';
 import { setUpEmails } from './my-emails.js';
 import { setUpActivities } from './my-activities.js';
 
-const loading = document.getElementById('portal-loading');
-const portal = document.getElementById('portal');
-const statusRegion = document.getElementById('portal-status');
-const editToggle = document.getElementById('edit-toggle');
-const form = document.getElementById('profile-form');
-const formAlert = document.getElementById('profile-alert');
-const saveButton = form.querySelector('button[type="submit"]');
+const loading = /** @type {HTMLElement} */ (document.getElementById('portal-loading'));
+const portal = /** @type {HTMLElement} */ (document.getElementById('portal'));
+const statusRegion = /** @type {HTMLElement} */ (document.getElementById('portal-status'));
+const editToggle = /** @type {HTMLButtonElement} */ (document.getElementById('edit-toggle'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('profile-form'));
+const formAlert = /** @type {HTMLElement} */ (document.getElementById('profile-alert'));
+const saveButton = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
 
-const banner = document.getElementById('verify-banner');
-const bannerStatus = document.getElementById('banner-status');
-const bannerAlert = document.getElementById('banner-alert');
-const bannerButton = document.getElementById('banner-resend');
+const banner = /** @type {HTMLElement} */ (document.getElementById('verify-banner'));
+const bannerStatus = /** @type {HTMLElement} */ (document.getElementById('banner-status'));
+const bannerAlert = /** @type {HTMLElement} */ (document.getElementById('banner-alert'));
+const bannerButton = /** @type {HTMLButtonElement} */ (document.getElementById('banner-resend'));
 
+/** @type {Api.Profile | null} */
 let profile = null;
+/** @type {ReturnType<typeof setUpEmails> | null} */
 let emails = null;
 
 // one board id field per board MOC points are reported to (the boards come from GET /api/credit-types)
-const boardBox = document.getElementById('edit-board-ids');
+const boardBox = /** @type {HTMLElement} */ (document.getElementById('edit-board-ids'));
 for (const board of mocBoards()) {
   const field = document.createElement('div');
   field.className = 'field';
@@ -60,31 +63,38 @@ function monthDay(mmdd) {
   return day.toLocaleDateString('en-US', { month: 'long', day: 'numeric', timeZone: 'UTC' });
 }
 
+/** The profile the page shows: load() sets it before any part that reads it is shown. */
+function theProfile() {
+  if (!profile) throw new Error('My Portal: no profile yet');
+  return profile;
+}
+
 function goToSignIn() {
   setSignedIn(false);
   window.location.replace('/sign-in.html?next=portal.html');
 }
 
 function render() {
-  const degree = profile.degree ? `, ${profile.degree}` : '';
-  document.getElementById('welcome').textContent = `Welcome, ${profile.first_name} ${profile.last_name}${degree}`;
+  const current = theProfile();
+  const degree = current.degree ? `, ${current.degree}` : '';
+  /** @type {HTMLElement} */ (document.getElementById('welcome')).textContent = `Welcome, ${current.first_name} ${current.last_name}${degree}`;
   const shown = {
-    email: profile.email,
-    phone: formatPhone(profile.phone),
-    specialty: profile.specialty || 'Not given',
-    npi: profile.npi || 'Not given',
-    board_ids: boardIdsText(profile.board_ids),
-    nabp_eprofile_id: profile.nabp_eprofile_id || 'Not given',
-    birth_mmdd: monthDay(profile.birth_mmdd),
+    email: current.email,
+    phone: formatPhone(current.phone),
+    specialty: current.specialty || 'Not given',
+    npi: current.npi || 'Not given',
+    board_ids: boardIdsText(current.board_ids),
+    nabp_eprofile_id: current.nabp_eprofile_id || 'Not given',
+    birth_mmdd: monthDay(current.birth_mmdd),
   };
   for (const [field, value] of Object.entries(shown)) {
-    const cell = portal.querySelector(`[data-field="${field}"]`);
+    const cell = /** @type {HTMLElement} */ (portal.querySelector(`[data-field="${field}"]`));
     cell.textContent = value;
     cell.classList.toggle('muted', value === 'Not given');
   }
-  document.getElementById('email-unverified').hidden = Boolean(profile.email_verified);
-  banner.hidden = Boolean(profile.email_verified);
-  banner.querySelector('[data-slot="email"]').textContent = profile.email_verified ? '' : profile.email;
+  /** @type {HTMLElement} */ (document.getElementById('email-unverified')).hidden = Boolean(current.email_verified);
+  banner.hidden = Boolean(current.email_verified);
+  /** @type {HTMLElement} */ (banner.querySelector('[data-slot="email"]')).textContent = current.email_verified ? '' : current.email;
 }
 
 /** Take a fresh profile (after a change elsewhere on the page) and show it. */
@@ -94,18 +104,21 @@ function setProfile(next) {
 }
 
 function fillForm() {
+  const current = theProfile();
   const values = {
-    first_name: profile.first_name,
-    last_name: profile.last_name,
-    degree: profile.degree,
-    phone: formatPhone(profile.phone),
-    specialty: profile.specialty || '',
-    npi: profile.npi || '',
-    nabp_eprofile_id: profile.nabp_eprofile_id || '',
-    birth_mmdd: profile.birth_mmdd || '',
+    first_name: current.first_name,
+    last_name: current.last_name,
+    degree: current.degree,
+    phone: formatPhone(current.phone),
+    specialty: current.specialty || '',
+    npi: current.npi || '',
+    nabp_eprofile_id: current.nabp_eprofile_id || '',
+    birth_mmdd: current.birth_mmdd || '',
   };
-  for (const board of mocBoards()) values[`board_ids.${board}`] = profile.board_ids?.[board] || '';
-  for (const [name, value] of Object.entries(values)) form.elements.namedItem(name).value = value ?? '';
+  for (const board of mocBoards()) values[`board_ids.${board}`] = current.board_ids?.[board] || '';
+  for (const [name, value] of Object.entries(values)) {
+    /** @type {HTMLInputElement | HTMLSelectElement} */ (form.elements.namedItem(name)).value = value ?? '';
+  }
 }
 
 function setEditing(editing) {
@@ -117,17 +130,18 @@ function setEditing(editing) {
   if (editing) {
     fillForm();
     showAlert(statusRegion);
-    form.elements.namedItem('first_name').focus();
+    /** @type {HTMLInputElement} */ (form.elements.namedItem('first_name')).focus();
   }
 }
 
 editToggle.addEventListener('click', () => setEditing(true));
-form.querySelector('[data-action="cancel"]').addEventListener('click', () => {
+/** @type {HTMLButtonElement} */ (form.querySelector('[data-action="cancel"]')).addEventListener('click', () => {
   setEditing(false);
   editToggle.focus();
 });
 
 function profilePayload() {
+  const current = theProfile();
   const values = formValues(form);
   const payload = {
     first_name: values.first_name,
@@ -136,7 +150,7 @@ function profilePayload() {
     phone: values.phone,
     specialty: values.specialty || null,
     npi: values.npi || null,
-    transcript_frequency: profile.transcript_frequency,
+    transcript_frequency: current.transcript_frequency,
     board_ids: Object.fromEntries(mocBoards().map((board) => [board, values[`board_ids.${board}`] || ''])),
     nabp_eprofile_id: values.nabp_eprofile_id || '',
     birth_mmdd: values.birth_mmdd || '',
@@ -181,7 +195,7 @@ bannerButton.addEventListener('click', async () => {
       // confirmed meanwhile (in another tab or browser): the banner's work is done
       const me = await api('GET', '/api/me');
       if (me.status === 200 && me.body) setProfile(me.body);
-      emails.reload();
+      emails?.reload();
       showAlert(statusRegion, `${body.email} is confirmed.`);
       return;
     }
@@ -220,7 +234,7 @@ async function load() {
     return;
   }
   if (status !== 200 || !body) {
-    const text = loading.querySelector('[data-slot="text"]');
+    const text = /** @type {HTMLElement} */ (loading.querySelector('[data-slot="text"]'));
     text.textContent = body?.message || 'We could not load your portal. Please try again.';
     text.classList.add('alert', 'alert--error');
     loading.classList.add('portal-skeleton--failed');

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * My Portal, Licence requirements: each requirement set the learner tracks, every rule's
  * progress (earned against required, met or not: a progress bar with the figures in words),
@@ -11,17 +12,17 @@ import {
   handleSubmit, requireFields, setBusy, showAlert, showAnswerProblems,
 } from './forms.js';
 
-const section = document.getElementById('requirements');
-const list = document.getElementById('tracked-sets');
-const empty = document.getElementById('requirements-empty');
-const statusRegion = document.getElementById('requirements-status');
-const alertRegion = document.getElementById('requirements-alert');
-const form = document.getElementById('track-form');
-const setSelect = document.getElementById('track-set');
-const endInput = document.getElementById('track-end');
-const submit = form.querySelector('button[type="submit"]');
-const setTemplate = document.getElementById('tpl-tracked-set');
-const ruleTemplate = document.getElementById('tpl-rule');
+const section = /** @type {HTMLElement} */ (document.getElementById('requirements'));
+const list = /** @type {HTMLElement} */ (document.getElementById('tracked-sets'));
+const empty = /** @type {HTMLElement} */ (document.getElementById('requirements-empty'));
+const statusRegion = /** @type {HTMLElement} */ (document.getElementById('requirements-status'));
+const alertRegion = /** @type {HTMLElement} */ (document.getElementById('requirements-alert'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('track-form'));
+const setSelect = /** @type {HTMLSelectElement} */ (document.getElementById('track-set'));
+const endInput = /** @type {HTMLInputElement} */ (document.getElementById('track-end'));
+const submit = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
+const setTemplate = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-tracked-set'));
+const ruleTemplate = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-rule'));
 
 let tracked = [];
 
@@ -35,8 +36,8 @@ function credits(value) {
 }
 
 function renderRule(rule, setIndex, ruleIndex) {
-  const item = ruleTemplate.content.firstElementChild.cloneNode(true);
-  const slot = (name) => item.querySelector(`[data-slot="${name}"]`);
+  const item = /** @type {HTMLElement} */ (/** @type {Element} */ (ruleTemplate.content.firstElementChild).cloneNode(true));
+  const slot = (name) => /** @type {HTMLElement} */ (item.querySelector(`[data-slot="${name}"]`));
   const textId = `rule-${setIndex}-${ruleIndex}-text`;
   const figuresId = `rule-${setIndex}-${ruleIndex}-figures`;
   const text = slot('text');
@@ -45,7 +46,7 @@ function renderRule(rule, setIndex, ruleIndex) {
   const met = slot('met');
   met.textContent = rule.met ? 'Met' : 'Not yet met';
   met.classList.toggle('badge--ok', Boolean(rule.met));
-  const bar = slot('bar');
+  const bar = /** @type {HTMLProgressElement} */ (slot('bar'));
   bar.max = rule.required;
   bar.value = Math.min(rule.earned, rule.required);
   bar.setAttribute('aria-labelledby', textId);
@@ -58,8 +59,8 @@ function renderRule(rule, setIndex, ruleIndex) {
 }
 
 function renderSet(entry, index) {
-  const article = setTemplate.content.firstElementChild.cloneNode(true);
-  const slot = (name) => article.querySelector(`[data-slot="${name}"]`);
+  const article = /** @type {HTMLElement} */ (/** @type {Element} */ (setTemplate.content.firstElementChild).cloneNode(true));
+  const slot = (name) => /** @type {HTMLElement} */ (article.querySelector(`[data-slot="${name}"]`));
   const name = slot('name');
   name.id = `tracked-${index}-name`;
   name.textContent = entry.name;
@@ -70,7 +71,7 @@ function renderSet(entry, index) {
   const rules = slot('rules');
   rules.setAttribute('aria-labelledby', name.id);
   rules.replaceChildren(...entry.rules.map((rule, ruleIndex) => renderRule(rule, index, ruleIndex)));
-  const remove = article.querySelector('[data-action="untrack"]');
+  const remove = /** @type {HTMLButtonElement} */ (article.querySelector('[data-action="untrack"]'));
   remove.dataset.setId = entry.set_id;
   remove.setAttribute('aria-label', `Stop tracking ${entry.name}`);
   return article;
@@ -125,12 +126,12 @@ handleSubmit(form, {
 });
 
 list.addEventListener('click', async (event) => {
-  const button = event.target.closest('[data-action="untrack"]');
+  const button = /** @type {HTMLButtonElement | null} */ (/** @type {Element} */ (event.target).closest('[data-action="untrack"]'));
   if (!button || button.disabled) return;
   showAlert(alertRegion);
   showAlert(statusRegion);
   setBusy(button, true);
-  const setId = button.dataset.setId;
+  const setId = /** @type {string} */ (button.dataset.setId); // renderSet gives every untrack button one
   const name = tracked.find((entry) => entry.set_id === setId)?.name || 'the set';
   const { status, body } = await api('DELETE', `/api/me/requirements/${encodeURIComponent(setId)}`);
   if (status !== 204) {
@@ -141,7 +142,7 @@ list.addEventListener('click', async (event) => {
   tracked = tracked.filter((entry) => entry.set_id !== setId);
   render();
   showAlert(statusRegion, `You no longer track ${name}.`);
-  document.getElementById('requirements-heading').focus();
+  /** @type {HTMLElement} */ (document.getElementById('requirements-heading')).focus();
 });
 
 async function start() {

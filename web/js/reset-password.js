@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Reset password: the single-use link from the Forgot Password email (?token=...).
  * The link is checked first (POST /api/auth/password-reset/check, which does not spend it): a used
@@ -11,13 +12,13 @@ import {
 } from './forms.js';
 import { setSignedIn } from './shell.js';
 
-const step = document.getElementById('reset-step');
-const form = document.getElementById('reset-form');
-const alertRegion = document.getElementById('reset-alert');
-const invalidRegion = document.getElementById('reset-invalid');
-const footer = document.getElementById('reset-footer');
-const statusRegion = document.getElementById('reset-status');
-const button = form.querySelector('button[type="submit"]');
+const step = /** @type {HTMLElement} */ (document.getElementById('reset-step'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('reset-form'));
+const alertRegion = /** @type {HTMLElement} */ (document.getElementById('reset-alert'));
+const invalidRegion = /** @type {HTMLElement} */ (document.getElementById('reset-invalid'));
+const footer = /** @type {HTMLElement} */ (document.getElementById('reset-footer'));
+const statusRegion = /** @type {HTMLElement} */ (document.getElementById('reset-status'));
+const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
 const token = new URLSearchParams(window.location.search).get('token') || '';
 
 const MISSING_TOKEN = 'This link is not valid: it is incomplete. Open the link in the email again, or ask for a new one.';
@@ -42,7 +43,7 @@ function checkPasswords() {
     showAlert(alertRegion, `Please fill in: ${labels.join(', ')}.`);
     return false;
   }
-  if (form.elements.namedItem('password').value !== form.elements.namedItem('confirm_password').value) {
+  if (/** @type {HTMLInputElement} */ (form.elements.namedItem('password')).value !== /** @type {HTMLInputElement} */ (form.elements.namedItem('confirm_password')).value) {
     markFields(form, [{ field: 'confirm_password', message: MISMATCH }]);
     showAlert(alertRegion, MISMATCH);
     return false;
@@ -83,7 +84,7 @@ handleSubmit(form, {
   button,
   reset: () => showAlert(alertRegion),
   check: checkPasswords,
-  send: () => api('POST', '/api/auth/password-reset/confirm', { token, password: form.elements.namedItem('password').value }),
+  send: () => api('POST', '/api/auth/password-reset/confirm', { token, password: /** @type {HTMLInputElement} */ (form.elements.namedItem('password')).value }),
   answered,
 });
 

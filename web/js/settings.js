@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The office's settings (name, help email, time zone, SMS number) as the API serves them
  * (GET /api/settings, from the backend's one settings model): never copied into the web.
@@ -18,7 +19,10 @@ function validZone(zone) {
   }
 }
 
-/** The API's reply, kept only when it has the expected shape. */
+/**
+ * The API's reply, kept only when it has the expected shape.
+ * @returns {Settings | null}
+ */
 function clean(body) {
   if (!body || typeof body.office_name !== 'string' || typeof body.help_email !== 'string') return null;
   return Object.freeze({
@@ -37,7 +41,10 @@ function readStored() {
   }
 }
 
+/** @typedef {Readonly<Api.SettingsReply>} Settings */
+
 let current = readStored();
+/** @type {Promise<Settings | null> | null} */
 let pending = null;
 
 /** The settings known now (this session's copy), or null before the first answer. */

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The shell shared by every page: the header, the navigation and the footer are built here,
  * in one place. Each page holds only placeholders (<header class="site-header" data-chrome>,
@@ -118,10 +119,10 @@ function buildFooter(footer) {
 /** Show the office's settings in the chrome (null: keep the neutral words). */
 function applySettings(settings) {
   if (!settings) return;
-  for (const element of document.querySelectorAll('[data-setting="office_name"]')) {
+  for (const element of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-setting="office_name"]'))) {
     element.textContent = settings.office_name || '\u00a0';
   }
-  for (const element of document.querySelectorAll('[data-setting="help_email"]')) {
+  for (const element of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-setting="help_email"]'))) {
     const link = element.querySelector('a');
     if (!settings.help_email || !link) continue;
     link.textContent = settings.help_email;
@@ -194,8 +195,8 @@ async function forgetOfflineCopies() {
 export function setSignedIn(signedIn) {
   writeHint(signedIn);
   if (signedIn) registerServiceWorker();
-  for (const element of document.querySelectorAll('[data-when="signed-in"]')) element.hidden = !signedIn;
-  for (const element of document.querySelectorAll('[data-when="signed-out"]')) element.hidden = signedIn;
+  for (const element of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-when="signed-in"]'))) element.hidden = !signedIn;
+  for (const element of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-when="signed-out"]'))) element.hidden = signedIn;
   if (!signedIn) setRole(null);
 }
 
@@ -215,11 +216,11 @@ export function setRole(role) {
   } catch {
     // storage disabled: the coordinators' links show when a page learns the role
   }
-  for (const item of document.querySelectorAll('[data-when="admin"]')) item.hidden = role !== 'admin';
+  for (const item of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-when="admin"]'))) item.hidden = role !== 'admin';
 }
 
 function setUpMenu() {
-  const toggle = document.querySelector('.menu-toggle');
+  const toggle = /** @type {HTMLButtonElement | null} */ (document.querySelector('.menu-toggle'));
   const nav = document.getElementById('site-nav');
   if (!toggle || !nav) return;
   const setOpen = (open) => {
@@ -236,7 +237,7 @@ function setUpMenu() {
 }
 
 function setUpSignOut() {
-  for (const button of document.querySelectorAll('[data-action="sign-out"]')) {
+  for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-action="sign-out"]'))) {
     button.addEventListener('click', async () => {
       if (button.disabled) return;
       button.disabled = true;

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Sign In: email + password; the API's messages are shown verbatim. The email typed here is
  * kept for this browser tab (sessionStorage, never logged or sent anywhere) so Create Account
@@ -9,9 +10,9 @@ import {
 } from './forms.js';
 import { setRole, setSignedIn } from './shell.js';
 
-const form = document.getElementById('sign-in-form');
-const alertRegion = document.getElementById('sign-in-alert');
-const button = form.querySelector('button[type="submit"]');
+const form = /** @type {HTMLFormElement} */ (document.getElementById('sign-in-form'));
+const alertRegion = /** @type {HTMLElement} */ (document.getElementById('sign-in-alert'));
+const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
 const next = safeNext(new URLSearchParams(window.location.search).get('next'));
 
 const EMAIL_KEY = 'cme.signInEmail';
@@ -26,7 +27,7 @@ function keepEmail(email) {
 }
 
 setUpReveal(form);
-const emailField = form.elements.namedItem('email');
+const emailField = /** @type {HTMLInputElement} */ (form.elements.namedItem('email'));
 emailField.addEventListener('input', () => keepEmail(emailField.value.trim()));
 
 handleSubmit(form, {
@@ -34,8 +35,8 @@ handleSubmit(form, {
   reset: () => showAlert(alertRegion),
   check: () => requireFields(form),
   send: () => {
-    const email = form.elements.namedItem('email').value.trim();
-    const password = form.elements.namedItem('password').value;
+    const email = /** @type {HTMLInputElement} */ (form.elements.namedItem('email')).value.trim();
+    const password = /** @type {HTMLInputElement} */ (form.elements.namedItem('password')).value;
     return api('POST', '/api/auth/sign-in', { email, password });
   },
   leaving: ({ status }) => status === 200,
@@ -50,7 +51,7 @@ handleSubmit(form, {
     const labels = status === 422 ? markFields(form, body.details) : [];
     showAlert(alertRegion, errorMessage(form, body, labels));
     if (body.code === 'PASSWORD_MISMATCH') {
-      const field = form.elements.namedItem('password');
+      const field = /** @type {HTMLInputElement} */ (form.elements.namedItem('password'));
       field.value = '';
       field.focus();
     }

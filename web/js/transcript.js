@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * My CME transcript: the credit the learner claimed in a date range, as the API's transcript
  * holds it (GET /api/me/transcript?format=json: one row per credit line, dated by the completion
@@ -42,35 +43,36 @@ const FREQUENCY_SAVED = Object.freeze({
   annually: 'Saved. We will email you your transcript on January 1, for the year before.',
 });
 
-const loading = document.getElementById('transcript-loading');
-const root = document.getElementById('transcript');
-const rangeForm = document.getElementById('range-form');
-const fromInput = document.getElementById('range-from');
-const toInput = document.getElementById('range-to');
-const allTime = document.getElementById('range-all');
-const summary = document.getElementById('range-summary');
-const claimsTable = document.getElementById('claims-table');
-const claimsEmpty = document.getElementById('claims-empty');
-const totalsList = document.getElementById('totals');
-const totalsEmpty = document.getElementById('totals-empty');
-const outsideTotalsHeading = document.getElementById('outside-totals-heading');
-const outsideTotalsList = document.getElementById('outside-totals');
-const downloadStatus = document.getElementById('download-status');
-const downloadAlert = document.getElementById('download-alert');
-const downloadButtons = [...document.querySelectorAll('[data-format]')];
-const chartBox = document.getElementById('chart');
-const chartLegend = document.getElementById('chart-legend');
-const chartTable = document.getElementById('chart-table');
-const chartNumbers = document.getElementById('chart-numbers');
-const chartEmpty = document.getElementById('chart-empty');
-const scheduleSection = document.getElementById('schedule');
-const scheduleForm = document.getElementById('schedule-form');
-const scheduleSelect = document.getElementById('schedule-frequency');
-const scheduleStatus = document.getElementById('schedule-status');
-const scheduleAlert = document.getElementById('schedule-alert');
-const scheduleButton = scheduleForm.querySelector('button[type="submit"]');
+const loading = /** @type {HTMLElement} */ (document.getElementById('transcript-loading'));
+const root = /** @type {HTMLElement} */ (document.getElementById('transcript'));
+const rangeForm = /** @type {HTMLFormElement} */ (document.getElementById('range-form'));
+const fromInput = /** @type {HTMLInputElement} */ (document.getElementById('range-from'));
+const toInput = /** @type {HTMLInputElement} */ (document.getElementById('range-to'));
+const allTime = /** @type {HTMLInputElement} */ (document.getElementById('range-all'));
+const summary = /** @type {HTMLElement} */ (document.getElementById('range-summary'));
+const claimsTable = /** @type {HTMLTableElement} */ (document.getElementById('claims-table'));
+const claimsEmpty = /** @type {HTMLElement} */ (document.getElementById('claims-empty'));
+const totalsList = /** @type {HTMLElement} */ (document.getElementById('totals'));
+const totalsEmpty = /** @type {HTMLElement} */ (document.getElementById('totals-empty'));
+const outsideTotalsHeading = /** @type {HTMLElement} */ (document.getElementById('outside-totals-heading'));
+const outsideTotalsList = /** @type {HTMLElement} */ (document.getElementById('outside-totals'));
+const downloadStatus = /** @type {HTMLElement} */ (document.getElementById('download-status'));
+const downloadAlert = /** @type {HTMLElement} */ (document.getElementById('download-alert'));
+const downloadButtons = [.../** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-format]'))];
+const chartBox = /** @type {HTMLElement} */ (document.getElementById('chart'));
+const chartLegend = /** @type {HTMLUListElement} */ (document.getElementById('chart-legend'));
+const chartTable = /** @type {HTMLTableElement} */ (document.getElementById('chart-table'));
+const chartNumbers = /** @type {HTMLElement} */ (document.getElementById('chart-numbers'));
+const chartEmpty = /** @type {HTMLElement} */ (document.getElementById('chart-empty'));
+const scheduleSection = /** @type {HTMLElement} */ (document.getElementById('schedule'));
+const scheduleForm = /** @type {HTMLFormElement} */ (document.getElementById('schedule-form'));
+const scheduleSelect = /** @type {HTMLSelectElement} */ (document.getElementById('schedule-frequency'));
+const scheduleStatus = /** @type {HTMLElement} */ (document.getElementById('schedule-status'));
+const scheduleAlert = /** @type {HTMLElement} */ (document.getElementById('schedule-alert'));
+const scheduleButton = /** @type {HTMLButtonElement} */ (scheduleForm.querySelector('button[type="submit"]'));
 
 const today = officeToday();
+/** @type {Api.Profile | null} */
 let profile = null;
 let allRows = []; // every row of the all-time transcript (the chart's): {date, title, credit_type, credits, label, ...}
 const labels = new Map(); // credit type -> its label, as the transcript JSON words it
@@ -210,7 +212,7 @@ function showTranscript(data) {
   const count = activities === 1 ? '1 activity' : `${activities} activities`;
   summary.textContent = `${count} ${describeRange({ from: data.from, to: data.to })}.`;
 
-  claimsTable.querySelector('tbody').replaceChildren(...shown.map((row) => {
+  /** @type {HTMLTableSectionElement} */ (claimsTable.querySelector('tbody')).replaceChildren(...shown.map((row) => {
     const tr = document.createElement('tr');
     tr.append(
       cell(formatDate(row.date), 'Date completed', 'nowrap'),
@@ -268,7 +270,7 @@ for (const button of downloadButtons) {
       return;
     }
     const { from } = range();
-    const query = new URLSearchParams({ format: button.dataset.format });
+    const query = new URLSearchParams({ format: /** @type {string} */ (button.dataset.format) });
     if (from) query.set('from', from);
     if (toInput.value) query.set('to', toInput.value);
     for (const other of downloadButtons) other.disabled = true;
@@ -277,7 +279,7 @@ for (const button of downloadButtons) {
     setBusy(button, false);
     for (const other of downloadButtons) other.disabled = false;
     if (status === 200 && typeof body?.url === 'string') {
-      showAlert(downloadStatus, `Your ${button.dataset.format.toUpperCase()} transcript is downloading.`);
+      showAlert(downloadStatus, `Your ${/** @type {string} */ (button.dataset.format).toUpperCase()} transcript is downloading.`);
       window.location.assign(body.url);
       return;
     }
@@ -310,7 +312,7 @@ function perYear() {
   const types = [...new Set(allRows.map((row) => row.credit_type))].sort(typeOrder);
   const list = [...years.keys()].sort().reverse().map((year) => ({
     year,
-    values: types.filter((type) => years.get(year).has(type)).map((type) => [type, round(years.get(year).get(type))]),
+    values: types.filter((type) => years.get(year).has(type)).map((type) => /** @type {[string, number]} */ ([type, round(years.get(year).get(type))])),
   }));
   return { years: list, types };
 }
@@ -386,14 +388,14 @@ function drawChart() {
     return item;
   }));
 
-  const head = chartTable.querySelector('thead tr');
+  const head = /** @type {HTMLTableRowElement} */ (chartTable.querySelector('thead tr'));
   head.replaceChildren(...['Year', ...types.map(totalLabel)].map((text) => {
     const th = document.createElement('th');
     th.scope = 'col';
     th.textContent = text;
     return th;
   }));
-  chartTable.querySelector('tbody').replaceChildren(...years.map(({ year, values }) => {
+  /** @type {HTMLTableSectionElement} */ (chartTable.querySelector('tbody')).replaceChildren(...years.map(({ year, values }) => {
     const tr = document.createElement('tr');
     const th = document.createElement('th');
     th.scope = 'row';
@@ -436,13 +438,14 @@ async function saveFrequency() {
   const frequency = scheduleSelect.value;
   const fresh = await api('GET', '/api/me');
   if (fresh.status === 200 && fresh.body) profile = fresh.body;
+  const current = /** @type {Api.Profile} */ (profile); // load() set it before the schedule form was shown
   const payload = {
-    first_name: profile.first_name,
-    last_name: profile.last_name,
-    degree: profile.degree,
-    phone: profile.phone,
-    specialty: profile.specialty || null,
-    npi: profile.npi || null,
+    first_name: current.first_name,
+    last_name: current.last_name,
+    degree: current.degree,
+    phone: current.phone,
+    specialty: current.specialty || null,
+    npi: current.npi || null,
     transcript_frequency: frequency,
   };
   return fresh.status === 401 ? fresh : api('PUT', '/api/me', payload);
@@ -495,14 +498,14 @@ async function load() {
     loading.setAttribute('role', 'alert');
     return;
   }
-  profile = me.body;
+  profile = /** @type {Api.Profile} */ (me.body);
   setSignedIn(true);
   setRole(profile.role);
 
   const { learner } = everything.body;
   const who = [learner.name, learner.degree].filter(Boolean).join(', ');
-  document.getElementById('transcript-learner').textContent = learner.npi ? `${who} · NPI ${learner.npi}` : who;
-  document.getElementById('schedule-email').textContent = profile.email;
+  /** @type {HTMLElement} */ (document.getElementById('transcript-learner')).textContent = learner.npi ? `${who} · NPI ${learner.npi}` : who;
+  /** @type {HTMLElement} */ (document.getElementById('schedule-email')).textContent = profile.email;
   scheduleSelect.value = profile.transcript_frequency || 'never';
 
   allRows = (everything.body.rows || []).filter((row) => row.source !== 'outside'); // the chart: claimed credit
@@ -521,7 +524,7 @@ async function load() {
 
   if (window.location.hash === '#schedule') {
     scheduleSection.scrollIntoView();
-    document.getElementById('schedule-heading').focus({ preventScroll: true });
+    /** @type {HTMLElement} */ (document.getElementById('schedule-heading')).focus({ preventScroll: true });
   }
 }
 

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Confirm an email: the link from the verification email (?token=...).
  * Opening the page confirms nothing (mail scanners open links): the learner chooses
@@ -9,18 +10,19 @@ import { api } from './api.js';
 import { setBusy, showAlert } from './forms.js';
 import { setSignedIn, signedInHint } from './shell.js';
 
-const step = document.getElementById('verify-step');
-const signInNote = document.getElementById('verify-sign-in-note');
-const confirmButton = document.getElementById('verify-confirm');
-const statusRegion = document.getElementById('verify-status');
-const alertRegion = document.getElementById('verify-alert');
-const next = document.getElementById('verify-next');
+const step = /** @type {HTMLElement} */ (document.getElementById('verify-step'));
+const signInNote = /** @type {HTMLElement} */ (document.getElementById('verify-sign-in-note'));
+const confirmButton = /** @type {HTMLButtonElement} */ (document.getElementById('verify-confirm'));
+const statusRegion = /** @type {HTMLElement} */ (document.getElementById('verify-status'));
+const alertRegion = /** @type {HTMLElement} */ (document.getElementById('verify-alert'));
+const next = /** @type {HTMLElement} */ (document.getElementById('verify-next'));
 const token = new URLSearchParams(window.location.search).get('token') || '';
 
 const MISSING_TOKEN = 'This link is not valid: it is incomplete. Open the link in the email again.';
 
 function fromTemplate(id) {
-  return document.getElementById(id).content.firstElementChild.cloneNode(true);
+  const template = /** @type {HTMLTemplateElement} */ (document.getElementById(id));
+  return /** @type {HTMLElement} */ (/** @type {Element} */ (template.content.firstElementChild).cloneNode(true));
 }
 
 /** The signed-in learner's emails, or null (signed out, or the API could not say). */
@@ -45,15 +47,15 @@ function showConfirmed(email) {
 
 function showSendAgain(pending) {
   const panel = fromTemplate('tpl-send-again');
-  const list = panel.querySelector('[data-slot="emails"]');
+  const list = /** @type {HTMLUListElement} */ (panel.querySelector('[data-slot="emails"]'));
   const resendStatus = panel.querySelector('#resend-status');
   const resendAlert = panel.querySelector('#resend-alert');
   pending.forEach((entry, index) => {
     const row = fromTemplate('tpl-resend-row');
-    const address = row.querySelector('[data-slot="email"]');
+    const address = /** @type {HTMLElement} */ (row.querySelector('[data-slot="email"]'));
     address.textContent = entry.email;
     address.id = `pending-email-${index}`;
-    const button = row.querySelector('[data-action="resend"]');
+    const button = /** @type {HTMLButtonElement} */ (row.querySelector('[data-action="resend"]'));
     button.setAttribute('aria-describedby', address.id);
     button.addEventListener('click', async () => {
       if (button.disabled) return;

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Verify a certificate (public, no session): the page the certificate's QR code and link open
  * (?code=...), looked up at once; or a code typed in the field. The API answers with the
@@ -14,14 +15,14 @@ import {
 } from './forms.js';
 import { PORTAL_NAME } from './shell.js';
 
-const form = document.getElementById('verify-form');
-const input = form.elements.namedItem('code');
-const button = form.querySelector('button[type="submit"]');
-const alertRegion = document.getElementById('verify-alert');
-const progress = document.getElementById('verify-progress');
-const card = document.getElementById('certificate');
-const heading = document.getElementById('certificate-heading');
-const superseded = document.getElementById('certificate-superseded');
+const form = /** @type {HTMLFormElement} */ (document.getElementById('verify-form'));
+const input = /** @type {HTMLInputElement} */ (form.elements.namedItem('code'));
+const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
+const alertRegion = /** @type {HTMLElement} */ (document.getElementById('verify-alert'));
+const progress = /** @type {HTMLElement} */ (document.getElementById('verify-progress'));
+const card = /** @type {HTMLElement} */ (document.getElementById('certificate'));
+const heading = /** @type {HTMLElement} */ (document.getElementById('certificate-heading'));
+const superseded = /** @type {HTMLElement} */ (document.getElementById('certificate-superseded'));
 
 const PAGE_TITLE = document.title;
 const MISSING_CODE = 'Please enter the certificate code.';
@@ -38,7 +39,7 @@ function verifyHref(code) {
 }
 
 function slot(name) {
-  return card.querySelector(`[data-slot="${name}"]`);
+  return /** @type {HTMLElement} */ (card.querySelector(`[data-slot="${name}"]`));
 }
 
 /** The date of issue as printed on the certificate: the office's calendar day. */
@@ -67,10 +68,10 @@ function showCertificate(facts) {
   card.classList.toggle('certificate--superseded', replaced);
   if (replaced) {
     const when = facts.replaced_on ? ` on ${formatDate(facts.replaced_on)}` : '';
-    superseded.querySelector('[data-slot="superseded-text"]').textContent = replacement
+    /** @type {HTMLElement} */ (superseded.querySelector('[data-slot="superseded-text"]')).textContent = replacement
       ? `This certificate was replaced by a corrected one${when} (code ${replacement}) and is no longer valid.`
       : `This certificate was replaced by a corrected one${when} and is no longer valid.`;
-    const link = superseded.querySelector('[data-slot="superseded-link"]');
+    const link = /** @type {HTMLAnchorElement} */ (superseded.querySelector('[data-slot="superseded-link"]'));
     link.hidden = !replacement;
     if (replacement) link.href = verifyHref(replacement);
   }
