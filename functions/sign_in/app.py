@@ -43,7 +43,7 @@ def sign_in(body: SignIn) -> Response[LearnerReply]:
     return json_reply(200, LearnerReply(learner=profile), cookies)
 
 
-@app.post("/api/auth/sign-out", responses={204: {"description": "Signed out; the session is revoked"}})
+@app.post("/api/auth/sign-out", responses=responses(ok={204: {"description": "Signed out; the session is revoked"}}))
 def sign_out() -> Response[None]:
     sessions.revoke(session_token(app))
     return Response(status_code=204, cookies=[cleared_session_cookie()], headers={"Cache-Control": "no-store"})
