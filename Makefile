@@ -102,7 +102,7 @@ lint: setup $(ESLINT) ## ruff, mypy, cfn-lint, eslint (web/js, the service worke
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy layers/common/cme infra
-	for fn in functions/*/app.py; do $(PY) -m mypy $$fn || exit 1; done
+	for fn in functions/*/app.py; do MYPYPATH=$$(dirname $$fn) $(PY) -m mypy $$fn || exit 1; done  # with its own modules (routes/)
 	$(VENV)/bin/cfn-lint template.yaml
 	$(ESLINT) --max-warnings 0 .
 
