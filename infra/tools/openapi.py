@@ -18,13 +18,14 @@ OUT = cfn.ROOT / "openapi.json"
 LAYER = cfn.ROOT / "layers" / "common"
 
 
-def _resolvers() -> list[Any]:
-    found = []
+def resolvers() -> dict[str, Any]:
+    """Each HTTP function's resolver (with its Routers: functions/publisher/routes), by logical id."""
+    found = {}
     for name, function in sorted(cfn.functions().items()):
-        module = gateway.load(function, f"cme_openapi_{name}")  # with its Routers (functions/publisher/routes)
+        module = gateway.load(function, f"cme_openapi_{name}")
         app = getattr(module, "app", None)
         if app is not None and hasattr(app, "get_openapi_schema"):
-            found.append(app)
+            found[name] = app
     return found
 
 
@@ -46,7 +47,7 @@ def document() -> dict[str, Any]:
             },
         },
     }
-    for app in _resolvers():
+    for app in resolvers().values():
         schema = json.loads(app.get_openapi_json_schema(title="CME Portal API", version="1.0.0"))
         for path, operations in schema.get("paths", {}).items():
             merged["paths"].setdefault(path, {}).update(operations)
