@@ -74,7 +74,8 @@ COLD_REQUESTS: dict[str, tuple[str, str, str, Any]] = {
     "CreditClaimFunction": ("GET", "/api/me/activities", "", None),
     "OutsideCreditFunction": ("GET", "/api/me/outside-credits", "", None),
     "ProfileFunction": ("GET", "/api/me", "", None),
-    "PublisherFunction": ("GET", "/api/activities", "", None),
+    "CatalogueFunction": ("GET", "/api/activities", "", None),
+    "PublisherFunction": ("GET", "/api/admin/activities", "", None),  # as a coordinator
     "RecoveryFunction": ("POST", "/api/auth/password-reset/check", "", {"token": "x" * 43}),
     "RequirementsFunction": ("GET", "/api/me/requirements", "", None),
     "SignInFunction": ("POST", "/api/auth/sign-in", "", {"email": "nobody@example.org", "password": "not the one"}),
@@ -147,7 +148,8 @@ def _cold_events() -> dict[str, dict[str, Any]]:
         if function == "AuthorizerFunction":
             event = authorizer_event(event)
         else:  # what the authorizer passes on (public routes ignore it)
-            event["requestContext"]["authorizer"] = {"lambda": {"learner_id": "bench-learner", "role": "learner"}}
+            role = "admin" if path.startswith("/api/admin/") else "learner"
+            event["requestContext"]["authorizer"] = {"lambda": {"learner_id": "bench-learner", "role": role}}
         events[function] = event
     baseline_route = cfn.Route("POST", "/api/bench", "", False, re.compile("^/api/bench$"))
     events[COLD_BASELINE] = build_event(

@@ -2,7 +2,7 @@
 
 The coordinators' degree route lives here, not in the publisher (the coordinators' activity
 admin): this function already reads and writes learners and puts audit records, while the
-publisher also serves the public catalogue and event sign-in and has no grant on learners."""
+publisher only reads learners (the claims report's names)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Licence requirements at a glance: the office's requirement sets, the topic vocabulary, and the
-sets a learner tracks with each rule's progress (cme.requirements)."""
+"""Licence requirements at a glance: the office's requirement sets, and the sets a learner tracks
+with each rule's progress (cme.requirements). The topic vocabulary is public: functions/catalogue."""
 
 from __future__ import annotations
 
@@ -13,18 +13,11 @@ from cme.schemas import (
     RequirementSetIn,
     RequirementSetReply,
     RequirementSetsReply,
-    TopicsReply,
     TrackedReply,
     TrackIn,
 )
 
 app = make_resolver()
-
-
-@app.get("/api/topics")
-def topics() -> Response[TopicsReply]:
-    """The topics activities, outside credit and requirement rules carry (public)."""
-    return json_reply(200, TopicsReply(topics=requirements.topic_list()))
 
 
 @app.get("/api/requirement-sets", responses=responses("SIGN_IN_REQUIRED"))

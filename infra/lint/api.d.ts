@@ -395,10 +395,18 @@ declare namespace Api {
     requirement_sets: RequirementSetOut[];
     topics: TopicOut[];
   };
+  type RosterIn = {
+    rows: RosterRow[];
+  };
   type RosterReport = {
     added: number;
     already_present: number;
     rejected: Rejected[];
+  };
+  type RosterRow = {
+    email?: unknown;
+    first_name?: unknown;
+    last_name?: unknown;
   };
   type RuleProgress = {
     rule_id: string;

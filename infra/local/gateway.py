@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl
@@ -67,6 +68,34 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+_LOADING = threading.Lock()  # sys.path and sys.modules are the process's: one load at a time
+
+
+def load(function: cfn.Function, name: str) -> ModuleType:
+    """A function's handler module imported afresh as ``name``, the layer and the function's
+    folder on the path as in Lambda. The function's own modules beside its handler (e.g.
+    functions/publisher/routes) are imported afresh too and then dropped from ``sys.modules``:
+    each container has its own, as each Lambda environment is a process of its own (a Router
+    included by one container's resolver reads that resolver's request), and no function finds
+    another's module of the same name."""
+    with _LOADING:
+        if str(LAYER) not in sys.path:
+            sys.path.insert(0, str(LAYER))
+        sys.path.insert(0, str(function.code_dir))
+        try:
+            spec = importlib.util.spec_from_file_location(name, function.code_dir / f"{function.module}.py")
+            assert spec and spec.loader
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        finally:
+            sys.path.remove(str(function.code_dir))
+            for key, loaded in list(sys.modules.items()):
+                where = getattr(loaded, "__file__", None)
+                if where and Path(where).is_relative_to(function.code_dir):
+                    del sys.modules[key]
+    return module
+
+
 @dataclass
 class _Pool:
     function: cfn.Function
@@ -76,13 +105,7 @@ class _Pool:
     durations: list[float] = field(default_factory=list)  # ms per invocation (for make bench)
 
     def _load(self) -> Callable[..., Any]:
-        if str(LAYER) not in sys.path:
-            sys.path.insert(0, str(LAYER))
-        name = f"cme_local_{self.function.logical_id}_{self.made}"
-        spec = importlib.util.spec_from_file_location(name, self.function.code_dir / f"{self.function.module}.py")
-        assert spec and spec.loader
-        module: ModuleType = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = load(self.function, f"cme_local_{self.function.logical_id}_{self.made}")
         return getattr(module, self.function.attribute)
 
     def invoke(self, event: dict[str, Any]) -> Any:

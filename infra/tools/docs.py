@@ -44,10 +44,12 @@ BLOCK = re.compile(
 
 
 # ---------------------------------------------------------------- functions -> modules -> tables -> IAM
-def _cme_imports(path: Path) -> list[str]:
-    """The ``cme`` modules a handler file imports (``from cme import a``, ``from cme.b import x``)."""
+def _cme_imports(folder: Path) -> list[str]:
+    """The ``cme`` modules a function's files import (``from cme import a``, ``from cme.b import x``):
+    its handler's and its own modules' beside it (e.g. functions/publisher/routes)."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    trees = (ast.parse(path.read_text(encoding="utf-8")) for path in sorted(folder.rglob("*.py")))
+    for node in (node for tree in trees for node in ast.walk(tree)):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             if node.module == "cme":
                 found.update(alias.name for alias in node.names)
@@ -127,7 +129,7 @@ def function_rows() -> list[dict[str, str]]:
                 "function": f"`{logical_id}`",
                 "code": f"`{handler.relative_to(cfn.ROOT).as_posix()}`",
                 "triggered by": _triggers(logical_id),
-                "cme modules": ", ".join(_cme_imports(handler)),
+                "cme modules": ", ".join(_cme_imports(function.code_dir)),
                 "tables": "; ".join(f"{t}: {', '.join(dict.fromkeys(v))}" for t, v in sorted(tables.items())) or "-",
                 "other grants": "; ".join(f"{', '.join(dict.fromkeys(v))} on {r}" for r, v in sorted(other.items()))
                 or "-",

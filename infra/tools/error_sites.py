@@ -67,7 +67,7 @@ def _name(node: ast.expr) -> str:
 def sources() -> Iterator[Path]:
     """The layer's modules and the functions' handlers (the code that answers requests)."""
     yield from sorted(PACKAGE.rglob("*.py"))
-    yield from sorted(FUNCTIONS.glob("*/*.py"))
+    yield from sorted(FUNCTIONS.rglob("*.py"))  # handlers and their Routers (functions/publisher/routes)
 
 
 class _Source:

@@ -8,30 +8,24 @@ Handlers are imported with no environment set (nothing reads it at import).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from typing import Any
 
-from infra.local import cfn
+from infra.local import cfn, gateway
 
 OUT = cfn.ROOT / "openapi.json"
 LAYER = cfn.ROOT / "layers" / "common"
 
 
-def _resolvers() -> list[Any]:
-    if str(LAYER) not in sys.path:
-        sys.path.insert(0, str(LAYER))
-    found = []
+def resolvers() -> dict[str, Any]:
+    """Each HTTP function's resolver (with its Routers: functions/publisher/routes), by logical id."""
+    found = {}
     for name, function in sorted(cfn.functions().items()):
-        path = function.code_dir / f"{function.module}.py"
-        spec = importlib.util.spec_from_file_location(f"cme_openapi_{name}", path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = gateway.load(function, f"cme_openapi_{name}")
         app = getattr(module, "app", None)
         if app is not None and hasattr(app, "get_openapi_schema"):
-            found.append(app)
+            found[name] = app
     return found
 
 
@@ -53,7 +47,7 @@ def document() -> dict[str, Any]:
             },
         },
     }
-    for app in _resolvers():
+    for app in resolvers().values():
         schema = json.loads(app.get_openapi_json_schema(title="CME Portal API", version="1.0.0"))
         for path, operations in schema.get("paths", {}).items():
             merged["paths"].setdefault(path, {}).update(operations)

@@ -91,3 +91,30 @@ def test_nothing_is_recorded_outside_the_tests(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(replies, "_written", set())
     replies.record(_event(ROUTE), _result(422, {"code": "CLAIM_WINDOW_CLOSED", "message": "m"}))
     assert replies._written == set()
+
+
+def test_every_route_declares_its_codes_through_the_one_helper() -> None:
+    """Each route decorator in functions/ (handlers and Routers) passes
+    ``responses=responses(...)`` (cme.api.responses), so a new route states its codes, even none."""
+    import ast
+
+    from infra.local import cfn
+
+    routes, undeclared = 0, []
+    for path in sorted((cfn.ROOT / "functions").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                if not (
+                    isinstance(decorator, ast.Call)
+                    and isinstance(decorator.func, ast.Attribute)
+                    and decorator.func.attr in ("get", "post", "put", "delete", "patch")
+                ):
+                    continue
+                routes += 1
+                given = next((k.value for k in decorator.keywords if k.arg == "responses"), None)
+                if not (isinstance(given, ast.Call) and getattr(given.func, "id", "") == "responses"):
+                    undeclared.append(f"{path.relative_to(cfn.ROOT)}:{node.lineno} {node.name}")
+    assert routes == len(cfn.routes())
+    assert undeclared == []

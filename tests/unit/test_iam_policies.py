@@ -61,6 +61,36 @@ def test_nothing_deletes_claims_certificates_or_the_audit_trail(roles: dict[str,
             assert name in REMOVES_ATTENDANCE, f"{name} may delete attendance"
 
 
+# The public routes' function (no session: the catalogue, credit types, settings, topics, sign-in at
+# the event) writes only what a sign-in writes: the attendance row (with its email's EmailAttendance
+# item), the throttle counters, and the activity's attendance count (one ADD: cme.activities.add_to_count).
+PUBLIC = "CatalogueFunction"
+PUBLIC_WRITES = {
+    ("dynamodb:PutItem", "AttendanceTable"),
+    ("dynamodb:UpdateItem", "AttendanceTable"),
+    ("dynamodb:UpdateItem", "RateLimitsTable"),
+    ("dynamodb:UpdateItem", "ActivitiesTable"),
+}
+READS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "secretsmanager:GetSecretValue")
+
+
+def test_the_public_function_deletes_nothing_and_writes_nothing_a_coordinator_owns(roles: dict[str, iam.Role]) -> None:
+    """docs/architecture.md "Functions, modules, tables and grants": code any visitor reaches runs
+    under a role with no delete, and no write to activities' content, codes, claims or the audit trail."""
+    granted = [(action, resource) for name, action, resource in _grants(roles) if name == PUBLIC]
+    assert granted
+    writes = set()
+    for action, resource in granted:
+        assert not action.split(":", 1)[1].startswith("Delete"), f"{PUBLIC} may {action} on {resource}"
+        assert not action.startswith(("s3:", "ses:", "sns:", "sqs:")), f"{PUBLIC} may {action}"
+        if action not in READS:
+            writes.add((action, resource.rsplit(":table/", 1)[-1]))
+    assert writes == PUBLIC_WRITES
+    for table in ("ClaimsTable", "AuditTable", "CodesTable", "CertificatesTable", "LearnersTable", "EmailsTable"):
+        assert not any(t.split("/")[0] == table for _, t in writes), f"{PUBLIC} writes {table}"
+    assert not any(roles[PUBLIC].allows("dynamodb:PutItem", table_arn(t)) for t in ("ActivitiesTable", "AuditTable"))
+
+
 def test_s3_grants_are_per_prefix_and_never_delete_or_reconfigure(roles: dict[str, iam.Role]) -> None:
     for name, action, resource in _grants(roles):
         if not action.startswith("s3:"):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
 from infra.local import cfn
-from infra.local.gateway import authorizer_event, build_event, to_reply
+from infra.local.gateway import authorizer_event, build_event, load, to_reply
 
 
 def test_routes_from_the_template() -> None:
@@ -93,3 +95,17 @@ def test_no_request_path_scans() -> None:
     calls = re.compile(r"\.scan\(|[\"']Scan[\"']|\.parallel_scan\(")  # PynamoDB's scan, or a raw "Scan" call
     offenders = [str(p) for p in sources if calls.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_each_container_has_its_own_routers() -> None:
+    """The publisher's Routers (functions/publisher/routes) are imported afresh for each container
+    the gateway loads, as each Lambda environment is a process of its own: a Router reads the
+    request of the resolver that included it, so one shared by two containers would read the
+    other's request (its session, its body)."""
+    publisher = cfn.functions()["PublisherFunction"]
+    first, second = load(publisher, "publisher_a"), load(publisher, "publisher_b")
+    for area in ("activities", "attendance", "reports"):
+        one, two = getattr(first, area).router, getattr(second, area).router
+        assert one is not two
+        assert (one.api_resolver, two.api_resolver) == (first.app, second.app)
+    assert not any(name == "routes" or name.startswith("routes.") for name in sys.modules)

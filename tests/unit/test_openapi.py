@@ -18,6 +18,23 @@ def test_every_template_route_is_documented() -> None:
         assert route.method.lower() in documented.get(route.path, {}), route.route_key
 
 
+def test_each_function_answers_exactly_its_own_routes() -> None:
+    """A function's resolver (its Routers included) takes the routes template.yaml sends it and no
+    other: a route moved to another function (the public ones to CatalogueFunction) leaves none behind."""
+    sent: dict[str, set[tuple[str, str]]] = {}
+    for route in cfn.routes():
+        sent.setdefault(route.function, set()).add((route.method.lower(), route.path))
+    for name, app in openapi.resolvers().items():
+        paths = app.get_openapi_schema().paths or {}
+        answered = {
+            (method, path)
+            for path, item in paths.items()
+            for method in ("get", "put", "post", "delete")
+            if getattr(item, method)
+        }
+        assert answered == sent.get(name, set()), name
+
+
 def test_each_error_answer_is_an_error_reply_with_its_routes_codes() -> None:
     """Per route and error status: ErrorReply with ``code`` an enum of registered codes of that
     status (cme.api.responses); no catch-all 4XX."""
@@ -50,3 +67,15 @@ def test_every_reference_names_a_schema_of_the_document() -> None:
     refs = openapi._refs(document)
     assert "ClaimReportReply" in refs and "ErrorReply" in refs
     assert {ref for ref in refs if ref not in document["components"]["schemas"]} == set()
+
+
+def test_the_roster_declares_a_body_for_every_content_type_it_takes() -> None:
+    """The roster import reads its body itself (JSON rows, a CSV file or an Excel workbook): its
+    request body lists each media type cme.api.lambda_entry lets through to it."""
+    from cme import rosters
+
+    document = json.loads(openapi.OUT.read_text(encoding="utf-8"))
+    body = document["paths"]["/api/admin/activities/{activity_id}/attendance"]["post"]["requestBody"]
+    assert set(body["content"]) == {"application/json", *rosters.MEDIA_TYPES}
+    assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/RosterIn"}
+    assert "RosterRow" in document["components"]["schemas"]  # the model RosterIn nests

@@ -10,9 +10,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
@@ -37,6 +38,9 @@ BUSY = "The portal is busy right now; nothing was lost. Please try again."
 # evaluation answers and stays well below Python's recursion limit (json.loads raises
 # RecursionError, which Powertools does not handle) and DynamoDB's 32 levels of nesting.
 MAX_JSON_DEPTH = 20
+#: what the helpers below take: a function's resolver, or a Router of some of its routes
+#: (functions/publisher/routes), which reads the event of the resolver that included it
+Routes: TypeAlias = APIGatewayHttpResolver | Router
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
 
@@ -399,12 +403,17 @@ def lambda_entry(
     return lambda_handler
 
 
-def client_address(app: APIGatewayHttpResolver) -> str:
+def current_event(app: Routes) -> APIGatewayProxyEventV2:
+    """The request being answered: an HTTP API payload v2.0 event (a Router's is its resolver's)."""
+    return cast(APIGatewayProxyEventV2, app.current_event)
+
+
+def client_address(app: Routes) -> str:
     """The viewer's IP address as CloudFront forwards it (``CloudFront-Viewer-Address``): what
     per-client rate limits key on. ``sourceIp`` is a CloudFront edge server shared by everyone
     it serves, so it is used only when the header is absent or garbled (which, behind
     CloudFront, means its origin request policy no longer forwards the header)."""
-    event = app.current_event
+    event = current_event(app)
     forwarded = edge.header(event.headers, edge.VIEWER_ADDRESS_HEADER)
     viewer = edge.viewer_address(forwarded)
     if viewer is not None:
@@ -415,23 +424,23 @@ def client_address(app: APIGatewayHttpResolver) -> str:
     return event.request_context.http.source_ip or "unknown"
 
 
-def identity(app: APIGatewayHttpResolver) -> Identity | None:
+def identity(app: Routes) -> Identity | None:
     """Who the authorizer says is calling, or None."""
-    context = app.current_event.request_context.authorizer.get_lambda or {}
+    context = current_event(app).request_context.authorizer.get_lambda or {}
     learner_id = context.get("learner_id")
     if not learner_id:
         return None
     return Identity(learner_id=str(learner_id), role=str(context.get("role") or "learner"))
 
 
-def require_learner(app: APIGatewayHttpResolver) -> Identity:
+def require_learner(app: Routes) -> Identity:
     who = identity(app)
     if who is None:
         raise errors.sign_in_required()
     return who
 
 
-def require_admin(app: APIGatewayHttpResolver) -> Identity:
+def require_admin(app: Routes) -> Identity:
     """A signed-in coordinator (role admin); 401 without a session, 403 for a learner."""
     who = require_learner(app)
     if who.role != "admin":
@@ -439,8 +448,8 @@ def require_admin(app: APIGatewayHttpResolver) -> Identity:
     return who
 
 
-def session_token(app: APIGatewayHttpResolver) -> str | None:
-    return cookie_value(app.current_event.cookies or [], SESSION_COOKIE)
+def session_token(app: Routes) -> str | None:
+    return cookie_value(current_event(app).cookies or [], SESSION_COOKIE)
 
 
 def session_cookie(token: str, max_age: int) -> Cookie:
@@ -468,4 +477,14 @@ def json_reply(status: int, body: Any, cookies: list[Cookie] | None = None) -> R
         body=payload,
         cookies=cookies or [],
         headers={"Cache-Control": "no-store"},
+    )
+
+
+def csv_reply(filename: str, body: str) -> Response[Any]:
+    """A CSV download named ``filename`` (UTF-8). Never cached by a browser or proxy."""
+    return Response(
+        status_code=200,
+        content_type="text/csv; charset=utf-8",
+        body=body,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
