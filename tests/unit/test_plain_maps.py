@@ -1,6 +1,7 @@
-"""A stored map as a plain dict, in one place (``cme.models.plain``; docs/architecture.md "One
-place for each fact"): PynamoDB hands a ``MapAttribute`` for an item read from the table and the
-dict itself for one made in code; board ids, evaluation answers and audit details are read both ways."""
+"""A stored map as a plain dict, in one place: ``cme.models.plain``
+(docs/architecture.md "One place for each fact"). PynamoDB hands a ``MapAttribute`` for an item
+read from the table and the dict itself for one made in code; board ids and evaluation answers
+are read both ways."""
 
 from __future__ import annotations
 
