@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from cme import activities, attendance, credit, reports, rosters, snapstart
+from cme import activities, attendance, credit, documents, reports, rosters, snapstart
 from cme import claims_report as claim_reports  # the route below is named claims_report
 from cme.api import BodyRule, client_address, json_reply, lambda_entry, make_resolver, require_admin
 from cme.errors import InvalidInput
@@ -58,8 +58,9 @@ def catalogue(
 
 @app.get("/api/credit-types")
 def credit_types() -> Response[CreditTypesReply]:
-    """Every credit type's wording (cme.credit): the one source pages, PDFs and CSVs use."""
-    return json_reply(200, CreditTypesReply(credit_types=credit.catalogue()))
+    """Every credit type's wording and every activity format's label (cme.credit): the one source
+    pages, PDFs and CSVs use."""
+    return json_reply(200, CreditTypesReply(credit_types=credit.catalogue(), formats=credit.formats()))
 
 
 @app.get("/api/settings")
@@ -219,7 +220,7 @@ def _csv(filename: str, body: str) -> Response[Any]:
         status_code=200,
         content_type="text/csv; charset=utf-8",
         body=body,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": documents.attachment(filename), "Cache-Control": "no-store"},
     )
 
 
