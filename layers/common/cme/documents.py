@@ -10,8 +10,8 @@ them is 503 ``STORAGE_UNAVAILABLE`` ("We could not <doing> just now. Please try 
 minute."), logged by type or S3 code only (never the document, never a link).
 
 A pre-signed link is signed, not sent: it makes no AWS call, names the key (and the version when
-one is known, so the bytes served are the bytes written or checked), and is valid for the
-``DownloadSeconds`` parameter (settings.download_seconds).
+one is known, so the bytes served are the bytes written or checked), and is valid for
+``settings.download_seconds`` (300 s).
 """
 
 from __future__ import annotations
