@@ -36,8 +36,9 @@ def catalogue(
 
 @app.get("/api/credit-types", responses=responses())
 def credit_types() -> Response[CreditTypesReply]:
-    """Every credit type's wording (cme.credit): the one source pages, PDFs and CSVs use."""
-    return json_reply(200, CreditTypesReply(credit_types=credit.catalogue()))
+    """Every credit type's wording and every activity format's label (cme.credit): the one source
+    pages, PDFs and CSVs use."""
+    return json_reply(200, CreditTypesReply(credit_types=credit.catalogue(), formats=credit.formats()))
 
 
 @app.get("/api/settings", responses=responses())

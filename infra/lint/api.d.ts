@@ -6,6 +6,10 @@ declare namespace Api {
     next_cursor?: string | null;
   };
   type ActivityFormat = "live" | "enduring" | "rss";
+  type ActivityFormatOut = {
+    format: ActivityFormat;
+    label: string;
+  };
   type ActivityIn = {
     title: string;
     description?: string;
@@ -163,6 +167,7 @@ declare namespace Api {
   };
   type CreditTypesReply = {
     credit_types: CreditTypeOut[];
+    formats: ActivityFormatOut[];
   };
   type Degree = "MD" | "DO" | "PA-C" | "NP" | "RN" | "PharmD" | "PhD" | "Other";
   type DegreeChange = {

@@ -127,7 +127,7 @@ def test_claim_credit_through_the_form(
     deadline = today() + timedelta(days=30)
     expect(row).to_contain_text(f"Claim by {deadline:%B} {deadline.day}, {deadline.year}")
     expect(row).to_contain_text(f"Attended as {email}")
-    expect(row).to_contain_text("Regularly scheduled series · Auditorium B")
+    expect(row).to_contain_text("Regularly scheduled series session · Auditorium B")
     closed = activity_row(page, old_title)
     expect(closed.locator(".status")).to_have_text("Status: Closed")
     expect(closed).to_contain_text("The claim window closed on")

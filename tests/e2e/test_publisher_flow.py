@@ -181,6 +181,34 @@ def test_activity_form_shows_errors_next_to_the_fields(page: Any, problems: Any)
     assert not problems.page_errors
 
 
+def test_the_format_choices_are_the_apis(page: Any, problems: Any) -> None:
+    """The activity form's Format list is GET /api/credit-types' formats, worded as served (marked
+    here, so the page can only have them from there), and disabled until they come."""
+    sign_in(page, "admin@example.org")
+    served = page.request.get("/api/credit-types").json()["formats"]
+    assert [item["format"] for item in served] == ["live", "enduring", "rss"]
+    held: list[Any] = []
+    page.route("**/api/credit-types", lambda route: held.append(route))  # noqa: PLW0108 (Playwright needs a function)
+    page.goto("/admin-activity.html", wait_until="domcontentloaded")
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(25)
+    assert held, "the form asks for the formats"
+    choices = page.get_by_label("Format", exact=True)
+    expect(choices).to_be_disabled()  # while the formats load
+    answer = held[0].fetch()
+    body = answer.json()
+    for item in body["formats"]:
+        item["label"] = f"{item['label']} (as served)"
+    held[0].fulfill(response=answer, json=body)
+    expect(choices).to_be_enabled()
+    expect(choices.locator("option")).to_have_text([f"{item['label']} (as served)" for item in served])
+    values = choices.locator("option").evaluate_all("options => options.map((o) => o.value)")
+    assert values == [item["format"] for item in served]
+    problems.assert_none("on the activity form")
+
+
 def test_learner_on_the_admin_pages_is_told_they_are_for_coordinators(page: Any, problems: Any) -> None:
     sign_in(page, "learner@example.org")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin")).to_be_hidden()

@@ -47,6 +47,17 @@ def test_credit_types_need_no_session(client: ApiClient) -> None:
     assert by_type["ABIM_MOC"]["moc_board"] == "ABIM"
 
 
+def test_credit_types_serve_every_activity_formats_label(client: ApiClient) -> None:
+    """The web's only source of the format labels (docs/domain.md "Completion date")."""
+    answer = client.get("/api/credit-types")
+    assert answer.status == 200, answer.json
+    assert answer.json["formats"] == [
+        {"format": "live", "label": "Live activity"},
+        {"format": "enduring", "label": "Enduring material"},
+        {"format": "rss", "label": "Regularly scheduled series session"},
+    ]
+
+
 def test_every_credit_type_can_be_designated(admin: ApiClient, client: ApiClient) -> None:
     credits = [{"type": t, "max": 1.0} for t in ALL_TYPES]
     activity = create(admin, credits=credits)

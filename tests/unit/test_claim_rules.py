@@ -12,7 +12,7 @@ import pytest
 
 from cme import claims, credit, retry
 from cme.errors import Conflict, InvalidInput
-from cme.models import Activity, Claim, Learner
+from cme.models import Activity, Claim, Learner, plain
 from cme.models.tables import CreditDesignation, EvaluationQuestion
 from cme.schemas import ClaimIn, CreditType
 
@@ -61,11 +61,6 @@ def claim_in(**fields: Any) -> ClaimIn:
     }
     base.update(fields)
     return ClaimIn(**{k: v for k, v in base.items() if v is not None})
-
-
-def plain(value: Any) -> Any:
-    """A stored map (PynamoDB MapAttribute) as a dict."""
-    return value.as_dict() if hasattr(value, "as_dict") else value
 
 
 def refusal(data: ClaimIn, attended: bool = True, today: date = TODAY, who: Learner | None = None) -> InvalidInput:

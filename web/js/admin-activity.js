@@ -14,7 +14,7 @@ import {
 import {
   activityIdParam, activityPath, alertRegion, loading, showTabs, signInAgain, usable,
 } from './admin-common.js';
-import { creditLabel, creditTypes } from './credits.js';
+import { activityFormats, creditLabel, creditTypes } from './credits.js';
 
 const form = /** @type {HTMLFormElement} */ (document.getElementById('activity-form'));
 const heading = /** @type {HTMLElement} */ (document.getElementById('activity-heading'));
@@ -52,11 +52,21 @@ function checkedTopics() {
   return [.../** @type {NodeListOf<HTMLInputElement>} */ (topicBoxes.querySelectorAll('input[name="topics"]:checked'))].map((input) => input.value);
 }
 
-// The credit types a coordinator may designate, worded by the API (GET /api/credit-types).
+// The credit types a coordinator may designate and the activity formats, worded by the API
+// (GET /api/credit-types). The format list is disabled until it holds the API's formats; should
+// they not come, it stays so, and the form says the format is missing.
 for (const slot of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-slot="ama-label"]'))) slot.textContent = creditLabel('AMA_PRA_1');
 /** @type {HTMLSelectElement} */ (creditTemplate.content.querySelector('select[data-name="type"]')).replaceChildren(
   ...creditTypes().map((kind) => new Option(kind.label, kind.type)),
 );
+const formatSelect = /** @type {HTMLSelectElement} */ (form.elements.namedItem('format'));
+if (activityFormats().length) {
+  formatSelect.replaceChildren(...activityFormats().map(({ format, label }) => new Option(label, format)));
+  formatSelect.disabled = false;
+} else {
+  formatSelect.replaceChildren(new Option('The formats could not be loaded: please reload the page', ''));
+}
+formatSelect.removeAttribute('aria-busy');
 
 // ---------------------------------------------------------------- repeatable rows
 /** Name each row's fields by position (credits.0.max, evaluation.1.text) as the API's errors do. */

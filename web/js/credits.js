@@ -6,14 +6,19 @@
  */
 import { api } from './api.js';
 
-// Every credit type's wording comes from GET /api/credit-types (cme/credit.py on the server, the
-// one source the PDFs, CSVs and emails use too): fetched once, when the first page module that
-// imports this one loads, and kept for the page's life. Should it fail, types show as they are.
+// Every credit type's wording and every activity format's label come from GET /api/credit-types
+// (cme/credit.py on the server, the one source the PDFs, CSVs and emails use too): fetched once,
+// when the first page module that imports this one loads, and kept for the page's life. Should it
+// fail, types and formats show as they are.
 const reply = await api('GET', '/api/credit-types');
 const KINDS = Object.freeze(
   reply.status === 200 && Array.isArray(reply.body?.credit_types) ? reply.body.credit_types : [],
 );
 const BY_TYPE = new Map(KINDS.map((kind) => [kind.type, kind]));
+const FORMATS = Object.freeze(
+  reply.status === 200 && Array.isArray(reply.body?.formats) ? reply.body.formats : [],
+);
+const FORMAT_LABELS = new Map(FORMATS.map(({ format, label }) => [format, label]));
 
 /** The credit types in the order every list of credits follows. */
 export const CREDIT_TYPES = Object.freeze(KINDS.map((kind) => kind.type));
@@ -23,13 +28,10 @@ export function creditTypes() {
   return KINDS;
 }
 
-export const FORMATS = Object.freeze(['live', 'enduring', 'rss']);
-
-const FORMAT_LABELS = Object.freeze({
-  live: 'Live activity',
-  enduring: 'Enduring material',
-  rss: 'Regularly scheduled series',
-});
+/** [{format, label}, ...]: every activity format, in the order a coordinator picks from, as the API serves them. */
+export function activityFormats() {
+  return FORMATS;
+}
 
 /** A credit type's label, as the API words it (an unknown type as it is). */
 export function creditLabel(type) {
@@ -57,9 +59,9 @@ export function creditShort(type) {
   return BY_TYPE.get(type)?.short || '';
 }
 
-/** live -> "Live activity". */
+/** An activity format's label, as the API words it (an unknown format as it is). */
 export function formatLabel(format) {
-  return FORMAT_LABELS[format] || String(format);
+  return FORMAT_LABELS.get(format) || String(format);
 }
 
 /** 1 -> "1.0", 0.25 -> "0.25", 12.5 -> "12.5": credit amounts as the office writes them. */

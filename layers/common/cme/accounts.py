@@ -29,7 +29,7 @@ from cme.identity import (
     normalize_phone,
     npi_is_valid,
 )
-from cme.models import Claim, EmailOwner, Learner
+from cme.models import Claim, EmailOwner, Learner, plain
 from cme.observability import logger
 from cme.schemas import LookupReply, MaskedEmail, NewAccount, Profile, ProfileFields, ProfileUpdate
 from cme.settings import get_settings
@@ -51,16 +51,10 @@ def to_profile(learner: Learner) -> Profile:
         npi=learner.npi,
         role=learner.role,
         transcript_frequency=learner.transcript_frequency,  # type: ignore[arg-type]
-        board_ids=_as_dict(learner.board_ids),
+        board_ids=plain(learner.board_ids),
         nabp_eprofile_id=learner.nabp_eprofile_id,
         birth_mmdd=learner.birth_mmdd,
     )
-
-
-def _as_dict(value: Any) -> dict[str, str]:
-    if value is None:
-        return {}
-    return dict(value.as_dict() if hasattr(value, "as_dict") else value)
 
 
 def _npi(raw: str | None) -> str | None:

@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
 from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
 
-from cme import edge, errors, observability, secrets
+from cme import documents, edge, errors, observability, secrets
 from cme.observability import logger, metrics
 from cme.sessions import SESSION_COOKIE, Identity, cookie_value
 from cme.settings import get_settings
@@ -486,5 +486,5 @@ def csv_reply(filename: str, body: str) -> Response[Any]:
         status_code=200,
         content_type="text/csv; charset=utf-8",
         body=body,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": documents.attachment(filename), "Cache-Control": "no-store"},
     )

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import base64
 import io
-import re
-import unicodedata
 from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -20,7 +18,7 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from cme import activities, audit, clock, deliverability, retry, throttle
+from cme import activities, audit, clock, deliverability, documents, retry, throttle
 from cme.errors import BadToken, Conflict, InvalidInput, NotFound
 from cme.identity import clean_name, name_key, normalize_email
 from cme.models import (
@@ -310,10 +308,7 @@ def page_for_activity(activity_id: str, q: str = "", limit: int = PAGE_DEFAULT, 
 
 def _file_name(activity: Activity) -> str:
     """attendance-<title>-<date>.csv in safe characters (ASCII letters, digits, hyphens)."""
-    folded = unicodedata.normalize("NFKD", activity.title)
-    ascii_title = folded.encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-").lower()[:60].strip("-") or "activity"
-    return f"attendance-{slug}-{activity.start_date}.csv"
+    return f"attendance-{documents.slug(activity.title, 60).lower() or 'activity'}-{activity.start_date}.csv"
 
 
 def export_csv(activity_id: str) -> tuple[str, str]:

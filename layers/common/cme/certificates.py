@@ -12,8 +12,6 @@ verifies as current.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -21,7 +19,7 @@ from urllib.parse import urlencode
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from cme import activities, aws, clock, credit, retry, throttle
+from cme import activities, clock, credit, documents, retry, throttle
 from cme.errors import NotFound, ServiceUnavailable, sign_in_required
 from cme.models import Activity, Certificate, Claim, Learner, get_many
 from cme.models.tables import ClaimLine
@@ -88,9 +86,8 @@ def date_range(start: str, end: str) -> str:
 
 
 def file_name(claim: Claim) -> str:
-    ascii_title = unicodedata.normalize("NFKD", claim.activity_title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-")[:50] or "activity"
-    return f"CME-certificate-{claim.activity_start}-{slug}.pdf"
+    title = documents.slug(claim.activity_title, 50) or "activity"
+    return f"CME-certificate-{claim.activity_start}-{title}.pdf"
 
 
 def _find_claim(learner_id: str, claim_id: str, consistent: bool = False) -> Claim:
@@ -136,24 +133,17 @@ def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> by
 
 def _store(claim: Claim, learner: Learner, activity: Activity, code: str) -> tuple[str, str | None]:
     """Render the PDF and keep it; returns the S3 key and version."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     key = f"certificates/{claim.learner_id}/{claim.claim_id}.pdf"
-    pdf = _render(claim, learner, activity, code)
-    try:
-        stored = aws.client("s3").put_object(
-            Bucket=get_settings().documents_bucket,
-            Key=key,
-            Body=pdf,
-            ContentType="application/pdf",
-            Metadata={"certificate-code": code},
-        )
-    except (ClientError, BotoCoreError) as exc:
-        logger.error("certificate not stored", extra={"claim_id": claim.claim_id, "error": type(exc).__name__})
-        raise ServiceUnavailable(
-            "STORAGE_UNAVAILABLE", "We could not prepare your certificate just now. Please try again in a minute."
-        ) from exc
-    return key, stored.get("VersionId")
+    version = documents.store(
+        key,
+        _render(claim, learner, activity, code),
+        "application/pdf",
+        what="certificate",
+        doing="prepare your certificate",
+        metadata={"certificate-code": code},
+        context={"claim_id": claim.claim_id},
+    )
+    return key, version
 
 
 def _first_pdf(claim: Claim, learner: Learner, activity: Activity, certificate: Certificate) -> Certificate:
@@ -228,19 +218,9 @@ def current(learner_id: str, claim_id: str) -> tuple[Claim, Certificate]:
 
 
 def download_link(learner_id: str, claim_id: str) -> tuple[str, int]:
-    """A pre-signed GET of the certificate PDF, made per request, valid a few minutes."""
+    """A pre-signed GET of the certificate PDF (the version issued), made per request, valid a few minutes."""
     claim, certificate = current(learner_id, claim_id)
-    seconds = get_settings().download_seconds
-    params: dict[str, Any] = {
-        "Bucket": get_settings().documents_bucket,
-        "Key": certificate.s3_key,
-        "ResponseContentDisposition": f'attachment; filename="{file_name(claim)}"',
-        "ResponseContentType": "application/pdf",
-    }
-    if certificate.s3_version:
-        params["VersionId"] = certificate.s3_version
-    url = aws.client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
-    return url, seconds
+    return documents.link(certificate.s3_key, file_name(claim), "application/pdf", certificate.s3_version)
 
 
 def _replaced_if_renamed(certificate: Certificate) -> Certificate:

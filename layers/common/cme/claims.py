@@ -24,6 +24,7 @@ from cme.models import (
     EmailOwner,
     Learner,
     get_many,
+    plain,
 )
 from cme.models.tables import ClaimLine
 from cme.observability import logger
@@ -92,12 +93,6 @@ def _requested(data: ClaimIn) -> tuple[list[tuple[str, float]], bool]:
     return [(data.credit_type, data.credits)], False
 
 
-def _as_dict(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    return dict(value.as_dict() if hasattr(value, "as_dict") else value)
-
-
 @dataclass(frozen=True)
 class Reporting:
     """What board and NABP reporting needs: the profile's, with what the claim form added."""
@@ -110,7 +105,7 @@ class Reporting:
 def reporting(data: ClaimIn, learner: Learner) -> Reporting:
     added = {k: v for k, v in (data.board_ids or {}).items() if v}
     credit.check_board_ids(added)
-    boards = _as_dict(learner.board_ids)
+    boards = plain(learner.board_ids)
     boards.update(added)
     return Reporting(
         board_ids=boards,
@@ -141,19 +136,14 @@ def check(data: ClaimIn, learner: Learner, activity: Activity, attended: bool, t
     return lines
 
 
-def _answers(claim: Claim) -> dict[str, Any]:
-    stored = claim.evaluation
-    return stored.as_dict() if hasattr(stored, "as_dict") else dict(stored or {})
-
-
 def _same(claim: Claim, lines: list[credit.Line], data: ClaimIn) -> bool:
-    return credit.claim_lines(claim) == lines and _answers(claim) == data.evaluation
+    return credit.claim_lines(claim) == lines and plain(claim.evaluation) == data.evaluation
 
 
 def _profile_additions(data: ClaimIn, learner: Learner, known: Reporting, now: datetime) -> list[Any]:
     """The update actions that save to the profile what the claim form added (none if nothing new)."""
     actions: list[Any] = []
-    if data.board_ids and known.board_ids != _as_dict(learner.board_ids):
+    if data.board_ids and known.board_ids != plain(learner.board_ids):
         actions.append(Learner.board_ids.set(known.board_ids))
     if data.birth_mmdd and data.birth_mmdd != learner.birth_mmdd:
         actions.append(Learner.birth_mmdd.set(data.birth_mmdd))

@@ -10,18 +10,16 @@ BatchGetItem per 100 claimants, only the attributes used). Nothing is scanned.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cme import activities, credit
+from cme import activities, credit, documents
 from cme.claims import completed_on, lines_out
-from cme.models import Attendance, Claim, Learner
+from cme.models import Attendance, Claim, Learner, plain
 from cme.schemas import (
     AnswerCount,
     ClaimLineOut,
@@ -60,7 +58,7 @@ def report(activity_id: str) -> ClaimReportReply:
         end_date=activity.end_date,
         claims=rows,
         totals=totals(rows),
-        evaluation=[summarise(q, [_answers(c).get(q.question_id) for c in claims]) for q in questions],
+        evaluation=[summarise(q, [plain(c.evaluation).get(q.question_id) for c in claims]) for q in questions],
         unclaimed=unclaimed(attendance, claims, learners.values()),
     )
 
@@ -127,11 +125,6 @@ def totals(rows: Iterable[ClaimReportRow]) -> list[CreditTotal]:
         for t in credit.ORDER
         if t in learners
     ]
-
-
-def _answers(claim: Claim) -> Mapping[str, Any]:
-    stored = claim.evaluation
-    return stored.as_dict() if hasattr(stored, "as_dict") else dict(stored or {})
 
 
 def _as_text(answer: Any) -> str | None:
@@ -219,9 +212,7 @@ def activity_dates(data: ClaimReportReply) -> str:
 
 def filename(data: ClaimReportReply) -> str:
     """claims-2026-03-03-Grand-Rounds-Sepsis-in-2026.csv: the title in ASCII letters, digits and dashes."""
-    ascii_title = unicodedata.normalize("NFKD", data.title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-")[:60].rstrip("-") or "activity"
-    return f"claims-{data.start_date}-{slug}.csv"
+    return f"claims-{data.start_date}-{documents.slug(data.title, 60) or 'activity'}.csv"
 
 
 def report_csv(data: ClaimReportReply) -> tuple[str, str]:

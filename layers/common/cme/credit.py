@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from cme.errors import InvalidInput
-from cme.schemas import Credit, CreditType, CreditTypeOut
+from cme.schemas import ActivityFormat, ActivityFormatOut, Credit, CreditType, CreditTypeOut
 
 # No 0/O, 1/I/L: a code read off a certificate, a projector or a phone is typed right the first
 # time. Certificate codes and activities' attendance codes both use it.
@@ -32,7 +32,13 @@ EVERYONE = frozenset({"MD", "DO", "PA-C", "NP", "RN", "PharmD", "PhD", "Other"})
 
 # How a certificate and the AMA statement name an activity's format; which formats are self-paced.
 FORMAT_WORDS = {"live": "live activity", "enduring": "enduring material", "rss": "live activity"}
-FORMAT_LABEL = {"live": "Live activity", "enduring": "Enduring material", "rss": "Regularly scheduled series session"}
+# Each format's label (docs/domain.md "Completion date"): certificates print it, and the web
+# takes it from GET /api/credit-types (``formats()``), never from a copy of its own.
+FORMAT_LABEL: dict[str, str] = {
+    ActivityFormat.LIVE: "Live activity",
+    ActivityFormat.ENDURING: "Enduring material",
+    ActivityFormat.RSS: "Regularly scheduled series session",
+}
 SELF_PACED_FORMATS = frozenset({"enduring"})
 
 STEP = 0.25  # credit is designated and claimed in quarters
@@ -282,6 +288,11 @@ def catalogue() -> list[CreditTypeOut]:
         )
         for k in KINDS.values()
     ]
+
+
+def formats() -> list[ActivityFormatOut]:
+    """Every activity format and its label, as ``GET /api/credit-types`` serves them."""
+    return [ActivityFormatOut(format=kind, label=FORMAT_LABEL[kind]) for kind in ActivityFormat]
 
 
 # ------------------------------------------------------------------ who may claim what

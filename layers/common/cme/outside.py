@@ -16,8 +16,8 @@ import uuid
 from datetime import date
 from typing import Any
 
-from cme import activities, aws, clock, credit, topics
-from cme.errors import InvalidInput, NotFound, ServiceUnavailable
+from cme import activities, aws, clock, credit, documents, topics
+from cme.errors import InvalidInput, NotFound
 from cme.models.tables import OutsideCredit
 from cme.observability import logger
 from cme.schemas import DocumentType, OutsideCreditIn, OutsideCreditOut
@@ -182,34 +182,19 @@ def download_link(learner_id: str, outside_credit_id: str) -> tuple[str, int]:
     form still valid) is checked again before it is served. 404 when none is attached or it is
     not uploaded yet; 422 ``DOCUMENT_MISMATCH`` (and the record marked) when it is not the type
     it was declared as."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     item = _find(learner_id, outside_credit_id)
     if not item.document_key or not item.document_type:
         raise NotFound("DOCUMENT_NOT_FOUND", "No certificate is attached to this outside credit.")
     declared = DocumentType(item.document_type)
-    settings = get_settings()
-    s3 = aws.client("s3")
     try:
-        answer = s3.get_object(
-            Bucket=settings.documents_bucket, Key=item.document_key, Range=f"bytes=0-{SNIFF_BYTES - 1}"
+        head = documents.read(
+            item.document_key, what="outside credit document", doing="reach the certificate store", first=SNIFF_BYTES
         )
-        head = answer["Body"].read()
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in ("NoSuchKey", "404", "NotFound"):
-            raise NotFound(
-                "DOCUMENT_NOT_FOUND", "The certificate has not been uploaded yet. Please attach it again."
-            ) from None
-        if code != "InvalidRange":  # an empty object: no bytes to match
-            logger.error("outside credit document not read", extra={"error": code})
-            raise _storage_unavailable() from exc
-        answer, head = {}, b""
-    except BotoCoreError as exc:
-        logger.error("outside credit document not read", extra={"error": type(exc).__name__})
-        raise _storage_unavailable() from exc
-    size = _total_size(answer.get("ContentRange"))
-    if not matches(declared, head) or (size is not None and size > MAX_DOCUMENT_BYTES):
+    except documents.Absent:
+        raise NotFound(
+            "DOCUMENT_NOT_FOUND", "The certificate has not been uploaded yet. Please attach it again."
+        ) from None
+    if not matches(declared, head.body) or (head.size is not None and head.size > MAX_DOCUMENT_BYTES):
         if not item.document_mismatch or item.document_checked:
             item.update(actions=[OutsideCredit.document_mismatch.set(True), OutsideCredit.document_checked.set(False)])
         logger.warning("outside credit document refused", extra={"declared": str(declared)})
@@ -220,29 +205,5 @@ def download_link(learner_id: str, outside_credit_id: str) -> tuple[str, int]:
         raise InvalidInput("DOCUMENT_MISMATCH", message)
     if not item.document_checked or item.document_mismatch:
         item.update(actions=[OutsideCredit.document_checked.set(True), OutsideCredit.document_mismatch.set(False)])
-    extension = SIGNATURES[declared][1]
-    params: dict[str, Any] = {
-        "Bucket": settings.documents_bucket,
-        "Key": item.document_key,
-        "ResponseContentDisposition": f'attachment; filename="outside-credit-certificate.{extension}"',
-        "ResponseContentType": str(declared),
-    }
-    version = answer.get("VersionId")
-    if version and version != "null":
-        params["VersionId"] = version
-    seconds = settings.download_seconds
-    return s3.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds), seconds
-
-
-def _total_size(content_range: str | None) -> int | None:
-    """The object's whole size from a ranged GET's ``Content-Range: bytes 0-15/12345``."""
-    if not content_range or "/" not in content_range:
-        return None
-    total = content_range.rsplit("/", 1)[1]
-    return int(total) if total.isdigit() else None
-
-
-def _storage_unavailable() -> ServiceUnavailable:
-    return ServiceUnavailable(
-        "STORAGE_UNAVAILABLE", "We could not reach the certificate store just now. Please try again in a minute."
-    )
+    name = f"outside-credit-certificate.{SIGNATURES[declared][1]}"
+    return documents.link(item.document_key, name, str(declared), head.version)

@@ -33,7 +33,7 @@ from pynamodb.exceptions import UpdateError
 
 from cme import activities, audit, credit, retry
 from cme.errors import InvalidInput, NotFound
-from cme.models import Activity, Claim
+from cme.models import Activity, Claim, plain
 from cme.observability import logger
 from cme.schemas import BoardReportStatus, CreditType, ReportStatusReply
 from cme.spreadsheet import to_csv
@@ -58,8 +58,7 @@ class Row:
 
 def _board_id(row: Row) -> str:
     board = _moc_board(row.line)
-    ids = row.claim.board_ids
-    found = (ids.as_dict() if hasattr(ids, "as_dict") else dict(ids or {})).get(board, "")
+    found = plain(row.claim.board_ids).get(board, "")
     return str(found or "")
 
 

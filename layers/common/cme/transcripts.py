@@ -12,9 +12,9 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from cme import activities, aws, credit, deliverability, mail, outside, pacing, retry, schedule, sessions
+from cme import activities, aws, credit, deliverability, documents, mail, outside, pacing, retry, schedule, sessions
 from cme import claims as claims_module
-from cme.errors import InvalidInput, ServiceUnavailable
+from cme.errors import InvalidInput
 from cme.models import Claim, Learner
 from cme.models.tables import OutsideCredit
 from cme.observability import logger
@@ -267,37 +267,16 @@ def _capital(text: str) -> str:
 
 def download_link(learner_id: str, fmt: str, start: date | None, end: date | None) -> tuple[str, int]:
     """Render the transcript, keep it in the documents bucket, return a pre-signed GET."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     today = activities.office_today()
     transcript = collect(learner_id, start or EARLIEST, end or today)
     if fmt == "pdf":
         body, media_type = render_pdf(transcript), "application/pdf"
     else:
         body, media_type = render_csv(transcript).encode("utf-8"), "text/csv; charset=utf-8"
-    settings = get_settings()
     key = f"transcripts/{learner_id}/{uuid.uuid4().hex}.{fmt}"
-    s3 = aws.client("s3")
-    try:
-        s3.put_object(Bucket=settings.documents_bucket, Key=key, Body=body, ContentType=media_type)
-    except (ClientError, BotoCoreError) as exc:
-        logger.error("transcript not stored", extra={"error": type(exc).__name__})
-        raise ServiceUnavailable(
-            "STORAGE_UNAVAILABLE", "We could not prepare your transcript just now. Please try again in a minute."
-        ) from exc
+    documents.store(key, body, media_type, what="transcript", doing="prepare your transcript")
     since = transcript.start.isoformat() if transcript.start > EARLIEST else "all"
-    name = f"CME-transcript-{since}-to-{transcript.end}.{fmt}"
-    url = s3.generate_presigned_url(
-        "get_object",
-        Params={
-            "Bucket": settings.documents_bucket,
-            "Key": key,
-            "ResponseContentDisposition": f'attachment; filename="{name}"',
-            "ResponseContentType": media_type,
-        },
-        ExpiresIn=settings.download_seconds,
-    )
-    return url, settings.download_seconds
+    return documents.link(key, f"CME-transcript-{since}-to-{transcript.end}.{fmt}", media_type)
 
 
 # ------------------------------------------------------------------ scheduled emails

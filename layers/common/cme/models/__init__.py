@@ -1,6 +1,6 @@
 """PynamoDB models, one table each, bound to their table names lazily (see base.py)."""
 
-from cme.models.base import BaseModel, get_many, transaction
+from cme.models.base import BaseModel, get_many, plain, transaction
 from cme.models.tables import (
     Activity,
     Attendance,
@@ -31,5 +31,6 @@ __all__ = [
     "Session",
     "Token",
     "get_many",
+    "plain",
     "transaction",
 ]

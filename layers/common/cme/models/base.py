@@ -106,3 +106,12 @@ def get_many(*items: BaseModel) -> list[BaseModel | None]:
         match = next((row for row in rows.get(table, []) if all(row.get(k) == v for k, v in key.items())), None)
         out.append(type(item).from_raw_data(match) if match is not None else None)
     return out
+
+
+def plain(value: Any) -> dict[str, Any]:
+    """A map attribute's value as a plain dict (a copy): PynamoDB hands a ``MapAttribute``
+    (``as_dict()``) for an item read from the table and the dict itself for one made here;
+    None (an absent map) is {}."""
+    if value is None:
+        return {}
+    return dict(value.as_dict() if hasattr(value, "as_dict") else value)

@@ -13,8 +13,7 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
-from cme import aws
-from cme.errors import ServiceUnavailable
+from cme import documents
 from cme.observability import logger
 from cme.settings import get_settings
 
@@ -48,36 +47,29 @@ def usable(body: bytes) -> str | None:
 @lru_cache(maxsize=4)
 def _load(bucket: str, key: str) -> bytes | None:
     """Read once per container; a transient failure raises and is not cached (the next certificate tries again)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
-        answer = aws.client("s3").get_object(Bucket=bucket, Key=key)
-        size = int(answer.get("ContentLength") or 0)
-        body = answer["Body"].read(MAX_BYTES + 1) if size <= MAX_BYTES else b""
-    except ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", ""))
-        if code not in _MISSING:
-            raise _unavailable(key, code) from exc
+        found = documents.read(
+            key,
+            what="signature image",
+            doing="prepare your certificate",
+            limit=MAX_BYTES,
+            bucket=bucket,
+            absent=_MISSING,
+        )
+    except documents.Absent as missing:
         logger.error(
-            "signature image not readable; certificates show the name and title only", extra={"key": key, "code": code}
+            "signature image not readable; certificates show the name and title only",
+            extra={"key": key, "code": missing.code},
         )
         return None
-    except BotoCoreError as exc:
-        raise _unavailable(key, type(exc).__name__) from exc
+    body = found.body
     if not body or len(body) > MAX_BYTES or usable(body) is None:
         logger.error(
             "signature image is not a PNG or JPEG of at most 1 MB; certificates show the name and title only",
-            extra={"key": key, "bytes": len(body) or size},
+            extra={"key": key, "bytes": len(body) or found.size},
         )
         return None
     return body
-
-
-def _unavailable(key: str, cause: str) -> ServiceUnavailable:
-    logger.warning("signature image not read", extra={"key": key, "cause": cause})
-    return ServiceUnavailable(
-        "STORAGE_UNAVAILABLE", "We could not prepare your certificate just now. Please try again in a minute."
-    )
 
 
 def forget() -> None:

@@ -91,7 +91,15 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         MyActivitiesReply,
         MyActivity,
     )
-    from cme.schemas.credit import Credit, CreditTypeOut, CreditTypesReply, SettingsReply, TopicOut, TopicsReply  # noqa: F401
+    from cme.schemas.credit import (  # noqa: F401
+        ActivityFormatOut,
+        Credit,
+        CreditTypeOut,
+        CreditTypesReply,
+        SettingsReply,
+        TopicOut,
+        TopicsReply,
+    )
     from cme.schemas.outside import (  # noqa: F401
         DocumentIn,
         DocumentType,
@@ -179,6 +187,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "EmailsReply",
     ),
     "credit": (
+        "ActivityFormatOut",
         "Credit",
         "CreditTypeOut",
         "CreditTypesReply",

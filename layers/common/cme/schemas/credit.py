@@ -1,10 +1,10 @@
-"""Credit types, office settings and topics (GET /api/credit-types, /api/settings, /api/topics)."""
+"""Credit types and activity formats, office settings and topics (GET /api/credit-types, /api/settings, /api/topics)."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from cme.schemas._common import BaseModel, CreditType, Strict
+from cme.schemas._common import ActivityFormat, BaseModel, CreditType, Strict
 
 
 class Credit(Strict):
@@ -27,8 +27,16 @@ class CreditTypeOut(BaseModel):
     moc_board: str | None = None
 
 
+class ActivityFormatOut(BaseModel):
+    """One activity format and its label (cme.credit.FORMAT_LABEL), as every page and PDF words it."""
+
+    format: ActivityFormat
+    label: str
+
+
 class CreditTypesReply(BaseModel):
     credit_types: list[CreditTypeOut]
+    formats: list[ActivityFormatOut]  # every activity format, in the order a coordinator picks from
 
 
 class SettingsReply(BaseModel):
