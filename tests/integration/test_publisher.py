@@ -96,7 +96,7 @@ def test_create_and_edit_an_activity(admin: ApiClient) -> None:
         ({"credits": [{"type": "AMA_PRA_1", "max": 0}]}, "VALIDATION_FAILED", "credits.0.max"),
         ({"format": "podcast"}, "VALIDATION_FAILED", "format"),
         ({"claim_window_days": 0}, "VALIDATION_FAILED", "claim_window_days"),
-        ({"attendance_code": "A-B"}, "CODE_INVALID", "attendance_code"),
+        ({"attendance_code": "A-B"}, "CODE_MALFORMED", "attendance_code"),
         (
             {"evaluation": [{"question_id": "q", "text": "a"}, {"question_id": "q", "text": "b"}]},
             "EVALUATION_INVALID",
@@ -153,7 +153,7 @@ def test_self_sign_in_only_while_open_and_with_a_real_code(admin: ApiClient, new
     assert closed.status == 422 and closed.json["code"] == "SIGN_IN_CLOSED"
     assert phone.post("/api/attendance", {"code": draft["attendance_code"], **person}).json["code"] == "CODE_INVALID"
     wrong = phone.post("/api/attendance", {"code": "ZZZZZZ", **person})
-    assert wrong.status == 422 and wrong.json["code"] == "CODE_INVALID"  # as the activity form answers it
+    assert wrong.status == 404 and wrong.json["code"] == "CODE_INVALID"
 
 
 def test_code_guessing_is_throttled(admin: ApiClient, new_client: Any) -> None:
@@ -163,7 +163,7 @@ def test_code_guessing_is_throttled(admin: ApiClient, new_client: Any) -> None:
     guesser = new_client("192.0.2.99")
     person = {"email": "x@example.org", "first_name": "X", "last_name": "Y"}
     statuses = [guesser.post("/api/attendance", {"code": f"ABC{n:03d}", **person}).status for n in range(wrong + 1)]
-    assert statuses[:wrong] == [422] * wrong and statuses[wrong] == 429
+    assert statuses[:wrong] == [404] * wrong and statuses[wrong] == 429
 
 
 def test_code_guesses_in_a_windows_last_moment_count_in_it_and_the_next_starts_afresh(
@@ -181,11 +181,11 @@ def test_code_guesses_in_a_windows_last_moment_count_in_it_and_the_next_starts_a
         return guesser.post("/api/attendance", {"code": f"ABC{n:03d}", **person})
 
     clock.freeze(datetime(2031, 5, 14, 14, 59, 59, 900_000, tzinfo=UTC))
-    assert [guess(n).status for n in range(wrong)] == [422] * wrong
+    assert [guess(n).status for n in range(wrong)] == [404] * wrong
     refused = guess(wrong)
     assert refused.status == 429 and refused.header("Retry-After") == "1"
     clock.move(timedelta(milliseconds=100))  # 15:00:00.0
-    assert guess(wrong + 1).status == 422
+    assert guess(wrong + 1).status == 404
 
 
 def test_roster_import_json_and_csv(admin: ApiClient) -> None:

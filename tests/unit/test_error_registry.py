@@ -103,7 +103,9 @@ def test_each_error_class_has_a_status_and_each_code_a_meaning() -> None:
 
 def test_the_resolved_inconsistencies_hold() -> None:
     """One status per code: a page cursor the API did not make is 400 everywhere (as the
-    activity lists answered it), an attendance code that opens nothing 422 (as the activity form
-    answered a malformed one)."""
+    activity lists answered it); an attendance code that opens nothing is 404 CODE_INVALID at
+    sign-in (the contract, docs/api.md "Public"), and the activity form's malformed code has its
+    own 422 code, CODE_MALFORMED (it shared CODE_INVALID, at 422)."""
     assert errors.CODES["CURSOR_INVALID"].status == 400
-    assert errors.CODES["CODE_INVALID"].status == 422
+    assert errors.CODES["CODE_INVALID"].status == 404
+    assert errors.CODES["CODE_MALFORMED"].status == 422

@@ -16,7 +16,7 @@ router = Router()
 @router.post(
     "/api/admin/activities",
     responses=responses(
-        "CODE_INVALID",
+        "CODE_MALFORMED",
         "CODE_TAKEN",
         "CREDITS_INVALID",
         "DATES_INVALID",
@@ -50,7 +50,7 @@ def get_activity(activity_id: str) -> Response[ActivityReply]:
     "/api/admin/activities/<activity_id>",
     responses=responses(
         "NOT_FOUND",
-        "CODE_INVALID",
+        "CODE_MALFORMED",
         "CODE_TAKEN",
         "CREDITS_INVALID",
         "DATES_INVALID",

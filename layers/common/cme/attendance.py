@@ -40,10 +40,8 @@ from cme.spreadsheet import to_csv
 T = TypeVar("T")
 
 
-def _code_invalid() -> InvalidInput:
-    return InvalidInput(
-        "CODE_INVALID", "That attendance code is not right. Check it on the screen or ask the CME office."
-    )
+def _code_invalid() -> NotFound:
+    return NotFound("CODE_INVALID", "That attendance code is not right. Check it on the screen or ask the CME office.")
 
 
 def _new_attendance(activity_id: str, email: str, first: str, last: str, source: str) -> Attendance:

@@ -43,6 +43,7 @@ CODES: dict[str, Code] = {
     "DOCUMENT_NOT_FOUND": Code(
         404, "An outside credit has no certificate document (not attached, or not uploaded yet)."
     ),
+    "CODE_INVALID": Code(404, "An attendance code at sign-in that opens no published activity."),
     "NOT_FOUND": Code(
         404,
         "Nothing of that id the caller may see (learner, activity, claim, email, report, requirement set,"
@@ -65,9 +66,7 @@ CODES: dict[str, Code] = {
     "ATTESTATION_REQUIRED": Code(422, "A claim without the attestation confirmed."),
     "BOARD_UNKNOWN": Code(422, "A board id for a board the portal keeps no ids for."),
     "CLAIM_WINDOW_CLOSED": Code(422, "The activity's claim window has ended."),
-    "CODE_INVALID": Code(
-        422, "An attendance code that is malformed (activity form) or opens no activity (sign-in at the event)."
-    ),
+    "CODE_MALFORMED": Code(422, "An attendance code in the activity form that is not 4 to 12 letters and digits."),
     "COMPLETED_IN_FUTURE": Code(422, "An outside credit completed on a day to come."),
     "CPE_DETAILS_REQUIRED": Code(422, "ACPE credit needs the NABP e-Profile id and birth month and day."),
     "CREDITS_INVALID": Code(422, "Credit amounts or lines that break the activity's maximums, steps or pairing rules."),
