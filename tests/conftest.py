@@ -3,7 +3,9 @@ on the path (pyproject pythonpath).
 
 Every AWS call a Lambda function makes during the tests is recorded (``infra.local.aws_calls``)
 into ``build/aws-calls/``: by each pytest process in-process, and by the local stack the
-browser tests start. ``tests/iam`` then holds them against template.yaml's policies.
+browser tests start. ``tests/iam`` then holds them against template.yaml's policies. So too
+every error a route answers (``infra.local.replies``, into ``build/replies/``), held against
+the codes each route declares in openapi.json.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import shutil
 
 import pytest
 
-from infra.local import aws_calls
+from infra.local import aws_calls, replies
 from infra.local.clock import SetClock
 from infra.tools.iam import DEFAULT_RECORDS
 from tests.support.clock import START
@@ -24,9 +26,13 @@ def pytest_configure(config: pytest.Config) -> None:
     if not worker and not os.environ.get(aws_calls.DIRECTORY_VARIABLE):
         only_the_check = bool(config.args) and all("tests/iam" in str(arg) for arg in config.args)
         if not only_the_check:  # a new run records afresh; the check alone reads the last run
-            shutil.rmtree(DEFAULT_RECORDS, ignore_errors=True)
-            DEFAULT_RECORDS.mkdir(parents=True, exist_ok=True)
-            os.environ[aws_calls.DIRECTORY_VARIABLE] = str(DEFAULT_RECORDS)
+            for directory, variable in (
+                (DEFAULT_RECORDS, aws_calls.DIRECTORY_VARIABLE),
+                (replies.DEFAULT_RECORDS, replies.DIRECTORY_VARIABLE),
+            ):
+                shutil.rmtree(directory, ignore_errors=True)
+                directory.mkdir(parents=True, exist_ok=True)
+                os.environ[variable] = str(directory)
     aws_calls.install("in-process")
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 
 from cme import accounts, snapstart
-from cme.api import client_address, json_reply, lambda_entry, make_resolver
+from cme.api import client_address, json_reply, lambda_entry, make_resolver, responses
 from cme.schemas import Lookup, LookupReply
 
 app = make_resolver()
 
 
-@app.post("/api/accounts/lookup")
+@app.post("/api/accounts/lookup", responses=responses("PHONE_INVALID", "TOO_MANY_ATTEMPTS"))
 def lookup(body: Lookup) -> Response[LookupReply]:
     return json_reply(200, accounts.lookup(body.last_name, body.phone, client_address(app)))
 

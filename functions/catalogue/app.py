@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from cme import activities, attendance, credit, requirements, snapstart
 from cme.activity_lists import Cursor, From, Limit, Search, To
-from cme.api import client_address, json_reply, lambda_entry, make_resolver
+from cme.api import client_address, json_reply, lambda_entry, make_resolver, responses
 from cme.schemas import (
     ActivitiesReply,
     CreditTypesReply,
@@ -24,7 +24,7 @@ app = make_resolver()
 SETTINGS_MAX_AGE = 300  # seconds a browser may reuse GET /api/settings
 
 
-@app.get("/api/activities")
+@app.get("/api/activities", responses=responses("CURSOR_INVALID", "DATES_INVALID"))
 def catalogue(
     q: Search = "", start: From = None, to: To = None, limit: Limit = activities.DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response[ActivitiesReply]:
@@ -34,14 +34,14 @@ def catalogue(
     return json_reply(200, ActivitiesReply(activities=page.activities, next_cursor=page.next_cursor))
 
 
-@app.get("/api/credit-types")
+@app.get("/api/credit-types", responses=responses())
 def credit_types() -> Response[CreditTypesReply]:
     """Every credit type's wording and every activity format's label (cme.credit): the one source
     pages, PDFs and CSVs use."""
     return json_reply(200, CreditTypesReply(credit_types=credit.catalogue(), formats=credit.formats()))
 
 
-@app.get("/api/settings")
+@app.get("/api/settings", responses=responses())
 def office_settings() -> Response[SettingsReply]:
     """The office settings the web pages show: one source (cme.settings), cached briefly by browsers."""
     config = get_settings()
@@ -56,18 +56,27 @@ def office_settings() -> Response[SettingsReply]:
     return answer
 
 
-@app.get("/api/topics")
+@app.get("/api/topics", responses=responses())
 def topics() -> Response[TopicsReply]:
     """The topics activities, outside credit and requirement rules carry (public)."""
     return json_reply(200, TopicsReply(topics=requirements.topic_list()))
 
 
-@app.get("/api/activities/<activity_id>")
+@app.get("/api/activities/<activity_id>", responses=responses("NOT_FOUND"))
 def catalogue_entry(activity_id: str) -> Response[PublicActivity]:
     return json_reply(200, activities.get_published(activity_id))
 
 
-@app.post("/api/attendance", responses={201: {"description": "Recorded"}, 200: {"description": "Already recorded"}})
+@app.post(
+    "/api/attendance",
+    responses=responses(
+        "CODE_INVALID",
+        "EMAIL_INVALID",
+        "SIGN_IN_CLOSED",
+        "TOO_MANY_ATTEMPTS",
+        ok={201: {"description": "Recorded"}, 200: {"description": "Already recorded"}},
+    ),
+)
 def sign_in_at_event(body: SelfSignIn) -> Response[SignedIn]:
     signed, created = attendance.sign_in_at_event(body, client_address(app))
     return json_reply(201 if created else 200, signed)

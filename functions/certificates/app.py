@@ -5,19 +5,22 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 
 from cme import certificates, snapstart
-from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner
+from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner, responses
 from cme.schemas import DownloadReply, VerifyReply
 
 app = make_resolver()
 
 
-@app.get("/api/me/claims/<claim_id>/certificate")
+@app.get(
+    "/api/me/claims/<claim_id>/certificate",
+    responses=responses("SIGN_IN_REQUIRED", "NOT_FOUND", "NAME_UNPRINTABLE", "CERTIFICATE_BUSY", "STORAGE_UNAVAILABLE"),
+)
 def certificate(claim_id: str) -> Response[DownloadReply]:
     url, seconds = certificates.download_link(require_learner(app).learner_id, claim_id)
     return json_reply(200, DownloadReply(url=url, expires_in=seconds))
 
 
-@app.get("/api/verify/<certificate_code>")
+@app.get("/api/verify/<certificate_code>", responses=responses("NOT_FOUND", "TOO_MANY_ATTEMPTS"))
 def verify(certificate_code: str) -> Response[VerifyReply]:
     return json_reply(200, VerifyReply(**certificates.verify(certificate_code, client_address(app))))
 

@@ -19,6 +19,7 @@ from cme.api import (
     make_resolver,
     require_admin,
     require_learner,
+    responses,
     session_cookie,
 )
 from cme.observability import metrics
@@ -36,19 +37,47 @@ from cme.schemas import (
 app = make_resolver()
 
 
-@app.post("/api/accounts", responses={201: {"description": "Created; signed in; verification email sent"}})
+@app.post(
+    "/api/accounts",
+    responses=responses(
+        "EMAIL_INVALID",
+        "EMAIL_TAKEN",
+        "NAME_INVALID",
+        "NAME_SCRIPT_UNSUPPORTED",
+        "NPI_INVALID",
+        "PASSWORD_TOO_WEAK",
+        "PHONE_INVALID",
+        "TOO_MANY_ATTEMPTS",
+        "EMAIL_UNAVAILABLE",
+        ok={201: {"description": "Created; signed in; verification email sent"}},
+    ),
+)
 def create_account(body: NewAccount) -> Response[LearnerReply]:
     profile, token = accounts.create_account(body, client_address(app))
     metrics.add_metric(name="AccountsCreated", unit=MetricUnit.Count, value=1)
     return json_reply(201, LearnerReply(learner=profile), [session_cookie(token, sessions.max_age_seconds())])
 
 
-@app.get("/api/me")
+@app.get("/api/me", responses=responses("SIGN_IN_REQUIRED"))
 def get_me() -> Response[Profile]:
     return json_reply(200, accounts.get_profile(require_learner(app).learner_id))
 
 
-@app.put("/api/me")
+@app.put(
+    "/api/me",
+    responses=responses(
+        "SIGN_IN_REQUIRED",
+        "BOARD_UNKNOWN",
+        "DEGREE_LOCKED",
+        "EMAIL_CHANGE_NEEDS_VERIFICATION",
+        "EMAIL_INVALID",
+        "NAME_INVALID",
+        "NAME_SCRIPT_UNSUPPORTED",
+        "NPI_INVALID",
+        "PHONE_INVALID",
+        "PROFILE_CHANGED",
+    ),
+)
 def put_me(body: ProfileUpdate) -> Response[Profile]:
     """Save my profile. A name correction is audited; the degree is locked once credit is
     claimed (422 ``DEGREE_LOCKED``: the office changes it)."""
@@ -57,7 +86,7 @@ def put_me(body: ProfileUpdate) -> Response[Profile]:
     return json_reply(200, accounts.update_profile(learner_id, body, client_address(app), user_agent))
 
 
-@app.put("/api/admin/learners/<learner_id>/degree")
+@app.put("/api/admin/learners/<learner_id>/degree", responses=responses("NOT_FOUND", "PROFILE_CHANGED"))
 def change_degree(learner_id: str, body: DegreeChange) -> Response[LearnerReply]:
     """A coordinator changes a learner's degree (audited with the reason); claims already made
     keep the degree they were made under."""
@@ -69,24 +98,49 @@ def change_degree(learner_id: str, body: DegreeChange) -> Response[LearnerReply]
     return json_reply(200, LearnerReply(learner=profile))
 
 
-@app.get("/api/me/emails")
+@app.get("/api/me/emails", responses=responses("SIGN_IN_REQUIRED"))
 def my_emails() -> Response[EmailsReply]:
     return json_reply(200, EmailsReply(emails=emails.list_emails(require_learner(app).learner_id)))
 
 
-@app.post("/api/me/emails", responses={201: {"description": "Added; a verification link was sent to it"}})
+@app.post(
+    "/api/me/emails",
+    responses=responses(
+        "SIGN_IN_REQUIRED",
+        "EMAIL_INVALID",
+        "EMAIL_TAKEN",
+        "TOO_MANY_EMAILS",
+        "TOO_MANY_ATTEMPTS",
+        "EMAIL_UNAVAILABLE",
+        ok={201: {"description": "Added; a verification link was sent to it"}},
+    ),
+)
 def add_email(body: EmailOnly) -> Response[EmailReply]:
     entry, added = emails.add(require_learner(app).learner_id, body.email)
     return json_reply(201 if added else 200, EmailReply(email=entry))
 
 
-@app.delete("/api/me/emails/<email>", responses={204: {"description": "Removed"}})
+@app.delete(
+    "/api/me/emails/<email>",
+    responses=responses(
+        "SIGN_IN_REQUIRED",
+        "NOT_FOUND",
+        "EMAIL_CHANGED",
+        "EMAIL_INVALID",
+        "LAST_CONFIRMED_EMAIL",
+        "PRIMARY_EMAIL",
+        ok={204: {"description": "Removed"}},
+    ),
+)
 def remove_email(email: str) -> Response[None]:
     emails.remove(require_learner(app).learner_id, unquote(email))
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
-@app.post("/api/me/emails/<email>/primary")
+@app.post(
+    "/api/me/emails/<email>/primary",
+    responses=responses("SIGN_IN_REQUIRED", "NOT_FOUND", "EMAIL_CHANGED", "EMAIL_INVALID", "EMAIL_NOT_VERIFIED"),
+)
 def make_primary(email: str) -> Response[Profile]:
     learner_id = emails.make_primary(require_learner(app).learner_id, unquote(email))
     return json_reply(200, accounts.get_profile(learner_id))

@@ -8,7 +8,7 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import Response
 
 from cme import accounts, emails, recovery, snapstart
-from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner
+from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner, responses
 from cme.schemas import (
     EmailEntryReply,
     EmailOnly,
@@ -22,26 +22,43 @@ from cme.schemas import (
 app = make_resolver()
 
 
-@app.post("/api/auth/password-reset", responses={202: {"description": "Sent when the email has an account"}})
+@app.post(
+    "/api/auth/password-reset",
+    responses=responses(
+        "EMAIL_INVALID",
+        "EMAIL_UNDELIVERABLE",
+        "TOO_MANY_ATTEMPTS",
+        "EMAIL_UNAVAILABLE",
+        ok={202: {"description": "Sent when the email has an account"}},
+    ),
+)
 def password_reset(body: EmailOnly) -> Response[MessageReply]:
     message = recovery.request_reset(body.email, client_address(app))
     return json_reply(202, MessageReply(message=message))
 
 
-@app.post("/api/auth/password-reset/check")
+@app.post("/api/auth/password-reset/check", responses=responses("TOKEN_INVALID"))
 def password_reset_check(body: TokenOnly) -> Response[TokenCheckReply]:
     """Whether a reset link still works, without spending it (400 TOKEN_INVALID when used or expired)."""
     recovery.check_reset(body.token)
     return json_reply(200, TokenCheckReply(valid=True))
 
 
-@app.post("/api/auth/password-reset/confirm", responses={204: {"description": "Password changed; sessions ended"}})
+@app.post(
+    "/api/auth/password-reset/confirm",
+    responses=responses(
+        "TOKEN_INVALID",
+        "PASSWORD_REUSED",
+        "PASSWORD_TOO_WEAK",
+        ok={204: {"description": "Password changed; sessions ended"}},
+    ),
+)
 def password_reset_confirm(body: NewPassword) -> Response[None]:
     recovery.reset_password(body.token, body.password)
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
-@app.post("/api/accounts/verify-email")
+@app.post("/api/accounts/verify-email", responses=responses("SIGN_IN_REQUIRED", "TOKEN_INVALID"))
 def verify_email(body: TokenOnly) -> Response[VerifiedReply]:
     # only in a session of the account that asked for the email: the link proves the mailbox,
     # the session the account (401 without one; another account's: 400 TOKEN_INVALID)
@@ -49,12 +66,32 @@ def verify_email(body: TokenOnly) -> Response[VerifiedReply]:
     return json_reply(200, VerifiedReply(learner=accounts.get_profile(learner_id), email=email))
 
 
-@app.post("/api/accounts/verify-email/resend", responses={202: {"description": "A new link to the primary email"}})
+@app.post(
+    "/api/accounts/verify-email/resend",
+    responses=responses(
+        "SIGN_IN_REQUIRED",
+        "NOT_FOUND",
+        "EMAIL_INVALID",
+        "TOO_MANY_ATTEMPTS",
+        "EMAIL_UNAVAILABLE",
+        ok={202: {"description": "A new link to the primary email"}},
+    ),
+)
 def resend_verification() -> Response[EmailEntryReply]:
     return json_reply(202, emails.resend(require_learner(app).learner_id, None))
 
 
-@app.post("/api/me/emails/<email>/resend", responses={202: {"description": "A new link to that email"}})
+@app.post(
+    "/api/me/emails/<email>/resend",
+    responses=responses(
+        "SIGN_IN_REQUIRED",
+        "NOT_FOUND",
+        "EMAIL_INVALID",
+        "TOO_MANY_ATTEMPTS",
+        "EMAIL_UNAVAILABLE",
+        ok={202: {"description": "A new link to that email"}},
+    ),
+)
 def resend_to(email: str) -> Response[EmailEntryReply]:
     return json_reply(202, emails.resend(require_learner(app).learner_id, unquote(email)))
 

@@ -12,6 +12,7 @@ from cme.api import (
     json_reply,
     lambda_entry,
     make_resolver,
+    responses,
     session_cookie,
     session_token,
 )
@@ -22,7 +23,15 @@ from cme.sessions import cookie_value
 app = make_resolver()
 
 
-@app.post("/api/auth/sign-in", responses={200: {"description": "Signed in; the session cookie is set"}})
+@app.post(
+    "/api/auth/sign-in",
+    responses=responses(
+        "PASSWORD_MISMATCH",
+        "UNRECOGNIZED_EMAIL",
+        "TOO_MANY_ATTEMPTS",
+        ok={200: {"description": "Signed in; the session cookie is set"}},
+    ),
+)
 def sign_in(body: SignIn) -> Response[LearnerReply]:
     device = cookie_value(app.current_event.cookies or [], devices.DEVICE_COOKIE)
     profile, token = accounts.sign_in(body.email, body.password, client_address(app), device)
@@ -34,7 +43,7 @@ def sign_in(body: SignIn) -> Response[LearnerReply]:
     return json_reply(200, LearnerReply(learner=profile), cookies)
 
 
-@app.post("/api/auth/sign-out", responses={204: {"description": "Signed out; the session is revoked"}})
+@app.post("/api/auth/sign-out", responses=responses(ok={204: {"description": "Signed out; the session is revoked"}}))
 def sign_out() -> Response[None]:
     sessions.revoke(session_token(app))
     return Response(status_code=204, cookies=[cleared_session_cookie()], headers={"Cache-Control": "no-store"})

@@ -8,14 +8,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from cme import snapstart, transcripts
-from cme.api import json_reply, lambda_entry, make_resolver, require_learner
+from cme.api import json_reply, lambda_entry, make_resolver, require_learner, responses
 from cme.schemas import DownloadReply, TranscriptReply
 
 app = make_resolver()
 DAY = r"^\d{4}-\d{2}-\d{2}$"
 
 
-@app.get("/api/me/transcript")
+@app.get(
+    "/api/me/transcript",
+    responses=responses("SIGN_IN_REQUIRED", "DATES_INVALID", "NAME_UNPRINTABLE", "STORAGE_UNAVAILABLE"),
+)
 def transcript(
     format: Annotated[str, Query(pattern="^(pdf|csv|json)$")] = "pdf",
     from_: Annotated[str | None, Query(alias="from", pattern=DAY)] = None,

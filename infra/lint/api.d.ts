@@ -53,6 +53,10 @@ declare namespace Api {
     uan?: string | null;
     pars_activity_id?: string | null;
   };
+  type AnswerCount = {
+    answer: string;
+    count: number;
+  };
   type AttendanceEntry = {
     email: string;
     first_name: string;
@@ -110,12 +114,44 @@ declare namespace Api {
   type ClaimReply = {
     claim: ClaimOut;
   };
+  type ClaimReportReply = {
+    activity_id: string;
+    title: string;
+    start_date: string;
+    end_date?: string;
+    claims: ClaimReportRow[];
+    totals?: CreditTotal[];
+    evaluation?: QuestionSummary[];
+    unclaimed?: Unclaimed[];
+  };
+  type ClaimReportRow = {
+    learner_name: string;
+    first_name?: string;
+    last_name?: string;
+    degree: string;
+    email: string;
+    npi: string | null;
+    npi_shared?: boolean;
+    credit_type: CreditType;
+    credits: number;
+    claimed_at: string;
+    certificate_code: string;
+    completed_on: string;
+    label: string;
+    lines?: ClaimLineOut[];
+  };
   type ClaimsReply = {
     claims: ClaimOut[];
   };
   type Credit = {
     type: CreditType;
     max: number;
+  };
+  type CreditTotal = {
+    credit_type: CreditType;
+    label: string;
+    learners: number;
+    credits: number;
   };
   type CreditType = "AMA_PRA_1" | "ANCC" | "ACPE" | "AAPA_1" | "ABIM_MOC" | "PARTICIPATION" | "IPCE" | "ABA_MOC" | "ABP_MOC" | "ABS_MOC" | "ABPATH_MOC" | "ABO_MOC" | "ABOTO_MOC";
   type CreditTypeOut = {
@@ -161,6 +197,10 @@ declare namespace Api {
   type EmailsReply = {
     emails: EmailEntryReply[];
   };
+  type ErrorDetail = {
+    field: string;
+    message: string;
+  };
   type ErrorReply = {
     code: string;
     message: string;
@@ -168,6 +208,11 @@ declare namespace Api {
       field: string;
       message: string;
     }[];
+  };
+  type EvaluationSummary = {
+    counts?: AnswerCount[];
+    mean?: number | null;
+    texts?: string[];
   };
   type LearnerReply = {
     learner: Profile;
@@ -300,6 +345,13 @@ declare namespace Api {
     choices?: string[] | null;
   };
   type QuestionKind = "rating" | "text" | "choice" | "yes_no";
+  type QuestionSummary = {
+    question_id: string;
+    text: string;
+    kind: QuestionKind;
+    answers: number;
+    summary: EvaluationSummary;
+  };
   type Rejected = {
     row: number;
     reason: string;
@@ -348,13 +400,18 @@ declare namespace Api {
     requirement_sets: RequirementSetOut[];
     topics: TopicOut[];
   };
-  type ResponseValidationError = {
-    detail?: ValidationError[];
+  type RosterIn = {
+    rows: RosterRow[];
   };
   type RosterReport = {
     added: number;
     already_present: number;
     rejected: Rejected[];
+  };
+  type RosterRow = {
+    email?: unknown;
+    first_name?: unknown;
+    last_name?: unknown;
   };
   type RuleProgress = {
     rule_id: string;
@@ -443,6 +500,10 @@ declare namespace Api {
     credit_type: CreditType;
     label: string;
     credits: number;
+  };
+  type Unclaimed = {
+    email: string;
+    name: string;
   };
   type Undeliverable = {
     reason: UndeliverableReason;

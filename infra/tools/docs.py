@@ -12,8 +12,9 @@ A generated block sits between ``<!-- BEGIN GENERATED: <name> (make docs) -->`` 
   its other grants.
 - ``reference`` (docs/api.md "Reference"): every route of openapi.json with its session, request body and
   answers, and the function that serves it (template.yaml).
-- ``errors`` (docs/api.md "Error codes"): every error ``code`` the layer and the functions answer with, found
-  in their source (``error_codes``), with its status and the message a person reads.
+- ``errors`` (docs/api.md "Error codes"): every error ``code`` the API answers with, its status and
+  meaning, from the one registry (``cme.errors.CODES``; infra/tools/error_sites.py holds the
+  source's errors against it).
 
 ``--check`` also holds every citation of a doc in the tree to one form (``citation_problems``):
 a doc file and a heading of it, ``docs/domain.md "Credit"``.
@@ -26,9 +27,7 @@ import json
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from http import HTTPStatus
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +35,6 @@ from infra.local import cfn
 
 DOCS = cfn.ROOT / "docs"
 LAYER = cfn.ROOT / "layers" / "common"
-PACKAGE = LAYER / "cme"
-FUNCTIONS = cfn.ROOT / "functions"
 OPENAPI = cfn.ROOT / "openapi.json"
 
 BLOCK = re.compile(
@@ -163,6 +160,22 @@ def _schema_name(content: dict[str, Any]) -> str:
     return ", ".join(kinds)
 
 
+def _route_codes(method: str, path: str, operation: dict[str, Any]) -> str:
+    """The error codes a route declares beyond those the HTTP edge gives every route of its kind,
+    by status: ``409 ALREADY_CLAIMED; 422 CLAIM_WINDOW_CLOSED, ...``."""
+    _registry()  # the layer on the path
+    from cme import api
+
+    validated = "requestBody" in operation or any(p.get("in") == "query" for p in operation.get("parameters", []))
+    edge = set(api.edge_codes(method, path, validated))
+    found = []
+    for status, response in operation["responses"].items():
+        own = [code for code in api.declared_codes(response) if code not in edge]
+        if own:
+            found.append(f"{status} " + ", ".join(f"`{code}`" for code in own))
+    return "; ".join(found) or "-"
+
+
 def reference_block() -> str:
     document = json.loads(OPENAPI.read_text(encoding="utf-8"))
     served = {(r.method.lower(), r.path): r.function for r in cfn.routes()}
@@ -173,7 +186,7 @@ def reference_block() -> str:
             body = operation.get("requestBody")
             answers = []
             for status, response in operation["responses"].items():
-                if status in ("4XX", "503"):
+                if int(status) >= 400:
                     continue
                 schema = _schema_name(response.get("content") or {})
                 answers.append(f"{status} {schema}".strip() + f": {response.get('description', '')}".rstrip(": "))
@@ -183,213 +196,27 @@ def reference_block() -> str:
                     "session": "yes" if operation.get("security") else "-",
                     "body": _schema_name(body["content"]) if body else "-",
                     "answers": "; ".join(answers),
+                    "errors (beyond the edge's)": _route_codes(method, path, operation),
                     "function": f"`{served.get((method, path), '-')}`",
                 }
             )
     return _table(rows)
 
 
-# ---------------------------------------------------------------- error codes, from the source
-@dataclass
-class ErrorCode:
-    code: str
-    statuses: set[int] = field(default_factory=set)
-    messages: list[str] = field(default_factory=list)
-    modules: set[str] = field(default_factory=set)
-
-
-def _statuses() -> dict[str, int]:
-    """Each domain error class's status, as cme.api maps it (the one place)."""
+# ---------------------------------------------------------------- error codes, from the registry
+def _registry() -> dict[str, Any]:
     if str(LAYER) not in sys.path:
         sys.path.insert(0, str(LAYER))
-    from cme import api, errors
+    from cme import errors
 
-    out = {cls.__name__: status for cls, status in api.STATUS.items()}
-    for name in dir(errors):  # a subclass of a mapped class answers with its status
-        cls = getattr(errors, name)
-        if isinstance(cls, type) and issubclass(cls, errors.DomainError) and name not in out:
-            out[name] = next((s for c, s in api.STATUS.items() if issubclass(cls, c)), 400)
-    return out
-
-
-def _name(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
-
-
-def _sources() -> Iterator[Path]:
-    yield from sorted(PACKAGE.rglob("*.py"))
-    yield from sorted(FUNCTIONS.glob("*/*.py"))
-
-
-class _Source:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.label = path.relative_to(cfn.ROOT).as_posix() if path.is_relative_to(cfn.ROOT) else path.name
-        self.tree = ast.parse(path.read_text(encoding="utf-8"))
-        self.constants = {
-            target.id: node.value.value
-            for node in self.tree.body
-            if isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-            for target in node.targets
-            if isinstance(target, ast.Name)
-        }
-
-
-class Scan:
-    """Every (code, status, message) the source answers with. Codes are found where an error is
-    made: a domain error class called with its code (``InvalidInput("X", ...)``), a helper that
-    passes its own parameter on as the code (``_invalid(code, ...)``, then ``_invalid("X", ...)``),
-    a subclass that names its code (``super().__init__("X", ...)``), and the HTTP edge's
-    ``(status, "X", message)`` tuples and ``error_response(status, "X", message)`` calls.
-    ``unresolved`` lists the places that make an error whose code is none of those, so a new
-    form of raising fails the drift test instead of going missing from the table."""
-
-    def __init__(self, sources: Iterable[Path], statuses: dict[str, int]) -> None:
-        self.statuses = statuses
-        self.sources = [_Source(path) for path in sources]
-        self.constants: dict[str, str] = {}
-        for source in self.sources:
-            self.constants.update(source.constants)
-        self.codes: dict[str, ErrorCode] = {}
-        self.unresolved: list[str] = []
-        self.helpers = self._helpers()
-        for source in self.sources:
-            self._scan(source)
-
-    def _text(self, node: ast.expr | None, source: _Source) -> str | None:
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            return node.value
-        if isinstance(node, ast.Name | ast.Attribute):
-            name = _name(node)
-            return source.constants.get(name, self.constants.get(name))
-        if isinstance(node, ast.JoinedStr):
-            return "".join(
-                str(v.value) if isinstance(v, ast.Constant) else "…" for v in node.values
-            )  # a value filled in at run time: …
-        return None
-
-    def _helpers(self) -> dict[str, tuple[int, int]]:
-        """Functions that make an error with a code given as their parameter: name ->
-        (the parameter's position, status)."""
-        found: dict[str, tuple[int, int]] = {}
-        for source in self.sources:
-            for node in ast.walk(source.tree):
-                if not isinstance(node, ast.FunctionDef):
-                    continue
-                params = [a.arg for a in node.args.args]
-                for call in ast.walk(node):
-                    if (
-                        isinstance(call, ast.Call)
-                        and _name(call.func) in self.statuses
-                        and call.args
-                        and isinstance(call.args[0], ast.Name)
-                        and call.args[0].id in params
-                    ):
-                        found[node.name] = (params.index(call.args[0].id), self.statuses[_name(call.func)])
-        return found
-
-    def _add(self, code: str, status: int, message: str | None, source: _Source) -> None:
-        entry = self.codes.setdefault(code, ErrorCode(code))
-        entry.statuses.add(status)
-        if message and message not in entry.messages:
-            entry.messages.append(message)
-        entry.modules.add(source.label)
-
-    def _scan(self, source: _Source) -> None:
-        for node in ast.walk(source.tree):
-            if isinstance(node, ast.ClassDef):
-                self._scan_class(node, source)
-            elif isinstance(node, ast.Tuple):
-                self._scan_tuple(node.elts, source)
-            elif isinstance(node, ast.Call):
-                self._scan_call(node, source)
-
-    def _scan_class(self, node: ast.ClassDef, source: _Source) -> None:
-        status = self.statuses.get(node.name)
-        if status is None:
-            return
-        for call in ast.walk(node):
-            if isinstance(call, ast.Call) and _name(call.func) == "__init__" and call.args:
-                code = self._text(call.args[0], source)
-                if code:
-                    self._add(code, status, self._text(call.args[1], source) if len(call.args) > 1 else None, source)
-
-    def _status_of(self, node: ast.expr) -> int | None:
-        if isinstance(node, ast.Constant) and isinstance(node.value, int) and 400 <= node.value < 600:
-            return node.value
-        if isinstance(node, ast.Attribute) and _name(node.value) == "HTTPStatus":
-            return int(HTTPStatus[node.attr])
-        return None
-
-    def _scan_tuple(self, elts: list[ast.expr], source: _Source) -> None:
-        if len(elts) >= 2:
-            status, code = self._status_of(elts[0]), self._text(elts[1], source)
-            if status is not None and code and re.fullmatch(r"[A-Z][A-Z0-9_]+", code):
-                self._add(code, status, self._text(elts[2], source) if len(elts) > 2 else None, source)
-
-    def _scan_call(self, call: ast.Call, source: _Source) -> None:
-        name = _name(call.func)
-        if name in self.statuses and call.args:
-            code = self._text(call.args[0], source)
-            if code is not None:
-                self._add(
-                    code, self.statuses[name], self._text(call.args[1], source) if len(call.args) > 1 else None, source
-                )
-            elif not self._forwarded(call.args[0], source):
-                self.unresolved.append(f"{source.label}:{call.lineno}")
-        elif name in self.helpers:
-            position, status = self.helpers[name]
-            if len(call.args) > position:
-                code = self._text(call.args[position], source)
-                if code is not None:
-                    message = self._text(call.args[position + 1], source) if len(call.args) > position + 1 else None
-                    self._add(code, status, message, source)
-                elif not self._forwarded(call.args[position], source):
-                    self.unresolved.append(f"{source.label}:{call.lineno}")
-        else:
-            self._scan_tuple(list(call.args), source)
-
-    def _forwarded(self, node: ast.expr, source: _Source) -> bool:
-        """A code that is not made here: another error's (``problem.code``) or a helper's own
-        parameter (counted where the helper is called)."""
-        if isinstance(node, ast.Attribute) and node.attr == "code":
-            return True
-        if isinstance(node, ast.Name):
-            return any(
-                isinstance(f, ast.FunctionDef) and f.name in self.helpers and node.id in [a.arg for a in f.args.args]
-                for f in ast.walk(source.tree)
-            )
-        return False
-
-
-def error_codes() -> Scan:
-    return Scan(_sources(), _statuses())
+    return errors.CODES
 
 
 def errors_block() -> str:
-    scan = error_codes()
-    if scan.unresolved:
-        raise ValueError(
-            "an error is made with a code the docs generator cannot read (give it as a literal or a constant): "
-            + ", ".join(scan.unresolved)
-        )
-    rows = []
-    for entry in sorted(scan.codes.values(), key=lambda e: (min(e.statuses), e.code)):
-        modules = sorted(m.removeprefix("layers/common/") for m in entry.modules)
-        rows.append(
-            {
-                "code": f"`{entry.code}`",
-                "status": ", ".join(str(s) for s in sorted(entry.statuses)),
-                "message a person reads": " / ".join(m.replace("\n", " ") for m in entry.messages) or "-",
-                "made in": ", ".join(f"`{m}`" for m in modules),
-            }
-        )
+    rows = [
+        {"code": f"`{code}`", "status": str(entry.status), "meaning": entry.meaning}
+        for code, entry in sorted(_registry().items(), key=lambda item: (item[1].status, item[0]))
+    ]
     return _table(rows)
 
 

@@ -52,11 +52,9 @@ def document() -> dict[str, Any]:
         for path, operations in schema.get("paths", {}).items():
             merged["paths"].setdefault(path, {}).update(operations)
         merged["components"]["schemas"].update(schema.get("components", {}).get("schemas", {}))
+    from cme import api
+
     authorized = {(r.method.lower(), r.path) for r in cfn.routes() if r.authorized}
-    error = {
-        "description": 'An error: {code, message, details?} (docs/api.md "Error codes")',
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorReply"}}},
-    }
     for path, operations in merged["paths"].items():
         for method, operation in operations.items():
             if (method, path) in authorized:
@@ -65,10 +63,17 @@ def document() -> dict[str, Any]:
             for status in ("204",):
                 if status in responses:
                     responses[status].pop("content", None)  # no body
-            responses.pop("422", None)  # Powertools' own validation shape; ours is ErrorReply
-            responses["4XX"] = error
-            responses["503"] = {**error, "description": "A dependency failed; nothing was half-written; retry"}
-    for unused in ("HTTPValidationError", "ValidationError"):
+            # the route's own codes (its responses=, cme.api.responses) and the HTTP edge's for
+            # its kind; Powertools' own 422 (its validation shape; ours is ErrorReply) goes
+            validated = "requestBody" in operation or any(
+                p.get("in") == "query" for p in operation.get("parameters", [])
+            )
+            codes = set(api.edge_codes(method, path, validated))
+            for status in [status for status in responses if int(status) >= 400]:
+                codes.update(api.declared_codes(responses.pop(status)))
+            responses.update({str(status): answer for status, answer in api.error_responses(codes).items()})
+    _add_referenced_models(merged)
+    for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):  # Powertools' shapes
         merged["components"]["schemas"].pop(unused, None)
     merged["components"]["schemas"]["ErrorReply"] = {
         "type": "object",
@@ -89,6 +94,28 @@ def document() -> dict[str, Any]:
     merged["paths"] = dict(sorted(merged["paths"].items()))
     merged["components"]["schemas"] = dict(sorted(merged["components"]["schemas"].items()))
     return merged
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["$ref"].rsplit("/", 1)[-1]} if isinstance(node.get("$ref"), str) else set()
+        return found.union(*(_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node))
+    return set()
+
+
+def _add_referenced_models(document: dict[str, Any]) -> None:
+    """The schema of each ``cme.schemas`` model a route references without Powertools knowing it
+    (a body the route reads itself: cme.api.request_body), with the models it nests."""
+    from cme import schemas
+
+    components = document["components"]["schemas"]
+    for name in sorted(_refs(document["paths"]) - set(components)):
+        schema = getattr(schemas, name).model_json_schema(ref_template="#/components/schemas/{model}")
+        for nested, definition in schema.pop("$defs", {}).items():
+            components.setdefault(nested, definition)
+        components[name] = schema
 
 
 def text() -> str:

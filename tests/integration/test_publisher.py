@@ -96,7 +96,7 @@ def test_create_and_edit_an_activity(admin: ApiClient) -> None:
         ({"credits": [{"type": "AMA_PRA_1", "max": 0}]}, "VALIDATION_FAILED", "credits.0.max"),
         ({"format": "podcast"}, "VALIDATION_FAILED", "format"),
         ({"claim_window_days": 0}, "VALIDATION_FAILED", "claim_window_days"),
-        ({"attendance_code": "A-B"}, "CODE_INVALID", "attendance_code"),
+        ({"attendance_code": "A-B"}, "CODE_MALFORMED", "attendance_code"),
         (
             {"evaluation": [{"question_id": "q", "text": "a"}, {"question_id": "q", "text": "b"}]},
             "EVALUATION_INVALID",

@@ -1,5 +1,7 @@
 """docs/ stays true: its generated blocks are what the code says, every error code the handlers
-answer with is in the table, and every citation of a doc names a real section of it."""
+answer with is in the table (rendered from the registry, cme.errors.CODES; the registry is held
+against the source in test_error_registry.py), and every citation of a doc names a real section
+of it."""
 
 from __future__ import annotations
 
@@ -56,58 +58,6 @@ def test_the_table_has_each_code_with_its_status() -> None:
         ("SERVICE_UNAVAILABLE", "503"),
     ]:
         assert re.search(rf"^\| `{code}` \| {status} \|", text, re.MULTILINE), code
-
-
-SAMPLE = """
-from cme.errors import Conflict, InvalidInput, DomainError
-from cme.api import error_response
-
-GONE = "It is gone."
-
-class Busy(DomainError):
-    def __init__(self) -> None:
-        super().__init__("SAMPLE_BUSY", "Busy now.")
-
-def _bad(code: str, message: str, field: str) -> InvalidInput:
-    return InvalidInput(code, message, [{"field": field, "message": message}])
-
-def check(x, problem):
-    if x:
-        raise _bad("SAMPLE_HELPER", f"No {x} here.", "x")
-    raise Conflict("SAMPLE_DIRECT", GONE)
-
-def refuse():
-    return 413, "SAMPLE_TUPLE", "Too big."
-
-def answer():
-    return error_response(418, "SAMPLE_RESPONSE", "Tea.")
-
-def again(problem):
-    raise InvalidInput(problem.code, problem.message)  # a re-raise: its code was counted where made
-
-def unreadable(name):
-    raise InvalidInput(name.upper(), "?")
-"""
-
-
-def test_the_scan_reads_every_way_an_error_is_made(tmp_path: Path) -> None:
-    source = tmp_path / "sample.py"
-    source.write_text(SAMPLE, encoding="utf-8")
-    scan = docs.Scan([source], {"InvalidInput": 422, "Conflict": 409, "DomainError": 400, "Busy": 503})
-    found = {code: (sorted(e.statuses), e.messages) for code, e in scan.codes.items()}
-    assert found == {
-        "SAMPLE_BUSY": ([503], ["Busy now."]),
-        "SAMPLE_HELPER": ([422], ["No … here."]),
-        "SAMPLE_DIRECT": ([409], ["It is gone."]),
-        "SAMPLE_TUPLE": ([413], ["Too big."]),
-        "SAMPLE_RESPONSE": ([418], ["Tea."]),
-    }
-    line = next(n for n, text in enumerate(SAMPLE.splitlines(), 1) if "name.upper()" in text)
-    assert scan.unresolved == [f"sample.py:{line}"]  # a code it cannot read is reported, never skipped
-
-
-def test_the_source_makes_no_code_the_scan_cannot_read() -> None:
-    assert docs.error_codes().unresolved == []
 
 
 # ---------------------------------------------------------------- citations

@@ -202,7 +202,7 @@ async function loadPage() {
     showAttendance(answer.body);
   } else if (answer.status === 401) {
     signInAgain();
-  } else if (answer.status === 422 && answer.body?.code === 'CURSOR_INVALID') {
+  } else if (answer.status === 400 && answer.body?.code === 'CURSOR_INVALID') {
     view.cursors = [null];
     view.index = 0;
     return loadPage();

@@ -7,19 +7,30 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from cme import activities, attendance
 from cme.activity_lists import Cursor, From, Limit, Search, To
-from cme.api import json_reply, require_admin
+from cme.api import json_reply, require_admin, responses
 from cme.schemas import ActivityIn, ActivityReply, AdminActivitiesReply
 
 router = Router()
 
 
-@router.post("/api/admin/activities", responses={201: {"description": "Created"}})
+@router.post(
+    "/api/admin/activities",
+    responses=responses(
+        "CODE_MALFORMED",
+        "CODE_TAKEN",
+        "CREDITS_INVALID",
+        "DATES_INVALID",
+        "EVALUATION_INVALID",
+        "TOPIC_UNKNOWN",
+        ok={201: {"description": "Created"}},
+    ),
+)
 def create_activity(body: ActivityIn) -> Response[ActivityReply]:
     require_admin(router)
     return json_reply(201, ActivityReply(activity=activities.create(body)))
 
 
-@router.get("/api/admin/activities")
+@router.get("/api/admin/activities", responses=responses("CURSOR_INVALID", "DATES_INVALID"))
 def list_activities(
     q: Search = "", start: From = None, to: To = None, limit: Limit = activities.DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response[AdminActivitiesReply]:
@@ -29,13 +40,24 @@ def list_activities(
     return json_reply(200, AdminActivitiesReply(activities=page.activities, next_cursor=page.next_cursor))
 
 
-@router.get("/api/admin/activities/<activity_id>")
+@router.get("/api/admin/activities/<activity_id>", responses=responses("NOT_FOUND"))
 def get_activity(activity_id: str) -> Response[ActivityReply]:
     require_admin(router)
     return json_reply(200, ActivityReply(activity=activities.admin_view(activities.get(activity_id))))
 
 
-@router.put("/api/admin/activities/<activity_id>")
+@router.put(
+    "/api/admin/activities/<activity_id>",
+    responses=responses(
+        "NOT_FOUND",
+        "CODE_MALFORMED",
+        "CODE_TAKEN",
+        "CREDITS_INVALID",
+        "DATES_INVALID",
+        "EVALUATION_INVALID",
+        "TOPIC_UNKNOWN",
+    ),
+)
 def update_activity(activity_id: str, body: ActivityIn) -> Response[ActivityReply]:
     require_admin(router)
     return json_reply(200, ActivityReply(activity=activities.update(activity_id, body)))
@@ -43,7 +65,10 @@ def update_activity(activity_id: str, body: ActivityIn) -> Response[ActivityRepl
 
 @router.get(
     "/api/admin/activities/<activity_id>/qr.svg",
-    responses={200: {"description": "An SVG QR code", "content": {"image/svg+xml": {"schema": {"type": "string"}}}}},
+    responses=responses(
+        "NOT_FOUND",
+        ok={200: {"description": "An SVG QR code", "content": {"image/svg+xml": {"schema": {"type": "string"}}}}},
+    ),
 )
 def qr_code(activity_id: str) -> Response[str]:
     require_admin(router)

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from cme import attendance, rosters
 from cme import claims_report as claim_reports  # the route below is named claims_report
-from cme.api import BodyRule, client_address, csv_reply, json_reply, require_admin
+from cme.api import BodyRule, client_address, csv_reply, json_reply, request_body, require_admin, responses
 from cme.errors import InvalidInput
 from cme.schemas import AttendanceListReply, RosterIn, RosterReport
 
@@ -23,7 +23,18 @@ ROSTER = "POST /api/admin/activities/{activity_id}/attendance"
 BODY_RULES = {ROSTER: BodyRule(("application/json", *rosters.MEDIA_TYPES), 2 * 1024 * 1024)}
 
 
-@router.post("/api/admin/activities/<activity_id>/attendance")
+@router.post(
+    "/api/admin/activities/<activity_id>/attendance",
+    responses=responses("NOT_FOUND", "ENCODING_INVALID", "ROSTER_INVALID", "ROSTER_TOO_LARGE", "ROSTER_UNREADABLE"),
+    openapi_extensions=request_body(
+        {
+            "application/json": RosterIn,
+            rosters.CSV: {"type": "string", "description": "UTF-8, UTF-16 or Windows-1252; a header row"},
+            rosters.XLSX: {"type": "string", "format": "binary", "description": "the active sheet; a header row"},
+        },
+        "The roster: rows as JSON, a CSV file or an Excel workbook, with email, first and last name columns",
+    ),
+)
 def import_roster(activity_id: str) -> Response[RosterReport]:
     """JSON ``{rows: [...]}``, a CSV upload (``text/csv``: UTF-8, UTF-16 or Windows-1252) or an
     Excel workbook (XLSX), with email, first and last name columns (Excel's and Zoom's headers)."""
@@ -44,15 +55,19 @@ def import_roster(activity_id: str) -> Response[RosterReport]:
 
 @router.get(
     "/api/admin/activities/<activity_id>/attendance",
-    responses={
-        200: {
-            "description": "One page of the attendance (JSON), or every row as CSV with ?format=csv",
-            "content": {
-                "application/json": {"model": AttendanceListReply},
-                "text/csv": {"schema": {"type": "string"}},
-            },
-        }
-    },
+    responses=responses(
+        "NOT_FOUND",
+        "CURSOR_INVALID",
+        ok={
+            200: {
+                "description": "One page of the attendance (JSON), or every row as CSV with ?format=csv",
+                "content": {
+                    "application/json": {"model": AttendanceListReply},
+                    "text/csv": {"schema": {"type": "string"}},
+                },
+            }
+        },
+    ),
 )
 def list_attendance(
     activity_id: str,
@@ -70,7 +85,10 @@ def list_attendance(
     return json_reply(200, attendance.page_for_activity(activity_id, q, limit, cursor))
 
 
-@router.delete("/api/admin/activities/<activity_id>/attendance/<email>", responses={204: {"description": "Removed"}})
+@router.delete(
+    "/api/admin/activities/<activity_id>/attendance/<email>",
+    responses=responses("NOT_FOUND", "ATTENDANCE_CHANGED", "ATTENDANCE_CLAIMED", ok={204: {"description": "Removed"}}),
+)
 def remove_attendance(activity_id: str, email: str) -> Response[None]:
     """Remove one wrong entry (audited); 409 ATTENDANCE_CLAIMED when a claim rests on it."""
     who = require_admin(router)
@@ -86,15 +104,18 @@ def remove_attendance(activity_id: str, email: str) -> Response[None]:
 
 @router.get(
     "/api/admin/activities/<activity_id>/claims",
-    responses={
-        200: {
-            "description": "The claims report (JSON, or CSV with ?format=csv)",
-            "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/ClaimReportReply"}},
-                "text/csv": {"schema": {"type": "string"}},
-            },
-        }
-    },
+    responses=responses(
+        "NOT_FOUND",
+        ok={
+            200: {
+                "description": "The claims report (JSON, or CSV with ?format=csv)",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ClaimReportReply"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                },
+            }
+        },
+    ),
 )
 def claims_report(activity_id: str, format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Response[Any]:
     """Who claimed what (what the office reports to ACCME PARS), the totals per credit type, the

@@ -10,13 +10,13 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from cme import reports
-from cme.api import client_address, csv_reply, json_reply, require_admin
+from cme.api import client_address, csv_reply, json_reply, require_admin, responses
 from cme.schemas import ReportStatusReply, ReportSubmittedIn, ReportSubmittedReply
 
 router = Router()
 
 
-@router.get("/api/admin/reports/status")
+@router.get("/api/admin/reports/status", responses=responses())
 def report_status() -> Response[ReportStatusReply]:
     """Unreported board lines: how many, due within 7 days, overdue (30 days MOC, 60 days CPE)."""
     require_admin(router)
@@ -25,7 +25,11 @@ def report_status() -> Response[ReportStatusReply]:
 
 @router.get(
     "/api/admin/reports/<board>",
-    responses={200: {"description": "The board's file (CSV)", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+    responses=responses(
+        "NOT_FOUND",
+        "DATES_INVALID",
+        ok={200: {"description": "The board's file (CSV)", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+    ),
 )
 def report_file(
     board: str,
@@ -38,7 +42,7 @@ def report_file(
     return csv_reply(*reports.file(reports.board(board), start, to))
 
 
-@router.post("/api/admin/reports/<board>/submitted")
+@router.post("/api/admin/reports/<board>/submitted", responses=responses("NOT_FOUND", "DATES_INVALID"))
 def report_submitted(board: str, body: ReportSubmittedIn) -> Response[ReportSubmittedReply]:
     """The file was sent: every line completed through ``through`` is marked reported (audited)."""
     who = require_admin(router)

@@ -80,7 +80,7 @@ def _wanted_code(data: ActivityIn) -> str | None:
         return None
     code = normalize_code(data.attendance_code)
     if not 4 <= len(code) <= 12 or not code.isascii():
-        raise _problem("CODE_INVALID", "An attendance code is 4 to 12 letters and digits.", "attendance_code")
+        raise _problem("CODE_MALFORMED", "An attendance code is 4 to 12 letters and digits.", "attendance_code")
     return code
 
 

@@ -7,10 +7,10 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -27,16 +27,8 @@ from cme.observability import logger, metrics
 from cme.sessions import SESSION_COOKIE, Identity, cookie_value
 from cme.settings import get_settings
 
-STATUS: dict[type[errors.DomainError], int] = {
-    errors.InvalidInput: 422,
-    errors.BadToken: 400,
-    errors.NotAuthenticated: 401,
-    errors.Forbidden: 403,
-    errors.NotFound: 404,
-    errors.Conflict: 409,
-    errors.TooManyAttempts: 429,
-    errors.ServiceUnavailable: 503,
-}
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ADMIN_PREFIX = "/api/admin/"
@@ -69,6 +61,95 @@ def error_response(
         body=body,
         headers={"Cache-Control": "no-store", **(headers or {})},
     )
+
+
+# ---------------------------------------------------------------- the error contract in OpenAPI
+ERROR_REPLY = "#/components/schemas/ErrorReply"
+#: what each error status says in the OpenAPI document (Python's own phrases differ by version)
+ERROR_WORDS = {
+    400: "The request cannot be used",
+    401: "Not signed in, or the credentials do not match",
+    403: "Not allowed",
+    404: "Not found",
+    409: "The state forbids it",
+    413: "The body is too large",
+    415: "A Content-Type the route does not take",
+    422: "A value breaks a rule",
+    429: "Too many attempts; Retry-After says when to try again",
+    503: "A dependency failed; nothing was half-written; Retry-After says when to retry",
+}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}}
+
+
+def error_responses(codes: Iterable[str]) -> dict[int, OpenAPIResponse]:
+    """Per status, the ``ErrorReply`` whose ``code`` is one of ``codes`` (each code's status is
+    its registered one, ``cme.errors.CODES``; a code the registry does not hold is a KeyError,
+    at import of the handler that declares it)."""
+    by_status: dict[int, set[str]] = {}
+    for code in codes:
+        by_status.setdefault(errors.status_of(code), set()).add(code)
+    answers: dict[int, OpenAPIResponse] = {}
+    for status, named in sorted(by_status.items()):
+        schema = {"allOf": [{"$ref": ERROR_REPLY}, {"type": "object", "properties": {"code": {"enum": sorted(named)}}}]}
+        answer: OpenAPIResponse = {
+            "description": f'{ERROR_WORDS[status]} (docs/api.md "Error codes")',
+            "content": {content_types.APPLICATION_JSON: {"schema": schema}},
+        }
+        if status in (429, 503):
+            answer["headers"] = RETRY_AFTER  # type: ignore[typeddict-item]
+        answers[status] = answer
+    return answers
+
+
+def declared_codes(answer: dict[str, Any]) -> list[str]:
+    """The codes an OpenAPI response made by ``error_responses`` names (none for another)."""
+    schema = (answer.get("content") or {}).get(content_types.APPLICATION_JSON, {}).get("schema") or {}
+    parts = schema.get("allOf") or []
+    if not parts or parts[0].get("$ref") != ERROR_REPLY:
+        return []
+    return [str(code) for part in parts[1:] for code in part.get("properties", {}).get("code", {}).get("enum", [])]
+
+
+def responses(*codes: str, ok: dict[int, OpenAPIResponse] | None = None) -> dict[int, OpenAPIResponse]:
+    """A route's ``responses=``: its success answers (``ok``; by default 200, described as
+    Powertools describes it, its body from the handler's return type) and, per status, the error
+    codes the route's handler and the logic it calls can answer with.
+
+    The codes the HTTP edge gives every route of a kind (``edge_codes``) are not listed here:
+    infra/tools/openapi.py adds them to each route's declaration in the document."""
+    return {**(ok or {200: {"description": "Successful Response"}}), **error_responses(codes)}
+
+
+def request_body(content: dict[str, type | dict[str, Any]], description: str) -> dict[str, Any]:
+    """``openapi_extensions=`` for a route that reads its body itself, in several media types:
+    ``content`` maps each media type to a pydantic model (referenced; infra/tools/openapi.py puts
+    its schema in the document's components) or to a JSON schema."""
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {
+                media: {"schema": {"$ref": f"#/components/schemas/{kind.__name__}"} if isinstance(kind, type) else kind}
+                for media, kind in content.items()
+            },
+        }
+    }
+
+
+def edge_codes(method: str, path: str, validated: bool) -> list[str]:
+    """The codes this module answers on a route of its kind, whatever its handler does:
+    ``lambda_entry``'s refusals (403 not through CloudFront; on ``/api/admin/`` 401 and 403;
+    for a body method 413, 415 and 400 ``MALFORMED_JSON``; 503 when the origin secret cannot be
+    read) and the resolver's (422 ``VALIDATION_FAILED`` on a route whose body or query is
+    validated; 503 ``SERVICE_UNAVAILABLE`` when storage fails)."""
+    codes = ["FORBIDDEN", "SERVICE_UNAVAILABLE"]
+    if path.startswith(ADMIN_PREFIX):
+        codes.append("SIGN_IN_REQUIRED")
+    if method.upper() in BODY_METHODS:
+        codes += ["MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"]
+    if validated:
+        codes.append("VALIDATION_FAILED")
+    return codes
 
 
 def _field_of(loc: Any) -> str:
@@ -200,12 +281,11 @@ def make_resolver() -> APIGatewayHttpResolver:
 
     @app.exception_handler(errors.DomainError)
     def _domain(exc: errors.DomainError) -> Response[dict[str, Any]]:
-        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
         headers = {}
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
             headers["Retry-After"] = str(retry_after)
-        return error_response(status, exc.code, exc.message, exc.details, headers)
+        return error_response(exc.status, exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[dict[str, Any]]:

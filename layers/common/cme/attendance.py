@@ -19,7 +19,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from cme import activities, audit, clock, deliverability, documents, retry, throttle
-from cme.errors import Conflict, InvalidInput, NotFound
+from cme.errors import BadToken, Conflict, InvalidInput, NotFound
 from cme.identity import clean_name, name_key, normalize_email
 from cme.models import (
     Activity,
@@ -207,13 +207,14 @@ def _cursor(email: str) -> str:
 
 
 def _after(cursor: str) -> str:
-    """The email a cursor continues after; 422 CURSOR_INVALID for anything not made by _cursor."""
+    """The email a cursor continues after; 400 CURSOR_INVALID (as the activity lists answer it)
+    for anything not made by _cursor."""
     try:
         email = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (ValueError, UnicodeDecodeError):
         email = ""
     if not email or "@" not in email or _cursor(email) != cursor:
-        raise InvalidInput(
+        raise BadToken(
             "CURSOR_INVALID",
             "That page link is not valid any more: start again from the first page.",
             [{"field": "cursor", "message": "Use the next_cursor of the previous page."}],
