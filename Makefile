@@ -108,6 +108,7 @@ lint: setup $(ESLINT) $(TSC) ## ruff, mypy, cfn-lint, eslint and tsc (web/js, th
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy layers/common/cme infra
 	for fn in functions/*/app.py; do MYPYPATH=$$(dirname $$fn) $(PY) -m mypy $$fn || exit 1; done  # with its own modules (routes/)
+	PYTHONPATH=layers/common $(VENV)/bin/lint-imports --no-cache  # cme's layers (pyproject.toml [tool.importlinter])
 	$(VENV)/bin/cfn-lint template.yaml
 	$(ESLINT) --max-warnings 0 .
 	for config in $(TSCONFIGS); do $(TSC) --noEmit -p $$config || exit 1; done

@@ -65,8 +65,8 @@ def run() -> dict[str, Any]:
 
 
 def _activity(title: str) -> Any:
-    from cme import activities
-    from cme.schemas import ActivityFormat, ActivityIn, Credit, CreditType
+    from cme.platform.schemas import ActivityFormat, ActivityIn, Credit, CreditType
+    from cme.publishing import activities
 
     today = date.today()
     return activities.create(
@@ -83,10 +83,10 @@ def _activity(title: str) -> Any:
 
 
 def _surge(base: str, stack: Any) -> dict[str, Any]:
-    from cme import sessions
-    from cme.accounts import provision_account
-    from cme.attendance import import_roster
-    from cme.schemas import Degree, NewAccount
+    from cme.identity import sessions
+    from cme.identity.accounts import provision_account
+    from cme.platform.schemas import Degree, NewAccount
+    from cme.publishing.attendance import import_roster
 
     tokens = []
     learner_ids = []
@@ -146,7 +146,7 @@ def _claim_surge(
 ) -> dict[str, Any]:
     """All learners claim ``activity_id`` at once (under injected faults when given); then what
     was stored, checked table by table."""
-    from cme import retry
+    from cme.platform import retry
     from infra.local.faults import FaultInjector
 
     for pool in pools.values():
@@ -185,7 +185,7 @@ def _claim_surge(
 
 def _stored(activity_id: str, learner_ids: list[str]) -> dict[str, Any]:
     """Claims, certificate records and audit records of the activity, and its claim count."""
-    from cme.models import Activity, AuditRecord, Certificate, Claim
+    from cme.platform.models import Activity, AuditRecord, Certificate, Claim
 
     stored = list(Claim.by_activity.query(activity_id))
     # and from the table itself, learner by learner (the index could hide a lost write)

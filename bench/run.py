@@ -4,7 +4,7 @@
    each run, runs interleaved, median of N) against a bare Powertools + boto3 handler.
 2. Cold start: import + first invocation in a fresh process, each API function against a
    resolver + validation + pydantic model + boto3 GetItem baseline, on one moto server; and the
-   same first request after the SnapStart hooks (``cme.snapstart``) have run.
+   same first request after the SnapStart hooks (``cme.runtime.snapstart``) have run.
 3. DynamoDB round trips per request, counted on moto through the local gateway.
 
 Prints one table and writes it to bench/RESULTS.md.
@@ -94,8 +94,8 @@ spec = importlib.util.spec_from_file_location("handler", path)
 module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
 handler = getattr(module, attribute)
 hashing = [0.0]  # time spent in Argon2 password checks (sign-in verifies one by design)
-if "cme.passwords" in sys.modules:
-    passwords = sys.modules["cme.passwords"]
+if "cme.identity.passwords" in sys.modules:
+    passwords = sys.modules["cme.identity.passwords"]
     def timed(check=passwords.verify_password):
         def verify_password(*args, **kwargs):
             began = time.perf_counter()
@@ -347,7 +347,7 @@ def cold_start_lines(rows: list[tuple[str, float, float, float | None, float | N
         "Logger + APIGatewayHttpResolver(enable_validation=True) + one pydantic body model + boto3,",
         "whose first invocation makes one DynamoDB GetItem; one moto server for all. Tracing off in",
         "every process. 'after restore': the same first request once the SnapStart before-snapshot",
-        "hooks have run (cme.snapstart), timing the after-restore hooks + the request. Sign-in's",
+        "hooks have run (cme.runtime.snapstart), timing the after-restore hooks + the request. Sign-in's",
         "first request checks a password (Argon2id, OWASP's m=19 MiB, t=2, p=1) by design; its",
         "'less its Argon2 check' row is the same runs less that check, timed in the same process.",
         "",
@@ -376,7 +376,7 @@ def dynamodb_calls() -> list[tuple[str, int]]:
         os.environ.pop(key, None)
     from moto import mock_aws
 
-    from cme.settings import get_settings, reset_settings
+    from cme.platform.settings import get_settings, reset_settings
     from infra.local import cfn
     from infra.local.gateway import Gateway
     from infra.local.provision import provision
@@ -444,10 +444,10 @@ CALL_GOALS = {
 def _many_emails_learner(client: Any, admin: Any, activity: dict[str, Any]) -> Any:
     """A signed-in learner with 10 verified emails, each on the roster of its own activity
     (set up directly in the tables: only the request after it is counted)."""
-    from cme import clock
-    from cme.accounts import provision_account
-    from cme.models import EmailOwner, Learner
-    from cme.schemas import NewAccount
+    from cme.identity.accounts import provision_account
+    from cme.platform import clock
+    from cme.platform.models import EmailOwner, Learner
+    from cme.platform.schemas import NewAccount
     from infra.local.seed import DEMO_PASSWORD
     from tests.support.client import ApiClient
 
@@ -477,8 +477,8 @@ def _many_emails_learner(client: Any, admin: Any, activity: dict[str, Any]) -> A
 
 def _learner_path_calls(client: Any, count_calls: Any, dynamodb_total: Any) -> list[tuple[str, int]]:
     """The claim path: a coordinator's activity and roster, then the learner's requests."""
-    from cme.accounts import provision_account
-    from cme.schemas import NewAccount
+    from cme.identity.accounts import provision_account
+    from cme.platform.schemas import NewAccount
     from infra.local.seed import DEMO_PASSWORD
     from tests.support.client import ApiClient
 
@@ -636,11 +636,11 @@ def pdf_renders() -> list[tuple[str, float, float]]:
     import dataclasses
     from datetime import date
 
-    from cme.pdf.certificate import render
+    from cme.records.pdf.certificate import render
 
     ascii_data = dataclasses.replace(data, learner_name="Zoe Lukasiewicz-Muller", director_name="Dr. Minh Khai Nguyen")
-    from cme.credit import Line
-    from cme.schemas import CreditType
+    from cme.platform.schemas import CreditType
+    from cme.rules.credit import Line
 
     # an MD's AMA + ABIM MOC claim: two award lines, the MOC statement beside the AMA ones
     moc_data = dataclasses.replace(
@@ -669,8 +669,8 @@ def pdf_renders() -> list[tuple[str, float, float]]:
     arabic = statistics.median(_cpu_ms(lambda: render(arabic_data), 5) for _ in range(RUNS))
     from datetime import timedelta
 
-    from cme.pdf.transcript import Row, TranscriptData
-    from cme.pdf.transcript import render as render_transcript
+    from cme.records.pdf.transcript import Row, TranscriptData
+    from cme.records.pdf.transcript import render as render_transcript
 
     rows = [
         Row(
@@ -740,14 +740,14 @@ def pdf_lines(rows: list[tuple[str, float, float]]) -> list[str]:
         f"The certificate in Unicode TTF is {unicode_ratio:.2f}x the same certificate in core Helvetica "
         f"(the AMA + ABIM MOC certificate {moc_ratio:.2f}x). DejaVu's text is written in glyph ids with "
         "/CIDToGIDMap /Identity, its file keeps every glyph id and only the outlines used "
-        "(cme.pdf.fonts.Producer; fpdf2 subsets the Noto fonts).",
+        "(cme.records.pdf.fonts.Producer; fpdf2 subsets the Noto fonts).",
     ]
 
 
 def certificate_pdf_bytes() -> int:
     """The size of the benchmark's certificate PDF (what S3 stores and a download transfers)."""
     data = _bench_certificate()  # puts the layer on sys.path
-    from cme.pdf.certificate import render
+    from cme.records.pdf.certificate import render
 
     return len(render(data))
 
@@ -825,7 +825,7 @@ def layer_lines(layer: dict[str, Any]) -> list[str]:
         "|---|---:|",
         f"| every package, the AWS SDK included, nothing pruned (baseline, same run) | {layer['baseline_mib']:.1f} |",
         f"| the layer as built ({layer['source']}), without the fonts | {layer['mib']:.1f} |",
-        f"| the fonts (cme/pdf/fonts, not counted) | {layer['fonts_mib']:.1f} |",
+        f"| the fonts (cme/records/pdf/fonts, not counted) | {layer['fonts_mib']:.1f} |",
         "",
         f"The AWS SDK ({layer['sdk_mib']:.1f} MiB: boto3, botocore, s3transfer) comes from the python3.12 runtime "
         "(Makefile: layer-requirements); phonenumberslite replaces phonenumbers; layers/common/build_layer.py "
@@ -840,7 +840,7 @@ def roster_files(count: int = 2000) -> dict[str, tuple[str, bytes]]:
 
     from openpyxl import Workbook
 
-    from cme.rosters import CSV, XLSX
+    from cme.publishing.rosters import CSV, XLSX
 
     rows = [("Email Address", "First Name", "Last Name")] + [
         (f"l{n}@example.org", "Renée", f"Núñez{n}") for n in range(count)
@@ -861,8 +861,8 @@ def roster_import() -> list[tuple[str, int, float, float, Counter[str]]]:
     each into a new activity): (format, bytes, parse ms (median), request ms (fastest), AWS calls)."""
     from moto import mock_aws
 
-    from cme.rosters import parse
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
+    from cme.publishing.rosters import parse
     from infra.local.gateway import Gateway
     from infra.local.provision import provision
     from infra.local.seed import DEMO_PASSWORD
@@ -873,8 +873,8 @@ def roster_import() -> list[tuple[str, int, float, float, Counter[str]]]:
     results = []
     with mock_aws():
         provision(get_settings().aws_region, get_settings().mail_from)
-        from cme.accounts import provision_account
-        from cme.schemas import NewAccount
+        from cme.identity.accounts import provision_account
+        from cme.platform.schemas import NewAccount
 
         provision_account(
             NewAccount(
@@ -971,7 +971,8 @@ def surge_lines(result: dict[str, Any]) -> list[str]:
         f"{rates['conflict']:.0%} of transactions cancelled with TransactionConflict, {rates['write_conflict']:.0%} "
         f"of single-item writes refused with TransactionConflictException, {rates['throttle']:.0%} of all DynamoDB "
         "calls throttled); then 30 claims one at a time. Injected counts are per HTTP attempt (botocore's own "
-        "retries of a throttle included); retries are cme.retry's (conflicts; botocore retries throttles itself).",
+        "retries of a throttle included); retries are cme.platform.retry's (conflicts; botocore retries "
+        "throttles itself).",
         "",
         "| run | answers | claims / certificates / audit records stored exactly once | claim_count | "
         "transactions cancelled | write conflicts | throttles of calls | retries | p50 ms | p95 ms | wall s |",

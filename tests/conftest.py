@@ -38,10 +38,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> SetClock:
-    """Every test on a pinned clock (tests/support/clock.py): ``cme.clock.now`` starts at START
+    """Every test on a pinned clock (tests/support/clock.py): ``cme.platform.clock.now`` starts at START
     and runs on; ``clock.freeze(at)`` and ``clock.move(delta)`` set it, ``clock.today()`` is the
     office's date on it."""
-    from cme import clock as cme_clock
+    from cme.platform import clock as cme_clock
 
     pinned = SetClock(START)
     monkeypatch.setattr(cme_clock, "now", pinned.now)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from cme import accounts, snapstart
-from cme.api import client_address, json_reply, lambda_entry, make_resolver, responses
-from cme.schemas import Lookup, LookupReply
+from cme.identity import accounts
+from cme.platform.schemas import Lookup, LookupReply
+from cme.runtime import snapstart
+from cme.runtime.resolver import client_address, json_reply, lambda_entry, make_resolver, responses
 
 app = make_resolver()
 

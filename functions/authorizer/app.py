@@ -7,7 +7,7 @@ cannot give its own 401/403 that body). Every per-learner route checks the ident
 
 The one refusal (``isAuthorized: false``, the gateway's own 403) is a request without
 CloudFront's origin secret: defense in depth, since every function's shared entry
-(``cme.api.lambda_entry``) refuses it too, and the public routes have no authorizer.
+(``cme.runtime.resolver.lambda_entry``) refuses it too, and the public routes have no authorizer.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from cme import edge, secrets, sessions, snapstart
-from cme.observability import logger
-from cme.sessions import SESSION_COOKIE, cookie_value
+from cme.identity import sessions
+from cme.identity.sessions import SESSION_COOKIE, cookie_value
+from cme.platform import secrets
+from cme.platform.observability import logger
+from cme.runtime import cloudfront, snapstart
 
 snapstart.register(services=("dynamodb", "secretsmanager"))  # the session; the origin secret
 
@@ -26,7 +28,7 @@ snapstart.register(services=("dynamodb", "secretsmanager"))  # the session; the 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
-        through = edge.came_through_cloudfront(event.get("headers"))
+        through = cloudfront.came_through_cloudfront(event.get("headers"))
     except secrets.Unavailable:  # the origin secret cannot be read (logged there): fail closed
         return {"isAuthorized": False}
     if not through:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from cme import activities, attendance, credit, requirements, snapstart
-from cme.activity_lists import Cursor, From, Limit, Search, To
-from cme.api import client_address, json_reply, lambda_entry, make_resolver, responses
-from cme.schemas import (
+from cme.credit import requirements
+from cme.platform.schemas import (
     ActivitiesReply,
     CreditTypesReply,
     PublicActivity,
@@ -18,7 +16,12 @@ from cme.schemas import (
     SignedIn,
     TopicsReply,
 )
-from cme.settings import get_settings
+from cme.platform.settings import get_settings
+from cme.publishing import activities, attendance
+from cme.rules import credit
+from cme.runtime import snapstart
+from cme.runtime.activity_lists import Cursor, From, Limit, Search, To
+from cme.runtime.resolver import client_address, json_reply, lambda_entry, make_resolver, responses
 
 app = make_resolver()
 SETTINGS_MAX_AGE = 300  # seconds a browser may reuse GET /api/settings
@@ -36,14 +39,14 @@ def catalogue(
 
 @app.get("/api/credit-types", responses=responses())
 def credit_types() -> Response[CreditTypesReply]:
-    """Every credit type's wording and every activity format's label (cme.credit): the one source
+    """Every credit type's wording and every activity format's label (cme.rules.credit): the one source
     pages, PDFs and CSVs use."""
     return json_reply(200, CreditTypesReply(credit_types=credit.catalogue(), formats=credit.formats()))
 
 
 @app.get("/api/settings", responses=responses())
 def office_settings() -> Response[SettingsReply]:
-    """The office settings the web pages show: one source (cme.settings), cached briefly by browsers."""
+    """The office settings the web pages show: one source (cme.platform.settings), cached briefly by browsers."""
     config = get_settings()
     reply = SettingsReply(
         office_name=config.office_name,

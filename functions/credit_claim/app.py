@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from cme import claims, snapstart
-from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner, responses
-from cme.schemas import ClaimIn, ClaimReply, ClaimsReply, MyActivitiesReply
+from cme.credit import claims
+from cme.platform.schemas import ClaimIn, ClaimReply, ClaimsReply, MyActivitiesReply
+from cme.runtime import snapstart
+from cme.runtime.resolver import client_address, json_reply, lambda_entry, make_resolver, require_learner, responses
 
 app = make_resolver()
 

@@ -2,7 +2,7 @@
 
 The configuration set every email is sent with (template.yaml MailConfigurationSet) publishes
 SES's bounce and complaint events to the topic. Each record is parsed and marked by
-cme.deliverability: a permanent bounce or a complaint makes its addresses undeliverable; any
+cme.identity.deliverability: a permanent bounce or a complaint makes its addresses undeliverable; any
 other event changes nothing. A failing AWS call raises, so Lambda retries the event (marking is
 idempotent).
 """
@@ -14,8 +14,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import SNSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from cme import deliverability, snapstart
-from cme.observability import logger
+from cme.identity import deliverability
+from cme.platform.observability import logger
+from cme.runtime import snapstart
 
 snapstart.register(services=("dynamodb",), modules=("email_validator",))
 

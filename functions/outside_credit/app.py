@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from cme import outside, snapstart
-from cme.api import json_reply, lambda_entry, make_resolver, require_learner, responses
-from cme.schemas import (
+from cme.platform.schemas import (
     DocumentIn,
     DownloadReply,
     OutsideCreditIn,
@@ -17,6 +15,9 @@ from cme.schemas import (
     UploadForm,
     UploadReply,
 )
+from cme.records import outside
+from cme.runtime import snapstart
+from cme.runtime.resolver import json_reply, lambda_entry, make_resolver, require_learner, responses
 
 app = make_resolver()
 

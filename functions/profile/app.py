@@ -11,19 +11,9 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
-from cme import accounts, emails, sessions, snapstart
-from cme.api import (
-    client_address,
-    json_reply,
-    lambda_entry,
-    make_resolver,
-    require_admin,
-    require_learner,
-    responses,
-    session_cookie,
-)
-from cme.observability import metrics
-from cme.schemas import (
+from cme.identity import accounts, emails, sessions
+from cme.platform.observability import metrics
+from cme.platform.schemas import (
     DegreeChange,
     EmailOnly,
     EmailReply,
@@ -32,6 +22,17 @@ from cme.schemas import (
     NewAccount,
     Profile,
     ProfileUpdate,
+)
+from cme.runtime import snapstart
+from cme.runtime.resolver import (
+    client_address,
+    json_reply,
+    lambda_entry,
+    make_resolver,
+    require_admin,
+    require_learner,
+    responses,
+    session_cookie,
 )
 
 app = make_resolver()

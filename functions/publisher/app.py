@@ -1,6 +1,6 @@
 """The coordinators' pages: activities, attendance and the claims report, the board reports.
 
-One resolver (cme.api.make_resolver: validation, the error mapping) that includes a Powertools
+One resolver (cme.runtime.resolver.make_resolver: validation, the error mapping) that includes a Powertools
 Router per area (functions/publisher/routes). The public catalogue and sign-in at the event are
 functions/catalogue's."""
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from routes import activities, attendance, reports
 
-from cme import snapstart
-from cme.api import lambda_entry, make_resolver
+from cme.runtime import snapstart
+from cme.runtime.resolver import lambda_entry, make_resolver
 
 app = make_resolver()
 AREAS = (activities, attendance, reports)

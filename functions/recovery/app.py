@@ -7,9 +7,8 @@ from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
 
-from cme import accounts, emails, recovery, snapstart
-from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_learner, responses
-from cme.schemas import (
+from cme.identity import accounts, emails, recovery
+from cme.platform.schemas import (
     EmailEntryReply,
     EmailOnly,
     MessageReply,
@@ -18,6 +17,8 @@ from cme.schemas import (
     TokenOnly,
     VerifiedReply,
 )
+from cme.runtime import snapstart
+from cme.runtime.resolver import client_address, json_reply, lambda_entry, make_resolver, require_learner, responses
 
 app = make_resolver()
 

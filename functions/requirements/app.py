@@ -1,5 +1,5 @@
 """Licence requirements at a glance: the office's requirement sets, and the sets a learner tracks
-with each rule's progress (cme.requirements). The topic vocabulary is public: functions/catalogue."""
+with each rule's progress (cme.credit.requirements). The topic vocabulary is public: functions/catalogue."""
 
 from __future__ import annotations
 
@@ -7,14 +7,23 @@ from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
 
-from cme import requirements, snapstart
-from cme.api import client_address, json_reply, lambda_entry, make_resolver, require_admin, require_learner, responses
-from cme.schemas import (
+from cme.credit import requirements
+from cme.platform.schemas import (
     RequirementSetIn,
     RequirementSetReply,
     RequirementSetsReply,
     TrackedReply,
     TrackIn,
+)
+from cme.runtime import snapstart
+from cme.runtime.resolver import (
+    client_address,
+    json_reply,
+    lambda_entry,
+    make_resolver,
+    require_admin,
+    require_learner,
+    responses,
 )
 
 app = make_resolver()

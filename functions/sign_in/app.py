@@ -5,8 +5,12 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
-from cme import accounts, devices, sessions, snapstart
-from cme.api import (
+from cme.identity import accounts, devices, sessions
+from cme.identity.sessions import cookie_value
+from cme.platform.observability import metrics
+from cme.platform.schemas import LearnerReply, SignIn
+from cme.runtime import snapstart
+from cme.runtime.resolver import (
     cleared_session_cookie,
     client_address,
     json_reply,
@@ -16,9 +20,6 @@ from cme.api import (
     session_cookie,
     session_token,
 )
-from cme.observability import metrics
-from cme.schemas import LearnerReply, SignIn
-from cme.sessions import cookie_value
 
 app = make_resolver()
 

@@ -3,7 +3,7 @@
 AWS End User Messaging SMS (two-way messaging) publishes every text sent to the office's
 number to the topic, as a JSON message (``originationNumber``, ``destinationNumber``,
 ``messageKeyword``, ``messageBody``, ``inboundMessageId``, ``previousPublishedMessageId``).
-Each record is parsed here and handed to cme.sms, which records the attendance and texts the
+Each record is parsed here and handed to cme.publishing.sms, which records the attendance and texts the
 one reply. A record that is not such a message is logged and dropped (a retry would not mend
 it); a failing AWS call raises, so Lambda retries the event (the attendance write is
 conditional, so a retried text records once).
@@ -17,8 +17,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import SNSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from cme import sms, snapstart
-from cme.observability import logger
+from cme.platform.observability import logger
+from cme.publishing import sms
+from cme.runtime import snapstart
 
 
 def parse(message: str) -> sms.Inbound | None:

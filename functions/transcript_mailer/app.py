@@ -4,7 +4,7 @@
 due on or before the run's day: ``today`` (``YYYY-MM-DD``) in the event when one is given (the
 local stack's ``?today=``), else today in the office's time zone (the schedule passes no input).
 ``worker_handler`` (SQS, batches) renders and emails each one, paced to the send rate within
-the invocation's time (cme.pacing), reporting partial batch failures so only failed messages
+the invocation's time (cme.platform.pacing), reporting partial batch failures so only failed messages
 are retried (then dead-lettered).
 """
 
@@ -19,8 +19,10 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from cme import activities, pacing, snapstart, transcripts
-from cme.observability import logger
+from cme.platform import clock, pacing
+from cme.platform.observability import logger
+from cme.records import transcripts
+from cme.runtime import snapstart
 
 processor = BatchProcessor(event_type=EventType.SQS)
 snapstart.register(pdf=True, services=("dynamodb", "sqs", "ses"), modules=("jinja2",))
@@ -29,7 +31,7 @@ snapstart.register(pdf=True, services=("dynamodb", "sqs", "ses"), modules=("jinj
 @logger.inject_lambda_context(clear_state=True)
 def schedule_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     given = event.get("today") if isinstance(event, dict) else None
-    today = date.fromisoformat(given) if isinstance(given, str) else activities.office_today()
+    today = date.fromisoformat(given) if isinstance(given, str) else clock.office_today()
     return {"queued": transcripts.fan_out(today), "today": today.isoformat()}
 
 

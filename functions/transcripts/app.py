@@ -7,9 +7,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from cme import snapstart, transcripts
-from cme.api import json_reply, lambda_entry, make_resolver, require_learner, responses
-from cme.schemas import DownloadReply, TranscriptReply
+from cme.platform.schemas import DownloadReply, TranscriptReply
+from cme.records import transcripts
+from cme.runtime import snapstart
+from cme.runtime.resolver import json_reply, lambda_entry, make_resolver, require_learner, responses
 
 app = make_resolver()
 DAY = r"^\d{4}-\d{2}-\d{2}$"

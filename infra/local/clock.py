@@ -1,8 +1,8 @@
-"""A settable ``cme.clock`` for the tests and the local stack (never deployed).
+"""A settable ``cme.platform.clock`` for the tests and the local stack (never deployed).
 
 ``SetClock`` answers ``now()`` from a moment it was set to: running on from there at the pace
 of an elapsed-time counter (``time.monotonic``: a duration, never the time of day), or frozen
-there until moved. ``install`` makes it what ``cme.clock.now`` answers in this process; the
+there until moved. ``install`` makes it what ``cme.platform.clock.now`` answers in this process; the
 tests install one for every test (tests/support/clock.py), and the local stack one at
 ``POST /_local/clock`` (infra/local/server.py), so a browser test can pin the stack's clock too.
 """
@@ -40,8 +40,8 @@ class SetClock:
         return self._base
 
     def today(self) -> date:
-        """The office's date now, as ``cme.activities.office_today`` reads it."""
-        from cme.activities import local_date
+        """The office's date now, as ``cme.platform.clock.office_today`` reads it."""
+        from cme.platform.clock import local_date
 
         return local_date(self.now())
 
@@ -52,13 +52,13 @@ def _aware(moment: datetime) -> datetime:
     return moment
 
 
-_real_now: list[Callable[[], datetime]] = []  # cme.clock.now as it was before the first install
+_real_now: list[Callable[[], datetime]] = []  # cme.platform.clock.now as it was before the first install
 
 
 def install(clock: SetClock | None) -> None:
-    """Make ``clock`` what ``cme.clock.now`` answers in this process; None: the real clock again.
+    """Make ``clock`` what ``cme.platform.clock.now`` answers in this process; None: the real clock again.
     (Tests use pytest's monkeypatch instead, which puts it back after each test.)"""
-    from cme import clock as cme_clock
+    from cme.platform import clock as cme_clock
 
     if not _real_now:
         _real_now.append(cme_clock.now)

@@ -111,7 +111,7 @@ class _Pool:
     def invoke(self, event: dict[str, Any]) -> Any:
         if str(LAYER) not in sys.path:
             sys.path.insert(0, str(LAYER))
-        from cme import secrets
+        from cme.platform import secrets
 
         started = time.perf_counter()
         try:
@@ -275,7 +275,7 @@ def build_event(
 
 def _now() -> datetime:
     """When AWS stamps an event: the portal's one clock (so a pinned clock stamps it too)."""
-    from cme import clock  # the layer is on the path once a function is loaded
+    from cme.platform import clock  # the layer is on the path once a function is loaded
 
     return clock.now()
 

@@ -117,7 +117,7 @@ def texts(account_id: str = ACCOUNT, region: str = REGION) -> list[dict[str, Any
     """Every SMS moto's SNS backend in this process holds, oldest first: ``{id, to, body, sent_at}``."""
     from moto.sns.models import sns_backends
 
-    from cme import clock
+    from cme.platform import clock
 
     out = []
     for message_id, (to, body) in list(sns_backends[account_id][region].sms_messages.items()):

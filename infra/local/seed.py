@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from cme import activities, requirements
-from cme.accounts import provision_account
-from cme.attendance import import_roster
-from cme.schemas import (
+from cme.credit import requirements
+from cme.identity.accounts import provision_account
+from cme.platform import clock
+from cme.platform.schemas import (
     ActivityFormat,
     ActivityIn,
     Credit,
@@ -21,6 +21,8 @@ from cme.schemas import (
     RequirementSetIn,
     TrackIn,
 )
+from cme.publishing import activities
+from cme.publishing.attendance import import_roster
 
 DEMO_PASSWORD = "Demo-Password-2026"
 
@@ -146,7 +148,7 @@ def seed() -> list[tuple[str, str]]:
         out.append((profile.email, profile.role))
         ids[profile.email] = profile.learner_id
     if not activities.any_exist():
-        today = activities.office_today()  # the office's date on the portal's clock
+        today = clock.office_today()  # the office's date on the portal's clock
         made = [activities.create(data) for data in _demo_activities(today)]
         for activity in made[:3]:  # the learner attended the three that have started
             import_roster(

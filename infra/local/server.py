@@ -108,7 +108,7 @@ class LocalStack:
     def prepare(self) -> list[tuple[str, str]]:
         if str(LAYER) not in sys.path:
             sys.path.insert(0, str(LAYER))
-        from cme.settings import get_settings, reset_settings
+        from cme.platform.settings import get_settings, reset_settings
         from infra.local.gateway import Gateway
         from infra.local.provision import provision
         from infra.local.seed import seed
@@ -179,7 +179,7 @@ class LocalStack:
 
     def run_transcript_mailer(self, today: str | None = None) -> Response:
         """The whole mailing now, as on ``today`` (``?today=YYYY-MM-DD``) or on today."""
-        from cme.settings import get_settings
+        from cme.platform.settings import get_settings
         from infra.local.scheduler import run_transcript_mailer
 
         as_of = None
@@ -206,8 +206,7 @@ class LocalStack:
         """``GET /_local/clock``: the stack's clock, ``{now, today, frozen}`` (today: the office's
         date). ``POST /_local/clock {"at": "2031-05-14T14:59:59.900+00:00"}`` stops it at that
         moment (as the tests' own clock, infra.local.clock); ``{"at": null}``: the real clock again."""
-        from cme import activities
-        from cme import clock as cme_clock
+        from cme.platform import clock as cme_clock
 
         if request.method == "POST":
             data = _json_body(request)
@@ -219,7 +218,7 @@ class LocalStack:
             self.pinned = SetClock(moment, frozen=True) if moment is not None else None
             install(self.pinned)
         now = cme_clock.now()
-        today = activities.local_date(now).isoformat()
+        today = cme_clock.local_date(now).isoformat()
         body = {"now": now.isoformat(), "today": today, "frozen": self.pinned is not None}
         return Response(json.dumps(body), mimetype="application/json")
 
@@ -233,9 +232,9 @@ class LocalStack:
         Messaging SMS delivers it (the two-way message JSON, published to the inbound topic, so
         the subscribed function runs on an SNS event), answered with the reply it texted back
         (``{reply}``, null when none was sent)."""
-        from cme.errors import InvalidInput
-        from cme.identity import normalize_phone
-        from cme.settings import get_settings
+        from cme.platform.errors import InvalidInput
+        from cme.platform.normalize import normalize_phone
+        from cme.platform.settings import get_settings
 
         data = _json_body(request)
         if not isinstance(data, dict):
@@ -274,9 +273,9 @@ class LocalStack:
         (a permanent bounce or a complaint), delivered through the topic to its function as SNS
         would (moto's SES emits none). Answers ``{marked}``: how many addresses it marked (0: the
         address is on no account)."""
-        from cme.errors import InvalidInput
-        from cme.identity import normalize_email
-        from cme.settings import get_settings
+        from cme.platform.errors import InvalidInput
+        from cme.platform.normalize import normalize_email
+        from cme.platform.settings import get_settings
 
         data = _json_body(request)
         if not isinstance(data, dict):
@@ -380,7 +379,7 @@ FEEDBACK_TYPES = ("bounce", "complaint")
 def ses_feedback_event(email: str, kind: str, source: str, configuration_set: str) -> dict[str, Any]:
     """The event SES publishes for a permanent bounce or a complaint of mail to ``email`` (SES
     event publishing's JSON, as the configuration set's SNS destination sends it)."""
-    from cme import clock
+    from cme.platform import clock
 
     at = clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
     mail = {

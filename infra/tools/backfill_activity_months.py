@@ -1,6 +1,6 @@
 """Give activities saved before the by_month index their list keys, and the lists' calendar its months.
 
-Activities created or edited since then carry ``list_month``/``list_key`` (cme.activities.list_keys)
+Activities created or edited since then carry ``list_month``/``list_key`` (cme.publishing.activities.list_keys)
 and widen the calendar themselves; older ones are in neither list until this has run. Run it once
 after deploying the index (and again any time: it only writes what differs):
 
@@ -8,7 +8,7 @@ after deploying the index (and again any time: it only writes what differs):
 
 (settings as the functions read them: ACTIVITIES_TABLE, AWS_REGION, and AWS_ENDPOINT_URL for a
 local DynamoDB). The local stack needs none of it: its seed creates activities through
-cme.activities.create, which sets the keys.
+cme.publishing.activities.create, which sets the keys.
 
 It reads the table with a Scan (an operator's tool with the operator's credentials, never a request
 path) and prints what it did as JSON.
@@ -22,8 +22,8 @@ from typing import Any
 
 
 def backfill() -> dict[str, Any]:
-    from cme import activities
-    from cme.models import Activity
+    from cme.platform.models import Activity
+    from cme.publishing import activities
 
     seen = updated = 0
     months: set[str] = set()

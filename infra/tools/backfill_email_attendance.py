@@ -1,14 +1,14 @@
 """Give attendance recorded before EmailAttendance its per-email items.
 
 Since this change every attendance row is written, and removed, in one transaction with its
-email's EmailAttendance item (cme.attendance), and My activities reads those items by key instead
+email's EmailAttendance item (cme.publishing.attendance), and My activities reads those items by key instead
 of querying the ``by_email`` index. Rows recorded earlier are in no item until this has run, so
 run it once right after deploying (and again any time: it only writes what is missing):
 
     ATTENDANCE_TABLE=<the stack's table> AWS_REGION=<region> python -m infra.tools.backfill_email_attendance
 
 (settings as the functions read them, and AWS_ENDPOINT_URL for a local DynamoDB). The local stack
-needs none of it: everything it records goes through cme.attendance.
+needs none of it: everything it records goes through cme.publishing.attendance.
 
 Exact while the portal runs: each email's missing activities are added in a transaction that also
 checks each of those attendance rows still exists, so a row a coordinator removes meanwhile is not
@@ -33,8 +33,8 @@ def _add(email: str, activity_ids: list[str]) -> int:
     from pynamodb.exceptions import TransactWriteError
     from pynamodb.transactions import TransactWrite
 
-    from cme import retry
-    from cme.models import Attendance, EmailAttendance
+    from cme.platform import retry
+    from cme.platform.models import Attendance, EmailAttendance
 
     added = 0
     for start in range(0, len(activity_ids), CHECKS_PER_TRANSACTION):
@@ -62,8 +62,8 @@ def _add(email: str, activity_ids: list[str]) -> int:
 
 
 def backfill() -> dict[str, Any]:
-    from cme.models import Attendance, EmailAttendance
-    from cme.models.tables import ATTENDED_PREFIX
+    from cme.platform.models import Attendance, EmailAttendance
+    from cme.platform.models.tables import ATTENDED_PREFIX
 
     rows: dict[str, set[str]] = defaultdict(set)
     count = 0

@@ -13,7 +13,7 @@ A generated block sits between ``<!-- BEGIN GENERATED: <name> (make docs) -->`` 
 - ``reference`` (docs/api.md "Reference"): every route of openapi.json with its session, request body and
   answers, and the function that serves it (template.yaml).
 - ``errors`` (docs/api.md "Error codes"): every error ``code`` the API answers with, its status and
-  meaning, from the one registry (``cme.errors.CODES``; infra/tools/error_sites.py holds the
+  meaning, from the one registry (``cme.platform.errors.CODES``; infra/tools/error_sites.py holds the
   source's errors against it).
 
 ``--check`` also holds every citation of a doc in the tree to one form (``citation_problems``):
@@ -45,18 +45,23 @@ BLOCK = re.compile(
 
 # ---------------------------------------------------------------- functions -> modules -> tables -> IAM
 def _cme_imports(folder: Path) -> list[str]:
-    """The ``cme`` modules a function's files import (``from cme import a``, ``from cme.b import x``):
-    its handler's and its own modules' beside it (e.g. functions/publisher/routes)."""
+    """The ``cme`` modules a function's files import (its handler's and its own modules' beside it,
+    e.g. functions/publisher/routes), named under cme by package and module (``from cme.identity
+    import accounts`` and ``from cme.runtime.resolver import x`` give ``identity.accounts`` and
+    ``runtime.resolver``; a package's folder module, ``platform.schemas``)."""
     found: set[str] = set()
     trees = (ast.parse(path.read_text(encoding="utf-8")) for path in sorted(folder.rglob("*.py")))
     for node in (node for tree in trees for node in ast.walk(tree)):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module == "cme":
-                found.update(alias.name for alias in node.names)
-            elif node.module.startswith("cme."):
-                found.add(node.module.removeprefix("cme.").split(".")[0])
+            parts = node.module.split(".")
+            if parts[0] != "cme":
+                continue
+            if len(parts) == 2:  # from cme.<package> import <module>, ...
+                found.update(f"{parts[1]}.{alias.name}" for alias in node.names)
+            elif len(parts) > 2:
+                found.add(".".join(parts[1:3]))
         elif isinstance(node, ast.Import):
-            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("cme."))
+            found.update(".".join(a.name.split(".")[1:3]) for a in node.names if a.name.startswith("cme."))
     return sorted(found)
 
 
@@ -164,13 +169,13 @@ def _route_codes(method: str, path: str, operation: dict[str, Any]) -> str:
     """The error codes a route declares beyond those the HTTP edge gives every route of its kind,
     by status: ``409 ALREADY_CLAIMED; 422 CLAIM_WINDOW_CLOSED, ...``."""
     _registry()  # the layer on the path
-    from cme import api
+    from cme.runtime import resolver
 
     validated = "requestBody" in operation or any(p.get("in") == "query" for p in operation.get("parameters", []))
-    edge = set(api.edge_codes(method, path, validated))
+    edge = set(resolver.edge_codes(method, path, validated))
     found = []
     for status, response in operation["responses"].items():
-        own = [code for code in api.declared_codes(response) if code not in edge]
+        own = [code for code in resolver.declared_codes(response) if code not in edge]
         if own:
             found.append(f"{status} " + ", ".join(f"`{code}`" for code in own))
     return "; ".join(found) or "-"
@@ -207,7 +212,7 @@ def reference_block() -> str:
 def _registry() -> dict[str, Any]:
     if str(LAYER) not in sys.path:
         sys.path.insert(0, str(LAYER))
-    from cme import errors
+    from cme.platform import errors
 
     return errors.CODES
 

@@ -1,7 +1,7 @@
 """Every place the source makes an error, read from its syntax tree: the code, the status it is
 made with, and where.
 
-The registry (``cme.errors.CODES``) says which status each code has; the test
+The registry (``cme.platform.errors.CODES``) says which status each code has; the test
 tests/unit/test_error_registry.py holds every site found here against it, so an error made
 with a code the registry does not hold, or with another status than the registered one, fails
 the unit tests before it can ship (whether or not any test runs that path).
@@ -44,10 +44,10 @@ class Site:
 
 
 def class_statuses() -> dict[str, int]:
-    """Each domain error class's status (``cme.errors``: ``status`` on the class)."""
+    """Each domain error class's status (``cme.platform.errors``: ``status`` on the class)."""
     if str(LAYER) not in sys.path:
         sys.path.insert(0, str(LAYER))
-    from cme import errors
+    from cme.platform import errors
 
     return {
         name: cls.status
@@ -224,7 +224,7 @@ def mismatches(sites: Iterable[Site], registry: dict[str, int]) -> list[str]:
     for site in sorted(sites, key=lambda s: (s.where, s.code)):
         registered = registry.get(site.code)
         if registered is None:
-            problems.append(f"{site.where}: {site.code} is not in cme.errors.CODES")
+            problems.append(f"{site.where}: {site.code} is not in cme.platform.errors.CODES")
         elif registered != site.status:
             problems.append(f"{site.where}: {site.code} made with {site.status}, registered as {registered}")
     return problems

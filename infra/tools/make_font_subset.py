@@ -4,7 +4,8 @@
 
 They keep DejaVu Sans's Latin (with Vietnamese), Greek and Cyrillic letters, combining marks
 and punctuation: every name a clinician is likely to have, in about 230 KB instead of 740 KB.
-Being small, they are embedded whole (see cme/pdf/fonts.py). Licence: layers/common/cme/pdf/fonts/LICENSE-DejaVu.txt.
+Being small, they are embedded whole (see cme/records/pdf/fonts.py).
+Licence: layers/common/cme/records/pdf/fonts/LICENSE-DejaVu.txt.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ RANGES = [
 
 
 def main(source: Path) -> None:
-    here = Path(__file__).resolve().parents[2] / "layers" / "common" / "cme" / "pdf" / "fonts"
+    here = Path(__file__).resolve().parents[2] / "layers" / "common" / "cme" / "records" / "pdf" / "fonts"
     for name, target in (
         ("DejaVuSans.ttf", "DejaVuSans-Latin.ttf"),
         ("DejaVuSans-Bold.ttf", "DejaVuSans-Latin-Bold.ttf"),

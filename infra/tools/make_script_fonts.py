@@ -5,7 +5,7 @@
     python -m infra.tools.make_script_fonts /tmp/noto      # ~5 min; the same bytes every run
     python -m infra.tools.make_script_fonts --manifest-only   # scripts.json from the committed fonts
 
-Writes into layers/common/cme/pdf/fonts/:
+Writes into layers/common/cme/records/pdf/fonts/:
 
 - NotoSans{Arabic,Hebrew,Devanagari,Thai}-{Regular,Bold}.ttf: each cut to its script's letters
   (and the dotted circle HarfBuzz draws under a stray mark), with every OpenType layout feature
@@ -19,10 +19,10 @@ Writes into layers/common/cme/pdf/fonts/:
   (smaller pieces, faster subsetting); hinting and the layout tables are dropped (not needed for
   CJK names).
 - scripts.json: for each font (DejaVu's subsets included) the characters it prints, as ranges.
-  ``cme.scripts`` reads it to choose a document's fonts and to accept a name at profile save
+  ``cme.platform.writing`` reads it to choose a document's fonts and to accept a name at profile save
   without opening a font; tests/unit/test_certificate_scripts.py checks it against the fonts.
 
-Licence: SIL Open Font License 1.1, layers/common/cme/pdf/fonts/LICENSE-Noto.txt.
+Licence: SIL Open Font License 1.1, layers/common/cme/records/pdf/fonts/LICENSE-Noto.txt.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from pathlib import Path
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
-FONTS = Path(__file__).resolve().parents[2] / "layers" / "common" / "cme" / "pdf" / "fonts"
+FONTS = Path(__file__).resolve().parents[2] / "layers" / "common" / "cme" / "records" / "pdf" / "fonts"
 MANIFEST = FONTS / "scripts.json"
 CHUNK = 1024
 DOTTED_CIRCLE = 0x25CC

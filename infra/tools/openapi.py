@@ -52,7 +52,7 @@ def document() -> dict[str, Any]:
         for path, operations in schema.get("paths", {}).items():
             merged["paths"].setdefault(path, {}).update(operations)
         merged["components"]["schemas"].update(schema.get("components", {}).get("schemas", {}))
-    from cme import api
+    from cme.runtime import resolver
 
     authorized = {(r.method.lower(), r.path) for r in cfn.routes() if r.authorized}
     for path, operations in merged["paths"].items():
@@ -63,15 +63,15 @@ def document() -> dict[str, Any]:
             for status in ("204",):
                 if status in responses:
                     responses[status].pop("content", None)  # no body
-            # the route's own codes (its responses=, cme.api.responses) and the HTTP edge's for
+            # the route's own codes (its responses=, cme.runtime.resolver.responses) and the HTTP edge's for
             # its kind; Powertools' own 422 (its validation shape; ours is ErrorReply) goes
             validated = "requestBody" in operation or any(
                 p.get("in") == "query" for p in operation.get("parameters", [])
             )
-            codes = set(api.edge_codes(method, path, validated))
+            codes = set(resolver.edge_codes(method, path, validated))
             for status in [status for status in responses if int(status) >= 400]:
-                codes.update(api.declared_codes(responses.pop(status)))
-            responses.update({str(status): answer for status, answer in api.error_responses(codes).items()})
+                codes.update(resolver.declared_codes(responses.pop(status)))
+            responses.update({str(status): answer for status, answer in resolver.error_responses(codes).items()})
     _add_referenced_models(merged)
     for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):  # Powertools' shapes
         merged["components"]["schemas"].pop(unused, None)
@@ -106,9 +106,9 @@ def _refs(node: Any) -> set[str]:
 
 
 def _add_referenced_models(document: dict[str, Any]) -> None:
-    """The schema of each ``cme.schemas`` model a route references without Powertools knowing it
-    (a body the route reads itself: cme.api.request_body), with the models it nests."""
-    from cme import schemas
+    """The schema of each ``cme.platform.schemas`` model a route references without Powertools knowing it
+    (a body the route reads itself: cme.runtime.resolver.request_body), with the models it nests."""
+    from cme.platform import schemas
 
     components = document["components"]["schemas"]
     for name in sorted(_refs(document["paths"]) - set(components)):

@@ -23,7 +23,7 @@ the walk leaves behind is what any learner who signs up and never confirms would
 docs/operations.md "`make smoke`".
 
 HTTP with the standard library (urllib); the expected headers and messages come from the
-project (template.yaml, web/404.html, cme.edge), so it runs in the project's environment
+project (template.yaml, web/404.html, cme.runtime.cloudfront), so it runs in the project's environment
 (``make smoke``). The session cookie is ``Secure``; a cookie jar would not send it back over
 ``http://`` (the local stack), so the cookies are kept here by name.
 """
@@ -215,7 +215,7 @@ def not_through_cloudfront() -> str:
     """The message the API refuses a request with when it did not come through CloudFront."""
     if str(LAYER) not in sys.path:
         sys.path.insert(0, str(LAYER))
-    from cme.edge import NOT_THROUGH_CLOUDFRONT
+    from cme.runtime.cloudfront import NOT_THROUGH_CLOUDFRONT
 
     return NOT_THROUGH_CLOUDFRONT
 

@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 HERE = Path(__file__).resolve().parent
 REQUIREMENTS = HERE / "requirements.txt"
 PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")  # the python3.12 runtime: Amazon Linux 2023
-FONTS = PurePosixPath("cme/pdf/fonts")  # the fonts the PDFs embed (not counted in the layer's goal)
+FONTS = PurePosixPath("cme/records/pdf/fonts")  # the fonts the PDFs embed (not counted in the layer's goal)
 
 # (top-level directory, its subdirectories nothing imports at run time)
 PRUNE_DIRS = {

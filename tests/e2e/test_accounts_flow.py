@@ -149,7 +149,7 @@ def test_seed_sign_in_messages(page: Any) -> None:
 
 def test_too_many_attempts_shows_the_message(page: Any, clock: StackClock) -> None:
     email = unique_email("throttled")
-    # the stack's clock stopped a minute into a 15-minute throttle window (cme.throttle: windows
+    # the stack's clock stopped a minute into a 15-minute throttle window (cme.platform.throttle: windows
     # start on multiples of 15 minutes), so all eleven attempts fall in that one window
     clock.freeze(window_edge(900, clock.now()) - timedelta(minutes=14))
     for _ in range(10):  # the email's allowance from this address in the window, spent through the API

@@ -1,6 +1,6 @@
 """The coordinators' board reports page in a real browser: reached from the navigation, it
 shows the counts of completions not yet reported and downloads the MOC and CPE files (the
-header rows of cme.reports.COLUMNS); marking a file reported answers with how many."""
+header rows of cme.records.board_files.COLUMNS); marking a file reported answers with how many."""
 
 from __future__ import annotations
 

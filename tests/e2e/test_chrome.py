@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 PAGES = sorted(path.name for path in WEB.glob("*.html"))
-OFFICE = "Continuing Medical Education Office"  # the stack's OFFICE_NAME (cme.settings)
+OFFICE = "Continuing Medical Education Office"  # the stack's OFFICE_NAME (cme.platform.settings)
 HELP = "cme-help@example.org"
 DEMO_PASSWORD = "Demo-Password-2026"
 INVALID = "This link is not valid any more: it was already used, or it expired."
@@ -81,7 +81,7 @@ def test_settings_are_asked_once_per_session(page: Any, problems: Any) -> None:
     page.on("request", lambda request: "/api/settings" in request.url and asked.append(request.url))
     page.goto("/index.html")
     expect(page.get_by_role("banner").get_by_text(OFFICE, exact=True)).to_be_visible()
-    stored = page.evaluate("JSON.parse(sessionStorage.getItem('cme.settings'))")
+    stored = page.evaluate("JSON.parse(sessionStorage.getItem('cme.platform.settings'))")
     # the local stack texts from its own number (infra/local/server.py LOCAL_SMS_NUMBER)
     assert stored == {
         "office_name": OFFICE,

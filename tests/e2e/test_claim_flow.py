@@ -214,7 +214,9 @@ def test_claim_credit_through_the_form(
             desk.get_by_role("link", name="Download CSV").click()
         assert download.value.suggested_filename.endswith(".csv")
         text = Path(download.value.path()).read_text(encoding="utf-8-sig")
-        assert text.startswith("Activity,Activity date,First name,Last name,Degree,Email,NPI,")  # cme.claims_report
+        assert text.startswith(
+            "Activity,Activity date,First name,Last name,Degree,Email,NPI,"
+        )  # cme.credit.claims_report
         assert email in text
         problems.assert_none("on the claims page")
     finally:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from cme.edge import NOT_THROUGH_CLOUDFRONT
+from cme.runtime.cloudfront import NOT_THROUGH_CLOUDFRONT
 from infra.local.seed import DEMO_PASSWORD
 from infra.tools.site import WEB, security_header_problems
 from tests.support.http import StackClient

@@ -42,9 +42,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("SITE_URL", "http://127.0.0.1:3000")
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
-    from cme import secrets
-    from cme.aws import reset_clients
-    from cme.settings import get_settings, reset_settings
+    from cme.platform import secrets
+    from cme.platform.aws import reset_clients
+    from cme.platform.settings import get_settings, reset_settings
     from infra.local.provision import provision
 
     with mock_aws():
@@ -97,8 +97,8 @@ def account(**overrides: Any) -> dict[str, Any]:
 @pytest.fixture
 def admin(new_client: Any) -> ApiClient:
     """A signed-in coordinator (role admin)."""
-    from cme.accounts import provision_account
-    from cme.schemas import NewAccount
+    from cme.identity.accounts import provision_account
+    from cme.platform.schemas import NewAccount
 
     provision_account(
         NewAccount(

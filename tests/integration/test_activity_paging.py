@@ -33,9 +33,10 @@ def _location(number: int) -> str:
 def _grand_rounds(today: date) -> dict[str, dict[str, Any]]:
     """2,000 activities written straight to the table (a handful of batch writes), every fifth a
     draft, a few spanning two months; the first LEGACY without the by_month keys."""
-    from cme import activities, clock
-    from cme.models import Activity
-    from cme.models.tables import CreditDesignation
+    from cme.platform import clock
+    from cme.platform.models import Activity
+    from cme.platform.models.tables import CreditDesignation
+    from cme.publishing import activities
 
     now = clock.now()
     made: dict[str, dict[str, Any]] = {}
@@ -106,7 +107,7 @@ def _months_of(page: list[dict[str, Any]]) -> int:
 
 @pytest.fixture
 def grand_rounds(aws: None) -> dict[str, dict[str, Any]]:
-    from cme.activities import office_today
+    from cme.platform.clock import office_today
     from infra.tools.backfill_activity_months import backfill
 
     made = _grand_rounds(office_today())
@@ -119,7 +120,7 @@ def grand_rounds(aws: None) -> dict[str, dict[str, Any]]:
 def test_both_lists_walk_2000_activities_a_page_at_a_time(
     grand_rounds: dict[str, dict[str, Any]], admin: ApiClient, new_client: Any
 ) -> None:
-    from cme.activities import office_today
+    from cme.platform.clock import office_today
 
     today = office_today()
     figures = {}
@@ -156,7 +157,7 @@ def test_both_lists_walk_2000_activities_a_page_at_a_time(
 def test_search_is_case_and_accent_insensitive_across_pages(
     grand_rounds: dict[str, dict[str, Any]], admin: ApiClient, new_client: Any
 ) -> None:
-    from cme.activities import office_today
+    from cme.platform.clock import office_today
 
     today = office_today()
     wanted = {k for k, info in grand_rounds.items() if _title(info["number"]).startswith("Sépsis")}
@@ -173,7 +174,7 @@ def test_search_is_case_and_accent_insensitive_across_pages(
 
 
 def test_from_and_to_pick_a_window_oldest_first(grand_rounds: dict[str, dict[str, Any]], new_client: Any) -> None:
-    from cme.activities import office_today
+    from cme.platform.clock import office_today
 
     today = office_today()
     start, end = today - timedelta(days=45), today + timedelta(days=10)

@@ -166,13 +166,13 @@ def test_add_one_person_then_remove_them_audited(admin: ApiClient, big: dict[str
     )
     assert listed["attendance_count"] == ROWS
 
-    from cme.models import AuditRecord
+    from cme.platform.models import AuditRecord
 
     records = list(AuditRecord.query(f"activity#{big['activity_id']}"))
     assert len(records) == 1
     record = records[0]
     assert record.action == "attendance_removed" and record.user_agent == "UA/1" and record.source_ip
-    from cme.models import EmailOwner
+    from cme.platform.models import EmailOwner
 
     coordinator = EmailOwner.get("coordinator@example.org")
     assert record.actor == coordinator.learner_id
@@ -216,7 +216,7 @@ def test_claimed_attendance_is_shown_and_kept(admin: ApiClient, new_client: Any,
     assert refused.status == 409 and refused.json["code"] == "ATTENDANCE_CLAIMED"
     assert page(admin, activity)["total"] == 2
 
-    from cme.models import AuditRecord
+    from cme.platform.models import AuditRecord
 
     assert list(AuditRecord.query(f"activity#{activity['activity_id']}")) == []
     table = list(csv.reader(io.StringIO(admin.get(url(activity), query="format=csv").raw.decode("utf-8-sig"))))
@@ -245,8 +245,8 @@ def test_a_claim_made_meanwhile_refuses_the_removal(
 ) -> None:
     """The email was confirmed and claimed after the removal read its owner: the transaction's
     checks refuse it, the second read sees the claim, and nothing was removed or audited."""
-    from cme import attendance
-    from cme.models import AuditRecord
+    from cme.platform.models import AuditRecord
+    from cme.publishing import attendance
 
     activity = create(admin)
     assert admin.post(url(activity), {"rows": [{"email": "md@example.org"}]}).json["added"] == 1
@@ -272,8 +272,8 @@ def test_a_claim_made_meanwhile_refuses_the_removal(
 def test_removal_survives_transaction_conflicts(
     admin: ApiClient, big: dict[str, Any], inject_faults: Callable[..., Any]
 ) -> None:
-    from cme import retry
-    from cme.models import Activity, AuditRecord
+    from cme.platform import retry
+    from cme.platform.models import Activity, AuditRecord
 
     inject_faults(conflict=0.6, throttle=0.2, seed=3)
     for n in range(10, 20):

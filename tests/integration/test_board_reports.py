@@ -34,9 +34,11 @@ def claim(
     claimed_at: datetime | None = None,
 ) -> Any:
     """A claim as claim_credit records it (lines, consent, the reporting snapshot, report fields)."""
-    from cme import clock, credit, reports
-    from cme.models import Claim
-    from cme.models.tables import ClaimLine
+    from cme.platform import clock
+    from cme.platform.models import Claim
+    from cme.platform.models.tables import ClaimLine
+    from cme.records import board_files
+    from cme.rules import credit
 
     item = Claim(
         str(uuid.uuid4()),
@@ -61,7 +63,7 @@ def claim(
         degree=degree,
         email=f"{uuid.uuid4().hex[:8]}@example.org",
     )
-    reports.prepare(item, first, last)
+    board_files.prepare(item, first, last)
     item.save()
     return item
 
@@ -153,10 +155,10 @@ def test_files_cover_the_date_range_only(admin: ApiClient, pharmacists: dict[str
 
 
 def test_submitted_marks_audits_and_the_counts_drop(admin: ApiClient, physicians: dict[str, Any]) -> None:
-    from cme import activities
-    from cme.models import AuditRecord
+    from cme.platform import clock
+    from cme.platform.models import AuditRecord
 
-    today = activities.office_today()
+    today = clock.office_today()
     consent = {"moc_consent": True, "board_ids": {"ABIM": "99"}}
     claim(physicians, today - timedelta(days=40), [("ABIM_MOC", 1.0)], **consent)  # overdue
     claim(physicians, today - timedelta(days=25), [("ABIM_MOC", 1.0)], **consent)  # due in 5 days
@@ -189,9 +191,9 @@ def test_submitted_marks_audits_and_the_counts_drop(admin: ApiClient, physicians
 
 
 def test_submitted_leaves_claims_made_after_the_file(admin: ApiClient, pharmacists: dict[str, Any]) -> None:
-    from cme import activities, clock
+    from cme.platform import clock
 
-    today = activities.office_today()
+    today = clock.office_today()
     made = clock.now()
     claim(pharmacists, today, [("ACPE", 1.0)], nabp="1", claimed_at=made - timedelta(minutes=5))
     claim(pharmacists, today, [("ACPE", 1.0)], nabp="2", claimed_at=made + timedelta(minutes=5))
@@ -218,20 +220,21 @@ def test_reports_are_for_coordinators(client: ApiClient, new_client: Any) -> Non
 
 
 def test_board_of_a_claims_lines(aws: None) -> None:
-    from cme import credit, reports
-    from cme.models import Claim
-    from cme.models.tables import ClaimLine
-    from cme.schemas import CreditType
+    from cme.platform.models import Claim
+    from cme.platform.models.tables import ClaimLine
+    from cme.platform.schemas import CreditType
+    from cme.records import board_files
+    from cme.rules import credit
 
     ama, moc, acpe = (
         credit.Line(CreditType.AMA_PRA_1, 1.0),
         credit.Line(CreditType.ABIM_MOC, 1.0),
         credit.Line(CreditType.ACPE, 1.0),
     )
-    assert reports.board_of([ama, moc], True) == "MOC"
-    assert reports.board_of([ama, moc], False) is None
-    assert reports.board_of([acpe], False) == "CPE"
-    assert reports.board_of([ama], True) is None
+    assert board_files.board_of([ama, moc], True) == "MOC"
+    assert board_files.board_of([ama, moc], False) is None
+    assert board_files.board_of([acpe], False) == "CPE"
+    assert board_files.board_of([ama], True) is None
     for lines, consent, board, key in [
         ([ama], True, None, None),
         ([ama, moc], False, None, None),
@@ -245,7 +248,7 @@ def test_board_of_a_claims_lines(aws: None) -> None:
             moc_consent=consent,
             lines=[ClaimLine(credit_type=x.credit_type.value, credits=x.credits) for x in lines],
         )
-        reports.prepare(item, "Ana", "Ruiz")
+        board_files.prepare(item, "Ana", "Ruiz")
         assert (item.report_board, item.report_key) == (board, key)
         assert item.first_name == ("Ana" if board else None)
 
@@ -254,10 +257,10 @@ def test_a_line_the_lagging_index_missed_stays_unreported(admin: ApiClient, phar
     """docs/architecture.md "What AWS does that moto hides": a global secondary index lags its
     table. A claim made a moment ago may be missing from a file; the submission that follows
     does not mark it, so it stays counted."""
-    from cme import activities
+    from cme.platform import clock
     from tests.support.index_lag import index_lag
 
-    today = activities.office_today()
+    today = clock.office_today()
     with index_lag(seconds=60) as lag:
         claim(pharmacists, today, [("ACPE", 1.0)], nabp="1")
         rows = rows_of(get(admin, f"/api/admin/reports/cpe?from={today}&to={today}"))
@@ -272,10 +275,10 @@ def test_a_line_the_lagging_index_missed_stays_unreported(admin: ApiClient, phar
 def test_claims_made_through_the_api_are_in_the_files(admin: ApiClient, new_client: Any, outbox: Any) -> None:
     """The claim route records what the files need: an MD's AMA + ABIM MOC claim with consent,
     a pharmacist's ACPE claim."""
-    from cme import activities
+    from cme.platform import clock
     from tests.integration.test_claim_lines import AMA_MOC, MOC_DETAILS, learner, lines_body
 
-    today = activities.office_today()
+    today = clock.office_today()
     moc = create(
         admin,
         format="live",

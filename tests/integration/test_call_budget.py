@@ -38,7 +38,7 @@ def test_sign_in_costs_three_round_trips(client: ApiClient, new_client: Any) -> 
     with count_calls() as counts:
         assert new_client().post("/api/auth/sign-in", wrong).status == 401
     # a failure also records itself against both scopes (the email from this client, the email's
-    # day): one UpdateItem each (a counter is never in a transaction: cme.throttle)
+    # day): one UpdateItem each (a counter is never in a transaction: cme.platform.throttle)
     assert dict(counts) == {
         "dynamodb:BatchGetItem": 1,
         "dynamodb:GetItem": 1,

@@ -12,8 +12,8 @@ import boto3
 import pytest
 from pypdf import PdfReader
 
-from cme.pdf import signature
-from cme.settings import get_settings, reset_settings
+from cme.platform.settings import get_settings, reset_settings
+from cme.records.pdf import signature
 from tests.integration.test_certificates import claimed, fetch, pdf_text
 from tests.unit.test_certificate_signature import picture
 

@@ -161,7 +161,7 @@ def test_other_professions(
 def test_storage_failure_is_a_clear_503(claimed: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     from botocore.exceptions import ClientError
 
-    from cme import aws
+    from cme.platform import aws
 
     def slow_down(**_: Any) -> Any:
         raise ClientError({"Error": {"Code": "SlowDown", "Message": "slow down"}}, "PutObject")

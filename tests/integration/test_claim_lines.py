@@ -153,7 +153,7 @@ def test_profile_reporting_fields(moc: dict[str, Any]) -> None:
 def test_a_jointly_accredited_team_activity(
     admin: ApiClient, new_client: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cme.settings import reset_settings
+    from cme.platform.settings import reset_settings
 
     monkeypatch.setenv("JOINTLY_ACCREDITED", "true")
     reset_settings()
@@ -190,7 +190,7 @@ def test_a_jointly_accredited_team_activity(
 
 
 def test_a_claim_from_before_lines_still_lists_and_downloads(moc: dict[str, Any], new_client: Any) -> None:
-    from cme.models import Certificate, Claim
+    from cme.platform.models import Certificate, Claim
 
     md = moc["md"]
     claim = md.post("/api/me/claims", claim_body(moc["activity"])).json["claim"]
@@ -211,5 +211,5 @@ def test_the_coordinators_report_lists_every_line(moc: dict[str, Any], admin: Ap
     row = admin.get(url).json["claims"][0]
     assert (row["credit_type"], [x["credit_type"] for x in row["lines"]]) == ("AMA_PRA_1", ["AMA_PRA_1", "ABIM_MOC"])
     rows = admin.get(url, query="format=csv").raw.decode("utf-8-sig").splitlines()[1:]
-    # the Credit and Credits columns (cme.claims_report.CSV_COLUMNS), in the credit module's words
+    # the Credit and Credits columns (cme.credit.claims_report.CSV_COLUMNS), in the credit module's words
     assert [r.split(",")[8:10] for r in rows] == [["AMA PRA Category 1 Credit™", "1"], ["ABIM MOC points", "1"]]

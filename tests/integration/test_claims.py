@@ -96,10 +96,10 @@ def test_every_claim_rule(
 
 
 def test_claim_window_closes(world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    from cme import activities
+    from cme.platform import clock
 
     later = office_date() + timedelta(days=31)  # the office's date only: the session is still fresh
-    monkeypatch.setattr(activities, "office_today", lambda: later)
+    monkeypatch.setattr(clock, "office_today", lambda: later)
     answer = world["md"].post("/api/me/claims", claim_body(world["activity"]))
     assert answer.status == 422 and answer.json["code"] == "CLAIM_WINDOW_CLOSED"
     mine = world["md"].get("/api/me/activities").json["activities"]
@@ -199,17 +199,17 @@ def test_an_attendance_removed_while_claiming_is_never_claimed(
 ) -> None:
     """The claim reads the attendance, then a coordinator removes it (its own transaction sees no
     claim yet), then the claim's transaction runs: its condition check on the row refuses it."""
-    from cme import claims
-    from cme.models import Claim
+    from cme.credit import claims
+    from cme.platform.models import Claim
 
     activity_id = world["activity"]["activity_id"]
-    prepare = claims.reports.prepare
+    prepare = claims.board_files.prepare
 
     def removed_meanwhile(*args: Any, **kwargs: Any) -> None:
         prepare(*args, **kwargs)
         assert admin.call("DELETE", f"/api/admin/activities/{activity_id}/attendance/md%40example.org").status == 204
 
-    monkeypatch.setattr(claims.reports, "prepare", removed_meanwhile)
+    monkeypatch.setattr(claims.board_files, "prepare", removed_meanwhile)
     answer = world["md"].post("/api/me/claims", claim_body(world["activity"]))
     assert (answer.status, answer.json["code"]) == (422, "NOT_ATTENDED")
     monkeypatch.undo()
@@ -244,7 +244,9 @@ def test_claims_report_json_and_csv(world: dict[str, Any], admin: ApiClient) -> 
     assert "attachment" in csv_answer.header("Content-Disposition")
     text = csv_answer.raw.decode("utf-8-sig")
     lines = text.splitlines()
-    assert lines[0].startswith("Activity,Activity date,First name,Last name,Degree,Email,NPI,")  # cme.claims_report
+    assert lines[0].startswith(
+        "Activity,Activity date,First name,Last name,Degree,Email,NPI,"
+    )  # cme.credit.claims_report
     assert ',"\'=HYPERLINK(""x"")",Ó Briain,MD,md@example.org,1234567893,,AMA PRA Category 1 Credit™,1,' in lines[1]
     assert admin.get(url, query="format=xml").status == 422
     assert world["md"].get(url).status == 403

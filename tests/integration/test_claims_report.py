@@ -198,7 +198,7 @@ def test_the_csv(world: dict[str, Any], admin: ApiClient) -> None:
     assert [(r["First name"], r["Last name"], r["NPI shared with another learner"]) for r in body] == [
         ("Ana", "Alvarez", "yes"),
         ("Ben", "Brown", "yes"),
-        ("'=Cara", "Chen", ""),  # the formula guard (cme.spreadsheet)
+        ("'=Cara", "Chen", ""),  # the formula guard (cme.platform.spreadsheet)
     ]
     assert [(r["Credit"], r["Credits"]) for r in body] == [(AMA, "1"), (AMA, "0.75"), (ANCC, "0.5")]
     for r in body:  # to the second, with the office's offset; no microseconds

@@ -28,7 +28,7 @@ LOOKUPS = 3
 @pytest.fixture
 def few_lookups(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """A small per-client lookup limit."""
-    from cme.settings import reset_settings
+    from cme.platform.settings import reset_settings
 
     monkeypatch.setenv("LOOKUP_PER_CLIENT", str(LOOKUPS))
     reset_settings()
@@ -161,7 +161,7 @@ def test_the_secret_is_a_noecho_parameter_kept_in_secrets_manager_locally(aws: N
 
 def test_scheduled_and_queued_work_needs_no_origin_secret(signed_in: ApiClient) -> None:
     """The transcript mailer's schedule and SQS worker are not HTTP routes: no header there."""
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
     from infra.local.scheduler import run_transcript_mailer
 
     settings = get_settings()

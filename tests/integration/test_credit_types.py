@@ -81,7 +81,7 @@ def _attend(admin: ApiClient, activity: dict[str, Any], email: str) -> None:
 def test_an_enduring_materials_certificate_shows_the_completion_day(
     admin: ApiClient, new_client: Any, outbox: Any
 ) -> None:
-    from cme.activities import office_today
+    from cme.platform.clock import office_today
 
     today = office_today()
     start, end = today - timedelta(days=20), today + timedelta(days=345)

@@ -1,4 +1,4 @@
-"""The S3 documents module (cme.documents) on moto's documents bucket, made from template.yaml
+"""The S3 documents module (cme.platform.documents) on moto's documents bucket, made from template.yaml
 (versioned): a document stored with its type, a failure after botocore's retries as 503
 ``STORAGE_UNAVAILABLE``, reads (whole, first bytes, absent), and the pre-signed attachment link's
 signed parameters (moto does not check signatures, so the test checks what is signed)."""
@@ -15,10 +15,10 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from cme import aws as cme_aws
-from cme import documents
-from cme.errors import ServiceUnavailable
-from cme.settings import get_settings
+from cme.platform import aws as cme_aws
+from cme.platform import documents
+from cme.platform.errors import ServiceUnavailable
+from cme.platform.settings import get_settings
 from tests.integration.test_certificates import fetch
 
 
@@ -75,7 +75,7 @@ def test_a_failed_store_is_503_storage_unavailable_after_botocores_retries(
     attempts = s3_fails("PutObject", 500, "InternalError")
     with caplog.at_level(logging.ERROR), pytest.raises(ServiceUnavailable) as refused:
         documents.store(_key(), b"secret body", "text/csv", what="transcript", doing="prepare your transcript")
-    assert len(attempts) == 4  # cme.aws: 4 attempts per S3 call, standard mode
+    assert len(attempts) == 4  # cme.platform.aws: 4 attempts per S3 call, standard mode
     assert refused.value.code == "STORAGE_UNAVAILABLE"
     assert refused.value.message == "We could not prepare your transcript just now. Please try again in a minute."
     assert "transcript not stored" in caplog.text and "secret body" not in caplog.text

@@ -17,7 +17,7 @@ EMAIL = "sean.obriain@example.org"
 
 
 def _listed(email: str) -> set[str]:
-    from cme.models import EmailAttendance
+    from cme.platform.models import EmailAttendance
 
     found = EmailAttendance.batch_get([EmailAttendance.key_of(email)], consistent_read=True)
     return {a for item in found for a in (item.activities or ())}
@@ -66,8 +66,9 @@ def test_a_row_written_meanwhile_is_left_and_the_rest_of_its_transaction_written
     """Roster import reads which rows exist, then writes 50 to a transaction, each on condition
     it is not there: a row written in between (an attendee signing in during the import) is
     left as it was and reported present, and the other 49 are written, each listed once."""
-    from cme import attendance, clock
-    from cme.models import Attendance
+    from cme.platform import clock
+    from cme.platform.models import Attendance
+    from cme.publishing import attendance
 
     activity = create(admin)
     activity_id = activity["activity_id"]
@@ -87,8 +88,8 @@ def test_a_row_written_meanwhile_is_left_and_the_rest_of_its_transaction_written
 
 
 def test_the_backfill_lists_rows_recorded_before_the_items(admin: ApiClient, new_client: Any, outbox: Any) -> None:
-    from cme import clock
-    from cme.models import Attendance
+    from cme.platform import clock
+    from cme.platform.models import Attendance
     from infra.tools.backfill_email_attendance import _add, backfill
 
     learner = _learner(new_client, outbox)

@@ -35,7 +35,7 @@ def learner(client: ApiClient) -> ApiClient:
 
 
 def later(monkeypatch: pytest.MonkeyPatch, delta: timedelta) -> None:
-    from cme import clock
+    from cme.platform import clock
 
     real = clock.now
     monkeypatch.setattr(clock, "now", lambda: real() + delta)
@@ -249,7 +249,7 @@ def test_my_emails_need_a_session(new_client: Any) -> None:
 
 
 def test_ses_failure_is_logged_with_the_correlation_id(learner: ApiClient, caplog: Any) -> None:
-    from cme.observability import logger
+    from cme.platform.observability import logger
 
     boto3.client("ses", region_name="us-east-1").delete_identity(Identity="cme-office@example.org")
     learner.post("/api/me/emails", {"email": "second@example.org"})

@@ -58,7 +58,7 @@ def confirm_newest(client: ApiClient, outbox: Any, email: str) -> None:
 
 
 def later(monkeypatch: pytest.MonkeyPatch, delta: timedelta) -> None:
-    from cme import clock
+    from cme.platform import clock
 
     real = clock.now
     monkeypatch.setattr(clock, "now", lambda: real() + delta)
@@ -149,7 +149,7 @@ def test_a_link_opened_in_another_accounts_session_still_works_in_its_own(
 
 @pytest.fixture
 def director(monkeypatch: pytest.MonkeyPatch, aws: None) -> str:
-    from cme.settings import reset_settings
+    from cme.platform.settings import reset_settings
 
     monkeypatch.setenv("ADMIN_EMAILS", "director@hospital.org")
     reset_settings()
@@ -297,8 +297,8 @@ def test_two_create_accounts_racing_for_one_held_address_end_with_one_owner(
     mallory: ApiClient, new_client: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Both read the hold before either writes; the EmailOwner item decides: one 201, one 409."""
-    from cme import emails
-    from cme.models import EmailOwner, Learner
+    from cme.identity import emails
+    from cme.platform.models import EmailOwner, Learner
 
     attacker_asks_for("created", mallory, outbox)
     first, second = new_client(), new_client()
@@ -326,9 +326,9 @@ def test_two_create_accounts_racing_for_one_held_address_end_with_one_owner(
 
 
 def test_taking_holds_over_survives_transaction_conflicts(new_client: Any, inject_faults: Callable[..., Any]) -> None:
-    """Under AWS's TransactionConflict and throttling, every takeover lands once (cme.retry)."""
-    from cme import retry
-    from cme.models import EmailOwner, Learner
+    """Under AWS's TransactionConflict and throttling, every takeover lands once (cme.platform.retry)."""
+    from cme.platform import retry
+    from cme.platform.models import EmailOwner, Learner
 
     holders = []
     for n in range(6):
@@ -389,7 +389,7 @@ def test_a_verification_link_counts_only_for_the_address_as_it_was_added(client:
 def test_closing_is_logged_without_the_address(
     mallory: ApiClient, new_client: Any, outbox: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from cme.observability import logger
+    from cme.platform.observability import logger
 
     attacker_asks_for("created", mallory, outbox)
     assert new_client().post("/api/accounts", account(email=VICTIM)).status == 201

@@ -54,9 +54,10 @@ def _tables(params: dict[str, Any]) -> list[str]:
 def _crowd(gateway: Gateway, activity_id: str | None, n: int = CROWD) -> list[ApiClient]:
     """``n`` signed-in MDs with verified emails (attending ``activity_id`` when given), written
     straight to the tables: no password hashing, no email, a handful of batch writes."""
-    from cme import clock, sessions
-    from cme.attendance import import_roster
-    from cme.models import EmailOwner, Learner, Session
+    from cme.identity import sessions
+    from cme.platform import clock
+    from cme.platform.models import EmailOwner, Learner, Session
+    from cme.publishing.attendance import import_roster
     from tests.support.learners import verified_md
 
     now = clock.now()
@@ -91,7 +92,7 @@ def _surge(work: Callable[[Any], Any], items: list[Any]) -> tuple[list[int], lis
 
 
 def _report(label: str, faults: FaultInjector, latencies: list[float]) -> dict[str, Any]:
-    from cme import retry
+    from cme.platform import retry
 
     figures = {
         **faults.counts(),
@@ -106,8 +107,8 @@ def _report(label: str, faults: FaultInjector, latencies: list[float]) -> dict[s
 def test_claim_surge_under_conflicts_and_throttling(
     admin: ApiClient, gateway: Gateway, inject_faults: Callable[..., FaultInjector]
 ) -> None:
-    from cme import retry
-    from cme.models import Activity, AuditRecord, Certificate, Claim
+    from cme.platform import retry
+    from cme.platform.models import Activity, AuditRecord, Certificate, Claim
 
     activity = create(admin)
     activity_id = activity["activity_id"]
@@ -138,8 +139,8 @@ def test_claim_surge_under_conflicts_and_throttling(
 def test_attendance_surge_under_conflicts_and_throttling(
     admin: ApiClient, gateway: Gateway, inject_faults: Callable[..., FaultInjector]
 ) -> None:
-    from cme import retry
-    from cme.models import Activity, Attendance, EmailAttendance
+    from cme.platform import retry
+    from cme.platform.models import Activity, Attendance, EmailAttendance
 
     activity = create(admin)
     phones = [ApiClient(gateway, source_ip=f"10.30.{n // 250}.{n % 250 + 1}") for n in range(CROWD)]
@@ -180,7 +181,7 @@ def test_attendance_surge_under_conflicts_and_throttling(
 
 
 def test_a_claims_transaction_holds_only_the_learners_items(admin: ApiClient, gateway: Gateway) -> None:
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
 
     settings = get_settings()
     activity = create(admin)
@@ -211,8 +212,8 @@ def test_a_claims_transaction_holds_only_the_learners_items(admin: ApiClient, ga
 def test_self_sign_in_writes_only_the_attendees_items(admin: ApiClient, new_client: Any) -> None:
     """The row and its email's EmailAttendance item, in one transaction: both keyed by the
     attendee's email, so a crowd at one activity never writes one item twice."""
-    from cme.models.tables import ATTENDED_PREFIX
-    from cme.settings import get_settings
+    from cme.platform.models.tables import ATTENDED_PREFIX
+    from cme.platform.settings import get_settings
 
     settings = get_settings()
     activity = create(admin)
@@ -239,7 +240,7 @@ def test_self_sign_in_writes_only_the_attendees_items(admin: ApiClient, new_clie
 
 
 def test_throttle_counters_are_single_item_writes(client: ApiClient, new_client: Any) -> None:
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
 
     table = get_settings().rate_limits_table
     with dynamodb_calls() as calls:
@@ -258,10 +259,10 @@ def test_throttle_counters_are_single_item_writes(client: ApiClient, new_client:
 
 
 def test_a_refused_attempt_counts_against_no_scope(aws: None) -> None:
-    from cme import throttle
-    from cme.errors import TooManyAttempts
-    from cme.models import RateCounter
-    from cme.settings import get_settings
+    from cme.platform import throttle
+    from cme.platform.errors import TooManyAttempts
+    from cme.platform.models import RateCounter
+    from cme.platform.settings import get_settings
 
     narrow, broad = throttle.Scope("t:narrow", "a", 5), throttle.Scope("t:broad", "b", 1)
     now = 1_000_000.0
@@ -282,8 +283,8 @@ def test_a_lost_count_never_fails_the_claim(
     from botocore.exceptions import ClientError
     from pynamodb.exceptions import UpdateError
 
-    from cme import retry
-    from cme.models import Activity, Claim
+    from cme.platform import retry
+    from cme.platform.models import Activity, Claim
 
     activity = create(admin)
     (learner,) = _crowd(gateway, activity["activity_id"], n=1)

@@ -111,7 +111,7 @@ def test_a_hundred_failures_a_day_lock_the_email_for_unknown_browsers_only(victi
 def test_a_device_cookie_counts_only_for_its_email_and_only_when_signed(
     victim: ApiClient, new_client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cme.settings import reset_settings
+    from cme.platform.settings import reset_settings
 
     monkeypatch.setenv("SIGN_IN_PER_EMAIL_DAY", "20")  # the default's 100 is shown above
     reset_settings()
@@ -146,7 +146,7 @@ def test_the_device_cookie_is_httponly_secure_strict_and_for_sign_in_only(clock_
 def test_a_password_reset_clears_the_failures(
     victim: ApiClient, new_client: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cme.settings import reset_settings
+    from cme.platform.settings import reset_settings
     from tests.integration.test_email_ownership import token_in
 
     monkeypatch.setenv("SIGN_IN_PER_EMAIL_DAY", "30")  # the default's 100 is shown above
@@ -194,7 +194,7 @@ def test_failures_in_a_windows_last_moment_count_in_it_and_the_next_starts_afres
 
 
 def test_a_stranger_exhausting_lookups_of_a_phone_does_not_block_its_owner(client: ApiClient, new_client: Any) -> None:
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
 
     assert client.post("/api/accounts", account()).status == 201
     limit = get_settings().lookup_per_client
@@ -213,7 +213,7 @@ def test_a_stranger_exhausting_lookups_of_a_phone_does_not_block_its_owner(clien
 def test_account_creation_is_a_hundred_an_hour_per_client(
     clock_at: Any, new_client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cme.settings import Settings, reset_settings
+    from cme.platform.settings import Settings, reset_settings
 
     monkeypatch.setenv("CREATE_PER_CLIENT", "3")  # the hour's window with a small limit, fast
     reset_settings()
@@ -246,8 +246,8 @@ def _attend(activity: dict[str, Any], n: int, code: str | None = None) -> dict[s
 
 
 def test_three_hundred_attendees_behind_one_address_all_sign_in(admin: ApiClient, new_client: Any) -> None:
-    from cme.models import Attendance
-    from cme.settings import get_settings
+    from cme.platform.models import Attendance
+    from cme.platform.settings import get_settings
 
     activity = create(admin)
     wifi = new_client("198.51.100.60")  # the hospital's Wi-Fi: one address for everyone
@@ -269,7 +269,7 @@ def test_one_email_signs_in_ten_times_in_fifteen_minutes(admin: ApiClient, new_c
 def test_wrong_codes_are_limited_per_address_without_telling_a_guesser_anything(
     admin: ApiClient, new_client: Any, clock_at: Any
 ) -> None:
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
 
     limit = WRONG_CODES
     activity = create(admin)

@@ -1,4 +1,4 @@
-"""Bounces and complaints (cme.deliverability): SES's events, published to the mail feedback
+"""Bounces and complaints (cme.identity.deliverability): SES's events, published to the mail feedback
 topic, run MailFeedbackFunction through the local gateway (its calls are recorded for the IAM
 check); a marked address gets no more mail, its learner sees it on My emails, coordinators on
 the attendance list, and a resend tries it again.
@@ -48,7 +48,7 @@ def report(aws: None, gateway: Gateway) -> Any:
 
 
 def mark_of(email: str) -> tuple[str | None, datetime | None]:
-    from cme.models import EmailOwner
+    from cme.platform.models import EmailOwner
 
     owner = EmailOwner.get(email, consistent_read=True)
     return owner.undeliverable_reason, owner.undeliverable_at
@@ -85,7 +85,7 @@ def test_an_address_on_no_account_is_ignored_and_a_repeated_or_older_report_chan
     world: dict[str, Any],  # noqa: F811
     report: Any,
 ) -> None:
-    from cme.models import EmailOwner
+    from cme.platform.models import EmailOwner
 
     assert report("bounce", "stranger@example.org") == 0
     with pytest.raises(EmailOwner.DoesNotExist):
@@ -135,7 +135,7 @@ def test_a_resend_tries_a_verified_address_again_and_clears_the_mark(
     outbox: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from cme import clock
+    from cme.platform import clock
 
     resent_at = REPORTED + timedelta(days=1)
     monkeypatch.setattr(clock, "now", lambda: resent_at)
@@ -180,8 +180,8 @@ def test_the_scheduled_transcript_skips_a_marked_address_as_handled(
     outbox: Any,
     gateway: Gateway,
 ) -> None:
-    from cme.models import EmailOwner, Learner
-    from cme.settings import get_settings
+    from cme.platform.models import EmailOwner, Learner
+    from cme.platform.settings import get_settings
     from infra.local.scheduler import dead_letters, run_transcript_mailer
 
     client = new_client()
@@ -208,10 +208,10 @@ def test_every_email_goes_with_the_configuration_set(aws: None, monkeypatch: pyt
     """SES refuses a send naming a set it does not have, and the local stack refuses it too
     (infra.local.moto_fixes): the setting reaches SES. Called outside any function, so the
     refused request is not recorded for the IAM check."""
-    from cme import mail
-    from cme.aws import reset_clients
-    from cme.errors import ServiceUnavailable
-    from cme.settings import reset_settings
+    from cme.platform import mail
+    from cme.platform.aws import reset_clients
+    from cme.platform.errors import ServiceUnavailable
+    from cme.platform.settings import reset_settings
 
     mail.send("ann.lee@example.org", "mail_check", {"email": "ann.lee@example.org", "link": "http://x/portal.html"})
     monkeypatch.setenv("MAIL_CONFIGURATION_SET", "NoSuchSet")

@@ -21,7 +21,7 @@ def test_a_transaction_copies_each_table_once_and_still_rolls_back(aws: None, mo
     from moto.dynamodb import models
     from moto.dynamodb.models.table import Table
 
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
 
     table = get_settings().codes_table
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
@@ -67,7 +67,7 @@ def test_data_plane_answers_are_written_as_the_serializer_writes_them(aws: None)
     the one moto's own serializer writes, on every attribute type (binary, sets, nested)."""
     from moto.dynamodb.responses import DynamoResult
 
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
 
     fast = DynamoResult.execute_result
     assert getattr(fast, "writes_items_directly", False)

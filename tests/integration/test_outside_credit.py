@@ -238,7 +238,7 @@ def test_a_deleted_credits_certificate_is_marked_to_expire(learner: ApiClient) -
     lifecycle rule (DeletedOutsideCertificates) expires what carries the tag."""
     import boto3
 
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
     from infra.local import cfn
 
     mine = add(learner)

@@ -45,13 +45,13 @@ def ses_sends(time: VirtualTime) -> Iterator[list[float]]:
 
 def _due_learners(n: int) -> list[str]:
     """``n`` learners with a monthly transcript due on DUE (written straight to the table)."""
-    from cme import schedule
-    from cme.models import Learner
+    from cme.platform.models import Learner
+    from cme.rules import transcript_schedule
     from tests.support.learners import verified_md
 
     due = {
         "transcript_frequency": "monthly",
-        "transcript_schedule": schedule.SCHEDULED,
+        "transcript_schedule": transcript_schedule.SCHEDULED,
         "transcript_due": DUE.isoformat(),
     }
     with Learner.batch_write() as learners:
@@ -61,7 +61,7 @@ def _due_learners(n: int) -> list[str]:
 
 
 def _run(gateway: Any, today: date = DUE) -> dict[str, Any]:
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
     from infra.local.scheduler import run_transcript_mailer
 
     settings = get_settings()
@@ -69,7 +69,7 @@ def _run(gateway: Any, today: date = DUE) -> dict[str, Any]:
 
 
 def _dead_letters() -> list[dict[str, Any]]:
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
     from infra.local.scheduler import dead_letters
 
     return dead_letters(get_settings().aws_region, "TranscriptDeadLetterQueue")
@@ -78,8 +78,8 @@ def _dead_letters() -> list[dict[str, Any]]:
 def test_a_throttled_fan_out_emails_every_learner_once_within_the_send_rate(
     aws: None, gateway: Any, outbox: Any, mail_time: VirtualTime, inject_faults: Callable[..., FaultInjector]
 ) -> None:
-    from cme.models import Learner
-    from cme.settings import get_settings
+    from cme.platform.models import Learner
+    from cme.platform.settings import get_settings
 
     rate = get_settings().max_send_rate
     emails = _due_learners(LEARNERS)
@@ -127,7 +127,7 @@ def test_a_daily_quota_refusal_is_not_retried_in_the_function_and_the_message_go
     """'Daily message quota exceeded' will not pass before SES's 24-hour window moves on: one
     call per receive, the message back to the queue each time, then dead-lettered (and the next
     day's run queues the learner again, since the due date did not move)."""
-    from cme.models import Learner
+    from cme.platform.models import Learner
 
     (email,) = _due_learners(1)
     before = len(outbox())
@@ -154,8 +154,8 @@ def test_a_batch_that_runs_out_of_time_sends_the_rest_back_unsent(
     """No send starts in the invocation's last RESERVE_SECONDS: with a worker Timeout that fits 5
     paced sends, a batch of 10 sends 5 and hands 5 back unsent, and later receives send them,
     each once, none dead-lettered."""
-    from cme import pacing
-    from cme.settings import get_settings
+    from cme.platform import pacing
+    from cme.platform.settings import get_settings
     from infra.local import cfn
 
     spacing = get_settings().mail_senders / get_settings().max_send_rate

@@ -157,7 +157,7 @@ def test_self_sign_in_only_while_open_and_with_a_real_code(admin: ApiClient, new
 
 
 def test_code_guessing_is_throttled(admin: ApiClient, new_client: Any) -> None:
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
 
     wrong = get_settings().attendance_wrong_codes_per_client  # per client; only wrong codes count
     guesser = new_client("192.0.2.99")
@@ -171,7 +171,7 @@ def test_code_guesses_in_a_windows_last_moment_count_in_it_and_the_next_starts_a
 ) -> None:
     """The guesses straddle a 15-minute window's edge on purpose: all made at 14:59:59.9 spend
     that window (refused, to try again in a second); at 15:00:00.0 the next window counts afresh."""
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
 
     wrong = get_settings().attendance_wrong_codes_per_client
     guesser = new_client("192.0.2.98")
@@ -259,7 +259,7 @@ def test_qr_code_opens_the_sign_in_page(admin: ApiClient) -> None:
 def test_admin_emails_parameter_makes_the_first_coordinator(
     client: ApiClient, new_client: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cme.settings import reset_settings
+    from cme.platform.settings import reset_settings
 
     monkeypatch.setenv("ADMIN_EMAILS", "Boss@Example.org, other@example.org")
     reset_settings()

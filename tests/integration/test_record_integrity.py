@@ -65,14 +65,14 @@ def certificate_text(learner: ApiClient, claim_id: str) -> str:
 
 def recent(at: str) -> bool:
     """An audit record's time (ISO, then "#" and its id) is now, give or take a minute."""
-    from cme import clock
+    from cme.platform import clock
 
     when = datetime.fromisoformat(at.split("#", 1)[0])
     return abs((clock.now() - when).total_seconds()) < 60
 
 
 def audit_records(learner_id: str, action: str) -> list[Any]:
-    from cme.models import AuditRecord
+    from cme.platform.models import AuditRecord
 
     return [r for r in AuditRecord.query(f"learner#{learner_id}") if r.action == action]
 
@@ -96,7 +96,7 @@ def test_rn_to_md_claim_then_back_to_rn_is_refused(rn: dict[str, Any], new_clien
 def test_a_certificate_prints_the_degree_of_its_claim(rn: dict[str, Any], new_client: Any) -> None:
     """Even when the profile's degree is no longer the claim's (changed before this fix, or by
     the office), the certificate, a reissue and verification show the claim's degree."""
-    from cme.models import Learner
+    from cme.platform.models import Learner
 
     learner = rn["learner"]
     claim = claimed_as_md(rn)
@@ -151,7 +151,7 @@ def test_the_office_changes_a_degree_audited(rn: dict[str, Any], admin: ApiClien
 def test_name_correction_is_audited_and_the_old_certificate_verifies_as_replaced(
     rn: dict[str, Any], new_client: Any
 ) -> None:
-    from cme.activities import office_today
+    from cme.platform.clock import office_today
 
     learner, learner_id = rn["learner"], rn["learner_id"]
     claim = claimed_as_md(rn)

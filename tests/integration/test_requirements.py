@@ -61,7 +61,7 @@ def test_coordinators_keep_requirement_sets_and_every_change_is_audited(admin: A
     missing = admin.put("/api/admin/requirement-sets/no-such-set", changed)
     assert missing.status == 404 and missing.json["code"] == "NOT_FOUND"
 
-    from cme.models import AuditRecord
+    from cme.platform.models import AuditRecord
 
     records = list(AuditRecord.query(f"requirement-set#{made['set_id']}"))
     assert [r.action for r in records] == ["requirement_set_create", "requirement_set_update"]
@@ -240,7 +240,7 @@ def test_another_learners_credit_is_never_counted(opioid_world: dict[str, Any]) 
 
 
 def test_a_claim_made_before_claims_carried_topics_takes_its_activitys(opioid_world: dict[str, Any]) -> None:
-    from cme.models import Claim
+    from cme.platform.models import Claim
 
     md, the_set = opioid_world["md"], opioid_world["set"]
     (listed,) = Claim.by_activity.query(opioid_world["activity"]["activity_id"])  # the MD's, the only one

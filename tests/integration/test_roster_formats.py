@@ -28,7 +28,7 @@ def workbook(rows: list[list[Any]]) -> bytes:
 
 def stored(activity_id: str) -> dict[str, tuple[str, str]]:
     """The attendance rows as stored (read from the table, whatever the list route answers)."""
-    from cme.models import Attendance
+    from cme.platform.models import Attendance
 
     return {item.email: (item.first_name, item.last_name) for item in Attendance.query(activity_id)}
 

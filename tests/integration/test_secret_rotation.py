@@ -3,7 +3,7 @@ order, on the local stack (the gateway plays CloudFront; the secret is in moto's
 Manager; the clock is pinned, so "wait past the cache time" is a move of the clock).
 
 Each function holds the secret it read as its own process would in Lambda (the gateway names
-the function: cme.secrets.holding). The requests go to three of them: the publisher (public
+the function: cme.platform.secrets.holding). The requests go to three of them: the publisher (public
 activities), the authorizer and the profile function (``/api/me``).
 """
 
@@ -34,7 +34,7 @@ FUNCTIONS = 3  # that the requests below reach: each reads the secret itself
 @pytest.fixture
 def clock_at(aws: None, monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
     """The clock pinned at START; ``clock_at(s)`` moves it to START + s seconds."""
-    from cme import clock
+    from cme.platform import clock
 
     moment = [START]
     monkeypatch.setattr(clock, "now", lambda: moment[0])
@@ -57,7 +57,7 @@ def deploy(origin_secret: str, previous: str = "") -> None:
 def test_the_readme_rotation_refuses_no_request(
     clock_at: Callable[[float], None], client: ApiClient, gateway: Gateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
 
     settings = get_settings()
     cache, refetch = settings.secret_cache_seconds, settings.secret_refetch_seconds

@@ -65,7 +65,7 @@ def test_every_per_learner_route_refuses_another_learners_ids(two_learners: dict
 def test_no_secret_or_full_phone_number_in_any_log_line(
     client: ApiClient, new_client: Any, outbox: Any, admin: ApiClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from cme.observability import logger
+    from cme.platform.observability import logger
 
     caplog.set_level(logging.DEBUG)
     phone_digits = "4805550142"

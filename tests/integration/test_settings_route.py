@@ -1,5 +1,5 @@
 """GET /api/settings (docs/api.md "Names the checks rely on"): the office settings the web pages read,
-served from cme.settings so no copy has to be "kept equal"."""
+served from cme.platform.settings so no copy has to be "kept equal"."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def test_settings_are_public_and_cacheable(client: ApiClient) -> None:
 
 
 def test_settings_follow_the_environment(client: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cme.settings import reset_settings
+    from cme.platform.settings import reset_settings
 
     monkeypatch.setenv("OFFICE_NAME", "Graduate Medical Education")
     monkeypatch.setenv("HELP_EMAIL", "gme@example.org")
@@ -41,7 +41,7 @@ def test_settings_follow_the_environment(client: ApiClient, monkeypatch: pytest.
 
 
 def test_a_blank_sms_number_is_null(client: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cme.settings import reset_settings
+    from cme.platform.settings import reset_settings
 
     monkeypatch.setenv("SMS_NUMBER", "  ")
     reset_settings()

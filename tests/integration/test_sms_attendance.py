@@ -53,7 +53,7 @@ def sent() -> list[tuple[str, str]]:
 
 @pytest.fixture
 def texting(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cme.settings import reset_settings
+    from cme.platform.settings import reset_settings
 
     monkeypatch.setenv("SMS_NUMBER", OFFICE_NUMBER)
     reset_settings()
@@ -74,15 +74,15 @@ def text(texting: None, gateway: Gateway) -> Any:
 
 
 def learner(email: str, phone: str, first: str = "Noor", last: str = "Haddad") -> str:
-    from cme.accounts import provision_account
-    from cme.schemas import NewAccount
+    from cme.identity.accounts import provision_account
+    from cme.platform.schemas import NewAccount
 
     data = NewAccount(email=email, password=DEMO_PASSWORD, first_name=first, last_name=last, degree="RN", phone=phone)
     return provision_account(data).learner_id
 
 
 def activity(admin: ApiClient, days_from_today: int = 0, title: str = TITLE) -> dict[str, Any]:
-    from cme.activities import office_today
+    from cme.platform.clock import office_today
 
     day = (office_today() + timedelta(days=days_from_today)).isoformat()
     body = {
@@ -102,13 +102,13 @@ def activity(admin: ApiClient, days_from_today: int = 0, title: str = TITLE) -> 
 
 
 def attendance(activity_id: str) -> list[Any]:
-    from cme.models import Attendance
+    from cme.platform.models import Attendance
 
     return list(Attendance.query(activity_id, consistent_read=True))
 
 
 def count(activity_id: str) -> int:
-    from cme.models import Activity
+    from cme.platform.models import Activity
 
     return int(Activity.get(activity_id).attendance_count or 0)
 
@@ -155,7 +155,7 @@ def test_a_known_number_with_a_good_code_records_attendance_under_the_primary_em
 
 
 def test_the_reply_comes_from_the_office_number(text: Any, admin: ApiClient) -> None:
-    from cme import aws
+    from cme.platform import aws
 
     learner("noor.haddad@example.org", "+1 480 555 0142")
     found = activity(admin)
@@ -228,7 +228,7 @@ def test_a_wrong_code_is_said_to_be_wrong(text: Any, admin: ApiClient) -> None:
 
 
 def test_a_closed_code_says_when_sign_in_is_open(text: Any, admin: ApiClient) -> None:
-    from cme.activities import office_today
+    from cme.platform.clock import office_today
 
     learner("noor.haddad@example.org", "+14805550142")
     found = activity(admin, days_from_today=-1)
@@ -240,7 +240,7 @@ def test_a_closed_code_says_when_sign_in_is_open(text: Any, admin: ApiClient) ->
 
 
 def test_texts_are_throttled_per_number_then_go_unanswered(text: Any, admin: ApiClient) -> None:
-    from cme import sms
+    from cme.publishing import sms
 
     learner("noor.haddad@example.org", "+14805550142")
     found = activity(admin)
@@ -253,7 +253,7 @@ def test_texts_are_throttled_per_number_then_go_unanswered(text: Any, admin: Api
 
 
 def test_replies_fit_one_gsm7_segment(text: Any, admin: ApiClient) -> None:
-    from cme import sms
+    from cme.publishing import sms
 
     learner("noor.haddad@example.org", "+14805550142")
     title = "“Señor Ødegård’s” grand rounds — " + "a very long title about sepsis, " * 8
@@ -266,7 +266,7 @@ def test_replies_fit_one_gsm7_segment(text: Any, admin: ApiClient) -> None:
 
 
 def test_aws_keywords_and_texting_off_get_no_reply(text: Any, admin: ApiClient, monkeypatch: Any) -> None:
-    from cme.settings import reset_settings
+    from cme.platform.settings import reset_settings
 
     learner("noor.haddad@example.org", "+14805550142")
     found = activity(admin)
@@ -286,7 +286,7 @@ def test_bad_messages_are_dropped_without_a_reply(text: Any) -> None:
 
 
 def test_logs_never_hold_the_whole_number(text: Any, admin: ApiClient, caplog: pytest.LogCaptureFixture) -> None:
-    from cme.observability import logger
+    from cme.platform.observability import logger
 
     learner("noor.haddad@example.org", "+14805550142")
     found = activity(admin)

@@ -24,7 +24,7 @@ LIMITS = {
 
 @pytest.fixture
 def tight(monkeypatch: pytest.MonkeyPatch, aws: None) -> None:
-    from cme.settings import reset_settings
+    from cme.platform.settings import reset_settings
 
     monkeypatch.setenv("SIGN_IN_PER_EMAIL_CLIENT", "3")
     monkeypatch.setenv("SIGN_IN_PER_EMAIL_DAY", "5")
@@ -33,7 +33,7 @@ def tight(monkeypatch: pytest.MonkeyPatch, aws: None) -> None:
 
 
 def test_the_defaults() -> None:
-    from cme.settings import Settings
+    from cme.platform.settings import Settings
 
     defaults = {name: field.default for name, field in Settings.model_fields.items()}
     assert {name: defaults[name] for name in LIMITS} == LIMITS

@@ -25,7 +25,7 @@ NEXT = date(2027, 3, 1)  # the February one
 
 class DueDateFault:
     """Answers the worker's UpdateItem of a learner's ``transcript_due`` with AccessDenied (a
-    denied call: a 400 that neither botocore nor cme.retry retries), ``times`` times."""
+    denied call: a 400 that neither botocore nor cme.platform.retry retries), ``times`` times."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, times: int) -> None:
         self.left = times
@@ -58,7 +58,7 @@ class DueDateFault:
 @pytest.fixture
 def learner(new_client: Any) -> str:
     """A learner with a monthly transcript, due on ``DUE``; returns the learner id."""
-    from cme.models import EmailOwner, Learner
+    from cme.platform.models import EmailOwner, Learner
 
     client: ApiClient = new_client()
     assert client.post("/api/accounts", account(email=EMAIL, degree="MD", phone="602-555-0177")).status == 201
@@ -71,13 +71,13 @@ def learner(new_client: Any) -> str:
 
 
 def _due(learner_id: str) -> str | None:
-    from cme.models import Learner
+    from cme.platform.models import Learner
 
     return Learner.get(learner_id).transcript_due
 
 
 def _run(gateway: Any, today: date) -> dict[str, Any]:
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
     from infra.local.scheduler import run_transcript_mailer
 
     settings = get_settings()
@@ -115,7 +115,7 @@ def test_a_failed_due_date_move_is_finished_by_the_sqs_retry_without_a_second_em
 def test_a_failure_past_every_retry_is_dead_lettered_and_finished_by_the_next_run(
     learner: str, gateway: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
     from infra.local.scheduler import dead_letters
 
     before = len(outbox())
@@ -142,8 +142,8 @@ def test_a_schedule_changed_during_the_send_keeps_the_new_due_date(
 ) -> None:
     """The due date moves only from the task's due date: a change the learner made meanwhile
     (here to quarterly, due April 1st) decides, and the message still succeeds."""
-    from cme import transcripts
-    from cme.models import Learner
+    from cme.platform.models import Learner
+    from cme.records import transcripts
 
     original = transcripts.mail.send
 

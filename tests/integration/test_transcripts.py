@@ -101,14 +101,14 @@ def _schedule(client: ApiClient, email: str, frequency: str) -> None:
 
 
 def _make_due(email: str, due: date) -> None:
-    from cme.models import EmailOwner, Learner
+    from cme.platform.models import EmailOwner, Learner
 
     learner = Learner.get(EmailOwner.get(email).learner_id)
     learner.update(actions=[Learner.transcript_due.set(due.isoformat())])
 
 
 def _run(gateway: Any) -> dict[str, int]:
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
     from infra.local.scheduler import run_transcript_mailer
 
     settings = get_settings()
@@ -145,7 +145,7 @@ def test_the_mailer_emails_exactly_the_due_learners_once(
 def test_a_failing_message_is_retried_without_a_second_email(
     history: dict[str, Any], outbox: Any, gateway: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cme import transcripts
+    from cme.records import transcripts
 
     _schedule(history["learner"], "md@example.org", "monthly")
     _make_due("md@example.org", office_date())
@@ -156,7 +156,7 @@ def test_a_failing_message_is_retried_without_a_second_email(
     def flaky_mail(*args: Any, **kwargs: Any) -> None:
         attempts["n"] += 1
         if attempts["n"] == 1:
-            from cme.errors import ServiceUnavailable
+            from cme.platform.errors import ServiceUnavailable
 
             raise ServiceUnavailable("EMAIL_UNAVAILABLE", "throttled")
         original_mail(*args, **kwargs)
@@ -169,8 +169,8 @@ def test_a_failing_message_is_retried_without_a_second_email(
 
 
 def test_a_redelivered_message_never_sends_twice(history: dict[str, Any], outbox: Any, gateway: Any) -> None:
-    from cme import transcripts
-    from cme.models import EmailOwner
+    from cme.platform.models import EmailOwner
+    from cme.records import transcripts
 
     learner_id = EmailOwner.get("md@example.org").learner_id
     today = office_date()
@@ -192,8 +192,8 @@ def test_a_redelivered_message_never_sends_twice(history: dict[str, Any], outbox
 def test_poison_messages_go_to_the_dead_letter_queue(
     history: dict[str, Any], gateway: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cme import transcripts
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
+    from cme.records import transcripts
     from infra.local.scheduler import dead_letters
 
     _schedule(history["learner"], "md@example.org", "monthly")
@@ -228,7 +228,7 @@ def _codes(client: ApiClient) -> dict[str, str]:
 
 
 def test_json_transcript_rows_and_totals(history: dict[str, Any]) -> None:
-    from cme.activities import office_today
+    from cme.platform.clock import office_today
 
     learner, today = history["learner"], office_date()
     body = _json(learner)
@@ -304,7 +304,7 @@ def test_json_transcript_shows_only_the_learners_own_credit(
 def test_an_ama_and_moc_claim_is_two_rows_everywhere(history: dict[str, Any], admin: ApiClient) -> None:
     """One claim with two credit lines (AMA + ABIM MOC) is two rows in the JSON, the CSV and the
     PDF, dated by the same completion date, and counts in both totals."""
-    from cme.credit import label
+    from cme.rules.credit import label
 
     learner = history["learner"]
     both = create(

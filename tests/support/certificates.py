@@ -6,7 +6,7 @@ import dataclasses
 from datetime import date
 from typing import Any
 
-from cme.pdf.certificate import CertificateData
+from cme.records.pdf.certificate import CertificateData
 
 SAMPLE = CertificateData(
     learner_name="Zoë Łukasiewicz-Müller",

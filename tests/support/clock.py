@@ -1,4 +1,4 @@
-"""The clock every test runs on: ``cme.clock.now`` pinned, so no test reads the time of day.
+"""The clock every test runs on: ``cme.platform.clock.now`` pinned, so no test reads the time of day.
 
 Each test starts at ``START``, a fixed moment one minute into a 15-minute throttle window, an
 hour and a UTC day (mid-morning in the office's time zone), so nothing a test does straddles a
@@ -17,13 +17,13 @@ START = datetime(2031, 5, 14, 14, 1, tzinfo=UTC)
 
 
 def window_edge(seconds: int, after: datetime = START) -> datetime:
-    """The first edge after ``after`` of fixed windows of ``seconds`` (as cme.throttle counts
+    """The first edge after ``after`` of fixed windows of ``seconds`` (as cme.platform.throttle counts
     them: each starts on a multiple of its length since the epoch)."""
     return datetime.fromtimestamp((after.timestamp() // seconds + 1) * seconds, UTC)
 
 
 def office_date() -> date:
     """The office's date on the pinned clock: the "today" the code under test sees."""
-    from cme.activities import office_today
+    from cme.platform.clock import office_today
 
     return office_today()

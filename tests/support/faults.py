@@ -2,7 +2,7 @@
 throttling (infra/local/faults.py).
 
 Import it into a test module (``from tests.support.faults import inject_faults``) and call it
-with the probabilities; the injector is uninstalled when the test ends, and cme.retry's counts
+with the probabilities; the injector is uninstalled when the test ends, and cme.platform.retry's counts
 start from zero. In-process moto (``mock_aws``) is not atomic across threads, so the calls that
 pass are run one at a time, as the local stack runs moto.
 
@@ -28,7 +28,7 @@ botocore_waits: list[float] = []
 
 @pytest.fixture
 def inject_faults(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., FaultInjector]]:
-    from cme import retry
+    from cme.platform import retry
 
     # botocore.endpoint sleeps through its module global ``time``; nothing else is changed
     botocore_waits.clear()

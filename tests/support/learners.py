@@ -10,9 +10,9 @@ def verified_md(prefix: str, number: int, phone_block: str, **extra: Any) -> Any
     """Learner ``<prefix>-NNNN``, an MD with the one verified email ``<prefix>N@example.org``
     and phone ``+1480<phone_block>NNNN``, made now on the pinned clock; ``extra`` sets more
     attributes (a transcript schedule, say)."""
-    from cme import clock
-    from cme.identity import name_key
-    from cme.models import Learner
+    from cme.platform import clock
+    from cme.platform.models import Learner
+    from cme.platform.normalize import name_key
 
     now = clock.now()
     email = f"{prefix}{number}@example.org"

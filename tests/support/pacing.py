@@ -1,4 +1,4 @@
-"""Time for paced mail (cme.pacing) that tests move instead of waiting.
+"""Time for paced mail (cme.platform.pacing) that tests move instead of waiting.
 
 ``virtual_mail_time`` (the autouse fixture ``mail_time`` in tests/integration) gives the
 process's mail pacer a virtual clock: its ``sleep`` moves the clock on at once and is
@@ -51,7 +51,7 @@ def busiest_window(moments: list[float], seconds: float = 1.0) -> int:
 def virtual_mail_time(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
     """Put the mail pacer on a virtual clock until the test ends (made at first use, from the
     settings then in force)."""
-    from cme import pacing
+    from cme.platform import pacing
 
     time = VirtualTime()
 

@@ -1,4 +1,4 @@
-"""The template's secrets in moto, as cme.secrets reads them (``{"current", "previous"}``).
+"""The template's secrets in moto, as cme.platform.secrets reads them (``{"current", "previous"}``).
 
 ``in_moto`` is a moto ``mock_aws`` (no socket: unit tests keep the network blocked) with fake
 credentials and the functions' environment naming the secrets by their local names; ``put``
@@ -34,9 +34,9 @@ def put(name: str, current: str, previous: str = "") -> None:
 
 def forget_all() -> None:
     """What a new process starts from: settings, clients and secrets read again at first use."""
-    from cme import secrets
-    from cme.aws import reset_clients
-    from cme.settings import reset_settings
+    from cme.platform import secrets
+    from cme.platform.aws import reset_clients
+    from cme.platform.settings import reset_settings
 
     reset_settings()
     reset_clients()
@@ -67,8 +67,8 @@ def in_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def warm() -> None:
     """Every function holds the secrets, as a warm one does (it reads them once per
     SECRET_CACHE_SECONDS, not per request): for tests that count a request's AWS calls."""
-    from cme import secrets
-    from cme.settings import get_settings
+    from cme.platform import secrets
+    from cme.platform.settings import get_settings
 
     settings = get_settings()
     for function in cfn.functions():

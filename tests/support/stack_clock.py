@@ -1,5 +1,5 @@
 """The local stack's clock, for browser tests (tests/e2e): the stack runs in a process of its
-own, so the ``clock`` fixture pins cme.clock there, through ``/_local/clock``
+own, so the ``clock`` fixture pins cme.platform.clock there, through ``/_local/clock``
 (infra/local/server.py), and a test takes "today" from it, never from the time of day here.
 
 The stack starts on the real clock (the browser's pages read the browser's own date, so the two

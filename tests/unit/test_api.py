@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from cme import errors
-from cme.api import make_resolver, refuse_body
-from cme.sessions import cookie_value
+from cme.identity.sessions import cookie_value
+from cme.platform import errors
+from cme.runtime.resolver import make_resolver, refuse_body
 
 
 class Body(BaseModel):
@@ -127,7 +127,7 @@ SECRET = "unit-test-origin-secret-0123456789abcdef"
     ],
 )
 def test_viewer_address_from_cloudfront(header: str, address: str) -> None:
-    from cme.edge import viewer_address
+    from cme.runtime.cloudfront import viewer_address
 
     assert viewer_address(header) == address
 
@@ -151,7 +151,7 @@ def test_viewer_address_from_cloudfront(header: str, address: str) -> None:
     ],
 )
 def test_garbled_viewer_address_is_none(header: str | None) -> None:
-    from cme.edge import viewer_address
+    from cme.runtime.cloudfront import viewer_address
 
     assert viewer_address(header) is None
 
@@ -186,7 +186,7 @@ def _edge_event(headers: dict[str, str], body: str | None = '{"name": "x"}') -> 
 
 @pytest.fixture
 def edge_handler(origin_secret: Any) -> Any:
-    from cme.api import client_address, lambda_entry
+    from cme.runtime.resolver import client_address, lambda_entry
     from infra.local.gateway import LambdaContext
 
     app = make_resolver()
@@ -245,8 +245,8 @@ def test_client_falls_back_to_the_source_ip_only_without_a_usable_header(edge_ha
 
 
 def test_the_origin_secret_stays_out_of_the_settings_and_reprs(origin_secret: Any, edge_handler: Any) -> None:
-    from cme import secrets
-    from cme.settings import get_settings
+    from cme.platform import secrets
+    from cme.platform.settings import get_settings
 
     assert edge_handler(_edge_event({"x-origin-verify": SECRET}))["statusCode"] == 200
     settings = get_settings()
@@ -295,7 +295,7 @@ def test_the_authorizer_refuses_without_the_origin_secret(origin_secret: Any) ->
     ],
 )
 def test_bad_session_cookies_resolve_to_no_identity_without_a_lookup(cookie: str | None) -> None:
-    from cme import sessions
+    from cme.identity import sessions
 
     assert sessions.parse_cookie(cookie) is None
     assert sessions.resolve(cookie) is None  # no AWS call: the network is blocked here
@@ -303,7 +303,7 @@ def test_bad_session_cookies_resolve_to_no_identity_without_a_lookup(cookie: str
 
 
 def test_session_cookie_carries_the_learner() -> None:
-    from cme import sessions
+    from cme.identity import sessions
 
     cookie, item = sessions.new_session("0f8e3b2a-1111-4222-8333-944445555666", "learner")
     learner_id, token = sessions.parse_cookie(cookie) or ("", "")
@@ -325,7 +325,7 @@ def test_session_cookie_carries_the_learner() -> None:
     ],
 )
 def test_json_depth(text: str, too_deep: bool) -> None:
-    from cme.api import json_too_deep
+    from cme.runtime.resolver import json_too_deep
 
     assert json_too_deep(text) is too_deep
 
@@ -340,7 +340,7 @@ def test_json_depth(text: str, too_deep: bool) -> None:
     ],
 )
 def test_content_type_media_type_is_lower_cased(sent: str, seen: str) -> None:
-    from cme.api import _content_type_normalized
+    from cme.runtime.resolver import _content_type_normalized
 
     for name in ("content-type", "Content-Type", "CONTENT-TYPE"):
         event = {"headers": {name: sent, "x-other": "Kept"}}
@@ -350,7 +350,7 @@ def test_content_type_media_type_is_lower_cased(sent: str, seen: str) -> None:
 
 
 def test_refuse_admin_before_the_body() -> None:
-    from cme.api import refuse_admin
+    from cme.runtime.resolver import refuse_admin
 
     event = _event("POST", "/api/admin/activities", "{}")
     assert refuse_admin(event) == (401, "SIGN_IN_REQUIRED", errors.SIGN_IN_REQUIRED)
@@ -367,7 +367,7 @@ def test_two_resolvers_in_one_process_each_read_their_own_event(origin_secret: A
     containers as threads of one process. Here container B answers while A is mid-request (as a
     thread switch would interleave them); A must still read its own request afterwards (before
     the fix it read B's: a claim under another learner's session in the surge tests)."""
-    from cme.api import lambda_entry
+    from cme.runtime.resolver import lambda_entry
     from infra.local.gateway import LambdaContext
 
     first, second = make_resolver(), make_resolver()

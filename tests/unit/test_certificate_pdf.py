@@ -9,8 +9,8 @@ import pytest
 import segno
 from pypdf import PdfReader
 
-from cme.pdf import qr
-from cme.pdf.certificate import render
+from cme.records.pdf import qr
+from cme.records.pdf.certificate import render
 from tests.support.certificates import certificate
 
 DATA = certificate(

@@ -10,7 +10,7 @@ silently when HarfBuzz shapes it), so it is missing from the extracted text. The
   pypdf emits for glyphs without a Unicode value of their own (Devanagari half forms, the codes
   of CID-keyed CJK fonts) are removed first;
 - no font of the document recorded a missing glyph;
-- each character outside DejaVu was drawn with the Noto font that cme/scripts.py names for it.
+- each character outside DejaVu was drawn with the Noto font that cme/platform/writing.py names for it.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from cme.pdf.certificate import render
-from cme.pdf.transcript import Row, TranscriptData
-from cme.pdf.transcript import render as render_transcript
+from cme.records.pdf.certificate import render
+from cme.records.pdf.transcript import Row, TranscriptData
+from cme.records.pdf.transcript import render as render_transcript
 from tests.support.certificates import certificate
 
 SAMPLES = {
@@ -70,10 +70,10 @@ def _assert_printed(name: str, text: str, document: Any) -> None:
         assert word in text or word[::-1] in text, f"{word!r} not printed in {text!r}"
     missing = {key: font.missing_glyphs for key, font in document.fonts.items() if font.missing_glyphs}
     assert not missing, f"glyphs missing: {missing}"
-    from cme import scripts
+    from cme.platform import writing
 
     for char in name.replace(" ", ""):
-        font = scripts.font_for(ord(char))
+        font = writing.font_for(ord(char))
         assert font is not None, char
         if font.family != "dejavu":
             assert {font.family, font.family + "B"} & set(document.fonts), f"{char!r} not drawn in {font.family}"
@@ -106,7 +106,7 @@ def test_transcript_prints_the_name_and_row_titles_in_their_script(monkeypatch: 
 
 
 def test_a_latin_certificate_loads_no_other_font(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cme.pdf import fonts
+    from cme.records.pdf import fonts
 
     def refuse(*args: Any) -> Any:
         raise AssertionError(f"a Noto font was loaded: {args}")
@@ -119,11 +119,11 @@ def test_a_latin_certificate_loads_no_other_font(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_name_loads_only_the_pieces_it_needs(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cme import scripts
+    from cme.platform import writing
 
     name = "王小明"
     text, document = _rendered(monkeypatch, lambda: render(dataclasses.replace(DATA, learner_name=name)))
-    needed = {scripts.font_for(ord(char)).family + "B" for char in name}  # type: ignore[union-attr]
+    needed = {writing.font_for(ord(char)).family + "B" for char in name}  # type: ignore[union-attr]
     assert len(needed) == 3 and set(document.fonts) == {"dejavu", "dejavuB", *needed}  # bold only: the name's style
     assert f"{name}, MD" in text
 
@@ -142,7 +142,7 @@ def test_a_long_title_without_spaces_wraps_and_stays_on_the_page(monkeypatch: py
 
 
 def test_a_name_no_font_prints_is_refused_never_printed_blank() -> None:
-    from cme.errors import InvalidInput
+    from cme.platform.errors import InvalidInput
 
     for name in ("ᏣᎳᎩ", "José ᏣᎳᎩ", "🙂", " "):
         with pytest.raises(InvalidInput) as caught:
@@ -159,14 +159,14 @@ def test_other_texts_lose_only_what_no_font_prints(monkeypatch: pytest.MonkeyPat
 
 
 def test_the_manifest_matches_the_fonts() -> None:
-    """cme/pdf/fonts/scripts.json is what infra/tools/make_script_fonts.py makes from the fonts."""
-    from cme import scripts
+    """cme/records/pdf/fonts/scripts.json is what infra/tools/make_script_fonts.py makes from the fonts."""
+    from cme.platform import writing
     from infra.tools import make_script_fonts
 
-    assert json.loads(scripts.MANIFEST.read_text(encoding="utf-8")) == make_script_fonts.manifest()
-    table = scripts._table()
+    assert json.loads(writing.MANIFEST.read_text(encoding="utf-8")) == make_script_fonts.manifest()
+    table = writing._table()
     assert all(table.ends[i] < table.starts[i + 1] for i in range(len(table.starts) - 1))  # one font a character
-    for font in scripts.fonts():
+    for font in writing.fonts():
         assert (make_script_fonts.FONTS / font.regular).is_file() and (make_script_fonts.FONTS / font.bold).is_file()
     licences = {path.name for path in make_script_fonts.FONTS.glob("LICENSE-*")}
     assert licences == {"LICENSE-DejaVu.txt", "LICENSE-Noto.txt"}
@@ -175,11 +175,11 @@ def test_the_manifest_matches_the_fonts() -> None:
 def test_every_han_character_of_the_unified_block_is_printable() -> None:
     """Names use any of ~20,000 Han characters: the CJK pieces keep them all (and every Hangul
     syllable, and Kana)."""
-    from cme import scripts
+    from cme.platform import writing
 
     missing = [
         hex(c) for block in ((0x4E00, 0x9FEF), (0xAC00, 0xD7A3), (0x3041, 0x3096), (0x30A1, 0x30FA))
-        for c in range(block[0], block[1] + 1) if not scripts.printable(chr(c))
+        for c in range(block[0], block[1] + 1) if not writing.printable(chr(c))
     ]  # fmt: skip
     assert missing == []
 
@@ -196,10 +196,10 @@ def test_every_han_character_of_the_unified_block_is_printable() -> None:
     ],
 )
 def test_the_name_rule_accepts_what_certificates_print(name: str) -> None:
-    from cme import identity
+    from cme.platform import normalize
 
-    assert identity.name_problems(name) == []
-    identity.check_name_scripts({"first_name": name, "last_name": name})
+    assert normalize.name_problems(name) == []
+    normalize.check_name_scripts({"first_name": name, "last_name": name})
 
 
 @pytest.mark.parametrize(
@@ -213,12 +213,12 @@ def test_the_name_rule_accepts_what_certificates_print(name: str) -> None:
     ],
 )
 def test_the_name_rule_refuses_other_scripts_and_invisible_characters(name: str, bad: list[str]) -> None:
-    from cme import identity
-    from cme.errors import InvalidInput
+    from cme.platform import normalize
+    from cme.platform.errors import InvalidInput
 
-    assert identity.name_problems(name) == bad
+    assert normalize.name_problems(name) == bad
     with pytest.raises(InvalidInput) as caught:
-        identity.check_name_scripts({"first_name": "Zoë", "last_name": name})
+        normalize.check_name_scripts({"first_name": "Zoë", "last_name": name})
     assert caught.value.code == "NAME_SCRIPT_UNSUPPORTED"
     assert caught.value.message.startswith("Names can be written in Latin, Greek, Cyrillic, Chinese, Japanese, Korean,")
     assert caught.value.message.endswith("Please check your last name.")

@@ -12,9 +12,9 @@ from moto import mock_aws
 from PIL import Image
 from pypdf import PdfReader
 
-from cme.pdf import signature
-from cme.pdf.certificate import render
-from cme.settings import reset_settings
+from cme.platform.settings import reset_settings
+from cme.records.pdf import signature
+from cme.records.pdf.certificate import render
 from infra.local import cfn
 from tests.support.calls import count_calls
 from tests.support.certificates import certificate
@@ -85,7 +85,7 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)
-    from cme.aws import reset_clients
+    from cme.platform.aws import reset_clients
 
     with mock_aws():
         reset_settings()

@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 
-from cme import claims, credit, retry
-from cme.errors import Conflict, InvalidInput
-from cme.models import Activity, Claim, Learner, plain
-from cme.models.tables import CreditDesignation, EvaluationQuestion
-from cme.schemas import ClaimIn, CreditType
+from cme.credit import claims
+from cme.platform import retry
+from cme.platform.errors import Conflict, InvalidInput
+from cme.platform.models import Activity, Claim, Learner, plain
+from cme.platform.models.tables import CreditDesignation, EvaluationQuestion
+from cme.platform.schemas import ClaimIn, CreditType
+from cme.rules import credit
 
 TODAY = date(2031, 5, 14)
 END = TODAY - timedelta(days=3)
@@ -155,7 +157,7 @@ def test_build_keeps_what_moc_reporting_needs_and_saves_the_forms_additions() ->
     claim = writes.claim
     assert claim.moc_consent is True and claim.birth_mmdd == "0412"
     assert plain(claim.board_ids) == {"ABIM": "123456"}
-    assert claim.report_board == "MOC" and claim.report_key == f"{claims.reports.UNREPORTED}{END.isoformat()}"
+    assert claim.report_board == "MOC" and claim.report_key == f"{claims.board_files.UNREPORTED}{END.isoformat()}"
     assert len(writes.additions) == 3  # board ids, birth month/day, updated_at
 
 

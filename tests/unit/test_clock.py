@@ -54,19 +54,18 @@ def test_today_is_the_offices_date() -> None:
 
 
 def test_every_test_starts_on_the_pinned_clock(clock: SetClock) -> None:
-    from cme import activities
-    from cme import clock as cme_clock
+    from cme.platform import clock as cme_clock
 
     assert START <= cme_clock.now() < START + timedelta(minutes=1)
-    assert activities.office_today() == date(2031, 5, 14)
+    assert cme_clock.office_today() == date(2031, 5, 14)
     clock.freeze(LAST_TENTH)
     assert cme_clock.now() == LAST_TENTH
 
 
 def test_a_throttle_window_ends_at_its_edge_on_the_pinned_clock(clock: SetClock) -> None:
-    """The throttle reads cme.clock: at 14:59:59.9 the window has a second to run (Retry-After
+    """The throttle reads cme.platform.clock: at 14:59:59.9 the window has a second to run (Retry-After
     is at least 1); a tenth of a second later, at 15:00:00.0, the next window has begun."""
-    from cme import throttle
+    from cme.platform import throttle
 
     scope = throttle.Scope("test:edge", "x", limit=1, window=900)
     clock.freeze(LAST_TENTH)
@@ -94,7 +93,7 @@ def _json(answer: object) -> object:
 
 
 def test_the_local_stack_clock_is_pinned_and_released(stack: Client, clock: SetClock) -> None:
-    from cme import clock as cme_clock
+    from cme.platform import clock as cme_clock
 
     clock.freeze(START)
     assert _json(stack.get("/_local/clock")) == {"now": START.isoformat(), "today": "2031-05-14", "frozen": False}

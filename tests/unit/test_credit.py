@@ -1,4 +1,4 @@
-"""The credit facts of cme.credit: wording, who may claim what, the claim window's last day, the
+"""The credit facts of cme.rules.credit: wording, who may claim what, the claim window's last day, the
 name with degree, the certificate code and the completion date."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from cme import credit
-from cme.errors import InvalidInput
-from cme.schemas import Credit, CreditType
+from cme.platform.errors import InvalidInput
+from cme.platform.schemas import Credit, CreditType
+from cme.rules import credit
 
 ROOT = Path(__file__).resolve().parents[2]
 API_TYPES = [
@@ -186,10 +186,10 @@ def test_the_claim_windows_last_day() -> None:
 
 
 def test_the_claim_windows_last_day_through_the_claim_checks() -> None:
-    from cme.claims import check
-    from cme.models import Activity, Learner
-    from cme.models.tables import CreditDesignation
-    from cme.schemas import ClaimIn
+    from cme.credit.claims import check
+    from cme.platform.models import Activity, Learner
+    from cme.platform.models.tables import CreditDesignation
+    from cme.platform.schemas import ClaimIn
 
     activity = Activity(
         "a1",

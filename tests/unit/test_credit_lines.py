@@ -1,14 +1,14 @@
-"""Several credit lines per claim: the pure rules in cme.credit (issue 13, part 2)."""
+"""Several credit lines per claim: the pure rules in cme.rules.credit (issue 13, part 2)."""
 
 from __future__ import annotations
 
 import pytest
 
-from cme import credit
-from cme.errors import InvalidInput
-from cme.models import Claim
-from cme.models.tables import ClaimLine
-from cme.schemas import Credit, CreditType
+from cme.platform.errors import InvalidInput
+from cme.platform.models import Claim
+from cme.platform.models.tables import ClaimLine
+from cme.platform.schemas import Credit, CreditType
+from cme.rules import credit
 from tests.support.certificates import certificate
 
 AMA, MOC, ANCC, ACPE, IPCE = (
@@ -107,7 +107,7 @@ def test_the_ama_and_moc_certificate_text() -> None:
 
     from pypdf import PdfReader
 
-    from cme.pdf.certificate import CertificateData, render
+    from cme.records.pdf.certificate import CertificateData, render
 
     data = certificate(
         learner_name="Ana Ruiz",

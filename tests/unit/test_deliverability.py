@@ -1,5 +1,5 @@
 """SES's bounce and complaint events (SES event publishing to SNS, "Contents of event data that
-Amazon SES publishes to Amazon SNS"): which make an address undeliverable (cme.deliverability)."""
+Amazon SES publishes to Amazon SNS"): which make an address undeliverable (cme.identity.deliverability)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from cme.deliverability import Feedback, parse
-from cme.schemas import UndeliverableReason
+from cme.identity.deliverability import Feedback, parse
+from cme.platform.schemas import UndeliverableReason
 
 MAIL = {
     "timestamp": "2026-03-02T14:00:00.000Z",

@@ -23,7 +23,7 @@ from infra.tools import deploy, iam
 PARAMETERS = cfn.template()["Parameters"]
 EXAMPLE = deploy.parse_deploy_file(json.loads((deploy.DEPLOY_DIR / "example.json").read_text(encoding="utf-8")))
 SECRETS = {name: "s" * 64 for name, spec in PARAMETERS.items() if deploy.is_secret(spec)}
-LAYER_FILE = "layers/common/cme/settings.py"
+LAYER_FILE = "layers/common/cme/platform/settings.py"
 CODE_FILE = "functions/sign_in/app.py"
 
 

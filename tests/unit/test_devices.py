@@ -1,4 +1,4 @@
-"""Known-device cookies (cme.devices): signed, bound to one email, expiring, fail closed."""
+"""Known-device cookies (cme.identity.devices): signed, bound to one email, expiring, fail closed."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ START = datetime(2031, 3, 4, 5, 6, 7, tzinfo=UTC)
 def at(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[timedelta], None]]:
     """The key configured (in moto's Secrets Manager) and the clock frozen at START;
     ``at(delta)`` moves it."""
-    from cme import clock
+    from cme.platform import clock
 
     moment = [START]
     monkeypatch.setattr(clock, "now", lambda: moment[0])
@@ -38,7 +38,7 @@ def _key(current: str, previous: str = "") -> None:
 
 
 def _remember(cookie: str | None = None, email: str = EMAIL) -> str:
-    from cme import devices
+    from cme.identity import devices
 
     value = devices.remember(cookie, email)
     assert value is not None
@@ -46,7 +46,7 @@ def _remember(cookie: str | None = None, email: str = EMAIL) -> str:
 
 
 def test_a_remembered_device_is_known_for_its_email(at: Callable[[timedelta], None]) -> None:
-    from cme import devices
+    from cme.identity import devices
 
     cookie = _remember()
     device = devices.known(cookie, EMAIL)
@@ -57,7 +57,7 @@ def test_a_remembered_device_is_known_for_its_email(at: Callable[[timedelta], No
 
 
 def test_another_accounts_cookie_is_no_device_of_this_email(at: Callable[[timedelta], None]) -> None:
-    from cme import devices
+    from cme.identity import devices
 
     theirs = _remember(email="ana.lima@example.org")
     assert devices.known(theirs, EMAIL) is None
@@ -66,7 +66,7 @@ def test_another_accounts_cookie_is_no_device_of_this_email(at: Callable[[timede
 
 @pytest.mark.parametrize("position", [0, 9, 45, -1])
 def test_a_tampered_cookie_is_no_device(at: Callable[[timedelta], None], position: int) -> None:
-    from cme import devices
+    from cme.identity import devices
 
     cookie = _remember()
     char = cookie[position]
@@ -78,7 +78,7 @@ def test_a_tampered_cookie_is_no_device(at: Callable[[timedelta], None], positio
 
 
 def test_an_entry_moved_to_another_time_or_id_fails_its_mac(at: Callable[[timedelta], None]) -> None:
-    from cme import devices
+    from cme.identity import devices
 
     issued, device, mac = _remember().split(".")
     later = f"{int(issued, 16) + 1:x}"
@@ -87,7 +87,7 @@ def test_an_entry_moved_to_another_time_or_id_fails_its_mac(at: Callable[[timede
 
 
 def test_a_cookie_signed_with_another_key_is_no_device(at: Callable[[timedelta], None]) -> None:
-    from cme import devices
+    from cme.identity import devices
 
     cookie = _remember()
     _key(KEY + "-rotated")
@@ -95,7 +95,7 @@ def test_a_cookie_signed_with_another_key_is_no_device(at: Callable[[timedelta],
 
 
 def test_a_cookie_expires_after_a_year(at: Callable[[timedelta], None]) -> None:
-    from cme import devices
+    from cme.identity import devices
 
     cookie = _remember()
     at(timedelta(days=364))
@@ -110,7 +110,7 @@ def test_a_cookie_expires_after_a_year(at: Callable[[timedelta], None]) -> None:
 def test_without_a_key_nothing_is_trusted_or_remembered(
     at: Callable[[timedelta], None], monkeypatch: pytest.MonkeyPatch, configured: str
 ) -> None:
-    from cme import devices
+    from cme.identity import devices
 
     cookie = _remember()
     if configured == "an empty key":
@@ -129,7 +129,7 @@ def test_a_rotated_key_keeps_the_previous_keys_devices_until_it_is_dropped(at: C
     """DeviceCookieKey rotated with the old key in DeviceCookieKeyPrevious: cookies the old key
     signed are still known, new entries are signed with the new key; once the previous key
     is dropped, only the new key's entries are."""
-    from cme import devices
+    from cme.identity import devices
 
     old = _remember()
     _key(KEY + "-new", previous=KEY)
@@ -148,14 +148,14 @@ def test_a_rotated_key_keeps_the_previous_keys_devices_until_it_is_dropped(at: C
     "junk", [None, "", "x", "...", "~~~", "1." * 600, "zz.zz.zz", "0." + "a" * 32 + "." + "b" * 32]
 )
 def test_junk_is_no_device(at: Callable[[timedelta], None], junk: str | None) -> None:
-    from cme import devices
+    from cme.identity import devices
 
     assert devices.known(junk, EMAIL) is None
     assert devices.remember(junk, EMAIL) is not None
 
 
 def test_one_browser_remembers_the_last_few_emails(at: Callable[[timedelta], None]) -> None:
-    from cme import devices
+    from cme.identity import devices
 
     emails = [f"nurse{n}@example.org" for n in range(devices.MAX_EMAILS + 1)]
     cookie: str | None = None
@@ -169,8 +169,8 @@ def test_one_browser_remembers_the_last_few_emails(at: Callable[[timedelta], Non
 
 
 def test_the_key_stays_out_of_the_settings_and_reprs(at: Callable[[timedelta], None]) -> None:
-    from cme import secrets
-    from cme.settings import get_settings
+    from cme.platform import secrets
+    from cme.platform.settings import get_settings
 
     _remember()
     settings = get_settings()
@@ -182,7 +182,7 @@ def test_the_key_stays_out_of_the_settings_and_reprs(at: Callable[[timedelta], N
 def test_the_cookie_attributes(at: Callable[[timedelta], None]) -> None:
     from aws_lambda_powertools.shared.cookies import SameSite
 
-    from cme import devices
+    from cme.identity import devices
 
     cookie = devices.device_cookie(_remember())
     assert cookie.name == "cme_device" and cookie.path == "/api/auth"

@@ -1,5 +1,5 @@
 """docs/ stays true: its generated blocks are what the code says, every error code the handlers
-answer with is in the table (rendered from the registry, cme.errors.CODES; the registry is held
+answer with is in the table (rendered from the registry, cme.platform.errors.CODES; the registry is held
 against the source in test_error_registry.py), and every citation of a doc names a real section
 of it."""
 
@@ -96,5 +96,5 @@ def test_markdown_links_into_docs_have_real_anchors() -> None:
 
 def test_every_citation_in_the_tree_names_a_real_section() -> None:
     files = {p.relative_to(cfn.ROOT).as_posix() for p in docs.citing_files()}
-    assert {"openapi.json", "template.yaml", "web/js/credits.js", "layers/common/cme/credit.py"} <= files
+    assert {"openapi.json", "template.yaml", "web/js/credits.js", "layers/common/cme/rules/credit.py"} <= files
     assert docs.all_citation_problems() == []

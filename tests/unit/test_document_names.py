@@ -1,11 +1,11 @@
-"""File names of downloads, in one place (cme.documents): accents folded, nothing a
+"""File names of downloads, in one place (cme.platform.documents): accents folded, nothing a
 Content-Disposition header or a file system would trip on, whatever the activity's title."""
 
 from __future__ import annotations
 
 import pytest
 
-from cme import documents
+from cme.platform import documents
 
 
 @pytest.mark.parametrize(

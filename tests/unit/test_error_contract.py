@@ -95,7 +95,7 @@ def test_nothing_is_recorded_outside_the_tests(tmp_path: Path, monkeypatch: pyte
 
 def test_every_route_declares_its_codes_through_the_one_helper() -> None:
     """Each route decorator in functions/ (handlers and Routers) passes
-    ``responses=responses(...)`` (cme.api.responses), so a new route states its codes, even none."""
+    ``responses=responses(...)`` (cme.runtime.resolver.responses), so a new route states its codes, even none."""
     import ast
 
     from infra.local import cfn

@@ -1,4 +1,4 @@
-"""One registry of error codes (cme.errors.CODES): every place the source makes an error uses a
+"""One registry of error codes (cme.platform.errors.CODES): every place the source makes an error uses a
 registered code with its registered status (infra/tools/error_sites.py walks the syntax trees,
 so a mismatch fails here even on a path no test runs), and the registry holds nothing else."""
 
@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cme import errors
+from cme.platform import errors
 from infra.tools import error_sites
 
 SAMPLE = """
-from cme.errors import Conflict, InvalidInput, DomainError
-from cme.api import error_response
+from cme.platform.errors import Conflict, InvalidInput, DomainError
+from cme.runtime.resolver import error_response
 
 GONE = "It is gone."
 
@@ -74,7 +74,7 @@ def test_a_code_made_with_another_status_or_unregistered_is_caught(tmp_path: Pat
         f"sample.py:{_line('SAMPLE_DIRECT')}: SAMPLE_DIRECT made with 409, registered as 422"
     ]
     assert error_sites.mismatches(scan.sites, registry) == [
-        f"sample.py:{_line('SAMPLE_DIRECT')}: SAMPLE_DIRECT is not in cme.errors.CODES"
+        f"sample.py:{_line('SAMPLE_DIRECT')}: SAMPLE_DIRECT is not in cme.platform.errors.CODES"
     ]
 
 

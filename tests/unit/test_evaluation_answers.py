@@ -1,4 +1,4 @@
-"""A claim's evaluation answers: the pure checks in cme.credit (docs/domain.md "Credit").
+"""A claim's evaluation answers: the pure checks in cme.rules.credit (docs/domain.md "Credit").
 
 Each kind of question accepts only its own answers; in particular a rating of 0 (or 6) and a
 choice the question does not offer are refused (two mutations that survived every test before)."""
@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from cme import credit
-from cme.errors import InvalidInput
-from cme.schemas import Question, QuestionKind
+from cme.platform.errors import InvalidInput
+from cme.platform.schemas import Question, QuestionKind
+from cme.rules import credit
 
 
 def question(kind: QuestionKind, required: bool = True, question_id: str = "q1", **extra: Any) -> Question:

@@ -88,7 +88,7 @@ def test_the_environment_switch() -> None:
 def test_ses_throttling_as_ses_sends_it(credentials: None) -> None:
     """SES's query-protocol refusals, parsed by botocore: both are ``Throttling``; only the
     message tells the send rate from the daily quota. Other SES calls pass untouched."""
-    from cme import pacing
+    from cme.platform import pacing
 
     one_attempt = Config(retries={"mode": "standard", "total_max_attempts": 1})  # botocore's retries sleep
     client = boto3.client("ses", region_name="us-east-1", endpoint_url=NOWHERE, config=one_attempt)

@@ -1,12 +1,12 @@
-"""Activity-format labels in one place (docs/architecture.md "One place for each fact"): cme.credit
+"""Activity-format labels in one place (docs/architecture.md "One place for each fact"): cme.rules.credit
 words every format, GET /api/credit-types serves them, and the web spells none of them itself."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from cme import credit
-from cme.schemas import ActivityFormat
+from cme.platform.schemas import ActivityFormat
+from cme.rules import credit
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 

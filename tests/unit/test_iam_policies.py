@@ -13,7 +13,7 @@ from infra.tools import iam
 
 KEPT = ("ClaimsTable", "CertificatesTable", "AuditTable")
 # BatchWriteItem on attendance (it can also delete) was roster import's named exception; roster import
-# now writes rows in transactions with each email's EmailAttendance item (cme.attendance.record_many),
+# now writes rows in transactions with each email's EmailAttendance item (cme.publishing.attendance.record_many),
 # so no function holds it.
 BULK_ATTENDANCE: set[str] = set()
 # The one kept record a function may remove is attendance, through the coordinator's audited removal
@@ -63,7 +63,7 @@ def test_nothing_deletes_claims_certificates_or_the_audit_trail(roles: dict[str,
 
 # The public routes' function (no session: the catalogue, credit types, settings, topics, sign-in at
 # the event) writes only what a sign-in writes: the attendance row (with its email's EmailAttendance
-# item), the throttle counters, and the activity's attendance count (one ADD: cme.activities.add_to_count).
+# item), the throttle counters, and the activity's attendance count (one ADD: cme.publishing.activities.add_to_count).
 PUBLIC = "CatalogueFunction"
 PUBLIC_WRITES = {
     ("dynamodb:PutItem", "AttendanceTable"),
@@ -289,7 +289,7 @@ def test_the_failed_text_destination_is_granted_to_lambdas_delivery_not_the_code
 
 
 # ---------------------------------------------------------------- secrets
-# The one function that signs and reads known-device cookies (cme.devices).
+# The one function that signs and reads known-device cookies (cme.identity.devices).
 READS_DEVICE_KEY = {"SignInFunction"}
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:{}-??????"
 

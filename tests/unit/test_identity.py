@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from cme.errors import InvalidInput
-from cme.identity import clean_name, mask_email, name_key, normalize_email, normalize_phone, npi_is_valid
+from cme.platform.errors import InvalidInput
+from cme.platform.normalize import clean_name, mask_email, name_key, normalize_email, normalize_phone, npi_is_valid
 
 
 @pytest.mark.parametrize("raw", ["  Jane.Doe@Example.ORG ", "jane.doe@example.org", "JANE.DOE@EXAMPLE.ORG\t"])

@@ -40,16 +40,16 @@ def test_handler_import_is_lean(function: str) -> None:
 
 
 def test_schemas_map_names_every_shape_in_its_area() -> None:
-    """``cme.schemas.AREAS`` (what ``from cme.schemas import X`` imports) lists exactly the public
+    """``cme.platform.schemas.AREAS`` (what ``from cme.platform.schemas import X`` imports) lists exactly the public
     names each area module defines."""
     import ast
     import importlib
 
-    from cme import schemas
+    from cme.platform import schemas
 
     for area, names in schemas.AREAS.items():
-        module = importlib.import_module(f"cme.schemas.{area}")
-        tree = ast.parse((LAYER / "cme" / "schemas" / f"{area}.py").read_text())
+        module = importlib.import_module(f"cme.platform.schemas.{area}")
+        tree = ast.parse((LAYER / "cme" / "platform" / "schemas" / f"{area}.py").read_text())
         defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
         defined |= {
             t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)
@@ -64,17 +64,17 @@ def test_a_shape_imports_only_its_own_area() -> None:
     """The sign-in's body model does not define the API's other shapes (issue 16, cold starts)."""
     code = (
         f"import sys; sys.path[:0] = [{str(LAYER)!r}];"
-        "from cme.schemas import SignIn;"
-        "print(','.join(sorted(n for n in sys.modules if n.startswith('cme.schemas.'))))"
+        "from cme.platform.schemas import SignIn;"
+        "print(','.join(sorted(n for n in sys.modules if n.startswith('cme.platform.schemas.'))))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
-    assert done.stdout.strip() == "cme.schemas._common,cme.schemas.accounts"
+    assert done.stdout.strip() == "cme.platform.schemas._common,cme.platform.schemas.accounts"
 
 
 def test_the_dummy_password_hash_has_the_hashers_parameters() -> None:
     """Sign-in of an unknown email verifies against a stored dummy hash (no hashing at a cold
     start); it must cost what a learner's verification costs, so carry the same parameters."""
-    from cme import passwords
+    from cme.identity import passwords
 
     assert not passwords.needs_rehash(passwords.DUMMY_HASH)
     assert passwords.verify_password(passwords.DUMMY_HASH, "dummy password for timing")

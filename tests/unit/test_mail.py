@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from cme.mail import build, render
-from cme.settings import reset_settings
+from cme.platform.mail import build, render
+from cme.platform.settings import reset_settings
 
 
 @pytest.fixture(autouse=True)

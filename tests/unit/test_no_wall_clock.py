@@ -1,4 +1,4 @@
-"""Tests never read the wall clock: they pin ``cme.clock`` (tests/support/clock.py) instead.
+"""Tests never read the wall clock: they pin ``cme.platform.clock`` (tests/support/clock.py) instead.
 
 A test that reads the time of day itself (``datetime.now``, ``date.today``, ``time.time``) can
 disagree with the code under test near a window's edge or midnight, and one that sleeps
@@ -114,7 +114,7 @@ def test_no_test_reads_the_wall_clock() -> None:
         for line, name in wall_clock_uses(path.read_text(encoding="utf-8")):
             offenders.append(f"{relative}:{line}: {name}")
     assert not offenders, (
-        "tests read the wall clock; pin cme.clock instead (the `clock` fixture, tests/support/clock.py):\n"
+        "tests read the wall clock; pin cme.platform.clock instead (the `clock` fixture, tests/support/clock.py):\n"
         + "\n".join(offenders)
     )
 

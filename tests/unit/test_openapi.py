@@ -37,8 +37,8 @@ def test_each_function_answers_exactly_its_own_routes() -> None:
 
 def test_each_error_answer_is_an_error_reply_with_its_routes_codes() -> None:
     """Per route and error status: ErrorReply with ``code`` an enum of registered codes of that
-    status (cme.api.responses); no catch-all 4XX."""
-    from cme import errors
+    status (cme.runtime.resolver.responses); no catch-all 4XX."""
+    from cme.platform import errors
 
     document = json.loads(openapi.OUT.read_text(encoding="utf-8"))
     for path, operations in document["paths"].items():
@@ -71,8 +71,8 @@ def test_every_reference_names_a_schema_of_the_document() -> None:
 
 def test_the_roster_declares_a_body_for_every_content_type_it_takes() -> None:
     """The roster import reads its body itself (JSON rows, a CSV file or an Excel workbook): its
-    request body lists each media type cme.api.lambda_entry lets through to it."""
-    from cme import rosters
+    request body lists each media type cme.runtime.resolver.lambda_entry lets through to it."""
+    from cme.publishing import rosters
 
     document = json.loads(openapi.OUT.read_text(encoding="utf-8"))
     body = document["paths"]["/api/admin/activities/{activity_id}/attendance"]["post"]["requestBody"]

@@ -1,4 +1,4 @@
-"""cme.pacing: bulk mail spaced to its share of the send rate, SES throttling retried in paced
+"""cme.platform.pacing: bulk mail spaced to its share of the send rate, SES throttling retried in paced
 slots with bounded backoff, the daily quota not retried, and no send started too late. Time is
 a virtual clock (tests/support/pacing.py): nothing waits for real."""
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from cme import pacing
+from cme.platform import pacing
 from tests.support.pacing import VirtualTime, busiest_window
 
 
@@ -159,7 +159,7 @@ def test_a_retry_past_the_deadline_is_not_made() -> None:
 
 
 def test_the_mail_pacer_takes_its_share_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cme.settings import reset_settings
+    from cme.platform.settings import reset_settings
 
     monkeypatch.setenv("MAX_SEND_RATE", "14")
     monkeypatch.setenv("MAIL_SENDERS", "2")
@@ -175,7 +175,7 @@ def test_the_mail_pacer_takes_its_share_from_the_settings(monkeypatch: pytest.Mo
 def test_the_paced_client_leaves_retries_to_the_pacer(monkeypatch: pytest.MonkeyPatch) -> None:
     """botocore's own retries would wait unpaced, with a real sleep: the paced SES client makes
     one attempt per call; the others keep botocore's standard retries."""
-    from cme import aws
+    from cme.platform import aws
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "unit")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "unit")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from cme.errors import InvalidInput
-from cme.passwords import check_password, hash_password, needs_rehash, verify_password
+from cme.identity.passwords import check_password, hash_password, needs_rehash, verify_password
+from cme.platform.errors import InvalidInput
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """What makes the Unicode certificate fast stays correct (issue 16): DejaVu's text in glyph ids
 with /CIDToGIDMap /Identity, its file with every glyph id and only the outlines used
-(cme.pdf.fonts.Producer); the Noto fonts still subset by fpdf2; and the shared layer's build
+(cme.records.pdf.fonts.Producer); the Noto fonts still subset by fpdf2; and the shared layer's build
 leaves out nothing a PDF or a phone number needs."""
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any
 from fontTools import ttLib
 from pypdf import PdfReader
 
-from cme.pdf import fonts
-from cme.pdf.certificate import render
-from cme.pdf.transcript import Row, TranscriptData
-from cme.pdf.transcript import render as render_transcript
+from cme.records.pdf import fonts
+from cme.records.pdf.certificate import render
+from cme.records.pdf.transcript import Row, TranscriptData
+from cme.records.pdf.transcript import render as render_transcript
 from tests.support.certificates import certificate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,8 +158,8 @@ LOADS = """
 import dataclasses, io, json, sys
 from pathlib import Path
 from PIL import Image
-from cme.identity import normalize_phone
-from cme.pdf.certificate import render
+from cme.platform.normalize import normalize_phone
+from cme.records.pdf.certificate import render
 from tests.support.certificates import certificate
 data = certificate(learner_name="Zoë Łukasiewicz-Müller", director_name="Dr. Nguyễn Thị Minh Khai")
 png, jpeg = io.BytesIO(), io.BytesIO()
@@ -190,7 +190,7 @@ def test_the_layer_keeps_every_module_a_pdf_or_a_phone_number_loads() -> None:
     assert [path for path in inside if rules.drop(path)] == []
     assert rules.drop(PurePosixPath("fontTools/cu2qu/cu2qu.py"))
     assert rules.drop(PurePosixPath("PIL/_webp.cpython-312-x86_64-linux-gnu.so"))
-    assert not rules.drop(PurePosixPath("cme/pdf/fonts/DejaVuSans-Latin.ttf"))
+    assert not rules.drop(PurePosixPath("cme/records/pdf/fonts/DejaVuSans-Latin.ttf"))
 
 
 def test_the_layer_takes_the_aws_sdk_from_the_runtime_and_phonenumberslite() -> None:

@@ -1,7 +1,7 @@
 """Both PDFs print every title whole, within its column and the page (issue 13, parts 5 and 7).
 
 Where text is drawn is read back from the PDF with pypdf (each text operation's position, font
-and size); how wide it is, with the renderer's own measurement (cme.pdf.text.measure) at that
+and size); how wide it is, with the renderer's own measurement (cme.records.pdf.text.measure) at that
 font and size.
 """
 
@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from cme.pdf import fonts, text
-from cme.pdf.certificate import render as render_certificate
-from cme.pdf.transcript import COLUMNS, Row, TranscriptData
-from cme.pdf.transcript import render as render_transcript
+from cme.records.pdf import fonts, text
+from cme.records.pdf.certificate import render as render_certificate
+from cme.records.pdf.transcript import COLUMNS, Row, TranscriptData
+from cme.records.pdf.transcript import render as render_transcript
 from tests.support.certificates import certificate
 
 MM = 25.4 / 72

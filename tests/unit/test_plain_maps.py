@@ -1,4 +1,4 @@
-"""A stored map as a plain dict, in one place: ``cme.models.plain``
+"""A stored map as a plain dict, in one place: ``cme.platform.models.plain``
 (docs/architecture.md "One place for each fact"). PynamoDB hands a ``MapAttribute`` for an item
 read from the table and the dict itself for one made in code; board ids and evaluation answers
 are read both ways."""
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pynamodb.attributes import MapAttribute
 
-from cme.models import Claim, plain
+from cme.platform.models import Claim, plain
 
 LAYER = Path(__file__).resolve().parents[2] / "layers" / "common" / "cme"
 
@@ -34,7 +34,7 @@ def test_a_map_attribute_a_dict_and_none_are_each_a_plain_dict() -> None:
 
 
 def test_only_models_asks_whether_a_value_is_a_map_attribute() -> None:
-    """No module of the layer but cme/models/base.py tells a MapAttribute from a dict itself."""
+    """No module of the layer but cme/platform/models/base.py tells a MapAttribute from a dict itself."""
     asking = []
     for path in sorted(LAYER.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -45,4 +45,4 @@ def test_only_models_asks_whether_a_value_is_a_map_attribute() -> None:
                 and any(isinstance(arg, ast.Constant) and arg.value == "as_dict" for arg in node.args)
             ):
                 asking.append(f"{path.relative_to(LAYER)}:{node.lineno}")
-    assert [place.split(":")[0] for place in asking] == ["models/base.py"], asking
+    assert [place.split(":")[0] for place in asking] == ["platform/models/base.py"], asking

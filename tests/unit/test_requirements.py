@@ -1,4 +1,4 @@
-"""Licence requirements: the pure counting of cme.requirements and the set rules (issue 15, part 3)."""
+"""Licence requirements: the pure counting of cme.credit.requirements and the set rules (issue 15, part 3)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 
-from cme import requirements, topics
-from cme.errors import InvalidInput
-from cme.requirements import Earning, Rule, cycle_start, earned, progress
-from cme.schemas import RequirementRuleIn, RequirementSetIn
+from cme.credit import requirements
+from cme.credit.requirements import Earning, Rule, cycle_start, earned, progress
+from cme.platform.errors import InvalidInput
+from cme.platform.schemas import RequirementRuleIn, RequirementSetIn
+from cme.publishing import topics
 
 START, END = date(2026, 1, 1), date(2027, 12, 31)
 AMA_OR_MOC = Rule("total", "50 credits", frozenset({"AMA_PRA_1", "ABIM_MOC"}), None, 50.0)

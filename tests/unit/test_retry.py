@@ -1,4 +1,4 @@
-"""cme.retry: which failures are retried, the backoff, the counts (pure logic, no network)."""
+"""cme.platform.retry: which failures are retried, the backoff, the counts (pure logic, no network)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pynamodb.exceptions import (
     VerboseClientError,
 )
 
-from cme import retry
+from cme.platform import retry
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from cme import rosters
-from cme.errors import InvalidInput
+from cme.platform.errors import InvalidInput
+from cme.publishing import rosters
 from infra.local.gateway import body_is_text
 
 ROSTER = "Email,First Name,Last Name\r\nraul.pena@example.org,Raúl,Peña\r\nzoe@example.org,Zoë,Ångström\r\n"

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from cme.schedule import next_due, period
+from cme.rules.transcript_schedule import next_due, period
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ READ = "secretsmanager:GetSecretValue"
 def at(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[float], None]]:
     """The origin secret {current: OLD} in moto, the clock pinned at START; ``at(s)`` moves it
     to START + s seconds."""
-    from cme import clock
+    from cme.platform import clock
 
     moment = [START]
     monkeypatch.setattr(clock, "now", lambda: moment[0])
@@ -41,7 +41,7 @@ def at(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[float], None]]:
 
 
 def _settings() -> Any:
-    from cme.settings import get_settings
+    from cme.platform.settings import get_settings
 
     return get_settings()
 
@@ -129,7 +129,7 @@ def test_a_rotated_value_passes_in_a_process_that_holds_the_old_one(at: Callable
 def test_a_failed_read_keeps_the_value_held(at: Callable[[float], None]) -> None:
     """Secrets Manager unreachable after the cache's time: the value held still serves (a read
     is tried again only after SECRET_REFETCH_SECONDS), and a new value is taken once it answers."""
-    from cme import aws
+    from cme.platform import aws
 
     settings = _settings()
     call = _authorizer()
@@ -162,7 +162,7 @@ def test_unreadable_with_nothing_held_the_api_answers_503_and_the_authorizer_ref
 ) -> None:
     """No secret to read (here: none of that name; in AWS also a missing grant or an outage):
     no 500, and no request let through. Not read again on every request."""
-    from cme.api import lambda_entry, make_resolver
+    from cme.runtime.resolver import lambda_entry, make_resolver
     from infra.local.gateway import LambdaContext
 
     monkeypatch.setenv("ORIGIN_SECRET_ID", "NoSuchSecret")
@@ -193,7 +193,7 @@ def test_unreadable_with_nothing_held_the_api_answers_503_and_the_authorizer_ref
 
 
 def test_a_secret_is_json_current_and_previous_or_plain_text() -> None:
-    from cme.secrets import Rotating, parse
+    from cme.platform.secrets import Rotating, parse
 
     assert parse('{"current": "a", "previous": "b"}') == Rotating("a", "b")
     assert parse('{"current": "a", "previous": ""}').accepted() == ("a",)

@@ -133,10 +133,10 @@ pdf_at_import = "fpdf" in sys.modules
 with aws_calls.running({function!r}), recorder.capture() as calls:
     for fn, args, kwargs in before:
         fn(*args, **kwargs)
-from cme import aws, retry, secrets
-from cme.models.base import BaseModel
-from cme.settings import get_settings
-from cme.snapstart import _models
+from cme.platform import aws, retry, secrets
+from cme.platform.models.base import BaseModel
+from cme.platform.settings import get_settings
+from cme.runtime.snapstart import _models
 values = [v for text in cfn.secret_strings().values() for v in secrets.parse(text).accepted()]
 settings = json.dumps(get_settings().model_dump(), default=str)
 snapshot = {{
@@ -147,7 +147,7 @@ snapshot = {{
 }}
 jitter, state = retry._jitter.getstate(), random.getstate()
 tables = [m.__name__ for m in _models(BaseModel) if m.table_setting and m._connection is not None]
-fonts = sys.modules.get("cme.pdf.fonts")
+fonts = sys.modules.get("cme.records.pdf.fonts")
 if after:  # a secret held when a snapshot is restored (none should be) is read afresh after it
     secrets.get(get_settings().origin_secret_id)
 held_at_restore = bool(secrets.held_ids())
@@ -242,7 +242,8 @@ def test_without_snapstart_nothing_is_registered_or_made() -> None:
 
 
 def test_after_restore_drops_pooled_connections(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cme import aws, snapstart
+    from cme.platform import aws
+    from cme.runtime import snapstart
 
     for key, value in _ENV.items():
         if key.startswith("AWS_"):

@@ -270,8 +270,8 @@ def test_a_text_whose_function_keeps_failing_goes_to_a_queue_and_raises_an_alarm
 def test_the_mail_queue_workers_together_keep_max_send_rate() -> None:
     """One fact, one place: the SQS event's MaximumConcurrency and the workers' MAIL_SENDERS
     read the same Mapping; MaxSendRate reaches MAX_SEND_RATE; each worker paces to their
-    quotient (cme.pacing), and the settings read them as the local stack resolves them."""
-    from cme.settings import from_environment
+    quotient (cme.platform.pacing), and the settings read them as the local stack resolves them."""
+    from cme.platform.settings import from_environment
 
     template = cfn.template()
     mapping = ["MailQueue", "Worker", "MaximumConcurrency"]
@@ -294,7 +294,7 @@ def test_the_worker_timeout_fits_a_batch_at_the_slowest_rate() -> None:
     """A full batch at the lowest MaxSendRate (each instance one send per MAIL_SENDERS / rate
     seconds) plus the reserve no send starts in leaves room for retries; the queue hides a
     message for six times the Timeout, as AWS advises for an SQS event source."""
-    from cme import pacing
+    from cme.platform import pacing
 
     template = cfn.template()
     worker = template["Resources"]["TranscriptWorkerFunction"]["Properties"]

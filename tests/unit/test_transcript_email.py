@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cme.mail import render
-from cme.settings import reset_settings
+from cme.platform.mail import render
+from cme.platform.settings import reset_settings
 
 
 @pytest.fixture(autouse=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from cme import activities, attendance
-from cme.activity_lists import Cursor, From, Limit, Search, To
-from cme.api import json_reply, require_admin, responses
-from cme.schemas import ActivityIn, ActivityReply, AdminActivitiesReply
+from cme.platform.schemas import ActivityIn, ActivityReply, AdminActivitiesReply
+from cme.publishing import activities, attendance
+from cme.runtime.activity_lists import Cursor, From, Limit, Search, To
+from cme.runtime.resolver import json_reply, require_admin, responses
 
 router = Router()
 

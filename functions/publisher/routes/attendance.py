@@ -11,11 +11,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from cme import attendance, rosters
-from cme import claims_report as claim_reports  # the route below is named claims_report
-from cme.api import BodyRule, client_address, csv_reply, json_reply, request_body, require_admin, responses
-from cme.errors import InvalidInput
-from cme.schemas import AttendanceListReply, RosterIn, RosterReport
+from cme.credit import claims_report as claim_reports  # the route below is named claims_report
+from cme.platform.errors import InvalidInput
+from cme.platform.schemas import AttendanceListReply, RosterIn, RosterReport
+from cme.publishing import attendance, rosters
+from cme.runtime.resolver import BodyRule, client_address, csv_reply, json_reply, request_body, require_admin, responses
 
 router = Router()
 ROSTER = "POST /api/admin/activities/{activity_id}/attendance"
@@ -120,7 +120,7 @@ def remove_attendance(activity_id: str, email: str) -> Response[None]:
 def claims_report(activity_id: str, format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Response[Any]:
     """Who claimed what (what the office reports to ACCME PARS), the totals per credit type, the
     evaluation summarised per question, and who attended but has not claimed. ``?format=csv``: the
-    claims as a spreadsheet named after the activity (cme.claims_report.CSV_COLUMNS)."""
+    claims as a spreadsheet named after the activity (cme.credit.claims_report.CSV_COLUMNS)."""
     require_admin(router)
     report = claim_reports.report(activity_id)
     if format == "csv":

@@ -9,9 +9,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from cme import reports
-from cme.api import client_address, csv_reply, json_reply, require_admin, responses
-from cme.schemas import ReportStatusReply, ReportSubmittedIn, ReportSubmittedReply
+from cme.platform.schemas import ReportStatusReply, ReportSubmittedIn, ReportSubmittedReply
+from cme.records import board_files
+from cme.runtime.resolver import client_address, csv_reply, json_reply, require_admin, responses
 
 router = Router()
 
@@ -20,7 +20,7 @@ router = Router()
 def report_status() -> Response[ReportStatusReply]:
     """Unreported board lines: how many, due within 7 days, overdue (30 days MOC, 60 days CPE)."""
     require_admin(router)
-    return json_reply(200, reports.status())
+    return json_reply(200, board_files.status())
 
 
 @router.get(
@@ -37,17 +37,17 @@ def report_file(
     to: Annotated[date | None, Query()] = None,
 ) -> Response[Any]:
     """``moc``: MOC lines with consent, for ACCME PARS; ``cpe``: every ACPE line, for NABP CPE
-    Monitor; completed from ``from`` to ``to`` (columns: cme.reports.COLUMNS)."""
+    Monitor; completed from ``from`` to ``to`` (columns: cme.records.board_files.COLUMNS)."""
     require_admin(router)
-    return csv_reply(*reports.file(reports.board(board), start, to))
+    return csv_reply(*board_files.file(board_files.board(board), start, to))
 
 
 @router.post("/api/admin/reports/<board>/submitted", responses=responses("NOT_FOUND", "DATES_INVALID"))
 def report_submitted(board: str, body: ReportSubmittedIn) -> Response[ReportSubmittedReply]:
     """The file was sent: every line completed through ``through`` is marked reported (audited)."""
     who = require_admin(router)
-    marked = reports.submitted(
-        reports.board(board),
+    marked = board_files.submitted(
+        board_files.board(board),
         body.through,
         who.learner_id,
         body.downloaded_at,

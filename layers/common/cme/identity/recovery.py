@@ -1,0 +1,128 @@
+"""Forgot password: a single-use link by email, valid one hour, that sets a new password and
+ends every session of the learner.
+
+A link goes to an address only when it is an account's confirmed email, or that account's own
+unconfirmed primary email (redeeming it then confirms the email: the click proves the
+mailbox). A reset spends every reset link of the learner issued before it: the reset's
+transaction sets ``password_changed_at`` on the learner item and holds each later reset to a
+link issued after it (exact: one item, no index)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from cme.identity import deliverability, emails, passwords, sessions, tokens
+from cme.platform import clock, mail, retry, throttle
+from cme.platform.errors import InvalidInput, ServiceUnavailable
+from cme.platform.models import EmailOwner, Learner, Token
+from cme.platform.normalize import normalize_email
+from cme.platform.observability import logger
+from cme.platform.settings import get_settings
+
+RESET_REQUESTED = (
+    "If an account uses that email, we have sent it a link to choose a new password. "
+    "The link works once, within 1 hour. Check your spam folder if it does not arrive."
+)
+
+
+def request_reset(email_text: str, client: str) -> str:
+    """Email a reset link when the email belongs to an account; the answer is the same either way."""
+    settings = get_settings()
+    email = normalize_email(email_text)
+    throttle.hit(
+        throttle.Scope("reset:email", email, settings.reset_per_email),
+        throttle.Scope("reset:client", client, settings.reset_per_client),
+    )
+    try:
+        owner = EmailOwner.get(email)
+        learner = Learner.get(owner.learner_id)
+    except (EmailOwner.DoesNotExist, Learner.DoesNotExist):
+        return RESET_REQUESTED
+    if not (owner.verified or (owner.primary and learner.email == email)):
+        return RESET_REQUESTED  # a hold (an unproven secondary email) cannot take over the account
+    deliverability.refuse_if_marked(owner)  # 409: the link would never arrive
+    minutes = settings.password_reset_minutes
+    raw, token = tokens.new_token(tokens.RESET_PASSWORD, learner.learner_id, email, timedelta(minutes=minutes))
+    token.save()
+    link = f"{settings.site_url.rstrip('/')}/reset-password.html?{urlencode({'token': raw})}"
+    try:
+        mail.send(email, "reset_password", {"first_name": learner.first_name, "link": link, "minutes": minutes})
+    except ServiceUnavailable:
+        token.delete()
+        raise
+    logger.info("password reset sent", extra={"learner_id": learner.learner_id})
+    return RESET_REQUESTED
+
+
+def _after_last_reset(token: Token, learner: Learner) -> bool:
+    """Whether the reset link was issued after the learner's last password reset."""
+    return learner.password_changed_at is None or learner.password_changed_at < token.created_at
+
+
+def _valid_reset(raw_token: str) -> tuple[Token, Learner, EmailOwner]:
+    """The reset link's token, learner and email item, or TOKEN_INVALID (used, expired, superseded)."""
+    token = tokens.redeemable(raw_token, tokens.RESET_PASSWORD)
+    try:
+        learner = Learner.get(token.learner_id, consistent_read=True)
+        owner = EmailOwner.get(token.email, consistent_read=True)
+    except (Learner.DoesNotExist, EmailOwner.DoesNotExist):
+        raise tokens.invalid() from None  # the account was closed, or the address removed
+    if not emails.issued_for(token, owner) or not _after_last_reset(token, learner):
+        raise tokens.invalid()  # the address changed hands, or a later link was already used
+    return token, learner, owner
+
+
+def check_reset(raw_token: str) -> None:
+    """Whether a reset link still works, without spending it: the page says so before asking for a password."""
+    _valid_reset(raw_token)
+
+
+def reset_password(raw_token: str, password: str) -> None:
+    """Set the new password with the token (spent in the same transaction), then end all sessions."""
+    token, learner, owner = _valid_reset(raw_token)
+    passwords.check_password(password, [learner.email.partition("@")[0], learner.first_name, learner.last_name])
+    if passwords.verify_password(learner.password_hash, password):
+        raise InvalidInput(
+            "PASSWORD_REUSED",
+            "Choose a password different from the one you had.",
+            [{"field": "password", "message": "This is the password you had; choose a new one."}],
+        )
+    new_hash = passwords.hash_password(password)
+    now = clock.now()
+    actions: list[Action] = [
+        Learner.password_hash.set(new_hash),
+        Learner.updated_at.set(now),
+        Learner.password_changed_at.set(now),
+        Learner.verified_emails.add({owner.email}),  # the link reached this mailbox: it is proven
+    ]
+    if owner.primary:
+        actions.append(Learner.email_verified.set(True))
+
+    def build(tx: TransactWrite) -> None:
+        tokens.spend(tx, token)
+        tx.update(
+            learner,
+            actions=actions,
+            condition=Learner.learner_id.exists()
+            & (Learner.password_changed_at.does_not_exist() | (Learner.password_changed_at < token.created_at)),
+        )
+        tx.update(
+            owner,
+            actions=[EmailOwner.verified.set(True), EmailOwner.verified_at.set(EmailOwner.verified_at | now)],
+            condition=emails.same_item(owner),
+        )
+
+    try:
+        retry.transact(build, "password reset")
+    except TransactWriteError as exc:
+        if retry.DECISION not in retry.reason_codes(exc):
+            raise
+        raise tokens.invalid() from exc
+    ended = sessions.revoke_all(learner.learner_id)
+    throttle.clear_sign_in_failures({learner.email, *learner.verified_emails})  # sign in at once, from anywhere
+    logger.info("password reset", extra={"learner_id": learner.learner_id, "sessions_ended": ended})

@@ -1,0 +1,51 @@
+"""The audit trail: one kept record per consequential change to a learner's record (who did
+it, when, from where, what it was before and after). Records are only ever put, never
+changed or deleted (the functions' policies grant PutItem alone on the audit table)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from cme.platform import clock
+from cme.platform.models import AuditRecord
+
+
+def learner_subject(learner_id: str) -> str:
+    return f"learner#{learner_id}"
+
+
+def entry(
+    learner_id: str,
+    action: str,
+    actor: str,
+    detail: dict[str, Any],
+    source_ip: str = "",
+    user_agent: str = "",
+    at: datetime | None = None,
+) -> AuditRecord:
+    """An audit record about ``learner_id`` (to be saved, usually in the change's transaction)."""
+    return about(learner_subject(learner_id), action, actor, detail, source_ip, user_agent, at)
+
+
+def about(
+    subject: str,
+    action: str,
+    actor: str,
+    detail: dict[str, Any],
+    source_ip: str = "",
+    user_agent: str = "",
+    at: datetime | None = None,
+) -> AuditRecord:
+    """An audit record about any ``subject`` (e.g. "reports#MOC": a submission to a board)."""
+    moment = at or clock.now()
+    return AuditRecord(
+        subject,
+        f"{moment.isoformat()}#{uuid.uuid4()}",
+        action=action,
+        actor=actor,
+        source_ip=source_ip,
+        user_agent=user_agent[:300],
+        detail=detail,
+    )

@@ -1,0 +1,512 @@
+"""The portal's tables. Keys and indexes mirror template.yaml, which is the source of truth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
+
+from cme.platform.models.base import BaseModel
+
+
+class LearnersByPhone(GlobalSecondaryIndex["Learner"]):
+    class Meta:
+        index_name = "by_phone"
+        projection = IncludeProjection(["last_name_key", "email"])
+
+    phone_e164 = UnicodeAttribute(hash_key=True)
+
+
+class LearnersByTranscriptDue(GlobalSecondaryIndex["Learner"]):
+    """Sparse: only learners with a transcript schedule; the mailer's Query of who is due."""
+
+    class Meta:
+        index_name = "by_transcript_due"
+        projection = KeysOnlyProjection()
+
+    transcript_schedule = UnicodeAttribute(hash_key=True)
+    transcript_due = UnicodeAttribute(range_key=True)
+
+
+class Learner(BaseModel):
+    """A learner's profile. ``password_hash`` never leaves cme.identity.accounts / cme.identity.passwords."""
+
+    table_setting = "learners_table"
+
+    class Meta:
+        table_name = ""
+
+    learner_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    last_name_key = UnicodeAttribute()
+    degree = UnicodeAttribute()
+    phone_e164 = UnicodeAttribute()
+    specialty = UnicodeAttribute(null=True)
+    npi = UnicodeAttribute(null=True)
+    # for board (MOC) and NABP (ACPE) reporting: board name ("ABIM") -> the learner's id there
+    board_ids = MapAttribute[str, str](null=True)
+    nabp_eprofile_id = UnicodeAttribute(null=True)
+    birth_mmdd = UnicodeAttribute(null=True)  # "MMDD"
+    email_verified = BooleanAttribute(default=False)
+    role = UnicodeAttribute(default="learner")
+    transcript_frequency = UnicodeAttribute(default="never")
+    transcript_schedule = UnicodeAttribute(null=True)  # "SCHEDULED" unless the frequency is never
+    transcript_due = UnicodeAttribute(null=True)  # ISO date the next scheduled transcript is due
+    password_hash = UnicodeAttribute()
+    # every email of this learner proven by a verification link (kept with EmailOwner.verified)
+    verified_emails = UnicodeSetAttribute(default=set)
+    # set by each password reset, in its transaction: a reset link issued before it is spent
+    password_changed_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    by_phone = LearnersByPhone()
+    by_transcript_due = LearnersByTranscriptDue()
+
+
+class EmailsByLearner(GlobalSecondaryIndex["EmailOwner"]):
+    class Meta:
+        index_name = "by_learner"
+        projection = AllProjection()
+
+    learner_id = UnicodeAttribute(hash_key=True)
+
+
+class EmailOwner(BaseModel):
+    """One item per normalized email: which learner owns it. Written only with a condition.
+
+    Until ``verified`` it is only a hold
+    (docs/api.md "Email confirmation needs the account that asked for it"):
+    Create Account takes it over at once, and
+    anyone may take it once it is older than ``verify_email_hours`` (from ``added_at``). A
+    verification link counts only for the item it was issued for: issued by its learner, at
+    or after its ``added_at`` (a removed and re-added, or taken, address starts a new item)."""
+
+    table_setting = "emails_table"
+
+    class Meta:
+        table_name = ""
+
+    email = UnicodeAttribute(hash_key=True)
+    learner_id = UnicodeAttribute()
+    verified = BooleanAttribute(default=False)
+    primary = BooleanAttribute(default=False)
+    added_at = UTCDateTimeAttribute()
+    verified_at = UTCDateTimeAttribute(null=True)
+    # SES reported mail to it undeliverable (cme.identity.deliverability): a permanent bounce or a
+    # complaint ("bounce" | "complaint"), and when. Nothing more is sent to it until the learner
+    # asks for a resend, which clears both and sets ``deliverable_since``: a report older than
+    # that (a late or repeated SNS delivery) does not mark it again.
+    undeliverable_reason = UnicodeAttribute(null=True)
+    undeliverable_at = UTCDateTimeAttribute(null=True)
+    deliverable_since = UTCDateTimeAttribute(null=True)
+
+    by_learner = EmailsByLearner()
+
+
+class Session(BaseModel):
+    """A signed-in session: under its learner (the hash key), keyed by the SHA-256 of its
+    token (the token itself is never stored). No index: a learner's sessions are one
+    consistent Query of the table's own key, so a password reset finds every one of them,
+    even one started a moment before (a global secondary index lags its table)."""
+
+    table_setting = "sessions_table"
+
+    class Meta:
+        table_name = ""
+
+    learner_id = UnicodeAttribute(hash_key=True)
+    token_hash = UnicodeAttribute(range_key=True)
+    role = UnicodeAttribute(default="learner")
+    created_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+
+
+class Token(BaseModel):
+    """A one-time token (email verification, password reset), stored only as its hash."""
+
+    table_setting = "tokens_table"
+
+    class Meta:
+        table_name = ""
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    purpose = UnicodeAttribute()
+    learner_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+    used_at = UTCDateTimeAttribute(null=True)
+
+
+class RateCounter(BaseModel):
+    """Attempts in one fixed window for one scope (e.g. sign-in per email)."""
+
+    table_setting = "rate_limits_table"
+
+    class Meta:
+        table_name = ""
+
+    key = UnicodeAttribute(hash_key=True)
+    hits = NumberAttribute(default=0)
+    expires_at = TTLAttribute()
+    # a sign-in email's day counter: the email-and-client counters counted with it (cme.platform.throttle)
+    related = UnicodeSetAttribute(null=True)
+
+
+class CreditDesignation(MapAttribute[str, Any]):
+    type = UnicodeAttribute()
+    max = NumberAttribute()
+
+
+class EvaluationQuestion(MapAttribute[str, Any]):
+    question_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    required = BooleanAttribute(default=True)
+    choices = ListAttribute(of=UnicodeAttribute, null=True)
+
+
+class ActivitiesByKind(GlobalSecondaryIndex["Activity"]):
+    """Every activity, newest first: the coordinators' list (a Query, never a Scan)."""
+
+    class Meta:
+        index_name = "by_kind"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    start_date = UnicodeAttribute(range_key=True)
+
+
+class ActivitiesPublished(GlobalSecondaryIndex["Activity"]):
+    """Sparse: only published activities carry ``published_key``; the public catalogue."""
+
+    class Meta:
+        index_name = "by_published"
+        projection = AllProjection()
+
+    published_key = UnicodeAttribute(hash_key=True)
+    start_date = UnicodeAttribute(range_key=True)
+
+
+class ActivitiesByMonth(GlobalSecondaryIndex["Activity"]):
+    """Both activity lists, a month at a time (cme.publishing.activities.list_page): ``list_month`` is the
+    month of the activity's last day + "#P" (published) or "#D" (draft), ``list_key`` its last
+    day + "#" + its id. No partition grows with the years; the catalogue reads only "#P"."""
+
+    class Meta:
+        index_name = "by_month"
+        projection = AllProjection()
+
+    list_month = UnicodeAttribute(hash_key=True)
+    list_key = UnicodeAttribute(range_key=True)
+
+
+class ActivityCalendar(BaseModel):
+    """One item in the activities table (``activity_id`` "#calendar"): the first and last month
+    any activity's ``list_month`` names, so a list knows where its walk over months ends."""
+
+    table_setting = "activities_table"
+
+    class Meta:
+        table_name = ""
+
+    activity_id = UnicodeAttribute(hash_key=True)
+    first_month = UnicodeAttribute(null=True)  # YYYY-MM
+    last_month = UnicodeAttribute(null=True)
+    months = UnicodeSetAttribute(null=True)  # every YYYY-MM filed: a walk skips the empty months
+
+
+class Activity(BaseModel):
+    table_setting = "activities_table"
+
+    class Meta:
+        table_name = ""
+
+    activity_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="activity")
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    format = UnicodeAttribute()
+    start_date = UnicodeAttribute()  # ISO date, YYYY-MM-DD
+    end_date = UnicodeAttribute()
+    location = UnicodeAttribute(default="")
+    credits = ListAttribute(of=CreditDesignation)
+    claim_window_days = NumberAttribute()
+    evaluation = ListAttribute(of=EvaluationQuestion, default=list)
+    attendance_code = UnicodeAttribute()
+    published = BooleanAttribute(default=False)
+    published_key = UnicodeAttribute(null=True)
+    uan = UnicodeAttribute(null=True)  # ACPE's Universal Activity Number (the CPE Monitor file)
+    pars_activity_id = UnicodeAttribute(null=True)  # the activity's id in ACCME's PARS (the MOC file)
+    topics = ListAttribute(of=UnicodeAttribute, null=True)  # ids of cme.publishing.topics (licence requirements)
+    list_month = UnicodeAttribute(null=True)  # the by_month index (ActivitiesByMonth); set on every save
+    list_key = UnicodeAttribute(null=True)
+    attendance_count = NumberAttribute(default=0)
+    claim_count = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    by_kind = ActivitiesByKind()
+    by_published = ActivitiesPublished()
+    by_month = ActivitiesByMonth()
+
+
+class AttendanceCode(BaseModel):
+    """One item per attendance code, written with a condition: codes are unique."""
+
+    table_setting = "codes_table"
+
+    class Meta:
+        table_name = ""
+
+    code = UnicodeAttribute(hash_key=True)
+    activity_id = UnicodeAttribute()
+
+
+class Attendance(BaseModel):
+    """Attendance at one activity under one normalized email. Kept, never expired."""
+
+    table_setting = "attendance_table"
+
+    class Meta:
+        table_name = ""
+
+    activity_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute(range_key=True)
+    first_name = UnicodeAttribute(default="")
+    last_name = UnicodeAttribute(default="")
+    source = UnicodeAttribute()  # "self" (code at the event) or "roster"
+    recorded_at = UTCDateTimeAttribute()
+    # template.yaml's by_email index of this table is no longer read (EmailAttendance below):
+    # it is dropped in a later deploy (docs/operations.md "Deploy to AWS")
+
+
+#: ``activity_id`` of an email's EmailAttendance item: the prefix, then the email
+ATTENDED_PREFIX = "#attended#"
+
+
+class EmailAttendance(BaseModel):
+    """Every activity attended under one email: one item per email in the attendance table
+    (``activity_id`` "#attended#<email>", ``email`` the email), written in the same
+    transaction as each attendance row it lists (cme.publishing.attendance), so it is exact, and read by
+    key, with the learner, in one consistent BatchGetItem (cme.credit.claims.my_activities): however
+    many verified emails a learner has. An activity id is 36 characters: 10,000 activities
+    under one email fit in an item's 400 KB."""
+
+    table_setting = "attendance_table"
+
+    class Meta:
+        table_name = ""
+
+    activity_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute(range_key=True)
+    activities = UnicodeSetAttribute(null=True)  # DynamoDB keeps no empty set: none left, absent
+
+    @classmethod
+    def key_of(cls, email: str) -> tuple[str, str]:
+        return f"{ATTENDED_PREFIX}{email}", email
+
+
+class ClaimsByActivity(GlobalSecondaryIndex["Claim"]):
+    """The claims of one activity: the coordinators' report."""
+
+    class Meta:
+        index_name = "by_activity"
+        projection = AllProjection()
+
+    activity_id = UnicodeAttribute(hash_key=True)
+    claimed_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ClaimsByReport(GlobalSecondaryIndex["Claim"]):
+    """Sparse: only claims with a line to report to a board (``report_board`` "MOC" or "CPE"),
+    by ``report_key`` = "U#" (unreported) or "R#" (reported) + the completion date (cme.records.board_files)."""
+
+    class Meta:
+        index_name = "by_report"
+        projection = AllProjection()
+
+    report_board = UnicodeAttribute(hash_key=True)
+    report_key = UnicodeAttribute(range_key=True)
+
+
+class ClaimLine(MapAttribute[str, Any]):
+    """One credit line of a claim (cme.rules.credit.Line)."""
+
+    credit_type = UnicodeAttribute()
+    credits = NumberAttribute()
+
+
+class Claim(BaseModel):
+    """One claim per learner per activity (the key makes it so). Kept, never expired."""
+
+    table_setting = "claims_table"
+
+    class Meta:
+        table_name = ""
+
+    learner_id = UnicodeAttribute(hash_key=True)
+    activity_id = UnicodeAttribute(range_key=True)
+    claim_id = UnicodeAttribute()
+    activity_title = UnicodeAttribute()
+    activity_start = UnicodeAttribute()
+    activity_end = UnicodeAttribute()
+    activity_format = UnicodeAttribute(null=True)  # absent on claims made before it was recorded
+    completed_on = UnicodeAttribute(null=True)  # YYYY-MM-DD (cme.rules.credit.completed_on); absent likewise
+    credit_type = UnicodeAttribute()  # the first line's (every claim has it)
+    credits = NumberAttribute()
+    # every line, first = credit_type/credits; absent on claims made before lines (cme.rules.credit.claim_lines)
+    lines = ListAttribute(of=ClaimLine, null=True)
+    moc_consent = BooleanAttribute(default=False)  # the learner agreed to MOC points being reported to the board
+    # what board/NABP reporting needs, as the profile held it at claim time
+    board_ids = MapAttribute[str, str](null=True)
+    birth_mmdd = UnicodeAttribute(null=True)
+    nabp_eprofile_id = UnicodeAttribute(null=True)
+    evaluation = MapAttribute[str, Any](default=dict)
+    attested = BooleanAttribute()
+    claimed_at = UTCDateTimeAttribute()
+    certificate_code = UnicodeAttribute()
+    # who, as the record shows it (for reports to ACCME PARS and boards)
+    learner_name = UnicodeAttribute()
+    degree = UnicodeAttribute()
+    email = UnicodeAttribute()
+    npi = UnicodeAttribute(null=True)
+
+    # board reporting (cme.records.board_files): set at claim time on a claim with an MOC line with consent
+    # ("MOC") or an ACPE line ("CPE"); reported_on is the day a submission to the board covered it
+    report_board = UnicodeAttribute(null=True)
+    report_key = UnicodeAttribute(null=True)
+    reported_on = UnicodeAttribute(null=True)  # YYYY-MM-DD
+    first_name = UnicodeAttribute(null=True)  # as the profile held them at claim time (board files)
+    last_name = UnicodeAttribute(null=True)
+    # the activity's topics at claim time (cme.publishing.topics); absent on claims made before
+    # topics (cme.credit.requirements)
+    topics = ListAttribute(of=UnicodeAttribute, null=True)
+
+    by_activity = ClaimsByActivity()
+    by_report = ClaimsByReport()
+
+
+class AuditRecord(BaseModel):
+    """What happened, by whom, when and from where. Kept, never expired."""
+
+    table_setting = "audit_table"
+
+    class Meta:
+        table_name = ""
+
+    subject = UnicodeAttribute(hash_key=True)  # e.g. "learner#<id>"
+    at = UnicodeAttribute(range_key=True)  # ISO time + "#" + event id: ordered, unique
+    action = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    source_ip = UnicodeAttribute(default="")
+    user_agent = UnicodeAttribute(default="")
+    detail = MapAttribute[str, Any](default=dict)
+
+
+class Certificate(BaseModel):
+    """One issued certificate version, by its public code. Kept as issued; a reissue (after a
+    name correction) is a new code, and the old one points to it as superseded."""
+
+    table_setting = "certificates_table"
+
+    class Meta:
+        table_name = ""
+
+    certificate_code = UnicodeAttribute(hash_key=True)
+    learner_id = UnicodeAttribute()
+    claim_id = UnicodeAttribute()
+    activity_id = UnicodeAttribute()
+    learner_name = UnicodeAttribute()  # as printed, with the degree
+    activity_title = UnicodeAttribute()
+    activity_date = UnicodeAttribute()
+    credit_type = UnicodeAttribute()  # the first line's
+    credits = NumberAttribute()
+    lines = ListAttribute(of=ClaimLine, null=True)  # every line; absent on records from before lines
+    issued_at = UTCDateTimeAttribute()
+    s3_key = UnicodeAttribute()
+    s3_version = UnicodeAttribute(null=True)
+    superseded_by = UnicodeAttribute(null=True)
+    replaced_at = UTCDateTimeAttribute(null=True)  # when superseded_by was set (verify's replaced_on)
+
+
+class OutsideCredit(BaseModel):
+    """Credit a learner earned elsewhere and reported themselves (cme.records.outside). Shown marked
+    self-reported; ``document_key`` is the attached certificate's key in the documents bucket,
+    ``document_checked`` set once its first bytes matched ``document_type``."""
+
+    table_setting = "outside_credits_table"
+
+    class Meta:
+        table_name = ""
+
+    learner_id = UnicodeAttribute(hash_key=True)
+    outside_credit_id = UnicodeAttribute(range_key=True)
+    title = UnicodeAttribute()
+    provider = UnicodeAttribute()
+    completed_on = UnicodeAttribute()  # YYYY-MM-DD
+    credit_type = UnicodeAttribute()  # one of cme.rules.credit's types
+    credits = NumberAttribute()
+    topics = ListAttribute(of=UnicodeAttribute, default=list)
+    document_key = UnicodeAttribute(null=True)
+    document_type = UnicodeAttribute(null=True)  # the declared MIME type of the attached certificate
+    document_checked = BooleanAttribute(default=False)
+    document_mismatch = BooleanAttribute(default=False)  # its first bytes did not match: never served
+    created_at = UTCDateTimeAttribute()
+
+
+class RequirementRule(MapAttribute[str, Any]):
+    """One rule of a requirement set: at least ``min_credits`` of any of ``credit_types``
+    (on ``topic`` only, when set)."""
+
+    rule_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    credit_types = ListAttribute(of=UnicodeAttribute)
+    topic = UnicodeAttribute(null=True)
+    min_credits = NumberAttribute()
+
+
+class RequirementSet(BaseModel):
+    """A licence requirement set the office keeps (cme.credit.requirements): every set shares the
+    partition ``scope`` "set", so the list is one Query. The table also holds the sets each
+    learner tracks (TrackedRequirement), under their own partition."""
+
+    table_setting = "requirement_sets_table"
+
+    class Meta:
+        table_name = ""
+
+    scope = UnicodeAttribute(hash_key=True)  # "set"
+    set_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    cycle_months = NumberAttribute()
+    rules = ListAttribute(of=RequirementRule, default=list)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class TrackedRequirement(BaseModel):
+    """A requirement set a learner tracks, with the end of their cycle (``scope`` "learner#<id>")."""
+
+    table_setting = "requirement_sets_table"
+
+    class Meta:
+        table_name = ""
+
+    scope = UnicodeAttribute(hash_key=True)
+    set_id = UnicodeAttribute(range_key=True)
+    cycle_end = UnicodeAttribute()  # YYYY-MM-DD
+    updated_at = UTCDateTimeAttribute()

@@ -1,0 +1,31 @@
+"""Public certificate verification."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import Field
+
+from cme.platform.schemas._common import BaseModel, ClaimLineOut, CreditType
+
+
+class CertificateStatus(StrEnum):
+    CURRENT = "current"
+    REPLACED = "replaced"  # by a corrected certificate (a reissue after a name correction)
+
+
+class VerifyReply(BaseModel):
+    valid: bool  # true only for the current certificate of its claim
+    status: CertificateStatus
+    replaced_on: date | None = None  # the day it was replaced (status replaced)
+    certificate_code: str
+    learner_name: str
+    activity_title: str
+    activity_date: str
+    credit_type: CreditType  # the first line's
+    credits: float
+    lines: list[ClaimLineOut] = Field(default_factory=list)
+    issued_at: str
+    superseded: bool
+    superseded_by: str | None = None

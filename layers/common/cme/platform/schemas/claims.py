@@ -1,0 +1,91 @@
+"""Claims of credit and the learner's activities."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import Field, StrictBool, StringConstraints
+
+from cme.platform.schemas._common import (
+    ActivityFormat,
+    BaseModel,
+    ClaimLineOut,
+    CreditType,
+    CreditTypeText,
+    ReportingFields,
+    Strict,
+)
+from cme.platform.schemas.activities import Question
+from cme.platform.schemas.credit import Credit
+
+
+class ClaimLineIn(Strict):
+    credit_type: CreditTypeText
+    credits: float
+
+
+class ClaimIn(ReportingFields):
+    """One line (``credit_type`` + ``credits``) or several (``lines``), never both. The
+    reporting fields, when given, are saved to the profile with the claim."""
+
+    activity_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    credit_type: CreditTypeText | None = None
+    credits: float | None = None
+    lines: list[ClaimLineIn] | None = Field(default=None, max_length=20)
+    moc_consent: StrictBool = False
+    evaluation: dict[str, Any] = Field(default_factory=dict)
+    attestation: StrictBool = False
+    attended_as: str | None = Field(
+        default=None,
+        max_length=320,
+        description=(
+            "The verified email the attendance is recorded under, as My activities answers it "
+            "(`attended_as`). Optional: it saves a read for a learner with several verified "
+            "emails. A value that is not one of them, or holds no attendance, is not an error: "
+            "the portal then finds the attendance itself."
+        ),
+    )
+
+
+class ClaimOut(BaseModel):
+    claim_id: str
+    activity_id: str
+    activity_title: str
+    activity_date: date  # the activity's (first) day
+    completed_on: date  # the completion date (cme.rules.credit.completed_on): what certificates and transcripts show
+    credit_type: CreditType  # the first line's
+    credits: float
+    lines: list[ClaimLineOut] = Field(default_factory=list)
+    claimed_at: str
+    certificate_code: str
+
+
+class ClaimReply(BaseModel):
+    claim: ClaimOut
+
+
+class ClaimsReply(BaseModel):
+    claims: list[ClaimOut]
+
+
+class MyActivity(BaseModel):
+    activity_id: str
+    title: str
+    format: ActivityFormat
+    start_date: date
+    end_date: date
+    location: str
+    credit_options: list[Credit]
+    status: str  # claimable | claimed | closed
+    claim_deadline: date
+    reason: str | None = None
+    attended_as: str
+    evaluation: list[Question]
+    claim: ClaimOut | None = None
+
+
+class MyActivitiesReply(BaseModel):
+    activities: list[MyActivity]
+    unverified_emails: list[str]
+    note: str | None = None

@@ -1,0 +1,57 @@
+"""Credit types and activity formats, office settings and topics (GET /api/credit-types, /api/settings, /api/topics)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from cme.platform.schemas._common import ActivityFormat, BaseModel, CreditType, Strict
+
+
+class Credit(Strict):
+    type: CreditType
+    max: float = Field(gt=0, le=100)
+
+
+class CreditTypeOut(BaseModel):
+    """One credit type's wording (cme.rules.credit). ``statement`` has ``{provider}``, ``{n}``,
+    ``{credits}``, ``{activity}``, ``{awarded}`` and ``{address}`` to fill; "" when none."""
+
+    type: CreditType
+    label: str
+    unit: str
+    unit_one: str
+    short: str
+    headline: str
+    statement: str
+    claimants: list[str]
+    moc_board: str | None = None
+
+
+class ActivityFormatOut(BaseModel):
+    """One activity format and its label (cme.rules.credit.FORMAT_LABEL), as every page and PDF words it."""
+
+    format: ActivityFormat
+    label: str
+
+
+class CreditTypesReply(BaseModel):
+    credit_types: list[CreditTypeOut]
+    formats: list[ActivityFormatOut]  # every activity format, in the order a coordinator picks from
+
+
+class SettingsReply(BaseModel):
+    """GET /api/settings: the office settings the web pages show (from cme.platform.settings, never copied)."""
+
+    office_name: str
+    help_email: str
+    timezone: str
+    sms_number: str | None = None
+
+
+class TopicOut(BaseModel):
+    topic: str  # an id of cme.publishing.topics
+    label: str
+
+
+class TopicsReply(BaseModel):
+    topics: list[TopicOut]

@@ -1,0 +1,100 @@
+"""Coordinators' claim reports and board (MOC, CPE) reporting."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from cme.platform.schemas._common import BaseModel, ClaimLineOut, CreditType, QuestionKind, Strict
+
+
+class ClaimReportRow(BaseModel):
+    learner_name: str
+    first_name: str = ""  # the learner's name as certificates print it now (cme.credit.claims_report)
+    last_name: str = ""
+    degree: str
+    email: str
+    npi: str | None
+    # NPIs are public, so accounts are never refused for one; true when another learner's claim
+    # of this activity carries the same NPI (the office checks before reporting to PARS)
+    npi_shared: bool = False
+    credit_type: CreditType
+    credits: float
+    claimed_at: str
+    certificate_code: str
+    completed_on: date
+    label: str  # the credit type's wording (cme.rules.credit)
+    lines: list[ClaimLineOut] = Field(default_factory=list)  # every line; credit_type/credits/label: the first
+
+
+class CreditTotal(BaseModel):
+    """One credit type of an activity's claims: how many learners claimed it, and how much in all."""
+
+    credit_type: CreditType
+    label: str
+    learners: int
+    credits: float
+
+
+class AnswerCount(BaseModel):
+    answer: str  # a rating "1"-"5", "yes"/"no", or a choice
+    count: int
+
+
+class EvaluationSummary(BaseModel):
+    """``counts``: per answer (every rating 1-5, yes and no, every choice, even at 0); ``mean``: the
+    mean rating (rating questions, once answered); ``texts``: the free-text answers, oldest first."""
+
+    counts: list[AnswerCount] = Field(default_factory=list)
+    mean: float | None = None
+    texts: list[str] = Field(default_factory=list)
+
+
+class QuestionSummary(BaseModel):
+    question_id: str
+    text: str
+    kind: QuestionKind
+    answers: int  # how many claims answered it
+    summary: EvaluationSummary
+
+
+class Unclaimed(BaseModel):
+    """Attended (under this email) and not claimed by anyone who owns it as a confirmed email."""
+
+    email: str
+    name: str
+
+
+class ClaimReportReply(BaseModel):
+    activity_id: str
+    title: str
+    start_date: str
+    end_date: str = ""
+    claims: list[ClaimReportRow]
+    totals: list[CreditTotal] = Field(default_factory=list)
+    evaluation: list[QuestionSummary] = Field(default_factory=list)
+    unclaimed: list[Unclaimed] = Field(default_factory=list)
+
+
+class ReportSubmittedIn(Strict):
+    """A file sent to the board: every line completed through ``through`` is marked reported
+    (only those claimed by ``downloaded_at``, when given: the moment the file was made)."""
+
+    through: date
+    downloaded_at: datetime | None = None
+
+
+class ReportSubmittedReply(BaseModel):
+    marked: int
+
+
+class BoardReportStatus(BaseModel):
+    unreported: int
+    due_soon: int  # unreported, due within 7 days
+    overdue: int  # unreported, past the deadline (30 days MOC, 60 days CPE)
+
+
+class ReportStatusReply(BaseModel):
+    moc: BoardReportStatus
+    cpe: BoardReportStatus

@@ -1,0 +1,292 @@
+"""Certificates: made once (on the first download), kept as issued in the private, versioned
+documents bucket, handed out as short-lived pre-signed links, and publicly verifiable.
+
+A certificate shows the degree and credit of its claim (the degree the claim was made under,
+never the learner's degree of today) and the learner's current name. A name correction makes
+the certificate a new version (a new code; its PDF is a new S3 version at the next download);
+the old code stays verifiable and answers ``status: "replaced"`` with the day it was replaced.
+The replacement is made at the next download or the next verification of the old code,
+whichever comes first, so a certificate printed under a name the account no longer has never
+verifies as current.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from cme.platform import clock, documents, retry, throttle
+from cme.platform.errors import NotFound, ServiceUnavailable, sign_in_required
+from cme.platform.models import Activity, Certificate, Claim, Learner, get_many
+from cme.platform.models.tables import ClaimLine
+from cme.platform.observability import logger
+from cme.platform.settings import get_settings
+from cme.publishing import activities
+from cme.rules import credit
+
+
+def printed_name(learner: Learner) -> str:
+    return f"{learner.first_name} {learner.last_name}"
+
+
+def printed_with_degree(claim: Claim, learner: Learner) -> str:
+    """The learner's name as of now, with the degree of the claim (as of the claim)."""
+    return credit.name_with_degree(learner.first_name, learner.last_name, claim.degree)
+
+
+def completion_text(claim: Claim, activity_format: str | None = None) -> str:
+    """The certificate's date: a live activity's date(s); for a self-paced one (an enduring
+    material), the day the learner completed it, never the material's availability window."""
+    fmt = activity_format or claim.activity_format
+    if fmt and credit.is_self_paced(fmt):
+        day = credit.claim_completed_on(claim, clock.local_date(claim.claimed_at))
+        return f"completed {day:%B %-d, %Y}"
+    return date_range(claim.activity_start, claim.activity_end)
+
+
+def certificate_lines(certificate: Certificate) -> list[dict[str, Any]]:
+    """A certificate record's lines as verification shows them (a record from before lines: one)."""
+    stored = [(x.credit_type, float(x.credits)) for x in certificate.lines or []]
+    pairs = stored or [(certificate.credit_type, float(certificate.credits))]
+    return [{"credit_type": t, "credits": n, "label": credit.label(t)} for t, n in pairs]
+
+
+def record(claim: Claim, learner: Learner, code: str) -> Certificate:
+    """The certificate's record, verifiable at once; its PDF is made on the first download."""
+    lines = credit.claim_lines(claim)
+    return Certificate(
+        code,
+        learner_id=claim.learner_id,
+        claim_id=claim.claim_id,
+        activity_id=claim.activity_id,
+        learner_name=printed_with_degree(claim, learner),
+        activity_title=claim.activity_title,
+        activity_date=completion_text(claim),
+        credit_type=claim.credit_type,
+        credits=float(claim.credits),
+        lines=[ClaimLine(credit_type=x.credit_type.value, credits=x.credits) for x in lines],
+        issued_at=clock.now(),
+        s3_key="",
+    )
+
+
+def verify_url(code: str) -> str:
+    return f"{get_settings().site_url.rstrip('/')}/verify.html?{urlencode({'code': code})}"
+
+
+def date_range(start: str, end: str) -> str:
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    if first == last:
+        return f"{first:%B %-d, %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%B %-d}–{last:%-d, %Y}"
+    return f"{first:%B %-d, %Y} – {last:%B %-d, %Y}"
+
+
+def file_name(claim: Claim) -> str:
+    title = documents.slug(claim.activity_title, 50) or "activity"
+    return f"CME-certificate-{claim.activity_start}-{title}.pdf"
+
+
+def _find_claim(learner_id: str, claim_id: str, consistent: bool = False) -> Claim:
+    """The caller's own claim; anyone else's claim id is simply not found (404)."""
+    for claim in Claim.query(learner_id, filter_condition=Claim.claim_id == claim_id, consistent_read=consistent):
+        return claim
+    raise NotFound("NOT_FOUND", "There is no such claim on your account.")
+
+
+def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> bytes:
+    from cme.records.pdf import signature
+    from cme.records.pdf.certificate import CertificateData, render  # fpdf2 only where a PDF is made
+
+    settings = get_settings()
+    designated = {c.type: float(c.max) for c in activity.credits}
+    return render(
+        CertificateData(
+            learner_name=printed_name(learner),
+            degree=claim.degree,
+            activity_title=claim.activity_title,
+            activity_dates=completion_text(claim, activity.format),
+            format=activity.format,
+            location=activity.location,
+            credit_type=claim.credit_type,
+            credits=float(claim.credits),
+            ama_max=designated.get("AMA_PRA_1"),
+            type_max=designated.get(claim.credit_type, float(claim.credits)),
+            lines=tuple(credit.claim_lines(claim)),
+            designated=designated,
+            jointly_accredited=settings.jointly_accredited,
+            uan=getattr(activity, "uan", None),
+            provider_name=settings.provider_name,
+            provider_address=settings.provider_address,
+            director_name=settings.cme_director_name,
+            director_title=settings.cme_director_title,
+            signature_image=signature.image(),  # template parameter SignatureImageKey, read once
+            code=code,
+            verify_url=verify_url(code),
+            issued_on=clock.local_date(clock.now()),
+        )
+    )
+
+
+def _store(claim: Claim, learner: Learner, activity: Activity, code: str) -> tuple[str, str | None]:
+    """Render the PDF and keep it; returns the S3 key and version."""
+    key = f"certificates/{claim.learner_id}/{claim.claim_id}.pdf"
+    version = documents.store(
+        key,
+        _render(claim, learner, activity, code),
+        "application/pdf",
+        what="certificate",
+        doing="prepare your certificate",
+        metadata={"certificate-code": code},
+        context={"claim_id": claim.claim_id},
+    )
+    return key, version
+
+
+def _first_pdf(claim: Claim, learner: Learner, activity: Activity, certificate: Certificate) -> Certificate:
+    """The claim's certificate, recorded at claim time, gets its PDF (once)."""
+    key, version = _store(claim, learner, activity, certificate.certificate_code)
+    version_action = Certificate.s3_version.set(version) if version else Certificate.s3_version.remove()
+    retry.call(
+        lambda: certificate.update(
+            actions=[Certificate.s3_key.set(key), version_action], condition=Certificate.s3_key == ""
+        ),
+        "certificate pdf",
+    )
+    logger.info("certificate issued", extra={"claim_id": claim.claim_id})
+    return certificate
+
+
+def _reissue(claim: Claim, learner: Learner, previous: Certificate) -> Certificate:
+    """A new certificate record after a name correction (its PDF is made at the next download);
+    the previous one stays, marked replaced by it, and when."""
+    code = credit.certificate_code()
+    certificate = record(claim, learner, code)
+
+    def build(tx: TransactWrite) -> None:
+        tx.save(certificate, condition=Certificate.certificate_code.does_not_exist())
+        tx.update(
+            previous,
+            actions=[Certificate.superseded_by.set(code), Certificate.replaced_at.set(certificate.issued_at)],
+            condition=Certificate.superseded_by.does_not_exist(),
+        )
+        tx.update(
+            claim,
+            actions=[Claim.certificate_code.set(code)],
+            condition=Claim.certificate_code == previous.certificate_code,
+        )
+
+    retry.transact(build, "certificate reissue")
+    claim.certificate_code = code
+    logger.info("certificate reissued", extra={"claim_id": claim.claim_id})
+    return certificate
+
+
+def current(learner_id: str, claim_id: str) -> tuple[Claim, Certificate]:
+    """The certificate to hand out now: its PDF made on first request, reissued after a name change."""
+    claim = _find_claim(learner_id, claim_id)
+    learner, activity, certificate = get_many(
+        Learner(learner_id), Activity(claim.activity_id), Certificate(claim.certificate_code)
+    )
+    if not isinstance(learner, Learner):
+        raise sign_in_required()
+    if not isinstance(activity, Activity):
+        raise NotFound("NOT_FOUND", "The activity of this claim is gone.")
+    if not isinstance(certificate, Certificate):  # a claim from before certificates were recorded at claim time
+        certificate = record(claim, learner, claim.certificate_code)
+        missing = certificate
+        retry.call(lambda: missing.save(condition=Certificate.certificate_code.does_not_exist()), "certificate record")
+    for _ in range(3):
+        try:
+            if certificate.learner_name != printed_with_degree(claim, learner):
+                certificate = _reissue(claim, learner, certificate)
+            if not certificate.s3_key:
+                certificate = _first_pdf(claim, learner, activity, certificate)
+            return claim, certificate
+        except (TransactWriteError, UpdateError, PutError):
+            # a double click (or a verification of the old code) issued it meanwhile: go on from what is recorded now
+            claim = _find_claim(learner_id, claim_id, consistent=True)
+            certificate = Certificate.get(claim.certificate_code, consistent_read=True)
+    if not certificate.s3_key:
+        raise ServiceUnavailable(
+            "CERTIFICATE_BUSY", "Your certificate is being prepared. Please try again in a moment.", retry_after=2
+        )
+    return claim, certificate
+
+
+def download_link(learner_id: str, claim_id: str) -> tuple[str, int]:
+    """A pre-signed GET of the certificate PDF (the version issued), made per request, valid a few minutes."""
+    claim, certificate = current(learner_id, claim_id)
+    return documents.link(certificate.s3_key, file_name(claim), "application/pdf", certificate.s3_version)
+
+
+def _replaced_if_renamed(certificate: Certificate) -> Certificate:
+    """A current certificate whose name is no longer the account's (or whose degree is not its
+    claim's) is replaced now, as the next download would: it never verifies as current."""
+    learner, claim = get_many(Learner(certificate.learner_id), Claim(certificate.learner_id, certificate.activity_id))
+    if not isinstance(learner, Learner) or not isinstance(claim, Claim):
+        return certificate
+    if claim.certificate_code != certificate.certificate_code:  # a reissue in flight
+        return Certificate.get(certificate.certificate_code, consistent_read=True)
+    if certificate.learner_name == printed_with_degree(claim, learner):
+        return certificate
+    try:
+        _reissue(claim, learner, certificate)
+    except TransactWriteError:
+        logger.info("certificate reissued meanwhile", extra={"claim_id": claim.claim_id})
+    return Certificate.get(certificate.certificate_code, consistent_read=True)
+
+
+def _replaced_on(certificate: Certificate) -> date:
+    """The office's day the certificate was replaced (records from before ``replaced_at``:
+    the day its replacement was issued)."""
+    when = certificate.replaced_at
+    if when is None and certificate.superseded_by:
+        try:
+            when = Certificate.get(certificate.superseded_by).issued_at
+        except Certificate.DoesNotExist:
+            when = None
+    return clock.local_date(when or certificate.issued_at)
+
+
+def verify(code_text: str, client: str) -> dict[str, Any]:
+    """Public facts of a certificate (no email, no phone); 404 for an unknown code.
+
+    ``status`` is ``current`` (``valid: true``) or ``replaced`` (``valid: false``, with
+    ``replaced_on`` and the code of the certificate that replaced it)."""
+    throttle.hit(throttle.Scope("verify:client", client, get_settings().verify_per_client))
+    code = activities.normalize_code(code_text)
+    try:
+        certificate = Certificate.get(code) if 6 <= len(code) <= 20 else None
+    except Certificate.DoesNotExist:
+        certificate = None
+    if certificate is None:
+        raise NotFound("NOT_FOUND", "No certificate has this code. Check the code on the certificate.")
+    if certificate.superseded_by is None:
+        certificate = _replaced_if_renamed(certificate)
+    replaced = certificate.superseded_by is not None
+    return {
+        "valid": not replaced,
+        "status": "replaced" if replaced else "current",
+        "replaced_on": _replaced_on(certificate) if replaced else None,
+        "certificate_code": certificate.certificate_code,
+        "learner_name": certificate.learner_name,
+        "activity_title": certificate.activity_title,
+        "activity_date": certificate.activity_date,
+        "credit_type": certificate.credit_type,
+        "credits": float(certificate.credits),
+        "lines": certificate_lines(certificate),
+        "issued_at": certificate.issued_at.isoformat(),
+        "superseded": certificate.superseded_by is not None,
+        "superseded_by": certificate.superseded_by,
+    }
+
+
+def completed_on(claim: Claim) -> date:
+    """The claim's completion date (cme.rules.credit.claim_completed_on)."""
+    return credit.claim_completed_on(claim, clock.local_date(claim.claimed_at))

@@ -1,0 +1,625 @@
+"""Credit facts, in one place (docs/domain.md "Credit", docs/domain.md "Certificate content",
+docs/domain.md "Several credits from one activity", docs/domain.md "Completion date";
+docs/architecture.md "One place for each fact").
+
+Every credit type's wording (label, unit, headline, award line, statement) and who may claim it;
+what a learner may claim of an activity's designations and the checks of one claimed line; the
+name with degree as certificates print it; the certificate code; the completion date. Claims,
+certificates, transcripts, both PDFs, the CSVs and the emails take their wording from here, and
+the web through ``GET /api/credit-types``.
+
+Pure: no AWS call, no settings read; callers pass what they know (provider name, office day).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Protocol
+
+from cme.platform.errors import InvalidInput
+from cme.platform.schemas import ActivityFormat, ActivityFormatOut, Credit, CreditType, CreditTypeOut
+
+# No 0/O, 1/I/L: a code read off a certificate, a projector or a phone is typed right the first
+# time. Certificate codes and activities' attendance codes both use it.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CERTIFICATE_CODE_LENGTH = 12
+
+PHYSICIANS = frozenset({"MD", "DO"})
+EVERYONE = frozenset({"MD", "DO", "PA-C", "NP", "RN", "PharmD", "PhD", "Other"})
+
+# How a certificate and the AMA statement name an activity's format; which formats are self-paced.
+FORMAT_WORDS = {"live": "live activity", "enduring": "enduring material", "rss": "live activity"}
+# Each format's label (docs/domain.md "Completion date"): certificates print it, and the web
+# takes it from GET /api/credit-types (``formats()``), never from a copy of its own.
+FORMAT_LABEL: dict[str, str] = {
+    ActivityFormat.LIVE: "Live activity",
+    ActivityFormat.ENDURING: "Enduring material",
+    ActivityFormat.RSS: "Regularly scheduled series session",
+}
+SELF_PACED_FORMATS = frozenset({"enduring"})
+
+STEP = 0.25  # credit is designated and claimed in quarters
+
+
+@dataclass(frozen=True)
+class CreditKind:
+    """The wording of one credit type. ``statement`` is the designation/accreditation text with
+    ``{provider}``, ``{n}`` (the designated maximum), ``{credits}`` (the word, singular or
+    plural, for ``{n}``), ``{activity}`` (the format's words), ``{awarded}`` (the amount this
+    certificate awards) and ``{address}`` (the provider's) to fill."""
+
+    type: CreditType
+    label: str  # "AMA PRA Category 1 Credit™": a column, a total, a choice in the claim form
+    unit: str  # "credits", "contact hours", "MOC points": what the number counts (plural)
+    unit_one: str  # the same, singular
+    short: str  # "AMA": where room is scarce (a chart's legend)
+    headline: str  # the certificate's title
+    award: str  # the certificate's award line, with {n} and {unit}
+    statement: str
+    claimants: frozenset[str]  # the degrees that may claim it
+    moc_board: str | None = None  # "ABIM" for ABIM_MOC: the board MOC points are reported to
+
+
+def _moc(board: str, name: str, points: str, program: str) -> str:
+    return (
+        "Successful completion of this CME activity, which includes participation in the evaluation component, "
+        f"enables the participant to earn up to {{n}} {points} in the {name}'s ({board}) {program} program. "
+        "It is the CME activity provider's responsibility to submit participant completion information to ACCME "
+        f"for the purpose of granting {board} credit."
+    )
+
+
+def _moc_kind(kind: CreditType, board: str, name: str, program: str, points: str = "MOC points") -> CreditKind:
+    return CreditKind(
+        type=kind,
+        label=f"{board} MOC points",
+        unit=points,
+        unit_one=points.removesuffix("s"),
+        short=f"{board} MOC",
+        headline="Certificate of MOC Points",
+        award=f"and has earned {{n}} {{unit}} in the {name}'s {program} program.",
+        statement=_moc(board, name, points, program),
+        claimants=PHYSICIANS,
+        moc_board=board,
+    )
+
+
+KINDS: dict[CreditType, CreditKind] = {
+    kind.type: kind
+    for kind in (
+        CreditKind(
+            type=CreditType.AMA_PRA_1,
+            label="AMA PRA Category 1 Credit™",
+            unit="AMA PRA Category 1 Credits™",
+            unit_one="AMA PRA Category 1 Credit™",
+            short="AMA",
+            headline="Certificate of Credit",
+            award="and is awarded {n} {unit}.",
+            statement=(
+                "{provider} designates this {activity} for a maximum of {n} AMA PRA Category 1 {credits}™. "
+                "Physicians should claim only the credit commensurate with the extent of their participation in "
+                "the activity."
+            ),
+            claimants=PHYSICIANS,
+        ),
+        _moc_kind(
+            CreditType.ABIM_MOC,
+            "ABIM",
+            "American Board of Internal Medicine",
+            "Maintenance of Certification (MOC)",
+            "Medical Knowledge MOC points",
+        ),
+        _moc_kind(CreditType.ABA_MOC, "ABA", "American Board of Anesthesiology", "MOCA 2.0®", "MOCA 2.0® points"),
+        _moc_kind(CreditType.ABP_MOC, "ABP", "American Board of Pediatrics", "Maintenance of Certification (MOC)"),
+        _moc_kind(CreditType.ABS_MOC, "ABS", "American Board of Surgery", "Continuous Certification"),
+        _moc_kind(
+            CreditType.ABPATH_MOC, "ABPath", "American Board of Pathology", "Continuing Certification", "MOC credits"
+        ),
+        _moc_kind(CreditType.ABO_MOC, "ABO", "American Board of Ophthalmology", "Continuing Certification"),
+        _moc_kind(
+            CreditType.ABOTO_MOC,
+            "ABOHNS",
+            "American Board of Otolaryngology – Head and Neck Surgery",
+            "Continuing Certification",
+        ),
+        CreditKind(
+            type=CreditType.ANCC,
+            label="ANCC contact hours",
+            unit="nursing contact hours",
+            unit_one="nursing contact hour",
+            short="ANCC",
+            headline="Certificate of Completion",
+            award="and is awarded {n} {unit} (ANCC).",
+            statement=(
+                "{provider} is accredited as a provider of nursing continuing professional development by the "
+                "American Nurses Credentialing Center's Commission on Accreditation. "
+                "Contact hours awarded: {awarded}. {provider}, {address}."
+            ),
+            claimants=frozenset({"RN", "NP"}),
+        ),
+        CreditKind(
+            type=CreditType.ACPE,
+            label="ACPE contact hours",
+            unit="contact hours",
+            unit_one="contact hour",
+            short="ACPE",
+            headline="Statement of Credit",
+            award="and is awarded {n} {unit} of continuing pharmacy education (ACPE).",
+            statement=(
+                "{provider} is accredited by the Accreditation Council for Pharmacy Education as a provider of "
+                "continuing pharmacy education."
+            ),
+            claimants=frozenset({"PharmD"}),
+        ),
+        CreditKind(
+            type=CreditType.AAPA_1,
+            label="AAPA Category 1 CME credits",
+            unit="AAPA Category 1 CME credits",
+            unit_one="AAPA Category 1 CME credit",
+            short="AAPA",
+            headline="Certificate of Credit",
+            award="and is awarded {n} {unit}.",
+            statement=(
+                "This activity is designated for {n} AAPA Category 1 CME {credits}. PAs should only claim credit "
+                "commensurate with the extent of their participation."
+            ),
+            claimants=frozenset({"PA-C"}),
+        ),
+        CreditKind(
+            type=CreditType.IPCE,
+            label="IPCE credits",
+            unit="IPCE credits",
+            unit_one="IPCE credit",
+            short="IPCE",
+            headline="Certificate of Credit",
+            award="and is awarded {n} Interprofessional Continuing Education ({unit}).",
+            statement=(
+                "This activity was planned by and for the healthcare team, and learners will receive {n} "
+                "Interprofessional Continuing Education (IPCE) {credits} for learning and change."
+            ),
+            claimants=EVERYONE,
+        ),
+        CreditKind(
+            type=CreditType.PARTICIPATION,
+            label="Hours of participation",
+            unit="hours",
+            unit_one="hour",
+            short="Part.",
+            headline="Certificate of Participation",
+            award="for {n} {unit} of participation.",
+            statement="",
+            claimants=EVERYONE - PHYSICIANS,
+        ),
+    )
+}
+ORDER: tuple[CreditType, ...] = tuple(KINDS)  # the order every list of credits follows
+MOC_TYPES = frozenset(t for t, k in KINDS.items() if k.moc_board)
+MOC_BOARDS: tuple[str, ...] = tuple(k.moc_board for k in KINDS.values() if k.moc_board)  # "ABIM", ...
+ACCME_STATEMENT = (
+    "{provider} is accredited by the Accreditation Council for Continuing Medical Education (ACCME) to provide "
+    "continuing medical education for physicians."
+)
+JOINT_ACCREDITATION_STATEMENT = (
+    "In support of improving patient care, {provider} is jointly accredited by the Accreditation Council for "
+    "Continuing Medical Education (ACCME), the Accreditation Council for Pharmacy Education (ACPE), and the American "
+    "Nurses Credentialing Center (ANCC), to provide continuing education for the healthcare team."
+)
+
+
+def kind(credit_type: str) -> CreditKind | None:
+    try:
+        return KINDS[CreditType(credit_type)]
+    except ValueError:
+        return None
+
+
+def label(credit_type: str) -> str:
+    """AMA_PRA_1 -> "AMA PRA Category 1 Credit™" (an unknown type as it is)."""
+    found = kind(credit_type)
+    return found.label if found else credit_type
+
+
+def amount(value: float) -> str:
+    """1 -> "1.0", 0.25 -> "0.25", 12.5 -> "12.5": credit amounts as the office writes them."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
+
+
+def _unit(found: CreditKind, value: float) -> str:
+    return found.unit_one if value == 1 else found.unit
+
+
+def headline(credit_type: str) -> str:
+    found = kind(credit_type)
+    return found.headline if found else "Certificate"
+
+
+def award(credit_type: str, credits: float) -> str:
+    """The certificate's award line: "and is awarded 1.0 AMA PRA Category 1 Credit™."."""
+    found = kind(credit_type)
+    if found is None:
+        return f"for {amount(credits)} credits."
+    return found.award.format(n=amount(credits), unit=_unit(found, credits))
+
+
+def statement(
+    credit_type: str,
+    provider: str,
+    designated: float,
+    activity_format: str = "",
+    awarded: float | None = None,
+    address: str = "",
+) -> str:
+    """The designation or accreditation statement of a credit type ("" for none), filled in:
+    ``designated`` is the activity's maximum, ``awarded`` what this certificate awards."""
+    found = kind(credit_type)
+    if found is None or not found.statement:
+        return ""
+    word = "credit" if designated == 1 else "credits"
+    return found.statement.format(
+        provider=provider,
+        n=amount(designated),
+        credits=word.capitalize() if found.type == CreditType.AMA_PRA_1 else word,
+        activity=FORMAT_WORDS.get(activity_format, "activity"),
+        awarded=amount(awarded if awarded is not None else designated),
+        address=address,
+    )
+
+
+def accme_statement(provider: str) -> str:
+    return ACCME_STATEMENT.format(provider=provider)
+
+
+def catalogue() -> list[CreditTypeOut]:
+    """Every credit type's wording, as ``GET /api/credit-types`` serves it (placeholders unfilled)."""
+    return [
+        CreditTypeOut(
+            type=k.type,
+            label=k.label,
+            unit=k.unit,
+            unit_one=k.unit_one,
+            short=k.short,
+            headline=k.headline,
+            statement=k.statement,
+            claimants=sorted(k.claimants),
+            moc_board=k.moc_board,
+        )
+        for k in KINDS.values()
+    ]
+
+
+def formats() -> list[ActivityFormatOut]:
+    """Every activity format and its label, as ``GET /api/credit-types`` serves them."""
+    return [ActivityFormatOut(format=kind, label=FORMAT_LABEL[kind]) for kind in ActivityFormat]
+
+
+# ------------------------------------------------------------------ who may claim what
+
+
+def may_claim(degree: str, credit_type: CreditType) -> bool:
+    return degree in KINDS[credit_type].claimants
+
+
+def credit_options(degree: str, designated: Iterable[Credit]) -> list[Credit]:
+    """What this learner may claim of an activity's designations (docs/domain.md "Credit"), in ``ORDER``.
+
+    MDs and DOs get AMA PRA Category 1 Credit™ and the MOC points designated (or, when the
+    activity designates none of these, a designated certificate of participation). Nurses and
+    NPs get ANCC, pharmacists ACPE, PAs AAPA Category 1, where designated; anyone IPCE where
+    designated. Everyone other than a physician may take a certificate of participation, up to
+    the AMA maximum (or an explicitly designated participation maximum).
+    """
+    by_type = {c.type: c for c in designated}
+    own = [by_type[t] for t in ORDER if t in by_type and t != CreditType.PARTICIPATION and may_claim(degree, t)]
+    participation = by_type.get(CreditType.PARTICIPATION)
+    if degree in PHYSICIANS:
+        if any(c.type == CreditType.AMA_PRA_1 or c.type in MOC_TYPES for c in own):
+            return own
+        return own + ([participation] if participation else [])
+    if participation is None and CreditType.AMA_PRA_1 in by_type:
+        participation = Credit(type=CreditType.PARTICIPATION, max=by_type[CreditType.AMA_PRA_1].max)
+    return own + ([participation] if participation else [])
+
+
+@dataclass(frozen=True)
+class Line:
+    """One credit of a claim: its type and amount (a claim has one or several, in ``ORDER``)."""
+
+    credit_type: CreditType
+    credits: float
+
+
+def problem(code: str, message: str, field: str) -> InvalidInput:
+    return InvalidInput(code, message, [{"field": field, "message": message}])
+
+
+def claim_deadline(end_date: date, claim_window_days: int) -> date:
+    """The last day (office time) a claim is accepted: the activity's last day + its window."""
+    return end_date + timedelta(days=int(claim_window_days))
+
+
+def check_window(end_date: date, claim_window_days: int, today: date) -> None:
+    """422 CLAIM_WINDOW_CLOSED after the last day; the last day itself is accepted."""
+    last = claim_deadline(end_date, claim_window_days)
+    if today > last:
+        raise problem(
+            "CLAIM_WINDOW_CLOSED", f"Credit for this activity could be claimed until {last:%B %-d, %Y}.", "activity_id"
+        )
+
+
+def check_line(degree: str, options: Iterable[Credit], credit_type: str, credits: float, field: str = "") -> Line:
+    """One claimed line against the learner's options: a type they may claim, in quarters up to its maximum."""
+    allowed = {c.type.value: c for c in options}
+    if credit_type not in allowed:
+        names = ", ".join(allowed) or "none"
+        raise problem("CREDIT_TYPE_NOT_ALLOWED", f"As {degree} you may claim: {names}.", f"{field}credit_type")
+    limit = allowed[credit_type].max
+    if not credits > 0 or credits > limit or credits * 4 != int(credits * 4):
+        raise problem(
+            "CREDITS_INVALID", f"Claim between {STEP} and {limit:g} credits, in steps of {STEP}.", f"{field}credits"
+        )
+    return Line(CreditType(credit_type), credits)
+
+
+def check_lines(
+    degree: str, options: Iterable[Credit], requested: Sequence[tuple[str, float]], several: bool = True
+) -> list[Line]:
+    """Every line of one claim, returned in ``ORDER``: each by its type's rules (``check_line``,
+    fields ``lines.N.`` when ``several``), no type twice, and MOC points never more than the AMA
+    credit claimed (docs/domain.md "Several credits from one activity"): on an activity designated for
+    AMA credit a MOC line comes with an AMA line of at least as many credits, in the same claim
+    (one claim per activity, so the AMA credit cannot follow later)."""
+    allowed = list(options)
+    lines: list[Line] = []
+    fields: dict[CreditType, str] = {}
+    if not requested:
+        raise problem("CREDITS_INVALID", "Choose at least one credit to claim.", "lines")
+    for index, (credit_type, credits) in enumerate(requested):
+        field = f"lines.{index}." if several else ""
+        line = check_line(degree, allowed, credit_type, credits, field)
+        if line.credit_type in fields:
+            raise problem(
+                "CREDITS_INVALID",
+                f"{label(credit_type)} is claimed twice: claim each credit once.",
+                f"{field}credit_type",
+            )
+        fields[line.credit_type] = field
+        lines.append(line)
+    ama = next((line for line in lines if line.credit_type == CreditType.AMA_PRA_1), None)
+    if any(c.type == CreditType.AMA_PRA_1 for c in allowed):
+        for line in lines:
+            if line.credit_type in MOC_TYPES and (ama is None or line.credits > ama.credits):
+                raise problem(
+                    "CREDITS_INVALID",
+                    f"{label(line.credit_type)} are claimed with, and never more than, the AMA PRA Category 1 "
+                    "Credit™ you claim for this activity.",
+                    f"{fields[line.credit_type]}credits",
+                )
+    return sorted(lines, key=lambda line: ORDER.index(line.credit_type))
+
+
+def moc_boards(lines: Iterable[Line]) -> list[str]:
+    """The boards this claim's MOC points are reported to ("ABIM", ...), in ``ORDER``."""
+    return [board for line in lines if (board := KINDS[line.credit_type].moc_board)]
+
+
+def needs_birth_mmdd(lines: Iterable[Line]) -> bool:
+    return any(line.credit_type in MOC_TYPES or line.credit_type == CreditType.ACPE for line in lines)
+
+
+def check_reporting(
+    lines: Sequence[Line],
+    moc_consent: bool,
+    board_ids: Mapping[str, str],
+    birth_mmdd: str | None,
+    nabp_eprofile_id: str | None,
+) -> None:
+    """What reporting needs (docs/domain.md "Records"): MOC points need the learner's consent, their
+    id at each board and birth month/day (422 MOC_DETAILS_REQUIRED); ACPE credit needs the NABP
+    e-Profile id and birth month/day (422 CPE_DETAILS_REQUIRED). ``details`` lists every field
+    missing."""
+    boards = moc_boards(lines)
+    if boards:
+        missing = [] if moc_consent else [("moc_consent", "Agree to your MOC points being reported to your board.")]
+        missing += [(f"board_ids.{b}", f"Enter your {b} id.") for b in boards if not board_ids.get(b)]
+        if not birth_mmdd:
+            missing.append(("birth_mmdd", "Enter your birth month and day (MMDD)."))
+        if missing:
+            raise InvalidInput(
+                "MOC_DETAILS_REQUIRED",
+                "MOC points are reported to your board: we need your consent, your board id and your birth month "
+                "and day.",
+                [{"field": f, "message": m} for f, m in missing],
+            )
+    if any(line.credit_type == CreditType.ACPE for line in lines):
+        missing = [] if nabp_eprofile_id else [("nabp_eprofile_id", "Enter your NABP e-Profile id.")]
+        if not birth_mmdd:
+            missing.append(("birth_mmdd", "Enter your birth month and day (MMDD)."))
+        if missing:
+            raise InvalidInput(
+                "CPE_DETAILS_REQUIRED",
+                "ACPE credit is reported to NABP's CPE Monitor: we need your NABP e-Profile id and your birth month "
+                "and day.",
+                [{"field": f, "message": m} for f, m in missing],
+            )
+
+
+def check_board_ids(board_ids: Mapping[str, str]) -> None:
+    """422 BOARD_UNKNOWN for a board id under a name that is not one of ``MOC_BOARDS``."""
+    unknown = [b for b in board_ids if b not in MOC_BOARDS]
+    if unknown:
+        raise InvalidInput(
+            "BOARD_UNKNOWN",
+            f"Board ids are kept for: {', '.join(MOC_BOARDS)}.",
+            [{"field": f"board_ids.{b}", "message": "Not a board we report to."} for b in unknown],
+        )
+
+
+class EvaluationQuestion(Protocol):
+    """What the answer checks read of an activity's evaluation question (cme.platform.models.tables
+    EvaluationQuestion, cme.platform.schemas.Question)."""
+
+    @property
+    def question_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def required(self) -> bool: ...
+    @property
+    def choices(self) -> Sequence[object] | None: ...  # strings (PynamoDB types a stored list loosely)
+
+
+RATING_LOW, RATING_HIGH = 1, 5  # a rating question's answer: a whole or part number from 1 to 5
+ANSWER_MAX_LENGTH = 5000  # a text question's answer, in characters
+YES_NO_ANSWERS = ("yes", "no", True, False)
+
+
+def answered(question: EvaluationQuestion, answer: object) -> bool:
+    """Whether ``answer`` answers ``question``: a rating from ``RATING_LOW`` to ``RATING_HIGH``
+    (a number, never a boolean), yes or no, one of the question's choices, or a text of at
+    most ``ANSWER_MAX_LENGTH`` characters. Nothing, or only blanks, is no answer."""
+    if answer is None or (isinstance(answer, str) and not answer.strip()):
+        return False
+    if question.kind == "rating":
+        return isinstance(answer, int | float) and not isinstance(answer, bool) and RATING_LOW <= answer <= RATING_HIGH
+    if question.kind == "yes_no":
+        return answer in YES_NO_ANSWERS
+    if question.kind == "choice":
+        return answer in (question.choices or [])
+    return isinstance(answer, str) and len(answer) <= ANSWER_MAX_LENGTH
+
+
+def check_evaluation(questions: Iterable[EvaluationQuestion], answers: Mapping[str, object]) -> None:
+    """422 EVALUATION_INCOMPLETE, a detail for each required question not ``answered``
+    (an optional question is never checked)."""
+    missing = [q.question_id for q in questions if q.required and not answered(q, answers.get(q.question_id))]
+    if missing:
+        raise InvalidInput(
+            "EVALUATION_INCOMPLETE",
+            "Please answer every required question of the evaluation.",
+            [{"field": f"evaluation.{qid}", "message": "required"} for qid in missing],
+        )
+
+
+def line_statement(
+    line: Line,
+    provider: str,
+    designated: float,
+    activity_format: str = "",
+    address: str = "",
+    uan: str | None = None,
+    jointly_accredited: bool = False,
+) -> str:
+    """What a certificate prints for one of its lines ("" for none; the AMA designation is printed
+    apart, on every certificate of an activity designated for it). A jointly accredited provider
+    states its accreditation once (``JOINT_ACCREDITATION_STATEMENT``), so an ANCC or ACPE line
+    then prints only what is its own: contact hours and address, or the UAN and credit."""
+    kind_type = line.credit_type
+    if kind_type == CreditType.AMA_PRA_1:
+        return ""
+    if kind_type == CreditType.ANCC and jointly_accredited:
+        return f"Nursing contact hours awarded: {amount(line.credits)}. {provider}, {address}."
+    if kind_type == CreditType.ACPE:
+        ceus = f"{line.credits / 10:g}"
+        hours = f"{amount(line.credits)} {_unit(KINDS[kind_type], line.credits)} ({ceus} CEUs)"
+        own = f"Credit awarded: {hours}."
+        if uan:  # the activity's UAN (an activity saved without one prints none)
+            own = f"ACPE Universal Activity Number (UAN): {uan}. {own}"
+        if jointly_accredited:
+            return own
+        return f"{statement(kind_type, provider, designated, activity_format, line.credits, address)} {own}"
+    return statement(kind_type, provider, designated, activity_format, line.credits, address)
+
+
+def joint_accreditation_statement(provider: str) -> str:
+    return JOINT_ACCREDITATION_STATEMENT.format(provider=provider)
+
+
+# ------------------------------------------------------------------ names, codes, dates
+
+
+def name_with_degree(first: str, last: str, degree: str) -> str:
+    """The name as a certificate prints it (and verification shows it): "Ana Ruiz, MD"; no degree for Other."""
+    return with_degree(f"{first} {last}", degree)
+
+
+def with_degree(name: str, degree: str) -> str:
+    return f"{name}, {degree}" if degree and degree != "Other" else name
+
+
+def certificate_code() -> str:
+    """A new certificate code: 12 characters of ``CODE_ALPHABET`` (about 59 bits), from ``secrets``."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CERTIFICATE_CODE_LENGTH))
+
+
+def is_self_paced(activity_format: str) -> bool:
+    return activity_format in SELF_PACED_FORMATS
+
+
+def completed_on(activity_format: str, end_date: date, claimed_on: date) -> date:
+    """The completion date (docs/domain.md "Completion date"): a live activity's (or series
+    session's) last day; for an enduring material or other self-paced format, the office day the
+    learner claimed (having completed the evaluation)."""
+    return claimed_on if is_self_paced(activity_format) else end_date
+
+
+def legacy_completed_on(end_date: date, claimed_on: date) -> date:
+    """A claim recorded before the completion date was (its format unknown): the earlier of the
+    activity's last day and the claim's day, which is exact for a live activity claimed after it
+    and for a self-paced one claimed within its availability."""
+    return min(end_date, claimed_on)
+
+
+class RecordedClaim(Protocol):
+    """What a claim record holds of its dates (cme.platform.models.Claim)."""
+
+    @property
+    def activity_end(self) -> str: ...
+    @property
+    def activity_format(self) -> str | None: ...
+    @property
+    def completed_on(self) -> str | None: ...
+
+
+class StoredLine(Protocol):
+    """One credit line as a claim record holds it (cme.platform.models.tables.ClaimLine)."""
+
+    @property
+    def credit_type(self) -> str: ...
+    @property
+    def credits(self) -> float: ...
+
+
+class ClaimWithLines(Protocol):
+    """What a claim record holds of its credit (cme.platform.models.Claim)."""
+
+    @property
+    def credit_type(self) -> str: ...
+    @property
+    def credits(self) -> float: ...
+    @property
+    def lines(self) -> Sequence[StoredLine] | None: ...
+
+
+def claim_lines(claim: ClaimWithLines) -> list[Line]:
+    """A recorded claim's credit lines, the first its ``credit_type``/``credits``; a claim made
+    before claims had lines is one line. The one reading of a claim's lines: claims, certificates,
+    transcripts, licence requirements and the board files all take them from here."""
+    stored = list(claim.lines or [])
+    if not stored:
+        return [Line(CreditType(claim.credit_type), float(claim.credits))]
+    return [Line(CreditType(x.credit_type), float(x.credits)) for x in stored]
+
+
+def claim_completed_on(claim: RecordedClaim, claimed_on: date) -> date:
+    """A recorded claim's completion date: as recorded at claim time; for a claim from before
+    that, by the rule when its format is known, else ``legacy_completed_on``. ``claimed_on`` is
+    the office day of its ``claimed_at``."""
+    if claim.completed_on:
+        return date.fromisoformat(claim.completed_on)
+    end = date.fromisoformat(claim.activity_end)
+    if claim.activity_format:
+        return completed_on(claim.activity_format, end, claimed_on)
+    return legacy_completed_on(end, claimed_on)
