@@ -81,7 +81,7 @@ def test_settings_are_asked_once_per_session(page: Any, problems: Any) -> None:
     page.on("request", lambda request: "/api/settings" in request.url and asked.append(request.url))
     page.goto("/index.html")
     expect(page.get_by_role("banner").get_by_text(OFFICE, exact=True)).to_be_visible()
-    stored = page.evaluate("JSON.parse(sessionStorage.getItem('cme.platform.settings'))")
+    stored = page.evaluate("JSON.parse(sessionStorage.getItem('cme.settings'))")
     # the local stack texts from its own number (infra/local/server.py LOCAL_SMS_NUMBER)
     assert stored == {
         "office_name": OFFICE,
