@@ -185,6 +185,7 @@ def test_the_format_choices_are_the_apis(page: Any, problems: Any) -> None:
     """The activity form's Format list is GET /api/credit-types' formats, worded as served (marked
     here, so the page can only have them from there), and disabled until they come."""
     sign_in(page, "admin@example.org")
+    page.wait_for_load_state("networkidle")  # the portal's own credit-types request is over: not held below
     served = page.request.get("/api/credit-types").json()["formats"]
     assert [item["format"] for item in served] == ["live", "enduring", "rss"]
     held: list[Any] = []
@@ -197,11 +198,11 @@ def test_the_format_choices_are_the_apis(page: Any, problems: Any) -> None:
     assert held, "the form asks for the formats"
     choices = page.get_by_label("Format", exact=True)
     expect(choices).to_be_disabled()  # while the formats load
-    answer = held[0].fetch()
+    answer = held[-1].fetch()
     body = answer.json()
     for item in body["formats"]:
         item["label"] = f"{item['label']} (as served)"
-    held[0].fulfill(response=answer, json=body)
+    held[-1].fulfill(response=answer, json=body)  # the form's: the latest asked
     expect(choices).to_be_enabled()
     expect(choices.locator("option")).to_have_text([f"{item['label']} (as served)" for item in served])
     values = choices.locator("option").evaluate_all("options => options.map((o) => o.value)")
