@@ -214,3 +214,17 @@ def test_a_different_second_claim_is_a_conflict(earlier: dict[str, Any]) -> None
         claims.answer_to_existing(_existing("claim-0", **earlier), _writes(data), data)
     assert refused.value.code == "ALREADY_CLAIMED"
     assert refused.value.message == "You have already claimed credit for this activity."
+
+
+@pytest.mark.parametrize(
+    ("claimed", "today", "expected"),
+    [
+        (True, date(2031, 9, 1), ("claimed", None)),  # claimed stays claimed after the window
+        (False, date(2031, 6, 13), ("claimable", None)),
+        (False, date(2031, 6, 14), ("claimable", None)),  # the last day itself
+        (False, date(2031, 6, 15), ("closed", "The claim window closed on June 14, 2031.")),
+    ],
+)
+def test_an_attended_activitys_status(claimed: bool, today: date, expected: tuple[str, str | None]) -> None:
+    """My activities' status of an attended activity (credit.claim_status), pure."""
+    assert credit.claim_status(claimed, date(2031, 6, 14), today) == expected

@@ -455,6 +455,51 @@ def _with_claims(learner_id: str, activity_ids: list[str]) -> list[Any]:
     return [x for a in activity_ids for x in (Activity(a), Claim(learner_id, a))]
 
 
+def _attended_by(learner_id: str) -> tuple[Learner, list[EmailOwner], dict[str, str]]:
+    """Steps 2 and 3 of my_activities: the learner, the emails the index shows, and each activity
+    attended under a verified email (activity id -> that email)."""
+    owners = [o for o in EmailOwner.by_learner.query(learner_id) if o.learner_id == learner_id]
+    proposed = sorted({o.email for o in owners if o.verified})
+    first = _read_many([Learner(learner_id), *_attended_under(proposed)])
+    learner = next((x for x in first if isinstance(x, Learner)), None)
+    if learner is None:
+        raise sign_in_required()
+    verified = set(learner.verified_emails or ())
+    missed = sorted(verified - set(proposed))
+    if missed:  # verified a moment ago, not verified on the index yet: read it now
+        first += _read_many(_attended_under(missed))
+    return learner, owners, attendance_of(first, verified)
+
+
+def _activities_and_claims(learner_id: str, ids: list[str]) -> tuple[dict[str, Activity], dict[str, Claim]]:
+    """Step 4 of my_activities: each attended activity and the learner's claim on it, by activity id."""
+    found = _read_many(_with_claims(learner_id, ids))
+    activities_by_id = {x.activity_id: x for x in found if isinstance(x, Activity)}
+    return activities_by_id, {x.activity_id: x for x in found if isinstance(x, Claim)}
+
+
+def _my_activity(activity: Activity, email: str, claim: Claim | None, degree: str, today: date) -> MyActivity:
+    """One attended activity as My activities shows it (its status: credit.claim_status)."""
+    last_day = deadline(activity)
+    status, reason = credit.claim_status(claim is not None, last_day, today)
+    view = activities.public_view(activity)
+    return MyActivity(
+        activity_id=activity.activity_id,
+        title=activity.title,
+        format=view.format,
+        start_date=view.start_date,
+        end_date=view.end_date,
+        location=activity.location,
+        credit_options=credit.credit_options(degree, _designated(activity)),
+        status=status,
+        claim_deadline=last_day,
+        reason=reason,
+        attended_as=email,
+        evaluation=view.evaluation,
+        claim=out(claim) if claim else None,
+    )
+
+
 def my_activities(learner_id: str) -> MyActivitiesReply:
     """Every activity attended under a verified email, with its status and, if not claimable,
     the reason; and the learner's emails not yet verified (whose attendance is not shown).
@@ -480,55 +525,18 @@ def my_activities(learner_id: str) -> MyActivitiesReply:
     table, see tests/support/index_lag.py) is read in one more step, so it is never missed.
     Attendance is still found by email at read time, as cme.identity.emails says: a verification
     copies nothing, so nothing recorded under an email before its account existed is lost."""
-    owners = [o for o in EmailOwner.by_learner.query(learner_id) if o.learner_id == learner_id]
-    proposed = sorted({o.email for o in owners if o.verified})
-    first = _read_many([Learner(learner_id), *_attended_under(proposed)])
-    learner = next((x for x in first if isinstance(x, Learner)), None)
-    if learner is None:
-        raise sign_in_required()
-    verified = set(learner.verified_emails or ())
-    missed = sorted(verified - set(proposed))
-    if missed:  # verified a moment ago, not verified on the index yet: read it now
-        first += _read_many(_attended_under(missed))
-    attended = attendance_of(first, verified)
-    ids = sorted(attended)
-    found = _read_many(_with_claims(learner_id, ids))
-    found_activity = {x.activity_id: x for x in found if isinstance(x, Activity)}
-    claims = {x.activity_id: x for x in found if isinstance(x, Claim)}
+    learner, owners, attended = _attended_by(learner_id)
+    found_activity, claims = _activities_and_claims(learner_id, sorted(attended))
     today = clock.office_today()
-    result = []
-    for activity_id, email in attended.items():
-        activity = found_activity.get(activity_id)
-        if activity is None:
-            continue
-        claim = claims.get(activity_id)
-        last_day = deadline(activity)
-        if claim is not None:
-            status, reason = "claimed", None
-        elif today > last_day:
-            status, reason = "closed", f"The claim window closed on {last_day:%B %-d, %Y}."
-        else:
-            status, reason = "claimable", None
-        view = activities.public_view(activity)
-        result.append(
-            MyActivity(
-                activity_id=activity_id,
-                title=activity.title,
-                format=view.format,
-                start_date=view.start_date,
-                end_date=view.end_date,
-                location=activity.location,
-                credit_options=credit.credit_options(learner.degree, _designated(activity)),
-                status=status,
-                claim_deadline=last_day,
-                reason=reason,
-                attended_as=email,
-                evaluation=view.evaluation,
-                claim=out(claim) if claim else None,
-            )
-        )
+    result = [
+        _my_activity(found_activity[activity_id], email, claims.get(activity_id), learner.degree, today)
+        for activity_id, email in attended.items()
+        if activity_id in found_activity
+    ]
     result.sort(key=lambda a: a.start_date, reverse=True)
-    unverified = sorted(({o.email for o in owners if not o.verified} | {learner.email}) - verified)
+    unverified = sorted(
+        ({o.email for o in owners if not o.verified} | {learner.email}) - set(learner.verified_emails or ())
+    )
     return MyActivitiesReply(
         activities=result, unverified_emails=unverified, note=UNVERIFIED_NOTE if unverified else None
     )

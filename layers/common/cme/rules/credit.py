@@ -349,6 +349,16 @@ def check_window(end_date: date, claim_window_days: int, today: date) -> None:
         )
 
 
+def claim_status(claimed: bool, last_day: date, today: date) -> tuple[str, str | None]:
+    """An attended activity as My activities shows it: ``claimed``; ``closed`` after its claim
+    window's last day, with the reason; otherwise ``claimable`` (the last day itself included)."""
+    if claimed:
+        return "claimed", None
+    if today > last_day:
+        return "closed", f"The claim window closed on {last_day:%B %-d, %Y}."
+    return "claimable", None
+
+
 def check_line(degree: str, options: Iterable[Credit], credit_type: str, credits: float, field: str = "") -> Line:
     """One claimed line against the learner's options: a type they may claim, in quarters up to its maximum."""
     allowed = {c.type.value: c for c in options}
