@@ -80,7 +80,7 @@ function render() {
   /** @type {HTMLElement} */ (document.getElementById('welcome')).textContent = `Welcome, ${current.first_name} ${current.last_name}${degree}`;
   const shown = {
     email: current.email,
-    phone: formatPhone(current.phone),
+    phone: formatPhone(current.phone) || 'Not given',
     specialty: current.specialty || 'Not given',
     npi: current.npi || 'Not given',
     board_ids: boardIdsText(current.board_ids),
@@ -248,6 +248,19 @@ async function load() {
   emails.show(list);
   loading.hidden = true;
   portal.hidden = false;
+  showNotices(body.notices || []);
+}
+
+/**
+ * What the account has to be told once (docs/api.md "An account made before its owner"): shown
+ * here, then cleared, so the next visit does not show it again.
+ */
+function showNotices(notices) {
+  if (!notices.length) return;
+  const box = /** @type {HTMLElement} */ (document.getElementById('portal-notices'));
+  /** @type {HTMLElement} */ (box.querySelector('[data-slot="text"]')).textContent = notices.map((n) => n.message).join(' ');
+  box.hidden = false;
+  api('DELETE', '/api/me/notices');
 }
 
 load();
