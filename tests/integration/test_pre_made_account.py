@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from tests.integration.test_claims import claim_body
-from tests.integration.test_email_trust import MALLORY_PASSWORD, PASSWORD, newest_to, sign_in, token_in
+from tests.integration.test_email_trust import (
+    MALLORY_PASSWORD,
+    PASSWORD,
+    door_made_before_this_deploy,
+    newest_to,
+    sign_in,
+    token_in,
+)
 from tests.integration.test_publisher import create as create_activity
 from tests.support.client import ApiClient
 
@@ -26,17 +33,6 @@ def reset_through(new_client: Any, outbox: Any, email: str, password: str) -> in
         return 0
     token = token_in(sent[-1], "reset-password.html")
     return new_client().post("/api/auth/password-reset/confirm", {"token": token, "password": password}).status
-
-
-def door_made_before_this_deploy(learner_id: str, email: str) -> None:
-    """What the portal let the maker do before issue 22: his own address added and confirmed
-    (POST /api/me/emails, then its link in his session), written as those two calls did."""
-    from cme.platform import clock
-    from cme.platform.models import EmailOwner, Learner
-
-    now = clock.now()
-    EmailOwner(email, learner_id=learner_id, verified=True, primary=False, added_at=now, verified_at=now).save()
-    Learner(learner_id).update(actions=[Learner.verified_emails.add({email})])
 
 
 @pytest.fixture
