@@ -151,9 +151,7 @@ def test_a_typo_in_the_primary_email_can_be_replaced_until_it_is_confirmed(
     assert client.post("/api/me/emails", {"email": "sean@hospital.org"}).status == 201
 
 
-def test_an_email_added_before_the_primary_was_confirmed_cannot_be_confirmed(
-    client: ApiClient, outbox: Any
-) -> None:
+def test_an_email_added_before_the_primary_was_confirmed_cannot_be_confirmed(client: ApiClient, outbox: Any) -> None:
     """An account made before this deploy with a pending secondary address: its link is refused."""
     from cme.identity import emails
     from cme.platform import clock

@@ -140,8 +140,9 @@ def reset_password(raw_token: str, password: str, client: tuple[str, str] = ("",
 def owner_moved_in(learner: Learner, sessions_ended: int, at: datetime, client: tuple[str, str]) -> None:
     """After a reset confirmed the primary email
     (docs/api.md "An account made before its owner"): drop every other email (whoever set the
-    account up added them), audited with the phone and the sessions the reset's transaction ended. The phone and device cookies went in
-    that transaction (``phone_e164`` removed, ``devices_valid_after``)."""
+    account up added them), audited with the phone and the sessions the reset ended. The phone
+    and device cookies went in the reset's transaction (``phone_e164`` removed,
+    ``devices_valid_after``)."""
     removed = emails.drop_others(learner.learner_id, learner.email)
     record = audit.entry(
         learner.learner_id,
