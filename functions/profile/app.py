@@ -64,6 +64,13 @@ def get_me() -> Response[Profile]:
     return json_reply(200, accounts.get_profile(require_learner(app).learner_id))
 
 
+@app.delete("/api/me/notices", responses=responses("SIGN_IN_REQUIRED", ok={204: {"description": "Cleared"}}))
+def clear_notices() -> Response[None]:
+    """My Portal showed the profile's ``notices``: each is shown once."""
+    accounts.clear_notices(require_learner(app).learner_id)
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
+
+
 @app.put(
     "/api/me",
     responses=responses(
@@ -113,12 +120,30 @@ def my_emails() -> Response[EmailsReply]:
         "TOO_MANY_EMAILS",
         "TOO_MANY_ATTEMPTS",
         "EMAIL_UNAVAILABLE",
+        "PRIMARY_UNCONFIRMED",
         ok={201: {"description": "Added; a verification link was sent to it"}},
     ),
 )
 def add_email(body: EmailOnly) -> Response[EmailReply]:
     entry, added = emails.add(require_learner(app).learner_id, body.email)
     return json_reply(201 if added else 200, EmailReply(email=entry))
+
+
+@app.put(
+    "/api/me/email",
+    responses=responses(
+        "SIGN_IN_REQUIRED",
+        "EMAIL_CHANGE_NEEDS_VERIFICATION",
+        "EMAIL_CHANGED",
+        "EMAIL_INVALID",
+        "EMAIL_TAKEN",
+        "TOO_MANY_ATTEMPTS",
+        "EMAIL_UNAVAILABLE",
+    ),
+)
+def replace_primary(body: EmailOnly) -> Response[EmailReply]:
+    """Replace my primary email while it is unconfirmed (a typo); a link goes to the new one."""
+    return json_reply(200, EmailReply(email=emails.replace_primary(require_learner(app).learner_id, body.email)))
 
 
 @app.delete(

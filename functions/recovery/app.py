@@ -55,11 +55,12 @@ def password_reset_check(body: TokenOnly) -> Response[TokenCheckReply]:
     ),
 )
 def password_reset_confirm(body: NewPassword) -> Response[None]:
-    recovery.reset_password(body.token, body.password)
+    user_agent = app.current_event.headers.get("user-agent") or ""
+    recovery.reset_password(body.token, body.password, (client_address(app), user_agent))
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
-@app.post("/api/accounts/verify-email", responses=responses("SIGN_IN_REQUIRED", "TOKEN_INVALID"))
+@app.post("/api/accounts/verify-email", responses=responses("SIGN_IN_REQUIRED", "TOKEN_INVALID", "PRIMARY_UNCONFIRMED"))
 def verify_email(body: TokenOnly) -> Response[VerifiedReply]:
     # only in a session of the account that asked for the email: the link proves the mailbox,
     # the session the account (401 without one; another account's: 400 TOKEN_INVALID)

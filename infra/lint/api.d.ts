@@ -264,6 +264,10 @@ declare namespace Api {
     token?: string;
     password: string;
   };
+  type Notice = {
+    code: string;
+    message: string;
+  };
   type OutsideCreditIn = {
     title: string;
     provider: string;
@@ -309,6 +313,7 @@ declare namespace Api {
     board_ids?: Record<string, string>;
     nabp_eprofile_id?: string | null;
     birth_mmdd?: string | null;
+    notices?: Notice[];
   };
   type ProfileUpdate = {
     board_ids?: Record<string, string> | null;

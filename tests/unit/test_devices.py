@@ -188,3 +188,15 @@ def test_the_cookie_attributes(at: Callable[[timedelta], None]) -> None:
     assert cookie.name == "cme_device" and cookie.path == "/api/auth"
     assert cookie.http_only and cookie.secure and cookie.same_site == SameSite.STRICT_MODE
     assert cookie.max_age == 365 * 24 * 3600
+
+
+def test_an_entry_issued_before_the_accounts_devices_valid_after_is_no_device(at: Callable[[timedelta], None]) -> None:
+    """The owner moved in (a reset confirmed the primary email): the maker's browser is known no more."""
+    from cme.identity import devices
+
+    cookie = _remember()
+    at(timedelta(minutes=5))
+    assert devices.known(cookie, EMAIL, START + timedelta(minutes=1)) is None
+    assert devices.known(cookie, EMAIL, START) is not None  # issued at that moment: still known
+    fresh = _remember(cookie)  # signed in again since: known
+    assert devices.known(fresh, EMAIL, START + timedelta(minutes=1)) is not None

@@ -80,7 +80,7 @@ function render() {
   /** @type {HTMLElement} */ (document.getElementById('welcome')).textContent = `Welcome, ${current.first_name} ${current.last_name}${degree}`;
   const shown = {
     email: current.email,
-    phone: formatPhone(current.phone),
+    phone: formatPhone(current.phone) || 'Not given',
     specialty: current.specialty || 'Not given',
     npi: current.npi || 'Not given',
     board_ids: boardIdsText(current.board_ids),
@@ -210,6 +210,38 @@ bannerButton.addEventListener('click', async () => {
 });
 
 /**
+ * A typo in the primary email, before it is confirmed: the right address replaces it (and gets
+ * the link). Nothing else can be added until the primary is confirmed
+ * (docs/api.md "An account made before its owner").
+ */
+const replaceForm = /** @type {HTMLFormElement} */ (document.getElementById('replace-email-form'));
+const replaceInput = /** @type {HTMLInputElement} */ (replaceForm.elements.namedItem('email'));
+handleSubmit(replaceForm, {
+  button: /** @type {HTMLButtonElement} */ (replaceForm.querySelector('button[type="submit"]')),
+  reset: () => {
+    showAlert(bannerStatus);
+    showAlert(bannerAlert);
+  },
+  check: () => Boolean(replaceInput.value.trim()),
+  send: () => api('PUT', '/api/me/email', { email: replaceInput.value.trim() }),
+  answered: async ({ status, body }) => {
+    if (status === 401) {
+      goToSignIn();
+      return;
+    }
+    if (status !== 200) {
+      showAlert(bannerAlert, body.message);
+      return;
+    }
+    replaceInput.value = '';
+    const me = await api('GET', '/api/me');
+    if (me.status === 200 && me.body) setProfile(me.body);
+    emails?.reload();
+    showAlert(bannerStatus, `We sent a link to ${body.email.email}. Open it to confirm your email.`);
+  },
+});
+
+/**
  * Everything the page shows is asked for at once, and the portal is shown in one go when it has
  * arrived: the skeleton holds the page's height until then, so nothing drops in afterwards and
  * pushes the page down (layout shift).
@@ -248,6 +280,19 @@ async function load() {
   emails.show(list);
   loading.hidden = true;
   portal.hidden = false;
+  showNotices(body.notices || []);
+}
+
+/**
+ * What the account has to be told once (docs/api.md "An account made before its owner"): shown
+ * here, then cleared, so the next visit does not show it again.
+ */
+function showNotices(notices) {
+  if (!notices.length) return;
+  const box = /** @type {HTMLElement} */ (document.getElementById('portal-notices'));
+  /** @type {HTMLElement} */ (box.querySelector('[data-slot="text"]')).textContent = notices.map((n) => n.message).join(' ');
+  box.hidden = false;
+  api('DELETE', '/api/me/notices');
 }
 
 load();

@@ -33,12 +33,40 @@ from cme.platform.normalize import (
     npi_is_valid,
 )
 from cme.platform.observability import logger
-from cme.platform.schemas import LookupReply, MaskedEmail, NewAccount, Profile, ProfileFields, ProfileUpdate
+from cme.platform.schemas import (
+    LookupReply,
+    MaskedEmail,
+    NewAccount,
+    Notice,
+    Profile,
+    ProfileFields,
+    ProfileUpdate,
+)
 from cme.platform.settings import get_settings
 from cme.rules import credit, transcript_schedule
 
 PASSWORD_MISMATCH = "Email or Password do not match. Please try again."
 UNRECOGNIZED_EMAIL = "Sorry, unrecognized email or password. Please click Create Account below to proceed."
+
+
+#: what My Portal tells the learner once (``notices`` of GET /api/me, cleared by DELETE /api/me/notices)
+OWNER_MOVED_IN = "owner_moved_in"  # a reset confirmed the primary email (cme.identity.recovery)
+NOTICES = {
+    OWNER_MOVED_IN: (
+        "Welcome to your account. It was set up before you confirmed its email, so when you chose "
+        "your password we removed everything added by whoever set it up: other emails, the phone "
+        "number, and every other signed-in browser. Please check your profile and add your phone."
+    ),
+}
+
+
+def clear_notices(learner_id: str) -> None:
+    """The learner has seen the notices: My Portal shows each once."""
+    sessions.learner_of(learner_id)  # 401 when the account is gone
+    retry.call(
+        lambda: Learner(learner_id).update(actions=[Learner.notices.remove()], condition=Learner.learner_id.exists()),
+        "notices",
+    )
 
 
 def to_profile(learner: Learner) -> Profile:
@@ -49,7 +77,7 @@ def to_profile(learner: Learner) -> Profile:
         first_name=learner.first_name,
         last_name=learner.last_name,
         degree=learner.degree,  # type: ignore[arg-type]
-        phone=learner.phone_e164,
+        phone=learner.phone_e164 or "",  # none since the owner moved in (cme.identity.recovery)
         specialty=learner.specialty,
         npi=learner.npi,
         role=learner.role,
@@ -57,6 +85,7 @@ def to_profile(learner: Learner) -> Profile:
         board_ids=plain(learner.board_ids),
         nabp_eprofile_id=learner.nabp_eprofile_id,
         birth_mmdd=learner.birth_mmdd,
+        notices=[Notice(code=code, message=NOTICES[code]) for code in sorted(learner.notices or ()) if code in NOTICES],
     )
 
 
@@ -180,6 +209,10 @@ def sign_in(email_text: str, password: str, client: str, device: str | None = No
         if not isinstance(owner, EmailOwner) or not (owner.primary or owner.verified):
             raise EmailOwner.DoesNotExist  # no such email, or an unproven secondary one: not a login
         learner = Learner.get(owner.learner_id)
+        stale = learner.devices_valid_after is not None and attempt.trusted
+        if stale and devices.known(device, email, learner.devices_valid_after) is None:
+            # a device cookie from before the owner moved in is known no more: counted as untrusted
+            attempt = throttle.sign_in_attempt(email, client)
     except (EmailOwner.DoesNotExist, Learner.DoesNotExist):
         passwords.burn_verification_time(password)
         throttle.record_sign_in_failure(attempt)

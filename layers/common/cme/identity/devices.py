@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from secrets import token_hex
 
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
@@ -102,15 +103,24 @@ def _is_for(keys: list[bytes], entry: _Entry, email: str) -> bool:
     return any(checks)
 
 
-def known(cookie: str | None, email_text: str) -> str | None:
+def known(cookie: str | None, email_text: str, valid_after: datetime | None = None) -> str | None:
     """The id of the known device this cookie proves for the email, or None (absent, expired,
-    forged, for another email, or no key configured)."""
+    forged, for another email, or no key configured). ``valid_after``: the account's
+    ``devices_valid_after``; an entry issued before it is known no more (the owner moved in)."""
     keys = _keys()
     if not keys:
         return None
     email = email_key(email_text)
     now = int(clock.now().timestamp())
-    return next((entry.device for entry in _entries(cookie, now) if _is_for(keys, entry, email)), None)
+    since = valid_after.timestamp() if valid_after is not None else None
+    return next(
+        (
+            entry.device
+            for entry in _entries(cookie, now)
+            if (since is None or entry.issued >= since) and _is_for(keys, entry, email)
+        ),
+        None,
+    )
 
 
 def remember(cookie: str | None, email_text: str) -> str | None:

@@ -21,6 +21,7 @@ session of it stops working (each token's transaction and each route reads the l
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -77,6 +78,30 @@ def send_verification(learner: Learner, email: str, raw_token: str) -> None:
             "hours": get_settings().verify_email_hours,
         },
     )
+
+
+PRIMARY_UNCONFIRMED = (
+    "Confirm your primary email first, from the link we sent to it (or replace it if it has a typo). "
+    "Until then no other email or phone can be added to or confirmed on this account."
+)
+
+
+def owner_proven(learner: Learner) -> bool:
+    """Whether the account's owner has proven its primary inbox
+    (docs/api.md "An account made before its owner"). Until then whoever set the account up may
+    not be its owner: nothing else that identifies him (another email, a phone) may be added to
+    or confirmed on it."""
+    return bool(learner.email_verified)
+
+
+def primary_unconfirmed() -> Conflict:
+    return Conflict("PRIMARY_UNCONFIRMED", PRIMARY_UNCONFIRMED)
+
+
+def require_owner_proven(learner: Learner) -> None:
+    """409 PRIMARY_UNCONFIRMED unless :func:`owner_proven` (e.g. before confirming a phone)."""
+    if not owner_proven(learner):
+        raise primary_unconfirmed()
 
 
 def _owned(learner_id: str, email_text: str) -> EmailOwner:
@@ -206,7 +231,14 @@ class Takeover:
         )
 
 
-def take(owner: EmailOwner, also: list[Model], what: str, *, over_any_hold: bool) -> Takeover:
+def take(
+    owner: EmailOwner,
+    also: list[Model],
+    what: str,
+    *,
+    over_any_hold: bool,
+    extra: Callable[[TransactWrite], None] | None = None,
+) -> Takeover:
     """Write ``owner`` (and the ``also`` items, saved) in one transaction, over nothing or
     over a hold. ``over_any_hold``: Create Account wins over every hold; adding an email wins
     only over a lapsed one.
@@ -224,6 +256,8 @@ def take(owner: EmailOwner, also: list[Model], what: str, *, over_any_hold: bool
             plan.write(tx, owner)
             for item in also:
                 tx.save(item)
+            if extra is not None:  # more of the caller's writes, after these
+                extra(tx)
 
         try:
             retry.transact(build, what)
@@ -272,8 +306,11 @@ def verify(raw_token: str, learner_id: str) -> tuple[str, str]:
         raise tokens.invalid()  # removed, or taken by another account, since the link was sent
     now = clock.now()
     learner_actions: list[Action] = [Learner.verified_emails.add({token.email}), Learner.updated_at.set(now)]
+    learner_condition = Learner.learner_id.exists()
     if owner.primary:
         learner_actions.append(Learner.email_verified.set(True))
+    else:  # another email only once the owner has proven the primary inbox (owner_proven), exactly
+        learner_condition &= Learner.email_verified == True  # noqa: E712
 
     def build(tx: TransactWrite) -> None:
         tokens.spend(tx, token)
@@ -282,13 +319,21 @@ def verify(raw_token: str, learner_id: str) -> tuple[str, str]:
             actions=[EmailOwner.verified.set(True), EmailOwner.verified_at.set(EmailOwner.verified_at | now)],
             condition=same_item(owner),
         )
-        tx.update(Learner(learner_id), actions=learner_actions, condition=Learner.learner_id.exists())
+        tx.update(Learner(learner_id), actions=learner_actions, condition=learner_condition)
 
     try:
         retry.transact(build, "email verify")
     except TransactWriteError as exc:
-        if retry.DECISION not in retry.reason_codes(exc):
+        reasons = retry.reasons_by_item(exc)
+        if retry.DECISION not in reasons:
             raise
+        if reasons[2:] == [retry.DECISION]:  # the learner's condition: gone, or its primary unconfirmed
+            try:
+                learner: Learner | None = Learner.get(learner_id, consistent_read=True)
+            except Learner.DoesNotExist:
+                learner = None  # the account is gone: the link is no good
+            if learner is not None and not owner_proven(learner):
+                raise primary_unconfirmed() from exc
         raise tokens.invalid() from exc
     logger.info("email verified", extra={"learner_id": learner_id})
     return learner_id, token.email
@@ -342,6 +387,7 @@ def add(learner_id: str, email_text: str) -> tuple[EmailEntry, bool]:
     settings = get_settings()
     email = normalize_email(email_text)
     learner = sessions.learner_of(learner_id)
+    require_owner_proven(learner)  # the primary email first: to replace it, replace_primary
     throttle.hit(throttle.Scope("verify-send:learner", learner_id, settings.verify_sends_per_learner))
     if sum(1 for _ in EmailOwner.by_learner.query(learner_id)) >= settings.max_emails_per_learner:
         raise InvalidInput(
@@ -373,6 +419,64 @@ def add(learner_id: str, email_text: str) -> tuple[EmailEntry, bool]:
         raise
     logger.info("email added", extra={"learner_id": learner_id})
     return entry(owner), True
+
+
+def replace_primary(learner_id: str, email_text: str) -> EmailEntry:
+    """Replace the account's unconfirmed primary email (a typo must not strand the learner):
+    the new address becomes the primary, unconfirmed, and gets its link; the old one leaves the
+    account (its links stop working). Once the primary is confirmed, 422
+    EMAIL_CHANGE_NEEDS_VERIFICATION: other emails are added under My emails."""
+    settings = get_settings()
+    email = normalize_email(email_text)
+    learner = sessions.learner_of(learner_id)
+    if owner_proven(learner):
+        raise InvalidInput(
+            "EMAIL_CHANGE_NEEDS_VERIFICATION",
+            "To change your email, add the new one under My emails and confirm it from your inbox.",
+            [{"field": "email", "message": "Change your email under My emails."}],
+        )
+    old = current_owner(learner.email)
+    if old is None or old.learner_id != learner_id:
+        raise Conflict("EMAIL_CHANGED", "Your emails changed meanwhile; reload and try again.")
+    if email == learner.email:
+        return entry(old)
+    throttle.hit(throttle.Scope("verify-send:learner", learner_id, settings.verify_sends_per_learner))
+    now = clock.now()
+    owner = EmailOwner(email, learner_id=learner_id, verified=False, primary=True, added_at=now)
+    raw, token = new_verification(learner_id, email)
+    unconfirmed = (Learner.email == learner.email) & (Learner.email_verified == False)  # noqa: E712
+
+    def swap(tx: TransactWrite) -> None:
+        tx.delete(old, condition=same_item(old) & (EmailOwner.verified == False))  # noqa: E712
+        tx.update(
+            Learner(learner_id), actions=[Learner.email.set(email), Learner.updated_at.set(now)], condition=unconfirmed
+        )
+
+    try:
+        take(owner, [token], "primary replace", over_any_hold=False, extra=swap)
+    except AddressTaken as taken:
+        if taken.current is None or taken.current.learner_id == learner_id:
+            raise Conflict("EMAIL_CHANGED", "Your emails changed meanwhile; reload and try again.") from None
+        raise Conflict(
+            "EMAIL_TAKEN",
+            "Another account already uses this email. If it is yours too, sign in there and remove it.",
+            [{"field": "email", "message": "Another account already uses this email."}],
+        ) from None
+
+    def undo(tx: TransactWrite) -> None:
+        tx.delete(owner, condition=same_item(owner))
+        tx.delete(token)
+        tx.save(old, condition=EmailOwner.email.does_not_exist())
+        tx.update(Learner(learner_id), actions=[Learner.email.set(old.email)], condition=Learner.email == email)
+
+    learner.email = email
+    try:
+        send_verification(learner, email, raw)
+    except ServiceUnavailable:
+        retry.transact(undo, "primary replace undo")
+        raise
+    logger.info("unconfirmed primary email replaced", extra={"learner_id": learner_id})
+    return entry(owner)
 
 
 def remove(learner_id: str, email_text: str) -> None:
@@ -418,6 +522,33 @@ def remove(learner_id: str, email_text: str) -> None:
                 [{"field": "email", "message": "This is your only confirmed email."}],
             ) from exc
         raise Conflict("EMAIL_CHANGED", "That email changed meanwhile; reload and try again.") from exc
+
+
+def drop_others(learner_id: str, primary: str) -> list[str]:
+    """Remove every email of the learner but ``primary`` (the owner moved in: cme.identity.recovery),
+    confirmed or not; returns them. Each goes with its entry in ``verified_emails``, exactly
+    (the item only while it is still the one read)."""
+    removed = []
+    for other in EmailOwner.by_learner.query(learner_id):
+        if other.learner_id != learner_id or other.email == primary:
+            continue
+
+        def build(tx: TransactWrite, other: EmailOwner = other) -> None:
+            tx.delete(other, condition=same_item(other) & (EmailOwner.primary == False))  # noqa: E712
+            tx.update(
+                Learner(learner_id),
+                actions=[Learner.verified_emails.delete({other.email}), Learner.updated_at.set(clock.now())],
+                condition=Learner.learner_id.exists(),
+            )
+
+        try:
+            retry.transact(build, "email drop")
+        except TransactWriteError as exc:
+            if retry.DECISION not in retry.reason_codes(exc):
+                raise
+            continue  # changed hands or gone meanwhile: no longer this account's
+        removed.append(other.email)
+    return sorted(removed)
 
 
 def make_primary(learner_id: str, email_text: str) -> str:

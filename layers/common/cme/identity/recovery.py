@@ -9,15 +9,15 @@ link issued after it (exact: one item, no index)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from cme.identity import deliverability, emails, passwords, sessions, tokens
-from cme.platform import clock, mail, retry, throttle
+from cme.identity import accounts, deliverability, emails, passwords, sessions, tokens
+from cme.platform import audit, clock, mail, retry, throttle
 from cme.platform.errors import InvalidInput, ServiceUnavailable
 from cme.platform.models import EmailOwner, Learner, Token
 from cme.platform.normalize import normalize_email
@@ -82,7 +82,7 @@ def check_reset(raw_token: str) -> None:
     _valid_reset(raw_token)
 
 
-def reset_password(raw_token: str, password: str) -> None:
+def reset_password(raw_token: str, password: str, client: tuple[str, str] = ("", "")) -> None:
     """Set the new password with the token (spent in the same transaction), then end all sessions."""
     token, learner, owner = _valid_reset(raw_token)
     passwords.check_password(password, [learner.email.partition("@")[0], learner.first_name, learner.last_name])
@@ -100,8 +100,15 @@ def reset_password(raw_token: str, password: str) -> None:
         Learner.password_changed_at.set(now),
         Learner.verified_emails.add({owner.email}),  # the link reached this mailbox: it is proven
     ]
+    moves_in = owner.primary and not emails.owner_proven(learner)
     if owner.primary:
         actions.append(Learner.email_verified.set(True))
+    if moves_in:  # the owner moves in: whatever the maker set up stops working (owner_moved_in)
+        actions += [
+            Learner.phone_e164.remove(),
+            Learner.devices_valid_after.set(now),
+            Learner.notices.add({accounts.OWNER_MOVED_IN}),
+        ]
 
     def build(tx: TransactWrite) -> None:
         tokens.spend(tx, token)
@@ -124,5 +131,34 @@ def reset_password(raw_token: str, password: str) -> None:
             raise
         raise tokens.invalid() from exc
     ended = sessions.revoke_all(learner.learner_id)
+    if moves_in:
+        owner_moved_in(learner, ended, now, client)
     throttle.clear_sign_in_failures({learner.email, *learner.verified_emails})  # sign in at once, from anywhere
     logger.info("password reset", extra={"learner_id": learner.learner_id, "sessions_ended": ended})
+
+
+def owner_moved_in(learner: Learner, sessions_ended: int, at: datetime, client: tuple[str, str]) -> None:
+    """After a reset confirmed the primary email
+    (docs/api.md "An account made before its owner"): drop every other email (whoever set the
+    account up added them), audited with the phone and the sessions the reset ended. The phone
+    and device cookies went in the reset's transaction (``phone_e164`` removed,
+    ``devices_valid_after``)."""
+    removed = emails.drop_others(learner.learner_id, learner.email)
+    record = audit.entry(
+        learner.learner_id,
+        accounts.OWNER_MOVED_IN,
+        learner.learner_id,
+        {
+            "emails_removed": removed,
+            "phone_removed": bool(learner.phone_e164),
+            "sessions_ended": sessions_ended,
+            "device_cookies_before": at.isoformat(),
+        },
+        *client,
+        at,
+    )
+    retry.call(record.save, "audit")
+    logger.info(
+        "owner moved in: what the account's maker set up was removed",
+        extra={"learner_id": learner.learner_id, "emails_removed": len(removed)},
+    )

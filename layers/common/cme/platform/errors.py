@@ -58,6 +58,9 @@ CODES: dict[str, Code] = {
     "EMAIL_CHANGED": Code(409, "The account's emails changed meanwhile; reload and retry."),
     "EMAIL_TAKEN": Code(409, "Another account already uses this email."),
     "EMAIL_UNDELIVERABLE": Code(409, "Email to that address bounced or was reported as spam, so nothing was sent."),
+    "PRIMARY_UNCONFIRMED": Code(
+        409, "The account's primary email is not confirmed yet: no other email or phone until it is."
+    ),
     "PROFILE_CHANGED": Code(409, "The profile changed meanwhile; reload and save again."),
     # 413, 415: refused by the HTTP edge before the route runs
     "PAYLOAD_TOO_LARGE": Code(413, "The body is larger than the route takes."),

@@ -52,7 +52,7 @@ class Learner(BaseModel):
     last_name = UnicodeAttribute()
     last_name_key = UnicodeAttribute()
     degree = UnicodeAttribute()
-    phone_e164 = UnicodeAttribute()
+    phone_e164 = UnicodeAttribute(null=True)  # removed when the owner moves in (cme.identity.recovery)
     specialty = UnicodeAttribute(null=True)
     npi = UnicodeAttribute(null=True)
     # for board (MOC) and NABP (ACPE) reporting: board name ("ABIM") -> the learner's id there
@@ -69,6 +69,11 @@ class Learner(BaseModel):
     verified_emails = UnicodeSetAttribute(default=set)
     # set by each password reset, in its transaction: a reset link issued before it is spent
     password_changed_at = UTCDateTimeAttribute(null=True)
+    # device cookies (cme.identity.devices) issued before it are no longer known: set when a
+    # reset confirms the primary email (the owner moved in; cme.identity.recovery)
+    devices_valid_after = UTCDateTimeAttribute(null=True)
+    # what My Portal tells the learner once (cme.identity.accounts.NOTICES), until it is cleared
+    notices = UnicodeSetAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 

@@ -51,6 +51,13 @@ class ProfileUpdate(ProfileFields, ReportingFields):
     email: EmailText | None = None
 
 
+class Notice(BaseModel):
+    """Something My Portal tells the learner once (e.g. ``owner_moved_in``)."""
+
+    code: str
+    message: str
+
+
 class Profile(BaseModel):
     learner_id: str
     email: str
@@ -66,6 +73,8 @@ class Profile(BaseModel):
     board_ids: dict[str, str] = Field(default_factory=dict)  # board ("ABIM") -> the learner's id there
     nabp_eprofile_id: str | None = None
     birth_mmdd: str | None = None  # "MMDD"
+    # shown once by My Portal, then cleared (DELETE /api/me/notices)
+    notices: list[Notice] = Field(default_factory=list)
 
 
 class LearnerReply(BaseModel):
