@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 
+#: SES's mailbox simulator: SES accepts mail to it and delivers it nowhere (it works in the
+#: sandbox too). A reset request for no account sends its decoy here (cme.identity.recovery).
+NOWHERE = "success@simulator.amazonses.com"
+
 
 @lru_cache(maxsize=2)
 def _environment(html: bool) -> Environment:
