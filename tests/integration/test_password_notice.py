@@ -37,6 +37,17 @@ def test_a_reset_request_makes_the_same_aws_calls_for_an_existing_and_an_unknown
     assert unknown == known
 
 
+def test_a_reset_request_for_an_unproven_added_email_makes_the_same_calls_too(
+    learner: ApiClient, new_client: Any, outbox: Any
+) -> None:
+    assert learner.post("/api/me/emails", {"email": "sean@hospital.org"}).status == 201  # a hold: no reset link
+    reset_calls(new_client(), "warm-up@example.org")
+    known = reset_calls(new_client(), "sean.obriain@example.org")
+    hold = reset_calls(new_client(), "sean@hospital.org")
+    assert hold == known
+    assert not [m for m in outbox() if m["to"] == ["sean@hospital.org"] and "password" in m["subject"].lower()]
+
+
 # ---------------------------------------------------------------- password change
 
 PASSWORD = account()["password"]
