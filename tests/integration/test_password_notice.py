@@ -157,6 +157,21 @@ def test_a_change_tells_every_confirmed_email_and_no_unconfirmed_one(learner: Ap
         assert NEW_PASSWORD not in message["text"] and PASSWORD not in message["text"]
 
 
+def test_the_notice_skips_a_confirmed_email_mail_no_longer_reaches(learner: ApiClient, outbox: Any) -> None:
+    from cme.identity import deliverability
+    from cme.platform import clock
+    from cme.platform.schemas import UndeliverableReason
+
+    confirm_newest(learner, outbox, PRIMARY)
+    assert learner.post("/api/me/emails", {"email": "sean@hospital.org"}).status == 201
+    confirm_newest(learner, outbox, "sean@hospital.org")
+    feedback = deliverability.Feedback(UndeliverableReason.BOUNCE, clock.now(), ("sean@hospital.org",))
+    assert deliverability.mark(feedback) == 1
+
+    assert change(learner, PASSWORD).status == 204
+    assert [m["to"] for m in notices(outbox)] == [[PRIMARY]]
+
+
 def test_a_reset_tells_every_confirmed_email_including_the_one_it_proved(
     learner: ApiClient, new_client: Any, outbox: Any
 ) -> None:

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import UpdateError
 
-from cme.identity import passwords, sessions
+from cme.identity import deliverability, passwords, sessions
 from cme.platform import clock, mail, retry, throttle
 from cme.platform.errors import InvalidInput, ServiceUnavailable
 from cme.platform.models import Learner
@@ -51,10 +51,13 @@ def office_time(moment: datetime) -> str:
 def notify_changed(learner: Learner, when: datetime, also: Iterable[str] = ()) -> int:
     """Email "your password was changed" to every confirmed email; returns how many were sent.
 
-    The password is changed already: an email SES refuses is logged (cme.platform.mail) and
-    the others are still sent."""
+    An address SES reported undeliverable is skipped (one GetItem each: mail to it would bounce
+    again). The password is changed already: an email SES refuses is logged (cme.platform.mail)
+    and the others are still sent."""
     sent = 0
     for email in confirmed_emails(learner, also):
+        if deliverability.undeliverable(email):
+            continue
         try:
             mail.send(email, "password_changed", {"first_name": learner.first_name, "when": office_time(when)})
         except ServiceUnavailable:
