@@ -11,7 +11,7 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
-from cme.identity import accounts, emails, sessions
+from cme.identity import accounts, emails, password_change, sessions
 from cme.platform.observability import metrics
 from cme.platform.schemas import (
     DegreeChange,
@@ -20,6 +20,7 @@ from cme.platform.schemas import (
     EmailsReply,
     LearnerReply,
     NewAccount,
+    PasswordChange,
     Profile,
     ProfileUpdate,
 )
@@ -33,6 +34,7 @@ from cme.runtime.resolver import (
     require_learner,
     responses,
     session_cookie,
+    session_token,
 )
 
 app = make_resolver()
@@ -92,6 +94,26 @@ def put_me(body: ProfileUpdate) -> Response[Profile]:
     learner_id = require_learner(app).learner_id
     user_agent = app.current_event.headers.get("user-agent") or ""
     return json_reply(200, accounts.update_profile(learner_id, body, client_address(app), user_agent))
+
+
+@app.put(
+    "/api/me/password",
+    responses=responses(
+        "SIGN_IN_REQUIRED",
+        "PASSWORD_CURRENT_WRONG",
+        "PASSWORD_REUSED",
+        "PASSWORD_TOO_WEAK",
+        "TOO_MANY_ATTEMPTS",
+        ok={204: {"description": "Changed; the other sessions ended; every confirmed email told"}},
+    ),
+)
+def change_password(body: PasswordChange) -> Response[None]:
+    """Change my password with the current one (docs/api.md "My portal")."""
+    learner_id = require_learner(app).learner_id
+    password_change.change_password(
+        learner_id, session_token(app), body.current_password, body.new_password, client_address(app)
+    )
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
 @app.put("/api/admin/learners/<learner_id>/degree", responses=responses("NOT_FOUND", "PROFILE_CHANGED"))

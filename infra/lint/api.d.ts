@@ -298,6 +298,10 @@ declare namespace Api {
   type OutsideCreditsReply = {
     outside_credits: OutsideCreditOut[];
   };
+  type PasswordChange = {
+    current_password: string;
+    new_password: string;
+  };
   type Profile = {
     learner_id: string;
     email: string;

@@ -80,6 +80,14 @@ def outbox(aws: None) -> Any:
     return messages
 
 
+def delivered(outbox: Any) -> list[dict[str, Any]]:
+    """The outbox but the decoys a reset request for no account sends to SES's mailbox simulator
+    (cme.platform.mail.NOWHERE), which delivers nothing."""
+    from cme.platform.mail import NOWHERE
+
+    return [m for m in outbox() if m["to"] != [NOWHERE]]
+
+
 def account(**overrides: Any) -> dict[str, Any]:
     body = {
         "email": "sean.obriain@example.org",

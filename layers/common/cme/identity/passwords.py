@@ -75,11 +75,12 @@ def _derived_from(squeezed: str, context: list[str]) -> bool:
     return False
 
 
-def check_password(password: str, context: list[str]) -> None:
+def check_password(password: str, context: list[str], field: str = "password") -> None:
     """Raise PASSWORD_TOO_WEAK for a short, overlong, common or context-derived password.
 
     NIST SP 800-63B: at least 8 characters, no composition rules, compare against lists of
     common or compromised values and context-specific words (the user's name and email).
+    ``field`` is the body's field the details name.
     """
     reason = None
     if len(password) < MIN_LENGTH:
@@ -94,4 +95,4 @@ def check_password(password: str, context: list[str]) -> None:
         elif _derived_from(squeezed, context):
             reason = "Don't build the password from your name or email."
     if reason:
-        raise InvalidInput("PASSWORD_TOO_WEAK", reason, [{"field": "password", "message": reason}])
+        raise InvalidInput("PASSWORD_TOO_WEAK", reason, [{"field": field, "message": reason}])

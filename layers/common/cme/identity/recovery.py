@@ -1,5 +1,5 @@
-"""Forgot password: a single-use link by email, valid one hour, that sets a new password and
-ends every session of the learner.
+"""Forgot password: a single-use link by email, valid one hour, that sets a new password, ends
+every session of the learner and tells every confirmed email (cme.identity.password_change).
 
 A link goes to an address only when it is an account's confirmed email, or that account's own
 unconfirmed primary email (redeeming it then confirms the email: the click proves the
@@ -9,6 +9,7 @@ link issued after it (exact: one item, no index)."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -16,7 +17,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from cme.identity import accounts, deliverability, emails, passwords, sessions, tokens
+from cme.identity import accounts, deliverability, emails, password_change, passwords, sessions, tokens
 from cme.platform import audit, clock, mail, retry, throttle
 from cme.platform.errors import InvalidInput, ServiceUnavailable
 from cme.platform.models import EmailOwner, Learner, Token
@@ -30,32 +31,48 @@ RESET_REQUESTED = (
 )
 
 
+#: The learner id a reset request for no account reads and writes its decoy token under (no
+#: learner has it: ids are UUIDs), so the request does the same AWS calls as a real one.
+NO_LEARNER = "-"
+
+
 def request_reset(email_text: str, client: str) -> str:
-    """Email a reset link when the email belongs to an account; the answer is the same either way."""
+    """Email a reset link when the email belongs to an account; the answer is the same either way.
+
+    So is the work (docs/architecture.md "Security in brief"): for an unknown email, or one that
+    may not reset (an unproven secondary address), the request does the same AWS calls in the
+    same order: it reads the email's item and a learner (NO_LEARNER), writes a token nobody
+    can use (its raw value is dropped; its learner does not exist) and sends the same email to
+    SES's mailbox simulator (cme.platform.mail.NOWHERE), which accepts it and delivers nothing.
+    """
     settings = get_settings()
     email = normalize_email(email_text)
     throttle.hit(
         throttle.Scope("reset:email", email, settings.reset_per_email),
         throttle.Scope("reset:client", client, settings.reset_per_client),
     )
-    try:
+    learner = owner = None
+    with suppress(EmailOwner.DoesNotExist):
         owner = EmailOwner.get(email)
-        learner = Learner.get(owner.learner_id)
-    except (EmailOwner.DoesNotExist, Learner.DoesNotExist):
-        return RESET_REQUESTED
-    if not (owner.verified or (owner.primary and learner.email == email)):
-        return RESET_REQUESTED  # a hold (an unproven secondary email) cannot take over the account
-    deliverability.refuse_if_marked(owner)  # 409: the link would never arrive
+    with suppress(Learner.DoesNotExist):
+        learner = Learner.get(owner.learner_id if owner else NO_LEARNER)
+    # a hold (an unproven secondary email) cannot take over the account
+    real = False
+    to, learner_id, first_name = mail.NOWHERE, NO_LEARNER, "there"
+    if owner is not None and learner is not None and (owner.verified or (owner.primary and learner.email == email)):
+        deliverability.refuse_if_marked(owner)  # 409: the link would never arrive
+        real, to, learner_id, first_name = True, email, learner.learner_id, learner.first_name
     minutes = settings.password_reset_minutes
-    raw, token = tokens.new_token(tokens.RESET_PASSWORD, learner.learner_id, email, timedelta(minutes=minutes))
+    raw, token = tokens.new_token(tokens.RESET_PASSWORD, learner_id, to, timedelta(minutes=minutes))
     token.save()
     link = f"{settings.site_url.rstrip('/')}/reset-password.html?{urlencode({'token': raw})}"
     try:
-        mail.send(email, "reset_password", {"first_name": learner.first_name, "link": link, "minutes": minutes})
+        mail.send(to, "reset_password", {"first_name": first_name, "link": link, "minutes": minutes})
     except ServiceUnavailable:
         token.delete()
         raise
-    logger.info("password reset sent", extra={"learner_id": learner.learner_id})
+    if real:
+        logger.info("password reset sent", extra={"learner_id": learner_id})
     return RESET_REQUESTED
 
 
@@ -135,6 +152,9 @@ def reset_password(raw_token: str, password: str, client: tuple[str, str] = ("",
         owner_moved_in(learner, ended, now, client)
     throttle.clear_sign_in_failures({learner.email, *learner.verified_emails})  # sign in at once, from anywhere
     logger.info("password reset", extra={"learner_id": learner.learner_id, "sessions_ended": ended})
+    # every confirmed email is told, the one the link just proved too; when the owner moved in,
+    # that one alone (the others were the maker's and are gone)
+    password_change.notify_changed(learner, now, also=[owner.email], only=moves_in)
 
 
 def owner_moved_in(learner: Learner, sessions_ended: int, at: datetime, client: tuple[str, str]) -> None:

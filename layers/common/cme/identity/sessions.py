@@ -104,14 +104,18 @@ def max_age_seconds() -> int:
     return get_settings().session_hours * 3600
 
 
-def revoke_all(learner_id: str) -> int:
-    """End every session of a learner (password reset); returns how many were ended.
+def revoke_all(learner_id: str, keep: str | None = None) -> int:
+    """End every session of a learner (password reset), but the one of cookie ``keep`` (a
+    password change ends the others); returns how many were ended.
 
     A consistent Query of the table's hash key: it sees every session saved before it began.
     """
+    parsed = parse_cookie(keep)
+    kept = token_hash(parsed[1]) if parsed is not None and parsed[0] == learner_id else None
     hashes = [
         item.token_hash
         for item in Session.query(learner_id, consistent_read=True, attributes_to_get=["learner_id", "token_hash"])
+        if item.token_hash != kept
     ]
     with Session.batch_write() as batch:
         for token_hash_value in hashes:

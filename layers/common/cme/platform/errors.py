@@ -104,6 +104,9 @@ CODES: dict[str, Code] = {
     ),
     "NOT_ATTENDED": Code(422, "No attendance at the activity under one of the learner's confirmed emails."),
     "NPI_INVALID": Code(422, "An NPI that is not 10 digits with a valid check digit."),
+    "PASSWORD_CURRENT_WRONG": Code(
+        422, "Password change: the current password given is not the account's (sign-in's is PASSWORD_MISMATCH, 401)."
+    ),
     "PASSWORD_REUSED": Code(422, "A new password equal to the old one."),
     "PASSWORD_TOO_WEAK": Code(422, "A password too short, too long, too common or made of the account's own details."),
     "PHONE_INVALID": Code(422, "Not a valid phone number."),

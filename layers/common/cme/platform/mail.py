@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 
+#: SES's mailbox simulator: SES accepts mail to it and delivers it nowhere (it works in the
+#: sandbox too). Such mail counts against the send rate but not the daily quota, touches no
+#: reputation metric, and is billed as any email (SES Developer Guide, "Testing email sending").
+#: A reset request for no account sends its decoy here (cme.identity.recovery).
+NOWHERE = "success@simulator.amazonses.com"
+
 
 @lru_cache(maxsize=2)
 def _environment(html: bool) -> Environment:

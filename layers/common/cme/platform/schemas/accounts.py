@@ -107,6 +107,11 @@ class NewPassword(Strict):
     password: Password
 
 
+class PasswordChange(Strict):
+    current_password: Password
+    new_password: Password
+
+
 class TokenOnly(Strict):
     token: Annotated[str, StringConstraints(max_length=1024), Field(repr=False)] = ""
 
