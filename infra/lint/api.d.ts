@@ -294,6 +294,12 @@ declare namespace Api {
   type OutsideCreditsReply = {
     outside_credits: OutsideCreditOut[];
   };
+  type PhoneCode = {
+    code?: string;
+  };
+  type PhoneCodeSent = {
+    expires_in: number;
+  };
   type Profile = {
     learner_id: string;
     email: string;
@@ -302,6 +308,7 @@ declare namespace Api {
     last_name: string;
     degree: Degree;
     phone: string;
+    phone_confirmed?: boolean;
     specialty?: string | null;
     npi?: string | null;
     role: string;
