@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 
-from infra.local.gateway import Gateway
-from infra.local.seed import DEMO_PASSWORD
 from infra.local.clock import SetClock
+from infra.local.gateway import Gateway
 from tests.integration.conftest import account
 from tests.integration.test_sms_attendance import activity, attendance, event, sent
 from tests.support.client import ApiClient

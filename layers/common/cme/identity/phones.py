@@ -1,8 +1,8 @@
 """Confirming the profile's phone: a 6-digit code texted to it, typed back on the profile page.
 
 Only a confirmed phone identifies a texter (cme.publishing.sms;
-docs/api.md "Confirming the phone"). The code is stored as a hash on the learner's item with the phone it was sent to and
-its expiry (``CODE_MINUTES``); it is spent by the confirmation, and dies with
+docs/api.md "Confirming the phone"). The code is stored as a hash on the learner's item with
+the phone it was sent to and its expiry (``CODE_MINUTES``); it is spent by the confirmation, and dies with
 ``TRIES_PER_CODE`` wrong tries, a new code or a change of phone. ``CODES_PER_HOUR`` codes per
 learner per hour (each one is a text the office pays for). A phone confirmed on another
 account cannot be confirmed again (409 PHONE_TAKEN), so a confirmed number names one learner.
@@ -18,6 +18,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
 from cme.identity import sessions
 from cme.platform import clock, retry, texting, throttle
@@ -91,7 +92,7 @@ def send_code(learner_id: str) -> int:
     code = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
     phone = learner.phone_e164
     lifetime = timedelta(minutes=CODE_MINUTES)
-    actions = [
+    actions: list[Action] = [
         Learner.phone_code_hash.set(_hash(learner_id, phone, code)),
         Learner.phone_code_to.set(phone),
         Learner.phone_code_expires.set(clock.now() + lifetime),
@@ -144,7 +145,10 @@ def confirm(learner_id: str, code: str) -> Learner:
             raise TooManyAttempts(retry_after=max(1, int((learner.phone_code_expires - now).total_seconds()))) from None
         raise _code_invalid()
     _refuse_if_taken(learner)
-    actions = [Learner.confirmed_phone.set(phone), *(getattr(Learner, name).remove() for name in CODE_FIELDS)]
+    actions: list[Action] = [
+        Learner.confirmed_phone.set(phone),
+        *(getattr(Learner, name).remove() for name in CODE_FIELDS),
+    ]
     try:  # spent once: the code's hash is removed in the same write
         retry.call(
             lambda: learner.update(actions=actions, condition=same_code & (Learner.phone_e164 == phone)),
