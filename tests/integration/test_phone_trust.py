@@ -239,3 +239,14 @@ def test_a_confirmed_phone_records_under_its_learner(text: Any, admin: ApiClient
     assert outcome == "recorded" and reply is not None and reply.startswith("Attendance recorded for")
     (row,) = attendance(found["activity_id"])
     assert row.email == "noor.haddad@example.org"
+
+
+def test_the_hourly_cap_is_a_template_parameter_of_60() -> None:
+    from cme.platform.settings import Settings
+    from infra.local import cfn
+
+    assert cfn.template()["Parameters"]["UnknownTextReplyCap"]["Default"] == 60
+    assert cfn.template()["Globals"]["Function"]["Environment"]["Variables"]["UNKNOWN_TEXT_REPLY_CAP"] == {
+        "Ref": "UnknownTextReplyCap"
+    }
+    assert Settings().unknown_text_reply_cap == 60

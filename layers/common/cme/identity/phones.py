@@ -64,6 +64,13 @@ def _code_invalid() -> InvalidInput:
     )
 
 
+def _may_confirm(learner: Learner) -> None:
+    """Whether this account may confirm its phone now: the one gate before a code is texted and
+    before one is accepted. Issue 22, finding 1 adds here the check that the account's owner is
+    proven (its primary email confirmed): one call, e.g. ``accounts.owner_proven(learner)``."""
+    _refuse_if_taken(learner)
+
+
 def _refuse_if_taken(learner: Learner) -> None:
     """409 PHONE_TAKEN when another account has confirmed this phone (the sparse index holds
     confirmed phones only)."""
@@ -85,9 +92,7 @@ def send_code(learner_id: str) -> int:
     """Text a fresh code to the profile's phone; the seconds it works for."""
     _texting_on()
     learner = sessions.learner_of(learner_id)
-    # issue 22, finding 1: the account's owner must be proven (its primary email confirmed)
-    # before a phone is confirmed: that check (cme.identity.accounts) goes in this one place.
-    _refuse_if_taken(learner)
+    _may_confirm(learner)
     throttle.hit(throttle.Scope("phone-code:learner", learner_id, CODES_PER_HOUR, throttle.HOUR))
     code = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
     phone = learner.phone_e164
@@ -118,7 +123,6 @@ def send_code(learner_id: str) -> int:
 def confirm(learner_id: str, code: str) -> Learner:
     """Confirm the profile's phone with the code texted to it; the learner, confirmed."""
     learner = sessions.learner_of(learner_id)
-    # the same place as in send_code: the owner-proven check of finding 1 goes here too
     now = clock.now()
     phone = learner.phone_e164
     stored = learner.phone_code_hash
@@ -144,7 +148,7 @@ def confirm(learner_id: str, code: str) -> Learner:
                 raise
             raise TooManyAttempts(retry_after=max(1, int((learner.phone_code_expires - now).total_seconds()))) from None
         raise _code_invalid()
-    _refuse_if_taken(learner)
+    _may_confirm(learner)
     actions: list[Action] = [
         Learner.confirmed_phone.set(phone),
         *(getattr(Learner, name).remove() for name in CODE_FIELDS),

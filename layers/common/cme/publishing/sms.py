@@ -74,7 +74,7 @@ class Inbound:
 class Outcome:
     """What became of a text: ``kind`` for logs and tests, ``reply`` (None: nothing sent)."""
 
-    kind: str  # recorded, already_recorded, unknown_number, several_profiles, wrong_code, closed, throttled, ...
+    kind: str  # recorded, already_recorded, unknown_number, unconfirmed_number, several_profiles, wrong_code, ...
     reply: str | None
     to: str | None = None
     activity_id: str | None = None
