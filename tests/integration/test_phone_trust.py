@@ -184,6 +184,14 @@ def test_three_codes_an_hour(texting: None, new_client: Any, clock: SetClock) ->
     assert client.post("/api/me/phone/code", {}).status == 202
 
 
+def test_five_codes_a_day_to_one_phone_from_all_accounts(texting: None, new_client: Any) -> None:
+    first = signed_up(new_client, "one@example.org", "(480) 555-0142")
+    second = signed_up(new_client, "two@example.org", "(480) 555-0142")  # someone else's mobile, typed again
+    assert [first.post("/api/me/phone/code", {}).status for _ in range(3)] == [202] * 3
+    assert [second.post("/api/me/phone/code", {}).status for _ in range(3)] == [202, 202, 429]
+    assert len([to for to, _ in sent() if to == COLLEAGUE]) == 5
+
+
 def test_a_phone_confirmed_on_another_account_is_taken(texting: None, new_client: Any) -> None:
     owner = signed_up(new_client, "noor.haddad@example.org", "(480) 555-0142")
     copycat = signed_up(new_client, "copycat@example.org", "+1 480 555 0142")

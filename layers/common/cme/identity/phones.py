@@ -4,7 +4,8 @@ Only a confirmed phone identifies a texter (cme.publishing.sms;
 docs/api.md "Confirming the phone"). The code is stored as a hash on the learner's item with
 the phone it was sent to and its expiry (``CODE_MINUTES``); it is spent by the confirmation, and dies with
 ``TRIES_PER_CODE`` wrong tries, a new code or a change of phone. ``CODES_PER_HOUR`` codes per
-learner per hour (each one is a text the office pays for). A phone confirmed on another
+learner per hour and ``CODES_PER_PHONE_DAY`` to one phone a day from all accounts (each one is
+a text the office pays for, to a number someone typed). A phone confirmed on another
 account cannot be confirmed again (409 PHONE_TAKEN), so a confirmed number names one learner.
 """
 
@@ -30,6 +31,7 @@ from cme.platform.settings import get_settings
 CODE_MINUTES = 10
 TRIES_PER_CODE = 5
 CODES_PER_HOUR = 3
+CODES_PER_PHONE_DAY = 5  # to one phone from all accounts: no one's mobile is flooded with codes
 DIGITS = 6
 CODE_FIELDS = ("phone_code_hash", "phone_code_to", "phone_code_expires", "phone_code_tries")
 
@@ -93,9 +95,12 @@ def send_code(learner_id: str) -> int:
     _texting_on()
     learner = sessions.learner_of(learner_id)
     _may_confirm(learner)
-    throttle.hit(throttle.Scope("phone-code:learner", learner_id, CODES_PER_HOUR, throttle.HOUR))
-    code = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
     phone = learner.phone_e164
+    throttle.hit(
+        throttle.Scope("phone-code:learner", learner_id, CODES_PER_HOUR, throttle.HOUR),
+        throttle.Scope("phone-code:phone", phone, CODES_PER_PHONE_DAY, throttle.DAY),
+    )
+    code = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
     lifetime = timedelta(minutes=CODE_MINUTES)
     actions: list[Action] = [
         Learner.phone_code_hash.set(_hash(learner_id, phone, code)),
