@@ -17,7 +17,7 @@
 /** This script's global scope: the webworker lib types self as any worker's, and it runs only as a service worker. */
 const worker = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
-const VERSION = 'v1';
+const VERSION = 'v2';
 const CACHE = `cme-shell-${VERSION}`;
 
 /** What installing fetches: the pages a learner opens first and everything they load. */
@@ -42,6 +42,7 @@ const PRECACHE = [
   '/js/home-hero.js',
   '/js/my-activities.js',
   '/js/my-emails.js',
+  '/js/my-phone.js',
   '/js/portal.js',
   '/js/requirements.js',
   '/js/settings.js',

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
-from cme.identity import accounts, emails, password_change, sessions
+from cme.identity import accounts, emails, password_change, phones, sessions
 from cme.platform.observability import metrics
 from cme.platform.schemas import (
     DegreeChange,
@@ -21,6 +21,8 @@ from cme.platform.schemas import (
     LearnerReply,
     NewAccount,
     PasswordChange,
+    PhoneCode,
+    PhoneCodeSent,
     Profile,
     ProfileUpdate,
 )
@@ -114,6 +116,37 @@ def change_password(body: PasswordChange) -> Response[None]:
         learner_id, session_token(app), body.current_password, body.new_password, client_address(app)
     )
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
+
+
+@app.post(
+    "/api/me/phone/code",
+    responses=responses(
+        "SIGN_IN_REQUIRED",
+        "PHONE_TAKEN",
+        "PRIMARY_UNCONFIRMED",
+        "PROFILE_CHANGED",
+        "TEXTING_OFF",
+        "TOO_MANY_ATTEMPTS",
+        "TEXT_UNAVAILABLE",
+        ok={202: {"description": "A code was texted to the profile's phone"}},
+    ),
+)
+def send_phone_code() -> Response[PhoneCodeSent]:
+    """Text a 6-digit code to my profile's phone (3 an hour; each works 10 minutes)."""
+    return json_reply(202, PhoneCodeSent(expires_in=phones.send_code(require_learner(app).learner_id)))
+
+
+@app.post(
+    "/api/me/phone/confirm",
+    responses=responses(
+        "SIGN_IN_REQUIRED", "PHONE_CODE_INVALID", "PHONE_TAKEN", "PRIMARY_UNCONFIRMED", "TOO_MANY_ATTEMPTS"
+    ),
+)
+def confirm_phone(body: PhoneCode) -> Response[Profile]:
+    """Confirm my phone with the code texted to it (5 tries per code): only then do my texts
+    record attendance."""
+    learner = phones.confirm(require_learner(app).learner_id, body.code)
+    return json_reply(200, accounts.to_profile(learner))
 
 
 @app.put("/api/admin/learners/<learner_id>/degree", responses=responses("NOT_FOUND", "PROFILE_CHANGED"))

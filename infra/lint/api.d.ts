@@ -302,6 +302,12 @@ declare namespace Api {
     current_password: string;
     new_password: string;
   };
+  type PhoneCode = {
+    code?: string;
+  };
+  type PhoneCodeSent = {
+    expires_in: number;
+  };
   type Profile = {
     learner_id: string;
     email: string;
@@ -310,6 +316,7 @@ declare namespace Api {
     last_name: string;
     degree: Degree;
     phone: string;
+    phone_confirmed?: boolean;
     specialty?: string | null;
     npi?: string | null;
     role: string;

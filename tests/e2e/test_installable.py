@@ -137,7 +137,7 @@ def test_the_service_worker_keeps_the_shell_and_nothing_personal(page: Any, base
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     page.wait_for_load_state("networkidle")
     cached = page.evaluate(CACHED_URLS)
-    assert cached["names"] == ["cme-shell-v1"]
+    assert cached["names"] == ["cme-shell-v2"]
     paths = {urlparse(url).path for url in cached["urls"]}
     assert paths >= SHELL and {"/transcript.html", "/reset-password.html"} <= paths
     assert all(url.startswith(f"{base_url}/") for url in cached["urls"])  # nothing from another origin

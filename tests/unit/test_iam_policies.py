@@ -206,13 +206,14 @@ def test_the_check_matches_iam_wildcards() -> None:
     assert fnmatchcase("arn:aws:s3:::b/certificates/l/c.pdf", "arn:aws:s3:::b/certificates/*")
 
 
-def test_only_the_sms_function_texts_and_each_topic_is_subscribed_and_guarded() -> None:
+def test_only_the_sms_and_profile_functions_text_and_each_topic_is_subscribed_and_guarded() -> None:
     # an SMS goes to a phone number, which is no ARN: IAM authorizes sns:Publish on "*" for it
     assert requests_for("sns", "Publish", {"PhoneNumber": "+14805550142", "Message": "hi"}) == [("sns:Publish", "*")]
     topic = "arn:aws:sns:us-east-1:123456789012:T"
     assert requests_for("sns", "Publish", {"TopicArn": topic, "Message": "hi"}) == [("sns:Publish", topic)]
     texting = {name for name, action, _ in _grants(iam.roles()) if action.startswith("sns:")}
-    assert texting == {"SmsAttendanceFunction"}
+    # the replies to texts, and the codes that confirm a profile's phone (cme.identity.phones)
+    assert texting == {"SmsAttendanceFunction", "ProfileFunction"}
     resources = iam.translate()["Resources"]
     # each topic feeds one function's alias (SnapStart), never $LATEST; only its AWS service publishes
     topics = {

@@ -3,7 +3,8 @@
  * Admin: the page to project at the event: the activity's title, a big QR code that opens
  * the sign-in page with the code filled in, the attendance code in large letters and the URL,
  * and, when the office has a number for attendance by text (GET /api/settings sms_number),
- * "or text CODE to NUMBER".
+ * "or text CODE to NUMBER from the mobile number you confirmed in your CME Portal profile"
+ * (only a confirmed phone records attendance: docs/api.md "Confirming the phone").
  */
 import { api } from './api.js';
 import {

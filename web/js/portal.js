@@ -3,7 +3,8 @@
  * My Portal: the signed-in learner's welcome and profile, with an Edit profile form (PUT /api/me);
  * a banner while the primary email is not confirmed; and My emails: every email the learner
  * uses (attendance is recorded by email), each confirmed by a link sent to it. My activities
- * (grouped by status, each claim with its certificate) is my-activities.js.
+ * (grouped by status, each claim with its certificate) is my-activities.js; confirming the
+ * phone (for attendance by text message) is my-phone.js.
  */
 import { api } from './api.js';
 import {
@@ -13,6 +14,7 @@ import { setRole, setSignedIn } from './shell.js';
 import { mocBoards } from './credits.js';
 import { setUpEmails } from './my-emails.js';
 import { setUpActivities } from './my-activities.js';
+import { setUpPhone } from './my-phone.js';
 
 const loading = /** @type {HTMLElement} */ (document.getElementById('portal-loading'));
 const portal = /** @type {HTMLElement} */ (document.getElementById('portal'));
@@ -31,6 +33,8 @@ const bannerButton = /** @type {HTMLButtonElement} */ (document.getElementById('
 let profile = null;
 /** @type {ReturnType<typeof setUpEmails> | null} */
 let emails = null;
+/** @type {ReturnType<typeof setUpPhone> | null} */
+let phone = null;
 
 // one board id field per board MOC points are reported to (the boards come from GET /api/credit-types)
 const boardBox = /** @type {HTMLElement} */ (document.getElementById('edit-board-ids'));
@@ -95,6 +99,7 @@ function render() {
   /** @type {HTMLElement} */ (document.getElementById('email-unverified')).hidden = Boolean(current.email_verified);
   banner.hidden = Boolean(current.email_verified);
   /** @type {HTMLElement} */ (banner.querySelector('[data-slot="email"]')).textContent = current.email_verified ? '' : current.email;
+  phone?.show(current);
 }
 
 /** Take a fresh profile (after a change elsewhere on the page) and show it. */
@@ -278,6 +283,14 @@ async function load() {
   render();
   emails = setUpEmails({ onProfile: setProfile, onSignedOut: goToSignIn });
   emails.show(list);
+  phone = setUpPhone({
+    onProfile: (next) => {
+      setProfile(next);
+      showAlert(statusRegion, 'Your phone is confirmed: texting an attendance code now records your attendance.');
+    },
+    onSignedOut: goToSignIn,
+  });
+  await phone.start(body);
   loading.hidden = true;
   portal.hidden = false;
   showNotices(body.notices || []);

@@ -12,7 +12,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from cme.identity import devices, emails, passwords, sessions
+from cme.identity import devices, emails, passwords, phones, sessions
 from cme.platform import audit, clock, retry, throttle
 from cme.platform.errors import (
     Conflict,
@@ -78,6 +78,7 @@ def to_profile(learner: Learner) -> Profile:
         last_name=learner.last_name,
         degree=learner.degree,  # type: ignore[arg-type]
         phone=learner.phone_e164 or "",  # none since the owner moved in (cme.identity.recovery)
+        phone_confirmed=phones.is_confirmed(learner),
         specialty=learner.specialty,
         npi=learner.npi,
         role=learner.role,
@@ -271,6 +272,7 @@ def _email_wanted(text: str) -> str:
 def _profile_changes(learner: Learner, values: dict[str, Any], data: ProfileUpdate) -> dict[str, Any]:
     """Every attribute the save sets (None: removed)."""
     changes = dict(values)
+    changes.update(phones.changes_for_phone(learner, values["phone_e164"]))  # a new phone starts unconfirmed
     if data.transcript_frequency is not None and data.transcript_frequency.value != learner.transcript_frequency:
         # a changed schedule starts at the next period; an unchanged one keeps its due date
         frequency = data.transcript_frequency.value
@@ -427,8 +429,11 @@ def change_degree(
     raise Conflict("PROFILE_CHANGED", "This profile was changed meanwhile. Please reload the page and save again.")
 
 
-def provision_account(data: NewAccount, role: str = "learner", verified: bool = True) -> Profile:
-    """Create an account with no email sent (demo data, an operator's first admin).
+def provision_account(
+    data: NewAccount, role: str = "learner", verified: bool = True, phone_confirmed: bool = False
+) -> Profile:
+    """Create an account with no email sent (demo data, an operator's first admin); its phone
+    confirmed when ``phone_confirmed`` (demo data: no code is texted).
 
     Idempotent: when the email already has an account, that account is returned with the
     given role applied.
@@ -459,6 +464,8 @@ def provision_account(data: NewAccount, role: str = "learner", verified: bool = 
         updated_at=now,
         **values,
     )
+    if phone_confirmed:
+        learner.confirmed_phone = learner.phone_e164
     owner = EmailOwner(
         email,
         learner_id=learner.learner_id,

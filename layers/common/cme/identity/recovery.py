@@ -123,6 +123,12 @@ def reset_password(raw_token: str, password: str, client: tuple[str, str] = ("",
     if moves_in:  # the owner moves in: whatever the maker set up stops working (owner_moved_in)
         actions += [
             Learner.phone_e164.remove(),
+            # a phone the maker confirmed stops identifying texts too (cme.identity.phones)
+            Learner.confirmed_phone.remove(),
+            Learner.phone_code_hash.remove(),
+            Learner.phone_code_to.remove(),
+            Learner.phone_code_expires.remove(),
+            Learner.phone_code_tries.remove(),
             Learner.devices_valid_after.set(now),
             Learner.notices.add({accounts.OWNER_MOVED_IN}),
         ]

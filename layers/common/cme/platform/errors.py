@@ -61,7 +61,9 @@ CODES: dict[str, Code] = {
     "PRIMARY_UNCONFIRMED": Code(
         409, "The account's primary email is not confirmed yet: no other email or phone until it is."
     ),
+    "PHONE_TAKEN": Code(409, "The profile's phone is already confirmed on another account."),
     "PROFILE_CHANGED": Code(409, "The profile changed meanwhile; reload and save again."),
+    "TEXTING_OFF": Code(409, "The office has no number for texts, so no confirmation code can be sent."),
     # 413, 415: refused by the HTTP edge before the route runs
     "PAYLOAD_TOO_LARGE": Code(413, "The body is larger than the route takes."),
     "UNSUPPORTED_MEDIA_TYPE": Code(415, "The body's Content-Type is not one the route takes."),
@@ -109,6 +111,9 @@ CODES: dict[str, Code] = {
     ),
     "PASSWORD_REUSED": Code(422, "A new password equal to the old one."),
     "PASSWORD_TOO_WEAK": Code(422, "A password too short, too long, too common or made of the account's own details."),
+    "PHONE_CODE_INVALID": Code(
+        422, "A phone confirmation code that is wrong, expired, already used, or sent to another phone."
+    ),
     "PHONE_INVALID": Code(422, "Not a valid phone number."),
     "PRIMARY_EMAIL": Code(422, "Removing the email the account signs in with."),
     "ROSTER_INVALID": Code(422, "A roster without the needed columns, empty, or not parseable."),
@@ -133,6 +138,7 @@ CODES: dict[str, Code] = {
     "EMAIL_UNAVAILABLE": Code(503, "The email could not be sent, and nothing was saved."),
     "SERVICE_UNAVAILABLE": Code(503, "Storage (DynamoDB) or the origin secret could not be reached."),
     "STORAGE_UNAVAILABLE": Code(503, "The document store (S3) could not be reached."),
+    "TEXT_UNAVAILABLE": Code(503, "The text message could not be sent (SNS); ask for a new code in a minute."),
 }
 
 

@@ -52,6 +52,9 @@ class Settings(BaseModel):
     office_timezone: str = "America/New_York"
     # The office's number for attendance by text message (SMS_NUMBER); empty: none configured.
     sms_number: str = ""
+    # Replies to texts from numbers no profile has confirmed, all numbers together, per hour
+    # (template parameter UnknownTextReplyCap; cme.publishing.sms): what strangers can cost.
+    unknown_text_reply_cap: int = Field(default=60, ge=0)
     provider_name: str = "Continuing Medical Education Office"
     provider_address: str = "1 Hospital Way, Phoenix, AZ 85001"
     # template parameter JointlyAccredited: the Joint Accreditation statement replaces the separate ones

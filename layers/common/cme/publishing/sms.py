@@ -2,21 +2,27 @@
 
 AWS End User Messaging SMS publishes each text sent to the office's number to an SNS topic
 (two-way messaging); the function subscribed to it hands the message here. The sender is
-found by the mobile number on their profile (Create Account's normalisation, the Learners
-table's ``by_phone`` index):
+found by the mobile number a learner confirmed on their profile (a code texted to it,
+cme.identity.phones; the Learners table's sparse ``by_confirmed_phone`` index): a phone only
+typed into a profile identifies no one (issue 22, finding 3).
 
-- on exactly one learner's profile: the code's activity, while open for sign-in, is attended
+- confirmed on one learner's profile: the code's activity, while open for sign-in, is attended
   under that learner's primary email (the same conditional put as sign-in at the event, so the
   same text twice records once), and the reply names the activity;
-- unknown, or on several profiles: the reply is the sign-in-at-the-event link, and nothing
-  else is sent or recorded;
+- on a profile but not confirmed there: the reply asks to confirm the number in the profile
+  first (naming no one), and nothing is recorded;
+- unknown (or, after a race, confirmed on several profiles): the reply is the
+  sign-in-at-the-event link, and nothing else is sent or recorded;
 - a wrong code, or an activity not open today: a reply saying so.
 
 Texts are throttled per number (``TEXTS_PER_NUMBER`` per 15 minutes, every text counted);
 over the limit there is no reply at all, so a flood (or two auto-responders answering each
-other) costs one counter update per text and sends nothing. Keywords AWS answers itself
-(STOP, HELP and their kin) get no reply from here either. Replies are short GSM-7 text (one
-SMS segment: 160 characters). Logs carry the number masked, never whole.
+other) costs one counter update per text and sends nothing. A number no profile confirmed
+gets at most one reply a day (``STRANGER_REPLIES_PER_DAY``), and all such replies together at
+most ``unknown_text_reply_cap`` an hour (template parameter UnknownTextReplyCap): past either,
+no reply, so texts from many numbers cannot run up the office's bill. Keywords AWS answers
+itself (STOP, HELP and their kin) get no reply from here either. Replies are short GSM-7 text
+(one SMS segment: 160 characters). Logs carry the number masked, never whole.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from cme.platform import aws, clock, throttle
+from cme.platform import clock, texting, throttle
 from cme.platform.errors import InvalidInput, TooManyAttempts
 from cme.platform.models import Activity, AttendanceCode, Learner
 from cme.platform.normalize import normalize_phone
@@ -35,6 +41,8 @@ from cme.publishing import activities
 from cme.publishing.attendance import _new_attendance, record
 
 TEXTS_PER_NUMBER = 10  # texts per number per 15 minutes (the throttle's window), then silence
+STRANGER_REPLIES_PER_DAY = 1  # replies a day to one number no profile confirmed
+CONFIRM_FIRST = "Confirm this number in your CME Portal profile first."
 SEGMENT = 160  # characters of one GSM-7 SMS
 CODE_MIN, CODE_MAX = 4, 12  # what a text must come to, to be read as a code (cme.publishing.activities)
 # Keywords the carrier and AWS End User Messaging SMS answer themselves (opt-out, opt-in, help).
@@ -66,7 +74,7 @@ class Inbound:
 class Outcome:
     """What became of a text: ``kind`` for logs and tests, ``reply`` (None: nothing sent)."""
 
-    kind: str  # recorded, already_recorded, unknown_number, several_profiles, wrong_code, closed, throttled, ...
+    kind: str  # recorded, already_recorded, unknown_number, unconfirmed_number, several_profiles, wrong_code, ...
     reply: str | None
     to: str | None = None
     activity_id: str | None = None
@@ -141,8 +149,27 @@ def _code(body: str) -> str:
 
 
 def _learners(phone_e164: str) -> set[str]:
-    """The learners whose profile holds this number: one Query of the by_phone index."""
-    return {item.learner_id for item in Learner.by_phone.query(phone_e164)}
+    """The learners who confirmed this number: one Query of the sparse by_confirmed_phone index."""
+    return {item.learner_id for item in Learner.by_confirmed_phone.query(phone_e164)}
+
+
+def _on_a_profile(phone_e164: str) -> bool:
+    """Whether any profile holds this number, confirmed or not (the by_phone index, Limit 1)."""
+    return next(iter(Learner.by_phone.query(phone_e164, limit=1)), None) is not None
+
+
+def _stranger(kind: str, reply: str, number: str) -> Outcome:
+    """The reply to a number no profile confirmed, if the day's (per number) and the hour's
+    (all such numbers) replies allow one; else no reply."""
+    scopes = (
+        throttle.Scope("sms:stranger-number", number, STRANGER_REPLIES_PER_DAY, throttle.DAY),
+        throttle.Scope("sms:stranger-all", "all", get_settings().unknown_text_reply_cap, throttle.HOUR),
+    )
+    try:
+        throttle.hit(*scopes)
+    except TooManyAttempts:
+        return Outcome(kind, None, number)
+    return Outcome(kind, reply, number)
 
 
 def _activity(code: str) -> Activity | None:
@@ -170,16 +197,19 @@ def handle(text: Inbound) -> Outcome:
         return Outcome("throttled", None, number)
     code = _code(text.body)
     learners = _learners(number)
-    if len(learners) != 1:
-        kind = "unknown_number" if not learners else "several_profiles"
-        return Outcome(kind, link_reply(code), number)
+    if len(learners) > 1:  # two confirmations raced past PHONE_TAKEN: the number names no one
+        return _stranger("several_profiles", link_reply(code), number)
+    if not learners:
+        if _on_a_profile(number):
+            return _stranger("unconfirmed_number", CONFIRM_FIRST, number)
+        return _stranger("unknown_number", link_reply(code), number)
     # the index may lag its table: the learner itself, read by key, holds the exact primary email
     try:
         learner = Learner.get(next(iter(learners)), consistent_read=True)
     except Learner.DoesNotExist:
-        return Outcome("unknown_number", link_reply(code), number)
-    if learner.phone_e164 != number:
-        return Outcome("unknown_number", link_reply(code), number)
+        return _stranger("unknown_number", link_reply(code), number)
+    if learner.phone_e164 != number or learner.confirmed_phone != number:
+        return _stranger("unconfirmed_number", CONFIRM_FIRST, number)
     activity = _activity(code)
     if activity is None:
         return Outcome("wrong_code", wrong_code_reply(code), number)
@@ -190,19 +220,6 @@ def handle(text: Inbound) -> Outcome:
         return Outcome("already_recorded", already_reply(activity.title), number, activity.activity_id)
     activities.add_to_count(activity.activity_id, "attendance_count")
     return Outcome("recorded", recorded_reply(activity.title), number, activity.activity_id)
-
-
-def send(to: str, message: str) -> str:
-    """Text ``message`` to ``to`` from the office's number; the SNS message id."""
-    answer = aws.client("sns").publish(
-        PhoneNumber=to,
-        Message=message,
-        MessageAttributes={
-            "AWS.MM.SMS.OriginationNumber": {"DataType": "String", "StringValue": get_settings().sms_number.strip()},
-            "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"},
-        },
-    )
-    return str(answer.get("MessageId", ""))
 
 
 def receive(text: Inbound) -> Outcome:
@@ -225,5 +242,5 @@ def receive(text: Inbound) -> Outcome:
         },
     )
     if outcome.reply is not None and outcome.to is not None:
-        send(outcome.to, outcome.reply)
+        texting.send(outcome.to, outcome.reply)
     return outcome

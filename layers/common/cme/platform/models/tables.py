@@ -27,6 +27,17 @@ class LearnersByPhone(GlobalSecondaryIndex["Learner"]):
     phone_e164 = UnicodeAttribute(hash_key=True)
 
 
+class LearnersByConfirmedPhone(GlobalSecondaryIndex["Learner"]):
+    """Sparse: only learners whose phone is confirmed (``confirmed_phone`` set), so a phone
+    nobody confirmed is in no lookup that identifies a texter (cme.publishing.sms)."""
+
+    class Meta:
+        index_name = "by_confirmed_phone"
+        projection = KeysOnlyProjection()
+
+    confirmed_phone = UnicodeAttribute(hash_key=True)
+
+
 class LearnersByTranscriptDue(GlobalSecondaryIndex["Learner"]):
     """Sparse: only learners with a transcript schedule; the mailer's Query of who is due."""
 
@@ -53,6 +64,14 @@ class Learner(BaseModel):
     last_name_key = UnicodeAttribute()
     degree = UnicodeAttribute()
     phone_e164 = UnicodeAttribute(null=True)  # removed when the owner moves in (cme.identity.recovery)
+    # the phone proven by a code texted to it (cme.identity.phones): set to ``phone_e164`` then,
+    # removed when the phone changes; the by_confirmed_phone index's key
+    confirmed_phone = UnicodeAttribute(null=True)
+    # the confirmation code last texted (its hash, the phone it went to, until when, wrong tries)
+    phone_code_hash = UnicodeAttribute(null=True)
+    phone_code_to = UnicodeAttribute(null=True)
+    phone_code_expires = UTCDateTimeAttribute(null=True)
+    phone_code_tries = NumberAttribute(null=True)
     specialty = UnicodeAttribute(null=True)
     npi = UnicodeAttribute(null=True)
     # for board (MOC) and NABP (ACPE) reporting: board name ("ABIM") -> the learner's id there
@@ -78,6 +97,7 @@ class Learner(BaseModel):
     updated_at = UTCDateTimeAttribute()
 
     by_phone = LearnersByPhone()
+    by_confirmed_phone = LearnersByConfirmedPhone()
     by_transcript_due = LearnersByTranscriptDue()
 
 

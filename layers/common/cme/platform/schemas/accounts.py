@@ -66,6 +66,8 @@ class Profile(BaseModel):
     last_name: str
     degree: Degree
     phone: str
+    # the phone is proven by a code texted to it: only then do its texts record attendance
+    phone_confirmed: bool = False
     specialty: str | None = None
     npi: str | None = None
     role: str
@@ -75,6 +77,18 @@ class Profile(BaseModel):
     birth_mmdd: str | None = None  # "MMDD"
     # shown once by My Portal, then cleared (DELETE /api/me/notices)
     notices: list[Notice] = Field(default_factory=list)
+
+
+class PhoneCode(Strict):
+    """POST /api/me/phone/confirm: the code texted to the profile's phone."""
+
+    code: Annotated[str, StringConstraints(max_length=20), Field(repr=False)] = ""  # a bad one: PHONE_CODE_INVALID
+
+
+class PhoneCodeSent(BaseModel):
+    """POST /api/me/phone/code: a code was texted; it works for this many seconds."""
+
+    expires_in: int
 
 
 class LearnerReply(BaseModel):
