@@ -107,7 +107,7 @@ CODES: dict[str, Code] = {
     "PRIMARY_EMAIL": Code(422, "Removing the email the account signs in with."),
     "ROSTER_INVALID": Code(422, "A roster without the needed columns, empty, or not parseable."),
     "ROSTER_TOO_LARGE": Code(
-        422, "A roster with more rows than one upload takes, or a workbook that unpacks too large."
+        422, "A roster with more rows than one upload takes, or a workbook past the sheet's bounds (size, rows, cells)."
     ),
     "ROSTER_UNREADABLE": Code(422, "A file sent as XLSX that is not a readable Excel workbook."),
     "RULE_INVALID": Code(422, "A requirement set with a repeated rule id."),
