@@ -16,7 +16,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from cme.platform import aws, clock, documents
+from cme.platform import aws, clock, documents, throttle
 from cme.platform.errors import InvalidInput, NotFound
 from cme.platform.models.tables import OutsideCredit
 from cme.platform.observability import logger
@@ -26,8 +26,8 @@ from cme.publishing import topics
 from cme.rules import credit
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-#: how long a pre-signed upload form may be used (the learner picks the file first)
-UPLOAD_SECONDS = 300
+#: how long a pre-signed upload form may be used (the browser asks for it once the file is picked)
+UPLOAD_SECONDS = 60
 #: the key prefix of outside-credit certificates in the documents bucket (per learner below it)
 PREFIX = "outside-credits"
 #: bytes read from the start of an uploaded file (Range GetObject) to tell its type
@@ -80,10 +80,19 @@ def _find(learner_id: str, outside_credit_id: str) -> OutsideCredit:
 
 
 def add(learner_id: str, entry: OutsideCreditIn) -> OutsideCredit:
-    """Record credit earned elsewhere. 422 for a completion date in the future or an unknown topic."""
+    """Record credit earned elsewhere. 422 for a completion date in the future, an unknown topic,
+    or a learner who already holds ``outside_credits_per_learner`` (one Query that counts them).
+
+    The cap bounds what one learner's transcript costs to draw; two adds at the same moment may
+    both pass the count, so a learner can pass it by their own concurrent requests, not more."""
     if entry.completed_on > clock.office_today():
         message = "The completion date cannot be in the future."
         raise InvalidInput("COMPLETED_IN_FUTURE", message, [{"field": "completed_on", "message": message}])
+    most = get_settings().outside_credits_per_learner
+    if OutsideCredit.count(learner_id, consistent_read=True, limit=most) >= most:
+        raise InvalidInput(
+            "TOO_MANY_OUTSIDE_CREDITS", f"You already have {most} outside credits recorded; remove one to add another."
+        )
     item = OutsideCredit(
         learner_id,
         uuid.uuid4().hex,
@@ -143,8 +152,11 @@ def document_key(learner_id: str, outside_credit_id: str) -> str:
 def upload_form(learner_id: str, outside_credit_id: str, content_type: DocumentType) -> dict[str, Any]:
     """A pre-signed POST for the credit's certificate: one object at its key, of exactly the
     declared type, 1 byte to MAX_DOCUMENT_BYTES, usable for UPLOAD_SECONDS. The record is
-    marked unchecked until a download reads the file's first bytes."""
+    marked unchecked until a download reads the file's first bytes. At most
+    ``upload_forms_per_learner`` forms an hour (429 TOO_MANY_ATTEMPTS with Retry-After)."""
     item = _find(learner_id, outside_credit_id)
+    settings = get_settings()
+    throttle.hit(throttle.Scope("upload-form:learner", learner_id, settings.upload_forms_per_learner, throttle.HOUR))
     key = document_key(learner_id, outside_credit_id)
     item.update(
         actions=[
