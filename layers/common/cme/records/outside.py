@@ -18,6 +18,7 @@ from typing import Any
 
 from cme.platform import aws, clock, documents, throttle
 from cme.platform.errors import InvalidInput, NotFound
+from cme.platform.models import get_many
 from cme.platform.models.tables import OutsideCredit
 from cme.platform.observability import logger
 from cme.platform.schemas import DocumentType, OutsideCreditIn, OutsideCreditOut
@@ -142,6 +143,53 @@ def _expire(key: str) -> None:
 
 
 NOT_MARKED = "a deleted outside credit's certificate is not marked to expire"
+
+
+def _credit_of(key: str) -> tuple[str, str] | None:
+    """The (learner id, outside credit id) a certificate's key names, or None for a key no
+    upload form of ours makes (document_key's shape)."""
+    parts = key.split("/")
+    if len(parts) == 4 and parts[0] == PREFIX and parts[1] and ID.fullmatch(parts[2]) and parts[3] == "certificate":
+        return parts[1], parts[2]
+    return None
+
+
+def sweep() -> int:
+    """Mark for the bucket to expire every certificate whose outside credit no longer exists;
+    the number marked. Run on a schedule (OutsideSweepFunction, hourly).
+
+    An upload form stays valid UPLOAD_SECONDS after it is signed, and S3 takes a file with it
+    whatever happened to its credit meanwhile: a file uploaded after ``remove`` tagged the one
+    before it would be kept for good. The sweep lists the current objects under PREFIX (one
+    ListObjectsV2 per 1,000), reads their credits (one BatchGetItem per 100) and tags each
+    object whose credit is gone, as ``remove`` does. A second upload with one form makes the
+    first a noncurrent version, which the bucket's ReplacedOutsideCertificates rule expires;
+    the current one belongs to its credit, so only a gone credit's object needs the tag. A
+    tagged object is tagged again at each run until the lifecycle expires it (a day)."""
+    pages = (
+        aws.client("s3")
+        .get_paginator("list_objects_v2")
+        .paginate(Bucket=get_settings().documents_bucket, Prefix=f"{PREFIX}/")
+    )
+    marked = 0
+    for page in pages:
+        keys = [str(item["Key"]) for item in page.get("Contents", [])]
+        for start in range(0, len(keys), 100):
+            marked += _expire_orphans(keys[start : start + 100])
+    if marked:
+        logger.info("outside-credit certificates without a credit marked to expire", extra={"marked": marked})
+    return marked
+
+
+def _expire_orphans(keys: list[str]) -> int:
+    owners = {key: _credit_of(key) for key in keys}
+    wanted = sorted({owner for owner in owners.values() if owner is not None})
+    found = get_many(*[OutsideCredit(learner_id, credit_id) for learner_id, credit_id in wanted]) if wanted else []
+    alive = {(item.learner_id, item.outside_credit_id) for item in found if isinstance(item, OutsideCredit)}
+    orphans = [key for key, owner in owners.items() if owner not in alive]
+    for key in orphans:
+        _expire(key)
+    return len(orphans)
 
 
 def document_key(learner_id: str, outside_credit_id: str) -> str:
