@@ -114,3 +114,9 @@ def test_shared_strings_dates_and_sparse_cells_read_as_openpyxl_reads_them() -> 
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
         ours = list(xlsx.rows(archive, xlsx.Progress(), 64))
     assert ours == [(2, ["Email", None, "Date"]), (5, ["raul@example.org", "Raúl", datetime(2023, 3, 15), True, 2.5])]
+
+
+def test_a_styles_part_of_a_million_elements_stops_at_200_000() -> None:
+    styles = b"<styleSheet " + NS.encode() + b"><cellXfs>" + b"<xf/>" * 1_000_000 + b"</cellXfs></styleSheet>"
+    progress = refused(with_parts({"xl/styles.xml": styles}))
+    assert progress.rows == 0 and progress.bytes < 2_000_000

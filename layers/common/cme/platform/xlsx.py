@@ -92,13 +92,19 @@ def _parse(archive: zipfile.ZipFile, name: str, progress: Progress) -> Iterator[
 
 
 def _whole(archive: zipfile.ZipFile, name: str, progress: Progress) -> Element | None:
-    """A small part (relationships, workbook, styles) as one tree, its bytes counted; None when absent."""
+    """A small part (relationships, workbook, styles) as one tree, its bytes counted and its
+    elements held to ``limits.cells`` (a tree is kept whole); None when absent."""
     if name not in archive.namelist():
         return None
     root: Element | None = None
+    elements = 0
     for event, element in _parse(archive, name, progress):
-        if event == "start" and root is None:
-            root = element
+        if event != "start":
+            continue
+        root = element if root is None else root
+        elements += 1
+        if elements > progress.limits.cells:
+            raise TooLarge("cells", progress)
     return root
 
 
