@@ -34,6 +34,7 @@ def list_outside_credits() -> Response[OutsideCreditsReply]:
         "SIGN_IN_REQUIRED",
         "COMPLETED_IN_FUTURE",
         "TOPIC_UNKNOWN",
+        "TOO_MANY_OUTSIDE_CREDITS",
         ok={201: {"description": "Recorded (self-reported)"}},
     ),
 )
@@ -53,7 +54,7 @@ def remove_outside_credit(outside_credit_id: str) -> Response[None]:
 
 @app.post(
     "/api/me/outside-credits/<outside_credit_id>/document",
-    responses=responses("SIGN_IN_REQUIRED", "OUTSIDE_CREDIT_NOT_FOUND"),
+    responses=responses("SIGN_IN_REQUIRED", "OUTSIDE_CREDIT_NOT_FOUND", "TOO_MANY_ATTEMPTS"),
 )
 def upload_document(outside_credit_id: str, body: DocumentIn) -> Response[UploadReply]:
     form = outside.upload_form(require_learner(app).learner_id, outside_credit_id, body.content_type)

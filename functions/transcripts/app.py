@@ -18,7 +18,9 @@ DAY = r"^\d{4}-\d{2}-\d{2}$"
 
 @app.get(
     "/api/me/transcript",
-    responses=responses("SIGN_IN_REQUIRED", "DATES_INVALID", "NAME_UNPRINTABLE", "STORAGE_UNAVAILABLE"),
+    responses=responses(
+        "SIGN_IN_REQUIRED", "DATES_INVALID", "NAME_UNPRINTABLE", "TOO_MANY_ATTEMPTS", "STORAGE_UNAVAILABLE"
+    ),
 )
 def transcript(
     format: Annotated[str, Query(pattern="^(pdf|csv|json)$")] = "pdf",

@@ -107,3 +107,8 @@ def dead_letters(region: str, queue_name: str) -> list[dict[str, Any]]:
     url = sqs.get_queue_url(QueueName=queue_name.rstrip("/").rsplit("/", 1)[-1])["QueueUrl"]
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
     return [json.loads(m["Body"]) for m in messages]
+
+
+def run_outside_sweep(invoke: Invoke) -> dict[str, Any]:
+    """The hourly outside-credit sweep (OutsideSweepFunction), now: what its schedule does in AWS."""
+    return invoke(_function("sweep_handler"), {"detail-type": "Scheduled Event", "source": "aws.scheduler"}) or {}

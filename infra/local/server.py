@@ -151,8 +151,8 @@ class LocalStack:
             return self.receive_text(request)
         if path == "/_local/ses/feedback" and request.method == "POST":
             return self.mail_feedback(request)
-        if path == "/_local/schedules/transcript-mailer/run" and request.method == "POST":
-            return self.run_transcript_mailer(request.args.get("today"))
+        if path.startswith("/_local/schedules/") and request.method == "POST":
+            return self.run_schedule(request)
         if path == "/_local/clock" and request.method in ("GET", "POST"):
             return self.clock(request)
         return self.static(path)
@@ -176,6 +176,20 @@ class LocalStack:
             for key, value in self.headers.items():
                 response.headers.setdefault(key, value)
         return response
+
+    def run_schedule(self, request: Request) -> Response:
+        """``POST /_local/schedules/<name>/run``: a schedule of template.yaml run now."""
+        if request.path == "/_local/schedules/transcript-mailer/run":
+            return self.run_transcript_mailer(request.args.get("today"))
+        if request.path == "/_local/schedules/outside-sweep/run":
+            return self.run_outside_sweep()
+        return self.static(request.path)
+
+    def run_outside_sweep(self) -> Response:
+        """The hourly outside-credit sweep now."""
+        from infra.local.scheduler import run_outside_sweep
+
+        return Response(json.dumps(run_outside_sweep(self.gateway.invoke)), mimetype="application/json")
 
     def run_transcript_mailer(self, today: str | None = None) -> Response:
         """The whole mailing now, as on ``today`` (``?today=YYYY-MM-DD``) or on today."""

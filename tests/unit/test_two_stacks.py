@@ -111,6 +111,10 @@ def test_the_check_finds_a_fixed_name() -> None:
 
 
 def test_the_schedule_has_no_fixed_name(translated: dict[str, Any]) -> None:
-    (schedule,) = [r for r in translated.values() if r["Type"] == "AWS::Scheduler::Schedule"]
-    assert "Name" not in schedule["Properties"]  # CloudFormation generates a unique one
-    assert schedule["Properties"]["Target"]["Arn"] == {"Ref": "TranscriptMailerFunctionAliaslive"}
+    schedules = [r for r in translated.values() if r["Type"] == "AWS::Scheduler::Schedule"]
+    for schedule in schedules:
+        assert "Name" not in schedule["Properties"]  # CloudFormation generates a unique one
+    assert sorted(s["Properties"]["Target"]["Arn"]["Ref"] for s in schedules) == [
+        "OutsideSweepFunctionAliaslive",
+        "TranscriptMailerFunctionAliaslive",
+    ]

@@ -118,11 +118,12 @@ CODES: dict[str, Code] = {
     "PRIMARY_EMAIL": Code(422, "Removing the email the account signs in with."),
     "ROSTER_INVALID": Code(422, "A roster without the needed columns, empty, or not parseable."),
     "ROSTER_TOO_LARGE": Code(
-        422, "A roster with more rows than one upload takes, or a workbook that unpacks too large."
+        422, "A roster with more rows than one upload takes, or a workbook past the sheet's bounds (size, rows, cells)."
     ),
     "ROSTER_UNREADABLE": Code(422, "A file sent as XLSX that is not a readable Excel workbook."),
     "RULE_INVALID": Code(422, "A requirement set with a repeated rule id."),
     "SIGN_IN_CLOSED": Code(422, "Sign-in at the event outside the activity's dates."),
+    "TOO_MANY_OUTSIDE_CREDITS": Code(422, "The learner already holds as many outside credits as they may."),
     "TOO_MANY_EMAILS": Code(422, "The account already holds as many emails as it may."),
     "TOO_MANY_TRACKED": Code(422, "The learner already tracks as many requirement sets as they may."),
     "TOPIC_UNKNOWN": Code(422, "A topic not in the portal's vocabulary, or one listed twice."),

@@ -90,6 +90,9 @@ class Settings(BaseModel):
     attendance_per_email: int = 10  # event sign-ins per 15 min for one email
     attendance_wrong_codes_per_client: int = 100  # wrong codes per 15 min, then 429 for that address
     roster_max_rows: int = 5000
+    outside_credits_per_learner: int = 500  # outside credits a learner may hold at once
+    upload_forms_per_learner: int = 20  # outside-credit upload forms per hour
+    transcript_renders_per_learner: int = 30  # transcript PDFs and CSVs per hour
 
     max_body_bytes: int = 64 * 1024
 

@@ -12,10 +12,13 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
+from cme.platform import xlsx
 from cme.platform.errors import InvalidInput
+from cme.platform.observability import logger
 from cme.platform.settings import get_settings
 
 CSV = "text/csv"
@@ -24,10 +27,12 @@ MEDIA_TYPES = (CSV, XLSX)
 Row = tuple[int, dict[str, Any]]
 
 # A roster of the most rows allowed is well under 2 MB as CSV or XLSX (an XLSX of 5,000 rows is
-# about 150 KB zipped and 1.5 MB unzipped). A zip that says it unpacks to more is refused
-# before any of it is unpacked (zipfile never inflates a member past its declared size).
-MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
-MAX_COLUMNS = 64  # cells read per row: a roster has a handful of columns
+# about 150 KB zipped and 1.5 MB unzipped). A zip that says it unpacks to more than 8 MB is
+# refused before any of it is unpacked (zipfile never inflates a member past its declared size);
+# one that lies is stopped by the reader's own count of the bytes it inflates.
+SHEET_LIMITS = xlsx.Limits(unzipped_bytes=8 * 1024 * 1024, rows=5_000, cells_per_row=64, cells=200_000)
+MAX_UNZIPPED_BYTES = SHEET_LIMITS.unzipped_bytes
+MAX_COLUMNS = SHEET_LIMITS.cells_per_row  # cells kept per row: a roster has a handful of columns
 HEADER_SEARCH_ROWS = 30  # Zoom's exports put the meeting's details above the attendees' header
 BLANK_ROWS_ALLOWED = 1000  # blank rows skipped past the row cap before the file is refused
 
@@ -169,7 +174,12 @@ def _row(columns: list[str], cells: Sequence[str]) -> dict[str, Any]:
 
 
 def rows_of(records: Iterable[Sequence[Any]], max_rows: int) -> list[Row]:
-    """Roster rows from a sheet's rows (the first is spreadsheet row 1), with their row numbers.
+    """Roster rows from a sheet's rows (the first is spreadsheet row 1), with their row numbers."""
+    return numbered_rows_of(enumerate(records, start=1), max_rows)
+
+
+def numbered_rows_of(records: Iterable[tuple[int, Sequence[Any]]], max_rows: int) -> list[Row]:
+    """Roster rows from a sheet's ``(row number, cells)``, with their row numbers.
 
     The header is the first row, among the first few, that names an email column; a header
     repeated further down (Zoom lists hosts, panelists and attendees in sections, each with
@@ -179,7 +189,7 @@ def rows_of(records: Iterable[Sequence[Any]], max_rows: int) -> list[Row]:
     columns: list[str] | None = None
     rows: list[Row] = []
     blank = filled = 0
-    for number, record in enumerate(records, start=1):
+    for number, record in records:
         cells = [_cell(value) for value in record[:MAX_COLUMNS]]
         if not any(cells):
             blank += 1
@@ -234,42 +244,53 @@ def _unreadable() -> InvalidInput:
     )
 
 
-def _sheet_records(workbook: Any) -> Iterator[Sequence[Any]]:
-    sheet = workbook.active if workbook.active is not None else workbook.worksheets[0]
-    yield from sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+def _sheet_too_large(reached: xlsx.Progress) -> InvalidInput:
+    logger.info(
+        "roster workbook refused",
+        extra={"bytes": reached.bytes, "rows": reached.rows, "cells": reached.cells, "row_cells": reached.row_cells},
+    )
+    limits = reached.limits
+    return InvalidInput(
+        "ROSTER_TOO_LARGE",
+        f"That workbook holds more than a roster needs (at most {limits.rows} rows, {limits.cells_per_row} "
+        f"cells in a row, {limits.cells} cells in all, {limits.unzipped_bytes // (1024 * 1024)} MB unpacked); "
+        "save it as CSV with only the attendees' columns.",
+    )
 
 
-def parse_xlsx(raw: bytes, max_rows: int | None = None) -> list[Row]:
+def sheet_progress(max_rows: int) -> xlsx.Progress:
+    """A reading of a sheet for a roster of at most ``max_rows`` rows: SHEET_LIMITS, with room
+    for the rows above the header (Zoom's meeting details) on top of the roster's rows."""
+    return xlsx.Progress(replace(SHEET_LIMITS, rows=max_rows + HEADER_SEARCH_ROWS))
+
+
+def parse_xlsx(raw: bytes, max_rows: int | None = None, progress: xlsx.Progress | None = None) -> list[Row]:
     """Rows of the active sheet of an Excel workbook, with their spreadsheet row numbers.
 
     Cell values, not formulas (a formula's value as Excel last saved it). A file that is not
-    a workbook: ROSTER_UNREADABLE. A zip that would unpack to more than MAX_UNZIPPED_BYTES is
-    refused unopened; XML entities are refused (defusedxml, which openpyxl uses when present).
+    a workbook: ROSTER_UNREADABLE. The sheet is read cell by cell (cme.platform.xlsx) and
+    reading stops at the first of SHEET_LIMITS passed (ROSTER_TOO_LARGE), whatever the file's
+    shape; the rows may number the roster's rows and the header search above them. A zip that
+    says it unpacks to more than MAX_UNZIPPED_BYTES is refused unopened; XML entities are
+    refused (defusedxml). ``progress`` (new when not given) shows how far the reading went.
     """
     limit = max_rows or get_settings().roster_max_rows
+    reached = progress or sheet_progress(limit)
     if not raw:
         raise InvalidInput("ROSTER_INVALID", "The workbook is empty.")
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unzipped = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise _unreadable() from None
-    if unzipped > MAX_UNZIPPED_BYTES:
-        raise InvalidInput("ROSTER_TOO_LARGE", "That workbook unpacks to more than a roster needs; save it as CSV.")
-    from openpyxl import load_workbook  # imported here: only roster uploads pay for it
-
-    try:
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception:  # any failure to open an uploaded file means it is unreadable
-        raise _unreadable() from None
-    try:
-        return rows_of(_sheet_records(workbook), limit)
+            if sum(member.file_size for member in archive.infolist()) > MAX_UNZIPPED_BYTES:
+                raise InvalidInput(
+                    "ROSTER_TOO_LARGE", "That workbook unpacks to more than a roster needs; save it as CSV."
+                )
+            return numbered_rows_of(xlsx.rows(archive, reached, MAX_COLUMNS), limit)
     except InvalidInput:
         raise
-    except Exception:  # a broken sheet inside a valid zip
+    except xlsx.TooLarge:
+        raise _sheet_too_large(reached) from None
+    except Exception:  # not a zip, not a workbook, a broken sheet, XML entities: unreadable alike
         raise _unreadable() from None
-    finally:
-        workbook.close()
 
 
 def parse(media_type: str, raw: bytes, max_rows: int | None = None) -> list[Row]:

@@ -16,8 +16,9 @@ import uuid
 from datetime import date
 from typing import Any
 
-from cme.platform import aws, clock, documents
+from cme.platform import aws, clock, documents, throttle
 from cme.platform.errors import InvalidInput, NotFound
+from cme.platform.models import get_many
 from cme.platform.models.tables import OutsideCredit
 from cme.platform.observability import logger
 from cme.platform.schemas import DocumentType, OutsideCreditIn, OutsideCreditOut
@@ -26,8 +27,8 @@ from cme.publishing import topics
 from cme.rules import credit
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-#: how long a pre-signed upload form may be used (the learner picks the file first)
-UPLOAD_SECONDS = 300
+#: how long a pre-signed upload form may be used (the browser asks for it once the file is picked)
+UPLOAD_SECONDS = 60
 #: the key prefix of outside-credit certificates in the documents bucket (per learner below it)
 PREFIX = "outside-credits"
 #: bytes read from the start of an uploaded file (Range GetObject) to tell its type
@@ -80,10 +81,19 @@ def _find(learner_id: str, outside_credit_id: str) -> OutsideCredit:
 
 
 def add(learner_id: str, entry: OutsideCreditIn) -> OutsideCredit:
-    """Record credit earned elsewhere. 422 for a completion date in the future or an unknown topic."""
+    """Record credit earned elsewhere. 422 for a completion date in the future, an unknown topic,
+    or a learner who already holds ``outside_credits_per_learner`` (one Query that counts them).
+
+    The cap bounds what one learner's transcript costs to draw; two adds at the same moment may
+    both pass the count, so a learner can pass it by their own concurrent requests, not more."""
     if entry.completed_on > clock.office_today():
         message = "The completion date cannot be in the future."
         raise InvalidInput("COMPLETED_IN_FUTURE", message, [{"field": "completed_on", "message": message}])
+    most = get_settings().outside_credits_per_learner
+    if OutsideCredit.count(learner_id, consistent_read=True, limit=most) >= most:
+        raise InvalidInput(
+            "TOO_MANY_OUTSIDE_CREDITS", f"You already have {most} outside credits recorded; remove one to add another."
+        )
     item = OutsideCredit(
         learner_id,
         uuid.uuid4().hex,
@@ -135,6 +145,53 @@ def _expire(key: str) -> None:
 NOT_MARKED = "a deleted outside credit's certificate is not marked to expire"
 
 
+def _credit_of(key: str) -> tuple[str, str] | None:
+    """The (learner id, outside credit id) a certificate's key names, or None for a key no
+    upload form of ours makes (document_key's shape)."""
+    parts = key.split("/")
+    if len(parts) == 4 and parts[0] == PREFIX and parts[1] and ID.fullmatch(parts[2]) and parts[3] == "certificate":
+        return parts[1], parts[2]
+    return None
+
+
+def sweep() -> int:
+    """Mark for the bucket to expire every certificate whose outside credit no longer exists;
+    the number marked. Run on a schedule (OutsideSweepFunction, hourly).
+
+    An upload form stays valid UPLOAD_SECONDS after it is signed, and S3 takes a file with it
+    whatever happened to its credit meanwhile: a file uploaded after ``remove`` tagged the one
+    before it would be kept for good. The sweep lists the current objects under PREFIX (one
+    ListObjectsV2 per 1,000), reads their credits (one BatchGetItem per 100) and tags each
+    object whose credit is gone, as ``remove`` does. A second upload with one form makes the
+    first a noncurrent version, which the bucket's ReplacedOutsideCertificates rule expires;
+    the current one belongs to its credit, so only a gone credit's object needs the tag. A
+    tagged object is tagged again at each run until the lifecycle expires it (a day)."""
+    pages = (
+        aws.client("s3")
+        .get_paginator("list_objects_v2")
+        .paginate(Bucket=get_settings().documents_bucket, Prefix=f"{PREFIX}/")
+    )
+    marked = 0
+    for page in pages:
+        keys = [str(item["Key"]) for item in page.get("Contents", [])]
+        for start in range(0, len(keys), 100):
+            marked += _expire_orphans(keys[start : start + 100])
+    if marked:
+        logger.info("outside-credit certificates without a credit marked to expire", extra={"marked": marked})
+    return marked
+
+
+def _expire_orphans(keys: list[str]) -> int:
+    owners = {key: _credit_of(key) for key in keys}
+    wanted = sorted({owner for owner in owners.values() if owner is not None})
+    found = get_many(*[OutsideCredit(learner_id, credit_id) for learner_id, credit_id in wanted]) if wanted else []
+    alive = {(item.learner_id, item.outside_credit_id) for item in found if isinstance(item, OutsideCredit)}
+    orphans = [key for key, owner in owners.items() if owner not in alive]
+    for key in orphans:
+        _expire(key)
+    return len(orphans)
+
+
 def document_key(learner_id: str, outside_credit_id: str) -> str:
     """One key per credit: attaching again replaces the file (the old version expires, template.yaml)."""
     return f"{PREFIX}/{learner_id}/{outside_credit_id}/certificate"
@@ -143,8 +200,11 @@ def document_key(learner_id: str, outside_credit_id: str) -> str:
 def upload_form(learner_id: str, outside_credit_id: str, content_type: DocumentType) -> dict[str, Any]:
     """A pre-signed POST for the credit's certificate: one object at its key, of exactly the
     declared type, 1 byte to MAX_DOCUMENT_BYTES, usable for UPLOAD_SECONDS. The record is
-    marked unchecked until a download reads the file's first bytes."""
+    marked unchecked until a download reads the file's first bytes. At most
+    ``upload_forms_per_learner`` forms an hour (429 TOO_MANY_ATTEMPTS with Retry-After)."""
     item = _find(learner_id, outside_credit_id)
+    settings = get_settings()
+    throttle.hit(throttle.Scope("upload-form:learner", learner_id, settings.upload_forms_per_learner, throttle.HOUR))
     key = document_key(learner_id, outside_credit_id)
     item.update(
         actions=[

@@ -13,7 +13,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from cme.identity import deliverability, sessions
-from cme.platform import aws, clock, documents, mail, pacing, retry
+from cme.platform import aws, clock, documents, mail, pacing, retry, throttle
 from cme.platform.errors import InvalidInput
 from cme.platform.models import Claim, Learner
 from cme.platform.models.tables import OutsideCredit
@@ -268,7 +268,12 @@ def _capital(text: str) -> str:
 
 
 def download_link(learner_id: str, fmt: str, start: date | None, end: date | None) -> tuple[str, int]:
-    """Render the transcript, keep it in the documents bucket, return a pre-signed GET."""
+    """Render the transcript, keep it in the documents bucket, return a pre-signed GET.
+
+    At most ``transcript_renders_per_learner`` renders an hour (429 TOO_MANY_ATTEMPTS with
+    Retry-After): a PDF of hundreds of entries takes seconds of the function's time."""
+    renders = get_settings().transcript_renders_per_learner
+    throttle.hit(throttle.Scope("transcript:learner", learner_id, renders, throttle.HOUR))
     today = clock.office_today()
     transcript = collect(learner_id, start or EARLIEST, end or today)
     if fmt == "pdf":
