@@ -102,7 +102,7 @@ def put_me(body: ProfileUpdate) -> Response[Profile]:
     "/api/me/password",
     responses=responses(
         "SIGN_IN_REQUIRED",
-        "PASSWORD_CURRENT_WRONG",
+        ("PASSWORD_MISMATCH", 422),
         "PASSWORD_REUSED",
         "PASSWORD_TOO_WEAK",
         "TOO_MANY_ATTEMPTS",

@@ -77,7 +77,7 @@ def confirm_newest(client: ApiClient, outbox: Any, email: str) -> None:
 def test_a_change_needs_the_current_password_and_keeps_the_old_one_when_it_is_wrong(learner: ApiClient) -> None:
     wrong = change(learner, "not my password at all")
     assert wrong.status == 422
-    assert wrong.json["code"] == "PASSWORD_CURRENT_WRONG"
+    assert wrong.json["code"] == "PASSWORD_MISMATCH"
     assert wrong.json["details"] == [{"field": "current_password", "message": "That is not your current password."}]
     assert learner.get("/api/me").status == 200  # a wrong current password is no sign-out
     assert sign_in(learner, PASSWORD).status == 200

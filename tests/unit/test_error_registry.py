@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cme.platform import errors
 from infra.tools import error_sites
 
@@ -85,7 +87,7 @@ def test_the_source_makes_no_code_the_scan_cannot_read() -> None:
 def test_every_error_the_source_makes_has_its_registered_status() -> None:
     scan = error_sites.scan()
     assert len(scan.sites) > 100  # the layer, the functions and the HTTP edge were all read
-    registry = {code: entry.status for code, entry in errors.CODES.items()}
+    registry = {code: errors.statuses_of(code) for code in errors.CODES}
     assert error_sites.mismatches(scan.sites, registry) == []
 
 
@@ -109,3 +111,17 @@ def test_the_resolved_inconsistencies_hold() -> None:
     assert errors.CODES["CURSOR_INVALID"].status == 400
     assert errors.CODES["CODE_INVALID"].status == 404
     assert errors.CODES["CODE_MALFORMED"].status == 422
+
+
+def test_a_code_answers_at_a_further_status_only_where_its_route_says_so() -> None:
+    """PASSWORD_MISMATCH is 401 at sign-in and 422 for a password change (the names
+    docs/api.md "My portal" gives): registered with both, declared by each route at its own status."""
+    from cme.runtime.resolver import error_responses
+
+    assert errors.statuses_of("PASSWORD_MISMATCH") == (401, 422)
+    assert set(error_responses(["PASSWORD_MISMATCH"])) == {401}
+    assert set(error_responses([("PASSWORD_MISMATCH", 422)])) == {422}
+    with pytest.raises(ValueError, match="not registered with 409"):
+        error_responses([("PASSWORD_MISMATCH", 409)])
+    with pytest.raises(ValueError, match="CLAIM_WINDOW_CLOSED is not registered with 409"):
+        error_responses([("CLAIM_WINDOW_CLOSED", 409)])

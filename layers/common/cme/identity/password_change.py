@@ -1,6 +1,6 @@
 """Change the password while signed in, and the notice every password change sends.
 
-A change needs the current password: a wrong one is 422 PASSWORD_CURRENT_WRONG and counts as a
+A change needs the current password: a wrong one is 422 PASSWORD_MISMATCH and counts as a
 failed sign-in of the account's email from this client (cme.platform.throttle's sign-in
 counters, so a stolen session cannot guess the password faster than the sign-in page can). The
 new one meets Create Account's rules (cme.identity.passwords.check_password). The change ends
@@ -77,7 +77,7 @@ def change_password(learner_id: str, cookie: str | None, current: str, new: str,
         throttle.record_sign_in_failure(attempt)
         logger.info("password change refused: current password wrong", extra={"learner_id": learner_id})
         raise InvalidInput(
-            "PASSWORD_CURRENT_WRONG", CURRENT_WRONG, [{"field": "current_password", "message": CURRENT_WRONG}]
+            "PASSWORD_MISMATCH", CURRENT_WRONG, [{"field": "current_password", "message": CURRENT_WRONG}]
         )
     context = [learner.email.partition("@")[0], learner.first_name, learner.last_name]
     passwords.check_password(new, context, "new_password")
@@ -106,7 +106,7 @@ def change_password(learner_id: str, cookie: str | None, current: str, new: str,
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
         raise InvalidInput(
-            "PASSWORD_CURRENT_WRONG", CURRENT_WRONG, [{"field": "current_password", "message": CURRENT_WRONG}]
+            "PASSWORD_MISMATCH", CURRENT_WRONG, [{"field": "current_password", "message": CURRENT_WRONG}]
         ) from None
     ended = sessions.revoke_all(learner_id, keep=cookie)
     logger.info("password changed", extra={"learner_id": learner_id, "sessions_ended": ended})

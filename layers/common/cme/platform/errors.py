@@ -19,6 +19,10 @@ T = TypeVar("T")
 class Code(NamedTuple):
     status: int
     meaning: str
+    # further statuses the code answers with on the routes that declare it so (a name the API
+    # contract gives one meaning at two statuses: PASSWORD_MISMATCH, 401 at sign-in, 422 for a
+    # password change's current password); a route names the status it uses (resolver.responses)
+    also: tuple[int, ...] = ()
 
 
 CODES: dict[str, Code] = {
@@ -31,7 +35,12 @@ CODES: dict[str, Code] = {
         400, "A one-time link (reset, email confirmation) is unknown, used, expired, or for another account."
     ),
     # 401: who is calling is not known
-    "PASSWORD_MISMATCH": Code(401, "Sign-in: the password does not match the email's account."),
+    "PASSWORD_MISMATCH": Code(
+        401,
+        "Sign-in: the password does not match the email's account (401); a password change: the current"
+        " password given is not the account's (422, details name current_password).",
+        also=(422,),
+    ),
     "SIGN_IN_REQUIRED": Code(401, "No session (or an ended one) on a route that needs one."),
     "UNRECOGNIZED_EMAIL": Code(401, "Sign-in: no account has this email."),
     # 403
@@ -106,9 +115,6 @@ CODES: dict[str, Code] = {
     ),
     "NOT_ATTENDED": Code(422, "No attendance at the activity under one of the learner's confirmed emails."),
     "NPI_INVALID": Code(422, "An NPI that is not 10 digits with a valid check digit."),
-    "PASSWORD_CURRENT_WRONG": Code(
-        422, "Password change: the current password given is not the account's (sign-in's is PASSWORD_MISMATCH, 401)."
-    ),
     "PASSWORD_REUSED": Code(422, "A new password equal to the old one."),
     "PASSWORD_TOO_WEAK": Code(422, "A password too short, too long, too common or made of the account's own details."),
     "PHONE_CODE_INVALID": Code(
@@ -146,6 +152,11 @@ CODES: dict[str, Code] = {
 def status_of(code: str) -> int:
     """The registered status of ``code`` (KeyError for a code the registry does not hold)."""
     return CODES[code].status
+
+
+def statuses_of(code: str) -> tuple[int, ...]:
+    """Every status ``code`` is registered with: its own, then those on routes that say so."""
+    return (CODES[code].status, *CODES[code].also)
 
 
 class DomainError(Exception):

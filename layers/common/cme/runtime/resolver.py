@@ -82,13 +82,17 @@ ERROR_WORDS = {
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}}
 
 
-def error_responses(codes: Iterable[str]) -> dict[int, OpenAPIResponse]:
+def error_responses(codes: Iterable[str | tuple[str, int]]) -> dict[int, OpenAPIResponse]:
     """Per status, the ``ErrorReply`` whose ``code`` is one of ``codes`` (each code's status is
-    its registered one, ``cme.platform.errors.CODES``; a code the registry does not hold is a KeyError,
-    at import of the handler that declares it)."""
+    its registered one, ``cme.platform.errors.CODES``, or for ``(code, status)`` one of the further
+    statuses the registry gives it; a code the registry does not hold is a KeyError, and a status
+    it does not give the code a ValueError, at import of the handler that declares it)."""
     by_status: dict[int, set[str]] = {}
-    for code in codes:
-        by_status.setdefault(errors.status_of(code), set()).add(code)
+    for named in codes:
+        code, status = named if isinstance(named, tuple) else (named, errors.status_of(named))
+        if status not in errors.statuses_of(code):
+            raise ValueError(f"{code} is not registered with {status}")
+        by_status.setdefault(status, set()).add(code)
     answers: dict[int, OpenAPIResponse] = {}
     for status, named in sorted(by_status.items()):
         schema = {"allOf": [{"$ref": ERROR_REPLY}, {"type": "object", "properties": {"code": {"enum": sorted(named)}}}]}
@@ -111,7 +115,9 @@ def declared_codes(answer: dict[str, Any]) -> list[str]:
     return [str(code) for part in parts[1:] for code in part.get("properties", {}).get("code", {}).get("enum", [])]
 
 
-def responses(*codes: str, ok: dict[int, OpenAPIResponse] | None = None) -> dict[int, OpenAPIResponse]:
+def responses(
+    *codes: str | tuple[str, int], ok: dict[int, OpenAPIResponse] | None = None
+) -> dict[int, OpenAPIResponse]:
     """A route's ``responses=``: its success answers (``ok``; by default 200, described as
     Powertools describes it, its body from the handler's return type) and, per status, the error
     codes the route's handler and the logic it calls can answer with.
