@@ -75,6 +75,7 @@ def catalogue_entry(activity_id: str) -> Response[PublicActivity]:
     responses=responses(
         "CODE_INVALID",
         "EMAIL_INVALID",
+        "NAME_INVALID",
         "SIGN_IN_CLOSED",
         "TOO_MANY_ATTEMPTS",
         ok={201: {"description": "Recorded"}, 200: {"description": "Already recorded"}},
