@@ -21,7 +21,7 @@ from cme.publishing import activities, attendance
 from cme.rules import credit
 from cme.runtime import snapstart
 from cme.runtime.activity_lists import Cursor, From, Limit, Search, To
-from cme.runtime.resolver import client_address, json_reply, lambda_entry, make_resolver, responses
+from cme.runtime.resolver import client_key, json_reply, lambda_entry, make_resolver, responses
 
 app = make_resolver()
 SETTINGS_MAX_AGE = 300  # seconds a browser may reuse GET /api/settings
@@ -82,7 +82,7 @@ def catalogue_entry(activity_id: str) -> Response[PublicActivity]:
     ),
 )
 def sign_in_at_event(body: SelfSignIn) -> Response[SignedIn]:
-    signed, created = attendance.sign_in_at_event(body, client_address(app))
+    signed, created = attendance.sign_in_at_event(body, client_key(app))
     return json_reply(201 if created else 200, signed)
 
 
