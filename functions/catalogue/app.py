@@ -21,7 +21,7 @@ from cme.publishing import activities, attendance
 from cme.rules import credit
 from cme.runtime import snapstart
 from cme.runtime.activity_lists import Cursor, From, Limit, Search, To
-from cme.runtime.resolver import client_address, json_reply, lambda_entry, make_resolver, responses
+from cme.runtime.resolver import client_key, json_reply, lambda_entry, make_resolver, responses
 
 app = make_resolver()
 SETTINGS_MAX_AGE = 300  # seconds a browser may reuse GET /api/settings
@@ -75,13 +75,14 @@ def catalogue_entry(activity_id: str) -> Response[PublicActivity]:
     responses=responses(
         "CODE_INVALID",
         "EMAIL_INVALID",
+        "NAME_INVALID",
         "SIGN_IN_CLOSED",
         "TOO_MANY_ATTEMPTS",
         ok={201: {"description": "Recorded"}, 200: {"description": "Already recorded"}},
     ),
 )
 def sign_in_at_event(body: SelfSignIn) -> Response[SignedIn]:
-    signed, created = attendance.sign_in_at_event(body, client_address(app))
+    signed, created = attendance.sign_in_at_event(body, client_key(app))
     return json_reply(201 if created else 200, signed)
 
 

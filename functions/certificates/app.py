@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from cme.platform.schemas import DownloadReply, VerifyReply
 from cme.records import certificates
 from cme.runtime import snapstart
-from cme.runtime.resolver import client_address, json_reply, lambda_entry, make_resolver, require_learner, responses
+from cme.runtime.resolver import client_key, json_reply, lambda_entry, make_resolver, require_learner, responses
 
 app = make_resolver()
 
@@ -23,7 +23,7 @@ def certificate(claim_id: str) -> Response[DownloadReply]:
 
 @app.get("/api/verify/<certificate_code>", responses=responses("NOT_FOUND", "TOO_MANY_ATTEMPTS"))
 def verify(certificate_code: str) -> Response[VerifyReply]:
-    return json_reply(200, VerifyReply(**certificates.verify(certificate_code, client_address(app))))
+    return json_reply(200, VerifyReply(**certificates.verify(certificate_code, client_key(app))))
 
 
 snapstart.register(app, pdf=True, services=("dynamodb", "s3"))

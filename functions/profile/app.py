@@ -29,6 +29,7 @@ from cme.platform.schemas import (
 from cme.runtime import snapstart
 from cme.runtime.resolver import (
     client_address,
+    client_key,
     json_reply,
     lambda_entry,
     make_resolver,
@@ -58,7 +59,7 @@ app = make_resolver()
     ),
 )
 def create_account(body: NewAccount) -> Response[LearnerReply]:
-    profile, token = accounts.create_account(body, client_address(app))
+    profile, token = accounts.create_account(body, client_key(app))
     metrics.add_metric(name="AccountsCreated", unit=MetricUnit.Count, value=1)
     return json_reply(201, LearnerReply(learner=profile), [session_cookie(token, sessions.max_age_seconds())])
 

@@ -18,7 +18,7 @@ from cme.platform.schemas import (
     VerifiedReply,
 )
 from cme.runtime import snapstart
-from cme.runtime.resolver import client_address, json_reply, lambda_entry, make_resolver, require_learner, responses
+from cme.runtime.resolver import client_key, json_reply, lambda_entry, make_resolver, require_learner, responses
 
 app = make_resolver()
 
@@ -34,7 +34,7 @@ app = make_resolver()
     ),
 )
 def password_reset(body: EmailOnly) -> Response[MessageReply]:
-    message = recovery.request_reset(body.email, client_address(app))
+    message = recovery.request_reset(body.email, client_key(app))
     return json_reply(202, MessageReply(message=message))
 
 

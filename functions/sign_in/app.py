@@ -12,7 +12,7 @@ from cme.platform.schemas import LearnerReply, SignIn
 from cme.runtime import snapstart
 from cme.runtime.resolver import (
     cleared_session_cookie,
-    client_address,
+    client_key,
     json_reply,
     lambda_entry,
     make_resolver,
@@ -35,7 +35,7 @@ app = make_resolver()
 )
 def sign_in(body: SignIn) -> Response[LearnerReply]:
     device = cookie_value(app.current_event.cookies or [], devices.DEVICE_COOKIE)
-    profile, token = accounts.sign_in(body.email, body.password, client_address(app), device)
+    profile, token = accounts.sign_in(body.email, body.password, client_key(app), device)
     metrics.add_metric(name="SignIns", unit=MetricUnit.Count, value=1)
     cookies = [session_cookie(token, sessions.max_age_seconds())]
     remembered = devices.remember(device, body.email)  # this browser is now a known device of the email

@@ -73,7 +73,7 @@ def test_create_account_then_sign_out_and_sign_in(page: Any) -> None:
     expect(page).to_have_url(re.compile(r"/index\.html$"))
     expect(page.get_by_role("navigation").get_by_role("link", name="Sign In")).to_be_visible()
     page.goto("/portal.html")  # signed out: My Portal sends the learner to Sign In
-    expect(page).to_have_url(re.compile(r"/sign-in\.html\?next=portal\.html$"))
+    expect(page).to_have_url(re.compile(r"/sign-in\.html\?next=/portal\.html$"))
 
     textbox(page, "Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)

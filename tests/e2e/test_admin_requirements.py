@@ -148,7 +148,7 @@ def test_learner_is_told_the_page_is_for_coordinators(page: Any, problems: Any) 
 
 def test_signed_out_visitor_is_sent_to_sign_in(page: Any) -> None:
     page.goto("/admin-requirements.html")
-    expect(page).to_have_url(re.compile(r"/sign-in\.html\?next=admin-requirements\.html$"))
+    expect(page).to_have_url(re.compile(r"/sign-in\.html\?next=%2Fadmin-requirements\.html$"))
 
 
 def test_phone_no_sideways_scroll(browser: Any, base_url: str) -> None:

@@ -302,7 +302,7 @@ def test_a_link_opened_in_another_accounts_session_confirms_nothing(page: Any, o
     expect(page.get_by_role("alert")).to_contain_text("This link is not valid: it is incomplete.")
     expect(page.get_by_text("To get a new link, sign in and use Send it again in My Portal.")).to_be_visible()
     expect(page.get_by_role("main").get_by_role("link", name="Sign In")).to_have_attribute(
-        "href", "/sign-in.html?next=portal.html"
+        "href", "/sign-in.html?next=/portal.html"
     )
 
 

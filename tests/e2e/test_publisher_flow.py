@@ -226,7 +226,7 @@ def test_learner_on_the_admin_pages_is_told_they_are_for_coordinators(page: Any,
 
 def test_signed_out_admin_page_asks_to_sign_in(page: Any) -> None:
     page.goto("/admin-attendance.html?id=abc")
-    expect(page).to_have_url(re.compile(r"/sign-in\.html\?next=admin-attendance\.html%3Fid%3Dabc$"))
+    expect(page).to_have_url(re.compile(r"/sign-in\.html\?next=%2Fadmin-attendance\.html%3Fid%3Dabc$"))
 
 
 def test_wrong_attendance_code_is_explained(page: Any, problems: Any) -> None:

@@ -161,7 +161,7 @@ def assert_page_shows(page: Any, data: dict[str, Any]) -> None:
 
 def sign_in_through_redirect(page: Any, problems: Any, learner: Learner) -> None:
     page.goto("/transcript.html")
-    expect(page).to_have_url(re.compile(r"/sign-in\.html\?next=transcript\.html$"))
+    expect(page).to_have_url(re.compile(r"/sign-in\.html\?next=/transcript\.html$"))
     page.wait_for_load_state("networkidle")
     problems.clear()  # the browser logs the API's 401 answers
     page.get_by_role("textbox", name="Email", exact=True).fill(learner.email)

@@ -58,11 +58,16 @@ def test_limits_key_on_the_viewer_address_not_the_edge(few_lookups: None, gatewa
     assert _digest(CLOUDFRONT_EDGE_IP) not in keys
 
 
-def test_ipv6_viewers_are_told_apart(few_lookups: None, gateway: Gateway) -> None:
-    viewer_a, viewer_b = ApiClient(gateway, "2001:db8::a"), ApiClient(gateway, "2001:db8::b")
+def test_ipv6_viewers_are_told_apart_by_their_slash_64(few_lookups: None, gateway: Gateway) -> None:
+    """An IPv6 viewer counts by its /64 (issue 22, 5): another address in it is the same client,
+    an address in another /64 is another client."""
+    viewer_a, viewer_b = ApiClient(gateway, "2001:db8::a"), ApiClient(gateway, "2001:db8:0:1::a")
     assert [_lookup(viewer_a, n) for n in range(LOOKUPS + 1)] == [200] * LOOKUPS + [429]
+    assert _lookup(ApiClient(gateway, "2001:db8::b"), 100) == 429
     assert _lookup(viewer_b, 100) == 200
-    assert f"lookup:client:{_digest('2001:db8::a')}:" in _rate_keys()
+    keys = _rate_keys()
+    assert f"lookup:client:{_digest('2001:db8::/64')}:" in keys
+    assert _digest("2001:db8::a") not in keys
 
 
 def test_a_viewer_cannot_name_its_own_address(few_lookups: None, gateway: Gateway) -> None:

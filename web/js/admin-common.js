@@ -22,7 +22,7 @@ export function activityPath(id, rest = '') {
 
 export function signInAgain() {
   setSignedIn(false);
-  const here = window.location.pathname.replace(/^\//, '') + window.location.search;
+  const here = window.location.pathname + window.location.search;
   window.location.replace(`/sign-in.html?next=${encodeURIComponent(here)}`);
 }
 

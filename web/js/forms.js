@@ -232,16 +232,29 @@ export function formatPhone(phone) {
   return match ? `(${match[1]}) ${match[2]}-${match[3]}` : phone || '';
 }
 
-/** A ?next= target, accepted only as a same-origin relative path. */
+/**
+ * A ?next= target (as URLSearchParams hands it over, decoded once), accepted only as a path of
+ * this origin written plainly: one leading `/`, segments of letters, digits, `_`, `-`, `.`, `~`
+ * that are not empty (no `//`) and do not start with a dot (no `.`/`..` segments, which the
+ * browser would fold into `//host`), no `\`, `%`, whitespace or control characters in the path
+ * (encoded `/`, `\`, `.` and the tabs/newlines browsers strip); a query and hash of URL-safe
+ * characters may follow. Anything else is null (the caller goes to My Portal). The value is
+ * returned as written, after checking that the browser resolves it to this origin and to that
+ * very path.
+ * @param {string | null} raw
+ * @returns {string | null}
+ */
 export function safeNext(raw) {
-  if (!raw || raw.length > 300 || !/^[A-Za-z0-9/_.~%=&?#-]+$/.test(raw) || raw.startsWith('//')) return null;
+  if (!raw || raw.length > 300) return null;
+  const match = /^(\/(?:[A-Za-z0-9_~-][A-Za-z0-9_.~-]*(?:\/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*\/?)?)([?#][A-Za-z0-9/_.~%=&?#+-]*)?$/.exec(raw);
+  if (!match) return null;
   try {
-    const url = new URL(raw, window.location.href);
-    if (url.origin !== window.location.origin) return null;
-    return url.pathname + url.search + url.hash;
+    const url = new URL(raw, window.location.origin);
+    if (url.origin !== window.location.origin || url.pathname !== match[1]) return null;
   } catch {
     return null;
   }
+  return raw;
 }
 
 /**

@@ -39,7 +39,7 @@ const topicLabels = new Map();
 
 function goToSignIn() {
   setSignedIn(false);
-  window.location.replace('/sign-in.html?next=outside-credit.html');
+  window.location.replace('/sign-in.html?next=/outside-credit.html');
 }
 
 function h(tag, attributes = {}, ...children) {

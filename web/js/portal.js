@@ -75,7 +75,7 @@ function theProfile() {
 
 function goToSignIn() {
   setSignedIn(false);
-  window.location.replace('/sign-in.html?next=portal.html');
+  window.location.replace('/sign-in.html?next=/portal.html');
 }
 
 function render() {

@@ -81,7 +81,7 @@ let asked = 0; // the latest range asked for: a slower, older answer is dropped
 
 function goToSignIn() {
   setSignedIn(false);
-  const next = window.location.hash === '#schedule' ? 'transcript.html%23schedule' : 'transcript.html';
+  const next = window.location.hash === '#schedule' ? '/transcript.html%23schedule' : '/transcript.html';
   window.location.replace(`/sign-in.html?next=${next}`);
 }
 

@@ -24,6 +24,7 @@ from cme.platform.errors import (
 )
 from cme.platform.models import Claim, EmailOwner, Learner, plain
 from cme.platform.normalize import (
+    check_name_relay,
     check_name_scripts,
     clean_name,
     mask_email,
@@ -117,6 +118,8 @@ def _clean_fields(fields: ProfileFields, problems: Problems) -> dict[str, Any]:
     last_name = clean_name(fields.last_name)
     # names a certificate can print (issue 12, 8)
     problems.check(check_name_scripts, {"first_name": fields.first_name, "last_name": fields.last_name})
+    # no web or email address in a name: it is mailed to addresses not yet confirmed (issue 22, 4)
+    problems.check(check_name_relay, {"first_name": fields.first_name, "last_name": fields.last_name})
     return {
         "first_name": clean_name(fields.first_name),
         "last_name": last_name,

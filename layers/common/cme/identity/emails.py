@@ -60,8 +60,23 @@ def new_verification(learner_id: str, email: str) -> tuple[str, Token]:
     return tokens.new_token(tokens.VERIFY_EMAIL, learner_id, email, timedelta(hours=get_settings().verify_email_hours))
 
 
+# A mail to an address nobody has confirmed names the account in at most this many characters:
+# enough to recognise it, too little to carry a message (issue 22, 4: names stored before the
+# no-address rule too).
+UNCONFIRMED_NAME_CHARS = 60
+
+
 def account_name(learner: Learner) -> str:
     return " ".join(part for part in (learner.first_name, learner.last_name) if part)
+
+
+def short_name(name: str, limit: int = UNCONFIRMED_NAME_CHARS) -> str:
+    """``name`` cut to at most ``limit`` characters, at a word when one ends in the second half."""
+    if len(name) <= limit:
+        return name
+    cut = name[:limit]
+    space = cut.rfind(" ", limit // 2)
+    return (cut[:space] if space > 0 else cut).rstrip()
 
 
 def send_verification(learner: Learner, email: str, raw_token: str) -> None:
@@ -72,7 +87,7 @@ def send_verification(learner: Learner, email: str, raw_token: str) -> None:
         "verify_email",
         {
             "email": email,
-            "account_name": account_name(learner),
+            "account_name": short_name(account_name(learner)),
             "account_email": mask_email(learner.email),
             "link": verification_link(raw_token),
             "hours": get_settings().verify_email_hours,

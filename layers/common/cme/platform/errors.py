@@ -108,7 +108,7 @@ CODES: dict[str, Code] = {
     "LAST_CONFIRMED_EMAIL": Code(422, "Removing the account's only confirmed email."),
     "MIN_CREDITS_INVALID": Code(422, "A requirement rule's minimum out of range or not in steps of 0.25."),
     "MOC_DETAILS_REQUIRED": Code(422, "MOC points need consent, the board id and birth month and day."),
-    "NAME_INVALID": Code(422, "A required name is empty."),
+    "NAME_INVALID": Code(422, "A required name is empty, or a name holds a web or email address."),
     "NAME_SCRIPT_UNSUPPORTED": Code(422, "A name in a writing system certificates cannot print."),
     "NAME_UNPRINTABLE": Code(
         422, "A stored name has characters a certificate cannot print; correct the profile first."

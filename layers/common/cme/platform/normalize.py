@@ -117,6 +117,32 @@ def check_name_scripts(names: dict[str, str]) -> None:
         )
 
 
+# A name is mailed to addresses nobody has confirmed yet (the verification email names the account
+# that asked), so it must never carry a link or an address: `@`, `://`, `www.`, `/`, or a dot
+# followed by two letters ("evil.com"; "J.R." and "St. John" pass). Checked on the NFKC form, so
+# fullwidth "＠", "／" and "．" count too.
+_RELAY = re.compile(r"@|://|www\.|/|\.[a-z]{2}", re.IGNORECASE)
+
+
+def name_relays(name: str) -> bool:
+    """Whether ``name`` holds something a mail client could make a link of (a URL or an address)."""
+    return bool(_RELAY.search(unicodedata.normalize("NFKC", name)))
+
+
+def check_name_relay(names: dict[str, str]) -> None:
+    """Refuse a name holding a web or email address, naming each field (422 NAME_INVALID)."""
+    details = [
+        {"field": field, "message": "A name cannot hold a web or email address."}
+        for field, name in names.items()
+        if name_relays(name)
+    ]
+    if details:
+        fields = " and ".join(_NAME_FIELDS.get(d["field"], d["field"].replace("_", " ")) for d in details)
+        raise InvalidInput(
+            "NAME_INVALID", f"Names cannot hold web or email addresses. Please check your {fields}.", details
+        )
+
+
 def mask_email(email: str) -> str:
     """j***@example.org: enough for the owner to recognise, too little to harvest."""
     local, _, domain = email.partition("@")

@@ -33,6 +33,7 @@ day's counter lists the email-and-client counters it was counted with, so they c
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -60,6 +61,22 @@ class Scope:
     @property
     def seconds(self) -> int:
         return self.window or get_settings().throttle_window_seconds
+
+
+IPV6_CLIENT_PREFIX = 64  # one subscriber's network: a viewer holds every address in its /64
+
+
+def client_key(address: str) -> str:
+    """What a per-client limit counts for a viewer address: an IPv6 viewer by its /64
+    (``2001:db8:5:6::/64``; rotating addresses inside it changes nothing), an IPv4 viewer by its
+    address; anything that is not an address (the "unknown" fallback) as it is."""
+    try:
+        address_of = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(address_of, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((address_of, IPV6_CLIENT_PREFIX), strict=False))
+    return str(address_of)
 
 
 def _key(scope: Scope, window: int) -> str:

@@ -31,7 +31,7 @@ from cme.platform.models import (
     EmailOwner,
     get_many,
 )
-from cme.platform.normalize import clean_name, name_key, normalize_email
+from cme.platform.normalize import check_name_relay, clean_name, name_key, name_relays, normalize_email
 from cme.platform.observability import logger
 from cme.platform.schemas import AttendanceEntry, Rejected, RosterReport, SelfSignIn, SignedIn, Undeliverable
 from cme.platform.schemas import AttendanceListReply as Page
@@ -132,6 +132,7 @@ def sign_in_at_event(data: SelfSignIn, client: str) -> tuple[SignedIn, bool]:
         if last != first:
             when += f" to {last:%B} {last.day}, {last.year}"
         raise InvalidInput("SIGN_IN_CLOSED", f"Sign-in for “{activity.title}” is open only on its date(s): {when}.")
+    check_name_relay({"first_name": data.first_name, "last_name": data.last_name})  # issue 22, 4
     row = _new_attendance(activity.activity_id, email, clean_name(data.first_name), clean_name(data.last_name), "self")
     # The row with its email's item (record): a crowd signing in at once writes different
     # items, so nothing here waits on anyone else's request.
@@ -174,7 +175,14 @@ def import_roster(activity_id: str, rows: list[tuple[int, dict[str, Any]]]) -> R
         if email in wanted:
             duplicates += 1  # the same person twice in one file is present once
             continue
-        wanted[email] = (_name(row.get("first_name")), _name(row.get("last_name")))
+        names = {"first_name": _name(row.get("first_name")), "last_name": _name(row.get("last_name"))}
+        relays = [field for field, name in names.items() if name_relays(name)]
+        if relays:  # no web or email address in a name (issue 22, 4)
+            shown = " and the ".join(field.replace("_", " ") for field in relays)
+            verb = "holds" if len(relays) == 1 else "hold"
+            rejected.append(Rejected(row=number, reason=f"The {shown} {verb} a web or email address."))
+            continue
+        wanted[email] = (names["first_name"], names["last_name"])
         first_row[email] = number
     existing = {item.email for item in Attendance.batch_get([(activity_id, email) for email in wanted])}
     rows_new = [_new_attendance(activity_id, e, *wanted[e], "roster") for e in wanted if e not in existing]

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
 
 from cme.identity.sessions import SESSION_COOKIE, Identity, cookie_value
-from cme.platform import documents, errors, observability, secrets
+from cme.platform import documents, errors, observability, secrets, throttle
 from cme.platform.observability import logger, metrics
 from cme.platform.settings import get_settings
 from cme.runtime import cloudfront
@@ -429,6 +429,12 @@ def client_address(app: Routes) -> str:
         "no usable CloudFront-Viewer-Address; keying on the edge address", extra={"present": forwarded is not None}
     )
     return event.request_context.http.source_ip or "unknown"
+
+
+def client_key(app: Routes) -> str:
+    """What per-client rate limits count (cme.platform.throttle.client_key): the viewer's address
+    (``client_address``), an IPv6 viewer's /64. Audit records keep ``client_address`` itself."""
+    return throttle.client_key(client_address(app))
 
 
 def identity(app: Routes) -> Identity | None:
