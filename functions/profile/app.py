@@ -114,7 +114,7 @@ def change_password(body: PasswordChange) -> Response[None]:
     """Change my password with the current one (docs/api.md "My portal")."""
     learner_id = require_learner(app).learner_id
     password_change.change_password(
-        learner_id, session_token(app), body.current_password, body.new_password, client_address(app)
+        learner_id, session_token(app), body.current_password, body.new_password, client_key(app)
     )
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
