@@ -18,7 +18,15 @@ from cme.platform.schemas import (
     VerifiedReply,
 )
 from cme.runtime import snapstart
-from cme.runtime.resolver import client_key, json_reply, lambda_entry, make_resolver, require_learner, responses
+from cme.runtime.resolver import (
+    client_address,
+    client_key,
+    json_reply,
+    lambda_entry,
+    make_resolver,
+    require_learner,
+    responses,
+)
 
 app = make_resolver()
 

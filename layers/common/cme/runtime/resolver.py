@@ -88,8 +88,8 @@ def error_responses(codes: Iterable[str | tuple[str, int]]) -> dict[int, OpenAPI
     statuses the registry gives it; a code the registry does not hold is a KeyError, and a status
     it does not give the code a ValueError, at import of the handler that declares it)."""
     by_status: dict[int, set[str]] = {}
-    for named in codes:
-        code, status = named if isinstance(named, tuple) else (named, errors.status_of(named))
+    for entry in codes:
+        code, status = entry if isinstance(entry, tuple) else (entry, errors.status_of(entry))
         if status not in errors.statuses_of(code):
             raise ValueError(f"{code} is not registered with {status}")
         by_status.setdefault(status, set()).add(code)
