@@ -42,6 +42,7 @@ const PRECACHE = [
   '/js/home-hero.js',
   '/js/my-activities.js',
   '/js/my-emails.js',
+  '/js/change-password.js',
   '/js/my-phone.js',
   '/js/portal.js',
   '/js/requirements.js',

@@ -61,4 +61,5 @@ def test_change_password_on_my_portal(page: Any, base_url: str) -> None:
     assert re.search(r"was changed on \w+ \d{1,2}, \d{4} at \d{1,2}:\d{2} [AP]M", notices[0]["text"])
 
     page.get_by_role("button", name="Sign Out").click()
+    expect(page).to_have_url(re.compile(r"/index\.html$"))  # signed out: then sign in anew
     journeys.sign_in(page, email, NEW_PASSWORD)
