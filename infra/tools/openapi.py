@@ -68,9 +68,10 @@ def document() -> dict[str, Any]:
             validated = "requestBody" in operation or any(
                 p.get("in") == "query" for p in operation.get("parameters", [])
             )
-            codes = set(resolver.edge_codes(method, path, validated))
+            codes: set[str | tuple[str, int]] = set(resolver.edge_codes(method, path, validated))
             for status in [status for status in responses if int(status) >= 400]:
-                codes.update(resolver.declared_codes(responses.pop(status)))
+                # each code at the status the route declared it under (a code may have several)
+                codes.update((code, int(status)) for code in resolver.declared_codes(responses.pop(status)))
             responses.update({str(status): answer for status, answer in resolver.error_responses(codes).items()})
     _add_referenced_models(merged)
     for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):  # Powertools' shapes
