@@ -149,6 +149,15 @@ def issued_for(token: Token, owner: EmailOwner) -> bool:
     return owner.learner_id == token.learner_id and token.created_at >= owner.added_at
 
 
+def _email_taken() -> Conflict:
+    """409 EMAIL_TAKEN: the address is another account's (adding it, or making it the primary)."""
+    return Conflict(
+        "EMAIL_TAKEN",
+        "Another account already uses this email. If it is yours too, sign in there and remove it.",
+        [{"field": "email", "message": "Another account already uses this email."}],
+    )
+
+
 def same_item(owner: EmailOwner) -> Condition:
     """The condition that the EmailOwner item is still the one read."""
     return (EmailOwner.learner_id == owner.learner_id) & (EmailOwner.added_at == owner.added_at)
@@ -417,11 +426,7 @@ def add(learner_id: str, email_text: str) -> tuple[EmailEntry, bool]:
     except AddressTaken as taken:
         if taken.current is not None and taken.current.learner_id == learner_id:
             return entry(taken.current), False
-        raise Conflict(
-            "EMAIL_TAKEN",
-            "Another account already uses this email. If it is yours too, sign in there and remove it.",
-            [{"field": "email", "message": "Another account already uses this email."}],
-        ) from None
+        raise _email_taken() from None
 
     def undo(tx: TransactWrite) -> None:
         tx.delete(owner, condition=same_item(owner))
@@ -472,11 +477,7 @@ def replace_primary(learner_id: str, email_text: str) -> EmailEntry:
     except AddressTaken as taken:
         if taken.current is None or taken.current.learner_id == learner_id:
             raise Conflict("EMAIL_CHANGED", "Your emails changed meanwhile; reload and try again.") from None
-        raise Conflict(
-            "EMAIL_TAKEN",
-            "Another account already uses this email. If it is yours too, sign in there and remove it.",
-            [{"field": "email", "message": "Another account already uses this email."}],
-        ) from None
+        raise _email_taken() from None
 
     def undo(tx: TransactWrite) -> None:
         tx.delete(owner, condition=same_item(owner))
