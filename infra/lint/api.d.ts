@@ -23,7 +23,10 @@ declare namespace Api {
     attendance_code?: string | null;
     published?: boolean;
     uan?: string | null;
+    uan_pharmacist?: string | null;
+    uan_technician?: string | null;
     pars_activity_id?: string | null;
+    aapa_valid_until?: string | null;
     topics?: string[];
   };
   type ActivityReply = {
@@ -51,7 +54,10 @@ declare namespace Api {
     claim_count: number;
     attend_url: string;
     uan?: string | null;
+    uan_pharmacist?: string | null;
+    uan_technician?: string | null;
     pars_activity_id?: string | null;
+    aapa_valid_until?: string | null;
   };
   type AnswerCount = {
     answer: string;
@@ -169,7 +175,7 @@ declare namespace Api {
     credit_types: CreditTypeOut[];
     formats: ActivityFormatOut[];
   };
-  type Degree = "MD" | "DO" | "PA-C" | "NP" | "RN" | "PharmD" | "PhD" | "Other";
+  type Degree = "MD" | "DO" | "PA-C" | "NP" | "RN" | "PharmD" | "RPh" | "CPhT" | "APRN" | "CRNA" | "LPN" | "PhD" | "Other";
   type DegreeChange = {
     degree: Degree;
     reason: string;

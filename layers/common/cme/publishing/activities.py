@@ -115,7 +115,10 @@ def _fields(data: ActivityIn) -> dict[str, Any]:
         "published": data.published,
         "published_key": PUBLISHED if data.published else None,
         "uan": data.uan or None,
+        "uan_pharmacist": data.uan_pharmacist or None,
+        "uan_technician": data.uan_technician or None,
         "pars_activity_id": data.pars_activity_id or None,
+        "aapa_valid_until": data.aapa_valid_until.isoformat() if data.aapa_valid_until else None,
         "topics": topics.check_topics(data.topics) or None,
     }
 
@@ -590,7 +593,10 @@ def admin_view(activity: Activity) -> AdminActivity:
         claim_count=int(activity.claim_count or 0),
         attend_url=attend_url(activity.attendance_code),
         uan=activity.uan,
+        uan_pharmacist=activity.uan_pharmacist,
+        uan_technician=activity.uan_technician,
         pars_activity_id=activity.pars_activity_id,
+        aapa_valid_until=date.fromisoformat(activity.aapa_valid_until) if activity.aapa_valid_until else None,
     )
 
 

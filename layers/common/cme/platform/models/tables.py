@@ -275,7 +275,10 @@ class Activity(BaseModel):
     published = BooleanAttribute(default=False)
     published_key = UnicodeAttribute(null=True)
     uan = UnicodeAttribute(null=True)  # ACPE's Universal Activity Number (the CPE Monitor file)
+    uan_pharmacist = UnicodeAttribute(null=True)  # the UAN for pharmacists (-P)
+    uan_technician = UnicodeAttribute(null=True)  # the UAN for pharmacy technicians (-T)
     pars_activity_id = UnicodeAttribute(null=True)  # the activity's id in ACCME's PARS (the MOC file)
+    aapa_valid_until = UnicodeAttribute(null=True)  # ISO date: the AAPA designation's validity
     topics = ListAttribute(of=UnicodeAttribute, null=True)  # ids of cme.publishing.topics (licence requirements)
     list_month = UnicodeAttribute(null=True)  # the by_month index (ActivitiesByMonth); set on every save
     list_key = UnicodeAttribute(null=True)

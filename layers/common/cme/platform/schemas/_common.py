@@ -25,6 +25,11 @@ class Degree(StrEnum):
     NP = "NP"
     RN = "RN"
     PHARMD = "PharmD"
+    RPH = "RPh"  # a pharmacist without a PharmD
+    CPHT = "CPhT"  # a pharmacy technician
+    APRN = "APRN"
+    CRNA = "CRNA"
+    LPN = "LPN"
     PHD = "PhD"
     OTHER = "Other"
 

@@ -37,7 +37,12 @@ class ActivityIn(Strict):
     published: bool = False
     # ACPE's Universal Activity Number (e.g. JA0000000-0000-26-001-L01-P) and ACCME's PARS activity id
     uan: BoardActivityId = None
+    # ACPE's UAN per audience it designates: the pharmacists' ends -P, the technicians' -T
+    uan_pharmacist: BoardActivityId = None
+    uan_technician: BoardActivityId = None
     pars_activity_id: BoardActivityId = None
+    # the last day the AAPA Category 1 designation is valid (the AAPA statement prints it)
+    aapa_valid_until: date | None = None
     # ids of cme.publishing.topics (GET /api/topics); licence requirements count credit by topic
     topics: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]] = Field(
         default_factory=list, max_length=20
@@ -65,7 +70,10 @@ class AdminActivity(PublicActivity):
     claim_count: int
     attend_url: str
     uan: str | None = None
+    uan_pharmacist: str | None = None
+    uan_technician: str | None = None
     pars_activity_id: str | None = None
+    aapa_valid_until: date | None = None
 
 
 class ActivitiesReply(BaseModel):
