@@ -61,6 +61,7 @@ class CreditKind:
     statement: str
     claimants: frozenset[str]  # the degrees that may claim it
     moc_board: str | None = None  # "ABIM" for ABIM_MOC: the board MOC points are reported to
+    whole: bool = False  # the board awards the activity's whole amount: no partial claim
 
 
 def _moc(board: str, name: str, points: str, program: str) -> str:
@@ -72,7 +73,9 @@ def _moc(board: str, name: str, points: str, program: str) -> str:
     )
 
 
-def _moc_kind(kind: CreditType, board: str, name: str, program: str, points: str = "MOC points") -> CreditKind:
+def _moc_kind(
+    kind: CreditType, board: str, name: str, program: str, points: str = "MOC points", whole: bool = False
+) -> CreditKind:
     return CreditKind(
         type=kind,
         label=f"{board} MOC points",
@@ -84,6 +87,7 @@ def _moc_kind(kind: CreditType, board: str, name: str, program: str, points: str
         statement=_moc(board, name, points, program),
         claimants=PHYSICIANS,
         moc_board=board,
+        whole=whole,
     )
 
 
@@ -113,7 +117,9 @@ KINDS: dict[CreditType, CreditKind] = {
             "Medical Knowledge MOC points",
         ),
         _moc_kind(CreditType.ABA_MOC, "ABA", "American Board of Anesthesiology", "MOCA 2.0®", "MOCA 2.0® points"),
-        _moc_kind(CreditType.ABP_MOC, "ABP", "American Board of Pediatrics", "Maintenance of Certification (MOC)"),
+        _moc_kind(
+            CreditType.ABP_MOC, "ABP", "American Board of Pediatrics", "Maintenance of Certification (MOC)", whole=True
+        ),
         _moc_kind(CreditType.ABS_MOC, "ABS", "American Board of Surgery", "Continuous Certification"),
         _moc_kind(
             CreditType.ABPATH_MOC, "ABPath", "American Board of Pathology", "Continuing Certification", "MOC credits"
@@ -153,6 +159,7 @@ KINDS: dict[CreditType, CreditKind] = {
                 "continuing pharmacy education."
             ),
             claimants=frozenset({"PharmD"}),
+            whole=True,
         ),
         CreditKind(
             type=CreditType.AAPA_1,
@@ -214,6 +221,12 @@ def kind(credit_type: str) -> CreditKind | None:
         return KINDS[CreditType(credit_type)]
     except ValueError:
         return None
+
+
+def whole_only(credit_type: str) -> bool:
+    """Whether the board gives only the activity's whole amount of ``credit_type`` (no partial claim)."""
+    found = kind(credit_type)
+    return bool(found and found.whole)
 
 
 def label(credit_type: str) -> str:
