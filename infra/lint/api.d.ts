@@ -9,6 +9,7 @@ declare namespace Api {
   type ActivityFormatOut = {
     format: ActivityFormat;
     label: string;
+    window_note?: string | null;
   };
   type ActivityIn = {
     title: string;
@@ -170,6 +171,8 @@ declare namespace Api {
     statement: string;
     claimants: string[];
     moc_board?: string | null;
+    whole?: boolean;
+    window_note?: string | null;
   };
   type CreditTypesReply = {
     credit_types: CreditTypeOut[];

@@ -374,3 +374,52 @@ def test_a_physician_claims_ama_and_moc_in_one_claim(
     expect(page.locator('[data-field="board_ids"]')).to_have_text("ABIM 123456")  # the profile, refreshed
     page.wait_for_load_state("networkidle")
     problems.assert_none("claiming AMA and MOC")
+
+
+def test_abp_points_are_offered_whole(page: Any, base_url: str, problems: Any, learner: tuple[str, str]) -> None:
+    """ABP MOC points are awarded whole (GET /api/credit-types `whole`): the form offers the
+    activity's amount alone, and with less AMA credit the API's answer is shown next to them."""
+    admin = coordinator(base_url)
+    email, password = learner
+    title = f"Pediatrics Update {uuid.uuid4().hex[:6]}"
+    activity_id = new_activity(
+        admin,
+        title,
+        format="live",
+        credits=[{"type": "AMA_PRA_1", "max": 2.0}, {"type": "ABP_MOC", "max": 2.0}],
+        evaluation=[{"question_id": "bias", "text": BIAS, "kind": "yes_no", "required": True}],
+    )
+    attend(admin, activity_id, email)
+
+    sign_in(page, email, password)
+    row = activity_row(page, title)
+    row.get_by_role("button", name="Claim credit").click()
+    form = row.get_by_role("form", name="Claim credit")
+    form.get_by_role("checkbox", name="Also claim ABP MOC points (up to 2.0)").check()
+    points = form.get_by_label("ABP MOC points to claim")
+    expect(points.locator("option")).to_have_text(["2.0"])
+    form.get_by_label("Credits to claim").select_option("1.5")
+    expect(points).to_have_value("2")  # whole: it does not follow the AMA credit down
+    reporting = form.get_by_role("group", name="Reporting your credit")
+    form.locator('input[name="moc_consent"]').check()
+    reporting.get_by_label("Your ABP id").fill("123456")
+    birth = reporting.get_by_label("Birth month and day")
+    if birth.is_visible():  # asked only when the profile holds none (an earlier test may have saved it)
+        birth.fill("0704")
+    form.get_by_role("group", name=f"{BIAS} (required)").get_by_role("radio", name="Yes").check()
+    form.get_by_role("checkbox", name=ATTESTATION).check()
+    form.get_by_role("button", name="Claim", exact=True).click()
+    whole = (
+        "ABP MOC points are awarded whole: claim 2.0, with at least 2.0 AMA PRA Category 1 Credits™, or leave them out."
+    )
+    expect(form.get_by_role("alert")).to_contain_text(whole)
+    expect(points).to_have_attribute("aria-invalid", "true")
+    expected = [e for e in problems.console_errors if "status of 422" in e]
+    assert len(expected) == 1, problems.console_errors
+    problems.console_errors.remove(expected[0])
+    form.get_by_label("Credits to claim").select_option("2")
+    form.get_by_role("button", name="Claim", exact=True).click()
+    expect(row.locator(".status")).to_have_text("Status: Claimed")
+    expect(row).to_contain_text("2.0 ABP MOC points")
+    page.wait_for_load_state("networkidle")
+    problems.assert_none("claiming whole ABP points")

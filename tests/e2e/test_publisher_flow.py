@@ -243,3 +243,26 @@ def test_wrong_attendance_code_is_explained(page: Any, problems: Any) -> None:
     expect(page.get_by_role("button", name="Sign In", exact=True)).to_be_enabled()
     assert not problems.page_errors
     assert all("status of 404" in text for text in problems.console_errors), problems.console_errors
+
+
+def test_the_form_says_what_closes_before_the_claim_window(page: Any, problems: Any) -> None:
+    """ACPE designated: its 60 days beside the claim window; an enduring material: its end date;
+    in the API's words (GET /api/credit-types window_note), hidden when none applies."""
+    sign_in(page, "admin@example.org")
+    page.goto("/admin-activity.html")
+    served = page.request.get("/api/credit-types").json()
+    acpe = next(kind["window_note"] for kind in served["credit_types"] if kind["type"] == "ACPE")
+    enduring = next(item["window_note"] for item in served["formats"] if item["format"] == "enduring")
+    assert "60 days after the date of participation" in acpe and "end date" in enduring
+    note = page.locator("#a-window-note")
+    expect(note).to_be_hidden()
+    credit_type = page.get_by_role("group", name="Credit designated").get_by_label("Credit type", exact=True)
+    credit_type.select_option("ACPE")
+    expect(note).to_have_text(acpe)
+    expect(page.get_by_label("Claim window (days)")).to_have_accessible_description(re.compile(re.escape(acpe)))
+    page.get_by_label("Format", exact=True).select_option("enduring")
+    expect(note).to_have_text(f"{enduring} {acpe}")
+    credit_type.select_option("AMA_PRA_1")
+    page.get_by_label("Format", exact=True).select_option("live")
+    expect(note).to_be_hidden()
+    problems.assert_none("on the activity form")

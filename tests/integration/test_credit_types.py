@@ -51,10 +51,14 @@ def test_credit_types_serve_every_activity_formats_label(client: ApiClient) -> N
     """The web's only source of the format labels (docs/domain.md "Completion date")."""
     answer = client.get("/api/credit-types")
     assert answer.status == 200, answer.json
+    enduring_note = (
+        "An enduring material is claimed up to its end date: it cannot be completed for credit after it, whatever "
+        "the window."
+    )
     assert answer.json["formats"] == [
-        {"format": "live", "label": "Live activity"},
-        {"format": "enduring", "label": "Enduring material"},
-        {"format": "rss", "label": "Regularly scheduled series session"},
+        {"format": "live", "label": "Live activity", "window_note": None},
+        {"format": "enduring", "label": "Enduring material", "window_note": enduring_note},
+        {"format": "rss", "label": "Regularly scheduled series session", "window_note": None},
     ]
 
 

@@ -99,19 +99,39 @@ function addRow(list, template, prefix, fill) {
     const next = item.nextElementSibling || item.previousElementSibling;
     item.remove();
     renumber(list, prefix);
+    if (prefix === 'credits') showWindowNotes();
     (next?.querySelector('select, input') || list.nextElementSibling)?.focus();
   });
   return item;
 }
 
 function addCredit(credit) {
-  return addRow(creditRows, creditTemplate, 'credits', (item) => {
+  const added = addRow(creditRows, creditTemplate, 'credits', (item) => {
     const used = new Set([...creditRows.querySelectorAll('select')].filter((s) => s !== item.querySelector('select')).map((s) => s.value));
     const type = /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="type"]'));
     type.value = credit?.type || [...type.options].map((o) => o.value).find((v) => !used.has(v)) || 'AMA_PRA_1';
     /** @type {HTMLInputElement} */ (item.querySelector('[data-name="max"]')).value = credit ? String(credit.max) : '1';
   });
+  showWindowNotes();
+  return added;
 }
+
+// Beside the claim window: what closes earlier than it, worded by the API (GET /api/credit-types
+// window_note): a credit whose board takes completions only so long after the date of
+// participation (ACPE's 60 days), and a format whose window ends on its end date (an enduring
+// material). Hidden when nothing designated or chosen has a note.
+const windowNote = /** @type {HTMLElement} */ (document.getElementById('a-window-note'));
+function showWindowNotes() {
+  const designated = new Set([...creditRows.querySelectorAll('select')].map((s) => /** @type {HTMLSelectElement} */ (s).value));
+  const notes = [
+    activityFormats().find((f) => f.format === formatSelect.value)?.window_note,
+    ...creditTypes().filter((kind) => designated.has(kind.type)).map((kind) => kind.window_note),
+  ].filter(Boolean);
+  windowNote.textContent = notes.join(' ');
+  windowNote.hidden = !notes.length;
+}
+creditRows.addEventListener('change', showWindowNotes);
+formatSelect.addEventListener('change', showWindowNotes);
 
 function showChoices(item) {
   const kind = /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="kind"]')).value;
@@ -174,6 +194,7 @@ function fill(activity) {
   field('published').checked = Boolean(activity.published);
   creditRows.replaceChildren();
   for (const credit of activity.credits) addCredit(credit);
+  showWindowNotes(); // the format, set above, too
   questionRows.replaceChildren();
   for (const q of activity.evaluation || []) addQuestion(q);
   const topics = new Set(activity.topics || []);

@@ -9,7 +9,9 @@
  */
 import { api } from './api.js';
 import { handleSubmit, showAlert } from './forms.js';
-import { creditLabel, formatAmount, mocBoard, quarterSteps } from './credits.js';
+import {
+  claimableAmounts, creditLabel, formatAmount, mocBoard, wholeOnly,
+} from './credits.js';
 
 export const ATTESTATION = 'I attest that I participated in this activity. Physicians should claim only the credit '
   + 'commensurate with the extent of their participation in the activity.';
@@ -160,7 +162,7 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale,
     const box = el('input', { type: 'checkbox', id, name: 'extra', value: option.type });
     const amountId = `${id}-credits`;
     const amount = el('select', { id: amountId, className: 'input--short' });
-    amount.replaceChildren(...quarterSteps(option.max).map((n) => el('option', { value: String(n) }, formatAmount(n))));
+    amount.replaceChildren(...claimableAmounts(option.type, option.max).map((n) => el('option', { value: String(n) }, formatAmount(n))));
     amount.value = String(option.max);
     const amountField = el(
       'div', { className: 'field', 'data-field': `extra.${option.type}` },
@@ -238,11 +240,13 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale,
   function fillAmounts() {
     const option = options.find((o) => o.type === chosenType()) || options[0];
     const max = option ? option.max : 0;
-    creditsSelect.replaceChildren(...quarterSteps(max).map((n) => el(
+    creditsSelect.replaceChildren(...claimableAmounts(option?.type, max).map((n) => el(
       'option', { value: String(n), selected: n === max }, formatAmount(n),
     )));
     creditsSelect.value = String(max);
-    creditsHint.textContent = `Up to ${formatAmount(max)}, in steps of 0.25`;
+    creditsHint.textContent = wholeOnly(option?.type)
+      ? `${formatAmount(max)}: awarded whole, never in part`
+      : `Up to ${formatAmount(max)}, in steps of 0.25`;
   }
   /** The lines chosen: the main credit first, then each ticked one beside it ({credit_type, credits, box}). */
   function chosenLines() {
@@ -266,10 +270,11 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale,
     reporting.hidden = !(boards.size || acpe);
   }
 
-  /** MOC points never more than the AMA credit: they follow the AMA amount down. */
+  /** MOC points never more than the AMA credit: they follow the AMA amount down (points awarded
+   * whole stay whole: with less AMA credit the API says how to claim them, next to them). */
   function followMain() {
     for (const x of extraFields) {
-      if (!mocBoard(x.option.type)) continue;
+      if (!mocBoard(x.option.type) || wholeOnly(x.option.type)) continue;
       const most = Math.min(x.option.max, Number(creditsSelect.value));
       if (Number(x.amount.value) > most) x.amount.value = String(most);
     }
@@ -327,7 +332,8 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale,
     if (field.startsWith('evaluation.')) {
       return form.querySelector(`[data-question="${CSS.escape(field.slice('evaluation.'.length))}"]`);
     }
-    const line = /^lines\.(\d+)\.(credit_type|credits)$/.exec(field);
+    // lines.N.credits; lines[i]: a line its board closed (ACPE's 60 days)
+    const line = /^lines\.(\d+)\.(credit_type|credits)$/.exec(field) || /^lines\[(\d+)\]$/.exec(field);
     if (line) return sentLines[Number(line[1])]?.box || null;
     const box = /** @type {HTMLElement | null} */ (form.querySelector(`[data-field="${CSS.escape(field)}"]`));
     return box && !box.hidden && !box.closest('[hidden]') ? box : null;

@@ -86,6 +86,16 @@ export function claimedCredit(claim) {
   return `${formatAmount(claim.credits)} ${creditLabel(claim.credit_type)}`;
 }
 
+/** Whether a credit type's board awards only the activity's whole amount (the API's `whole`: ABP MOC, ACPE). */
+export function wholeOnly(type) {
+  return Boolean(BY_TYPE.get(type)?.whole);
+}
+
+/** The amounts of a credit type designated up to max a learner may claim: max alone when wholeOnly, else quarterSteps. */
+export function claimableAmounts(type, max) {
+  return wholeOnly(type) ? [Number(max)] : quarterSteps(max);
+}
+
 /** 0.25, 0.5, ... up to max (the amounts a learner may claim). */
 export function quarterSteps(max) {
   const steps = [];

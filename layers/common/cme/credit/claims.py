@@ -47,11 +47,6 @@ ATTESTATION = (
 )
 
 
-def deadline(activity: Activity) -> date:
-    """The last day (office time) a claim is accepted."""
-    return credit.claim_deadline(date.fromisoformat(activity.end_date), int(activity.claim_window_days))
-
-
 def _designated(activity: Activity) -> list[Credit]:
     return [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
 
@@ -118,11 +113,35 @@ def not_attended() -> InvalidInput:
     )
 
 
-def check(data: ClaimIn, learner: Learner, activity: Activity, attended: bool, today: date) -> list[credit.Line]:
-    """Every rule of a claim, in the order a learner would fix them. Returns its lines (in ``credit.ORDER``)."""
+def requested_types(data: ClaimIn) -> list[str]:
+    """The credit types asked for, in the request's order (``lines[i]``), read as sent: their
+    checks come later (``_requested``, ``credit.check_lines``)."""
+    if data.lines is not None:
+        return [str(x.credit_type) for x in data.lines]
+    return [str(data.credit_type)] if data.credit_type is not None else []
+
+
+def check(
+    data: ClaimIn,
+    learner: Learner,
+    activity: Activity,
+    attended: bool,
+    today: date,
+    reopened_until: date | None = None,
+) -> list[credit.Line]:
+    """Every rule of a claim, in the order a learner would fix them. Returns its lines (in ``credit.ORDER``).
+
+    What the boards close comes before the activity's own window and is checked apart from it
+    (``credit.board_limits``): an expired enduring material, an ACPE line 60 days after the date
+    of participation. ``reopened_until`` (a later last day the office gives this activity; no such
+    override exists yet, issue 24) moves the activity's window only, never a board's limit."""
     if not attended:
         raise not_attended()
-    credit.check_window(date.fromisoformat(activity.end_date), int(activity.claim_window_days), today)
+    end = date.fromisoformat(activity.end_date)
+    activity_format = activity.format or ""
+    completed = credit.completed_on(activity_format, end, today)
+    credit.board_limits(requested_types(data), activity_format, end, completed, today)
+    credit.check_window(end, int(activity.claim_window_days), today, activity_format, reopened_until)
     options = credit.credit_options(learner.degree, _designated(activity))
     requested, several = _requested(data)
     lines = credit.check_lines(learner.degree, options, requested, several)
@@ -479,9 +498,20 @@ def _activities_and_claims(learner_id: str, ids: list[str]) -> tuple[dict[str, A
 
 
 def _my_activity(activity: Activity, email: str, claim: Claim | None, degree: str, today: date) -> MyActivity:
-    """One attended activity as My activities shows it (its status: credit.claim_status)."""
-    last_day = deadline(activity)
-    status, reason = credit.claim_status(claim is not None, last_day, today)
+    """One attended activity as My activities shows it (its status: credit.claim_status): closed
+    after its last day for this learner (credit.closing: an enduring material's end date, or the
+    boards' own limit when every credit the learner may claim has one), with the reason."""
+    options = credit.credit_options(degree, _designated(activity))
+    end = date.fromisoformat(activity.end_date)
+    activity_format = activity.format or ""
+    last_day, why = credit.closing(
+        [o.type.value for o in options],
+        activity_format,
+        end,
+        int(activity.claim_window_days),
+        credit.completed_on(activity_format, end, today),
+    )
+    status, reason = credit.claim_status(claim is not None, last_day, today, why)
     view = activities.public_view(activity)
     return MyActivity(
         activity_id=activity.activity_id,
@@ -490,7 +520,7 @@ def _my_activity(activity: Activity, email: str, claim: Claim | None, degree: st
         start_date=view.start_date,
         end_date=view.end_date,
         location=activity.location,
-        credit_options=credit.credit_options(degree, _designated(activity)),
+        credit_options=options,
         status=status,
         claim_deadline=last_day,
         reason=reason,

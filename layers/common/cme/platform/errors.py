@@ -77,13 +77,21 @@ CODES: dict[str, Code] = {
     "PAYLOAD_TOO_LARGE": Code(413, "The body is larger than the route takes."),
     "UNSUPPORTED_MEDIA_TYPE": Code(415, "The body's Content-Type is not one the route takes."),
     # 422: a value breaks a rule (details name the fields)
+    "ACTIVITY_EXPIRED": Code(422, "A claim on an enduring material after its end date: it can no longer be completed."),
     "ATTESTATION_REQUIRED": Code(422, "A claim without the attestation confirmed."),
     "BOARD_UNKNOWN": Code(422, "A board id for a board the portal keeps no ids for."),
-    "CLAIM_WINDOW_CLOSED": Code(422, "The activity's claim window has ended."),
+    "CLAIM_WINDOW_CLOSED": Code(
+        422,
+        "The activity's claim window has ended (details: activity_id), or a line's board takes it no more "
+        "(ACPE: 60 days after the date of participation; details: lines[i]).",
+    ),
     "CODE_MALFORMED": Code(422, "An attendance code in the activity form that is not 4 to 12 letters and digits."),
     "COMPLETED_IN_FUTURE": Code(422, "An outside credit completed on a day to come."),
     "CPE_DETAILS_REQUIRED": Code(422, "ACPE credit needs the NABP e-Profile id and birth month and day."),
     "CREDITS_INVALID": Code(422, "Credit amounts or lines that break the activity's maximums, steps or pairing rules."),
+    "CREDITS_MUST_BE_FULL": Code(
+        422, "A line of a credit its board awards whole (ABP MOC, ACPE) for less than the activity's amount."
+    ),
     "CREDIT_TYPE_NOT_ALLOWED": Code(422, "A credit type the learner's degree may not claim."),
     "CREDIT_TYPE_UNKNOWN": Code(422, "A credit type the portal does not know, or one listed twice."),
     "CYCLE_END_INVALID": Code(422, "A licence cycle end outside the range the portal takes."),

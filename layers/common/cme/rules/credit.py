@@ -62,6 +62,9 @@ class CreditKind:
     claimants: frozenset[str]  # the degrees that may claim it
     moc_board: str | None = None  # "ABIM" for ABIM_MOC: the board MOC points are reported to
     whole: bool = False  # the board awards the activity's whole amount: no partial claim
+    # the board takes a completion only this many days after the date of participation, whatever
+    # the activity's claim window (ACPE: CPE Monitor, 60); None: the activity's window alone
+    closes_after_days: int | None = None
 
 
 def _moc(board: str, name: str, points: str, program: str) -> str:
@@ -160,6 +163,7 @@ KINDS: dict[CreditType, CreditKind] = {
             ),
             claimants=frozenset({"PharmD"}),
             whole=True,
+            closes_after_days=60,
         ),
         CreditKind(
             type=CreditType.AAPA_1,
@@ -298,6 +302,8 @@ def catalogue() -> list[CreditTypeOut]:
             statement=k.statement,
             claimants=sorted(k.claimants),
             moc_board=k.moc_board,
+            whole=k.whole,
+            window_note=window_note(k.type.value),
         )
         for k in KINDS.values()
     ]
@@ -305,7 +311,31 @@ def catalogue() -> list[CreditTypeOut]:
 
 def formats() -> list[ActivityFormatOut]:
     """Every activity format and its label, as ``GET /api/credit-types`` serves them."""
-    return [ActivityFormatOut(format=kind, label=FORMAT_LABEL[kind]) for kind in ActivityFormat]
+    return [
+        ActivityFormatOut(format=kind, label=FORMAT_LABEL[kind], window_note=format_window_note(kind))
+        for kind in ActivityFormat
+    ]
+
+
+def window_note(credit_type: str) -> str | None:
+    """What the activity form says beside the claim window when the activity designates a credit
+    whose board closes earlier (ACPE); None for the others."""
+    found = kind(credit_type)
+    if found is None or found.closes_after_days is None:
+        return None
+    return (
+        f"{found.label} close {found.closes_after_days} days after the date of participation, whatever the claim "
+        f"window ({found.short} takes no completion later)."
+    )
+
+
+def format_window_note(activity_format: str) -> str | None:
+    """What the activity form says beside the claim window for a format whose window ends otherwise
+    (an enduring material: on its end date)."""
+    if not is_self_paced(activity_format):
+        return None
+    words = FORMAT_WORDS.get(activity_format, "activity")
+    return f"An {words} is claimed up to its end date: it cannot be completed for credit after it, whatever the window."
 
 
 # ------------------------------------------------------------------ who may claim what
@@ -348,32 +378,144 @@ def problem(code: str, message: str, field: str) -> InvalidInput:
     return InvalidInput(code, message, [{"field": field, "message": message}])
 
 
-def claim_deadline(end_date: date, claim_window_days: int) -> date:
-    """The last day (office time) a claim is accepted: the activity's last day + its window."""
+def _day(value: date) -> str:
+    return f"{value:%B %-d, %Y}"
+
+
+def claim_deadline(end_date: date, claim_window_days: int, activity_format: str = "") -> date:
+    """The last day (office time) a claim is accepted: the activity's last day + its window; for
+    an enduring material (a self-paced format), its end date, after which it cannot be completed
+    (``check_expiry``)."""
+    if is_self_paced(activity_format):
+        return end_date
     return end_date + timedelta(days=int(claim_window_days))
 
 
-def check_window(end_date: date, claim_window_days: int, today: date) -> None:
-    """422 CLAIM_WINDOW_CLOSED after the last day; the last day itself is accepted."""
-    last = claim_deadline(end_date, claim_window_days)
+def check_window(
+    end_date: date,
+    claim_window_days: int,
+    today: date,
+    activity_format: str = "",
+    reopened_until: date | None = None,
+) -> None:
+    """The ACTIVITY's own claim window: 422 CLAIM_WINDOW_CLOSED (field ``activity_id``) after its
+    last day; the last day itself is accepted. ``reopened_until`` (an office's later day for this
+    activity, none yet: issue 24) moves only this window: what a board closes is ``board_limits``,
+    checked apart, which nothing reopens."""
+    last = claim_deadline(end_date, claim_window_days, activity_format)
+    if reopened_until is not None:
+        last = max(last, reopened_until)
     if today > last:
         raise problem(
-            "CLAIM_WINDOW_CLOSED", f"Credit for this activity could be claimed until {last:%B %-d, %Y}.", "activity_id"
+            "CLAIM_WINDOW_CLOSED", f"Credit for this activity could be claimed until {_day(last)}.", "activity_id"
         )
 
 
-def claim_status(claimed: bool, last_day: date, today: date) -> tuple[str, str | None]:
-    """An attended activity as My activities shows it: ``claimed``; ``closed`` after its claim
-    window's last day, with the reason; otherwise ``claimable`` (the last day itself included)."""
+def expired(activity_format: str, end_date: date, today: date) -> bool:
+    """An enduring material (a self-paced format) after its end date: no completion, so no credit."""
+    return is_self_paced(activity_format) and today > end_date
+
+
+def expired_reason(activity_format: str, end_date: date) -> str:
+    words = FORMAT_WORDS.get(activity_format, "activity")
+    return f"This {words} expired on {_day(end_date)}: it can no longer be completed for credit."
+
+
+def check_expiry(activity_format: str, end_date: date, today: date) -> None:
+    """422 ACTIVITY_EXPIRED: an enduring material is completed (and claimed) up to its end date only."""
+    if expired(activity_format, end_date, today):
+        raise problem("ACTIVITY_EXPIRED", expired_reason(activity_format, end_date), "activity_id")
+
+
+def board_last_day(credit_type: str, completed: date) -> date | None:
+    """The last day a board takes ``credit_type`` completed on ``completed`` (ACPE: 60 days after
+    the date of participation); None when only the activity's window limits it."""
+    found = kind(credit_type)
+    if found is None or found.closes_after_days is None:
+        return None
+    return completed + timedelta(days=found.closes_after_days)
+
+
+def board_closed_reason(credit_type: str, last: date) -> str:
+    found = KINDS[CreditType(credit_type)]
+    return (
+        f"{found.label} could be claimed until {_day(last)}: they are reported within {found.closes_after_days} days "
+        "of the date of participation, whatever the activity's claim window."
+    )
+
+
+def board_limits(
+    requested_types: Sequence[str], activity_format: str, end_date: date, completed: date, today: date
+) -> None:
+    """What the boards close, whatever the activity's claim window (and whatever reopens it):
+    an enduring material after its end date (422 ACTIVITY_EXPIRED), and each requested line whose
+    board takes it only so many days after the date of participation ``completed`` (ACPE: 60):
+    422 CLAIM_WINDOW_CLOSED with a detail ``lines[i]`` for each, ``i`` its place in the request."""
+    check_expiry(activity_format, end_date, today)
+    closed = [
+        (index, credit_type, last)
+        for index, credit_type in enumerate(requested_types)
+        if (last := board_last_day(credit_type, completed)) is not None and today > last
+    ]
+    if closed:
+        reasons = [(f"lines[{index}]", board_closed_reason(credit_type, last)) for index, credit_type, last in closed]
+        raise InvalidInput("CLAIM_WINDOW_CLOSED", reasons[0][1], [{"field": f, "message": m} for f, m in reasons])
+
+
+def closing(
+    option_types: Iterable[str], activity_format: str, end_date: date, claim_window_days: int, completed: date
+) -> tuple[date, str | None]:
+    """The last day an attended activity can be claimed by a learner with these options, and why
+    it closes then (None: the activity's claim window, ``claim_status``'s own reason): an enduring
+    material's end date; or, when every option is closed earlier by its board (a pharmacist offered
+    only ACPE), the last of those days."""
+    last = claim_deadline(end_date, claim_window_days, activity_format)
+    if is_self_paced(activity_format):
+        return last, expired_reason(activity_format, end_date)
+    limits = [(board_last_day(t, completed), t) for t in option_types]
+    if limits and all(day is not None for day, _ in limits):
+        day, credit_type = max((d, t) for d, t in limits if d is not None)
+        if day < last:
+            return day, board_closed_reason(credit_type, day)
+    return last, None
+
+
+def claim_status(claimed: bool, last_day: date, today: date, reason: str | None = None) -> tuple[str, str | None]:
+    """An attended activity as My activities shows it: ``claimed``; ``closed`` after its last day
+    (``closing``), with the reason (``reason``, or the claim window's); otherwise ``claimable``
+    (the last day itself included)."""
     if claimed:
         return "claimed", None
     if today > last_day:
-        return "closed", f"The claim window closed on {last_day:%B %-d, %Y}."
+        return "closed", reason or f"The claim window closed on {_day(last_day)}."
     return "claimable", None
 
 
-def check_line(degree: str, options: Iterable[Credit], credit_type: str, credits: float, field: str = "") -> Line:
-    """One claimed line against the learner's options: a type they may claim, in quarters up to its maximum."""
+def whole_message(credit_type: str, whole: float, ama: float | None = None) -> str:
+    """CREDITS_MUST_BE_FULL's words: "ABP MOC points are awarded whole: claim 2.0."; when the line
+    comes with less AMA credit than its whole amount (``ama``), how both ways out read."""
+    name = label(credit_type)
+    if ama is not None and ama < whole:
+        ama_kind = KINDS[CreditType.AMA_PRA_1]
+        return (
+            f"{name} are awarded whole: claim {amount(whole)}, with at least {amount(whole)} "
+            f"{_unit(ama_kind, whole)}, or leave them out."
+        )
+    return f"{name} are awarded whole: claim {amount(whole)}."
+
+
+def check_line(
+    degree: str,
+    options: Iterable[Credit],
+    credit_type: str,
+    credits: float,
+    field: str = "",
+    ama: float | None = None,
+) -> Line:
+    """One claimed line against the learner's options: a type they may claim, in quarters up to its
+    maximum; a whole-only type (``whole_only``) for exactly its maximum, and, when it is claimed
+    with AMA credit (``ama``: the AMA credit claimed, when the activity designates it), with at
+    least as much of that (422 CREDITS_MUST_BE_FULL)."""
     allowed = {c.type.value: c for c in options}
     if credit_type not in allowed:
         names = ", ".join(allowed) or "none"
@@ -383,6 +525,8 @@ def check_line(degree: str, options: Iterable[Credit], credit_type: str, credits
         raise problem(
             "CREDITS_INVALID", f"Claim between {STEP} and {limit:g} credits, in steps of {STEP}.", f"{field}credits"
         )
+    if whole_only(credit_type) and (credits != limit or (ama is not None and ama < limit)):
+        raise problem("CREDITS_MUST_BE_FULL", whole_message(credit_type, limit, ama), f"{field}credits")
     return Line(CreditType(credit_type), credits)
 
 
@@ -393,15 +537,20 @@ def check_lines(
     fields ``lines.N.`` when ``several``), no type twice, and MOC points never more than the AMA
     credit claimed (docs/domain.md "Several credits from one activity"): on an activity designated for
     AMA credit a MOC line comes with an AMA line of at least as many credits, in the same claim
-    (one claim per activity, so the AMA credit cannot follow later)."""
+    (one claim per activity, so the AMA credit cannot follow later). A whole-only MOC line (ABP)
+    with less AMA credit than its whole amount is refused by its own rule (CREDITS_MUST_BE_FULL,
+    docs/domain.md "Whole credit and the boards' limits"), which names both ways out."""
     allowed = list(options)
     lines: list[Line] = []
     fields: dict[CreditType, str] = {}
     if not requested:
         raise problem("CREDITS_INVALID", "Choose at least one credit to claim.", "lines")
+    paired = any(c.type == CreditType.AMA_PRA_1 for c in allowed)
+    ama_claimed = next((c for t, c in requested if t == CreditType.AMA_PRA_1.value), 0.0)
     for index, (credit_type, credits) in enumerate(requested):
         field = f"lines.{index}." if several else ""
-        line = check_line(degree, allowed, credit_type, credits, field)
+        with_ama = ama_claimed if paired and credit_type in {t.value for t in MOC_TYPES} else None
+        line = check_line(degree, allowed, credit_type, credits, field, with_ama)
         if line.credit_type in fields:
             raise problem(
                 "CREDITS_INVALID",
@@ -411,7 +560,7 @@ def check_lines(
         fields[line.credit_type] = field
         lines.append(line)
     ama = next((line for line in lines if line.credit_type == CreditType.AMA_PRA_1), None)
-    if any(c.type == CreditType.AMA_PRA_1 for c in allowed):
+    if paired:
         for line in lines:
             if line.credit_type in MOC_TYPES and (ama is None or line.credits > ama.credits):
                 raise problem(

@@ -25,6 +25,8 @@ class CreditTypeOut(BaseModel):
     statement: str
     claimants: list[str]
     moc_board: str | None = None
+    whole: bool = False  # the board awards the activity's whole amount: no partial claim (CREDITS_MUST_BE_FULL)
+    window_note: str | None = None  # a board's own limit beside the activity's claim window (ACPE: 60 days)
 
 
 class ActivityFormatOut(BaseModel):
@@ -32,6 +34,7 @@ class ActivityFormatOut(BaseModel):
 
     format: ActivityFormat
     label: str
+    window_note: str | None = None  # how the format's claim window ends, when not by the window (enduring)
 
 
 class CreditTypesReply(BaseModel):
