@@ -288,3 +288,19 @@ def test_stored_partial_claims_of_whole_only_credit_are_flagged(admin: ApiClient
 
     stored = Claim.get(partial.learner_id, partial.activity_id)
     assert [(x.credit_type, x.credits) for x in stored.lines] == [("AMA_PRA_1", 1.0), ("ABP_MOC", 0.75)]
+
+
+def test_a_claim_is_never_refused_for_the_offices_missing_pars_id(
+    admin: ApiClient, new_client: Any, outbox: Any, no_pars_id: dict[str, Any]
+) -> None:
+    """The claim route takes an MOC claim with consent whatever the activity's PARS id; the line
+    waits in the status's list until the office fills the id in."""
+    from tests.integration.test_claim_lines import AMA_MOC, MOC_DETAILS, learner, lines_body
+
+    md = learner(admin, new_client, outbox, no_pars_id, "md", "MD")
+    answer = md.post("/api/me/claims", lines_body(no_pars_id, AMA_MOC, **MOC_DETAILS))
+    assert answer.status == 201, answer.json
+    status = admin.get("/api/admin/reports/status").json
+    assert status["missing_pars_ids"] == [
+        {"activity_id": no_pars_id["activity_id"], "title": "Grand Rounds without a PARS id", "lines": 1}
+    ]
