@@ -239,6 +239,11 @@ declare namespace Api {
   type MessageReply = {
     message: string;
   };
+  type MissingParsId = {
+    activity_id: string;
+    title: string;
+    lines: number;
+  };
   type MyActivitiesReply = {
     activities: MyActivity[];
     unverified_emails: string[];
@@ -306,6 +311,20 @@ declare namespace Api {
   };
   type OutsideCreditsReply = {
     outside_credits: OutsideCreditOut[];
+  };
+  type ParsYearEnd = {
+    year: number;
+    until: string;
+  };
+  type PartialClaim = {
+    claim_id: string;
+    learner_name: string;
+    activity_id: string;
+    activity_title: string;
+    credit_type: CreditType;
+    label: string;
+    claimed: number;
+    designated: number;
   };
   type PasswordChange = {
     current_password: string;
@@ -384,6 +403,9 @@ declare namespace Api {
   type ReportStatusReply = {
     moc: BoardReportStatus;
     cpe: BoardReportStatus;
+    missing_pars_ids?: MissingParsId[];
+    partial_claims?: PartialClaim[];
+    pars_year_end: ParsYearEnd;
   };
   type ReportSubmittedIn = {
     through: string;

@@ -158,15 +158,19 @@ def test_submitted_marks_audits_and_the_counts_drop(admin: ApiClient, physicians
     from cme.platform import clock
     from cme.platform.models import AuditRecord
 
-    today = clock.office_today()
+    today, now = clock.office_today(), clock.now()
     consent = {"moc_consent": True, "board_ids": {"ABIM": "99"}}
-    claim(physicians, today - timedelta(days=40), [("ABIM_MOC", 1.0)], **consent)  # overdue
-    claim(physicians, today - timedelta(days=25), [("ABIM_MOC", 1.0)], **consent)  # due in 5 days
-    claim(physicians, today - timedelta(days=2), [("ABIM_MOC", 1.0)], **consent)  # due in 28 days
-    claim(physicians, today - timedelta(days=40), [("ABIM_MOC", 1.0)])  # no consent: never counted
+
+    def ago(days: int) -> dict[str, Any]:  # completed and claimed that many days ago (PARS: 30 days from the claim)
+        return {"claimed_at": now - timedelta(days=days)}
+
+    claim(physicians, today - timedelta(days=40), [("ABIM_MOC", 1.0)], **consent, **ago(40))  # overdue
+    claim(physicians, today - timedelta(days=25), [("ABIM_MOC", 1.0)], **consent, **ago(25))  # due in 5 days
+    claim(physicians, today - timedelta(days=2), [("ABIM_MOC", 1.0)], **consent, **ago(2))  # due in 28 days
+    claim(physicians, today - timedelta(days=40), [("ABIM_MOC", 1.0)], **ago(40))  # no consent: never counted
     status = admin.get("/api/admin/reports/status")
     assert status.status == 200
-    assert status.json == {
+    assert {k: status.json[k] for k in ("moc", "cpe")} == {
         "moc": {"unreported": 3, "due_soon": 1, "overdue": 1},
         "cpe": {"unreported": 0, "due_soon": 0, "overdue": 0},
     }

@@ -1,7 +1,8 @@
 """Board reporting files (docs/domain.md "Reporting to boards"; docs/api.md "Reporting to boards").
 
 MOC points, with the learner's consent, go to ACCME (PARS), which passes them to the board,
-within 30 days of completion; every ACPE line goes to NABP's CPE Monitor within 60 days.
+within 30 days of the learner's claim; every ACPE line goes to NABP's CPE Monitor within 60
+days of the date of participation.
 
 A claim with such a line carries, from claim time (``prepare``), ``report_board`` ("MOC"
 or "CPE": a claim never has both, MOC being for physicians and ACPE for pharmacists) and
@@ -18,12 +19,23 @@ or a count for a second or so. That is acceptable for a report; a submission mar
 its Query found (and only what was claimed by the time the file was made, when the page says
 when), so a line it missed stays unreported and shows in the counts.
 
-``COLUMNS`` is the one table of the files' column names and their values. The exact PARS and
-CPE Monitor upload layouts could not be checked here: an office maps its own by editing it.
+Each layout is one table (``LAYOUTS``): its columns in order, their names and values. The
+sources each follows, and what could not be verified, are in docs/domain.md "Reporting to boards":
+
+- ``pars-xlsx``: ACCME's Excel learner template (row 1 guidance, row 2 the template's header,
+  one row per learner completion and board, MOC points by the board's credit type);
+- ``pars-txt``: the same columns tab-delimited, header rows removed, as a ``.txt``;
+- ``cpe-monitor``: one record per ACPE completion with CPE Monitor's fields (provider number,
+  e-Profile id, birth MMDD, UAN by the learner's audience, date of participation);
+- ``csv``: "CSV for review", the office's own columns (a header row, UTF-8 with a BOM).
+
+The MOC formats leave out lines of activities without a PARS activity id; ``status`` lists those
+activities so the office fills the id in (a learner's claim is never refused for it).
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -35,16 +47,52 @@ from cme.platform import audit, clock, retry
 from cme.platform.errors import InvalidInput, NotFound
 from cme.platform.models import Activity, Claim, plain
 from cme.platform.observability import logger
-from cme.platform.schemas import BoardReportStatus, CreditType, ReportStatusReply
+from cme.platform.schemas import (
+    BoardReportStatus,
+    CreditType,
+    MissingParsId,
+    ParsYearEnd,
+    PartialClaim,
+    ReportStatusReply,
+)
 from cme.platform.spreadsheet import to_csv
 from cme.rules import credit
 
 MOC, CPE = "MOC", "CPE"
 BOARDS = {"moc": MOC, "cpe": CPE}  # the path's name -> the report_board value
-DEADLINE_DAYS = {MOC: 30, CPE: 60}  # days after completion the board must have the line
 DUE_SOON_DAYS = 7
+PARS_DAYS = 30  # ACCME: a learner's completion within 30 days of the learner's claim
+CPE_DAYS = 60  # ACPE: CPE Monitor accepts nothing later than 60 days after the date of participation
 UNREPORTED, REPORTED = "U#", "R#"
-DATE_FORMAT = "%m/%d/%Y"  # how the files write dates
+DATE_FORMAT = "%m/%d/%Y"  # how the review CSV and PARS write dates
+
+# The formats (the route's ``format``): which board each is for, its media type and extension.
+REVIEW, PARS_XLSX, PARS_TXT, CPE_MONITOR = "csv", "pars-xlsx", "pars-txt", "cpe-monitor"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS: dict[str, tuple[frozenset[str], str, str]] = {
+    REVIEW: (frozenset({MOC, CPE}), "text/csv; charset=utf-8", "csv"),
+    PARS_XLSX: (frozenset({MOC}), XLSX_TYPE, "xlsx"),
+    PARS_TXT: (frozenset({MOC}), "text/plain; charset=utf-8", "txt"),
+    CPE_MONITOR: (frozenset({CPE}), "text/csv; charset=utf-8", "csv"),
+}
+
+#: PARS's credit type for each board's MOC points (our claims carry one credit type per board).
+#: ABIM "Medical Knowledge" is the template's own example; the others are unverified
+#: (docs/domain.md "Reporting to boards").
+PARS_CREDIT_TYPES: dict[str, str] = {
+    "ABIM": "Medical Knowledge",
+    "ABA": "Lifelong Learning",
+    "ABP": "Lifelong Learning and Self-Assessment",
+    "ABS": "Accredited CME",
+    "ABPath": "Lifelong Learning",
+    "ABO": "Lifelong Learning",
+    "ABOHNS": "Self-Assessment",
+}
+
+#: Row 1 of the PARS Excel template is guidance text; the data starts on row 3.
+PARS_GUIDANCE = (
+    "Learner completions for ACCME PARS: one row per learner completion and board (row 2: the template's header)."
+)
 
 
 @dataclass(frozen=True)
@@ -57,14 +105,13 @@ class Row:
     completed: date
 
 
-def _board_id(row: Row) -> str:
-    board = _moc_board(row.line)
-    found = plain(row.claim.board_ids).get(board, "")
-    return str(found or "")
-
-
 def _moc_board(line: credit.Line) -> str:
     return credit.KINDS[line.credit_type].moc_board or ""
+
+
+def _board_id(row: Row) -> str:
+    found = plain(row.claim.board_ids).get(_moc_board(row.line), "")
+    return str(found or "")
 
 
 def _first(row: Row) -> str:
@@ -79,29 +126,114 @@ def _mmdd(row: Row) -> str:
     return row.claim.birth_mmdd or ""
 
 
+def pars_id(activity: Activity | None) -> str:
+    return (activity.pars_activity_id if activity else None) or ""
+
+
+def uan_for(activity: Activity | None, degree: str) -> str:
+    """The UAN a learner's ACPE line is reported under: the technicians' (-T) for a CPhT, else
+    the pharmacists' (-P); an activity from before the UAN per audience has only ``uan``."""
+    if activity is None:
+        return ""
+    own = activity.uan_technician if degree == "CPhT" else activity.uan_pharmacist
+    return own or activity.uan or ""
+
+
+def provider_number(uan: str) -> str:
+    """ACPE's provider number is the UAN's first part ("0204-0000-26-001-L01-P" -> "0204")."""
+    return uan.partition("-")[0]
+
+
+def _points(row: Row) -> float:
+    return float(row.line.credits)
+
+
 Column = tuple[str, Callable[[Row], Any]]
 
-#: Each file's columns, in order: (header, value). The one place to map an office's upload layout.
-COLUMNS: dict[str, list[Column]] = {
-    MOC: [  # ACCME PARS learner completion (MOC)
+#: Each layout's columns, in order: (name, value). The one place each file's layout is kept.
+LAYOUTS: dict[str, list[Column]] = {
+    # ACCME "Excel Template Instructions for Submitting Learner Completion Data" and its learner
+    # template (header row 2): one row per learner completion; CME, MOC or both in one row. The
+    # portal reports MOC only (the learner consented to that), so the CME and licence columns stay empty.
+    PARS_XLSX: [
+        ("Record Action", lambda r: "Add"),
+        ("ACCME Activity ID", lambda r: pars_id(r.activity)),
+        ("Completion Date", lambda r: r.completed),
+        ("First Name", _first),
+        ("Last Name", _last),
+        ("Date of Birth", lambda r: f"{_mmdd(r)[:2]}/{_mmdd(r)[2:]}" if _mmdd(r) else ""),
+        ("Licensing State", lambda r: ""),
+        ("Licensing ID or NPI", lambda r: ""),
+        ("Number of CME Credits", lambda r: ""),
+        ("Certifying Board", lambda r: _moc_board(r.line)),
+        ("Certifying Board ID", _board_id),
+        ("Total Board Credits", _points),
+        ("Credit Type", lambda r: PARS_CREDIT_TYPES.get(_moc_board(r.line), "")),
+        ("Credits Awarded for Credit Type", _points),
+    ],
+    # ACPE "CPE Monitor Technical Specifications" (the web service's fields, in its order):
+    # pharmacist or technician is the UAN's -P / -T; the hours are the UAN's, not sent.
+    CPE_MONITOR: [
+        ("provider_number", lambda r: provider_number(uan_for(r.activity, r.claim.degree))),
+        ("epid", lambda r: r.claim.nabp_eprofile_id or ""),
+        ("date_of_birth", _mmdd),
+        ("uan", lambda r: uan_for(r.activity, r.claim.degree)),
+        ("date_of_participation", lambda r: r.completed.isoformat()),
+        ("action", lambda r: "I"),
+    ],
+}
+LAYOUTS[PARS_TXT] = LAYOUTS[PARS_XLSX]  # the template's columns, tab-delimited, header rows removed
+
+#: "CSV for review": the office's own columns, per board (a header row; not an upload format).
+REVIEW_COLUMNS: dict[str, list[Column]] = {
+    MOC: [
         ("Board", lambda r: _moc_board(r.line)),
         ("Board ID", _board_id),
         ("First Name", _first),
         ("Last Name", _last),
         ("Birth Month", lambda r: _mmdd(r)[:2]),
         ("Birth Day", lambda r: _mmdd(r)[2:]),
-        ("Activity ID", lambda r: (r.activity.pars_activity_id if r.activity else None) or ""),
+        ("Activity ID", lambda r: pars_id(r.activity)),
         ("Completion Date", lambda r: r.completed.strftime(DATE_FORMAT)),
         ("Points", lambda r: credit.amount(r.line.credits)),
     ],
-    CPE: [  # NABP CPE Monitor
+    CPE: [
         ("NABP e-Profile ID", lambda r: r.claim.nabp_eprofile_id or ""),
         ("Birth Date (MMDD)", _mmdd),
-        ("UAN", lambda r: (r.activity.uan if r.activity else None) or ""),
+        ("UAN", lambda r: uan_for(r.activity, r.claim.degree)),
         ("Completion Date", lambda r: r.completed.strftime(DATE_FORMAT)),
         ("Contact Hours", lambda r: credit.amount(r.line.credits)),
     ],
 }
+
+
+# ------------------------------------------------------------------ pure rules
+
+
+def pars_due(claimed_on: date) -> date:
+    """PARS: the learner's completion is due 30 days after the learner's claim (its office day)."""
+    return claimed_on + timedelta(days=PARS_DAYS)
+
+
+def cpe_due(participated_on: date) -> date:
+    """CPE Monitor: due (and accepted no later than) 60 days after the date of participation."""
+    return participated_on + timedelta(days=CPE_DAYS)
+
+
+def pars_year_end(today: date) -> tuple[int, date]:
+    """PARS accepts a reporting year's learner data until March 31 of the next year: the
+    earliest year still open on ``today`` and the last day it is accepted."""
+    this_year_end = date(today.year, 3, 31)
+    if today <= this_year_end:
+        return today.year - 1, this_year_end
+    return today.year, date(today.year + 1, 3, 31)
+
+
+def due_on(which: str, claim: Claim) -> date:
+    """When ``claim``'s lines are due at the board (``which``)."""
+    if which == MOC:
+        return pars_due(clock.local_date(claim.claimed_at))
+    return cpe_due(_completed(claim))
 
 
 # ------------------------------------------------------------------ at claim time
@@ -162,48 +294,168 @@ def _query(which: str, prefix: str, start: date | None = None, end: date | None 
     return Claim.by_report.query(which, Claim.report_key.between(low, f"{prefix}{end or '9999-12-31'}"))
 
 
+def _activities(claims: Iterable[Claim]) -> dict[str, Activity]:
+    ids = sorted({c.activity_id for c in claims})
+    return {a.activity_id: a for a in Activity.batch_get(ids)} if ids else {}
+
+
+def _in_file(which: str, activity: Activity | None) -> bool:
+    """Whether a line of ``activity`` goes in ``which`` board's file: an MOC line needs the
+    activity's PARS activity id (PARS refuses a completion without it)."""
+    return which != MOC or bool(pars_id(activity))
+
+
 def rows(which: str, start: date, end: date) -> list[Row]:
-    """Every line of ``which`` board completed from ``start`` to ``end`` (reported or not)."""
+    """Every line of ``which`` board completed from ``start`` to ``end`` (reported or not), less
+    the MOC lines of activities without a PARS activity id."""
     found = [c for prefix in (UNREPORTED, REPORTED) for c in _query(which, prefix, start, end)]
-    ids = sorted({c.activity_id for c in found})
-    by_id = {a.activity_id: a for a in Activity.batch_get(ids)} if ids else {}
+    by_id = _activities(found)
     result = [
         Row(claim=c, line=line, activity=by_id.get(c.activity_id), completed=_completed(c))
         for c in found
+        if _in_file(which, by_id.get(c.activity_id))
         for line in _lines(c, which)
     ]
     result.sort(key=lambda r: (r.completed, _last(r).casefold(), _first(r).casefold(), r.claim.claim_id))
     return result
 
 
-def file(which: str, start: date | None, end: date | None) -> tuple[str, str]:
-    """(file name, CSV) of a board's lines completed from ``start`` to ``end`` (the last 30 days
-    to today when not given)."""
+def _text(value: Any) -> str:
+    """A value as the tab-delimited file writes it: dates MM/DD/YYYY, amounts as the office
+    writes them, no tab or line break inside a field (they would split it)."""
+    if isinstance(value, date):
+        return value.strftime(DATE_FORMAT)
+    if isinstance(value, float):
+        return credit.amount(value)
+    return " ".join(str(value).split("\t")).replace("\r", " ").replace("\n", " ")
+
+
+def _xlsx(columns: list[Column], found: list[Row]) -> bytes:
+    """The PARS Excel learner template's layout: row 1 guidance, row 2 the header, then a row per
+    line. Dates are date cells (MM/DD/YYYY); text is never taken for a formula. Written in
+    openpyxl's write-only mode, each row written once (5,000 rows: about 190 KiB in about 2 s
+    on a shared 2-core machine; the normal mode took 50 s)."""
+    from openpyxl import Workbook  # only the Excel file needs it
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Sheet1")
+
+    def cell(value: Any) -> WriteOnlyCell:
+        made = WriteOnlyCell(sheet, value=None if value == "" else value)
+        if isinstance(value, str) and value:
+            made.data_type = "s"  # "=..." stays text (OWASP CSV injection)
+        elif isinstance(value, date):
+            made.number_format = "mm/dd/yyyy"
+        return made
+
+    sheet.append([cell(PARS_GUIDANCE)])
+    sheet.append([cell(name) for name, _ in columns])
+    for row in found:
+        sheet.append([cell(value(row)) for _, value in columns])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _plain_csv(columns: list[Column], found: list[Row]) -> str:
+    """A header row of the fields' names, then a record per line (no byte-order mark)."""
+    return to_csv([name for name, _ in columns], ([value(r) for _, value in columns] for r in found))[1:]
+
+
+def file(which: str, start: date | None, end: date | None, fmt: str = REVIEW) -> tuple[str, str, str | bytes]:
+    """(file name, media type, body) of a board's lines completed from ``start`` to ``end`` (the
+    last 30 days to today when not given) in ``fmt`` (``FORMATS``; 422 for another board's)."""
+    boards, media_type, extension = FORMATS[fmt]
+    if which not in boards:
+        raise credit.problem("VALIDATION_FAILED", f"The {fmt} format is not for this board's file.", "format")
     end = end or clock.office_today()
-    start = start or end - timedelta(days=DEADLINE_DAYS[MOC])
+    start = start or end - timedelta(days=PARS_DAYS)
     if start > end:
         raise credit.problem("DATES_INVALID", "The start date is after the end date.", "from")
-    columns = COLUMNS[which]
-    body = to_csv([name for name, _ in columns], ([value(r) for _, value in columns] for r in rows(which, start, end)))
-    return f"{which.lower()}-{start}-to-{end}.csv", body
+    found = rows(which, start, end)
+    name = f"{which.lower()}-{start}-to-{end}"
+    body: str | bytes
+    if fmt == REVIEW:
+        columns = REVIEW_COLUMNS[which]
+        body = to_csv([n for n, _ in columns], ([value(r) for _, value in columns] for r in found))
+    elif fmt == PARS_XLSX:
+        name, body = f"pars-learners-{start}-to-{end}", _xlsx(LAYOUTS[fmt], found)
+    elif fmt == PARS_TXT:
+        name = f"pars-learners-{start}-to-{end}"
+        body = "".join("\t".join(_text(value(r)) for _, value in LAYOUTS[fmt]) + "\r\n" for r in found)
+    else:
+        name, body = f"cpe-monitor-{start}-to-{end}", _plain_csv(LAYOUTS[fmt], found)
+    return f"{name}.{extension}", media_type, body
+
+
+def _partial_claims() -> list[PartialClaim]:
+    """Stored claims with less than the activity's designated amount of a credit type the board
+    gives only whole (``credit.whole_only``: made before the rule, or by hand): listed for the
+    office to check, never changed here. Activities by the ``by_kind`` index, their claims by
+    ``by_activity`` (Queries, never a Scan)."""
+    found: list[PartialClaim] = []
+    for activity in Activity.by_kind.query("activity"):
+        designated = {c.type: float(c.max) for c in activity.credits or [] if credit.whole_only(c.type)}
+        if not designated:
+            continue
+        for claim in Claim.by_activity.query(activity.activity_id):
+            for line in credit.claim_lines(claim):
+                most = designated.get(line.credit_type)
+                if most is not None and line.credits < most:
+                    found.append(
+                        PartialClaim(
+                            claim_id=claim.claim_id,
+                            learner_name=claim.learner_name,
+                            activity_id=activity.activity_id,
+                            activity_title=activity.title,
+                            credit_type=line.credit_type,
+                            label=credit.label(line.credit_type),
+                            claimed=line.credits,
+                            designated=most,
+                        )
+                    )
+    found.sort(key=lambda p: (p.activity_title.casefold(), p.learner_name.casefold(), p.claim_id))
+    return found
 
 
 def status(today: date | None = None) -> ReportStatusReply:
-    """Each board's unreported lines: how many, due within ``DUE_SOON_DAYS`` days, overdue."""
+    """Each board's unreported lines: how many, due within ``DUE_SOON_DAYS`` days, overdue (by
+    ``due_on``); the activities whose MOC lines wait for a PARS activity id; stored partial
+    claims of whole-only credit; and PARS's year-end cut-off."""
     today = today or clock.office_today()
     counts: dict[str, BoardReportStatus] = {}
-    for which, days in DEADLINE_DAYS.items():
+    missing: dict[str, tuple[Activity | None, int]] = {}
+    for which in (MOC, CPE):
+        claims = list(_query(which, UNREPORTED))
+        by_id = _activities(claims) if which == MOC else {}
         unreported = due_soon = overdue = 0
-        for claim in _query(which, UNREPORTED):
+        for claim in claims:
             n = len(_lines(claim, which))
-            deadline = _completed(claim) + timedelta(days=days)
+            if which == MOC and n and not _in_file(which, by_id.get(claim.activity_id)):
+                activity, lines = missing.get(claim.activity_id, (by_id.get(claim.activity_id), 0))
+                missing[claim.activity_id] = (activity, lines + n)
+            deadline = due_on(which, claim)
             unreported += n
             if deadline < today:
                 overdue += n
             elif deadline <= today + timedelta(days=DUE_SOON_DAYS):
                 due_soon += n
         counts[which] = BoardReportStatus(unreported=unreported, due_soon=due_soon, overdue=overdue)
-    return ReportStatusReply(moc=counts[MOC], cpe=counts[CPE])
+    year, until = pars_year_end(today)
+    return ReportStatusReply(
+        moc=counts[MOC],
+        cpe=counts[CPE],
+        missing_pars_ids=sorted(
+            (
+                MissingParsId(activity_id=key, title=activity.title if activity else "", lines=lines)
+                for key, (activity, lines) in missing.items()
+            ),
+            key=lambda m: (m.title.casefold(), m.activity_id),
+        ),
+        partial_claims=_partial_claims(),
+        pars_year_end=ParsYearEnd(year=year, until=until),
+    )
 
 
 # ------------------------------------------------------------------ a submission
@@ -236,8 +488,9 @@ def submitted(
     user_agent: str = "",
 ) -> int:
     """Mark every unreported line of ``which`` completed through ``through`` as reported today
-    (claims made after ``downloaded_at``, when given, are left: they were not in the file), then
-    audit the submission (who, when, which, through, how many). Returns how many claims."""
+    (claims made after ``downloaded_at``, when given, are left: they were not in the file; so are
+    MOC lines of activities without a PARS activity id, which no MOC file holds), then audit the
+    submission (who, when, which, through, how many). Returns how many claims."""
     if through > clock.office_today():
         raise InvalidInput(
             "DATES_INVALID", "A submission cannot cover days to come.", [{"field": "through", "message": "future"}]
@@ -245,11 +498,15 @@ def submitted(
     day = clock.office_today().isoformat()
     if downloaded_at is not None and downloaded_at.tzinfo is None:
         downloaded_at = downloaded_at.replace(tzinfo=UTC)
+    candidates = [
+        c
+        for c in _query(which, UNREPORTED, None, through)
+        if (downloaded_at is None or c.claimed_at <= downloaded_at) and _lines(c, which)
+    ]
+    by_id = _activities(candidates) if which == MOC else {}
     marked = 0
-    for claim in _query(which, UNREPORTED, None, through):
-        if downloaded_at is not None and claim.claimed_at > downloaded_at:
-            continue
-        if _lines(claim, which) and _mark(claim, which, day):
+    for claim in candidates:
+        if _in_file(which, by_id.get(claim.activity_id)) and _mark(claim, which, day):
             marked += 1
     audit.about(
         f"reports#{which}",

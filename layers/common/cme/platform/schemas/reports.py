@@ -92,9 +92,43 @@ class ReportSubmittedReply(BaseModel):
 class BoardReportStatus(BaseModel):
     unreported: int
     due_soon: int  # unreported, due within 7 days
-    overdue: int  # unreported, past the deadline (30 days MOC, 60 days CPE)
+    overdue: int  # unreported, past the deadline (MOC: claim + 30 days; CPE: participation + 60 days)
+
+
+class MissingParsId(BaseModel):
+    """An activity whose MOC lines wait for its PARS activity id: no MOC file holds them until
+    the office fills the id in (the learner's claim stands)."""
+
+    activity_id: str
+    title: str
+    lines: int  # unreported MOC lines of the activity
+
+
+class PartialClaim(BaseModel):
+    """A stored claim line with less than the activity's designated amount of a credit type the
+    board gives only whole (cme.rules.credit.whole_only): for the office to check; never changed."""
+
+    claim_id: str
+    learner_name: str
+    activity_id: str
+    activity_title: str
+    credit_type: CreditType
+    label: str
+    claimed: float
+    designated: float
+
+
+class ParsYearEnd(BaseModel):
+    """PARS accepts a reporting year's learner data until March 31 of the next year: the
+    earliest year still open today and its last day."""
+
+    year: int
+    until: date
 
 
 class ReportStatusReply(BaseModel):
-    moc: BoardReportStatus
-    cpe: BoardReportStatus
+    moc: BoardReportStatus  # due 30 days after the learner's claim (PARS)
+    cpe: BoardReportStatus  # due 60 days after the date of participation (CPE Monitor)
+    missing_pars_ids: list[MissingParsId] = Field(default_factory=list)
+    partial_claims: list[PartialClaim] = Field(default_factory=list)
+    pars_year_end: ParsYearEnd
