@@ -41,11 +41,6 @@ from cme.publishing import activities
 from cme.records import board_files, certificates
 from cme.rules import credit
 
-ATTESTATION = (
-    "I attest that I participated in this activity. Physicians should claim only the credit "
-    "commensurate with the extent of their participation in the activity."
-)
-
 
 def deadline(activity: Activity) -> date:
     """The last day (office time) a claim is accepted."""
@@ -271,7 +266,7 @@ def build(
             "credits": str(first.credits),
             "lines": [{"credit_type": x.credit_type.value, "credits": str(x.credits)} for x in lines],
             **({"moc_consent": True} if claim.moc_consent else {}),
-            "attestation": ATTESTATION,
+            "attestation": credit.attestation(learner.degree),  # as the claim form showed it
             "evaluation": data.evaluation,
         },
         source_ip,
@@ -538,7 +533,10 @@ def my_activities(learner_id: str) -> MyActivitiesReply:
         ({o.email for o in owners if not o.verified} | {learner.email}) - set(learner.verified_emails or ())
     )
     return MyActivitiesReply(
-        activities=result, unverified_emails=unverified, note=UNVERIFIED_NOTE if unverified else None
+        activities=result,
+        unverified_emails=unverified,
+        note=UNVERIFIED_NOTE if unverified else None,
+        attestation=credit.attestation(learner.degree),
     )
 
 
