@@ -60,7 +60,7 @@ Optional100 = Annotated[str | None, StringConstraints(strip_whitespace=True, max
 NpiText = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=20)]
 
 
-BIRTH_MMDD_WORDS = "Enter your birth month and day, e.g. 07/04."
+_BIRTH_MMDD_WORDS = "Enter your birth month and day, e.g. 07/04."
 _MONTH_DAY = re.compile(r"(\d{2})(\d{2})|(\d{1,2})/(\d{1,2})")
 
 
@@ -77,7 +77,7 @@ def _birth_mmdd(value: str | None) -> str | None:
             pass
         else:
             return f"{month:02d}{day:02d}"
-    raise ValueError(BIRTH_MMDD_WORDS)
+    raise ValueError(_BIRTH_MMDD_WORDS)
 
 
 BirthMMDD = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=10), AfterValidator(_birth_mmdd)]
