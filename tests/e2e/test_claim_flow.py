@@ -171,7 +171,7 @@ def test_claim_credit_through_the_form(
     attestation.check()
     form.get_by_role("button", name="Claim", exact=True).click()
     expect(row.locator(".status")).to_have_text("Status: Claimed")
-    expect(row).to_contain_text("Claimed 0.75 AMA PRA Category 1 Credit™ on")
+    expect(row).to_contain_text("Claimed 0.75 AMA PRA Category 1 Credits™ on")  # "Credit™" before label_other
     code = row.locator(".my-activity__claim .code")
     expect(code).to_have_text(re.compile(r"^[A-Z0-9]{12}$"))
     expect(row.get_by_role("button", name="Claim credit")).to_be_hidden()
@@ -208,7 +208,7 @@ def test_claim_credit_through_the_form(
         desk.goto(f"/admin-claims.html?id={rounds}")
         claimed = desk.get_by_role("table", name="Credit claimed").get_by_role("row").filter(has_text=email)
         expect(claimed).to_contain_text("Priya Raghunathan")
-        expect(claimed).to_contain_text("0.75 AMA PRA Category 1 Credit™")
+        expect(claimed).to_contain_text("0.75 AMA PRA Category 1 Credits™")
         expect(claimed).to_contain_text(code.inner_text())
         with desk.expect_download() as download:
             desk.get_by_role("link", name="Download CSV").click()
