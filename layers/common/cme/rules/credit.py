@@ -303,8 +303,14 @@ def amount(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
 
 
+def by_amount(value: float, one: str, other: str) -> str:
+    """The word for ``value``: ``one`` for exactly 1, ``other`` for any other amount (0.5, 1.5, 2):
+    every "1.0 ... Credit™" / "1.5 ... Credits™" is chosen here (the web's ``counted`` alike)."""
+    return one if value == 1 else other
+
+
 def _unit(found: CreditKind, value: float) -> str:
-    return found.unit_one if value == 1 else found.unit
+    return by_amount(value, found.unit_one, found.unit)
 
 
 def headline(credit_type: str) -> str:
@@ -318,7 +324,7 @@ def counted(credit_type: str, credits: float) -> str:
     found = kind(credit_type)
     if found is None:
         return f"{amount(credits)} {credit_type}"
-    return f"{amount(credits)} {found.label_one if credits == 1 else found.label_other}"
+    return f"{amount(credits)} {by_amount(credits, found.label_one, found.label_other)}"
 
 
 def award(credit_type: str, credits: float) -> str:
@@ -357,7 +363,7 @@ def statement(
     found = kind(credit_type)
     if found is None or not found.statement:
         return ""
-    word = "credit" if designated == 1 else "credits"
+    word = by_amount(designated, "credit", "credits")
     authorization = AAPA_AUTHORIZATION.format(provider=provider) if jointly_accredited else AAPA_REVIEWED
     return found.statement.format(
         provider=provider,
