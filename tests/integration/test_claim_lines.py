@@ -44,7 +44,7 @@ UAN = "JA0000001-0000-26-001-L01-P"
 
 def learner(admin: ApiClient, new_client: Any, outbox: Any, activity: dict[str, Any], who: str, degree: str) -> Any:
     person = new_client()
-    phone = {"md": "480-555-0131", "rn": "480-555-0132", "rph": "480-555-0133"}[who]
+    phone = {"md": "480-555-0131", "rn": "480-555-0132", "rph": "480-555-0133", "pa": "480-555-0134"}[who]
     body = account(email=f"{who}@example.org", degree=degree, phone=phone)
     assert person.post("/api/accounts", body).status == 201
     verify_primary(person, outbox, new_client)
@@ -255,3 +255,21 @@ def test_the_coordinators_report_lists_every_line(moc: dict[str, Any], admin: Ap
     rows = admin.get(url, query="format=csv").raw.decode("utf-8-sig").splitlines()[1:]
     # the Credit and Credits columns (cme.credit.claims_report.CSV_COLUMNS), in the credit module's words
     assert [r.split(",")[8:10] for r in rows] == [["AMA PRA Category 1 Credit™", "1"], ["ABIM MOC points", "1"]]
+
+
+def test_a_pas_certificate_states_the_aapa_approval_date(admin: ApiClient, new_client: Any, outbox: Any) -> None:
+    """The activity's aapa_valid_until reaches the AAPA statement of the certificate a PA downloads."""
+    credits = [{"type": "AMA_PRA_1", "max": 1.0}, {"type": "AAPA_1", "max": 1.0}]
+    activity = create(admin, format="live", credits=credits, aapa_valid_until="2027-06-30")
+    pa = learner(admin, new_client, outbox, activity, "pa", "PA-C")
+    answer = pa.post("/api/me/claims", lines_body(activity, [{"credit_type": "AAPA_1", "credits": 1.0}]))
+    assert answer.status == 201, answer.json
+    assert pa.get("/api/me/activities").json["attestation"] == (
+        "I attest that I participated in this activity. PAs should only claim credit commensurate with the extent of "
+        "their participation."
+    )
+    text = certificate_text(pa, answer.json["claim"])
+    assert ", PA-C is awarded 1.0 AAPA Category 1 CME credit." in text
+    assert (
+        "This activity is designated for 1.0 AAPA Category 1 CME credit. Approval is valid until June 30, 2027." in text
+    )
