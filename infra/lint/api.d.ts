@@ -164,6 +164,8 @@ declare namespace Api {
   type CreditTypeOut = {
     type: CreditType;
     label: string;
+    label_one: string;
+    label_other: string;
     unit: string;
     unit_one: string;
     short: string;
@@ -248,6 +250,7 @@ declare namespace Api {
     activities: MyActivity[];
     unverified_emails: string[];
     note?: string | null;
+    attestation?: string;
   };
   type MyActivity = {
     activity_id: string;

@@ -266,3 +266,24 @@ def test_the_form_says_what_closes_before_the_claim_window(page: Any, problems: 
     page.get_by_label("Format", exact=True).select_option("live")
     expect(note).to_be_hidden()
     problems.assert_none("on the activity form")
+
+
+def test_the_aapa_approval_date_is_asked_while_aapa_is_designated(page: Any, problems: Any) -> None:
+    """The AAPA statement states the approval's last day (aapa_valid_until): asked, and required,
+    only while AAPA Category 1 CME credit is designated."""
+    sign_in(page, "admin@example.org")
+    page.goto("/admin-activity.html")
+    credits = page.get_by_role("group", name="Credit designated")
+    valid_until = page.get_by_label("AAPA approval valid until")
+    expect(valid_until).to_be_hidden()
+    credits.get_by_label("Credit type", exact=True).select_option("AAPA_1")
+    expect(valid_until).to_be_visible()
+    textbox(page, "Title").fill(f"PA Update {uuid.uuid4().hex[:6]}")
+    page.get_by_label("Start date").fill(office_today())
+    page.get_by_label("End date").fill(office_today())
+    page.get_by_role("button", name="Save").click()
+    expect(valid_until).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("Enter the date AAPA's approval is valid until.", exact=True)).to_be_visible()
+    credits.get_by_label("Credit type", exact=True).select_option("AMA_PRA_1")
+    expect(valid_until).to_be_hidden()
+    assert not problems.page_errors

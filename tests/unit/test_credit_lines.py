@@ -120,8 +120,14 @@ def test_the_ama_and_moc_certificate_text() -> None:
         return " ".join(PdfReader(io.BytesIO(render(d))).pages[0].extract_text().split())
 
     page = text(data)
-    assert "and is awarded 1.0 AMA PRA Category 1 Credit™." in page
-    assert "and has earned 1.0 Medical Knowledge MOC point in the American Board of Internal Medicine's" in page
+    # whole sentences about the learner (they read "... Credit™. and has earned ..."), read back with pypdf
+    assert "Ana Ruiz, MD is awarded 1.0 AMA PRA Category 1 Credit™." in page
+    assert (
+        "Ana Ruiz, MD has also earned 1.0 Medical Knowledge MOC point in the American Board of Internal Medicine's "
+        "Maintenance of Certification (MOC) program." in page
+    )
+    assert "and has earned" not in page and "Credit™. and" not in page
+    assert "for the purpose of granting ABIM MOC credit." in page
     assert credit.statement("AMA_PRA_1", "St. Elsewhere CME", 1.0, "live") in page
     assert credit.statement("ABIM_MOC", "St. Elsewhere CME", 1.0) in page
     assert credit.accme_statement("St. Elsewhere CME") in page
@@ -141,3 +147,56 @@ def test_a_claims_lines_are_read_in_one_place() -> None:
     assert credit.claim_lines(several) == [credit.Line(AMA, 2.0), credit.Line(MOC, 1.5)]
     before_lines = Claim("learner-1", "activity-2", credit_type="ANCC", credits=1.25)  # a claim from before lines
     assert credit.claim_lines(before_lines) == [credit.Line(ANCC, 1.25)]
+
+
+def test_a_pas_certificate_has_the_whole_aapa_statement() -> None:
+    """The AAPA statement lacked its authorization sentence and validity date (read back with pypdf)."""
+    import io
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    from cme.records.pdf.certificate import render
+
+    data = certificate(
+        learner_name="Pat Lee",
+        degree="PA-C",
+        credit_type="AAPA_1",
+        credits=1.5,
+        type_max=1.5,
+        ama_max=1.5,
+        lines=(credit.Line(CreditType.AAPA_1, 1.5),),
+        designated={"AMA_PRA_1": 1.5, "AAPA_1": 1.5},
+        jointly_accredited=True,
+        aapa_valid_until=date(2027, 6, 30),
+    )
+    page = " ".join(PdfReader(io.BytesIO(render(data))).pages[0].extract_text().split())
+    assert "Pat Lee, PA-C is awarded 1.5 AAPA Category 1 CME credits." in page
+    assert (
+        "St. Elsewhere CME has been authorized by the American Academy of PAs (AAPA) to award AAPA Category 1 CME "
+        "credit for activities planned in accordance with AAPA CME Criteria." in page
+    )
+    assert "Approval is valid until June 30, 2027." in page
+
+
+def test_a_nurses_certificate_says_ipce_then_credits() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from cme.records.pdf.certificate import render
+
+    data = certificate(
+        learner_name="Bo Li",
+        degree="RN",
+        credit_type="ANCC",
+        credits=1.0,
+        type_max=1.0,
+        lines=(credit.Line(ANCC, 1.0), credit.Line(CreditType.IPCE, 1.0)),
+        designated={"AMA_PRA_1": 1.0, "ANCC": 1.0, "IPCE": 1.0},
+        jointly_accredited=True,
+    )
+    page = " ".join(PdfReader(io.BytesIO(render(data))).pages[0].extract_text().split())
+    assert "Bo Li, RN is awarded 1.0 nursing contact hour (ANCC)." in page
+    assert "Bo Li, RN has also earned 1.0 Interprofessional Continuing Education (IPCE) credit." in page
+    assert "(IPCE credit" not in page

@@ -132,6 +132,15 @@ function showWindowNotes() {
 }
 creditRows.addEventListener('change', showWindowNotes);
 formatSelect.addEventListener('change', showWindowNotes);
+// AAPA's approval date: asked (and required, as the API requires it) while AAPA credit is designated
+const aapaField = /** @type {HTMLElement} */ (document.getElementById('a-aapa-field'));
+function showAapa() {
+  const designated = [...creditRows.querySelectorAll('select')].some((s) => /** @type {HTMLSelectElement} */ (s).value === 'AAPA_1');
+  aapaField.hidden = !designated;
+  field('aapa_valid_until').required = designated;
+}
+creditRows.addEventListener('change', showAapa);
+new MutationObserver(showAapa).observe(creditRows, { childList: true });
 
 function showChoices(item) {
   const kind = /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="kind"]')).value;
@@ -195,6 +204,8 @@ function fill(activity) {
   creditRows.replaceChildren();
   for (const credit of activity.credits) addCredit(credit);
   showWindowNotes(); // the format, set above, too
+  field('aapa_valid_until').value = activity.aapa_valid_until || '';
+  showAapa();
   questionRows.replaceChildren();
   for (const q of activity.evaluation || []) addQuestion(q);
   const topics = new Set(activity.topics || []);
@@ -238,6 +249,7 @@ function payload() {
     attendance_code: text('attendance_code') || null,
     published: field('published').checked,
     uan: text('uan') || null,
+    aapa_valid_until: aapaField.hidden ? null : text('aapa_valid_until') || null,
     pars_activity_id: text('pars_activity_id') || null,
     topics: checkedTopics(),
   };
@@ -255,6 +267,7 @@ const PLAIN = [
   [/^evaluation\.\d+\.choices$/, 'List the choices, one per line.'],
   [/^attendance_code$/, 'An attendance code is 4 to 12 letters and digits.'],
   [/^(uan|pars_activity_id)$/, 'Use up to 40 letters, digits and hyphens.'],
+  [/^aapa_valid_until$/, "Enter the date AAPA's approval is valid until."],
 ];
 // the API's developer wording (pydantic's) is replaced by the messages above (forms.js)
 const plain = (details) => plainDetails(details, PLAIN);

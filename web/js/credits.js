@@ -23,7 +23,7 @@ const FORMAT_LABELS = new Map(FORMATS.map(({ format, label }) => [format, label]
 /** The credit types in the order every list of credits follows. */
 export const CREDIT_TYPES = Object.freeze(KINDS.map((kind) => kind.type));
 
-/** [{type, label, unit, unit_one, short, headline, statement, claimants, moc_board}, ...] as the API serves them. */
+/** [{type, label, label_one, label_other, unit, unit_one, short, headline, statement, claimants, moc_board}, ...] as the API serves them. */
 export function creditTypes() {
   return KINDS;
 }
@@ -77,13 +77,33 @@ export function designation(credit) {
   return `${creditLabel(credit.type)}: ${formatAmount(credit.max)}`;
 }
 
-/** A claim's credit: "<amount> <label>"; participation as its certificate with the hours. */
+/**
+ * An amount with its label, as the certificate writes it (cme.rules.credit.counted): the
+ * type's label_one after exactly 1 ("1.0 ... Credit™"), its label_other after any other amount.
+ */
+export function counted(type, amount) {
+  const kind = BY_TYPE.get(type);
+  const words = kind ? (Number(amount) === 1 ? kind.label_one : kind.label_other) : String(type);
+  return `${formatAmount(amount)} ${words || creditLabel(type)}`;
+}
+
+/** The degrees that may claim a credit type ([] when unknown). */
+export function claimants(type) {
+  return BY_TYPE.get(type)?.claimants || [];
+}
+
+/** The boards whose MOC points a degree may claim ("ABIM", ...): its learners' board id fields. */
+export function mocBoardsFor(degree) {
+  return KINDS.filter((kind) => kind.moc_board && (kind.claimants || []).includes(degree)).map((kind) => kind.moc_board);
+}
+
+/** A claim's credit: "<amount> <label>" (counted); participation as its certificate with the hours. */
 export function claimedCredit(claim) {
   const kind = BY_TYPE.get(claim.credit_type);
   if (claim.credit_type === 'PARTICIPATION' && kind) {
     return `${kind.headline} (${formatAmount(claim.credits)} ${Number(claim.credits) === 1 ? kind.unit_one : kind.unit})`;
   }
-  return `${formatAmount(claim.credits)} ${creditLabel(claim.credit_type)}`;
+  return counted(claim.credit_type, claim.credits);
 }
 
 /** Whether a credit type's board awards only the activity's whole amount (the API's `whole`: ABP MOC, ACPE). */

@@ -41,11 +41,6 @@ from cme.publishing import activities
 from cme.records import board_files, certificates
 from cme.rules import credit
 
-ATTESTATION = (
-    "I attest that I participated in this activity. Physicians should claim only the credit "
-    "commensurate with the extent of their participation in the activity."
-)
-
 
 def _designated(activity: Activity) -> list[Credit]:
     return [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
@@ -290,7 +285,7 @@ def build(
             "credits": str(first.credits),
             "lines": [{"credit_type": x.credit_type.value, "credits": str(x.credits)} for x in lines],
             **({"moc_consent": True} if claim.moc_consent else {}),
-            "attestation": ATTESTATION,
+            "attestation": credit.attestation(learner.degree),  # as the claim form showed it
             "evaluation": data.evaluation,
         },
         source_ip,
@@ -568,7 +563,10 @@ def my_activities(learner_id: str) -> MyActivitiesReply:
         ({o.email for o in owners if not o.verified} | {learner.email}) - set(learner.verified_emails or ())
     )
     return MyActivitiesReply(
-        activities=result, unverified_emails=unverified, note=UNVERIFIED_NOTE if unverified else None
+        activities=result,
+        unverified_emails=unverified,
+        note=UNVERIFIED_NOTE if unverified else None,
+        attestation=credit.attestation(learner.degree),
     )
 
 

@@ -27,7 +27,7 @@ from cme.platform.observability import logger
 from cme.platform.schemas import ActivityIn, AdminActivity, Credit, PublicActivity, Question
 from cme.platform.settings import get_settings
 from cme.publishing import topics
-from cme.rules.credit import CODE_ALPHABET
+from cme.rules.credit import CODE_ALPHABET, check_aapa_valid_until
 
 T = TypeVar("T")
 CODE_LENGTH = 6
@@ -92,6 +92,7 @@ def validate(data: ActivityIn) -> str | None:
     problems.check(_check_evaluation, data)
     code = problems.check(_wanted_code, data)
     problems.check(topics.check_topics, data.topics)
+    problems.check(check_aapa_valid_until, [c.type.value for c in data.credits], data.aapa_valid_until)
     problems.raise_any()
     return code
 

@@ -121,6 +121,7 @@ def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> by
             designated=designated,
             jointly_accredited=settings.jointly_accredited,
             uan=getattr(activity, "uan", None),
+            aapa_valid_until=_day(getattr(activity, "aapa_valid_until", None)),
             provider_name=settings.provider_name,
             provider_address=settings.provider_address,
             director_name=settings.cme_director_name,
@@ -131,6 +132,10 @@ def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> by
             issued_on=clock.local_date(clock.now()),
         )
     )
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _store(claim: Claim, learner: Learner, activity: Activity, code: str) -> tuple[str, str | None]:

@@ -18,6 +18,8 @@ class CreditTypeOut(BaseModel):
 
     type: CreditType
     label: str
+    label_one: str  # after an amount of exactly 1: "1.0 AMA PRA Category 1 Credit™"
+    label_other: str  # after any other amount: "1.5 AMA PRA Category 1 Credits™"
     unit: str
     unit_one: str
     short: str

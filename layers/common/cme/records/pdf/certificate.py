@@ -48,6 +48,7 @@ class CertificateData:
     designated: Mapping[str, float] = field(default_factory=dict)
     jointly_accredited: bool = False
     uan: str | None = None
+    aapa_valid_until: date | None = None  # the activity's AAPA approval's last day (its statement says it)
 
 
 def lines(data: CertificateData) -> tuple[credit.Line, ...]:
@@ -59,8 +60,10 @@ def headline(data: CertificateData) -> str:
 
 
 def awards(data: CertificateData) -> list[str]:
-    """One award line per credit line: "and is awarded 1.0 AMA PRA Category 1 Credit™.", ..."""
-    return [credit.award(line.credit_type, line.credits) for line in lines(data)]
+    """One award sentence per credit line, about the learner by name and degree (cme.rules.credit
+    ``award_sentences``): "Ana Ruiz, MD is awarded 1.0 AMA PRA Category 1 Credit™.", then
+    "Ana Ruiz, MD has also earned 1.0 Medical Knowledge MOC point in the ... program."."""
+    return credit.award_sentences(credit.with_degree(data.learner_name, data.degree), lines(data))
 
 
 def award(data: CertificateData) -> str:
@@ -85,7 +88,14 @@ def statements(data: CertificateData) -> list[str]:
         if maximum is None:
             maximum = data.type_max if line.credit_type.value == data.credit_type else line.credits
         own = credit.line_statement(
-            line, provider, maximum, data.format, data.provider_address, data.uan, data.jointly_accredited
+            line,
+            provider,
+            maximum,
+            data.format,
+            data.provider_address,
+            data.uan,
+            data.jointly_accredited,
+            data.aapa_valid_until,
         )
         if own:
             out.append(own)
