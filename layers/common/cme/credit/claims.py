@@ -37,6 +37,7 @@ from cme.platform.schemas import (
     MyActivitiesReply,
     MyActivity,
 )
+from cme.platform.settings import get_settings
 from cme.publishing import activities
 from cme.records import board_files, certificates
 from cme.rules import credit
@@ -54,6 +55,14 @@ def deadline(activity: Activity) -> date:
 
 def _designated(activity: Activity) -> list[Credit]:
     return [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
+
+
+def options(degree: str, activity: Activity) -> list[Credit]:
+    """What a learner of ``degree`` may claim of the activity (credit.credit_options): ACPE under the
+    UAN of their audience, IPCE only from a jointly accredited office."""
+    return credit.credit_options(
+        degree, _designated(activity), activities.uans(activity), get_settings().jointly_accredited
+    )
 
 
 def lines_out(lines: list[credit.Line]) -> list[ClaimLineOut]:
@@ -123,9 +132,9 @@ def check(data: ClaimIn, learner: Learner, activity: Activity, attended: bool, t
     if not attended:
         raise not_attended()
     credit.check_window(date.fromisoformat(activity.end_date), int(activity.claim_window_days), today)
-    options = credit.credit_options(learner.degree, _designated(activity))
+    allowed = options(learner.degree, activity)
     requested, several = _requested(data)
-    lines = credit.check_lines(learner.degree, options, requested, several)
+    lines = credit.check_lines(learner.degree, allowed, requested, several)
     known = reporting(data, learner)
     credit.check_reporting(lines, data.moc_consent, known.board_ids, known.birth_mmdd, known.nabp_eprofile_id)
     credit.check_evaluation(activity.evaluation or [], data.evaluation)
@@ -490,7 +499,7 @@ def _my_activity(activity: Activity, email: str, claim: Claim | None, degree: st
         start_date=view.start_date,
         end_date=view.end_date,
         location=activity.location,
-        credit_options=credit.credit_options(degree, _designated(activity)),
+        credit_options=options(degree, activity),
         status=status,
         claim_deadline=last_day,
         reason=reason,

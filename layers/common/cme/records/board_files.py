@@ -37,6 +37,7 @@ from cme.platform.models import Activity, Claim, plain
 from cme.platform.observability import logger
 from cme.platform.schemas import BoardReportStatus, CreditType, ReportStatusReply
 from cme.platform.spreadsheet import to_csv
+from cme.publishing import activities
 from cme.rules import credit
 
 MOC, CPE = "MOC", "CPE"
@@ -81,6 +82,12 @@ def _mmdd(row: Row) -> str:
 
 Column = tuple[str, Callable[[Row], Any]]
 
+
+def _uan(row: Row) -> str:
+    """The activity's UAN for the learner's audience (-P pharmacists, -T technicians; publishing.activities.uans)."""
+    return (activities.uans(row.activity).for_degree(row.claim.degree) if row.activity else None) or ""
+
+
 #: Each file's columns, in order: (header, value). The one place to map an office's upload layout.
 COLUMNS: dict[str, list[Column]] = {
     MOC: [  # ACCME PARS learner completion (MOC)
@@ -97,7 +104,7 @@ COLUMNS: dict[str, list[Column]] = {
     CPE: [  # NABP CPE Monitor
         ("NABP e-Profile ID", lambda r: r.claim.nabp_eprofile_id or ""),
         ("Birth Date (MMDD)", _mmdd),
-        ("UAN", lambda r: (r.activity.uan if r.activity else None) or ""),
+        ("UAN", _uan),
         ("Completion Date", lambda r: r.completed.strftime(DATE_FORMAT)),
         ("Contact Hours", lambda r: credit.amount(r.line.credits)),
     ],

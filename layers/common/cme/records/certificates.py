@@ -120,7 +120,9 @@ def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> by
             lines=tuple(credit.claim_lines(claim)),
             designated=designated,
             jointly_accredited=settings.jointly_accredited,
-            uan=getattr(activity, "uan", None),
+            uan=activities.uans(activity).for_degree(claim.degree),  # the UAN of the learner's audience
+            nabp_eprofile_id=claim.nabp_eprofile_id,
+            participated_on=credit.claim_completed_on(claim, clock.local_date(claim.claimed_at)),
             provider_name=settings.provider_name,
             provider_address=settings.provider_address,
             director_name=settings.cme_director_name,
