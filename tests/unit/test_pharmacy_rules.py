@@ -186,3 +186,19 @@ def test_ipce_is_never_printed_by_an_office_not_jointly_accredited() -> None:
     assert "IPCE" not in " ".join(pdf_lines(team))
     joint = " ".join(pdf_lines(dataclasses.replace(team, jointly_accredited=True)))
     assert "Interprofessional Continuing Education (IPCE)" in joint and "jointly accredited" in joint
+
+
+def test_no_page_lists_the_degrees_itself() -> None:
+    """The account and profile forms build their degree lists from GET /api/credit-types (web/js/credits.js)."""
+    from pathlib import Path
+
+    web = Path(__file__).resolve().parents[2] / "web"
+    pages = sorted(web.glob("*.html"))
+    assert len(pages) > 10
+    copies = [
+        f"{page.name}: {degree.value}"
+        for page in pages
+        for degree in Degree
+        if f'<option value="{degree.value}"' in page.read_text(encoding="utf-8")
+    ]
+    assert copies == []
