@@ -112,6 +112,8 @@ def test_pharmacists_and_technicians_claim_under_their_uan(admin: ApiClient, new
     reporting = {"nabp_eprofile_id": "7654321", "birth_mmdd": "0704"}
     claimed = cpht.post("/api/me/claims", lines_body(activity, [{"credit_type": "ACPE", "credits": 2.0}], **reporting))
     assert claimed.status == 201, claimed.json
+    download = cpht.get(f"/api/me/claims/{claimed.json['claim']['claim_id']}/certificate").json["url"]
+    assert "CPE-record-of-participation-" in download  # the file's name, never "certificate"
     text = certificate_text(cpht, claimed.json["claim"])
     assert "Record of Participation" in text and "Statement of Credit" not in text
     assert "Seán Ó Briain, CPhT" in text
