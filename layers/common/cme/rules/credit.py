@@ -375,7 +375,7 @@ class AcpeUans:
 
 
 def acpe_audience(degree: str) -> str | None:
-    """ "P" for a pharmacist, "T" for a pharmacy technician, None for anyone else."""
+    """The ACPE audience of a degree: "P" for a pharmacist, "T" for a pharmacy technician, else None."""
     return "P" if degree in PHARMACISTS else "T" if degree in TECHNICIANS else None
 
 
