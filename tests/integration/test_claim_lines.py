@@ -187,8 +187,8 @@ def test_a_jointly_accredited_team_activity(
     assert [x["credit_type"] for x in pharmacist.json["claim"]["lines"]] == ["ACPE", "IPCE"]
     text = certificate_text(rph, pharmacist.json["claim"])
     assert "Record of Participation" in text and "Statement of Credit" not in text  # ACPE: CPE Monitor awards it
-    assert f"NABP e-Profile ID: 1234567 Date of participation: {activity_day(activity)}" in text
-    assert f"ACPE Universal Activity Number (UAN): {UAN} Contact hours: 1.0 contact hour (0.1 CEUs)" in text
+    assert f"NABP e-Profile ID: 1234567 · Date of participation: {activity_day(activity)}" in text
+    assert f"ACPE Universal Activity Number (UAN): {UAN} · Contact hours: 1.0 contact hour (0.1 CEUs)" in text
     assert JOINT in text and IPCE in text
     assert (
         ACCME not in text and "accredited by the Accreditation Council for Pharmacy Education as a provider" not in text

@@ -117,8 +117,8 @@ def test_pharmacists_and_technicians_claim_under_their_uan(admin: ApiClient, new
     text = certificate_text(cpht, claimed.json["claim"])
     assert "Record of Participation" in text and "Statement of Credit" not in text
     assert "Seán Ó Briain, CPhT" in text
-    assert f"NABP e-Profile ID: 7654321 Date of participation: {activity_day(activity)}" in text
-    assert f"ACPE Universal Activity Number (UAN): {T_UAN} Contact hours: 2.0 contact hours (0.2 CEUs)" in text
+    assert f"NABP e-Profile ID: 7654321 · Date of participation: {activity_day(activity)}" in text
+    assert f"ACPE Universal Activity Number (UAN): {T_UAN} · Contact hours: 2.0 contact hours (0.2 CEUs)" in text
     assert "ACPE credit is awarded only through CPE Monitor" in text
 
     pharmd = attendee(admin, new_client, outbox, activity, "pharmd", "PharmD")

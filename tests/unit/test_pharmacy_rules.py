@@ -153,13 +153,9 @@ def test_a_pharmacists_record_of_participation() -> None:
     text = " ".join(lines)
     assert "Record of Participation" in lines and "Statement of Credit" not in text
     assert "Ana Ruiz, RPh" in lines
-    for line in (
-        "NABP e-Profile ID: 1234567",
-        "Date of participation: March 3, 2026",
-        f"ACPE Universal Activity Number (UAN): {P_UAN}",
-        "Contact hours: 2.0 contact hours (0.2 CEUs)",
-    ):
-        assert line in lines, line
+    # the record's four items, two to a line
+    assert "NABP e-Profile ID: 1234567 · Date of participation: March 3, 2026" in lines
+    assert f"ACPE Universal Activity Number (UAN): {P_UAN} · Contact hours: 2.0 contact hours (0.2 CEUs)" in lines
     assert "accredited by the Accreditation Council for Pharmacy Education as a provider of continuing pharmacy" in text
     assert "ACPE credit is awarded only through CPE Monitor" in text and "view it in your NABP e-Profile" in text
 
@@ -172,7 +168,8 @@ def test_a_technicians_record_of_participation() -> None:
     )
     lines = pdf_lines(technician)
     assert "Record of Participation" in lines and "Li Wei, CPhT" in lines
-    assert f"ACPE Universal Activity Number (UAN): {T_UAN}" in lines and "NABP e-Profile ID: 7654321" in lines
+    assert "NABP e-Profile ID: 7654321 · Date of participation: March 3, 2026" in lines
+    assert f"ACPE Universal Activity Number (UAN): {T_UAN} · Contact hours: 2.0 contact hours (0.2 CEUs)" in lines
 
 
 def test_ipce_is_never_printed_by_an_office_not_jointly_accredited() -> None:
@@ -202,3 +199,25 @@ def test_no_page_lists_the_degrees_itself() -> None:
         if f'<option value="{degree.value}"' in page.read_text(encoding="utf-8")
     ]
     assert copies == []
+
+
+def test_a_team_record_stays_above_the_signature() -> None:
+    """A jointly accredited pharmacist's record of ACPE and IPCE: every line of text above the
+    signature (its image stands on a line 42 mm from the bottom, up to 14 mm high)."""
+    import dataclasses
+
+    from cme.records.pdf.certificate import RECORD_SEPARATOR
+
+    team = dataclasses.replace(
+        PHARMACIST,
+        lines=(credit.Line(CreditType.ACPE, 2.0), credit.Line(CreditType.IPCE, 2.0)),
+        designated={"AMA_PRA_1": 2.0, "ACPE": 2.0, "IPCE": 2.0},
+        jointly_accredited=True,
+    )
+    page = PdfReader(io.BytesIO(render(team))).pages[0]
+    found: list[tuple[float, str]] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: found.append((tm[5] * cm[3] + cm[5], text)))
+    signature_top = (42 + 14) * 72 / 25.4  # points from the bottom of the page
+    statements = [(y, text) for y, text in found if "CPE Monitor" in text or "IPCE" in text]
+    assert statements and all(y > signature_top for y, _ in statements), statements
+    assert RECORD_SEPARATOR.strip() == "·"

@@ -20,6 +20,7 @@ INK = (29, 39, 51)
 ACCENT = (20, 80, 122)
 MUTED = (85, 95, 105)
 SIGNATURE_WIDTH = 80.0  # mm: the signature line, and the most the image, name and title take
+RECORD_SEPARATOR = "   ·   "  # between two items of a record of participation's line
 
 
 @dataclass(frozen=True)
@@ -268,11 +269,11 @@ def build(data: CertificateData, unicode: bool = True) -> fonts.Document:  # noq
     for line in awards(data):
         y = _paragraph(pdf, left, y, width, line, 7 if len(lines(data)) == 1 else 6)
     details = record(data)
-    if details:  # a record of participation: its ACPE lines, one each
-        y += 1.5
+    if details:  # a record of participation: its ACPE lines, two to a line (room for the statements)
+        y += 1
         pdf.set_font(family, "", 10)
-        for line in details:
-            y = _paragraph(pdf, left, y, width, line, 5)
+        for pair in (details[i : i + 2] for i in range(0, len(details), 2)):
+            y = _paragraph(pdf, left, y, width, RECORD_SEPARATOR.join(pair), 5)
     y += 4
 
     pdf.set_text_color(*MUTED)
@@ -280,7 +281,7 @@ def build(data: CertificateData, unicode: bool = True) -> fonts.Document:  # noq
     room = pdf.h - 42 - 16 - y  # above the signature, date and QR code
     size = 8.5
     pdf.set_font(family, "", size)
-    while size > 6.5 and sum(len(wrap(pdf, t, width - 20)) * size * 4.2 / 8.5 + 1.5 for t in texts) > room:
+    while size > 6 and sum(len(wrap(pdf, t, width - 20)) * size * 4.2 / 8.5 + 1.5 for t in texts) > room:
         size -= 0.5  # several lines' statements: smaller type, never over the signature
         pdf.set_font(family, "", size)
     for statement in texts:
