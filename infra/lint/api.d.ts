@@ -179,11 +179,16 @@ declare namespace Api {
   type CreditTypesReply = {
     credit_types: CreditTypeOut[];
     formats: ActivityFormatOut[];
+    degrees: DegreeOut[];
   };
   type Degree = "MD" | "DO" | "PA-C" | "NP" | "RN" | "PharmD" | "RPh" | "CPhT" | "APRN" | "CRNA" | "LPN" | "PhD" | "Other";
   type DegreeChange = {
     degree: Degree;
     reason: string;
+  };
+  type DegreeOut = {
+    degree: Degree;
+    label: string;
   };
   type DocumentIn = {
     content_type: DocumentType;
@@ -483,6 +488,7 @@ declare namespace Api {
     help_email: string;
     timezone: string;
     sms_number?: string | null;
+    jointly_accredited?: boolean;
   };
   type SignIn = {
     email: string;

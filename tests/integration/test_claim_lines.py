@@ -42,6 +42,13 @@ TEAM = [
 UAN = "JA0000001-0000-26-001-L01-P"
 
 
+def activity_day(activity: dict[str, Any]) -> str:
+    """A one-day live activity's date as documents print it ("March 3, 2026")."""
+    from datetime import date
+
+    return f"{date.fromisoformat(activity['end_date']):%B %-d, %Y}"
+
+
 def learner(admin: ApiClient, new_client: Any, outbox: Any, activity: dict[str, Any], who: str, degree: str) -> Any:
     person = new_client()
     phone = {"md": "480-555-0131", "rn": "480-555-0132", "rph": "480-555-0133", "pa": "480-555-0134"}[who]
@@ -221,8 +228,9 @@ def test_a_jointly_accredited_team_activity(
     assert pharmacist.status == 201, pharmacist.json
     assert [x["credit_type"] for x in pharmacist.json["claim"]["lines"]] == ["ACPE", "IPCE"]
     text = certificate_text(rph, pharmacist.json["claim"])
-    assert "Statement of Credit" in text
-    assert f"ACPE Universal Activity Number (UAN): {UAN}. Credit awarded: 1.0 contact hour (0.1 CEUs)." in text
+    assert "Record of Participation" in text and "Statement of Credit" not in text  # ACPE: CPE Monitor awards it
+    assert f"NABP e-Profile ID: 1234567 · Date of participation: {activity_day(activity)}" in text
+    assert f"ACPE Universal Activity Number (UAN): {UAN} · Contact hours: 1.0 contact hour (0.1 CEUs)" in text
     assert JOINT in text and IPCE in text
     assert (
         ACCME not in text and "accredited by the Accreditation Council for Pharmacy Education as a provider" not in text

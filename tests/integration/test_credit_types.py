@@ -8,6 +8,8 @@ import io
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from tests.integration.conftest import account
 from tests.integration.test_certificates import fetch, pdf_text
 from tests.integration.test_claims import claim_body, verify_primary
@@ -87,9 +89,18 @@ def test_credit_types_serve_every_activity_formats_label(client: ApiClient) -> N
     ]
 
 
-def test_every_credit_type_can_be_designated(admin: ApiClient, client: ApiClient) -> None:
+def test_every_credit_type_can_be_designated(
+    admin: ApiClient, client: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By a jointly accredited office (IPCE), with a UAN (ACPE)."""
+    from cme.platform.settings import reset_settings
+
+    monkeypatch.setenv("JOINTLY_ACCREDITED", "true")
+    reset_settings()
     credits = [{"type": t, "max": 1.0} for t in ALL_TYPES]
-    activity = create(admin, credits=credits, aapa_valid_until="2027-06-30")  # AAPA's approval states its last day
+    activity = create(
+        admin, credits=credits, aapa_valid_until="2027-06-30", uan_pharmacist="JA0000000-0000-26-001-L01-P"
+    )  # AAPA's approval states its last day; ACPE is reported under a UAN
     assert [c["type"] for c in activity["credits"]] == ALL_TYPES
     listed = client.get(f"/api/activities/{activity['activity_id']}").json
     assert [c["type"] for c in listed["credits"]] == ALL_TYPES

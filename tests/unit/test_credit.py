@@ -284,7 +284,10 @@ JOINT = [
     ],
 )
 def test_credit_options(degree: str, designated: list[Credit], expected: list[tuple[str, float]]) -> None:
-    assert [(c.type.value, c.max) for c in credit.credit_options(degree, designated)] == expected
+    """An activity with both ACPE UANs, from a jointly accredited office (test_pharmacy_rules: without them)."""
+    both = credit.AcpeUans(pharmacist="0000-0000-26-001-L01-P", technician="0000-0000-26-001-L01-T")
+    options = credit.credit_options(degree, designated, both, jointly_accredited=True)
+    assert [(c.type.value, c.max) for c in options] == expected
 
 
 def test_check_line() -> None:

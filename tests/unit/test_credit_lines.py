@@ -24,7 +24,8 @@ TEAM = [Credit(type=t, max=1.0) for t in (AMA, ANCC, ACPE, IPCE)]
 
 def test_each_profession_claims_its_own_on_a_team_activity() -> None:
     def types(degree: str) -> list[str]:
-        return [c.type.value for c in credit.credit_options(degree, TEAM)]
+        uans = credit.AcpeUans(pharmacist="JA0000000-0000-26-001-L01-P")
+        return [c.type.value for c in credit.credit_options(degree, TEAM, uans, jointly_accredited=True)]
 
     assert types("MD") == types("DO") == ["AMA_PRA_1", "IPCE"]
     assert types("RN") == ["ANCC", "IPCE", "PARTICIPATION"]
@@ -78,11 +79,11 @@ def test_what_reporting_needs() -> None:
 
 def test_line_statements_alone_and_jointly_accredited() -> None:
     acpe = credit.Line(ACPE, 1.5)
-    alone = credit.line_statement(acpe, "X", 1.5, "live", "1 Way", "JA-1")
+    alone = credit.line_statement(acpe, "X", 1.5, "live", "1 Way")
     assert alone.startswith("X is accredited by the Accreditation Council for Pharmacy Education")
-    assert alone.endswith("ACPE Universal Activity Number (UAN): JA-1. Credit awarded: 1.5 contact hours (0.15 CEUs).")
-    assert credit.line_statement(acpe, "X", 1.5, "live", "1 Way", "JA-1", jointly_accredited=True) == (
-        "ACPE Universal Activity Number (UAN): JA-1. Credit awarded: 1.5 contact hours (0.15 CEUs)."
+    assert alone.endswith(credit.CPE_MONITOR_NOTE.format(provider="X"))
+    assert credit.line_statement(acpe, "X", 1.5, "live", "1 Way", jointly_accredited=True) == (
+        credit.CPE_MONITOR_NOTE.format(provider="X")
     )
     nurse = credit.line_statement(credit.Line(ANCC, 1.0), "X", 1.0, "live", "1 Way", jointly_accredited=True)
     assert nurse == "Nursing contact hours awarded: 1.0. X, 1 Way."
@@ -94,10 +95,8 @@ def test_line_statements_alone_and_jointly_accredited() -> None:
     assert credit.joint_accreditation_statement("X").startswith("In support of improving patient care, X is jointly")
 
 
-def test_an_acpe_line_without_a_uan() -> None:
-    assert credit.line_statement(credit.Line(ACPE, 2.0), "X", 2.0, jointly_accredited=True) == (
-        "Credit awarded: 2.0 contact hours (0.2 CEUs)."
-    )
+def test_an_acpe_record_without_a_uan() -> None:
+    assert credit.acpe_record(2.0, None, None, None) == ["Contact hours: 2.0 contact hours (0.2 CEUs)"]
 
 
 def test_the_ama_and_moc_certificate_text() -> None:

@@ -19,6 +19,9 @@ const FORMATS = Object.freeze(
   reply.status === 200 && Array.isArray(reply.body?.formats) ? reply.body.formats : [],
 );
 const FORMAT_LABELS = new Map(FORMATS.map(({ format, label }) => [format, label]));
+const DEGREES = Object.freeze(
+  reply.status === 200 && Array.isArray(reply.body?.degrees) ? reply.body.degrees : [],
+);
 
 /** The credit types in the order every list of credits follows. */
 export const CREDIT_TYPES = Object.freeze(KINDS.map((kind) => kind.type));
@@ -31,6 +34,22 @@ export function creditTypes() {
 /** [{format, label}, ...]: every activity format, in the order a coordinator picks from, as the API serves them. */
 export function activityFormats() {
   return FORMATS;
+}
+
+/** [{degree, label}, ...]: every degree a learner may hold, in the order they pick from, as the API serves them. */
+export function degrees() {
+  return DEGREES;
+}
+
+/**
+ * Fill a degree list (the account and profile forms) with every degree the API serves, after its
+ * empty first choice ("Choose your degree"): the one list of degrees is the server's
+ * (docs/domain.md "Degrees and who claims what"), never a copy in the page.
+ * @param {HTMLSelectElement} select
+ */
+export function fillDegrees(select) {
+  const prompt = select.options[0] && !select.options[0].value ? [select.options[0]] : [];
+  select.replaceChildren(...prompt, ...DEGREES.map(({ degree, label }) => new Option(label, degree)));
 }
 
 /** A credit type's label, as the API words it (an unknown type as it is). */

@@ -11,7 +11,7 @@ import {
   clearErrors, formValues, formatPhone, handleSubmit, requireFields, setBusy, showAlert, showAnswerProblems,
 } from './forms.js';
 import { setRole, setSignedIn } from './shell.js';
-import { claimants, mocBoards, mocBoardsFor } from './credits.js';
+import { claimants, fillDegrees, mocBoards, mocBoardsFor } from './credits.js';
 import { setUpEmails } from './my-emails.js';
 import { setUpActivities } from './my-activities.js';
 import { setUpPhone } from './my-phone.js';
@@ -23,6 +23,7 @@ const editToggle = /** @type {HTMLButtonElement} */ (document.getElementById('ed
 const form = /** @type {HTMLFormElement} */ (document.getElementById('profile-form'));
 const formAlert = /** @type {HTMLElement} */ (document.getElementById('profile-alert'));
 const saveButton = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
+fillDegrees(/** @type {HTMLSelectElement} */ (form.elements.namedItem('degree')));
 
 const banner = /** @type {HTMLElement} */ (document.getElementById('verify-banner'));
 const bannerStatus = /** @type {HTMLElement} */ (document.getElementById('banner-status'));

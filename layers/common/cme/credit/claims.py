@@ -37,6 +37,7 @@ from cme.platform.schemas import (
     MyActivitiesReply,
     MyActivity,
 )
+from cme.platform.settings import get_settings
 from cme.publishing import activities
 from cme.records import board_files, certificates
 from cme.rules import credit
@@ -44,6 +45,14 @@ from cme.rules import credit
 
 def _designated(activity: Activity) -> list[Credit]:
     return [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
+
+
+def options(degree: str, activity: Activity) -> list[Credit]:
+    """What a learner of ``degree`` may claim of the activity (credit.credit_options): ACPE under the
+    UAN of their audience, IPCE only from a jointly accredited office."""
+    return credit.credit_options(
+        degree, _designated(activity), activities.uans(activity), get_settings().jointly_accredited
+    )
 
 
 def lines_out(lines: list[credit.Line]) -> list[ClaimLineOut]:
@@ -137,9 +146,9 @@ def check(
     completed = credit.completed_on(activity_format, end, today)
     credit.board_limits(requested_types(data), activity_format, end, completed, today)
     credit.check_window(end, int(activity.claim_window_days), today, activity_format, reopened_until)
-    options = credit.credit_options(learner.degree, _designated(activity))
+    allowed = options(learner.degree, activity)
     requested, several = _requested(data)
-    lines = credit.check_lines(learner.degree, options, requested, several)
+    lines = credit.check_lines(learner.degree, allowed, requested, several)
     known = reporting(data, learner)
     credit.check_reporting(lines, data.moc_consent, known.board_ids, known.birth_mmdd, known.nabp_eprofile_id)
     credit.check_evaluation(activity.evaluation or [], data.evaluation)
@@ -496,11 +505,11 @@ def _my_activity(activity: Activity, email: str, claim: Claim | None, degree: st
     """One attended activity as My activities shows it (its status: credit.claim_status): closed
     after its last day for this learner (credit.closing: an enduring material's end date, or the
     boards' own limit when every credit the learner may claim has one), with the reason."""
-    options = credit.credit_options(degree, _designated(activity))
+    allowed = options(degree, activity)
     end = date.fromisoformat(activity.end_date)
     activity_format = activity.format or ""
     last_day, why = credit.closing(
-        [o.type.value for o in options],
+        [o.type.value for o in allowed],
         activity_format,
         end,
         int(activity.claim_window_days),
@@ -515,7 +524,7 @@ def _my_activity(activity: Activity, email: str, claim: Claim | None, degree: st
         start_date=view.start_date,
         end_date=view.end_date,
         location=activity.location,
-        credit_options=options,
+        credit_options=allowed,
         status=status,
         claim_deadline=last_day,
         reason=reason,

@@ -113,6 +113,9 @@ CODES: dict[str, Code] = {
     "EVALUATION_INVALID": Code(
         422, "An activity's evaluation with a repeated question id or a choice question without choices."
     ),
+    "IPCE_NEEDS_JOINT_ACCREDITATION": Code(
+        422, "An activity designating IPCE credit from an office that is not jointly accredited (JointlyAccredited)."
+    ),
     "LAST_CONFIRMED_EMAIL": Code(422, "Removing the account's only confirmed email."),
     "MIN_CREDITS_INVALID": Code(422, "A requirement rule's minimum out of range or not in steps of 0.25."),
     "MOC_DETAILS_REQUIRED": Code(422, "MOC points need consent, the board id and birth month and day."),

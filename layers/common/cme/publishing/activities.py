@@ -24,9 +24,10 @@ from cme.platform.errors import BadToken, Conflict, InvalidInput, NotFound, Prob
 from cme.platform.models import Activity, AttendanceCode
 from cme.platform.models.tables import ActivityCalendar, CreditDesignation, EvaluationQuestion
 from cme.platform.observability import logger
-from cme.platform.schemas import ActivityIn, AdminActivity, Credit, PublicActivity, Question
+from cme.platform.schemas import ActivityIn, AdminActivity, Credit, CreditType, PublicActivity, Question
 from cme.platform.settings import get_settings
 from cme.publishing import topics
+from cme.rules import credit
 from cme.rules.credit import CODE_ALPHABET, check_aapa_valid_until
 
 T = TypeVar("T")
@@ -53,16 +54,61 @@ def _check_dates(data: ActivityIn) -> None:
 
 def _check_credits(data: ActivityIn) -> None:
     seen: set[str] = set()
-    for index, credit in enumerate(data.credits):
-        if (credit.max * 4) != int(credit.max * 4):
+    for index, given in enumerate(data.credits):
+        if (given.max * 4) != int(given.max * 4):
             raise _problem(
                 "CREDITS_INVALID",
-                f"Credit maximums are designated in steps of 0.25; {credit.max:g} is not.",
+                f"Credit maximums are designated in steps of 0.25; {given.max:g} is not.",
                 f"credits.{index}.max",
             )
-        if credit.type in seen:
-            raise _problem("CREDITS_INVALID", f"{credit.type.value} is listed twice.", f"credits.{index}.type")
-        seen.add(credit.type)
+        if given.type in seen:
+            raise _problem("CREDITS_INVALID", f"{given.type.value} is listed twice.", f"credits.{index}.type")
+        seen.add(given.type)
+
+
+def _given_uans(data: ActivityIn) -> credit.AcpeUans:
+    """The activity's ACPE UANs by audience, as given (upper case): ``uan_pharmacist`` and
+    ``uan_technician``, and an older client's single ``uan`` (still taken) in the audience its
+    suffix names; 422 VALIDATION_FAILED (field ``uan``) for a ``uan`` that names no audience, or
+    one given beside another UAN for its audience."""
+    found = {"P": (data.uan_pharmacist or "").upper() or None, "T": (data.uan_technician or "").upper() or None}
+    legacy = (data.uan or "").upper()
+    if legacy:
+        audience = credit.uan_audience(legacy)
+        if audience is None:
+            raise _problem(
+                "VALIDATION_FAILED",
+                "A UAN ends with -P (for pharmacists) or -T (for pharmacy technicians).",
+                "uan",
+            )
+        if found[audience] and found[audience] != legacy:
+            raise _problem(
+                "VALIDATION_FAILED",
+                f"Give the UAN once, as {credit.UAN_FIELD[audience]} (uan is its older name).",
+                "uan",
+            )
+        found[audience] = legacy
+    return credit.AcpeUans(pharmacist=found["P"], technician=found["T"])
+
+
+def _check_uans(data: ActivityIn) -> None:
+    """ACPE designated: a UAN per audience, each in ACPE's shape (credit.check_uans); 422 VALIDATION_FAILED."""
+    problems = credit.check_uans([c.type.value for c in data.credits], data.format.value, _given_uans(data))
+    if problems:
+        raise InvalidInput("VALIDATION_FAILED", "Please check the activity's ACPE UANs.", problems)
+
+
+def _check_ipce(data: ActivityIn) -> None:
+    """IPCE credit comes only from a jointly accredited provider (template parameter JointlyAccredited)."""
+    if get_settings().jointly_accredited:
+        return
+    for index, designation in enumerate(data.credits):
+        if designation.type == CreditType.IPCE:
+            raise _problem(
+                "IPCE_NEEDS_JOINT_ACCREDITATION",
+                "Only a jointly accredited provider designates IPCE credit, and this office is not jointly accredited.",
+                f"credits.{index}.type",
+            )
 
 
 def _check_evaluation(data: ActivityIn) -> None:
@@ -89,6 +135,8 @@ def validate(data: ActivityIn) -> str | None:
     problems = Problems()
     problems.check(_check_dates, data)
     problems.check(_check_credits, data)
+    problems.check(_check_ipce, data)
+    problems.check(_check_uans, data)
     problems.check(_check_evaluation, data)
     code = problems.check(_wanted_code, data)
     problems.check(topics.check_topics, data.topics)
@@ -98,6 +146,7 @@ def validate(data: ActivityIn) -> str | None:
 
 
 def _fields(data: ActivityIn) -> dict[str, Any]:
+    uans = _given_uans(data)
     return {
         "title": data.title,
         "description": data.description,
@@ -115,9 +164,9 @@ def _fields(data: ActivityIn) -> dict[str, Any]:
         ],
         "published": data.published,
         "published_key": PUBLISHED if data.published else None,
-        "uan": data.uan or None,
-        "uan_pharmacist": data.uan_pharmacist or None,
-        "uan_technician": data.uan_technician or None,
+        "uan": None,  # the single UAN of older records: saving keeps it per audience instead (uans)
+        "uan_pharmacist": uans.pharmacist,
+        "uan_technician": uans.technician,
         "pars_activity_id": data.pars_activity_id or None,
         "aapa_valid_until": data.aapa_valid_until.isoformat() if data.aapa_valid_until else None,
         "topics": topics.check_topics(data.topics) or None,
@@ -586,16 +635,23 @@ def attend_url(code: str) -> str:
     return f"{get_settings().site_url.rstrip('/')}/attend.html?{urlencode({'code': code})}"
 
 
+def uans(activity: Activity) -> credit.AcpeUans:
+    """The activity's ACPE UANs by audience, the one reading of them (a record saved with one ``uan``
+    before they were per audience: credit.stored_uans). Certificates, claims and board files read them here."""
+    return credit.stored_uans(activity.uan_pharmacist, activity.uan_technician, activity.uan)
+
+
 def admin_view(activity: Activity) -> AdminActivity:
+    acpe = uans(activity)
     return AdminActivity(
         **public_view(activity).model_dump(),
         attendance_code=activity.attendance_code,
         attendance_count=int(activity.attendance_count or 0),
         claim_count=int(activity.claim_count or 0),
         attend_url=attend_url(activity.attendance_code),
-        uan=activity.uan,
-        uan_pharmacist=activity.uan_pharmacist,
-        uan_technician=activity.uan_technician,
+        uan=activity.uan or acpe.pharmacist or acpe.technician,  # older clients' one UAN
+        uan_pharmacist=acpe.pharmacist,
+        uan_technician=acpe.technician,
         pars_activity_id=activity.pars_activity_id,
         aapa_valid_until=date.fromisoformat(activity.aapa_valid_until) if activity.aapa_valid_until else None,
     )

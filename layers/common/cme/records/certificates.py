@@ -24,6 +24,7 @@ from cme.platform.errors import NotFound, ServiceUnavailable, sign_in_required
 from cme.platform.models import Activity, Certificate, Claim, Learner, get_many
 from cme.platform.models.tables import ClaimLine
 from cme.platform.observability import logger
+from cme.platform.schemas import CreditType
 from cme.platform.settings import get_settings
 from cme.publishing import activities
 from cme.rules import credit
@@ -88,8 +89,12 @@ def date_range(start: str, end: str) -> str:
 
 
 def file_name(claim: Claim) -> str:
+    """ "CME-certificate-<start>-<title>.pdf"; a pharmacist's or technician's ACPE credit is a record
+    of participation, never a certificate of credit: "CPE-record-of-participation-<start>-<title>.pdf"."""
     title = documents.slug(claim.activity_title, 50) or "activity"
-    return f"CME-certificate-{claim.activity_start}-{title}.pdf"
+    first = credit.claim_lines(claim)[0].credit_type
+    kind = "CPE-record-of-participation" if first == CreditType.ACPE else "CME-certificate"
+    return f"{kind}-{claim.activity_start}-{title}.pdf"
 
 
 def _find_claim(learner_id: str, claim_id: str, consistent: bool = False) -> Claim:
@@ -120,7 +125,9 @@ def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> by
             lines=tuple(credit.claim_lines(claim)),
             designated=designated,
             jointly_accredited=settings.jointly_accredited,
-            uan=getattr(activity, "uan", None),
+            uan=activities.uans(activity).for_degree(claim.degree),  # the UAN of the learner's audience
+            nabp_eprofile_id=claim.nabp_eprofile_id,
+            participated_on=credit.claim_completed_on(claim, clock.local_date(claim.claimed_at)),
             aapa_valid_until=_day(getattr(activity, "aapa_valid_until", None)),
             provider_name=settings.provider_name,
             provider_address=settings.provider_address,

@@ -21,15 +21,45 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from cme.platform.errors import InvalidInput
-from cme.platform.schemas import ActivityFormat, ActivityFormatOut, Credit, CreditType, CreditTypeOut
+from cme.platform.schemas import (
+    ActivityFormat,
+    ActivityFormatOut,
+    Credit,
+    CreditType,
+    CreditTypeOut,
+    Degree,
+    DegreeOut,
+)
 
 # No 0/O, 1/I/L: a code read off a certificate, a projector or a phone is typed right the first
 # time. Certificate codes and activities' attendance codes both use it.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CERTIFICATE_CODE_LENGTH = 12
 
+# Who is who (docs/domain.md "Degrees and who claims what"): the one list of degrees is the
+# ``Degree`` enum; DEGREE_LABEL words each, in the order the account and profile forms list them
+# (GET /api/credit-types serves it as ``degrees``).
 PHYSICIANS = frozenset({"MD", "DO"})
-EVERYONE = frozenset({"MD", "DO", "PA-C", "NP", "RN", "PharmD", "PhD", "Other"})
+PAS = frozenset({"PA-C"})
+NURSES = frozenset({"RN", "NP", "APRN", "CRNA", "LPN"})  # ANCC contact hours are nursing CE, LPNs' too
+PHARMACISTS = frozenset({"PharmD", "RPh"})  # ACPE credit under the activity's -P UAN
+TECHNICIANS = frozenset({"CPhT"})  # ACPE credit under the activity's -T UAN
+EVERYONE = frozenset(d.value for d in Degree)
+DEGREE_LABEL: dict[str, str] = {
+    Degree.MD: "MD (physician)",
+    Degree.DO: "DO (physician)",
+    Degree.PA_C: "PA-C (physician assistant)",
+    Degree.APRN: "APRN (advanced practice registered nurse)",
+    Degree.NP: "NP (nurse practitioner)",
+    Degree.CRNA: "CRNA (certified registered nurse anesthetist)",
+    Degree.RN: "RN (registered nurse)",
+    Degree.LPN: "LPN (licensed practical nurse)",
+    Degree.PHARMD: "PharmD (pharmacist)",
+    Degree.RPH: "RPh (pharmacist)",
+    Degree.CPHT: "CPhT (pharmacy technician)",
+    Degree.PHD: "PhD",
+    Degree.OTHER: "Other",
+}
 
 # How a certificate and the AMA statement name an activity's format; which formats are self-paced.
 FORMAT_WORDS = {"live": "live activity", "enduring": "enduring material", "rss": "live activity"}
@@ -73,6 +103,9 @@ class CreditKind:
     # what a learner whose own credit this is attests when claiming, after "I attest that I
     # participated in this activity." ("": nothing more; ``attestation``)
     attestation: str = ""
+    # how the first award sentence says it ("Ana Ruiz, MD is awarded ..."): a record of participation
+    # (ACPE) awards nothing itself, its learner "has completed" the hours (CPE Monitor awards them)
+    verb: str = "is awarded"
 
 
 # The AMA's attestation sentence (its designation statement's second sentence): a physician's.
@@ -195,7 +228,7 @@ KINDS: dict[CreditType, CreditKind] = {
                 "American Nurses Credentialing Center's Commission on Accreditation. "
                 "Contact hours awarded: {awarded}. {provider}, {address}."
             ),
-            claimants=frozenset({"RN", "NP"}),
+            claimants=NURSES,
             attestation=(
                 "Nurses should claim only the contact hours commensurate with the extent of their participation in "
                 "the activity."
@@ -209,13 +242,16 @@ KINDS: dict[CreditType, CreditKind] = {
             unit="contact hours",
             unit_one="contact hour",
             short="ACPE",
-            headline="Statement of Credit",
+            # ACPE credit is awarded only through CPE Monitor: a provider hands out a record of
+            # participation, never a statement of credit (docs/domain.md "Pharmacists and technicians")
+            headline="Record of Participation",
             award="{n} {unit} of continuing pharmacy education (ACPE)",
+            verb="has completed",
             statement=(
                 "{provider} is accredited by the Accreditation Council for Pharmacy Education as a provider of "
                 "continuing pharmacy education."
             ),
-            claimants=frozenset({"PharmD"}),
+            claimants=PHARMACISTS | TECHNICIANS,
             whole=True,
             closes_after_days=60,
         ),
@@ -234,7 +270,7 @@ KINDS: dict[CreditType, CreditKind] = {
                 "{authorization} This activity is designated for {n} AAPA Category 1 CME {credits}.{valid_until} "
                 + AAPA_ATTESTATION
             ),
-            claimants=frozenset({"PA-C"}),
+            claimants=PAS,
             attestation=AAPA_ATTESTATION,
         ),
         CreditKind(
@@ -340,12 +376,17 @@ def award(credit_type: str, credits: float) -> str:
     return found.award.format(n=amount(credits), unit=_unit(found, credits))
 
 
+def _verb(credit_type: str) -> str:
+    found = kind(credit_type)
+    return found.verb if found else "is awarded"
+
+
 def award_sentences(name: str, lines: Iterable[Line]) -> list[str]:
     """The certificate's award lines, each a whole sentence about the learner (``name`` as printed,
     with degree): the first "Ana Ruiz, MD is awarded 1.0 AMA PRA Category 1 Credit™.", each next
     "Ana Ruiz, MD has also earned 1.0 Medical Knowledge MOC point in the ... program."."""
     return [
-        f"{name} {'has also earned' if index else 'is awarded'} {award(line.credit_type, line.credits)}."
+        f"{name} {'has also earned' if index else _verb(line.credit_type)} {award(line.credit_type, line.credits)}."
         for index, line in enumerate(lines)
     ]
 
@@ -457,6 +498,98 @@ def format_window_note(activity_format: str) -> str | None:
     return f"An {words} is claimed up to its end date: it cannot be completed for credit after it, whatever the window."
 
 
+def degrees() -> list[DegreeOut]:
+    """Every degree and its label, in the order a learner picks from, as ``GET /api/credit-types`` serves them."""
+    return [DegreeOut(degree=Degree(degree), label=text) for degree, text in DEGREE_LABEL.items()]
+
+
+# ------------------------------------------------------------------ ACPE: UANs per audience
+
+# ACPE's Universal Activity Number (docs/domain.md "Pharmacists and technicians"): provider id (4
+# digits, or JA and 7 digits for a jointly accredited provider), joint providership (0000 none,
+# 9999 joint), release year, sequence number, format (L live, H home study) with the two-digit
+# topic designator, and the audience: P pharmacists, T pharmacy technicians.
+UAN_SHAPE = re.compile(r"^(?:\d{4}|JA\d{7})-\d{4}-\d{2}-\d{3}-(?P<format>[LH])\d{2}-(?P<audience>[PT])$")
+UAN_EXAMPLE = {"P": "0000-0000-26-001-L01-P", "T": "0000-0000-26-001-L01-T"}
+UAN_FIELD = {"P": "uan_pharmacist", "T": "uan_technician"}  # the activity's field per audience
+AUDIENCE_WORDS = {"P": "pharmacists", "T": "pharmacy technicians"}
+UAN_FORMAT = {"live": "L", "rss": "L", "enduring": "H"}  # an activity's format -> the UAN's format letter
+
+
+@dataclass(frozen=True)
+class AcpeUans:
+    """An activity's ACPE UANs: the pharmacists' (-P) and the technicians' (-T); None where it has none."""
+
+    pharmacist: str | None = None
+    technician: str | None = None
+
+    def for_audience(self, audience: str | None) -> str | None:
+        return self.pharmacist if audience == "P" else self.technician if audience == "T" else None
+
+    def for_degree(self, degree: str) -> str | None:
+        """The UAN a learner of ``degree`` claims ACPE credit under (None: none for them)."""
+        return self.for_audience(acpe_audience(degree))
+
+
+def acpe_audience(degree: str) -> str | None:
+    """The ACPE audience of a degree: "P" for a pharmacist, "T" for a pharmacy technician, else None."""
+    return "P" if degree in PHARMACISTS else "T" if degree in TECHNICIANS else None
+
+
+def uan_audience(uan: str) -> str | None:
+    """The audience a UAN's last letter names ("P" or "T"), None when it names neither."""
+    tail = uan.strip().upper().rsplit("-", 1)[-1] if uan else ""
+    return tail if tail in ("P", "T") else None
+
+
+def stored_uans(pharmacist: str | None, technician: str | None, legacy: str | None = None) -> AcpeUans:
+    """An activity's UANs as stored, read the one way: a record saved before UANs were per audience
+    holds one ``uan``, read as the UAN of the audience its suffix names (-T technicians; -P, or no
+    audience suffix, pharmacists, the only ones who could claim ACPE credit then), unless that
+    audience has its own."""
+    found = {"P": pharmacist or None, "T": technician or None}
+    if legacy:
+        audience = uan_audience(legacy) or "P"
+        found[audience] = found[audience] or legacy
+    return AcpeUans(pharmacist=found["P"], technician=found["T"])
+
+
+def uan_problem(uan: str, audience: str, activity_format: str) -> str | None:
+    """What is wrong with one UAN given for ``audience`` ("P" or "T") of an activity of
+    ``activity_format``, in words; None when nothing is."""
+    shape = UAN_SHAPE.match(uan)
+    if shape is None:
+        return (
+            f"A UAN for {AUDIENCE_WORDS[audience]} reads like {UAN_EXAMPLE[audience]} "
+            "(JA and 7 digits first for a jointly accredited provider)."
+        )
+    if shape["audience"] != audience:
+        return f"The UAN for {AUDIENCE_WORDS[audience]} ends with -{audience}."
+    letter = UAN_FORMAT.get(activity_format) or shape["format"]
+    if shape["format"] != letter:
+        words = "live" if letter == "L" else "home study"
+        return f"This activity's UAN has {letter} ({words}) before its topic number, e.g. -{letter}01-."
+    return None
+
+
+def check_uans(designated: Iterable[str], activity_format: str, uans: AcpeUans) -> list[dict[str, str]]:
+    """What is wrong with an activity's UANs (docs/domain.md "Pharmacists and technicians"), one
+    detail per field: an activity designating ACPE needs a UAN for at least one audience; each UAN
+    given is in ACPE's shape, ends with its audience's letter (-P in ``uan_pharmacist``, -T in
+    ``uan_technician``) and has the activity's format letter (L live or series, H enduring).
+    An empty list: nothing wrong."""
+    if CreditType.ACPE in set(designated) and not (uans.pharmacist or uans.technician):
+        needed = "ACPE credit is reported under a UAN: enter the UAN for pharmacists (-P), technicians (-T), or both."
+        return [{"field": UAN_FIELD[a], "message": needed} for a in ("P", "T")]
+    problems: list[dict[str, str]] = []
+    for audience in ("P", "T"):
+        uan = uans.for_audience(audience)
+        wrong = uan_problem(uan, audience, activity_format) if uan else None
+        if wrong:
+            problems.append({"field": UAN_FIELD[audience], "message": wrong})
+    return problems
+
+
 # ------------------------------------------------------------------ who may claim what
 
 
@@ -464,16 +597,25 @@ def may_claim(degree: str, credit_type: CreditType) -> bool:
     return degree in KINDS[credit_type].claimants
 
 
-def credit_options(degree: str, designated: Iterable[Credit]) -> list[Credit]:
-    """What this learner may claim of an activity's designations (docs/domain.md "Credit"), in ``ORDER``.
+def credit_options(
+    degree: str, designated: Iterable[Credit], uans: AcpeUans | None = None, jointly_accredited: bool = False
+) -> list[Credit]:
+    """What this learner may claim of an activity's designations (docs/domain.md "Credit",
+    docs/domain.md "Degrees and who claims what"), in ``ORDER``.
 
     MDs and DOs get AMA PRA Category 1 Credit™ and the MOC points designated (or, when the
-    activity designates none of these, a designated certificate of participation). Nurses and
-    NPs get ANCC, pharmacists ACPE, PAs AAPA Category 1, where designated; anyone IPCE where
-    designated. Everyone other than a physician may take a certificate of participation, up to
+    activity designates none of these, a designated certificate of participation). Nurses (RN,
+    NP, APRN, CRNA, LPN) get ANCC, PAs AAPA Category 1, where designated; pharmacists (PharmD, RPh)
+    ACPE where designated and the activity has its pharmacists' UAN (``uans``), technicians (CPhT)
+    where it has its technicians' UAN; anyone IPCE where designated and the office is jointly
+    accredited. Everyone other than a physician may take a certificate of participation, up to
     the AMA maximum (or an explicitly designated participation maximum).
     """
     by_type = {c.type: c for c in designated}
+    if CreditType.ACPE in by_type and not (uans or AcpeUans()).for_degree(degree):
+        del by_type[CreditType.ACPE]  # no UAN for this learner's audience: nothing to report ACPE credit under
+    if not jointly_accredited:
+        by_type.pop(CreditType.IPCE, None)  # IPCE credit comes only from a jointly accredited provider
     own = [by_type[t] for t in ORDER if t in by_type and t != CreditType.PARTICIPATION and may_claim(degree, t)]
     participation = by_type.get(CreditType.PARTICIPATION)
     if degree in PHYSICIANS:
@@ -842,31 +984,64 @@ def line_statement(
     designated: float,
     activity_format: str = "",
     address: str = "",
-    uan: str | None = None,
+    *,
     jointly_accredited: bool = False,
     aapa_valid_until: date | None = None,
 ) -> str:
     """What a certificate prints for one of its lines ("" for none; the AMA designation is printed
     apart, on every certificate of an activity designated for it). A jointly accredited provider
     states its accreditation once (``JOINT_ACCREDITATION_STATEMENT``), so an ANCC or ACPE line
-    then prints only what is its own: contact hours and address, or the UAN and credit."""
+    then prints only what is its own: contact hours and address, or where ACPE credit is recorded
+    (``CPE_MONITOR_NOTE``; the UAN, hours and date are the record's lines, ``acpe_record``)."""
     kind_type = line.credit_type
     if kind_type == CreditType.AMA_PRA_1:
         return ""
     if kind_type == CreditType.ANCC and jointly_accredited:
         return f"Nursing contact hours awarded: {amount(line.credits)}. {provider}, {address}."
     if kind_type == CreditType.ACPE:
-        ceus = f"{line.credits / 10:g}"
-        hours = f"{amount(line.credits)} {_unit(KINDS[kind_type], line.credits)} ({ceus} CEUs)"
-        own = f"Credit awarded: {hours}."
-        if uan:  # the activity's UAN (an activity saved without one prints none)
-            own = f"ACPE Universal Activity Number (UAN): {uan}. {own}"
+        note = CPE_MONITOR_NOTE.format(provider=provider)
         if jointly_accredited:
-            return own
-        return f"{statement(kind_type, provider, designated, activity_format, line.credits, address)} {own}"
+            return note
+        return f"{statement(kind_type, provider, designated, activity_format, line.credits, address)} {note}"
     return statement(
         kind_type, provider, designated, activity_format, line.credits, address, jointly_accredited, aapa_valid_until
     )
+
+
+# What a pharmacist's or technician's record of participation says of their ACPE credit: since
+# CPE Monitor, ACPE credit is awarded only there, never by a provider's statement of credit.
+CPE_MONITOR_NOTE = (
+    "This is a record of participation, not a statement of credit: ACPE credit is awarded only through CPE Monitor. "
+    "{provider} reports your credit to CPE Monitor within 60 days of your date of participation; "
+    "view it in your NABP e-Profile."
+)
+
+
+def ceus(hours: float) -> str:
+    """Contact hours as ACPE's continuing education units (10 contact hours = 1 CEU): 2.0 -> "0.2", 1.5 -> "0.15"."""
+    units = f"{hours / 10:.3f}".rstrip("0")
+    return units + "0" if units.endswith(".") else units
+
+
+def contact_hours(hours: float) -> str:
+    """2.0 -> "2.0 contact hours (0.2 CEUs)", 10.0 -> "10.0 contact hours (1.0 CEU)"."""
+    units = ceus(hours)
+    return f"{amount(hours)} {_unit(KINDS[CreditType.ACPE], hours)} ({units} {'CEU' if units == '1.0' else 'CEUs'})"
+
+
+def acpe_record(
+    credits: float, uan: str | None, participated_on: date | None, nabp_eprofile_id: str | None
+) -> list[str]:
+    """The lines a record of participation prints for its ACPE credit, in order: the learner's NABP
+    e-Profile ID (as given with the claim), the date of participation, the UAN of the learner's
+    audience, the contact hours with their CEUs. A line without its value is left out."""
+    out = [f"NABP e-Profile ID: {nabp_eprofile_id}"] if nabp_eprofile_id else []
+    if participated_on:
+        out.append(f"Date of participation: {participated_on:%B %-d, %Y}")
+    if uan:
+        out.append(f"ACPE Universal Activity Number (UAN): {uan}")
+    out.append(f"Contact hours: {contact_hours(credits)}")
+    return out
 
 
 def joint_accreditation_statement(provider: str) -> str:
