@@ -32,7 +32,7 @@ def serious(page: Any) -> list[str]:
 
 def a_learner(base_url: str) -> tuple[str, str]:
     """A new account with a last name no other test uses; its last name and email."""
-    last = "Quillfeather" + "".join(random.choices(string.ascii_lowercase, k=8))  # noqa: S311 - a test name
+    last = "Quillfeather" + "".join(random.choices(string.ascii_lowercase, k=8))
     email = f"{last.lower()}@example.org"
     status, body = StackClient(base_url).call(
         "POST",

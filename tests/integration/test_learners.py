@@ -302,3 +302,16 @@ def test_every_learners_route_refuses_learners(rn: dict[str, Any], new_client: A
         stranger = new_client().call(method, path, sent)
         assert stranger.status == 401 and stranger.json["code"] == "SIGN_IN_REQUIRED", (method, path)
     assert learner.get("/api/me").json["last_name"] == "Moreau"
+
+
+def test_a_stale_search_item_never_shows_a_learner_who_does_not_match(admin: ApiClient, people: dict[str, str]) -> None:
+    """The index only proposes: an item left from values since changed (a lagging index, or the
+    phone removed when the owner moved in) names a learner the search reads and checks again."""
+    from cme.identity import learner_search
+
+    stale = learner_search.entry(people["nuno"], "Nuno", "Zappa", "1245319599", "+1 602 555 9911")
+    stale.save()  # the learner is still Nuno Álvares, phone ...7788, no NPI
+    assert ids(admin.get(SEARCH, query="q=zap")) == []
+    assert ids(admin.get(SEARCH, query="q=9911")) == []
+    assert ids(admin.get(SEARCH, query="q=1245319599")) == []
+    assert ids(admin.get(SEARCH, query="q=nuno")) == [people["nuno"]]  # by the first name, still true

@@ -196,7 +196,7 @@ def _read(ids: Iterable[str]) -> dict[str, Learner]:
     wanted = list(dict.fromkeys(ids))
     found: dict[str, Learner] = {}
     for at in range(0, len(wanted), _BATCH):
-        for learner in Learner.batch_get(wanted[at : at + _BATCH]):
+        for learner in Learner.batch_get(wanted[at : at + _BATCH], consistent_read=True):
             found[learner.learner_id] = learner
     return found
 
