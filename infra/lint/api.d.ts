@@ -78,6 +78,13 @@ declare namespace Api {
     next_cursor?: string | null;
     total: number;
   };
+  type AuditEntry = {
+    at: string;
+    actor: string;
+    action: string;
+    subject: string;
+    details?: Record<string, unknown>;
+  };
   type BoardReportStatus = {
     unreported: number;
     due_soon: number;
@@ -149,6 +156,10 @@ declare namespace Api {
   };
   type ClaimsReply = {
     claims: ClaimOut[];
+  };
+  type CorrectionReply = {
+    learner: Profile;
+    replaced: ReplacedCertificate[];
   };
   type Credit = {
     type: CreditType;
@@ -230,8 +241,43 @@ declare namespace Api {
     mean?: number | null;
     texts?: string[];
   };
+  type LearnerAttendance = {
+    activity_id: string;
+    title: string;
+    start_date: string;
+    end_date: string;
+    attended_as: string;
+    status: string;
+    claim_deadline: string;
+  };
+  type LearnerCorrection = {
+    first_name?: string | null;
+    last_name?: string | null;
+    degree?: Degree | null;
+    reason: string;
+  };
+  type LearnerRecord = {
+    learner: Profile;
+    emails: EmailEntryReply[];
+    attendance: LearnerAttendance[];
+    claims: ClaimOut[];
+    audit: AuditEntry[];
+  };
   type LearnerReply = {
     learner: Profile;
+  };
+  type LearnerRow = {
+    learner_id: string;
+    first_name: string;
+    last_name: string;
+    degree: Degree;
+    email: string;
+    npi?: string | null;
+    phone: string;
+  };
+  type LearnersReply = {
+    learners: LearnerRow[];
+    next_cursor?: string | null;
   };
   type Lookup = {
     last_name: string;
@@ -407,6 +453,10 @@ declare namespace Api {
   type Rejected = {
     row: number;
     reason: string;
+  };
+  type ReplacedCertificate = {
+    old_code: string;
+    new_code: string;
   };
   type ReportStatusReply = {
     moc: BoardReportStatus;

@@ -534,6 +534,21 @@ def _my_activity(activity: Activity, email: str, claim: Claim | None, degree: st
     )
 
 
+def attended_activities(learner_id: str) -> tuple[Learner, list[EmailOwner], list[MyActivity]]:
+    """Steps 2 to 4 of my_activities: the learner, the emails the index shows, and each activity
+    attended under a verified email as My activities shows it (the latest first)."""
+    learner, owners, attended = _attended_by(learner_id)
+    found_activity, claims = _activities_and_claims(learner_id, sorted(attended))
+    today = clock.office_today()
+    result = [
+        _my_activity(found_activity[activity_id], email, claims.get(activity_id), learner.degree, today)
+        for activity_id, email in attended.items()
+        if activity_id in found_activity
+    ]
+    result.sort(key=lambda a: a.start_date, reverse=True)
+    return learner, owners, result
+
+
 def my_activities(learner_id: str) -> MyActivitiesReply:
     """Every activity attended under a verified email, with its status and, if not claimable,
     the reason; and the learner's emails not yet verified (whose attendance is not shown).
@@ -559,15 +574,7 @@ def my_activities(learner_id: str) -> MyActivitiesReply:
     table, see tests/support/index_lag.py) is read in one more step, so it is never missed.
     Attendance is still found by email at read time, as cme.identity.emails says: a verification
     copies nothing, so nothing recorded under an email before its account existed is lost."""
-    learner, owners, attended = _attended_by(learner_id)
-    found_activity, claims = _activities_and_claims(learner_id, sorted(attended))
-    today = clock.office_today()
-    result = [
-        _my_activity(found_activity[activity_id], email, claims.get(activity_id), learner.degree, today)
-        for activity_id, email in attended.items()
-        if activity_id in found_activity
-    ]
-    result.sort(key=lambda a: a.start_date, reverse=True)
+    learner, owners, result = attended_activities(learner_id)
     unverified = sorted(
         ({o.email for o in owners if not o.verified} | {learner.email}) - set(learner.verified_emails or ())
     )

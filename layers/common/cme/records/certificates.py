@@ -302,3 +302,31 @@ def verify(code_text: str, client: str) -> dict[str, Any]:
 def completed_on(claim: Claim) -> date:
     """The claim's completion date (cme.rules.credit.claim_completed_on)."""
     return credit.claim_completed_on(claim, clock.local_date(claim.claimed_at))
+
+
+def replace_renamed(learner_id: str) -> list[tuple[str, str]]:
+    """After the office corrects a learner's name: every current certificate printed under
+    another name is replaced now (a new code; the old one verifies as replaced), as the next
+    download or verification would. Returns (old code, new code) pairs. One Query of the claims,
+    one BatchGetItem of the learner and the certificates (per 99), one transaction per
+    certificate replaced."""
+    claims = list(Claim.query(learner_id, consistent_read=True))
+    replaced: list[tuple[str, str]] = []
+    for start in range(0, len(claims), 99):
+        batch = claims[start : start + 99]
+        found = get_many(Learner(learner_id), *(Certificate(c.certificate_code) for c in batch))
+        learner = next((x for x in found if isinstance(x, Learner)), None)
+        if learner is None:
+            return replaced
+        issued = {x.certificate_code: x for x in found if isinstance(x, Certificate)}
+        for claim in batch:
+            old = issued.get(claim.certificate_code)
+            if old is None or old.superseded_by is not None or old.learner_name == printed_with_degree(claim, learner):
+                continue  # not recorded yet (made at its first download, under the name of then), or current
+            try:
+                new = _reissue(claim, learner, old)
+            except TransactWriteError:
+                logger.info("certificate reissued meanwhile", extra={"claim_id": claim.claim_id})
+                continue
+            replaced.append((old.certificate_code, new.certificate_code))
+    return replaced

@@ -105,6 +105,16 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         TopicOut,
         TopicsReply,
     )
+    from cme.platform.schemas.learners import (  # noqa: F401
+        AuditEntry,
+        CorrectionReply,
+        LearnerAttendance,
+        LearnerCorrection,
+        LearnerRecord,
+        LearnerRow,
+        LearnersReply,
+        ReplacedCertificate,
+    )
     from cme.platform.schemas.outside import (  # noqa: F401
         DocumentIn,
         DocumentType,
@@ -274,6 +284,16 @@ AREAS: dict[str, tuple[str, ...]] = {
         "RuleProgress",
         "TrackedSet",
         "TrackedReply",
+    ),
+    "learners": (
+        "LearnerRow",
+        "LearnersReply",
+        "LearnerAttendance",
+        "AuditEntry",
+        "LearnerRecord",
+        "LearnerCorrection",
+        "ReplacedCertificate",
+        "CorrectionReply",
     ),
     "outside": (
         "DocumentType",
