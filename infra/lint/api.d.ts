@@ -5,6 +5,10 @@ declare namespace Api {
     activities: PublicActivity[];
     next_cursor?: string | null;
   };
+  type ActivityCopyIn = {
+    start_date: string;
+    end_date: string;
+  };
   type ActivityFormat = "live" | "enduring" | "rss";
   type ActivityFormatOut = {
     format: ActivityFormat;
@@ -76,6 +80,26 @@ declare namespace Api {
     rows: AttendanceEntry[];
     next_cursor?: string | null;
     total: number;
+  };
+  type AuditActor = {
+    name: string;
+    email?: string | null;
+  };
+  type AuditEntry = {
+    at: string;
+    actor: AuditActor;
+    action: string;
+    subject: AuditSubject;
+    details: Record<string, unknown>;
+  };
+  type AuditReply = {
+    entries: AuditEntry[];
+    next_cursor?: string | null;
+  };
+  type AuditSubject = {
+    kind: string;
+    id: string;
+    name?: string | null;
   };
   type BoardReportStatus = {
     unreported: number;

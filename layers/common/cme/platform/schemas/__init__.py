@@ -104,6 +104,7 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         TopicOut,
         TopicsReply,
     )
+    from cme.platform.schemas.office import ActivityCopyIn, AuditActor, AuditEntry, AuditReply, AuditSubject  # noqa: F401
     from cme.platform.schemas.outside import (  # noqa: F401
         DocumentIn,
         DocumentType,
@@ -276,6 +277,13 @@ AREAS: dict[str, tuple[str, ...]] = {
         "DocumentIn",
         "UploadForm",
         "UploadReply",
+    ),
+    "office": (
+        "ActivityCopyIn",
+        "AuditActor",
+        "AuditSubject",
+        "AuditEntry",
+        "AuditReply",
     ),
 }
 _WHERE = {name: area for area, names in AREAS.items() for name in names}
