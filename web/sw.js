@@ -17,7 +17,7 @@
 /** This script's global scope: the webworker lib types self as any worker's, and it runs only as a service worker. */
 const worker = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
-const VERSION = 'v2';
+const VERSION = 'v3';
 const CACHE = `cme-shell-${VERSION}`;
 
 /** What installing fetches: the pages a learner opens first and everything they load. */
@@ -32,7 +32,9 @@ const PRECACHE = [
   '/icons/icon-192.png',
   '/icons/icon-512.png',
   '/icons/icon-maskable-512.png',
+  '/js/activity-office.js',
   '/js/api.js',
+  '/js/audit-view.js',
   '/js/boot.js',
   '/js/catalogue.js',
   '/js/claim-form.js',
