@@ -55,8 +55,12 @@ def test_a_copy_is_a_new_unpublished_activity_with_the_same_designations(admin: 
         uan="JA0000000-0000-31-001-L01-P",
     )
     week = office_date() + timedelta(days=7)
-    answer = copy(admin, source, week)
+    with count_calls() as counts:
+        answer = copy(admin, source, week)
     assert answer.status == 201, answer.json
+    # the session, the source, the lists' calendar (its month already filed); one transaction: the
+    # copy, its attendance code and its audit record
+    assert dict(counts) == {"dynamodb:GetItem": 3, "dynamodb:TransactWriteItems": 1}
     made = answer.json["activity"]
     assert made["activity_id"] != source["activity_id"]
     assert made["published"] is False
@@ -122,8 +126,11 @@ def test_evaluation_export_has_a_row_per_claim_and_a_column_per_question(
     claimed: dict[str, Any], admin: ApiClient
 ) -> None:
     activity = claimed["activity"]
-    answer = admin.get(f"/api/admin/activities/{activity['activity_id']}/evaluation", query="format=csv")
+    with count_calls() as counts:
+        answer = admin.get(f"/api/admin/activities/{activity['activity_id']}/evaluation", query="format=csv")
     assert answer.status == 200
+    # the authorizer's session, the activity; its claims (by_activity index); the claimants' names. No Scan.
+    assert dict(counts) == {"dynamodb:GetItem": 2, "dynamodb:Query": 1, "dynamodb:BatchGetItem": 1}
     assert answer.header("content-type").startswith("text/csv")
     assert answer.header("content-disposition").startswith('attachment; filename="evaluation-')
     text = answer.raw.decode("utf-8-sig")

@@ -54,7 +54,8 @@ function entryItem(entry, showSubject) {
   const what = document.createElement('strong');
   what.textContent = actionWords(entry.action);
   head.append(when, ' · ', what);
-  if (showSubject && entry.subject.name) head.append(` · ${entry.subject.name}`);
+  // the learner an activity's record is about (the page's own activity goes without saying)
+  if (showSubject && entry.subject.kind === 'learner' && entry.subject.name) head.append(` · ${entry.subject.name}`);
   const who = document.createElement('p');
   who.className = 'audit-entry__actor muted';
   who.textContent = `By ${entry.actor.name}${entry.actor.email ? ` (${entry.actor.email})` : ''}`;
