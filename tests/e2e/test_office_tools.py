@@ -77,12 +77,17 @@ def test_copy_an_activity_and_read_its_history(page: Any, base_url: str, width: 
 
 
 def test_the_claims_page_links_the_evaluation_answers(page: Any, base_url: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
     admin = journeys.coordinator(base_url, DEMO_PASSWORD)
     activity = journeys.publish_activity(admin, office_today().isoformat())
     journeys.sign_in(page, journeys.COORDINATOR, DEMO_PASSWORD)
     page.goto(f"/admin-claims.html?id={activity}")
     link = page.get_by_role("link", name="Download answers (CSV)")
     expect(link).to_have_attribute("href", f"/api/admin/activities/{activity}/evaluation?format=csv")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    assert _axe(page) == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "claims-evaluation-link-390.png"), full_page=True)
     with page.expect_download() as download:
         link.click()
     assert download.value.suggested_filename.startswith("evaluation-")
