@@ -6,13 +6,13 @@ functions/catalogue's."""
 
 from __future__ import annotations
 
-from routes import activities, attendance, learners, reports
+from routes import activities, attendance, learners, office, reports
 
 from cme.runtime import snapstart
 from cme.runtime.resolver import lambda_entry, make_resolver
 
 app = make_resolver()
-AREAS = (activities, attendance, reports, learners)
+AREAS = (activities, attendance, reports, learners, office)
 for area in AREAS:
     app.include_router(area.router)
 

@@ -5,6 +5,10 @@ declare namespace Api {
     activities: PublicActivity[];
     next_cursor?: string | null;
   };
+  type ActivityCopyIn = {
+    start_date: string;
+    end_date: string;
+  };
   type ActivityFormat = "live" | "enduring" | "rss";
   type ActivityFormatOut = {
     format: ActivityFormat;
@@ -78,12 +82,25 @@ declare namespace Api {
     next_cursor?: string | null;
     total: number;
   };
+  type AuditActor = {
+    name: string;
+    email?: string | null;
+  };
   type AuditEntry = {
     at: string;
-    actor: string;
+    actor: AuditActor;
     action: string;
-    subject: string;
-    details?: Record<string, unknown>;
+    subject: AuditSubject;
+    details: Record<string, unknown>;
+  };
+  type AuditReply = {
+    entries: AuditEntry[];
+    next_cursor?: string | null;
+  };
+  type AuditSubject = {
+    kind: string;
+    id: string;
+    name?: string | null;
   };
   type BoardReportStatus = {
     unreported: number;

@@ -198,7 +198,7 @@ function showRecord(data) {
     row(
       whole('When', formatMoment(entry.at)),
       cell('What', ACTIONS[entry.action] || entry.action.replace(/_/g, ' ')),
-      cell('By', entry.actor),
+      cell('By', entry.actor.email ? `${entry.actor.name} <${entry.actor.email}>` : entry.actor.name),
       cell('Details', detailsText(entry) || '—'),
     ),
   );

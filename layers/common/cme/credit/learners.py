@@ -13,11 +13,9 @@ from typing import Any
 
 from cme.credit import claims
 from cme.identity import accounts, emails, learner_search
-from cme.platform import audit
 from cme.platform.errors import NotAuthenticated, NotFound
-from cme.platform.models import AuditRecord, Learner, plain
+from cme.platform.models import Learner
 from cme.platform.schemas import (
-    AuditEntry,
     CorrectionReply,
     LearnerAttendance,
     LearnerRecord,
@@ -25,10 +23,7 @@ from cme.platform.schemas import (
     LearnersReply,
     ReplacedCertificate,
 )
-from cme.records import certificates
-
-#: audit entries a record shows (the latest)
-AUDIT_SHOWN = 100
+from cme.records import audit_trail, certificates
 
 
 def row(learner: Learner) -> LearnerRow:
@@ -50,33 +45,6 @@ def search(q: str, limit: int, cursor: str | None) -> LearnersReply:
 
 def _no_learner() -> NotFound:
     return NotFound("NOT_FOUND", "There is no such learner.")
-
-
-def _actors(records: list[AuditRecord]) -> dict[str, str]:
-    """Each actor's name and email, as the audit trail shows them (never the internal key)."""
-    ids = sorted({r.actor for r in records if r.actor})
-    names: dict[str, str] = {}
-    for start in range(0, len(ids), 100):
-        for person in Learner.batch_get(
-            ids[start : start + 100], attributes_to_get=["learner_id", "first_name", "last_name", "email"]
-        ):
-            names[person.learner_id] = f"{person.first_name} {person.last_name} <{person.email}>"
-    return names
-
-
-def audit_entries(subject: str) -> list[AuditEntry]:
-    records = list(AuditRecord.query(subject, scan_index_forward=False, limit=AUDIT_SHOWN))
-    names = _actors(records)
-    return [
-        AuditEntry(
-            at=r.at.split("#", 1)[0],
-            actor=names.get(r.actor, "an account no longer on file"),
-            action=r.action,
-            subject=r.subject,
-            details=plain(r.detail),
-        )
-        for r in records
-    ]
 
 
 def record(learner_id: str) -> LearnerRecord:
@@ -107,7 +75,7 @@ def record(learner_id: str) -> LearnerRecord:
             for a in attended
         ],
         claims=claims.my_claims(learner_id),
-        audit=audit_entries(audit.learner_subject(learner_id)),
+        audit=audit_trail.page(learner_id, None).entries,
     )
 
 

@@ -11,6 +11,7 @@ import re
 import secrets
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
@@ -19,15 +20,15 @@ from urllib.parse import urlencode
 from pynamodb.exceptions import PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from cme.platform import clock, retry
+from cme.platform import audit, clock, retry
 from cme.platform.errors import BadToken, Conflict, InvalidInput, NotFound, Problems
-from cme.platform.models import Activity, AttendanceCode
+from cme.platform.models import Activity, AttendanceCode, AuditRecord
 from cme.platform.models.tables import ActivityCalendar, CreditDesignation, EvaluationQuestion
 from cme.platform.observability import logger
-from cme.platform.schemas import ActivityIn, AdminActivity, Credit, CreditType, PublicActivity, Question
+from cme.platform.schemas import ActivityCopyIn, ActivityIn, AdminActivity, Credit, CreditType, PublicActivity, Question
 from cme.platform.settings import get_settings
 from cme.publishing import topics
-from cme.rules import credit
+from cme.rules import copies, credit
 from cme.rules.credit import CODE_ALPHABET, check_aapa_valid_until
 
 T = TypeVar("T")
@@ -181,7 +182,9 @@ def _code_taken() -> Conflict:
     )
 
 
-def create(data: ActivityIn) -> AdminActivity:
+def create(data: ActivityIn, audited: Callable[[str], AuditRecord] | None = None) -> AdminActivity:
+    """A new activity and its attendance code, in one transaction (with ``audited(activity_id)``'s
+    audit record when given: a copy is audited)."""
     wanted = validate(data)
     now = clock.now()
     extend_calendar([data.end_date.isoformat()[:7]])
@@ -191,12 +194,17 @@ def create(data: ActivityIn) -> AdminActivity:
         keys = list_keys(activity_id, data.end_date.isoformat(), data.published)
         fields = {**_fields(data), **keys}
         activity = Activity(activity_id, attendance_code=code, created_at=now, updated_at=now, **fields)
+        record = audited(activity_id) if audited else None
 
-        def build(tx: TransactWrite, code: str = code, activity: Activity = activity) -> None:
+        def build(
+            tx: TransactWrite, code: str = code, activity: Activity = activity, record: AuditRecord | None = record
+        ) -> None:
             tx.save(
                 AttendanceCode(code, activity_id=activity.activity_id), condition=AttendanceCode.code.does_not_exist()
             )
             tx.save(activity, condition=Activity.activity_id.does_not_exist())
+            if record is not None:
+                tx.save(record, condition=AuditRecord.at.does_not_exist())
 
         try:
             retry.transact(build, "activity create")
@@ -660,3 +668,64 @@ def admin_view(activity: Activity) -> AdminActivity:
 def is_open_for_sign_in(activity: Activity, today: date) -> bool:
     """Self sign-in is open on the activity's own date(s), in the office's time zone."""
     return date.fromisoformat(activity.start_date) <= today <= date.fromisoformat(activity.end_date)
+
+
+# ---- a copy: the same activity on new dates (a weekly grand rounds typed once) ----------------
+
+
+def copy_of(activity: Activity, dates: ActivityCopyIn) -> ActivityIn:
+    """What a copy of ``activity`` saves: its designations, evaluation, topics, description and
+    location, on ``dates``, unpublished, with the identifiers that carry over
+    (cme.rules.copies.carried) and no attendance code (create generates one)."""
+    view = admin_view(activity)
+    kept = copies.carried(
+        view.format.value,
+        copies.Identifiers(
+            pars_activity_id=view.pars_activity_id,
+            uan=view.uan,
+            uan_pharmacist=view.uan_pharmacist,
+            uan_technician=view.uan_technician,
+            aapa_valid_until=view.aapa_valid_until,
+        ),
+        view.start_date,
+        dates.start_date,
+        dates.end_date,
+    )
+    # every field the activity form saves, as the source has it (a field added to the form later
+    # is copied too), then what a copy changes
+    return ActivityIn.model_validate(
+        {
+            **view.model_dump(exclude={"attendance_code"}),
+            "start_date": dates.start_date,
+            "end_date": dates.end_date,
+            "published": False,
+            "pars_activity_id": kept.pars_activity_id,
+            "uan": kept.uan,
+            "uan_pharmacist": kept.uan_pharmacist,
+            "uan_technician": kept.uan_technician,
+            "aapa_valid_until": kept.aapa_valid_until,
+        }
+    )
+
+
+def copy(
+    activity_id: str, dates: ActivityCopyIn, actor: str, source_ip: str = "", user_agent: str = ""
+) -> AdminActivity:
+    """A new unpublished activity like ``activity_id`` on ``dates`` (404 for an unknown one; the
+    dates checked as a save checks them), audited on the copy ("activity_copied", from which)."""
+    source = get(activity_id)
+    data = copy_of(source, dates)
+
+    def audited(new_id: str) -> AuditRecord:
+        return audit.about(
+            f"{audit.ACTIVITY}{new_id}",
+            "activity_copied",
+            actor,
+            {"activity_id": new_id, "copied_from": activity_id, "title": source.title},
+            source_ip,
+            user_agent,
+        )
+
+    copied = create(data, audited)
+    logger.info("activity copied", extra={"activity_id": copied.activity_id, "copied_from": activity_id})
+    return copied

@@ -494,6 +494,18 @@ class Claim(BaseModel):
     by_report = ClaimsByReport()
 
 
+class AuditByActivity(GlobalSecondaryIndex["AuditRecord"]):
+    """Sparse: the records about one activity, whatever their subject (a claim is kept under its
+    learner, an attendance removal under the activity): the activity page's History."""
+
+    class Meta:
+        index_name = "by_activity"
+        projection = AllProjection()
+
+    activity_id = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)
+
+
 class AuditRecord(BaseModel):
     """What happened, by whom, when and from where. Kept, never expired."""
 
@@ -504,6 +516,9 @@ class AuditRecord(BaseModel):
 
     subject = UnicodeAttribute(hash_key=True)  # e.g. "learner#<id>"
     at = UnicodeAttribute(range_key=True)  # ISO time + "#" + event id: ordered, unique
+    # the activity a record is about, when it is about one (cme.platform.audit.about sets it): by_activity's key
+    activity_id = UnicodeAttribute(null=True)
+    by_activity = AuditByActivity()
     action = UnicodeAttribute()
     actor = UnicodeAttribute()
     source_ip = UnicodeAttribute(default="")

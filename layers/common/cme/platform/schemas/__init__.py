@@ -106,7 +106,6 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         TopicsReply,
     )
     from cme.platform.schemas.learners import (  # noqa: F401
-        AuditEntry,
         CorrectionReply,
         LearnerAttendance,
         LearnerCorrection,
@@ -115,6 +114,7 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         LearnersReply,
         ReplacedCertificate,
     )
+    from cme.platform.schemas.office import ActivityCopyIn, AuditActor, AuditEntry, AuditReply, AuditSubject  # noqa: F401
     from cme.platform.schemas.outside import (  # noqa: F401
         DocumentIn,
         DocumentType,
@@ -304,6 +304,13 @@ AREAS: dict[str, tuple[str, ...]] = {
         "DocumentIn",
         "UploadForm",
         "UploadReply",
+    ),
+    "office": (
+        "ActivityCopyIn",
+        "AuditActor",
+        "AuditSubject",
+        "AuditEntry",
+        "AuditReply",
     ),
 }
 _WHERE = {name: area for area, names in AREAS.items() for name in names}

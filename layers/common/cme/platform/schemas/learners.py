@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import StringConstraints
 
 from cme.platform.schemas._common import BaseModel, Degree, Name, Strict
 from cme.platform.schemas.accounts import EmailEntryReply, Profile
 from cme.platform.schemas.claims import ClaimOut
+from cme.platform.schemas.office import AuditEntry
 
 
 class LearnerRow(BaseModel):
@@ -41,20 +42,12 @@ class LearnerAttendance(BaseModel):
     claim_deadline: date
 
 
-class AuditEntry(BaseModel):
-    at: str  # ISO time
-    actor: str  # a name and email ("Avery Coordinator <avery@example.org>"); never an internal key
-    action: str
-    subject: str
-    details: dict[str, Any] = Field(default_factory=dict)
-
-
 class LearnerRecord(BaseModel):
     learner: Profile
     emails: list[EmailEntryReply]
     attendance: list[LearnerAttendance]
     claims: list[ClaimOut]
-    audit: list[AuditEntry]  # the latest first (at most 100)
+    audit: list[AuditEntry]  # the latest first: the first page of GET /api/admin/audit?learner_id=
 
 
 class LearnerCorrection(Strict):
