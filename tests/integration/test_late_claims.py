@@ -366,3 +366,55 @@ def test_round_trips(admin: ApiClient, closed: dict[str, Any]) -> None:
         "dynamodb:TransactWriteItems": 1,
         "dynamodb:UpdateItem": 1,
     }, dict(counts)
+
+
+@pytest.mark.parametrize("seed", [5, 9, 13])
+def test_two_coordinators_at_once_decide_once(
+    admin: ApiClient,
+    closed: dict[str, Any],
+    outbox: Any,
+    inject_faults: Callable[..., Any],
+    seed: int,
+) -> None:
+    """Two coordinators act on one request at the same moment (threads), under injected
+    conflicts and throttling: one decision stands, the other is 409, one email, one audit record."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rid = ask(closed["md"], closed["activity"]).json["request"]["request_id"]
+    sent = len(delivered(outbox))
+    inject_faults(conflict=0.3, write_conflict=0.3, throttle=0.1, seed=seed)
+    moves = [lambda: approve(admin, rid, days=9), lambda: decline(admin, rid, "Records closed.")]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda move: move(), moves))
+    assert sorted(a.status for a in answers) == [200, 409], [a.json for a in answers]
+    winner = next(a for a in answers if a.status == 200).json["request"]
+    loser = next(a for a in answers if a.status == 409).json
+    assert loser["code"] == "LATE_REQUEST_DECIDED" and loser["message"].startswith("This late-claim request was")
+    assert len(delivered(outbox)) == sent + 1
+    assert audit_actions(winner["learner_id"]) == ["late claim requested", f"late claim {winner['status']}"]
+    assert mine(closed["md"], closed["activity"])["late_request"]["status"] == winner["status"]
+
+
+def test_a_decision_whose_answer_was_lost_is_not_refused_on_its_retry(
+    admin: ApiClient, closed: dict[str, Any], outbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The transaction committed but its answer was lost, and the retry's condition fails: the
+    decision is recognised as this request's own (its decision id), not answered 409."""
+    from cme.credit import late_claims
+    from cme.platform import retry
+
+    rid = ask(closed["md"], closed["activity"]).json["request"]["request_id"]
+    sent = len(delivered(outbox))
+    committed = retry.transact
+
+    def committed_then_retried(build: Any, what: str, **options: Any) -> None:
+        committed(build, what, **options)  # committed; the answer is "lost"
+        committed(build, what, **options)  # the retry: its condition fails
+
+    monkeypatch.setattr(late_claims.retry, "transact", committed_then_retried)
+    answer = approve(admin, rid, days=3)
+    assert answer.status == 200, answer.json
+    assert answer.json["request"]["status"] == "approved"
+    assert len(delivered(outbox)) == sent + 1
+    monkeypatch.setattr(late_claims.retry, "transact", committed)
+    assert decline(admin, rid).json["code"] == "LATE_REQUEST_DECIDED"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -235,7 +235,7 @@ def _decide(
     """One transaction: the request's update, on the condition that it is this request and still
     open, and its audit record. Exactly once: a second coordinator's transaction fails its
     condition (409 LATE_REQUEST_DECIDED), and a retry of our own that committed is recognised by
-    its ``decided_at``. Then the learner and activity (one BatchGetItem) and the email."""
+    its ``decision_id``. Then the learner and activity (one BatchGetItem) and the email."""
     learner_id, activity_id = key_of(rid)
     now = clock.now()
     target = LateClaim(learner_id, activity_id)
@@ -249,7 +249,14 @@ def _decide(
         at=now,
     )
     condition = (LateClaim.request_id == rid) & (LateClaim.status == OPEN)
-    every = [*actions, LateClaim.status.set(status), LateClaim.decided_at.set(now), LateClaim.decided_by.set(actor)]
+    decision_id = uuid.uuid4().hex
+    every = [
+        *actions,
+        LateClaim.status.set(status),
+        LateClaim.decided_at.set(now),
+        LateClaim.decided_by.set(actor),
+        LateClaim.decision_id.set(decision_id),
+    ]
 
     def fill(tx: Any) -> None:
         tx.update(target, actions=every, condition=condition)
@@ -260,14 +267,14 @@ def _decide(
     except TransactWriteError as exc:
         if retry.DECISION not in retry.reasons_by_item(exc):
             raise
-        _refused(learner_id, activity_id, rid, now, exc)
+        _refused(learner_id, activity_id, rid, decision_id, exc)
     learner, activity, item = _after(learner_id, activity_id)
     _tell(learner, activity, item)
     logger.info("late claim decided", extra={"learner_id": learner_id, "activity_id": activity_id, "status": status})
     return _admin_out(item, learner, activity)
 
 
-def _refused(learner_id: str, activity_id: str, rid: str, now: datetime, exc: Exception) -> None:
+def _refused(learner_id: str, activity_id: str, rid: str, decision_id: str, exc: Exception) -> None:
     """Why the decision's condition failed (one consistent GetItem): no such request (404), or
     decided already (409), unless the decision is our own, committed by an attempt whose answer
     was lost."""
@@ -277,7 +284,7 @@ def _refused(learner_id: str, activity_id: str, rid: str, now: datetime, exc: Ex
         raise no_such_request() from exc
     if item.request_id != rid:
         raise no_such_request() from exc
-    if item.decided_at == now:
+    if item.decision_id == decision_id:
         return
     raise Conflict(
         "LATE_REQUEST_DECIDED", f"This late-claim request was {item.status} already. Reload the list."

@@ -571,6 +571,7 @@ class LateClaim(BaseModel):
     created_at = UTCDateTimeAttribute()
     decided_at = UTCDateTimeAttribute(null=True)
     decided_by = UnicodeAttribute(null=True)  # the coordinator's learner id
+    decision_id = UnicodeAttribute(null=True)  # unique per decision: a retry that committed knows its own
     days = NumberAttribute(null=True)  # approved: the days given
     reopened_until = UnicodeAttribute(null=True)  # approved: YYYY-MM-DD, the learner's new last day
     decision_reason = UnicodeAttribute(null=True)  # declined: the coordinator's reason
