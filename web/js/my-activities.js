@@ -230,7 +230,7 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
       state.className = 'late-claim__state';
       if (late.status === 'open') {
         const badge = document.createElement('span');
-        badge.className = 'status status--requested';
+        badge.className = 'late-claim__badge'; // not .status: a row has one status (Closed)
         badge.textContent = 'Requested';
         state.append(badge, ' You asked the CME office for a late claim; they will email you their answer.');
       } else {
