@@ -81,13 +81,17 @@ CODES: dict[str, Code] = {
     "PAYLOAD_TOO_LARGE": Code(413, "The body is larger than the route takes."),
     "UNSUPPORTED_MEDIA_TYPE": Code(415, "The body's Content-Type is not one the route takes."),
     # 422: a value breaks a rule (details name the fields)
-    "ACTIVITY_EXPIRED": Code(422, "A claim on an enduring material after its end date: it can no longer be completed."),
+    "ACTIVITY_EXPIRED": Code(
+        422,
+        "A claim (or a late-claim request) on an enduring material after its end date: it can no longer be completed.",
+    ),
     "ATTESTATION_REQUIRED": Code(422, "A claim without the attestation confirmed."),
     "BOARD_UNKNOWN": Code(422, "A board id for a board the portal keeps no ids for."),
     "CLAIM_WINDOW_CLOSED": Code(
         422,
         "The activity's claim window has ended (details: activity_id), or a line's board takes it no more "
-        "(ACPE: 60 days after the date of participation; details: lines[i]).",
+        "(ACPE: 60 days after the date of participation; details: lines[i]); a late-claim request when the "
+        "boards' limits have closed every credit the learner may claim (details: activity_id).",
     ),
     "CLAIM_WINDOW_OPEN": Code(
         422, "A late-claim request while the activity's claim window (or its reopening) is open: claim instead."
