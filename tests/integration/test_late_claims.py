@@ -418,3 +418,20 @@ def test_a_decision_whose_answer_was_lost_is_not_refused_on_its_retry(
     assert len(delivered(outbox)) == sent + 1
     monkeypatch.setattr(late_claims.retry, "transact", committed)
     assert decline(admin, rid).json["code"] == "LATE_REQUEST_DECIDED"
+
+
+def test_no_decision_email_to_an_address_ses_reported_undeliverable(
+    admin: ApiClient, closed: dict[str, Any], outbox: Any
+) -> None:
+    """As the password notice: the decision stands, nothing is sent to a bounced address."""
+    from cme.platform import clock
+    from cme.platform.models import EmailOwner
+
+    rid = ask(closed["md"], closed["activity"]).json["request"]["request_id"]
+    EmailOwner.get("md@example.org").update(
+        actions=[EmailOwner.undeliverable_reason.set("bounce"), EmailOwner.undeliverable_at.set(clock.now())]
+    )
+    sent = len(delivered(outbox))
+    assert decline(admin, rid).status == 200
+    assert len(delivered(outbox)) == sent
+    assert mine(closed["md"], closed["activity"])["late_request"]["status"] == "declined"
