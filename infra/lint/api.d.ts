@@ -542,6 +542,10 @@ declare namespace Api {
   type ReportSubmittedReply = {
     marked: number;
   };
+  type ReportUnreportedReply = {
+    through: string;
+    count: number;
+  };
   type RequirementRuleIn = {
     rule_id?: string | null;
     text?: string;

@@ -33,9 +33,10 @@ def _open(page: Any, via_menu: bool = True) -> None:
 
 
 def _fill_rule(rule: Any, text: str, minimum: str, topic: str | None = None, extra_type: str | None = None) -> None:
+    """A rule of AMA credit (ticked here: a new rule starts with none), and extra_type if given."""
     rule.get_by_label("Rule text").fill(text)
-    if extra_type:
-        rule.get_by_role("group", name="Credit types").get_by_label(extra_type, exact=True).check()
+    for kind in [AMA, extra_type] if extra_type else [AMA]:
+        rule.get_by_role("group", name="Credit types").get_by_label(kind, exact=True).check()
     if topic:
         rule.get_by_label("Topic").select_option(label=topic)
     rule.get_by_label("Minimum credits").fill(minimum)
@@ -107,6 +108,7 @@ def test_bad_input_shows_the_api_message_next_to_the_field(page: Any, problems: 
     _open(page)
     page.get_by_label("Name").fill(f"Bad {uuid.uuid4().hex[:6]}")
     rule = page.get_by_role("group", name="Rule 1")
+    rule.get_by_role("group", name="Credit types").get_by_label(AMA).check()
     rule.get_by_label("Minimum credits").fill("0")
     page.get_by_role("button", name="Create set").click()
     message = "A rule's minimum is more than 0 and at most 1000 credits, in steps of 0.25."
@@ -116,7 +118,7 @@ def test_bad_input_shows_the_api_message_next_to_the_field(page: Any, problems: 
     expect(rule.locator(".field-error")).to_have_text(message)
     expect(page.get_by_role("alert")).to_have_text(message)
 
-    # no credit type ticked: pydantic's words replaced by the page's
+    # no credit type ticked: refused before the request, in the page's words
     minimum.fill("1")
     expect(minimum).not_to_have_attribute("aria-invalid", "true")
     rule.get_by_role("group", name="Credit types").get_by_label(AMA).uncheck()
@@ -132,6 +134,39 @@ def test_bad_input_shows_the_api_message_next_to_the_field(page: Any, problems: 
     expect(page.get_by_label("Name")).to_be_focused()
     assert not problems.page_errors
     assert all("status of 422" in text for text in problems.console_errors), problems.console_errors
+
+
+def test_a_new_rule_starts_with_no_credit_type_and_none_is_refused(page: Any, problems: Any, base_url: str) -> None:
+    """A new rule ticks no credit type (it once started with AMA, and a nursing set silently
+    became "AMA or ANCC or IPCE"); saving a rule with none ticked is refused, said beside it."""
+    name = f"Nursing {uuid.uuid4().hex[:6]}"
+    _open(page)
+    rule = page.get_by_role("group", name="Rule 1")
+    types = rule.get_by_role("group", name="Credit types")
+    boxes = types.get_by_role("checkbox")
+    expect(boxes.first).to_be_visible()
+    assert boxes.count() > 2
+    assert [box.is_checked() for box in boxes.all()] == [False] * boxes.count()
+    page.get_by_role("button", name="Add rule").click()
+    second = page.get_by_role("group", name="Rule 2").get_by_role("group", name="Credit types").get_by_role("checkbox")
+    assert not any(box.is_checked() for box in second.all())
+    page.get_by_role("button", name="Remove rule 2").click()
+
+    page.get_by_label("Name").fill(name)
+    rule.get_by_label("Minimum credits").fill("30")
+    requests: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and requests.append(request.url))
+    page.get_by_role("button", name="Create set").click()
+    expect(types).to_have_attribute("aria-invalid", "true")
+    expect(rule.locator(".field-error")).to_have_text("Choose at least one credit type.")
+    expect(page.get_by_role("alert")).to_have_text("Please check these fields: Rule 1 credit types.")
+    assert requests == []
+
+    types.get_by_label("ANCC contact hours", exact=True).check()
+    page.get_by_role("button", name="Create set").click()
+    expect(page.get_by_role("status").filter(has_text=f"Created “{name}”.")).to_be_visible()
+    assert _saved_set(base_url, name)["rules"][0]["credit_types"] == ["ANCC"]
+    problems.assert_none("on the requirement sets page")
 
 
 def test_learner_is_told_the_page_is_for_coordinators(page: Any, problems: Any) -> None:

@@ -231,31 +231,50 @@ def test_thirty_activities_grouped_on_a_phone(browser: Any, base_url: str, probl
         context.close()
 
 
-def test_a_claim_made_on_the_page_stays_in_view_with_its_certificate(
+def test_a_claim_made_on_the_page_moves_to_claimed_at_once(
     browser: Any, base_url: str, problems: Any, seeded: dict
 ) -> None:
-    """Claiming moves nothing out of sight: the row says Claimed where it was, with its certificate."""
+    """Claiming takes the activity out of To claim at once (its count goes down, no reload) and
+    shows it under Claimed, opened, its title focused, with its certificate; the status line says
+    where it went. (It once stayed under "To claim (0)" until a reload, then hid in a collapsed
+    Claimed.)"""
     context = browser.new_context(base_url=base_url, viewport=PHONE, is_mobile=True)
     context.set_default_timeout(15_000)
     try:
         page = context.new_page()
         page.on("pageerror", lambda error: problems.page_errors.append(str(error)))
         sign_in(page, seeded["email"])
+        page.evaluate("window.__sameDocument = true")  # gone if the page reloads
         title = seeded["to_claim"][-1]
         to_claim = page.get_by_role("list", name="My activities: to claim")
+        heading = page.locator(".activity-group--to-claim h3.activity-group__title")
+        expect(heading).to_contain_text("To claim (8)")
+        expect(to_claim.locator(":scope > li")).to_have_count(8)
+        claimed_group = page.locator("details.activity-group--claimed")
+        expect(claimed_group).not_to_have_attribute("open", "")
         row = to_claim.locator(":scope > li").filter(has=page.get_by_role("heading", name=title, exact=True))
         row.get_by_role("button", name="Claim credit").click()
         form = row.get_by_role("form", name="Claim credit")
         form.get_by_role("checkbox", name=re.compile("^I attest")).check()
         form.get_by_role("button", name="Claim", exact=True).click()
-        expect(row.locator(".status")).to_have_text("Status: Claimed")
-        code = row.locator(".my-activity__claim .code").inner_text()
-        expect(row.get_by_role("button", name="Download certificate")).to_be_visible()
-        assert groups_text(page).count(code) == 1  # in its row only (the status line also names it)
-        expect(page.locator("details.activity-group--claimed summary")).to_contain_text("Claimed (17)")
-        expect(page.locator(".activity-group--to-claim h3.activity-group__title")).to_contain_text("To claim (7)")
 
-        page.reload()  # then it is with the other claims
+        expect(heading).to_contain_text("To claim (7)")
+        expect(to_claim.locator(":scope > li")).to_have_count(7)
+        expect(row).to_have_count(0)
+        expect(claimed_group).to_have_attribute("open", "")
+        expect(claimed_group.locator("summary")).to_contain_text("Claimed (17)")
+        moved = claimed_group.get_by_role("listitem").filter(has=page.get_by_role("heading", name=title, exact=True))
+        expect(moved.locator(".status")).to_have_text("Status: Claimed")
+        expect(moved.get_by_role("heading", name=title, exact=True)).to_be_focused()
+        expect(moved.get_by_role("button", name="Download certificate")).to_be_visible()
+        code = moved.locator(".my-activity__claim .code").inner_text()
+        expect(page.get_by_role("status").filter(has_text="Your claim is recorded")).to_contain_text(
+            f"Certificate code: {code}. It is under Claimed, with its certificate."
+        )
+        assert groups_text(page).count(code) == 1  # in its row only (the status line also names it)
+        assert page.evaluate("window.__sameDocument === true"), "moved without a reload"
+
+        page.reload()  # and after a reload, the same
         expect(to_claim.locator(":scope > li")).to_have_count(7)
         expect(page.locator("details.activity-group--claimed summary")).to_contain_text("Claimed (17)")
         assert not problems.page_errors

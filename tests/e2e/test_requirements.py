@@ -162,11 +162,60 @@ def test_my_portal_shows_progress_against_a_tracked_set(
             section.get_by_role("listitem").filter(has_text=total.text).get_by_text("2 of 40 credits earned")
         ).to_be_visible()
 
-        section.get_by_role("button", name=f"Stop tracking {EXAMPLE_SET.name}").click()
+        # Stop tracking asks first, in the page's own dialog: "Keep tracking" (or Escape) keeps it
+        stop = section.get_by_role("button", name=f"Stop tracking {EXAMPLE_SET.name}")
+        deletes: list[str] = []
+        page.on("request", lambda request: request.method == "DELETE" and deletes.append(request.url))
+        stop.click()
+        dialog = page.get_by_role("dialog", name="Stop tracking this set?")
+        expect(dialog).to_be_visible()
+        described = re.compile(f"Your progress against {re.escape(EXAMPLE_SET.name)}")
+        expect(dialog).to_have_accessible_description(described)
+        expect(dialog.get_by_role("button", name="Keep tracking")).to_be_focused()
+        assert Axe().run(page, context="#untrack-dialog").response["violations"] == []
+        dialog.get_by_role("button", name="Keep tracking").click()
+        expect(dialog).to_be_hidden()
+        expect(stop).to_be_focused()
+        stop.click()
+        expect(dialog).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        expect(tracked).to_be_visible()
+        assert deletes == []
+        stop.click()
+        dialog.get_by_role("button", name="Stop tracking").click()
         expect(section.get_by_role("status")).to_contain_text(f"You no longer track {EXAMPLE_SET.name}")
+        assert len(deletes) == 1
         expect(section.get_by_text("You are not tracking a requirement set yet.")).to_be_visible()
         expect(section.get_by_role("article")).to_have_count(0)
         problems.assert_none("My Portal, licence requirements")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_an_empty_requirements_card_leaves_no_gap(browser: Any, base_url: str, problems: Any, width: int) -> None:
+    """Nothing tracked: "You are not tracking a requirement set yet." follows the card's
+    introduction at a paragraph's spacing (the empty list once kept an 80 px hole above it)."""
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.page_errors.append(str(error)))
+        sign_in(page, new_learner(base_url))
+        section = page.get_by_role("region", name="Licence requirements")
+        empty = section.get_by_text("You are not tracking a requirement set yet.")
+        expect(empty).to_be_visible()
+        gap = page.evaluate(
+            """() => {
+              const intro = document.querySelector('#requirements > p');
+              const empty = document.getElementById('requirements-empty');
+              return empty.getBoundingClientRect().top - intro.getBoundingClientRect().bottom;
+            }"""
+        )
+        font = page.evaluate("parseFloat(getComputedStyle(document.getElementById('requirements-empty')).fontSize)")
+        print(f"\ngap above the empty requirements note at {width} px: {gap:.0f} px")
+        assert 0 <= gap <= 1.6 * font, gap
+        assert not problems.page_errors
     finally:
         context.close()
 

@@ -8,6 +8,7 @@ import io
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -175,9 +176,14 @@ def test_submitted_marks_audits_and_the_counts_drop(admin: ApiClient, physicians
         "cpe": {"unreported": 0, "due_soon": 0, "overdue": 0},
     }
     through = (today - timedelta(days=10)).isoformat()
+    # what marking would mark, asked first (the page confirms the number and the day)
+    preview = get(admin, f"/api/admin/reports/moc/unreported?through={through}")
+    assert preview.status == 200 and preview.json == {"through": through, "count": 2}
+    assert admin.get("/api/admin/reports/status").json["moc"]["unreported"] == 3  # asking marks nothing
     marked = admin.post("/api/admin/reports/moc/submitted", {"through": through})
     assert marked.status == 200 and marked.json == {"marked": 2}
     assert admin.get("/api/admin/reports/status").json["moc"] == {"unreported": 1, "due_soon": 0, "overdue": 0}
+    assert get(admin, f"/api/admin/reports/moc/unreported?through={through}").json["count"] == 0
     # again: nothing left to mark through that day
     assert admin.post("/api/admin/reports/moc/submitted", {"through": through}).json == {"marked": 0}
     audit = list(AuditRecord.query("reports#MOC"))
@@ -192,6 +198,10 @@ def test_submitted_marks_audits_and_the_counts_drop(admin: ApiClient, physicians
     assert len(rows) == 4
     future = admin.post("/api/admin/reports/moc/submitted", {"through": (today + timedelta(days=1)).isoformat()})
     assert future.status == 422
+    ahead = get(admin, f"/api/admin/reports/moc/unreported?through={(today + timedelta(days=1)).isoformat()}")
+    assert ahead.status == 422 and ahead.json["code"] == "DATES_INVALID"
+    assert get(admin, "/api/admin/reports/moc/unreported?through=someday").status == 422
+    assert get(admin, "/api/admin/reports/pars/unreported?through=2026-11-01").status == 404
 
 
 def test_submitted_leaves_claims_made_after_the_file(admin: ApiClient, pharmacists: dict[str, Any]) -> None:
@@ -202,6 +212,9 @@ def test_submitted_leaves_claims_made_after_the_file(admin: ApiClient, pharmacis
     claim(pharmacists, today, [("ACPE", 1.0)], nabp="1", claimed_at=made - timedelta(minutes=5))
     claim(pharmacists, today, [("ACPE", 1.0)], nabp="2", claimed_at=made + timedelta(minutes=5))
     body = {"through": today.isoformat(), "downloaded_at": made.isoformat()}
+    query = urlencode(body)
+    assert get(admin, f"/api/admin/reports/cpe/unreported?{query}").json["count"] == 1
+    assert get(admin, f"/api/admin/reports/cpe/unreported?through={today.isoformat()}").json["count"] == 2
     assert admin.post("/api/admin/reports/cpe/submitted", body).json == {"marked": 1}
     assert admin.get("/api/admin/reports/status").json["cpe"]["unreported"] == 1
 
@@ -214,6 +227,7 @@ def test_reports_are_for_coordinators(client: ApiClient, new_client: Any) -> Non
         ("GET", "/api/admin/reports/status"),
         ("POST", "/api/admin/reports/moc/submitted"),
         ("POST", "/api/admin/reports/cpe/submitted"),
+        ("GET", "/api/admin/reports/moc/unreported?through=2026-11-01"),
     ]:
         body = {"through": "2026-11-01"} if method == "POST" else None
         path, _, query = url.partition("?")

@@ -132,14 +132,38 @@ def test_the_mailer_emails_exactly_the_due_learners_once(
     result = _run(gateway)
     sent = outbox()[before:]
     assert (result["learners"], result["processed"], result["failed"]) == (2, 2, 0)
-    assert sorted(m["to"][0] for m in sent) == ["md@example.org", "rn@example.org"]
+    # the RN has nothing in the quarter: no email saying "0 activities" (the due date moves on)
+    assert [m["to"][0] for m in sent] == ["md@example.org"]
     for message in sent:
         assert message["attachments"][0]["content_type"] == "application/pdf"
         assert message["attachments"][0]["filename"].startswith("CME-transcript-")
         assert "/transcript.html#schedule" in message["text"]
+        assert "1 activity." in message["text"] and "0 activities" not in message["text"]
     # the due dates moved on: running again sends nothing
     assert _run(gateway)["learners"] == 0
-    assert len(outbox()) == before + 2
+    assert len(outbox()) == before + 1
+
+
+def test_a_period_with_only_outside_credit_is_emailed_and_counts_it(new_client: Any, outbox: Any, gateway: Any) -> None:
+    """Outside credit is credit in the period too: the email goes, and counts it (never "0 activities")."""
+    learner = new_client()
+    learner.post("/api/accounts", account(email="np@example.org", degree="NP", phone="602-555-0103"))
+    verify_primary(learner, outbox, new_client)
+    yesterday = office_date() - timedelta(days=1)
+    outside = {
+        "title": "Wound care webinar",
+        "provider": "State Nurses Association",
+        "completed_on": yesterday.isoformat(),
+        "credit_type": "ANCC",
+        "credits": 1.5,
+    }
+    assert learner.post("/api/me/outside-credits", outside).status == 201
+    _schedule(learner, "np@example.org", "monthly")
+    _make_due("np@example.org", office_date())
+    before = len(outbox())
+    assert _run(gateway)["processed"] == 1
+    (message,) = outbox()[before:]
+    assert message["to"] == ["np@example.org"] and "1 activity." in message["text"]
 
 
 def test_a_failing_message_is_retried_without_a_second_email(

@@ -11,7 +11,7 @@ import {
 } from './forms.js';
 import { formatMoment } from './dates.js';
 import {
-  activityIdParam, activityPath, loading, showSummary, showTabs, signInAgain, stop, usable,
+  activityIdParam, activityPath, emailWords, loading, showSummary, showTabs, signInAgain, stop, usable,
 } from './admin-common.js';
 
 const page = /** @type {HTMLElement} */ (document.getElementById('admin-page'));
@@ -152,7 +152,8 @@ function attendee(entry) {
     remove.addEventListener('click', () => confirmRemoval(entry, action));
     action.append(remove);
   }
-  const email = cell('attendee__email', entry.email);
+  const email = cell('attendee__email');
+  email.append(emailWords(entry.email));
   if (entry.undeliverable) {
     // SES reported mail to it undeliverable: the learner gets no email there until they fix it
     const badge = document.createElement('span');

@@ -9,7 +9,7 @@ import { api } from './api.js';
 import { claimedCredits, creditLabel } from './credits.js';
 import { formatMoment } from './dates.js';
 import {
-  activityIdParam, activityPath, loading, showSummary, showTabs, stop, usable,
+  activityIdParam, activityPath, emailWords, loading, showSummary, showTabs, stop, usable,
 } from './admin-common.js';
 
 const page = /** @type {HTMLElement} */ (document.getElementById('admin-page'));
@@ -83,7 +83,7 @@ function showClaims(claims) {
   fill('claims-table', 'claims-empty', claims.map((claim) => tableRow([
     ['Name', claim.learner_name],
     ['Degree', claim.degree],
-    ['Email', claim.email, 'email'],
+    ['Email', emailWords(claim.email), 'email'],
     ['NPI', npiCell(claim)],
     ['Credit', claimedCredits(claim)],
     ['Claimed', formatMoment(claim.claimed_at)],
@@ -168,7 +168,7 @@ function showUnclaimed(unclaimed) {
   const emails = unclaimed.map((person) => person.email);
   fill('unclaimed-table', null, unclaimed.map((person) => tableRow([
     ['Name', person.name || '—'],
-    ['Email', person.email, 'email'],
+    ['Email', emailWords(person.email), 'email'],
   ])));
   /** @type {HTMLElement} */ (document.getElementById('unclaimed-count')).textContent = unclaimed.length
     ? `${plural(unclaimed.length, 'person', 'people')} attended and have not claimed credit yet.`

@@ -99,3 +99,18 @@ export function showSummary(activity) {
   code.textContent = activity.attendance_code;
   slot.replaceChildren(title, ` · ${formatDateRange(activity.start_date, activity.end_date)} · Attendance code `, code);
 }
+
+/**
+ * An email address for a table cell: a line may break before its "@" (as style guides break an
+ * address), so a column need not be as wide as the whole address and no word breaks mid-word.
+ */
+export function emailWords(email) {
+  const at = email.lastIndexOf('@');
+  const words = document.createDocumentFragment();
+  if (at <= 0) {
+    words.append(email);
+    return words;
+  }
+  words.append(email.slice(0, at), document.createElement('wbr'), email.slice(at));
+  return words;
+}

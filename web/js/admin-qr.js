@@ -26,6 +26,19 @@ export function readableNumber(number) {
   return us ? `(${us[1]}) ${us[2]}-${us[3]}` : number;
 }
 
+/**
+ * The room left for the QR code below its top, in the window (or full screen), as the CSS
+ * variable --qr-room: on a landscape screen the code, the attendance code and the texting line
+ * then fit without scrolling (styles.css, "A projector or a laptop").
+ */
+export function fitQr() {
+  const full = document.fullscreenElement === projector;
+  const scrolled = full ? projector.scrollTop : window.scrollY;
+  const top = image.getBoundingClientRect().top + scrolled;
+  const room = Math.floor(window.innerHeight - top - 16);
+  projector.style.setProperty('--qr-room', `${Math.max(room, 0)}px`);
+}
+
 async function showSmsHint(code) {
   const settings = await loadSettings();
   if (!settings || !settings.sms_number) return;
@@ -58,6 +71,7 @@ async function start() {
   loading.hidden = true;
   body.hidden = false;
   fullscreen.hidden = !document.fullscreenEnabled;
+  fitQr();
 }
 
 image.addEventListener('error', () => {
@@ -70,6 +84,8 @@ fullscreen.addEventListener('click', () => {
 });
 document.addEventListener('fullscreenchange', () => {
   fullscreen.textContent = document.fullscreenElement ? 'Exit full screen' : 'Full screen';
+  fitQr();
 });
+window.addEventListener('resize', () => { if (!body.hidden) fitQr(); });
 
 start();

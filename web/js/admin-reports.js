@@ -7,10 +7,14 @@
  * many completions are not yet reported, due within 7 days and overdue, the activities whose MOC
  * lines wait for a PARS activity id (each linked to its edit page), stored partial claims of
  * whole-only credit to check, and PARS's year-end cut-off; and, once a file is uploaded to the
- * board, marking its lines reported (POST /api/admin/reports/{moc|cpe}/submitted).
+ * board, marking its lines reported (POST /api/admin/reports/{moc|cpe}/submitted): asked first
+ * with how many lines and through which day (GET /api/admin/reports/{moc|cpe}/unreported), then
+ * sent after UNDO_SECONDS during which Undo cancels it (sent at once if the page is left).
  */
 import { api } from './api.js';
-import { link, setBusy, showAlert } from './forms.js';
+import {
+  confirmAction, link, setBusy, showAlert,
+} from './forms.js';
 import { formatDate, officeToday } from './dates.js';
 import { formatAmount } from './credits.js';
 import { alertRegion, loading, signInAgain, usable } from './admin-common.js';
@@ -41,6 +45,10 @@ const FILE_NAMES = {
 };
 // when each file was last downloaded on this page: a submission marks only what it held
 const downloadedAt = {};
+const markDialog = /** @type {HTMLDialogElement} */ (document.getElementById('mark-dialog'));
+const UNDO_SECONDS = 10;
+/** A marking confirmed and not yet sent, by board: {body, timer}. */
+const pending = {};
 
 function daysBefore(iso, days) {
   const day = new Date(`${iso}T00:00:00Z`);
@@ -136,14 +144,28 @@ function updateLinks() {
   }
 }
 
-async function markReported(button) {
-  const board = button.dataset.board;
-  statusRegion.textContent = '';
-  const body = { through: to.value };
-  if (downloadedAt[board]) body.downloaded_at = downloadedAt[board];
+const BOARD_WORDS = { moc: 'MOC', cpe: 'ACPE' };
+
+function lines(count, board) {
+  return `${count} ${BOARD_WORDS[board]} ${count === 1 ? 'line' : 'lines'}`;
+}
+
+function pendingBox(board) {
+  return /** @type {HTMLElement} */ (document.getElementById(`${board}-pending`));
+}
+
+/** Send a confirmed marking (now: its Undo time is over, or the page is being left). */
+async function send(board) {
+  const waiting = pending[board];
+  if (!waiting) return;
+  delete pending[board];
+  clearTimeout(waiting.timer);
+  pendingBox(board).hidden = true;
+  const button = /** @type {HTMLButtonElement} */ (document.getElementById(`${board}-submitted`));
   setBusy(button, true);
-  const answer = await api('POST', `/api/admin/reports/${board}/submitted`, body);
+  const answer = await api('POST', `/api/admin/reports/${board}/submitted`, waiting.body);
   setBusy(button, false);
+  if (document.activeElement === document.body) button.focus(); // the Undo button it was on is gone
   if (answer.status === 401) {
     signInAgain();
     return;
@@ -156,6 +178,71 @@ async function markReported(button) {
   statusRegion.textContent = `${marked} ${marked === 1 ? 'completion' : 'completions'} marked reported.`;
   await loadCounts();
 }
+
+/** Ask with the number of lines and the day, then give UNDO_SECONDS to undo before sending. */
+async function markReported(button) {
+  const board = /** @type {string} */ (button.dataset.board);
+  if (pending[board]) return;
+  statusRegion.textContent = '';
+  showAlert(alertRegion);
+  const body = { through: to.value };
+  if (downloadedAt[board]) body.downloaded_at = downloadedAt[board];
+  setBusy(button, true);
+  const query = new URLSearchParams(body).toString();
+  const answer = await api('GET', `/api/admin/reports/${board}/unreported?${query}`);
+  setBusy(button, false);
+  button.focus(); // disabled while counting, it lost the focus: the dialog gives it back to it
+  if (answer.status === 401) {
+    signInAgain();
+    return;
+  }
+  if (answer.status !== 200) {
+    showAlert(alertRegion, answer.body?.message || 'We could not count the lines. Please try again.');
+    return;
+  }
+  const day = formatDate(to.value);
+  const { count } = answer.body;
+  if (!count) {
+    statusRegion.textContent = `No ${BOARD_WORDS[board]} lines completed through ${day} are waiting to be marked reported.`;
+    return;
+  }
+  const sure = await confirmAction(
+    markDialog,
+    `Mark ${lines(count, board)} completed through ${day} as reported? Do this once the file is uploaded to the board: they stop counting as due.`,
+  );
+  if (!sure) return;
+  const box = pendingBox(board);
+  /** @type {HTMLElement} */ (box.querySelector('[data-slot="text"]')).textContent = `Marking ${lines(count, board)} through ${day} reported in ${UNDO_SECONDS} seconds.`;
+  box.hidden = false;
+  pending[board] = { body, timer: setTimeout(() => send(board), UNDO_SECONDS * 1000) };
+  statusRegion.textContent = `${lines(count, board)} will be marked reported in ${UNDO_SECONDS} seconds: Undo stops it.`;
+  /** @type {HTMLButtonElement} */ (box.querySelector('[data-action="undo"]')).focus();
+}
+
+function undo(board) {
+  const waiting = pending[board];
+  if (!waiting) return;
+  clearTimeout(waiting.timer);
+  delete pending[board];
+  pendingBox(board).hidden = true;
+  statusRegion.textContent = 'Undone: nothing was marked reported.';
+  /** @type {HTMLButtonElement} */ (document.getElementById(`${board}-submitted`)).focus();
+}
+
+// the page left during the Undo time: the marking confirmed goes now (kept alive past the page)
+window.addEventListener('pagehide', () => {
+  for (const [board, waiting] of Object.entries(pending)) {
+    clearTimeout(waiting.timer);
+    fetch(`/api/admin/reports/${board}/submitted`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify(waiting.body),
+      keepalive: true,
+    }).catch(() => {});
+    delete pending[board];
+  }
+});
 
 async function start() {
   const today = officeToday();
@@ -175,6 +262,7 @@ async function start() {
     });
     const button = /** @type {HTMLButtonElement} */ (document.getElementById(`${board}-submitted`));
     button.addEventListener('click', () => markReported(button));
+    /** @type {HTMLButtonElement} */ (pendingBox(board).querySelector('[data-action="undo"]')).addEventListener('click', () => undo(board));
   }
   loading.hidden = true;
   page.hidden = false;

@@ -135,7 +135,9 @@ function renumber() {
 
 function addRule(rule) {
   const item = /** @type {HTMLElement} */ (/** @type {Element} */ (ruleTemplate.content.firstElementChild).cloneNode(true));
-  const chosen = new Set(rule?.credit_types || ['AMA_PRA_1']);
+  // a new rule starts with no type ticked: the coordinator chooses (a nursing set must not
+  // silently count AMA credit)
+  const chosen = new Set(rule?.credit_types || []);
   /** @type {HTMLElement} */ (item.querySelector('[data-slot="types"]')).replaceChildren(...creditTypes().map((kind) => {
     const box = document.createElement('label');
     box.className = 'checkbox';
@@ -255,12 +257,15 @@ function showProblems(body, details) {
   if (!marked.length) alertRegion.focus();
 }
 
-/** The required fields left empty, as the API would report them. */
+/** The required fields left empty, and the rules with no credit type ticked, as the API would report them. */
 function missing() {
   const details = [];
   for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('[required]'))) {
     if (!input.value.trim()) details.push({ field: input.name, message: '' });
   }
+  [...ruleRows.children].forEach((item, index) => {
+    if (!item.querySelector('input[type="checkbox"]:checked')) details.push({ field: `rules.${index}.credit_types`, message: '' });
+  });
   return plain(details);
 }
 

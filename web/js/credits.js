@@ -142,3 +142,13 @@ export function quarterSteps(max) {
   for (let n = 1; n <= quarters; n += 1) steps.push(n / 4);
   return steps;
 }
+
+/**
+ * A learner's name as the portal shows it with their degree, by credit.with_degree's rule (the
+ * certificates' and transcripts' rule): "Ana Ruiz, MD", and the name alone for no degree or
+ * "Other". The one place the web writes a name with its degree (My Portal's welcome, the
+ * transcript's heading).
+ */
+export function nameWithDegree(name, degree) {
+  return degree && degree !== 'Other' ? `${name}, ${degree}` : name;
+}

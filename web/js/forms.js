@@ -272,3 +272,29 @@ export function setUpReveal(root = document) {
     });
   }
 }
+
+/**
+ * Ask before an action that is hard to take back, in a <dialog> the page holds (its heading,
+ * a [data-slot="text"] paragraph for `text`, and buttons with data-answer="yes" / "no"): shown
+ * modal (the browser keeps the focus inside, Escape answers no, and gives the focus back when
+ * it closes). Resolves true when the person chose yes.
+ * @param {HTMLDialogElement} dialog
+ * @param {string} text
+ * @returns {Promise<boolean>}
+ */
+export function confirmAction(dialog, text) {
+  /** @type {HTMLElement} */ (dialog.querySelector('[data-slot="text"]')).textContent = text;
+  return new Promise((resolve) => {
+    const answered = (event) => {
+      const button = /** @type {Element} */ (event.target).closest('[data-answer]');
+      if (button) dialog.close(/** @type {HTMLElement} */ (button).dataset.answer);
+    };
+    dialog.addEventListener('click', answered);
+    dialog.addEventListener('close', () => {
+      dialog.removeEventListener('click', answered);
+      resolve(dialog.returnValue === 'yes');
+    }, { once: true });
+    dialog.returnValue = '';
+    dialog.showModal();
+  });
+}

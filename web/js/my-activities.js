@@ -10,8 +10,9 @@
  *     request shows the activity claimable again, "Reopened until ...".
  * Claims are listed in this one place: a claim whose activity is no longer attended under a
  * confirmed email (GET /api/me/claims has it, GET /api/me/activities not) is shown as a claimed
- * activity too. A claim made on the page stays where it was (now Claimed, with its certificate)
- * until the page is loaded again, so nothing the learner is looking at moves out of sight.
+ * activity too. A claim made on the page leaves To claim at once (its count goes down) and shows
+ * under Claimed, which opens, with its certificate; the title there takes the focus and the
+ * status line says so, so the learner sees where it went.
  */
 import { api } from './api.js';
 import { setBusy, showAlert } from './forms.js';
@@ -70,8 +71,6 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
 
   let activities = [];
   let attestation = ''; // what this learner attests to claim, in their own credit's words (the API's)
-  // activities claimed while the page is open: they stay in To claim (now Claimed) until a reload
-  const claimedHere = new Set();
 
   function say(message) {
     showAlert(alertRegion);
@@ -203,9 +202,9 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
         },
         onSignedOut,
         onStale: async (message) => {
-          claimedHere.add(activity.activity_id); // claimed meanwhile: shown where the learner was looking
           await reload();
           complain(message);
+          claimedGroup.open = true; // claimed meanwhile (another tab): it is under Claimed now
           heading.focus();
         },
       });
@@ -345,10 +344,6 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
     /** @type {HTMLElement} */ (element.querySelector('[data-slot="count"]')).textContent = `(${count})`;
   }
 
-  function inToClaim(activity) {
-    return activity.status === 'claimable' || claimedHere.has(activity.activity_id);
-  }
-
   function renderCounts() {
     setCount(toClaimHeading, activities.filter((a) => a.status === 'claimable').length);
     setCount(claimedGroup, activities.filter((a) => a.status === 'claimed').length);
@@ -356,10 +351,10 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
   }
 
   function renderActivities() {
-    const toClaim = activities.filter(inToClaim)
+    const toClaim = activities.filter((a) => a.status === 'claimable')
       .sort((a, b) => byText(a.claim_deadline || '', b.claim_deadline || '') || byText(a.title, b.title));
-    const claimedOnes = activities.filter((a) => a.status === 'claimed' && !inToClaim(a));
-    const closed = activities.filter((a) => a.status === 'closed' && !inToClaim(a))
+    const claimedOnes = activities.filter((a) => a.status === 'claimed');
+    const closed = activities.filter((a) => a.status === 'closed')
       .sort((a, b) => byText(b.claim_deadline || '', a.claim_deadline || '') || byText(a.title, b.title));
 
     toClaimList.replaceChildren(...toClaim.map((a) => row(a, 4)));
@@ -408,21 +403,23 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
     note.hidden = false;
   }
 
-  /** A claim was recorded: its row shows it at once, where it was, with its certificate. */
+  /**
+   * A claim was recorded: the activity leaves To claim (its count goes down) for Claimed, opened,
+   * where its title takes the focus; the status line says where it went.
+   */
   function claimed(activity, claim) {
     const index = activities.findIndex((a) => a.activity_id === activity.activity_id);
     const updated = { ...activity, status: 'claimed', reason: null, claim };
     if (index >= 0) activities[index] = updated;
     else activities.push(updated);
-    claimedHere.add(activity.activity_id);
-    const old = /** @type {HTMLElement | null} */ (toClaimList.querySelector(`[data-activity-id="${CSS.escape(activity.activity_id)}"]`));
-    const fresh = row(updated, 4);
-    if (old) old.replaceWith(fresh);
-    else renderActivities();
-    renderCounts();
-    say(`Your claim is recorded: ${claimedCredits(claim)} for ${claim.activity_title}. Certificate code: ${claim.certificate_code}.`);
-    const title = /** @type {HTMLElement} */ (fresh.querySelector('.my-activity__title'));
+    renderActivities();
+    claimedGroup.open = true;
+    say(`Your claim is recorded: ${claimedCredits(claim)} for ${claim.activity_title}. Certificate code: ${claim.certificate_code}. It is under Claimed, with its certificate.`);
+    const fresh = claimedYears.querySelector(`[data-activity-id="${CSS.escape(activity.activity_id)}"]`);
+    const title = /** @type {HTMLElement | null} */ (fresh?.querySelector('.my-activity__title') || null);
+    if (!title) return;
     title.tabIndex = -1;
+    title.scrollIntoView({ block: 'center' });
     title.focus();
   }
 

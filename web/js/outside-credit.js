@@ -89,9 +89,11 @@ function certificateText(item) {
 function row(item) {
   const id = item.outside_credit_id;
   const fileId = `file-${id}`;
-  const title = h(
-    'td',
-    { 'data-label': 'Activity', class: 'table__title' },
+  // each cell's content in one box: on a phone a stacked cell is a grid of its label and one box
+  // (styles.css .table--stack), where loose pieces would each take a cell of their own
+  const about = h(
+    'div',
+    {},
     item.title,
     h('br'),
     h('span', { class: 'muted' }, item.provider),
@@ -99,7 +101,8 @@ function row(item) {
     h('span', { class: 'badge' }, 'Self-reported'),
   );
   const topics = (item.topics || []).map((topic) => topicLabels.get(topic) || topic);
-  if (topics.length) title.append(h('br'), h('span', { class: 'muted' }, `Topics: ${topics.join(', ')}`));
+  if (topics.length) about.append(h('br'), h('span', { class: 'muted' }, `Topics: ${topics.join(', ')}`));
+  const title = h('td', { 'data-label': 'Activity', class: 'table__title' }, about);
 
   const input = h('input', {
     id: fileId, type: 'file', accept: '.pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg',
@@ -107,22 +110,27 @@ function row(item) {
   input.addEventListener('change', () => attach(item, input));
   const certificate = h(
     'td',
-    { 'data-label': 'Certificate' },
-    h('p', { class: 'certificate-state' }, certificateText(item)),
-    h('label', { for: fileId }, 'Attach certificate', h('span', { class: 'visually-hidden' }, ` for ${item.title}`)),
-    input,
+    { 'data-label': 'Certificate', class: 'cell--wide' },
+    h(
+      'div',
+      {},
+      h('p', { class: 'certificate-state' }, certificateText(item)),
+      h('label', { for: fileId, class: 'certificate-attach' }, 'Attach certificate', h('span', { class: 'visually-hidden' }, ` for ${item.title}`)),
+      input,
+    ),
   );
-  const actions = h('td', { 'data-label': 'Actions', class: 'actions' });
+  const buttons = h('div', { class: 'actions' });
+  const actions = h('td', { 'data-label': 'Actions' }, buttons);
   if (item.document_type && !item.document_mismatch) {
     const download = h('button', { type: 'button', class: 'button button--secondary button--small' }, 'Download certificate');
     download.append(h('span', { class: 'visually-hidden' }, ` for ${item.title}`));
     download.addEventListener('click', () => downloadCertificate(item, download));
-    actions.append(download);
+    buttons.append(download);
   }
   const remove = h('button', { type: 'button', class: 'button button--danger button--small' }, 'Delete');
   remove.append(h('span', { class: 'visually-hidden' }, ` ${item.title}`));
   remove.addEventListener('click', () => removeItem(item, remove));
-  actions.append(remove);
+  buttons.append(remove);
 
   return h(
     'tr',

@@ -11,7 +11,7 @@ import {
   clearErrors, formValues, formatPhone, handleSubmit, requireFields, setBusy, showAlert, showAnswerProblems,
 } from './forms.js';
 import { setRole, setSignedIn } from './shell.js';
-import { claimants, fillDegrees, mocBoards, mocBoardsFor } from './credits.js';
+import { claimants, fillDegrees, mocBoards, mocBoardsFor, nameWithDegree } from './credits.js';
 import { setUpEmails } from './my-emails.js';
 import { setUpActivities } from './my-activities.js';
 import { setUpPhone } from './my-phone.js';
@@ -104,8 +104,8 @@ function goToSignIn() {
 
 function render() {
   const current = theProfile();
-  const degree = current.degree ? `, ${current.degree}` : '';
-  /** @type {HTMLElement} */ (document.getElementById('welcome')).textContent = `Welcome, ${current.first_name} ${current.last_name}${degree}`;
+  const who = nameWithDegree(`${current.first_name} ${current.last_name}`, current.degree);
+  /** @type {HTMLElement} */ (document.getElementById('welcome')).textContent = `Welcome, ${who}`;
   const shown = {
     email: current.email,
     phone: formatPhone(current.phone) || 'Not given',

@@ -3,13 +3,13 @@
  * My Portal, Licence requirements: each requirement set the learner tracks, every rule's
  * progress (earned against required, met or not: a progress bar with the figures in words),
  * a form to track a set with the end of the learner's cycle (or move the end of one tracked),
- * and Stop tracking. The sets and the counting are the server's (GET /api/requirement-sets,
+ * and Stop tracking (asked first, in the page's dialog). The sets and the counting are the server's (GET /api/requirement-sets,
  * GET/PUT /api/me/requirements, DELETE /api/me/requirements/{set_id}); nothing is counted here.
  */
 import { api } from './api.js';
 import { formatDate } from './dates.js';
 import {
-  handleSubmit, requireFields, setBusy, showAlert, showAnswerProblems,
+  confirmAction, handleSubmit, requireFields, setBusy, showAlert, showAnswerProblems,
 } from './forms.js';
 
 const section = /** @type {HTMLElement} */ (document.getElementById('requirements'));
@@ -23,6 +23,7 @@ const endInput = /** @type {HTMLInputElement} */ (document.getElementById('track
 const submit = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
 const setTemplate = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-tracked-set'));
 const ruleTemplate = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-rule'));
+const untrackDialog = /** @type {HTMLDialogElement} */ (document.getElementById('untrack-dialog'));
 
 let tracked = [];
 
@@ -130,9 +131,14 @@ list.addEventListener('click', async (event) => {
   if (!button || button.disabled) return;
   showAlert(alertRegion);
   showAlert(statusRegion);
-  setBusy(button, true);
   const setId = /** @type {string} */ (button.dataset.setId); // renderSet gives every untrack button one
   const name = tracked.find((entry) => entry.set_id === setId)?.name || 'the set';
+  const sure = await confirmAction(
+    untrackDialog,
+    `Your progress against ${name} will no longer show here. Your credit stays on your transcript; you can track the set again at any time.`,
+  );
+  if (!sure) return;
+  setBusy(button, true);
   const { status, body } = await api('DELETE', `/api/me/requirements/${encodeURIComponent(setId)}`);
   if (status !== 204) {
     setBusy(button, false);

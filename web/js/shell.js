@@ -25,12 +25,13 @@ const ROLE_KEY = 'cme.role';
 
 const ADMIN_PAGES = ['/admin.html', '/admin-activity.html', '/admin-attendance.html', '/admin-claims.html', '/admin-qr.html'];
 
-/** The navigation: [href, text, shown when ('signed-out' | 'admin' | undefined: always), pages it is current on]. */
+/** The navigation: [href, text, shown when ('signed-out' | 'signed-in' | 'admin' | undefined: always), pages it is current on]. */
 const NAV = [
   ['/index.html', 'About', undefined, ['/', '/index.html']],
   ['/sign-in.html', 'Sign In', 'signed-out'],
   ['/portal.html', 'My Portal'],
   ['/transcript.html', 'My Transcript'],
+  ['/outside-credit.html', 'Outside credit', 'signed-in'],
   ['/admin.html', 'Admin', 'admin', ADMIN_PAGES],
   ['/admin-reports.html', 'Board reports', 'admin'],
   ['/admin-requirements.html', 'Requirement sets', 'admin'],
@@ -90,7 +91,7 @@ function buildNav(nav) {
     const current = pages.includes(here) ? 'page' : undefined;
     return h(
       'li',
-      { 'data-when': when, hidden: when === 'admin' },
+      { 'data-when': when, hidden: when === 'admin' || when === 'signed-in' },
       h('a', { href, 'aria-current': current }, text),
     );
   });

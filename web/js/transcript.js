@@ -12,7 +12,7 @@ import { api } from './api.js';
 import { clearErrors, handleSubmit, markFields, setBusy, showAlert } from './forms.js';
 import { setRole, setSignedIn } from './shell.js';
 import {
-  CREDIT_TYPES, creditLabel, creditShort, formatAmount,
+  CREDIT_TYPES, creditLabel, creditShort, formatAmount, nameWithDegree,
 } from './credits.js';
 import { formatDate, officeToday } from './dates.js';
 
@@ -503,7 +503,7 @@ async function load() {
   setRole(profile.role);
 
   const { learner } = everything.body;
-  const who = [learner.name, learner.degree].filter(Boolean).join(', ');
+  const who = nameWithDegree(learner.name, learner.degree);
   /** @type {HTMLElement} */ (document.getElementById('transcript-learner')).textContent = learner.npi ? `${who} · NPI ${learner.npi}` : who;
   /** @type {HTMLElement} */ (document.getElementById('schedule-email')).textContent = profile.email;
   scheduleSelect.value = profile.transcript_frequency || 'never';

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from cme.platform import documents
-from cme.platform.schemas import ReportStatusReply, ReportSubmittedIn, ReportSubmittedReply
+from cme.platform.schemas import ReportStatusReply, ReportSubmittedIn, ReportSubmittedReply, ReportUnreportedReply
 from cme.records import board_files
 from cme.runtime.resolver import client_address, json_reply, require_admin, responses
 
@@ -87,3 +87,19 @@ def report_submitted(board: str, body: ReportSubmittedIn) -> Response[ReportSubm
         router.current_event.headers.get("user-agent") or "",
     )
     return json_reply(200, ReportSubmittedReply(marked=marked))
+
+
+@router.get(
+    "/api/admin/reports/<board>/unreported",
+    responses=responses("NOT_FOUND", "DATES_INVALID", "VALIDATION_FAILED"),
+)
+def report_unreported(
+    board: str,
+    through: Annotated[date, Query()],
+    downloaded_at: Annotated[datetime | None, Query()] = None,
+) -> Response[ReportUnreportedReply]:
+    """How many claims marking the file sent through ``through`` would mark now (claimed by
+    ``downloaded_at`` when given): the page asks the coordinator to confirm that number first."""
+    require_admin(router)
+    count = board_files.unreported(board_files.board(board), through, downloaded_at)
+    return json_reply(200, ReportUnreportedReply(through=through, count=count))

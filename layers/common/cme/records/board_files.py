@@ -480,6 +480,31 @@ def _mark(claim: Claim, which: str, day: str) -> bool:
     return True
 
 
+def _to_mark(which: str, through: date, downloaded_at: datetime | None) -> list[Claim]:
+    """The unreported claims of ``which`` a submission through ``through`` marks: completed
+    through that day, claimed by ``downloaded_at`` when given (later ones were not in the file),
+    and in the board's file (no MOC file holds the lines of an activity without a PARS id)."""
+    if through > clock.office_today():
+        raise InvalidInput(
+            "DATES_INVALID", "A submission cannot cover days to come.", [{"field": "through", "message": "future"}]
+        )
+    if downloaded_at is not None and downloaded_at.tzinfo is None:
+        downloaded_at = downloaded_at.replace(tzinfo=UTC)
+    candidates = [
+        c
+        for c in _query(which, UNREPORTED, None, through)
+        if (downloaded_at is None or c.claimed_at <= downloaded_at) and _lines(c, which)
+    ]
+    by_id = _activities(candidates) if which == MOC else {}
+    return [c for c in candidates if _in_file(which, by_id.get(c.activity_id))]
+
+
+def unreported(which: str, through: date, downloaded_at: datetime | None = None) -> int:
+    """How many claims a submission of ``which`` through ``through`` would mark now (the page
+    asks the coordinator to confirm that number and day before marking)."""
+    return len(_to_mark(which, through, downloaded_at))
+
+
 def submitted(
     which: str,
     through: date,
@@ -492,22 +517,11 @@ def submitted(
     (claims made after ``downloaded_at``, when given, are left: they were not in the file; so are
     MOC lines of activities without a PARS activity id, which no MOC file holds), then audit the
     submission (who, when, which, through, how many). Returns how many claims."""
-    if through > clock.office_today():
-        raise InvalidInput(
-            "DATES_INVALID", "A submission cannot cover days to come.", [{"field": "through", "message": "future"}]
-        )
+    candidates = _to_mark(which, through, downloaded_at)
     day = clock.office_today().isoformat()
-    if downloaded_at is not None and downloaded_at.tzinfo is None:
-        downloaded_at = downloaded_at.replace(tzinfo=UTC)
-    candidates = [
-        c
-        for c in _query(which, UNREPORTED, None, through)
-        if (downloaded_at is None or c.claimed_at <= downloaded_at) and _lines(c, which)
-    ]
-    by_id = _activities(candidates) if which == MOC else {}
     marked = 0
     for claim in candidates:
-        if _in_file(which, by_id.get(claim.activity_id)) and _mark(claim, which, day):
+        if _mark(claim, which, day):
             marked += 1
     audit.about(
         f"reports#{which}",

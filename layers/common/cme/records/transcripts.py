@@ -355,10 +355,11 @@ def send_scheduled(task: dict[str, Any]) -> bool:
     """Email one learner the transcript of one period; the email only (``idempotent_send`` runs
     it at most once per learner and period, then moves the due date on).
 
-    Returns False when there is nothing to do (the schedule changed meanwhile, or SES reported
-    the learner's email undeliverable: skipped, not failed). Sent in bulk: paced to the send rate
-    (cme.platform.pacing), raising ``pacing.OutOfTime`` when the invocation has no time left for it (the
-    message goes back to the queue).
+    Returns False when there is nothing to do (the schedule changed meanwhile, SES reported the
+    learner's email undeliverable, or the period holds no credit, claimed or outside: no email
+    says "0 activities"; skipped, not failed, and the due date moves on all the same). Sent in
+    bulk: paced to the send rate (cme.platform.pacing), raising ``pacing.OutOfTime`` when the
+    invocation has no time left for it (the message goes back to the queue).
     """
     pacer = pacing.mail_pacer()
     pacer.ensure_time()
@@ -370,6 +371,9 @@ def send_scheduled(task: dict[str, Any]) -> bool:
         return False
     first, last = (date.fromisoformat(part) for part in task["period"].split("/"))
     transcript = collect(learner.learner_id, first, last)
+    if not transcript.claims and not transcript.outside:
+        logger.info("scheduled transcript skipped: nothing in the period", extra={"learner_id": learner.learner_id})
+        return False
     pdf = render_pdf(transcript)
     site = get_settings().site_url.rstrip("/")
     mail.send(
@@ -379,7 +383,7 @@ def send_scheduled(task: dict[str, Any]) -> bool:
             "first_name": learner.first_name,
             "frequency": task["frequency"],
             "period": span(first, last),
-            "count": len(transcript.claims),
+            "count": len(transcript.claims) + len(transcript.outside),  # activities, outside credit included
             "totals": [(label, f"{total:g}") for label, total in transcript.totals],
             "settings_link": f"{site}/transcript.html#schedule",
         },

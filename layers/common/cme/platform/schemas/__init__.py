@@ -149,6 +149,7 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         ReportStatusReply,
         ReportSubmittedIn,
         ReportSubmittedReply,
+        ReportUnreportedReply,
         Unclaimed,
     )
     from cme.platform.schemas.requirements import (  # noqa: F401
@@ -277,6 +278,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "ClaimReportReply",
         "ReportSubmittedIn",
         "ReportSubmittedReply",
+        "ReportUnreportedReply",
         "BoardReportStatus",
         "MissingParsId",
         "PartialClaim",

@@ -89,6 +89,14 @@ class ReportSubmittedReply(BaseModel):
     marked: int
 
 
+class ReportUnreportedReply(BaseModel):
+    """What a submission through ``through`` would mark now: ``count`` claims (the page asks
+    the coordinator to confirm it before marking)."""
+
+    through: date
+    count: int
+
+
 class BoardReportStatus(BaseModel):
     unreported: int
     due_soon: int  # unreported, due within 7 days
