@@ -6,6 +6,10 @@ local stack's ``?today=``), else today in the office's time zone (the schedule p
 ``worker_handler`` (SQS, batches) renders and emails each one, paced to the send rate within
 the invocation's time (cme.platform.pacing), reporting partial batch failures so only failed messages
 are retried (then dead-lettered).
+
+``reminders_handler`` (EventBridge Scheduler, daily: ReminderScheduleFunction) queues the claim
+reminders due (cme.credit.reminders) on the same queue; the worker sends messages of ``kind``
+"reminder" as reminders, every other as a transcript.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from cme.credit import reminders
 from cme.platform import clock, pacing
 from cme.platform.observability import logger
 from cme.records import transcripts
@@ -28,15 +33,29 @@ processor = BatchProcessor(event_type=EventType.SQS)
 snapstart.register(pdf=True, services=("dynamodb", "sqs", "ses"), modules=("jinja2",))
 
 
+def _today(event: Any) -> date:
+    given = event.get("today") if isinstance(event, dict) else None
+    return date.fromisoformat(given) if isinstance(given, str) else clock.office_today()
+
+
 @logger.inject_lambda_context(clear_state=True)
 def schedule_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    given = event.get("today") if isinstance(event, dict) else None
-    today = date.fromisoformat(given) if isinstance(given, str) else clock.office_today()
+    today = _today(event)
     return {"queued": transcripts.fan_out(today), "today": today.isoformat()}
 
 
+@logger.inject_lambda_context(clear_state=True)
+def reminders_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    today = _today(event)
+    return {"queued": reminders.fan_out(today), "today": today.isoformat()}
+
+
 def _record(record: SQSRecord, lambda_context: LambdaContext) -> None:
-    transcripts.idempotent_send(json.loads(record.body), lambda_context)
+    task = json.loads(record.body)
+    if task.get("kind") == reminders.KIND:
+        reminders.idempotent_send(task, lambda_context)
+    else:
+        transcripts.idempotent_send(task, lambda_context)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -33,6 +33,7 @@ class Settings(BaseModel):
     outside_credits_table: str = "OutsideCreditsTable"
     idempotency_table: str = "IdempotencyTable"
     requirement_sets_table: str = "RequirementSetsTable"
+    reminders_table: str = "RemindersTable"
     transcript_queue: str = "TranscriptQueue"  # a queue URL in AWS; a queue name works too
     # Bulk mail (cme.platform.pacing): the SES send rate it may use, emails per second (template parameter
     # MaxSendRate), shared by the mail queue worker's instances that may run at once (template
@@ -40,6 +41,9 @@ class Settings(BaseModel):
     max_send_rate: float = Field(default=1.0, gt=0)
     mail_senders: int = Field(default=2, ge=1)
     documents_bucket: str = "cme-documents"
+    # Claim reminders (cme.credit.reminders): this many days before an attendee's last day to
+    # claim (template parameter ReminderDaysBeforeClose); a shorter window: halfway through it.
+    reminder_days_before_close: int = Field(default=7, ge=1, le=90)
 
     site_url: str = "http://127.0.0.1:3000"
     mail_from: str = "cme-office@example.org"

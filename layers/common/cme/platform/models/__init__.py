@@ -12,6 +12,7 @@ from cme.platform.models.tables import (
     EmailOwner,
     Learner,
     RateCounter,
+    Reminder,
     Session,
     Token,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "EmailOwner",
     "Learner",
     "RateCounter",
+    "Reminder",
     "Session",
     "Token",
     "get_many",
