@@ -394,7 +394,7 @@ class LocalStack:
         return response
 
 
-def _as_of(today: str | None) -> date | None | Response:
+def _as_of(today: str | None) -> date | Response | None:
     """A schedule's ``?today=YYYY-MM-DD`` (absent or empty: None, as on today), or its 400 answer."""
     if not today:
         return None

@@ -107,9 +107,13 @@ def _designated(activity: Activity) -> list[Credit]:
     return [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
 
 
-def _last_day(activity: Activity, degree: str | None, today: date) -> date:
+def _last_day(activity: Activity, degree: str | None, today: date) -> date | None:
+    """The attendee's last day to claim (``credit.closing`` over what their degree may claim; an
+    attendee without an account: over every designation); None when they may claim nothing."""
     designated = _designated(activity)
     options = credit.credit_options(degree, designated) if degree else designated
+    if not options:
+        return None
     end = date.fromisoformat(activity.end_date)
     activity_format = activity.format or ""
     last, _ = credit.closing(
@@ -123,7 +127,8 @@ def _last_day(activity: Activity, degree: str | None, today: date) -> date:
 
 
 def unclaimed(activity: Activity, today: date) -> list[Recipient]:
-    """Every attendee of ``activity`` without a claim on it, once each, with their last day."""
+    """Every attendee of ``activity`` without a claim on it, once each, with their last day (not
+    one whose degree may claim none of the activity's credit)."""
     rows = sorted(Attendance.query(activity.activity_id), key=lambda a: a.email)
     if not rows:
         return []
@@ -141,10 +146,13 @@ def unclaimed(activity: Activity, today: date) -> list[Recipient]:
             if learner.learner_id in claimed or learner.learner_id in found:
                 continue
             last = _last_day(activity, learner.degree, today)
-            found[learner.learner_id] = Recipient(learner.learner_id, learner.email, learner.first_name, last)
+            if last is not None:
+                found[learner.learner_id] = Recipient(learner.learner_id, learner.email, learner.first_name, last)
         elif row.email not in claimed_emails:
             key = f"{EMAIL_PREFIX}{row.email}"
-            found.setdefault(key, Recipient(key, row.email, row.first_name, _last_day(activity, None, today)))
+            last = _last_day(activity, None, today)
+            if last is not None and key not in found:
+                found[key] = Recipient(key, row.email, row.first_name, last)
     return list(found.values())
 
 
@@ -204,7 +212,7 @@ def _unmark(activity_id: str, tasks: list[dict[str, Any]]) -> None:
     for task in tasks:
         try:
             Reminder(activity_id, task["recipient"]).delete()
-        except Exception:  # noqa: BLE001 - best effort: the reminder is lost, logged below
+        except Exception:
             logger.exception("reminder marker not removed", extra={"activity_id": activity_id})
 
 

@@ -149,7 +149,7 @@ CODES: dict[str, Code] = {
         429, "Throttled: too many attempts from this client or on this account; Retry-After says when to try again."
     ),
     "TOO_MANY_REQUESTS": Code(
-        429, "Done too recently (reminders: once per 24 hours per activity); Retry-After says when it may be done again."
+        429, "Done too recently (reminders: once per 24 hours per activity); Retry-After says when it may be again."
     ),
     # 500: a bug; never declared on a route
     "INTERNAL_ERROR": Code(500, "An unexpected failure (logged); nothing a client did."),
