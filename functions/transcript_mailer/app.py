@@ -7,9 +7,8 @@ local stack's ``?today=``), else today in the office's time zone (the schedule p
 the invocation's time (cme.platform.pacing), reporting partial batch failures so only failed messages
 are retried (then dead-lettered).
 
-``reminders_handler`` (EventBridge Scheduler, daily: ReminderScheduleFunction) queues the claim
-reminders due (cme.credit.reminders) on the same queue; the worker sends messages of ``kind``
-"reminder" as reminders, every other as a transcript.
+The claim reminders (cme.credit.reminders, queued by functions/reminders) share the queue: the
+worker sends messages of ``kind`` "reminder" as reminders, every other as a transcript.
 """
 
 from __future__ import annotations
@@ -33,21 +32,11 @@ processor = BatchProcessor(event_type=EventType.SQS)
 snapstart.register(pdf=True, services=("dynamodb", "sqs", "ses"), modules=("jinja2",))
 
 
-def _today(event: Any) -> date:
-    given = event.get("today") if isinstance(event, dict) else None
-    return date.fromisoformat(given) if isinstance(given, str) else clock.office_today()
-
-
 @logger.inject_lambda_context(clear_state=True)
 def schedule_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    today = _today(event)
+    given = event.get("today") if isinstance(event, dict) else None
+    today = date.fromisoformat(given) if isinstance(given, str) else clock.office_today()
     return {"queued": transcripts.fan_out(today), "today": today.isoformat()}
-
-
-@logger.inject_lambda_context(clear_state=True)
-def reminders_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    today = _today(event)
-    return {"queued": reminders.fan_out(today), "today": today.isoformat()}
 
 
 def _record(record: SQSRecord, lambda_context: LambdaContext) -> None:

@@ -400,6 +400,9 @@ declare namespace Api {
     row: number;
     reason: string;
   };
+  type RemindersQueuedReply = {
+    queued: number;
+  };
   type ReportStatusReply = {
     moc: BoardReportStatus;
     cpe: BoardReportStatus;
@@ -557,6 +560,9 @@ declare namespace Api {
     at: string;
   };
   type UndeliverableReason = "bounce" | "complaint";
+  type UnsubscribedReply = {
+    unsubscribed: boolean;
+  };
   type UploadForm = {
     url: string;
     fields: Record<string, string>;

@@ -269,7 +269,9 @@ def send_now(activity_id: str) -> int:
             last = now
         wait = max(int((last + SEND_NOW_EVERY - now).total_seconds()), 1)
         raise TooManyRequests(
-            "Reminders for this activity were sent less than 24 hours ago. You can send them again later.", wait
+            "TOO_MANY_REQUESTS",
+            "Reminders for this activity were sent less than 24 hours ago. You can send them again later.",
+            wait,
         ) from None
     today = clock.office_today()
     recipients = [r for r in unclaimed(activity, today) if today <= r.last_day]

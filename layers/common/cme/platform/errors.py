@@ -247,8 +247,8 @@ class TooManyRequests(DomainError):
 
     status = 429
 
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__("TOO_MANY_REQUESTS", message)
+    def __init__(self, code: str, message: str, retry_after: int) -> None:
+        super().__init__(code, message)
         self.retry_after = retry_after
 
 
