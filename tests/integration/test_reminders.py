@@ -189,10 +189,28 @@ def test_a_queue_that_refuses_leaves_no_marker_so_the_next_run_reminds(
 
     monkeypatch.setattr(reminders, "_queue", refused)
     with pytest.raises(RuntimeError):
-        reminders.fan_out(day)
+        _run(gateway, day)
     monkeypatch.undo()
     assert _run(gateway, day)["queued"] == 2
     assert _to(_reminders(outbox, before)) == ["rn@example.org", "stranger@example.org"]
+
+
+def test_a_send_now_the_queue_refused_can_be_pressed_again_at_once(
+    world: dict[str, Any], admin: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cme.credit import reminders
+
+    url = f"/api/admin/activities/{world['activity']['activity_id']}/reminders"
+
+    def refused(tasks: list[dict[str, Any]]) -> None:
+        raise RuntimeError("SendMessageBatch refused")
+
+    monkeypatch.setattr(reminders, "_queue", refused)
+    failed = admin.post(url, {})
+    assert failed.status == 503 and failed.json["code"] == "EMAIL_UNAVAILABLE", failed.json
+    monkeypatch.undo()
+    again = admin.post(url, {})  # nothing went out: the lock was taken back
+    assert again.status == 202 and again.json == {"queued": 3}, again.json
 
 
 def test_the_unsubscribe_link_works_signed_out_repeatedly_and_stops_reminders(

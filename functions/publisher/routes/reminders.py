@@ -19,7 +19,10 @@ router = Router()
 @router.post(
     "/api/admin/activities/<activity_id>/reminders",
     responses=responses(
-        "NOT_FOUND", "TOO_MANY_REQUESTS", ok={202: {"description": "Queued: one reminder per attendee without a claim"}}
+        "NOT_FOUND",
+        "TOO_MANY_REQUESTS",
+        "EMAIL_UNAVAILABLE",
+        ok={202: {"description": "Queued: one reminder per attendee without a claim"}},
     ),
 )
 def send_reminders(activity_id: str) -> Response[RemindersQueuedReply]:

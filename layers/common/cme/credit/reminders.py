@@ -47,7 +47,7 @@ from pynamodb.exceptions import PutError
 from cme.identity import deliverability
 from cme.identity.sessions import token_hash
 from cme.platform import aws, clock, mail, pacing
-from cme.platform.errors import BadToken, TooManyRequests
+from cme.platform.errors import BadToken, ServiceUnavailable, TooManyRequests
 from cme.platform.models import Activity, Attendance, Claim, EmailOwner, Learner, Reminder, get_many
 from cme.platform.observability import logger
 from cme.platform.schemas import Credit
@@ -254,7 +254,8 @@ def _send_batch(activity_id: str, batch: list[dict[str, Any]]) -> int:
 
 def send_now(activity_id: str) -> int:
     """The office's "Send reminders": queue one now to each attendee without a claim whose window
-    is open (not those who unsubscribed); 429 TOO_MANY_REQUESTS within 24 hours of the last."""
+    is open (not those who unsubscribed); 429 TOO_MANY_REQUESTS within 24 hours of the last; 503
+    EMAIL_UNAVAILABLE when the queue refuses (when nothing was queued, the lock is taken back)."""
     activity = activities.get(activity_id)
     now = clock.now()
     lock = Reminder(activity_id, SENT_NOW, at=now)
@@ -282,10 +283,13 @@ def send_now(activity_id: str) -> int:
         for start in range(0, len(tasks), 10):
             _queue(tasks[start : start + 10])
             sent += len(tasks[start : start + 10])
-    except Exception:
+    except Exception as exc:
+        logger.exception("reminders not queued", extra={"activity_id": activity_id, "queued": sent})
         if sent == 0:  # nothing went out: the office may try again at once
             lock.delete(condition=Reminder.at == now)
-        raise
+        raise ServiceUnavailable(
+            "EMAIL_UNAVAILABLE", "We could not send the reminders just now. Please try again in a minute."
+        ) from exc
     logger.info("reminders sent now", extra={"activity_id": activity_id, "count": len(tasks)})
     return len(tasks)
 
