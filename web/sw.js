@@ -17,7 +17,7 @@
 /** This script's global scope: the webworker lib types self as any worker's, and it runs only as a service worker. */
 const worker = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
-const VERSION = 'v2';
+const VERSION = 'v3';
 const CACHE = `cme-shell-${VERSION}`;
 
 /** What installing fetches: the pages a learner opens first and everything they load. */
@@ -45,6 +45,7 @@ const PRECACHE = [
   '/js/change-password.js',
   '/js/my-phone.js',
   '/js/portal.js',
+  '/js/reminders-unsubscribe.js',
   '/js/requirements.js',
   '/js/settings.js',
   '/js/shell.js',
