@@ -49,5 +49,5 @@ def my_claims() -> Response[ClaimsReply]:
     return json_reply(200, ClaimsReply(claims=claims.my_claims(require_learner(app).learner_id)))
 
 
-snapstart.register(app)
+snapstart.register(app, services=("dynamodb", "sqs"))  # sqs: the certificate email queued
 lambda_handler = lambda_entry(app)

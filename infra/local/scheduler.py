@@ -70,12 +70,15 @@ def run_transcript_mailer(
     return {"learners": queued, "processed": done, "failed": failed, "dead_lettered": dead, "today": fired.get("today")}
 
 
-def _drain(invoke: Invoke, region: str, queue_name: str, max_rounds: int) -> tuple[int, int, int]:
-    """The mail queue drained as Lambda's SQS poller does: (processed, failed, dead_lettered)."""
+def _drain(
+    invoke: Invoke, region: str, queue_name: str, max_rounds: int, handler: str = "worker_handler"
+) -> tuple[int, int, int]:
+    """A queue drained into the function whose handler is ``handler``, as Lambda's SQS poller
+    does: (processed, failed, dead_lettered)."""
     sqs = boto3.client("sqs", region_name=region)
     url = sqs.get_queue_url(QueueName=queue_name.rstrip("/").rsplit("/", 1)[-1])["QueueUrl"]  # a name or URL
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    worker = _function("worker_handler")
+    worker = _function(handler)
     redrive = cfn.queues().get(url.rsplit("/", 1)[-1], {}).get("RedrivePolicy") or {}
     last_receive = int(redrive.get("maxReceiveCount", 0)) or None
     done = failed = dead = 0
@@ -127,6 +130,13 @@ def run_reminders(
         "dead_lettered": dead,
         "today": fired.get("today"),
     }
+
+
+def run_certificate_mail(invoke: Invoke, region: str, queue_name: str, max_rounds: int = 20) -> dict[str, Any]:
+    """The certificate emails queued by claims, sent now (CertificateMailFunction's SQS event
+    source): {processed, failed, dead_lettered}."""
+    done, failed, dead = _drain(invoke, region, queue_name, max_rounds, handler="mail_handler")
+    return {"processed": done, "failed": failed, "dead_lettered": dead}
 
 
 def dead_letters(region: str, queue_name: str) -> list[dict[str, Any]]:

@@ -175,7 +175,17 @@ class LocalStack:
         if via_cloudfront:  # CloudFront adds the same policy to /api/*
             for key, value in self.headers.items():
                 response.headers.setdefault(key, value)
+        if request.method == "POST" and reply.status == 201 and (path or request.path) == "/api/me/claims":
+            self.send_certificate_mail()  # what the SQS event source does in AWS, at once
         return response
+
+    def send_certificate_mail(self) -> None:
+        """The certificate emails a claim queued, sent now (CertificateMailFunction's queue)."""
+        from cme.platform.settings import get_settings
+        from infra.local.scheduler import run_certificate_mail
+
+        settings = get_settings()
+        run_certificate_mail(self.gateway.invoke, settings.aws_region, settings.certificate_queue)
 
     def run_schedule(self, request: Request) -> Response:
         """``POST /_local/schedules/<name>/run``: a schedule of template.yaml run now."""

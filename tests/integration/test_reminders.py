@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -281,24 +280,27 @@ def test_send_now_queues_for_attendees_without_a_claim_once_per_24_hours(
     assert client.post(url, {}).json["code"] == "FORBIDDEN"
 
 
-def test_send_now_is_race_safe(world: dict[str, Any]) -> None:
-    """Two coordinators press "Send reminders" at once: one queues, the other gets 429."""
+def test_send_now_is_race_safe(world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two coordinators press "Send reminders" at once: the second press runs whole between the
+    first one's read of nothing and its lock's conditional put. One queues; the other gets 429."""
     from cme.credit import reminders
     from cme.platform.errors import TooManyRequests
+    from cme.platform.models import Reminder
 
+    activity_id = world["activity"]["activity_id"]
+    original = Reminder.save
     outcomes: list[str] = []
-    start = threading.Barrier(2)
 
-    def press() -> None:
-        start.wait()
-        try:
-            outcomes.append(f"queued {reminders.send_now(world['activity']['activity_id'])}")
-        except TooManyRequests:
-            outcomes.append("429")
+    def save_after_the_other_press(item: Any, *args: Any, **kwargs: Any) -> Any:
+        if item.recipient == reminders.SENT_NOW and not outcomes:
+            outcomes.append("other press started")
+            try:
+                outcomes.append(f"queued {reminders.send_now(activity_id)}")
+            except TooManyRequests:
+                outcomes.append("429")
+        return original(item, *args, **kwargs)
 
-    threads = [threading.Thread(target=press) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["429", "queued 3"]
+    monkeypatch.setattr(Reminder, "save", save_after_the_other_press)
+    with pytest.raises(TooManyRequests):
+        reminders.send_now(activity_id)
+    assert outcomes == ["other press started", "queued 3"]

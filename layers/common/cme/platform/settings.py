@@ -35,6 +35,10 @@ class Settings(BaseModel):
     requirement_sets_table: str = "RequirementSetsTable"
     reminders_table: str = "RemindersTable"
     transcript_queue: str = "TranscriptQueue"  # a queue URL in AWS; a queue name works too
+    # Each new claim's certificate emailed to the learner (template parameter EmailCertificates):
+    # the claim queues it here, the certificates function makes the PDF and sends it
+    certificate_queue: str = "CertificateMailQueue"
+    email_certificates: bool = True
     # Bulk mail (cme.platform.pacing): the SES send rate it may use, emails per second (template parameter
     # MaxSendRate), shared by the mail queue worker's instances that may run at once (template
     # Mapping MailQueue, also the SQS event's MaximumConcurrency).
