@@ -304,3 +304,39 @@ def test_send_now_is_race_safe(world: dict[str, Any], monkeypatch: pytest.Monkey
     with pytest.raises(TooManyRequests):
         reminders.send_now(activity_id)
     assert outcomes == ["other press started", "queued 3"]
+
+
+def test_a_window_shorter_than_the_reminder_days_is_reminded_halfway(
+    admin: ApiClient, gateway: Any, outbox: Any
+) -> None:
+    """A 4-day window (shorter than ReminderDaysBeforeClose, 7): reminded 2 days in, once."""
+    from tests.support.clock import office_date
+
+    end = office_date()
+    activity = create(admin, claim_window_days=4)
+    rows = {"rows": [{"email": "brief@example.org", "first_name": "Bo", "last_name": "Brief"}]}
+    assert admin.post(f"/api/admin/activities/{activity['activity_id']}/attendance", rows).json["added"] == 1
+    before = len(outbox())
+    assert _run(gateway, end + timedelta(days=1))["queued"] == 0
+    assert _run(gateway, end + timedelta(days=2))["queued"] == 1
+    assert _run(gateway, end + timedelta(days=3))["queued"] == 0
+    assert _to(_reminders(outbox, before)) == ["brief@example.org"]
+
+
+def test_an_enduring_material_is_reminded_before_its_end_date(admin: ApiClient, gateway: Any, outbox: Any) -> None:
+    """An enduring material's window is its availability: reminded 7 days before its end date."""
+    from tests.support.clock import office_date
+
+    start = office_date()
+    end = start + timedelta(days=60)
+    activity = create(
+        admin, format="enduring", start_date=start.isoformat(), end_date=end.isoformat(), claim_window_days=30
+    )
+    rows = {"rows": [{"email": "online@example.org", "first_name": "On", "last_name": "Line"}]}
+    assert admin.post(f"/api/admin/activities/{activity['activity_id']}/attendance", rows).json["added"] == 1
+    before = len(outbox())
+    assert _run(gateway, end - timedelta(days=8))["queued"] == 0
+    assert _run(gateway, end - timedelta(days=7))["queued"] == 1
+    assert _run(gateway, end)["queued"] == 0
+    message = _reminders(outbox, before)[0]
+    assert message["to"] == ["online@example.org"] and f"{end:%B %-d, %Y}" in message["text"]
