@@ -49,6 +49,7 @@ const PRECACHE = [
   '/js/change-password.js',
   '/js/my-phone.js',
   '/js/portal.js',
+  '/js/reminders-unsubscribe.js',
   '/js/requirements.js',
   '/js/settings.js',
   '/js/shell.js',

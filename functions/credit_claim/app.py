@@ -140,5 +140,5 @@ def decline_late_claim(request_id: str, body: LateDeclineIn) -> Response[LateReq
     return json_reply(200, LateRequestAdminReply(request=decided))
 
 
-snapstart.register(app)
+snapstart.register(app, services=("dynamodb", "sqs"))  # sqs: the certificate email queued
 lambda_handler = lambda_entry(app)

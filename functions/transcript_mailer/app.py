@@ -6,6 +6,9 @@ local stack's ``?today=``), else today in the office's time zone (the schedule p
 ``worker_handler`` (SQS, batches) renders and emails each one, paced to the send rate within
 the invocation's time (cme.platform.pacing), reporting partial batch failures so only failed messages
 are retried (then dead-lettered).
+
+The claim reminders (cme.credit.reminders, queued by functions/reminders) share the queue: the
+worker sends messages of ``kind`` "reminder" as reminders, every other as a transcript.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from cme.credit import reminders
 from cme.platform import clock, pacing
 from cme.platform.observability import logger
 from cme.records import transcripts
@@ -36,7 +40,11 @@ def schedule_handler(event: dict[str, Any], context: LambdaContext) -> dict[str,
 
 
 def _record(record: SQSRecord, lambda_context: LambdaContext) -> None:
-    transcripts.idempotent_send(json.loads(record.body), lambda_context)
+    task = json.loads(record.body)
+    if task.get("kind") == reminders.KIND:
+        reminders.idempotent_send(task, lambda_context)
+    else:
+        transcripts.idempotent_send(task, lambda_context)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -524,6 +524,9 @@ declare namespace Api {
     row: number;
     reason: string;
   };
+  type RemindersQueuedReply = {
+    queued: number;
+  };
   type ReplacedCertificate = {
     old_code: string;
     new_code: string;
@@ -690,6 +693,9 @@ declare namespace Api {
     at: string;
   };
   type UndeliverableReason = "bounce" | "complaint";
+  type UnsubscribedReply = {
+    unsubscribed: boolean;
+  };
   type UploadForm = {
     url: string;
     fields: Record<string, string>;

@@ -1,5 +1,6 @@
 """The scheduled transcript mailing, run now: what EventBridge Scheduler and the SQS event
-source mapping do in AWS, done in order in one call (`POST /_local/schedules/transcript-mailer/run`).
+source mapping do in AWS, done in order in one call (`POST /_local/schedules/transcript-mailer/run`);
+the daily claim reminders likewise (`POST /_local/schedules/reminders/run`, ``run_reminders``).
 
 ``today`` runs it as on that day (`?today=YYYY-MM-DD`): the schedule's event carries it, and the
 schedule function queues the learners due on or before it. Without it the function takes today
@@ -63,20 +64,21 @@ def run_transcript_mailer(
     worker finished, failed receives (each retried at once, up to the redrive policy), messages
     whose failure was their last receive (they are in the dead-letter queue now), the day it ran as.
     """
-    scheduled: dict[str, Any] = {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.scheduler",
-    }
-    if today is not None:
-        scheduled["today"] = today.isoformat()
-    fired = invoke(_function("schedule_handler"), scheduled) or {}
+    fired = invoke(_function("schedule_handler"), _scheduled(today)) or {}
     queued = int(fired.get("queued", 0))
+    done, failed, dead = _drain(invoke, region, queue_name, max_rounds)
+    return {"learners": queued, "processed": done, "failed": failed, "dead_lettered": dead, "today": fired.get("today")}
+
+
+def _drain(
+    invoke: Invoke, region: str, queue_name: str, max_rounds: int, handler: str = "worker_handler"
+) -> tuple[int, int, int]:
+    """A queue drained into the function whose handler is ``handler``, as Lambda's SQS poller
+    does: (processed, failed, dead_lettered)."""
     sqs = boto3.client("sqs", region_name=region)
     url = sqs.get_queue_url(QueueName=queue_name.rstrip("/").rsplit("/", 1)[-1])["QueueUrl"]  # a name or URL
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    worker = _function("worker_handler")
+    worker = _function(handler)
     redrive = cfn.queues().get(url.rsplit("/", 1)[-1], {}).get("RedrivePolicy") or {}
     last_receive = int(redrive.get("maxReceiveCount", 0)) or None
     done = failed = dead = 0
@@ -99,7 +101,42 @@ def run_transcript_mailer(
                 continue
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
             done += 1
-    return {"learners": queued, "processed": done, "failed": failed, "dead_lettered": dead, "today": fired.get("today")}
+    return done, failed, dead
+
+
+def _scheduled(today: date | None) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.scheduler",
+    }
+    if today is not None:
+        event["today"] = today.isoformat()
+    return event
+
+
+def run_reminders(
+    invoke: Invoke, region: str, queue_name: str, max_rounds: int = 20, today: date | None = None
+) -> dict[str, Any]:
+    """The daily claim reminders (ReminderScheduleFunction) as on ``today``, then the queue drained:
+    {queued, processed, failed, dead_lettered, today}."""
+    fired = invoke(_function("reminders_handler"), _scheduled(today)) or {}
+    done, failed, dead = _drain(invoke, region, queue_name, max_rounds)
+    return {
+        "queued": int(fired.get("queued", 0)),
+        "processed": done,
+        "failed": failed,
+        "dead_lettered": dead,
+        "today": fired.get("today"),
+    }
+
+
+def run_certificate_mail(invoke: Invoke, region: str, queue_name: str, max_rounds: int = 20) -> dict[str, Any]:
+    """The certificate emails queued by claims, sent now (CertificateMailFunction's SQS event
+    source): {processed, failed, dead_lettered}."""
+    done, failed, dead = _drain(invoke, region, queue_name, max_rounds, handler="mail_handler")
+    return {"processed": done, "failed": failed, "dead_lettered": dead}
 
 
 def dead_letters(region: str, queue_name: str) -> list[dict[str, Any]]:

@@ -175,7 +175,17 @@ class LocalStack:
         if via_cloudfront:  # CloudFront adds the same policy to /api/*
             for key, value in self.headers.items():
                 response.headers.setdefault(key, value)
+        if request.method == "POST" and reply.status == 201 and (path or request.path) == "/api/me/claims":
+            self.send_certificate_mail()  # what the SQS event source does in AWS, at once
         return response
+
+    def send_certificate_mail(self) -> None:
+        """The certificate emails a claim queued, sent now (CertificateMailFunction's queue)."""
+        from cme.platform.settings import get_settings
+        from infra.local.scheduler import run_certificate_mail
+
+        settings = get_settings()
+        run_certificate_mail(self.gateway.invoke, settings.aws_region, settings.certificate_queue)
 
     def run_schedule(self, request: Request) -> Response:
         """``POST /_local/schedules/<name>/run``: a schedule of template.yaml run now."""
@@ -183,6 +193,8 @@ class LocalStack:
             return self.run_transcript_mailer(request.args.get("today"))
         if request.path == "/_local/schedules/outside-sweep/run":
             return self.run_outside_sweep()
+        if request.path == "/_local/schedules/reminders/run":
+            return self.run_reminders(request.args.get("today"))
         return self.static(request.path)
 
     def run_outside_sweep(self) -> Response:
@@ -196,20 +208,34 @@ class LocalStack:
         from cme.platform.settings import get_settings
         from infra.local.scheduler import run_transcript_mailer
 
-        as_of = None
-        if today:  # absent or empty: as on today
-            try:
-                as_of = date.fromisoformat(today) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", today) else None
-            except ValueError:
-                as_of = None
-            if as_of is None:
-                problem = {"code": "INVALID_TODAY", "message": "today must be a date, YYYY-MM-DD."}
-                return Response(json.dumps(problem), status=400, mimetype="application/json")
+        as_of = _as_of(today)
+        if isinstance(as_of, Response):
+            return as_of
         before = len(self.outbox())
         settings = get_settings()
         result = run_transcript_mailer(self.gateway.invoke, settings.aws_region, settings.transcript_queue, today=as_of)
         body = {
             "learners": result["learners"],
+            "emails_sent": len(self.outbox()) - before,
+            "failed": result["failed"],
+            "today": result["today"],
+        }
+        return Response(json.dumps(body), mimetype="application/json")
+
+    def run_reminders(self, today: str | None = None) -> Response:
+        """The daily claim reminders now, as on ``today`` (``?today=YYYY-MM-DD``) or on today:
+        ``{queued, emails_sent, failed, today}``."""
+        from cme.platform.settings import get_settings
+        from infra.local.scheduler import run_reminders
+
+        as_of = _as_of(today)
+        if isinstance(as_of, Response):
+            return as_of
+        before = len(self.outbox())
+        settings = get_settings()
+        result = run_reminders(self.gateway.invoke, settings.aws_region, settings.transcript_queue, today=as_of)
+        body = {
+            "queued": result["queued"],
             "emails_sent": len(self.outbox()) - before,
             "failed": result["failed"],
             "today": result["today"],
@@ -376,6 +402,20 @@ class LocalStack:
         response = Response(target.read_bytes(), status=status, mimetype=mimetype, headers=self.headers)
         response.headers["Cache-Control"] = "no-cache"
         return response
+
+
+def _as_of(today: str | None) -> date | Response | None:
+    """A schedule's ``?today=YYYY-MM-DD`` (absent or empty: None, as on today), or its 400 answer."""
+    if not today:
+        return None
+    try:
+        as_of = date.fromisoformat(today) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", today) else None
+    except ValueError:
+        as_of = None
+    if as_of is None:
+        body = {"code": "INVALID_TODAY", "message": "today must be a date, YYYY-MM-DD."}
+        return Response(json.dumps(body), status=400, mimetype="application/json")
+    return as_of
 
 
 def _moment(text: Any) -> datetime | None:

@@ -23,6 +23,7 @@ PUBLIC = [
     "/forgot-password.html",
     "/reset-password.html?token=x",
     "/verify-email.html?token=x",
+    "/reminders-unsubscribe.html?token=x",
     "/verify.html",
     "/attend.html",
     "/404.html",

@@ -156,6 +156,7 @@ def test_a_claim_with_two_verified_emails_reads_its_attendance(admin: ApiClient,
         "dynamodb:BatchGetItem": 2,
         "dynamodb:TransactWriteItems": 1,
         "dynamodb:UpdateItem": 1,
+        "sqs:SendMessage": 1,  # the certificate email, queued (EmailCertificates)
     }
 
 
@@ -175,6 +176,7 @@ def test_a_claim_naming_its_email_costs_four_round_trips(admin: ApiClient, new_c
         "dynamodb:BatchGetItem": 1,
         "dynamodb:TransactWriteItems": 1,
         "dynamodb:UpdateItem": 1,
+        "sqs:SendMessage": 1,  # the certificate email, queued (EmailCertificates)
     }
     assert dynamodb_total(counts) <= 4
 

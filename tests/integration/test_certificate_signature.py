@@ -50,3 +50,18 @@ def test_the_local_stack_signs_with_its_stand_in(claimed: dict[str, Any]) -> Non
     text = pdf_text(pdf)
     assert "Dana Whitfield, MD" in text and "Director of Continuing Medical Education" in text
     assert len(PdfReader(io.BytesIO(pdf)).pages[0].images) == 0
+
+
+def test_the_emailed_certificate_is_signed(signed: bytes, claimed: dict[str, Any], gateway: Any, outbox: Any) -> None:
+    """CertificateMailFunction makes the PDF under its own grant (signature/*) when the email is
+    the certificate's first use."""
+    from infra.local.outbox import attachment
+    from infra.local.scheduler import run_certificate_mail
+
+    settings = get_settings()
+    assert run_certificate_mail(gateway.invoke, settings.aws_region, settings.certificate_queue)["processed"] == 1
+    number = next(n for n, m in enumerate(outbox(), start=1) if m["subject"].startswith("Your CME certificate"))
+    pdf = attachment(number, 1)
+    assert pdf is not None
+    assert "Dr. Imani Okafor" in pdf_text(pdf.data)
+    assert len(PdfReader(io.BytesIO(pdf.data)).pages[0].images) == 1

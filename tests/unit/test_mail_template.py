@@ -70,4 +70,5 @@ def test_every_email_goes_with_a_configuration_set_that_reports_bounces_and_comp
         "ProfileFunctionRole",
         "RecoveryFunctionRole",
         "TranscriptWorkerFunctionRole",
+        "CertificateMailFunctionRole",
     }

@@ -16,7 +16,13 @@ from infra.local import cfn
 from infra.tools import iam
 
 LAYER = cfn.ROOT / "layers" / "common"
-PDF_FUNCTIONS = {"CertificatesFunction", "TranscriptsFunction", "TranscriptWorkerFunction", "TranscriptMailerFunction"}
+PDF_FUNCTIONS = {
+    "CertificatesFunction",
+    "CertificateMailFunction",
+    "TranscriptsFunction",
+    "TranscriptWorkerFunction",
+    "TranscriptMailerFunction",
+}
 
 
 @pytest.fixture(scope="module")

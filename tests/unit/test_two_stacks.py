@@ -116,5 +116,6 @@ def test_the_schedule_has_no_fixed_name(translated: dict[str, Any]) -> None:
         assert "Name" not in schedule["Properties"]  # CloudFormation generates a unique one
     assert sorted(s["Properties"]["Target"]["Arn"]["Ref"] for s in schedules) == [
         "OutsideSweepFunctionAliaslive",
+        "ReminderScheduleFunctionAliaslive",
         "TranscriptMailerFunctionAliaslive",
     ]

@@ -8,6 +8,7 @@
 import { api } from './api.js';
 import { claimedCredits, creditLabel } from './credits.js';
 import { formatMoment } from './dates.js';
+import { setBusy, showAlert } from './forms.js';
 import {
   activityIdParam, activityPath, emailWords, loading, showSummary, showTabs, stop, usable,
 } from './admin-common.js';
@@ -192,6 +193,32 @@ function showUnclaimed(unclaimed) {
   });
 }
 
+/**
+ * "Send reminders": the portal emails each attendee without a claim whose window is open (not
+ * those who unsubscribed), at most once per 24 hours per activity (429 TOO_MANY_REQUESTS).
+ */
+function setUpReminders(unclaimed) {
+  const button = /** @type {HTMLButtonElement} */ (document.getElementById('unclaimed-remind'));
+  const status = /** @type {HTMLElement} */ (document.getElementById('remind-status'));
+  const alertRegion = /** @type {HTMLElement} */ (document.getElementById('remind-alert'));
+  button.hidden = unclaimed.length === 0;
+  button.addEventListener('click', async () => {
+    showAlert(alertRegion, '');
+    status.textContent = '';
+    setBusy(button, true);
+    const { status: code, body } = await api('POST', activityPath(activityId, '/reminders'));
+    setBusy(button, false);
+    if (code === 202) {
+      status.textContent = body.queued
+        ? `Reminders are on their way to ${plural(body.queued, 'person', 'people')}.`
+        : 'No one is left to remind: everyone whose window is open has claimed or unsubscribed.';
+      button.disabled = true;
+      return;
+    }
+    showAlert(alertRegion, body?.message || 'We could not send the reminders just now. Please try again in a minute.');
+  });
+}
+
 async function start() {
   if (!activityId) {
     stop('No activity was chosen: open Claims from the list of activities.');
@@ -209,6 +236,7 @@ async function start() {
   showClaims(claims);
   showEvaluation(evaluation);
   showUnclaimed(unclaimed);
+  setUpReminders(unclaimed);
   loading.hidden = true;
   page.hidden = false;
 }

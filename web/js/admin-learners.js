@@ -9,7 +9,7 @@
 import { api } from './api.js';
 import { clearErrors, formValues, formatPhone, handleSubmit, requireFields, setBusy, showAlert, showAnswerProblems } from './forms.js';
 import { formatDate, formatDateRange, formatMoment } from './dates.js';
-import { claimedCredits } from './credits.js';
+import { claimedCredits, fillDegrees } from './credits.js';
 import { alertRegion, signInAgain, usable } from './admin-common.js';
 
 const statusRegion = /** @type {HTMLElement} */ (document.getElementById('admin-status'));
@@ -22,6 +22,7 @@ const more = /** @type {HTMLButtonElement} */ (document.getElementById('more'));
 const record = /** @type {HTMLElement} */ (document.getElementById('record'));
 const recordHeading = /** @type {HTMLElement} */ (document.getElementById('record-heading'));
 const fixForm = /** @type {HTMLFormElement} */ (document.getElementById('fix-form'));
+fillDegrees(/** @type {HTMLSelectElement} */ (fixForm.elements.namedItem('degree'))); // the API's list of degrees
 
 const ACTIONS = {
   name_changed: 'Name changed',

@@ -12,6 +12,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from cme.credit import certificate_mail
 from cme.platform import audit, clock, retry
 from cme.platform.errors import Conflict, InvalidInput, NotFound, sign_in_required
 from cme.platform.models import (
@@ -452,6 +453,7 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
     # fails after its retries it is logged and the claim still stands (see add_to_count).
     activities.add_to_count(activity.activity_id, "claim_count")
     logger.info("credit claimed", extra={"learner_id": learner_id, "activity_id": activity.activity_id})
+    certificate_mail.queue(learner_id, writes.claim.claim_id)  # EmailCertificates; never fails the claim
     return out(writes.claim), True
 
 

@@ -32,7 +32,9 @@ CODES: dict[str, Code] = {
     ),
     "MALFORMED_JSON": Code(400, "The body is not JSON, not UTF-8, or nested deeper than any route takes."),
     "TOKEN_INVALID": Code(
-        400, "A one-time link (reset, email confirmation) is unknown, used, expired, or for another account."
+        400,
+        "A one-time link (reset, email confirmation) is unknown, used, expired, or for another account;"
+        " an unsubscribe link the portal never sent.",
     ),
     # 401: who is calling is not known
     "PASSWORD_MISMATCH": Code(
@@ -163,6 +165,9 @@ CODES: dict[str, Code] = {
     "TOO_MANY_ATTEMPTS": Code(
         429, "Throttled: too many attempts from this client or on this account; Retry-After says when to try again."
     ),
+    "TOO_MANY_REQUESTS": Code(
+        429, "Done too recently (reminders: once per 24 hours per activity); Retry-After says when it may be again."
+    ),
     # 500: a bug; never declared on a route
     "INTERNAL_ERROR": Code(500, "An unexpected failure (logged); nothing a client did."),
     # 503: a dependency failed; nothing was half-written; Retry-After says when to retry
@@ -251,6 +256,16 @@ class TooManyAttempts(DomainError):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__("TOO_MANY_ATTEMPTS", "Too many attempts. Please wait a few minutes and try again.")
+        self.retry_after = retry_after
+
+
+class TooManyRequests(DomainError):
+    """Done too recently to be done again yet (429 TOO_MANY_REQUESTS); retry_after in seconds."""
+
+    status = 429
+
+    def __init__(self, code: str, message: str, retry_after: int) -> None:
+        super().__init__(code, message)
         self.retry_after = retry_after
 
 

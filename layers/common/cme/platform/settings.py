@@ -35,13 +35,21 @@ class Settings(BaseModel):
     requirement_sets_table: str = "RequirementSetsTable"
     learner_search_table: str = "LearnerSearchTable"
     late_claims_table: str = "LateClaimsTable"
+    reminders_table: str = "RemindersTable"
     transcript_queue: str = "TranscriptQueue"  # a queue URL in AWS; a queue name works too
+    # Each new claim's certificate emailed to the learner (template parameter EmailCertificates):
+    # the claim queues it here, the certificates function makes the PDF and sends it
+    certificate_queue: str = "CertificateMailQueue"
+    email_certificates: bool = True
     # Bulk mail (cme.platform.pacing): the SES send rate it may use, emails per second (template parameter
     # MaxSendRate), shared by the mail queue worker's instances that may run at once (template
     # Mapping MailQueue, also the SQS event's MaximumConcurrency).
     max_send_rate: float = Field(default=1.0, gt=0)
     mail_senders: int = Field(default=2, ge=1)
     documents_bucket: str = "cme-documents"
+    # Claim reminders (cme.credit.reminders): this many days before an attendee's last day to
+    # claim (template parameter ReminderDaysBeforeClose); a shorter window: halfway through it.
+    reminder_days_before_close: int = Field(default=7, ge=1, le=90)
 
     site_url: str = "http://127.0.0.1:3000"
     mail_from: str = "cme-office@example.org"

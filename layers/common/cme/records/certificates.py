@@ -330,3 +330,69 @@ def replace_renamed(learner_id: str) -> list[tuple[str, str]]:
                 continue
             replaced.append((old.certificate_code, new.certificate_code))
     return replaced
+
+
+# ------------------------------------------------------------------ by email (issue 24)
+
+
+def email(task: dict[str, Any]) -> bool:
+    """Email the learner the certificate of a new claim (``task``: learner_id, claim_id), its PDF
+    attached: made now if not yet (``current``), read back from the documents bucket. False when
+    there is nothing to send (the claim or the account is gone, or SES reported the address
+    undeliverable); a failure raises, so SQS delivers the message again."""
+    from cme.identity import deliverability
+    from cme.platform import mail
+    from cme.platform.errors import NotAuthenticated
+
+    try:
+        claim, certificate = current(task["learner_id"], task["claim_id"])
+    except (NotFound, NotAuthenticated):
+        logger.info("certificate email skipped: the claim is gone", extra={"claim_id": task["claim_id"]})
+        return False
+    learner = Learner.get(claim.learner_id)
+    if deliverability.undeliverable(learner.email):
+        logger.info("certificate email skipped: email undeliverable", extra={"claim_id": claim.claim_id})
+        return False
+    pdf = documents.read(certificate.s3_key, what="certificate", doing="email your certificate").body
+    site = get_settings().site_url.rstrip("/")
+    mail.send(
+        learner.email,
+        "certificate",
+        {
+            "first_name": learner.first_name,
+            "title": claim.activity_title,
+            "credits": [f"{line.credits:g} {credit.label(line.credit_type)}" for line in credit.claim_lines(claim)],
+            "code": certificate.certificate_code,
+            "verify_link": verify_url(certificate.certificate_code),
+            "portal_link": f"{site}/portal.html",
+        },
+        attachments=[(file_name(claim), "application/pdf", pdf)],
+    )
+    logger.info("certificate emailed", extra={"claim_id": claim.claim_id})
+    return True
+
+
+def idempotent_email(task: dict[str, Any], lambda_context: Any = None) -> bool:
+    """``email`` at most once per claim: a redelivered message (a failure after the send, or SQS's
+    at-least-once delivery) replays the record instead of emailing again (Powertools
+    idempotency keyed on the claim id, kept 400 days)."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from cme.platform import aws
+
+    persistence = DynamoDBPersistenceLayer(
+        table_name=get_settings().idempotency_table, boto3_client=aws.client("dynamodb")
+    )
+    config = IdempotencyConfig(
+        event_key_jmespath="[learner_id, claim_id]",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=400 * 24 * 3600,
+    )
+    if lambda_context is not None:
+        config.register_lambda_context(lambda_context)
+    once = idempotent_function(data_keyword_argument="task", config=config, persistence_store=persistence)(email)
+    return bool(once(task=task))

@@ -1176,3 +1176,25 @@ def claim_completed_on(claim: RecordedClaim, claimed_on: date) -> date:
     if claim.activity_format:
         return completed_on(claim.activity_format, end, claimed_on)
     return legacy_completed_on(end, claimed_on)
+
+
+def reminder_day(opens: date, last_day: date, days_before: int) -> date:
+    """The day an attendee who has not claimed is reminded (issue 24, "Reminders"): ``days_before``
+    days before the last day THEY may claim (``closing``); when the window from ``opens`` (the
+    activity's last day; an enduring material's first) to that last day is shorter than
+    ``days_before`` days, halfway through it."""
+    length = max((last_day - opens).days, 0)
+    if length < days_before:
+        return opens + timedelta(days=length // 2)
+    return last_day - timedelta(days=days_before)
+
+
+def reminder_due(reminder_on: date, last_day: date, today: date) -> bool:
+    """A reminder goes out from its day up to the last day (a day the schedule missed is made up
+    the next day, never after the window closed)."""
+    return reminder_on <= today <= last_day
+
+
+def window_opens(activity_format: str, start_date: date, end_date: date) -> date:
+    """The day claiming an activity starts: a live activity's last day; an enduring material's first."""
+    return start_date if is_self_paced(activity_format) else end_date

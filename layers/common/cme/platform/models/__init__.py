@@ -14,6 +14,7 @@ from cme.platform.models.tables import (
     Learner,
     LearnerSearch,
     RateCounter,
+    Reminder,
     Session,
     Token,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "Learner",
     "LearnerSearch",
     "RateCounter",
+    "Reminder",
     "Session",
     "Token",
     "get_many",

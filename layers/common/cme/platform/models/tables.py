@@ -658,3 +658,23 @@ class LateClaim(BaseModel):
     decision_reason = UnicodeAttribute(null=True)  # declined: the coordinator's reason
 
     by_status = LateClaimsByStatus()
+
+
+class Reminder(BaseModel):
+    """The claim reminders (cme.credit.reminders), one table: ``activity_id`` + ``recipient`` (a
+    learner id, or "email#<email>" for an attendee without an account) marks a scheduled reminder
+    queued, put with a condition so each recipient is reminded once per activity however often
+    the daily run repeats or overlaps; ``recipient`` "#sent-now" is the office's send-now lock
+    (``at``: when, at most once per 24 hours); ``activity_id`` "#opted-out" holds who unsubscribed;
+    ``activity_id`` "#token#<sha256 of an unsubscribe token>" (``recipient`` "#") its recipient."""
+
+    table_setting = "reminders_table"
+
+    class Meta:
+        table_name = ""
+
+    activity_id = UnicodeAttribute(hash_key=True)
+    recipient = UnicodeAttribute(range_key=True)
+    email = UnicodeAttribute(null=True)  # the address the reminder or the token went to
+    subject = UnicodeAttribute(null=True)  # a token's recipient
+    at = UTCDateTimeAttribute(null=True)

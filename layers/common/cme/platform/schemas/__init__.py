@@ -135,6 +135,7 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         UploadForm,
         UploadReply,
     )
+    from cme.platform.schemas.reminders import RemindersQueuedReply, UnsubscribedReply  # noqa: F401
     from cme.platform.schemas.reports import (  # noqa: F401
         AnswerCount,
         BoardReportStatus,
@@ -311,7 +312,6 @@ AREAS: dict[str, tuple[str, ...]] = {
         "LearnerRow",
         "LearnersReply",
         "LearnerAttendance",
-        "AuditEntry",
         "LearnerRecord",
         "LearnerCorrection",
         "ReplacedCertificate",
@@ -334,6 +334,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "AuditEntry",
         "AuditReply",
     ),
+    "reminders": ("RemindersQueuedReply", "UnsubscribedReply"),
 }
 _WHERE = {name: area for area, names in AREAS.items() for name in names}
 
