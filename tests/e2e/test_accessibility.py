@@ -26,6 +26,7 @@ PUBLIC = [
     "/verify.html",
     "/attend.html",
     "/404.html",
+    "/offline.html",
 ]
 LEARNER = ["/portal.html", "/transcript.html", "/outside-credit.html"]
 ADMIN = [
