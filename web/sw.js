@@ -10,22 +10,29 @@
  * anything but GET. Those go to the network as if there were no service worker.
  *
  * Every shell request is network first: the fresh file is shown and kept, and the kept copy is
- * used only when the network fails. (Cache first would need a new VERSION for every change of a
+ * used only when the network fails. A page (a navigation) the network cannot bring is answered
+ * with offline.html, at the page's own address: it says the device is offline, keeps nothing
+ * of the learner's, and its "Try again" reloads that page. (A kept copy of My Portal would open
+ * with no data at all: every personal answer comes from /api/, which is never kept, since
+ * hospitals share computers.) (Cache first would need a new VERSION for every change of a
  * page or module; a page from the network with modules from the cache could disagree.)
  * VERSION names the cache: change it when the PRECACHE list changes, and the old cache is removed.
  */
 /** This script's global scope: the webworker lib types self as any worker's, and it runs only as a service worker. */
 const worker = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
-const VERSION = 'v3';
+const VERSION = 'v4';
 const CACHE = `cme-shell-${VERSION}`;
 
 /** What installing fetches: the pages a learner opens first and everything they load. */
 const PRECACHE = [
+  '/offline.html',
   '/index.html',
   '/sign-in.html',
   '/portal.html',
   '/transcript.html',
+  '/attend.html',
+  '/outside-credit.html',
   '/styles.css',
   '/favicon.svg',
   '/manifest.webmanifest',
@@ -36,6 +43,7 @@ const PRECACHE = [
   '/js/activity-office.js',
   '/js/admin-late-claims.js',
   '/js/api.js',
+  '/js/attend.js',
   '/js/audit-view.js',
   '/js/boot.js',
   '/js/catalogue.js',
@@ -48,6 +56,8 @@ const PRECACHE = [
   '/js/my-emails.js',
   '/js/change-password.js',
   '/js/my-phone.js',
+  '/js/offline.js',
+  '/js/outside-credit.js',
   '/js/portal.js',
   '/js/reminders-unsubscribe.js',
   '/js/requirements.js',
@@ -62,6 +72,9 @@ const SHELL_PATH = /^\/(?:[a-z0-9-]+\.html|styles\.css|favicon\.svg|manifest\.we
 
 /** Set by a sign-out message: nothing more is kept by this (now unregistered) worker. */
 let signedOut = false;
+
+/** What a page the network cannot bring is answered with (in PRECACHE). */
+const OFFLINE_PAGE = '/offline.html';
 
 /** The cache key of a same-origin GET, or null when it is not part of the shell. */
 /** @param {Request} request */
@@ -109,6 +122,35 @@ async function networkFirst(event, key) {
   }
 }
 
+/**
+ * A page the learner opens: from the network, else the offline page (never a kept copy of a
+ * page, which would open empty of the learner's data).
+ * @param {FetchEvent} event
+ * @param {string | null} key the page's cache key, when it is part of the shell (kept when fetched)
+ */
+async function pageOrOffline(event, key) {
+  try {
+    const response = await fetch(event.request);
+    if (key && response.status === 200 && response.type === 'basic' && !response.redirected && !signedOut) {
+      const copy = response.clone();
+      event.waitUntil(caches.open(CACHE).then((cache) => cache.put(key, copy)));
+    }
+    return response;
+  } catch (error) {
+    const offline = await caches.match(OFFLINE_PAGE, { cacheName: CACHE });
+    if (offline) return offline;
+    throw error;
+  }
+}
+
+/** A same-origin page navigation this worker answers (never /api/ or /_local/, which go to the network). */
+/** @param {Request} request */
+function isPage(request) {
+  if (request.mode !== 'navigate' || request.method !== 'GET') return false;
+  const url = new URL(request.url);
+  return url.origin === self.location.origin && !/^\/(?:api|_local)\//.test(url.pathname);
+}
+
 worker.addEventListener('install', (event) => {
   event.waitUntil(precache().then(() => worker.skipWaiting()));
 });
@@ -119,6 +161,10 @@ worker.addEventListener('activate', (event) => {
 
 worker.addEventListener('fetch', (event) => {
   const key = shellKey(event.request);
+  if (isPage(event.request)) {
+    event.respondWith(pageOrOffline(event, key));
+    return;
+  }
   if (key === null) return; // the network, untouched
   event.respondWith(networkFirst(event, key));
 });

@@ -4,11 +4,14 @@ and writes nothing a coordinator owns (the coordinators' routes: functions/publi
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from aws_lambda_powertools.event_handler import Response
 
 from cme.credit import requirements
 from cme.platform.schemas import (
     ActivitiesReply,
+    AttendLookup,
     CreditTypesReply,
     PublicActivity,
     SelfSignIn,
@@ -87,6 +90,13 @@ def catalogue_entry(activity_id: str) -> Response[PublicActivity]:
 def sign_in_at_event(body: SelfSignIn) -> Response[SignedIn]:
     signed, created = attendance.sign_in_at_event(body, client_key(app))
     return json_reply(201 if created else 200, signed)
+
+
+@app.get("/api/attend/<code>", responses=responses("CODE_INVALID", "TOO_MANY_ATTEMPTS"))
+def attend_lookup(code: str) -> Response[AttendLookup]:
+    """The title and dates of the activity an attendance code opens, for the sign-in page before it
+    is sent; each lookup counts as a code attempt (the sign-in's throttle)."""
+    return json_reply(200, attendance.look_up(unquote(code), client_key(app)))
 
 
 snapstart.register(app, services=("dynamodb",), modules=("email_validator",))

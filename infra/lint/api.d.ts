@@ -68,6 +68,11 @@ declare namespace Api {
     answer: string;
     count: number;
   };
+  type AttendLookup = {
+    title: string;
+    start_date: string;
+    end_date: string;
+  };
   type AttendanceEntry = {
     email: string;
     first_name: string;

@@ -44,6 +44,7 @@ PUBLIC_PAGES = [
     "/forgot-password.html",
     "/verify.html",
     "/attend.html",
+    "/offline.html",
 ]
 LEARNER_PAGES = ["/portal.html", "/transcript.html"]
 

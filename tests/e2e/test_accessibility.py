@@ -27,6 +27,7 @@ PUBLIC = [
     "/verify.html",
     "/attend.html",
     "/404.html",
+    "/offline.html",
 ]
 LEARNER = ["/portal.html", "/transcript.html", "/outside-credit.html"]
 ADMIN = [
@@ -90,4 +91,20 @@ def test_coordinator_pages(page: Any, base_url: str) -> None:
     _sign_in(page, "admin@example.org")
     activity_id = created["activity"]["activity_id"]
     found = [problem for path in ADMIN for problem in _serious(page, path.format(id=activity_id))]
+    assert found == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_offline_and_attend_pages_have_no_violations_at_all(page: Any, width: int) -> None:
+    """Issue 24: the offline page (new) and the attend page (its activity shown before sending) pass
+    axe with no violation of any impact, phone-wide and laptop-wide."""
+    page.set_viewport_size({"width": width, "height": 900})
+    found: list[str] = []
+    for path in ("/offline.html", "/attend.html", "/attend.html?code=ZZZZ99"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        results = Axe().run(page)
+        found += [f"{path}: {v['id']} ({v['impact']})" for v in results.response["violations"]]
+        name = path.strip("/").replace(".html", "").replace("?code=", "-")
+        page.screenshot(path=f"build/screenshots/{name}-{width}.png", full_page=True)  # for the issue's report
     assert found == []

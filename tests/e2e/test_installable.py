@@ -149,11 +149,11 @@ def test_the_service_worker_keeps_the_shell_and_nothing_personal(page: Any, base
 
     assert not problems.csp_violations and not problems.page_errors
 
-    # no network: My Portal still opens from the home screen (its data needs the network)
+    # no network: opened from the home screen, My Portal is the offline page (styled, from the cache)
     page.context.set_offline(True)
     try:
         page.goto("/portal.html")
-        expect(page.get_by_role("heading", level=1, name="My Portal")).to_be_visible()
+        expect(page.get_by_role("heading", level=1, name="You are offline")).to_be_visible()
         assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") == (
             "rgb(15, 53, 80)"  # styles.css came from the cache too
         )
@@ -161,6 +161,79 @@ def test_the_service_worker_keeps_the_shell_and_nothing_personal(page: Any, base
         page.context.set_offline(False)
     assert not problems.csp_violations and not problems.page_errors
     problems.clear()  # offline, the page's API calls failed (as they must): console errors
+
+
+OFFLINE_PAGES = [
+    ("/portal.html", "My Portal"),
+    ("/transcript.html", "My CME transcript"),
+    ("/outside-credit.html", "Outside credit"),
+    ("/attend.html?code=ABC123", "Sign in to this activity"),
+    ("/index.html", None),
+    ("/sign-in.html", None),
+    ("/verify.html", None),
+]
+
+CACHED_BODIES = """async () => {
+  const bodies = [];
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) bodies.push(await (await cache.match(request)).text());
+  }
+  return bodies;
+}"""
+
+
+def test_offline_every_page_is_the_offline_page_and_nothing_personal_is_kept(page: Any, problems: Any) -> None:
+    """Issue 24: hospitals share computers, so the caches keep no /api/ answer and no page holding
+    a learner's data; offline, every page is the offline page with "Try again", which reaches the
+    page once the network is back. The attend and outside-credit pages are kept like the others."""
+    sign_in(page, LEARNER, DEMO_PASSWORD)
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()
+    expect(page.locator("#portal")).to_be_visible()
+    me = page.request.get("/api/me").json()
+    for path in ("/transcript.html", "/outside-credit.html"):  # a signed-in session's pages, with their data
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+
+    cached = page.evaluate(CACHED_URLS)
+    paths = {urlparse(url).path for url in cached["urls"]}
+    assert {"/offline.html", "/js/offline.js", "/attend.html", "/js/attend.js", "/outside-credit.html"} <= paths
+    assert {"/js/outside-credit.js", "/portal.html", "/transcript.html"} <= paths
+    assert not [url for url in cached["urls"] if "/api/" in url or "?" in url]
+    bodies = page.evaluate(CACHED_BODIES)
+    for personal in (me["email"], me["first_name"], me["last_name"], me["learner_id"]):
+        assert not [body for body in bodies if personal in body], personal
+    assert not problems.page_errors
+
+    page.context.set_offline(True)
+    try:
+        for path, _ in OFFLINE_PAGES:
+            page.goto(path)
+            expect(page.get_by_role("heading", level=1, name="You are offline")).to_be_visible()
+            expect(page.get_by_text("nothing of yours is stored here")).to_be_visible()
+            expect(page.get_by_role("button", name="Try again")).to_be_visible()
+            assert urlparse(page.url).path == urlparse(path).path  # at the page's own address
+    finally:
+        page.context.set_offline(False)
+
+    # back online: Try again reaches the page asked for
+    for path, heading in OFFLINE_PAGES[:4]:
+        page.context.set_offline(True)
+        try:
+            page.goto(path)
+            expect(page.get_by_role("heading", level=1, name="You are offline")).to_be_visible()
+        finally:
+            page.context.set_offline(False)
+        page.get_by_role("button", name="Try again").click()
+        if heading:
+            expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
+        else:
+            expect(page.get_by_role("heading", level=1, name="You are offline")).to_have_count(0)
+        expect(page.get_by_role("heading", level=1, name="You are offline")).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+    assert not problems.page_errors and not problems.csp_violations
+    problems.clear()  # offline, the pages' API calls failed (as they must): console errors
 
 
 def test_sign_out_empties_the_caches_and_removes_the_worker(page: Any, base_url: str, problems: Any) -> None:

@@ -86,15 +86,30 @@ def test_upload_from_the_browser_through_the_csp(page: Any, base_url: str, probl
     assert urlparse(saved.value.url).netloc == urlparse(s3_origin).netloc
     assert saved.value.suggested_filename.endswith(".pdf")
 
-    # a file that is not what it says: uploaded, then refused by its first bytes, never served
+    # a replacement that is not what it says: uploaded, refused by its first bytes, never served,
+    # and the certificate accepted before stays, with its Download (issue 24)
     fake = tmp_path / "fake.pdf"
     fake.write_bytes(b"<html><body>not a certificate</body></html>")
     page.get_by_label(f"Attach certificate for {title}").set_input_files(str(fake))
-    expect(page.get_by_role("alert").filter(has_text="is not a PDF")).to_be_visible()
-    expect(row).to_contain_text("Refused")
-    expect(page.get_by_role("button", name=f"Download certificate for {title}")).to_have_count(0)
+    expect(page.get_by_role("alert").filter(has_text="is not a PDF")).to_contain_text("earlier certificate is kept")
+    expect(row).to_contain_text("PDF attached")
+    expect(row).not_to_contain_text("Refused")
+    with page.expect_download() as kept:
+        page.get_by_role("button", name=f"Download certificate for {title}").click()
+    assert Path(kept.value.path()).read_bytes() == PDF
     assert not problems.csp_violations and not problems.page_errors
     problems.clear()  # the browser logs the API's 422 answer
+
+    # a right replacement takes its place
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    image = tmp_path / "certificate.png"
+    image.write_bytes(png)
+    page.get_by_label(f"Attach certificate for {title}").set_input_files(str(image))
+    expect(page.get_by_role("status").filter(has_text=f"Certificate attached to {title}")).to_be_visible()
+    expect(row).to_contain_text("PNG attached")
+    with page.expect_download() as replaced:
+        page.get_by_role("button", name=f"Download certificate for {title}").click()
+    assert Path(replaced.value.path()).read_bytes() == png
 
     results = Axe().run(page)
     serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]

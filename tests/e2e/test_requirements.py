@@ -122,6 +122,18 @@ def test_my_portal_shows_progress_against_a_tracked_set(
         # track the example set; the cycle ends in 300 days (so it began about 14 months ago)
         cycle_end = office_today() + timedelta(days=300)
         section.get_by_label("Requirement set").select_option(label=EXAMPLE_SET.name)
+        # a cycle that has already ended is refused (issue 24); the picker starts at today
+        ends = section.get_by_label("Your cycle ends on")
+        expect(ends).to_have_attribute("min", office_today().isoformat())
+        ends.fill((office_today() - timedelta(days=1)).isoformat())
+        section.get_by_role("button", name="Track", exact=True).click()
+        expect(section.get_by_role("alert").filter(has_text="That cycle ended")).to_be_visible()
+        expect(section.get_by_text("You are not tracking a requirement set yet.")).to_be_visible()
+        assert problems.console_errors == [
+            "Failed to load resource: the server responded with a status of 422 (UNPROCESSABLE ENTITY)"
+        ]
+        problems.clear()  # the browser logs the API's 422 answer
+        section.get_by_label("Requirement set").select_option(label=EXAMPLE_SET.name)
         section.get_by_label("Your cycle ends on").fill(cycle_end.isoformat())
         section.get_by_role("button", name="Track", exact=True).click()
         expect(section.get_by_role("status")).to_contain_text(f"Tracking {EXAMPLE_SET.name}")

@@ -179,7 +179,8 @@ def test_the_signed_post_policy(learner: ApiClient, other: ApiClient, content_ty
     assert form["max_bytes"] == TEN_MB and 0 < form["expires_in"] <= 600
     fields = form["fields"]
     key = fields["key"]
-    assert re.fullmatch(rf"outside-credits/[^/]+/{mine['outside_credit_id']}/certificate", key), key
+    # a key of its own for each upload (never over the accepted certificate)
+    assert re.fullmatch(rf"outside-credits/[^/]+/{mine['outside_credit_id']}/[0-9a-f]{{32}}", key), key
     assert fields["Content-Type"] == content_type
     assert fields["x-amz-algorithm"] == "AWS4-HMAC-SHA256" and fields["x-amz-signature"]
 
@@ -201,7 +202,8 @@ def test_the_signed_post_policy(learner: ApiClient, other: ApiClient, content_ty
     assert other_key.split("/")[1] != key.split("/")[1]
 
     listed = learner.get("/api/me/outside-credits").json["outside_credits"][0]
-    assert listed["document_type"] == content_type and listed["document_checked"] is False
+    assert listed["document_type"] is None and listed["document_checked"] is False  # nothing accepted yet
+    assert upload_form(learner, mine["outside_credit_id"], content_type)["fields"]["key"] != key  # one key per upload
 
 
 def test_only_pdf_png_or_jpeg_may_be_declared(learner: ApiClient) -> None:
@@ -296,6 +298,48 @@ def test_a_mismatched_file_is_refused_by_its_first_bytes(learner: ApiClient) -> 
     assert fetch(answer.json["url"])[0] == JPEG
     listed = learner.get("/api/me/outside-credits").json["outside_credits"][0]
     assert listed["document_mismatch"] is False and listed["document_checked"] is True
+
+
+def test_a_refused_replacement_keeps_the_accepted_certificate(learner: ApiClient) -> None:
+    """Issue 24: a replacement whose bytes are wrong, or that S3 never took, leaves the accepted
+    certificate and its download as they were; a right one replaces it, and the old file is tagged."""
+    from tests.integration.test_outside_sweep import DELETED, tags
+
+    mine = add(learner)
+    path = f"/api/me/outside-credits/{mine['outside_credit_id']}/document"
+    good = upload_form(learner, mine["outside_credit_id"], "application/pdf")
+    assert post_file(good, PDF, "application/pdf").status_code == 204
+    assert learner.get(path).status == 200
+
+    # a JPEG sent as a PNG: refused, said so, and the PDF stays
+    wrong = upload_form(learner, mine["outside_credit_id"], "image/png")
+    assert post_file(wrong, JPEG, "image/png").status_code == 204
+    refused = learner.get(path)
+    assert refused.status == 422 and refused.json["code"] == "DOCUMENT_MISMATCH"
+    assert "not a PNG" in refused.json["message"] and "earlier certificate is kept" in refused.json["message"]
+    listed = learner.get("/api/me/outside-credits").json["outside_credits"][0]
+    assert (listed["document_type"], listed["document_checked"], listed["document_mismatch"]) == (
+        "application/pdf",
+        True,
+        False,
+    )
+    kept = learner.get(path)
+    assert kept.status == 200 and fetch(kept.json["url"])[0] == PDF
+    assert tags(wrong["fields"]["key"]) == DELETED and tags(good["fields"]["key"]) == []
+
+    # a form asked for and never used (S3 refused the file: too large, another type): the PDF stays
+    upload_form(learner, mine["outside_credit_id"], "image/jpeg")
+    still = learner.get(path)
+    assert still.status == 200 and fetch(still.json["url"])[0] == PDF
+
+    # a right replacement: served from now on, and the file it replaced is tagged to expire
+    right = upload_form(learner, mine["outside_credit_id"], "image/png")
+    assert post_file(right, PNG, "image/png").status_code == 204
+    replaced = learner.get(path)
+    assert replaced.status == 200 and fetch(replaced.json["url"])[0] == PNG
+    listed = learner.get("/api/me/outside-credits").json["outside_credits"][0]
+    assert listed["document_type"] == "image/png" and listed["document_checked"] is True
+    assert tags(good["fields"]["key"]) == DELETED and tags(right["fields"]["key"]) == []
 
 
 def test_a_file_replaced_after_its_check_is_checked_again(learner: ApiClient) -> None:

@@ -79,3 +79,30 @@ def test_a_second_upload_with_one_form_leaves_one_current_file(learner: ApiClien
     (replaced,) = [r for r in rules if r["Id"] == "ReplacedOutsideCertificates"]
     assert replaced["Prefix"] == "outside-credits/" and replaced["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1
     assert sweep(gateway) == {"marked": 0}  # the current file's credit exists: nothing to mark
+
+
+def test_a_file_its_credit_no_longer_names_is_expired(learner: ApiClient, gateway: Any) -> None:  # noqa: F811
+    """Issue 24: each upload has a key of its own; one replaced (or refused) whose tag was never
+    written is found by the sweep, while the accepted certificate and a pending upload are kept."""
+    mine = add(learner)
+    path = f"/api/me/outside-credits/{mine['outside_credit_id']}/document"
+    first = upload_form(learner, mine["outside_credit_id"], "application/pdf")
+    assert post_file(first, PDF, "application/pdf").status_code == 204
+    assert learner.get(path).status == 200
+    second = upload_form(learner, mine["outside_credit_id"], "image/png")
+    assert post_file(second, PNG, "image/png").status_code == 204
+    assert learner.get(path).status == 200  # accepted: the first is tagged by the request itself
+    assert tags(first["fields"]["key"]) == DELETED
+    # as if that tag had failed: the sweep finds the file no credit names
+    import boto3
+
+    from cme.platform.settings import get_settings
+
+    boto3.client("s3", region_name="us-east-1").delete_object_tagging(
+        Bucket=get_settings().documents_bucket, Key=first["fields"]["key"]
+    )
+    pending = upload_form(learner, mine["outside_credit_id"], "image/jpeg")
+    assert post_file(pending, JPEG, "image/jpeg").status_code == 204  # not yet checked: kept
+    assert sweep(gateway) == {"marked": 1}
+    assert tags(first["fields"]["key"]) == DELETED
+    assert tags(second["fields"]["key"]) == [] and tags(pending["fields"]["key"]) == []

@@ -166,6 +166,54 @@ def test_code_guessing_is_throttled(admin: ApiClient, new_client: Any) -> None:
     assert statuses[:wrong] == [404] * wrong and statuses[wrong] == 429
 
 
+def test_the_attend_page_looks_up_a_codes_activity_title_and_dates_only(admin: ApiClient, new_client: Any) -> None:
+    activity = create(admin, title="Grand Rounds: Sepsis")
+    draft = create(admin, published=False)
+    phone = new_client()
+    code = activity["attendance_code"]
+    found = phone.get(f"/api/attend/{code.lower()}")  # typed as people type it
+    assert found.status == 200
+    assert found.json == {
+        "title": "Grand Rounds: Sepsis",
+        "start_date": activity["start_date"],
+        "end_date": activity["end_date"],
+    }
+    for wrong in ("ZZZZZZ", draft["attendance_code"], "A" * 40):
+        answer = phone.get(f"/api/attend/{wrong}")
+        assert answer.status == 404 and answer.json["code"] == "CODE_INVALID", wrong
+
+
+def test_each_lookup_counts_as_a_code_attempt(
+    admin: ApiClient, new_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wrong codes looked up spend the client's wrong codes, as wrong sign-ins do: then every code
+    from that client is refused, looked up or sent. Right ones spend the activity-and-client limit."""
+    from cme.platform.settings import get_settings
+
+    activity = create(admin)
+    person = {"email": "x@example.org", "first_name": "X", "last_name": "Y"}
+    wrong = get_settings().attendance_wrong_codes_per_client
+    guesser = new_client("192.0.2.97")
+    statuses = [guesser.get(f"/api/attend/ABC{n:03d}").status for n in range(wrong)]
+    assert statuses == [404] * wrong
+    spent = guesser.get(f"/api/attend/{activity['attendance_code']}")
+    assert spent.status == 429 and spent.json["code"] == "TOO_MANY_ATTEMPTS" and spent.header("Retry-After")
+    assert guesser.post("/api/attendance", {"code": activity["attendance_code"], **person}).status == 429
+    assert new_client("192.0.2.96").get(f"/api/attend/{activity['attendance_code']}").status == 200  # others unaffected
+
+    # a right code: every lookup counts against the activity's limit for that client, with the sign-ins
+    from cme.publishing import attendance
+
+    limit = 3
+    lower = get_settings().model_copy(update={"attendance_per_activity_client": limit})
+    monkeypatch.setattr(attendance, "get_settings", lambda: lower)
+    room = new_client("192.0.2.95")
+    looked = [room.get(f"/api/attend/{activity['attendance_code']}").status for _ in range(limit)]
+    assert looked == [200] * limit
+    assert room.get(f"/api/attend/{activity['attendance_code']}").status == 429
+    assert room.post("/api/attendance", {"code": activity["attendance_code"], **person}).status == 429
+
+
 def test_code_guesses_in_a_windows_last_moment_count_in_it_and_the_next_starts_afresh(
     admin: ApiClient, new_client: Any, clock: SetClock
 ) -> None:

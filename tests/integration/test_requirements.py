@@ -213,11 +213,9 @@ def test_a_topic_rule_is_met_by_one_claim_and_one_outside_credit(opioid_world: d
 def test_credit_outside_the_cycle_is_not_counted(opioid_world: dict[str, Any]) -> None:
     md, the_set = opioid_world["md"], opioid_world["set"]
     outside_credit(md, completed_on=(office_date() - timedelta(days=800)).isoformat(), credits=5.0)
-    # a cycle that ended yesterday: today's claim falls after it, the old outside credit before it
-    yesterday = office_date() - timedelta(days=1)
-    assert (
-        md.put("/api/me/requirements", {"set_id": the_set["set_id"], "cycle_end": yesterday.isoformat()}).status == 200
-    )
+    # a 24-month cycle ending in 800 days starts after today: today's claim and the old outside credit fall before it
+    later = office_date() + timedelta(days=800)
+    assert md.put("/api/me/requirements", {"set_id": the_set["set_id"], "cycle_end": later.isoformat()}).status == 200
     assert progress(md)["total"]["earned"] == 0.0
     # moving the cycle end takes the claim in (the PUT updates the tracked set)
     today = office_date().isoformat()
@@ -254,13 +252,20 @@ def test_a_claim_made_before_claims_carried_topics_takes_its_activitys(opioid_wo
 
 def test_tracking_checks_the_set_and_the_cycle_end_and_can_stop(opioid_world: dict[str, Any]) -> None:
     md, the_set = opioid_world["md"], opioid_world["set"]
-    unknown = md.put("/api/me/requirements", {"set_id": "no-such-set", "cycle_end": "2027-12-31"})
+    unknown = md.put("/api/me/requirements", {"set_id": "no-such-set", "cycle_end": "2035-12-31"})
     assert unknown.status == 404 and unknown.json["code"] == "NOT_FOUND"
     far = md.put("/api/me/requirements", {"set_id": the_set["set_id"], "cycle_end": "2199-12-31"})
     assert far.status == 422 and far.json["code"] == "CYCLE_END_INVALID"
-    bad = md.put("/api/me/requirements", {"set_id": the_set["set_id"], "cycle_end": "2027-02-30"})
+    # a cycle that has already ended (yesterday, by the office's clock) is refused; one ending today is current
+    yesterday = (office_date() - timedelta(days=1)).isoformat()
+    ended = md.put("/api/me/requirements", {"set_id": the_set["set_id"], "cycle_end": yesterday})
+    assert ended.status == 422 and ended.json["code"] == "CYCLE_END_INVALID"
+    assert ended.json["details"][0]["field"] == "cycle_end" and "ended" in ended.json["message"]
+    assert md.get("/api/me/requirements").json == {"tracked": []}
+    today = office_date().isoformat()
+    assert md.put("/api/me/requirements", {"set_id": the_set["set_id"], "cycle_end": today}).status == 200
+    bad = md.put("/api/me/requirements", {"set_id": the_set["set_id"], "cycle_end": "2035-02-30"})
     assert bad.status == 422 and bad.json["code"] == "VALIDATION_FAILED"
-    assert md.put("/api/me/requirements", {"set_id": the_set["set_id"], "cycle_end": "2027-12-31"}).status == 200
     assert len(md.get("/api/me/requirements").json["tracked"]) == 1
     assert md.call("DELETE", f"/api/me/requirements/{the_set['set_id']}").status == 204
     assert md.get("/api/me/requirements").json == {"tracked": []}

@@ -72,6 +72,10 @@ def test_csv_transcript_is_safe_in_a_spreadsheet(history: dict[str, Any]) -> Non
     titles = [r[1] for r in rows[1:3]]
     assert titles == ["'=SUM(A1:A9) Cardiology Update", "Grand Rounds: Sepsis"]
     assert [r[3] for r in rows[1:3]] == ["12.5", "0.75"]
+    assert [r[6] for r in rows[1:3]] == ["claim", "claim"]  # the JSON's word (source: "claim")
+    assert {r["source"] for r in history["learner"].get("/api/me/transcript", query="format=json").json["rows"]} == {
+        "claim"
+    }
     assert len(rows) == 3, "data rows only: no totals, blank or signature rows"
 
 

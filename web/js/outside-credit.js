@@ -160,7 +160,16 @@ async function refresh() {
   return true;
 }
 
-/** The browser's upload: the pre-signed POST's fields, then the file, straight to S3. */
+/** What a refused upload leaves: the certificate accepted before stays (the API keeps it until a new one is accepted). */
+function keptNote(item) {
+  return item.document_type && !item.document_mismatch ? ' Your earlier certificate is kept.' : '';
+}
+
+/**
+ * The browser's upload: the pre-signed POST's fields, then the file, straight to S3, under a key
+ * of its own; the API's check then accepts it (it replaces the certificate) or refuses it (the
+ * certificate accepted before stays, with its Download).
+ */
 async function attach(item, input) {
   showAlert(listStatus);
   showAlert(listAlert);
@@ -202,9 +211,10 @@ async function attach(item, input) {
     sent = false;
   }
   input.disabled = false;
+  input.value = '';
   if (!sent) {
     showAlert(listStatus);
-    showAlert(listAlert, 'We could not upload your certificate. Please check the file and try again.');
+    showAlert(listAlert, `We could not upload your certificate. Please check the file and try again.${keptNote(item)}`);
     return;
   }
   // the API reads the file's first bytes now, so a wrong file is reported at once

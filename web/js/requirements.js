@@ -7,7 +7,7 @@
  * GET/PUT /api/me/requirements, DELETE /api/me/requirements/{set_id}); nothing is counted here.
  */
 import { api } from './api.js';
-import { formatDate } from './dates.js';
+import { formatDate, officeToday } from './dates.js';
 import {
   confirmAction, handleSubmit, requireFields, setBusy, showAlert, showAnswerProblems,
 } from './forms.js';
@@ -20,6 +20,7 @@ const alertRegion = /** @type {HTMLElement} */ (document.getElementById('require
 const form = /** @type {HTMLFormElement} */ (document.getElementById('track-form'));
 const setSelect = /** @type {HTMLSelectElement} */ (document.getElementById('track-set'));
 const endInput = /** @type {HTMLInputElement} */ (document.getElementById('track-end'));
+endInput.min = officeToday(); // a cycle that has ended is refused (CYCLE_END_INVALID): the picker starts at today
 const submit = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
 const setTemplate = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-tracked-set'));
 const ruleTemplate = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-rule'));

@@ -51,7 +51,7 @@ MIN_CYCLE_MONTHS = 1
 MAX_CYCLE_MONTHS = 120
 MAX_MIN_CREDITS = 1000.0
 MAX_TRACKED = 10  # sets one learner tracks
-# a cycle end this many years either side of today (a past cycle can be reviewed; a typo cannot pass)
+# a cycle end at most this many years ahead (a typo cannot pass); a cycle that has ended is refused
 CYCLE_END_YEARS = 20
 
 
@@ -340,7 +340,17 @@ def _scope(learner_id: str) -> str:
 
 
 def _check_cycle_end(cycle_end: date, today: date) -> None:
-    if abs(cycle_end.year - today.year) > CYCLE_END_YEARS:
+    """The end of a current cycle: today (the office's day: the cycle's last day) or later, within
+    ``CYCLE_END_YEARS`` years. A cycle that has already ended is refused: its credit can no longer
+    change, and the learner meant the cycle they are in."""
+    if cycle_end < today:
+        raise _problem(
+            "CYCLE_END_INVALID",
+            f"That cycle ended on {cycle_end:%B} {cycle_end.day}, {cycle_end.year}. "
+            "Enter the day your current licence cycle ends (today or later).",
+            "cycle_end",
+        )
+    if cycle_end.year - today.year > CYCLE_END_YEARS:
         raise _problem(
             "CYCLE_END_INVALID",
             f"Enter the end of your current licence cycle (within {CYCLE_END_YEARS} years of today).",

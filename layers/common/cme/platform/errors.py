@@ -107,7 +107,7 @@ CODES: dict[str, Code] = {
     ),
     "CREDIT_TYPE_NOT_ALLOWED": Code(422, "A credit type the learner's degree may not claim."),
     "CREDIT_TYPE_UNKNOWN": Code(422, "A credit type the portal does not know, or one listed twice."),
-    "CYCLE_END_INVALID": Code(422, "A licence cycle end outside the range the portal takes."),
+    "CYCLE_END_INVALID": Code(422, "A licence cycle end that has already passed, or too far ahead."),
     "CYCLE_INVALID": Code(422, "A requirement set's cycle length outside the range the portal takes."),
     "DATES_INVALID": Code(
         422, "A date range whose end is before its start, a date to come, or a value that is not a date."

@@ -33,7 +33,15 @@ from cme.platform.models import (
 )
 from cme.platform.normalize import check_name_relay, clean_name, name_key, name_relays, normalize_email
 from cme.platform.observability import logger
-from cme.platform.schemas import AttendanceEntry, Rejected, RosterReport, SelfSignIn, SignedIn, Undeliverable
+from cme.platform.schemas import (
+    AttendanceEntry,
+    AttendLookup,
+    Rejected,
+    RosterReport,
+    SelfSignIn,
+    SignedIn,
+    Undeliverable,
+)
 from cme.platform.schemas import AttendanceListReply as Page
 from cme.platform.settings import get_settings
 from cme.platform.spreadsheet import to_csv
@@ -100,6 +108,48 @@ def record(row: Attendance, what: str = "attendance") -> bool:
     return bool(record_many([row], what))
 
 
+def _wrong_codes(client: str) -> throttle.Scope:
+    """Wrong attendance codes from one client (only failures count): sign-in and lookups alike."""
+    return throttle.Scope("attend:wrong-code:client", client, get_settings().attendance_wrong_codes_per_client)
+
+
+def _per_activity_client(client: str, activity_id: str) -> throttle.Scope:
+    """Every attempt with one activity's right code from one client (a crowd shares an address)."""
+    limit = get_settings().attendance_per_activity_client
+    return throttle.Scope("attend:activity-client", f"{client}|{activity_id}", limit)
+
+
+def _published_by_code(text: str) -> Activity | None:
+    try:
+        code = AttendanceCode.get(activities.normalize_code(text))
+        activity = Activity.get(code.activity_id)
+    except (AttendanceCode.DoesNotExist, Activity.DoesNotExist):
+        return None
+    return activity if activity.published else None
+
+
+def look_up(code_text: str, client: str) -> AttendLookup:
+    """The title and dates of the published activity an attendance code opens (GET /api/attend/{code}),
+    shown on the sign-in page before anyone submits.
+
+    Each lookup is a code attempt in the sign-in's own throttle: refused (429) once the client's
+    wrong codes are spent; a wrong code counts against them, as a wrong sign-in does; a right one
+    counts against the activity-and-client limit, as every sign-in does. (A right lookup does not
+    count as a wrong code: a hospital's whole Wi-Fi shares one address, and its page loads would
+    lock the room out.) 404 ``CODE_INVALID`` for a code that opens nothing (or a draft)."""
+    wrong_codes = _wrong_codes(client)
+    throttle.check(wrong_codes)
+    if len(code_text) > CODE_TEXT_MAX or (activity := _published_by_code(code_text)) is None:
+        throttle.record_failure(wrong_codes)
+        raise _code_invalid()
+    throttle.hit(_per_activity_client(client, activity.activity_id))
+    return AttendLookup(title=activity.title, start_date=activity.start_date, end_date=activity.end_date)
+
+
+#: the longest code text taken (SelfSignIn's code field)
+CODE_TEXT_MAX = 20
+
+
 def sign_in_at_event(data: SelfSignIn, client: str) -> tuple[SignedIn, bool]:
     """Record attendance with the activity's code while it is open; True when newly recorded.
 
@@ -108,22 +158,16 @@ def sign_in_at_event(data: SelfSignIn, client: str) -> tuple[SignedIn, bool]:
     guesser learns nothing more), then every attempt per activity and client, and per email.
     """
     settings = get_settings()
-    wrong_codes = throttle.Scope("attend:wrong-code:client", client, settings.attendance_wrong_codes_per_client)
+    wrong_codes = _wrong_codes(client)
     throttle.check(wrong_codes)
-    try:
-        code = AttendanceCode.get(activities.normalize_code(data.code))
-        activity = Activity.get(code.activity_id)
-    except (AttendanceCode.DoesNotExist, Activity.DoesNotExist):
-        activity = None
-    if activity is None or not activity.published:
+    activity = _published_by_code(data.code)
+    if activity is None:
         throttle.record_failure(wrong_codes)
         raise _code_invalid()
     email = normalize_email(data.email)
     throttle.hit(
         throttle.Scope("attend:email", email, settings.attendance_per_email),
-        throttle.Scope(
-            "attend:activity-client", f"{client}|{activity.activity_id}", settings.attendance_per_activity_client
-        ),
+        _per_activity_client(client, activity.activity_id),
     )
     if not activities.is_open_for_sign_in(activity, clock.office_today()):
         # dates as people read them: "November 27, 2026", or "November 27, 2026 to November 28, 2026"

@@ -7,6 +7,11 @@ and at most ``MAX_DOCUMENT_BYTES``. S3 enforces the policy; nothing here can see
 up, so before the file is ever served its first bytes are read (a ranged GET) and must match
 the declared type. A match is served by a fresh pre-signed GET of exactly the version checked,
 as an attachment; a mismatch is refused (``DOCUMENT_MISMATCH``), marked, and kept private.
+
+Each upload goes to a key of its own (``pending_key``), never over the accepted certificate: the
+first download after it (the page asks at once) reads its first bytes, and only a match replaces
+the accepted one (whose file is then tagged to expire). A refused upload is tagged to expire and
+forgotten, and the certificate accepted before it stays, with its Download.
 """
 
 from __future__ import annotations
@@ -123,8 +128,9 @@ def remove(learner_id: str, outside_credit_id: str) -> None:
     and unserved, as before this tag existed, and the failure is logged."""
     item = _find(learner_id, outside_credit_id)
     item.delete()
-    if item.document_key:
-        _expire(item.document_key)
+    for key in (item.document_key, item.pending_key):
+        if key:
+            _expire(key)
 
 
 def _expire(key: str) -> None:
@@ -147,16 +153,19 @@ NOT_MARKED = "a deleted outside credit's certificate is not marked to expire"
 
 def _credit_of(key: str) -> tuple[str, str] | None:
     """The (learner id, outside credit id) a certificate's key names, or None for a key no
-    upload form of ours makes (document_key's shape)."""
+    upload form of ours makes (document_key's or upload_key's shape)."""
     parts = key.split("/")
-    if len(parts) == 4 and parts[0] == PREFIX and parts[1] and ID.fullmatch(parts[2]) and parts[3] == "certificate":
+    # the first key shape (".../certificate"), or an upload's own (upload_key)
+    named = len(parts) == 4 and (parts[3] == "certificate" or ID.fullmatch(parts[3]) is not None)
+    if named and parts[0] == PREFIX and parts[1] and ID.fullmatch(parts[2]):
         return parts[1], parts[2]
     return None
 
 
 def sweep() -> int:
-    """Mark for the bucket to expire every certificate whose outside credit no longer exists;
-    the number marked. Run on a schedule (OutsideSweepFunction, hourly).
+    """Mark for the bucket to expire every certificate whose outside credit no longer exists, or
+    that its credit no longer names (an upload replaced or refused, whose tag failed); the number
+    marked. Run on a schedule (OutsideSweepFunction, hourly).
 
     An upload form stays valid UPLOAD_SECONDS after it is signed, and S3 takes a file with it
     whatever happened to its credit meanwhile: a file uploaded after ``remove`` tagged the one
@@ -164,8 +173,10 @@ def sweep() -> int:
     ListObjectsV2 per 1,000), reads their credits (one BatchGetItem per 100) and tags each
     object whose credit is gone, as ``remove`` does. A second upload with one form makes the
     first a noncurrent version, which the bucket's ReplacedOutsideCertificates rule expires;
-    the current one belongs to its credit, so only a gone credit's object needs the tag. A
-    tagged object is tagged again at each run until the lifecycle expires it (a day)."""
+    the current one belongs to its credit. An object its credit names neither as its certificate
+    nor as its pending upload is tagged too (the credit is read after the listing, strongly
+    consistent, and a key is named before any form for it is signed). A tagged object is tagged
+    again at each run until the lifecycle expires it (a day)."""
     pages = (
         aws.client("s3")
         .get_paginator("list_objects_v2")
@@ -185,35 +196,39 @@ def _expire_orphans(keys: list[str]) -> int:
     owners = {key: _credit_of(key) for key in keys}
     wanted = sorted({owner for owner in owners.values() if owner is not None})
     found = get_many(*[OutsideCredit(learner_id, credit_id) for learner_id, credit_id in wanted]) if wanted else []
-    alive = {(item.learner_id, item.outside_credit_id) for item in found if isinstance(item, OutsideCredit)}
-    orphans = [key for key, owner in owners.items() if owner not in alive]
+    named = {
+        key for item in found if isinstance(item, OutsideCredit) for key in (item.document_key, item.pending_key) if key
+    }
+    orphans = [key for key in keys if key not in named]
     for key in orphans:
         _expire(key)
     return len(orphans)
 
 
 def document_key(learner_id: str, outside_credit_id: str) -> str:
-    """One key per credit: attaching again replaces the file (the old version expires, template.yaml)."""
+    """The first key shape (one per credit): certificates uploaded before uploads had keys of their own."""
     return f"{PREFIX}/{learner_id}/{outside_credit_id}/certificate"
+
+
+def upload_key(learner_id: str, outside_credit_id: str) -> str:
+    """A key of its own for each upload, so that a refused one never replaces the accepted certificate."""
+    return f"{PREFIX}/{learner_id}/{outside_credit_id}/{uuid.uuid4().hex}"
 
 
 def upload_form(learner_id: str, outside_credit_id: str, content_type: DocumentType) -> dict[str, Any]:
     """A pre-signed POST for the credit's certificate: one object at its key, of exactly the
-    declared type, 1 byte to MAX_DOCUMENT_BYTES, usable for UPLOAD_SECONDS. The record is
-    marked unchecked until a download reads the file's first bytes. At most
+    declared type, 1 byte to MAX_DOCUMENT_BYTES, usable for UPLOAD_SECONDS, under a key of its
+    own (the credit's ``pending_key``): the accepted certificate stays until a download finds the
+    new file's first bytes right (``download_link``). An earlier pending upload is forgotten. At most
     ``upload_forms_per_learner`` forms an hour (429 TOO_MANY_ATTEMPTS with Retry-After)."""
     item = _find(learner_id, outside_credit_id)
     settings = get_settings()
     throttle.hit(throttle.Scope("upload-form:learner", learner_id, settings.upload_forms_per_learner, throttle.HOUR))
-    key = document_key(learner_id, outside_credit_id)
-    item.update(
-        actions=[
-            OutsideCredit.document_key.set(key),
-            OutsideCredit.document_type.set(str(content_type)),
-            OutsideCredit.document_checked.set(False),
-            OutsideCredit.document_mismatch.set(False),
-        ]
-    )
+    key = upload_key(learner_id, outside_credit_id)
+    earlier = item.pending_key
+    item.update(actions=[OutsideCredit.pending_key.set(key), OutsideCredit.pending_type.set(str(content_type))])
+    if earlier:
+        _expire(earlier)  # an upload never accepted (none sent: nothing to tag)
     signed = aws.client("s3").generate_presigned_post(
         Bucket=get_settings().documents_bucket,
         Key=key,
@@ -243,8 +258,13 @@ def download_link(learner_id: str, outside_credit_id: str) -> tuple[str, int]:
     The link names the very version whose bytes were read, so a file put there later (with a
     form still valid) is checked again before it is served. 404 when none is attached or it is
     not uploaded yet; 422 ``DOCUMENT_MISMATCH`` (and the record marked) when it is not the type
-    it was declared as."""
+    it was declared as.
+
+    A pending upload is settled first (``_settle``): accepted, it is the certificate served;
+    refused, 422 ``DOCUMENT_MISMATCH`` says so and the certificate accepted before stays."""
     item = _find(learner_id, outside_credit_id)
+    if item.pending_key and item.pending_type:
+        item = _settle(item)
     if not item.document_key or not item.document_type:
         raise NotFound("DOCUMENT_NOT_FOUND", "No certificate is attached to this outside credit.")
     declared = DocumentType(item.document_type)
@@ -269,3 +289,57 @@ def download_link(learner_id: str, outside_credit_id: str) -> tuple[str, int]:
         item.update(actions=[OutsideCredit.document_checked.set(True), OutsideCredit.document_mismatch.set(False)])
     name = f"outside-credit-certificate.{SIGNATURES[declared][1]}"
     return documents.link(item.document_key, name, str(declared), head.version)
+
+
+def _settle(item: OutsideCredit) -> OutsideCredit:
+    """Accept or refuse the credit's pending upload by its first bytes; the credit as it now is.
+
+    Not there (not sent yet, or S3 refused it): nothing changes. Its bytes match its declared
+    type: it becomes the certificate (unchecked, so the download reads it as any other), and the
+    one it replaces is tagged to expire. They do not: it is tagged to expire and forgotten, the
+    accepted certificate stays (with none, the credit is marked refused, as before), and 422
+    ``DOCUMENT_MISMATCH`` says which file was refused. Each write is conditional on the pending
+    key, so two downloads at once settle it once."""
+    from pynamodb.exceptions import UpdateError
+
+    pending, declared = str(item.pending_key), DocumentType(str(item.pending_type))
+    try:
+        head = documents.read(
+            pending, what="outside credit document", doing="reach the certificate store", first=SNIFF_BYTES
+        )
+    except documents.Absent:
+        return item
+    accepted = matches(declared, head.body) and (head.size is None or head.size <= MAX_DOCUMENT_BYTES)
+    replaced = item.document_key
+    if accepted:
+        actions = [
+            OutsideCredit.document_key.set(pending),
+            OutsideCredit.document_type.set(str(declared)),
+            OutsideCredit.document_checked.set(False),
+            OutsideCredit.document_mismatch.set(False),
+        ]
+    elif replaced:
+        actions = []  # the accepted certificate stays as it is
+    else:
+        actions = [OutsideCredit.document_type.set(str(declared)), OutsideCredit.document_mismatch.set(True)]
+    try:
+        item.update(
+            actions=[*actions, OutsideCredit.pending_key.remove(), OutsideCredit.pending_type.remove()],
+            condition=OutsideCredit.pending_key == pending,
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return _find(item.learner_id, item.outside_credit_id)  # settled meanwhile (or a new upload asked for)
+    if accepted:
+        if replaced and replaced != pending:
+            _expire(replaced)
+        return item
+    _expire(pending)
+    logger.warning("outside credit document refused", extra={"declared": str(declared)})
+    message = f"The file you attached is not {TYPE_WORDS[declared]}, so we will not keep it. "
+    if replaced:
+        message += "Your earlier certificate is kept. To replace it, attach the certificate as a PDF, PNG or JPEG file."
+    else:
+        message += "Please attach the certificate again as a PDF, PNG or JPEG file."
+    raise InvalidInput("DOCUMENT_MISMATCH", message)

@@ -201,8 +201,8 @@ def render_pdf(transcript: Transcript) -> bytes:
 
 
 CSV_HEADER = ["date", "activity", "credit_type", "credits", "claimed_at", "certificate_code", "source", "provider"]
-#: the CSV's source column: credit claimed here, or outside credit the learner reported
-CSV_SOURCE = {"claim": "claimed", "outside": "self-reported"}
+#: the CSV's source column: credit claimed here ("claim", the JSON's word), or outside credit the learner reported
+CSV_SOURCE = {"claim": "claim", "outside": "self-reported"}
 
 
 def render_csv(transcript: Transcript) -> str:

@@ -555,7 +555,8 @@ class Certificate(BaseModel):
 class OutsideCredit(BaseModel):
     """Credit a learner earned elsewhere and reported themselves (cme.records.outside). Shown marked
     self-reported; ``document_key`` is the attached certificate's key in the documents bucket,
-    ``document_checked`` set once its first bytes matched ``document_type``."""
+    ``document_checked`` set once its first bytes matched ``document_type``; ``pending_key`` an
+    upload that replaces it once its own first bytes match (cme.records.outside)."""
 
     table_setting = "outside_credits_table"
 
@@ -574,6 +575,9 @@ class OutsideCredit(BaseModel):
     document_type = UnicodeAttribute(null=True)  # the declared MIME type of the attached certificate
     document_checked = BooleanAttribute(default=False)
     document_mismatch = BooleanAttribute(default=False)  # its first bytes did not match: never served
+    # an upload not yet accepted (its own key): the certificate above stays until this one's bytes match
+    pending_key = UnicodeAttribute(null=True)
+    pending_type = UnicodeAttribute(null=True)  # its declared MIME type
     created_at = UTCDateTimeAttribute()
 
 

@@ -78,6 +78,7 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
     from cme.platform.schemas.attendance import (  # noqa: F401
         AttendanceEntry,
         AttendanceListReply,
+        AttendLookup,
         Rejected,
         RosterIn,
         RosterReport,
@@ -243,6 +244,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     "attendance": (
         "SelfSignIn",
         "SignedIn",
+        "AttendLookup",
         "RosterRow",
         "RosterIn",
         "Rejected",

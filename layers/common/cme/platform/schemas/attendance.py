@@ -21,6 +21,15 @@ class SignedIn(BaseModel):
     title: str
 
 
+class AttendLookup(BaseModel):
+    """What a sign-in page shows of the activity an attendance code opens, before anyone signs in:
+    its public title and dates, nothing else."""
+
+    title: str
+    start_date: str  # YYYY-MM-DD
+    end_date: str
+
+
 class RosterRow(BaseModel):
     model_config = ConfigDict(extra="ignore")
     email: Any = None
