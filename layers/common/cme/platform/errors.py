@@ -70,6 +70,11 @@ CODES: dict[str, Code] = {
     "PRIMARY_UNCONFIRMED": Code(
         409, "The account's primary email is not confirmed yet: no other email or phone until it is."
     ),
+    "MERGE_CONFLICT": Code(
+        409,
+        "A merge of two accounts that both claimed credit for one activity (details: one per activity,"
+        " activity_id and title): the office revokes one claim first.",
+    ),
     "PHONE_TAKEN": Code(409, "The profile's phone is already confirmed on another account."),
     "PROFILE_CHANGED": Code(409, "The profile changed meanwhile; reload and save again."),
     "TEXTING_OFF": Code(409, "The office has no number for texts, so no confirmation code can be sent."),
@@ -117,6 +122,7 @@ CODES: dict[str, Code] = {
         422, "An activity designating IPCE credit from an office that is not jointly accredited (JointlyAccredited)."
     ),
     "LAST_CONFIRMED_EMAIL": Code(422, "Removing the account's only confirmed email."),
+    "MERGE_SAME_LEARNER": Code(422, "A merge of a learner's account into itself."),
     "MIN_CREDITS_INVALID": Code(422, "A requirement rule's minimum out of range or not in steps of 0.25."),
     "MOC_DETAILS_REQUIRED": Code(422, "MOC points need consent, the board id and birth month and day."),
     "NAME_INVALID": Code(422, "A required name is empty, or a name holds a web or email address."),
