@@ -175,6 +175,11 @@ def test_a_merge_moves_everything_and_closes_the_other(two: dict[str, Any], admi
     for q in ("ana.old@example.org", "ana.new@example.org", "Lopez"):
         assert [r["learner_id"] for r in admin.get("/api/admin/learners", query=f"q={q}").json["learners"]] == [keep]
     assert admin.get("/api/admin/learners", query="q=Lopes").json["learners"] == []
+    from infra.tools.backfill_learner_search import backfill
+
+    backfill()  # the operator's backfill leaves the closed account out too
+    with pytest.raises(LearnerSearch.DoesNotExist):
+        LearnerSearch.get(other)
     # outside credit, with its file at the kept learner's key
     moved = list(OutsideCredit.query(keep))
     assert [m.outside_credit_id for m in moved] == [credit_id] and list(OutsideCredit.query(other)) == []
