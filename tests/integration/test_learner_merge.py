@@ -145,6 +145,7 @@ def test_a_merge_moves_everything_and_closes_the_other(two: dict[str, Any], admi
     before = new_client().get(f"/api/verify/{code}").json
     assert before["status"] == "current" and before["learner_name"] == "Anna Lopes, MD"
     credit_id, file_body = outside_credit_with_file(other)
+    old_key = outside.document_key(other, credit_id)
     track(other, "set-rn", "2027-06-30")
     track(other, "set-both", "2027-01-31")
     track(keep, "set-both", "2028-01-31")
@@ -187,6 +188,11 @@ def test_a_merge_moves_everything_and_closes_the_other(two: dict[str, Any], admi
     stored = aws.client("s3").get_object(Bucket=get_settings().documents_bucket, Key=moved[0].document_key)
     assert stored["Body"].read() == file_body
     assert two["new_side"].get(f"/api/me/outside-credits/{credit_id}/document").status == 200
+    # the old file, which no credit names now, is the hourly sweep's to expire; the moved one is kept
+    outside.sweep()
+    s3, bucket = aws.client("s3"), get_settings().documents_bucket
+    tags = {key: s3.get_object_tagging(Bucket=bucket, Key=key)["TagSet"] for key in (old_key, moved[0].document_key)}
+    assert tags == {old_key: [outside.DELETED_TAG], moved[0].document_key: []}
     # requirement tracking: a set both tracked keeps the kept learner's cycle
     assert tracked(keep) == {"set-rn": "2027-06-30", "set-both": "2028-01-31"} and tracked(other) == {}
 
@@ -219,6 +225,16 @@ def test_a_merge_moves_everything_and_closes_the_other(two: dict[str, Any], admi
     assert merged_in[0].detail["other_learner_id"] == other and merged_into[0].detail["learner_id"] == keep
     assert merged_in[0].detail["reason"] == "Old and new email of one learner"
     assert merged_in[0].detail["emails"] == ["ana.old@example.org"] and merged_in[0].detail["claims"] == 1
+    # each claim moved is named in an audit record written with its move
+    (moved_record,) = audit_records(keep, "claims_moved")
+    assert moved_record.detail["from_learner_id"] == other
+    assert moved_record.detail["claims"] == [
+        {
+            "claim_id": two["old_claim"]["claim_id"],
+            "activity_id": two["old_activity"]["activity_id"],
+            "certificate_code": code,
+        }
+    ]
 
 
 def test_a_merge_is_refused_when_both_claimed_one_activity(two: dict[str, Any], admin: ApiClient) -> None:
@@ -347,6 +363,8 @@ def test_a_merge_cut_off_and_run_again_finishes_once(
     assert admin.post(merge_path(keep), body).status == 200
     assert len(audit_records(keep, "learner_merged_in")) == 1
     assert len(audit_records(other, "learner_merged_into")) == 1
+    moved = [c["activity_id"] for r in audit_records(keep, "claims_moved") for c in r.detail["claims"]]
+    assert sorted(moved) == sorted(set(expected) - {two["kept_activity"]["activity_id"]})  # each once
 
 
 def test_a_merge_under_injected_conflicts_moves_everything_once(

@@ -37,6 +37,7 @@ const ACTIONS = {
   claim: 'Credit claimed',
   learner_merged_in: 'Other account merged in',
   learner_merged_into: 'Merged into another account',
+  claims_moved: 'Claims moved in from another account',
 };
 const STATUSES = { claimable: 'Can claim', claimed: 'Claimed', closed: 'Window closed' };
 

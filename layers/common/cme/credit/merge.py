@@ -17,12 +17,14 @@ and run again finishes it without losing or doubling anything:
    address moved between the two learners' ``verified_emails`` in the same transaction, so the
    kept learner is found by each (cme.identity.learner_search) and its attendance counts;
 3. claims: each is put under the kept learner (only if it has none for that activity) and
-   deleted from the other, in one transaction. Certificates are left as issued: their records
-   still name the other account, so each verifies as before (same code, same name);
+   deleted from the other, in one transaction with an audit record naming each claim moved (a
+   claim is a kept record: this is the one delete of a claim, and it never loses one).
+   Certificates are left as issued: their records still name the other account, so each
+   verifies as before (same code, same name);
 4. outside credit: each certificate file is copied to the kept learner's key first (a file's
    key names its learner: cme.records.outside's sweep expires a file whose credit is gone), then
-   the credit is put under the kept learner and deleted from the other; the old file is tagged
-   to expire;
+   the credit is put under the kept learner and deleted from the other; the hourly sweep tags
+   the old file to expire (no credit names it now);
 5. requirement tracking: each set the kept learner does not track moves with its cycle end (one
    it tracks already keeps the kept learner's cycle);
 6. finish: ``merge_finished_at`` is set with one audit record on each learner, once.
@@ -176,15 +178,25 @@ def _moved(item: Any, keep_id: str, **changes: Any) -> Any:
     return type(item)(**values)
 
 
-def _claims(keep: Learner, other: Learner) -> int:
-    """Step 3: every claim still the other learner's, moved; returns how many."""
+def _claims(keep: Learner, other: Learner, actor: str, client: tuple[str, str]) -> int:
+    """Step 3: every claim still the other learner's, moved; returns how many. A claim is a kept
+    record: each batch's transaction also puts an audit record on the kept learner naming every
+    claim it moved (claim id, activity, certificate code), so none leaves its account unrecorded."""
     found = list(Claim.query(other.learner_id, consistent_read=True))
     for batch in _chunks(found):
+        moved = [
+            {"claim_id": c.claim_id, "activity_id": c.activity_id, "certificate_code": c.certificate_code}
+            for c in batch
+        ]
+        record = audit.entry(
+            keep.learner_id, "claims_moved", actor, {"from_learner_id": other.learner_id, "claims": moved}, *client
+        )
 
-        def build(tx: TransactWrite, batch: list[Claim] = batch) -> None:
+        def build(tx: TransactWrite, batch: list[Claim] = batch, record: Any = record) -> None:
             for claim in batch:
                 tx.save(_moved(claim, keep.learner_id), condition=Claim.learner_id.does_not_exist())
                 tx.delete(claim, condition=Claim.learner_id.exists())
+            tx.save(record)
 
         try:
             retry.transact(build, "merge claims")
@@ -233,9 +245,6 @@ def _outside(keep: Learner, other: Learner) -> int:
                 tx.delete(old, condition=OutsideCredit.learner_id.exists())
 
         retry.transact(build, "merge outside credit")
-        for old, _ in moved:
-            if old.document_key:
-                outside.expire(old.document_key)
     return len(found)
 
 
@@ -314,7 +323,7 @@ def merge(keep_id: str, other_id: str, reason: str, actor: str, client: tuple[st
     _close(keep, other)
     emails = _emails(keep, other)
     counts = {
-        "claims": _claims(keep, other),
+        "claims": _claims(keep, other, actor, client),
         "outside_credits": _outside(keep, other),
         "tracked": _tracked(keep, other),
     }

@@ -145,11 +145,6 @@ def _expire(key: str) -> None:
 NOT_MARKED = "a deleted outside credit's certificate is not marked to expire"
 
 
-def expire(key: str) -> None:
-    """Mark a file no credit names any more for the bucket to expire (a merge moved its credit
-    and the file to the kept learner's key: cme.credit.merge)."""
-    _expire(key)
-
 
 def _credit_of(key: str) -> tuple[str, str] | None:
     """The (learner id, outside credit id) a certificate's key names, or None for a key no
