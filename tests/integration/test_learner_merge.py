@@ -385,3 +385,27 @@ def test_a_merge_under_injected_conflicts_moves_everything_once(
     assert retry.stats()["retries"] > 0  # the injected conflicts were met and retried
     assert claim_ids(keep) == expected and claim_ids(other) == []
     assert len(audit_records(keep, "learner_merged_in")) == 1
+
+
+def test_a_merge_reads_by_key_and_index_never_scans(two: dict[str, Any], admin: ApiClient) -> None:
+    """One transaction per step (batches of 25), no Scan: close, emails, claims, outside credit,
+    tracking, finish."""
+    from tests.support.calls import count_calls
+
+    outside_credit_with_file(two["other"])
+    track(two["other"], "set-rn", "2027-06-30")
+    with count_calls() as calls:
+        answer = admin.post(merge_path(two["keep"]), {"other_learner_id": two["other"], "reason": "one learner"})
+    assert answer.status == 200, answer.json
+    # the session; both learners (BatchGetItem); both accounts' claims (2 Queries); close, then its
+    # sessions (Query, BatchWriteItem); the emails (index Query, BatchGetItem); the claims, outside
+    # credit and tracked sets (a Query each, 2 for tracking), each a transaction; the finish; then
+    # the kept learner's record (as GET /api/admin/learners/{id})
+    assert dict(calls) == {
+        "dynamodb:GetItem": 1,
+        "dynamodb:BatchGetItem": 5,
+        "dynamodb:Query": 11,
+        "dynamodb:TransactWriteItems": 6,
+        "dynamodb:BatchWriteItem": 1,
+        "s3:CopyObject": 1,
+    }
