@@ -66,7 +66,7 @@ def test_merge_the_other_account_from_the_record(page: Any, base_url: str, probl
     expect(heading).to_have_text(f"Priya {who['new_last']}, MD")
 
     find = page.locator("#merge-find")
-    find.get_by_label("The other account: name, email, NPI or phone").fill(who["old_email"])
+    find.get_by_label("The other account: email, name, NPI or phone").fill(who["old_email"])
     find.get_by_role("button", name="Find the other account").click()
     expect(page.locator("#merge-count")).to_have_text("1 other account found.")
     page.get_by_role("button", name=f"Merge Priya {who['old_last']} ({who['old_email']}) into this record").click()
@@ -122,7 +122,7 @@ def test_a_conflict_names_the_activity(page: Any, base_url: str) -> None:
     sign_in(page, "admin@example.org")
     page.goto(f"/admin-learners.html?q={who['new_last']}")
     page.locator("#results-table").get_by_role("link", name=f"Priya {who['new_last']}").click()
-    page.get_by_label("The other account: name, email, NPI or phone").fill(who["old_last"])
+    page.get_by_label("The other account: email, name, NPI or phone").fill(who["old_last"])
     page.get_by_role("button", name="Find the other account").click()
     page.get_by_role("button", name=re.compile(r"^Merge Priya .* into this record$")).click()
     page.get_by_label("Reason").last.fill("One learner")
