@@ -78,6 +78,8 @@ def test_merge_the_other_account_from_the_record(page: Any, base_url: str, probl
     expect(page.locator("#merge-summary")).to_contain_text("can no longer sign in")
     assert violations(page) == []
     no_sideways_scroll(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"admin-learners-merge-confirm-{width}.png"), full_page=True)
 
     confirm.get_by_role("button", name="Merge the accounts").click()
     expect(page.locator("#admin-alert")).to_contain_text("Reason")  # required, said before sending
@@ -89,11 +91,11 @@ def test_merge_the_other_account_from_the_record(page: Any, base_url: str, probl
     expect(page.locator("#claims-table")).to_contain_text(who["title"])
     audit = page.locator("#audit-table")
     expect(audit).to_contain_text("Other account merged in")
+    expect(audit.get_by_role("row").filter(has_text="Claims moved in from another account")).to_contain_text("1 claim")
     expect(audit).to_contain_text("One learner: her hospital email, then her own")
     expect(confirm).to_be_hidden()
     assert violations(page) == []
     no_sideways_scroll(page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"admin-learners-merge-{width}.png"), full_page=True)
 
     # the old account's password no longer signs in

@@ -160,6 +160,7 @@ function detailsText(entry) {
   const parts = [];
   const shown = (value) => (value && typeof value === 'object' ? `${value.first_name ?? ''} ${value.last_name ?? ''}`.trim() : String(value ?? ''));
   if ('old' in details || 'new' in details) parts.push(`${shown(details.old)} → ${shown(details.new)}`);
+  if (Array.isArray(details.claims)) parts.push(`${details.claims.length} ${details.claims.length === 1 ? 'claim' : 'claims'}`);
   if (details.reason) parts.push(`Reason: ${details.reason}`);
   if (!parts.length && details.activity_title) parts.push(String(details.activity_title));
   return parts.join('. ');
