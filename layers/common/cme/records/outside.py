@@ -145,7 +145,6 @@ def _expire(key: str) -> None:
 NOT_MARKED = "a deleted outside credit's certificate is not marked to expire"
 
 
-
 def _credit_of(key: str) -> tuple[str, str] | None:
     """The (learner id, outside credit id) a certificate's key names, or None for a key no
     upload form of ours makes (document_key's shape)."""
