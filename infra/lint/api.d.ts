@@ -324,6 +324,10 @@ declare namespace Api {
     degree?: Degree | null;
     reason: string;
   };
+  type LearnerMerge = {
+    other_learner_id: string;
+    reason: string;
+  };
   type LearnerRecord = {
     learner: Profile;
     emails: EmailEntryReply[];

@@ -29,6 +29,8 @@ def backfill() -> dict[str, Any]:
     seen = added = 0
     for learner in Learner.scan():
         seen += 1
+        if learner.merged_into is not None:
+            continue  # closed by a merge (cme.credit.merge): found through the account it was merged into
         item = learner_search.entry_of(learner)
         try:
             item.save(condition=LearnerSearch.learner_id.does_not_exist())

@@ -3,8 +3,10 @@
  * Admin: the office's learners. Find a learner (GET /api/admin/learners?q=&cursor=: the start of
  * a name, a confirmed email, an NPI or a phone's last digits), open their record
  * (GET /api/admin/learners/{id}: profile, emails, attendance, claims, audit trail), and correct
- * their name or degree with a reason (PUT /api/admin/learners/{id}, audited). ?q= and ?id= in the
- * address reopen a search and a record.
+ * their name or degree with a reason (PUT /api/admin/learners/{id}, audited), and merge the
+ * learner's other account into the record (find it, confirm with a reason:
+ * POST /api/admin/learners/{id}/merge, audited). ?q= and ?id= in the address reopen a search and a
+ * record.
  */
 import { api } from './api.js';
 import { clearErrors, formValues, formatPhone, handleSubmit, requireFields, setBusy, showAlert, showAnswerProblems } from './forms.js';
@@ -23,11 +25,20 @@ const record = /** @type {HTMLElement} */ (document.getElementById('record'));
 const recordHeading = /** @type {HTMLElement} */ (document.getElementById('record-heading'));
 const fixForm = /** @type {HTMLFormElement} */ (document.getElementById('fix-form'));
 fillDegrees(/** @type {HTMLSelectElement} */ (fixForm.elements.namedItem('degree'))); // the API's list of degrees
+const mergeFind = /** @type {HTMLFormElement} */ (document.getElementById('merge-find'));
+const mergeResults = /** @type {HTMLElement} */ (document.getElementById('merge-results'));
+const mergeCount = /** @type {HTMLElement} */ (document.getElementById('merge-count'));
+const mergeList = /** @type {HTMLElement} */ (document.getElementById('merge-list'));
+const mergeForm = /** @type {HTMLFormElement} */ (document.getElementById('merge-form'));
+const mergeHeading = /** @type {HTMLElement} */ (document.getElementById('merge-confirm-heading'));
 
 const ACTIONS = {
   name_changed: 'Name changed',
   degree_changed: 'Degree changed',
   claim: 'Credit claimed',
+  learner_merged_in: 'Other account merged in',
+  learner_merged_into: 'Merged into another account',
+  claims_moved: 'Claims moved in from another account',
 };
 const STATUSES = { claimable: 'Can claim', claimed: 'Claimed', closed: 'Window closed' };
 
@@ -36,6 +47,10 @@ let nextCursor = null;
 let lastQuery = '';
 /** @type {string | null} */
 let openId = null;
+/** @type {{learner_id: string, first_name: string, last_name: string, degree: string, email: string} | null} */
+let mergeChoice = null;
+/** @type {{first_name: string, last_name: string, degree: string} | null} */
+let openLearner = null;
 
 function learnersPath(id = '') {
   return id ? `/api/admin/learners/${encodeURIComponent(id)}` : '/api/admin/learners';
@@ -146,6 +161,7 @@ function detailsText(entry) {
   const parts = [];
   const shown = (value) => (value && typeof value === 'object' ? `${value.first_name ?? ''} ${value.last_name ?? ''}`.trim() : String(value ?? ''));
   if ('old' in details || 'new' in details) parts.push(`${shown(details.old)} → ${shown(details.new)}`);
+  if (Array.isArray(details.claims)) parts.push(`${details.claims.length} ${details.claims.length === 1 ? 'claim' : 'claims'}`);
   if (details.reason) parts.push(`Reason: ${details.reason}`);
   if (!parts.length && details.activity_title) parts.push(String(details.activity_title));
   return parts.join('. ');
@@ -208,7 +224,62 @@ function showRecord(data) {
   /** @type {HTMLInputElement} */ (fixForm.elements.namedItem('last_name')).value = learner.last_name;
   /** @type {HTMLSelectElement} */ (fixForm.elements.namedItem('degree')).value = learner.degree;
   /** @type {HTMLTextAreaElement} */ (fixForm.elements.namedItem('reason')).value = '';
+  openLearner = learner;
+  resetMerge();
   record.hidden = false;
+}
+
+/** The merge's search and confirmation, emptied (a record opened, a merge done or cancelled). */
+function resetMerge() {
+  mergeChoice = null;
+  clearErrors(mergeFind);
+  clearErrors(mergeForm);
+  mergeList.replaceChildren();
+  mergeResults.hidden = true;
+  mergeForm.hidden = true;
+  /** @type {HTMLTextAreaElement} */ (mergeForm.elements.namedItem('reason')).value = '';
+}
+
+function chooseForMerge(other) {
+  mergeChoice = other;
+  const kept = openLearner ? `${fullName(openLearner)}, ${openLearner.degree}` : 'this record';
+  mergeHeading.textContent = `Merge ${fullName(other)} (${other.email}) into ${kept}?`;
+  /** @type {HTMLElement} */ (document.getElementById('merge-summary')).textContent =
+    `${fullName(other)}'s emails, attendance, claims, outside credit and tracked requirements move to ${kept}. ` +
+    `The account of ${other.email} is closed: it can no longer sign in, and its certificates verify as before. ` +
+    'This cannot be undone here.';
+  clearErrors(mergeForm);
+  mergeForm.hidden = false;
+  mergeHeading.focus();
+}
+
+function mergeRow(other) {
+  const li = document.createElement('li');
+  const who = document.createElement('span');
+  who.textContent = `${fullName(other)}, ${other.degree} · ${other.email}`;
+  const choose = document.createElement('button');
+  choose.type = 'button';
+  choose.className = 'button button--secondary';
+  choose.textContent = 'Merge into this record';
+  choose.setAttribute('aria-label', `Merge ${fullName(other)} (${other.email}) into this record`);
+  choose.addEventListener('click', () => chooseForMerge(other));
+  li.append(who, choose);
+  return li;
+}
+
+function mergeProblem(answer) {
+  if (answer.status === 409 && answer.body?.code === 'MERGE_CONFLICT') {
+    const titles = (answer.body.details || []).map((d) => d.title);
+    showAlert(
+      alertRegion,
+      `Both accounts claimed credit for ${titles.length === 1 ? 'this activity' : 'these activities'}: ${titles.join('; ')}. ` +
+        'A learner has one claim per activity: revoke one of the claims, then merge again.',
+    );
+    alertRegion.focus();
+    return;
+  }
+  showAnswerProblems(mergeForm, alertRegion, answer);
+  alertRegion.focus();
 }
 
 async function openRecord(id, focus = true) {
@@ -278,6 +349,63 @@ function start() {
         : 'Saved.';
       if (lastQuery) await runSearch(lastQuery);
     },
+  });
+  handleSubmit(mergeFind, {
+    button: /** @type {HTMLButtonElement} */ (mergeFind.querySelector('button[type="submit"]')),
+    reset: () => {
+      showAlert(alertRegion, '');
+      statusRegion.textContent = '';
+      mergeForm.hidden = true;
+    },
+    check: () => requireFields(mergeFind, alertRegion, 'Please enter'),
+    send: async () => {
+      const q = /** @type {HTMLInputElement} */ (mergeFind.elements.namedItem('q')).value.trim();
+      const page = await search(q);
+      if (!page) return null;
+      const others = page.learners.filter((other) => other.learner_id !== openId);
+      mergeList.replaceChildren(...others.map(mergeRow));
+      mergeCount.textContent = others.length
+        ? `${others.length} other ${others.length === 1 ? 'account' : 'accounts'} found.`
+        : 'No other account matches. Try its email, or the start of the name it was made under.';
+      mergeResults.hidden = false;
+      return null;
+    },
+    answered: () => undefined,
+  });
+  handleSubmit(mergeForm, {
+    button: /** @type {HTMLButtonElement} */ (mergeForm.querySelector('button[type="submit"]')),
+    reset: () => {
+      showAlert(alertRegion, '');
+      statusRegion.textContent = '';
+    },
+    check: () => requireFields(mergeForm, alertRegion),
+    send: () =>
+      api('POST', `${learnersPath(openId || '')}/merge`, {
+        other_learner_id: mergeChoice?.learner_id || '',
+        reason: /** @type {HTMLTextAreaElement} */ (mergeForm.elements.namedItem('reason')).value.trim(),
+      }),
+    answered: async (answer) => {
+      if (answer.status === 401) {
+        signInAgain();
+        return;
+      }
+      if (answer.status !== 200) {
+        mergeProblem(answer);
+        return;
+      }
+      const merged = mergeChoice;
+      showRecord(answer.body);
+      statusRegion.textContent = merged
+        ? `Merged. The account of ${merged.email} is closed; its emails, attendance and claims are on this record now.`
+        : 'Merged.';
+      recordHeading.focus();
+      if (lastQuery) await runSearch(lastQuery);
+    },
+  });
+  /** @type {HTMLButtonElement} */ (document.getElementById('merge-cancel')).addEventListener('click', () => {
+    mergeForm.hidden = true;
+    mergeChoice = null;
+    /** @type {HTMLInputElement} */ (mergeFind.elements.namedItem('q')).focus();
   });
   const params = new URLSearchParams(window.location.search);
   const q = (params.get('q') || '').trim();

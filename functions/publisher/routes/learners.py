@@ -9,9 +9,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from cme.credit import learners
+from cme.credit import learners, merge
 from cme.identity import accounts, learner_search
-from cme.platform.schemas import CorrectionReply, LearnerCorrection, LearnerRecord, LearnersReply
+from cme.platform.schemas import CorrectionReply, LearnerCorrection, LearnerMerge, LearnerRecord, LearnersReply
 from cme.runtime.resolver import client_address, json_reply, require_admin, responses
 
 router = Router()
@@ -63,3 +63,20 @@ def correct_learner(learner_id: str, body: LearnerCorrection) -> Response[Correc
     return json_reply(
         200, learners.correct(unquote(learner_id), fix, who.learner_id, (client_address(router), user_agent))
     )
+
+
+@router.post(
+    "/api/admin/learners/<learner_id>/merge",
+    responses=responses("NOT_FOUND", "MERGE_CONFLICT", "MERGE_SAME_LEARNER"),
+)
+def merge_learners(learner_id: str, body: LearnerMerge) -> Response[LearnerRecord]:
+    """Merge the learner's other account into this one (audited on both with the reason): its
+    emails (and the attendance under them), claims, outside credit and requirement tracking
+    move here, and it is closed (no sign-in; its certificates verify as before). Refused while
+    both accounts claimed one activity. Run again, it finishes a merge cut off halfway."""
+    who = require_admin(router)
+    user_agent = router.current_event.headers.get("user-agent") or ""
+    reply = merge.merge(
+        unquote(learner_id), body.other_learner_id, body.reason, who.learner_id, (client_address(router), user_agent)
+    )
+    return json_reply(200, reply)

@@ -222,6 +222,12 @@ def sign_in(email_text: str, password: str, client: str, device: str | None = No
         passwords.burn_verification_time(password)
         throttle.record_sign_in_failure(attempt)
         raise NotAuthenticated("UNRECOGNIZED_EMAIL", UNRECOGNIZED_EMAIL) from None
+    if learner.merged_into is not None:
+        # closed by a merge (cme.credit.merge; its emails moved to the kept account): refused as a wrong password
+        passwords.burn_verification_time(password)
+        throttle.record_sign_in_failure(attempt)
+        logger.info("sign-in refused: account merged", extra={"learner_id": learner.learner_id})
+        raise NotAuthenticated("PASSWORD_MISMATCH", PASSWORD_MISMATCH)
     if not passwords.verify_password(learner.password_hash, password):
         throttle.record_sign_in_failure(attempt)
         logger.info("sign-in refused: password mismatch", extra={"learner_id": learner.learner_id})

@@ -76,6 +76,11 @@ CODES: dict[str, Code] = {
         409, "The late-claim request was approved or declined already (by another coordinator, say)."
     ),
     "LATE_REQUEST_OPEN": Code(409, "A late-claim request for this activity is already open."),
+    "MERGE_CONFLICT": Code(
+        409,
+        "A merge of two accounts that both claimed credit for one activity (details: one per activity,"
+        " activity_id and title): the office revokes one claim first.",
+    ),
     "PHONE_TAKEN": Code(409, "The profile's phone is already confirmed on another account."),
     "PROFILE_CHANGED": Code(409, "The profile changed meanwhile; reload and save again."),
     "TEXTING_OFF": Code(409, "The office has no number for texts, so no confirmation code can be sent."),
@@ -130,6 +135,7 @@ CODES: dict[str, Code] = {
         422, "An activity designating IPCE credit from an office that is not jointly accredited (JointlyAccredited)."
     ),
     "LAST_CONFIRMED_EMAIL": Code(422, "Removing the account's only confirmed email."),
+    "MERGE_SAME_LEARNER": Code(422, "A merge of a learner's account into itself."),
     "MIN_CREDITS_INVALID": Code(422, "A requirement rule's minimum out of range or not in steps of 0.25."),
     "MOC_DETAILS_REQUIRED": Code(422, "MOC points need consent, the board id and birth month and day."),
     "NAME_INVALID": Code(422, "A required name is empty, or a name holds a web or email address."),

@@ -93,6 +93,11 @@ class Learner(BaseModel):
     devices_valid_after = UTCDateTimeAttribute(null=True)
     # what My Portal tells the learner once (cme.identity.accounts.NOTICES), until it is cleared
     notices = UnicodeSetAttribute(null=True)
+    # closed by the office's merge (cme.credit.merge): the learner it was merged into, set first
+    # (no sign-in from then on), and when the merge finished (its audit records written)
+    merged_into = UnicodeAttribute(null=True)
+    merged_at = UTCDateTimeAttribute(null=True)
+    merge_finished_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 

@@ -59,6 +59,13 @@ class LearnerCorrection(Strict):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
+class LearnerMerge(Strict):
+    """The office's merge of a learner's second account into this one (audited, with the reason)."""
+
+    other_learner_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
 class ReplacedCertificate(BaseModel):
     old_code: str  # verifies as replaced from now on
     new_code: str
