@@ -32,6 +32,7 @@ from cme.platform.schemas import (
     ClaimIn,
     ClaimLineOut,
     ClaimOut,
+    ClaimStatus,
     Credit,
     CreditType,
     MyActivitiesReply,
@@ -58,9 +59,11 @@ def lines_out(lines: list[credit.Line]) -> list[ClaimLineOut]:
 
 
 def out(claim: Claim) -> ClaimOut:
+    """A claim as replies show it (a revoked one too: ``status``, when, by whom, why); who made or
+    revoked it by name and email, never by key."""
     return ClaimOut(
         claim_id=claim.claim_id,
-        activity_id=claim.activity_id,
+        activity_id=claim.activity,
         activity_title=claim.activity_title,
         activity_date=date.fromisoformat(claim.activity_start),
         completed_on=certificates.completed_on(claim),
@@ -69,6 +72,11 @@ def out(claim: Claim) -> ClaimOut:
         lines=lines_out(credit.claim_lines(claim)),
         claimed_at=claim.claimed_at.isoformat(),
         certificate_code=claim.certificate_code,
+        status=ClaimStatus.REVOKED if claim.status == ClaimStatus.REVOKED else ClaimStatus.CLAIMED,
+        made_by=claim.made_by_name,
+        revoked_at=claim.revoked_at.isoformat() if claim.revoked_at else None,
+        revoked_by=claim.revoked_by_name,
+        revoke_reason=claim.revoke_reason,
     )
 
 
@@ -133,8 +141,8 @@ def check(
 
     What the boards close comes before the activity's own window and is checked apart from it
     (``credit.board_limits``): an expired enduring material, an ACPE line 60 days after the date
-    of participation. ``reopened_until`` (a later last day the office gives this activity; no such
-    override exists yet, issue 24) moves the activity's window only, never a board's limit."""
+    of participation. ``reopened_until`` (a later last day the office gives: a coordinator's claim
+    with ``override_window``, issue 24) moves the activity's window only, never a board's limit."""
     if not attended:
         raise not_attended()
     end = date.fromisoformat(activity.end_date)
@@ -178,7 +186,9 @@ def _attended(activity_id: str, emails: list[str]) -> str | None:
     return min((row.email for row in found), default=None)
 
 
-def _checked(data: ClaimIn, learner: Learner, activity: Activity, today: date) -> tuple[list[credit.Line], str]:
+def _checked(
+    data: ClaimIn, learner: Learner, activity: Activity, today: date, reopened_until: date | None = None
+) -> tuple[list[credit.Line], str]:
     """``check``, and the verified email whose attendance row the claim's transaction checks.
 
     Known without a read (the transaction proves it): the one verified email, or, of several,
@@ -189,13 +199,13 @@ def _checked(data: ClaimIn, learner: Learner, activity: Activity, today: date) -
     named = emails[0] if len(emails) == 1 else (data.attended_as if data.attended_as in emails else None)
     if named is not None:
         try:
-            return check(data, learner, activity, True, today), named
+            return check(data, learner, activity, True, today, reopened_until), named
         except InvalidInput:
             if _attended(activity.activity_id, emails) is None:
                 raise not_attended() from None
             raise
     attended_as = _attended(activity.activity_id, emails)
-    lines = check(data, learner, activity, attended_as is not None, today)
+    lines = check(data, learner, activity, attended_as is not None, today, reopened_until)
     assert attended_as is not None  # check refuses a claim without attendance
     return lines, attended_as
 
@@ -210,6 +220,22 @@ def _elsewhere(exc: TransactWriteError, learner: Learner, activity_id: str, trie
 
 
 # ------------------------------------------------------------------ claim_credit: build -> write -> explain
+
+
+@dataclass(frozen=True)
+class Behalf:
+    """A claim a coordinator makes on a learner's behalf: who (their learner id; their name and
+    email as the record shows them), why, and whether they pass the activity's closed window."""
+
+    actor_id: str
+    reason: str
+    override_window: bool = False
+    actor_name: str = ""
+
+
+def who_is(person: Learner) -> str:
+    """A coordinator as records and replies show them: name and email, never a key."""
+    return f"{person.first_name} {person.last_name} <{person.email}>"
 
 
 @dataclass(frozen=True)
@@ -242,10 +268,12 @@ def build(
     stamp: Stamp,
     source_ip: str,
     user_agent: str,
+    behalf: Behalf | None = None,
 ) -> ClaimWrites:
     """The records of a claim that passed ``check`` (its ``lines``): the claim (with its board
     reporting attributes, cme.records.board_files.prepare), the certificate record, the audit record, and
-    the profile additions. No read, no write."""
+    the profile additions. No read, no write. A claim made on the learner's ``behalf`` records
+    who made it (on the claim and as the audit record's actor), the reason and any window override."""
     first = lines[0]
     known = reporting(data, learner)
     boards = credit.moc_boards(lines)
@@ -275,15 +303,24 @@ def build(
         email=learner.email,
         npi=learner.npi,
         topics=[str(t) for t in activity.topics or []],  # as the activity had them: licence requirements count by topic
+        made_by=behalf.actor_id if behalf else None,
+        made_by_name=behalf.actor_name if behalf else None,
+        window_overridden=True if behalf and behalf.override_window else None,
     )
     board_files.prepare(
         claim, learner.first_name, learner.last_name
     )  # board reporting (MOC, CPE): cme.records.board_files
+    on_behalf = (
+        {"reason": behalf.reason, "made_by": behalf.actor_name, "override_window": behalf.override_window}
+        if behalf
+        else {}
+    )
     record = audit.entry(
         learner.learner_id,
-        "claim",
-        learner.learner_id,
+        "claim_on_behalf" if behalf else "claim",
+        behalf.actor_id if behalf else learner.learner_id,
         {
+            **on_behalf,
             "activity_id": activity.activity_id,
             "claim_id": claim.claim_id,
             "credit_type": first.credit_type.value,
@@ -378,19 +415,28 @@ def explain(exc: TransactWriteError, writes: ClaimWrites, data: ClaimIn) -> Clai
         raise conflict from exc
 
 
-def _load(learner_id: str, activity_id: str) -> tuple[Learner, Activity]:
-    """The learner and the published activity (one BatchGetItem); 401 without the learner, 404
-    without the activity."""
-    learner, activity = get_many(Learner(learner_id), Activity(activity_id))
+def _load(learner_id: str, activity_id: str, behalf: Behalf | None = None) -> tuple[Learner, Activity, Behalf | None]:
+    """The learner and the published activity (with a coordinator's claim, the coordinator too:
+    one BatchGetItem); 401 without the learner (404 on a coordinator's claim), 404 without the activity."""
+    keys = [Learner(learner_id), Activity(activity_id)] + ([Learner(behalf.actor_id)] if behalf else [])
+    found = get_many(*keys)
+    learner, activity = found[0], found[1]
     if learner is None:
+        if behalf:
+            raise NotFound("NOT_FOUND", "There is no such learner.")
         raise sign_in_required()
     if activity is None or not isinstance(activity, Activity) or not activity.published:
         raise NotFound("NOT_FOUND", "There is no such activity.")
     assert isinstance(learner, Learner)
-    return learner, activity
+    if behalf:
+        actor = found[2] if isinstance(found[2], Learner) else None
+        behalf = Behalf(behalf.actor_id, behalf.reason, behalf.override_window, who_is(actor) if actor else "")
+    return learner, activity, behalf
 
 
-def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str) -> tuple[ClaimOut, bool]:
+def claim_credit(
+    learner_id: str, data: ClaimIn, source_ip: str, user_agent: str, behalf: Behalf | None = None
+) -> tuple[ClaimOut, bool]:
     """Record the claim; returns it and whether it is new: ``check`` (the rules, pure) ->
     ``build`` (the records, pure) -> ``write`` (the transaction) -> ``explain`` (a cancelled
     transaction's answer).
@@ -413,12 +459,18 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
 
     A retry of the same claim returns it (not new); a different second claim is 409. The
     certificate is recorded in the same transaction, so its code verifies at once.
+
+    On a learner's ``behalf`` (a coordinator's claim, docs/domain.md "Claims made by the office"):
+    the same rules, reads and transaction (the coordinator is read in the first BatchGetItem), except
+    that ``override_window`` passes the activity's closed window (``reopened_until`` today), never
+    a board's own limit (``credit.board_limits``).
     """
-    learner, activity = _load(learner_id, data.activity_id)
+    learner, activity, behalf = _load(learner_id, data.activity_id, behalf)
     today = clock.office_today()
-    lines, attended_as = _checked(data, learner, activity, today)
+    reopened = today if behalf and behalf.override_window else None
+    lines, attended_as = _checked(data, learner, activity, today, reopened)
     stamp = Stamp(now=clock.now(), claim_id=str(uuid.uuid4()), certificate_code=credit.certificate_code())
-    writes = build(data, learner, activity, lines, today, stamp, source_ip, user_agent)
+    writes = build(data, learner, activity, lines, today, stamp, source_ip, user_agent, behalf)
     try:
         write(writes, learner, attended_as)
     except TransactWriteError as exc:
@@ -433,7 +485,7 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
 
 
 def my_claims(learner_id: str) -> list[ClaimOut]:
-    return [out(c) for c in Claim.query(learner_id, scan_index_forward=False)]
+    return [out(c) for c in Claim.live(learner_id, scan_index_forward=False)]
 
 
 UNVERIFIED_NOTE = (

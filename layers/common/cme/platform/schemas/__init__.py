@@ -87,7 +87,10 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
     )
     from cme.platform.schemas.certificates import CertificateStatus, VerifyReply  # noqa: F401
     from cme.platform.schemas.claims import (  # noqa: F401
+        AdminClaimIn,
         ClaimIn,
+        ClaimStatus,
+        RevokeIn,
         ClaimLineIn,
         ClaimOut,
         ClaimReply,
@@ -124,6 +127,7 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         MissingParsId,
         ParsYearEnd,
         PartialClaim,
+        Withdrawal,
         QuestionSummary,
         ReportStatusReply,
         ReportSubmittedIn,
@@ -229,6 +233,9 @@ AREAS: dict[str, tuple[str, ...]] = {
     "claims": (
         "ClaimLineIn",
         "ClaimIn",
+        "AdminClaimIn",
+        "RevokeIn",
+        "ClaimStatus",
         "ClaimOut",
         "ClaimReply",
         "ClaimsReply",
@@ -248,6 +255,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "BoardReportStatus",
         "MissingParsId",
         "PartialClaim",
+        "Withdrawal",
         "ParsYearEnd",
         "ReportStatusReply",
     ),
