@@ -1,5 +1,6 @@
-"""Claims on a learner's behalf and revocation (issue 24; docs/api.md "Claims made by the office and
-revocation"; docs/domain.md "Claims made by the office", "Revoked claims").
+"""Claims on a learner's behalf and revocation (issue 24):
+docs/api.md "Claims made by the office and revocation";
+docs/domain.md "Claims made by the office" and "Revoked claims".
 
 POST /api/admin/learners/{learner_id}/claims: every rule of a learner's own claim, except that a
 coordinator may pass the activity's closed window (``override_window``), never a board's own limit;
@@ -122,9 +123,7 @@ def test_every_rule_of_a_learners_claim_holds(
     world: dict[str, Any], admin: ApiClient, who: str, overrides: dict[str, Any], which: str, status: int, code: str
 ) -> None:
     person_id = world.get(f"{who}_id", "00000000-0000-4000-8000-000000000000")
-    answer = admin.post(
-        f"/api/admin/learners/{person_id}/claims", {**claim_body(world[which]), **REASON, **overrides}
-    )
+    answer = admin.post(f"/api/admin/learners/{person_id}/claims", {**claim_body(world[which]), **REASON, **overrides})
     assert (answer.status, answer.json["code"]) == (status, code), answer.json
     assert world["md"].get("/api/me/claims").json["claims"] == []
     assert claim_count(world["activity"]) == 0
@@ -158,18 +157,14 @@ def test_override_window_never_passes_a_boards_own_limit(
     admin.post(f"/api/admin/activities/{module['activity_id']}/attendance", {"rows": [{"email": "rph@example.org"}]})
     rph_id = learner_id(rph)
     on(monkeypatch, office_date() + timedelta(days=61))  # ACPE: 60 days after participation; the module ended
-    acpe = claim_for(
-        admin, rph_id, claim_body(pharmacy, credit_type="ACPE", credits=2.0, **NABP), override_window=True
-    )
+    acpe = claim_for(admin, rph_id, claim_body(pharmacy, credit_type="ACPE", credits=2.0, **NABP), override_window=True)
     assert acpe.status == 422 and acpe.json["code"] == "CLAIM_WINDOW_CLOSED", acpe.json
     assert [d["field"] for d in acpe.json["details"]] == ["lines[0]"]
     expired = claim_for(admin, rph_id, claim_body(module, credit_type="PARTICIPATION"), override_window=True)
     assert expired.status == 422 and expired.json["code"] == "ACTIVITY_EXPIRED", expired.json
 
 
-def test_reporting_details_come_from_the_body_or_the_profile(
-    admin: ApiClient, new_client: Any, outbox: Any
-) -> None:
+def test_reporting_details_come_from_the_body_or_the_profile(admin: ApiClient, new_client: Any, outbox: Any) -> None:
     from cme.platform.models import Claim, Learner, plain
 
     activity = create(
@@ -212,7 +207,11 @@ def test_a_revoked_claim_is_kept_out_of_the_way_and_the_activity_is_free_again(
     assert actions.count("claim") == 1 and actions.count("claim_revoked") == 1
     # the certificate verifies as revoked, with the fields it always had
     verified = md.get(f"/api/verify/{code}").json
-    assert (verified["valid"], verified["status"], verified["revoked_on"]) == (False, "revoked", office_date().isoformat())
+    assert (verified["valid"], verified["status"], verified["revoked_on"]) == (
+        False,
+        "revoked",
+        office_date().isoformat(),
+    )
     assert verified["certificate_code"] == code and verified["activity_title"] == activity["title"]
     # out of the learner's record: claims, certificate download, My activities (claimable again)
     assert md.get("/api/me/claims").json["claims"] == []

@@ -19,6 +19,11 @@ BULK_ATTENDANCE: set[str] = set()
 # The one kept record a function may remove is attendance, through the coordinator's audited removal
 # (DELETE /api/admin/activities/{id}/attendance/{email}, in one transaction with its audit record).
 REMOVES_ATTENDANCE = {"PublisherFunction"}
+# A claim's record is never deleted; the office's revocation MOVES it (cme.credit.revocation): one
+# transaction deletes the live key and puts the same claim under its revoked key, conditionally, so
+# the activity is free for a new claim (docs/architecture.md "Revoked claims"). Only that function
+# holds DeleteItem on claims, and nowhere else.
+MOVES_CLAIMS = {"CreditClaimFunction"}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +56,7 @@ def test_no_wildcard_actions_and_no_scan(roles: dict[str, iam.Role]) -> None:
 def test_nothing_deletes_claims_certificates_or_the_audit_trail(roles: dict[str, iam.Role]) -> None:
     for name, action, resource in _grants(roles):
         table = resource.rsplit("table/", 1)[-1].split("/")[0] if ":table/" in resource else ""
-        if table in KEPT:
+        if table in KEPT and not (table == "ClaimsTable" and action == "dynamodb:DeleteItem" and name in MOVES_CLAIMS):
             assert action not in ("dynamodb:DeleteItem", "dynamodb:BatchWriteItem"), f"{name}: {action} on {table}"
         if table == "AuditTable":
             assert action in ("dynamodb:PutItem", "dynamodb:Query", "dynamodb:GetItem"), f"{name}: {action} on audit"
@@ -376,3 +381,21 @@ def test_a_secret_read_is_authorized_on_the_secrets_full_arn(roles: dict[str, ia
     assert not authorizer.allows("secretsmanager:GetSecretValue", full.replace("OriginVerify", "DeviceCookie"))
     assert not authorizer.allows("secretsmanager:GetSecretValue", full.replace("Secret-", "SecretX-"))
     assert roles["SignInFunction"].allows("secretsmanager:GetSecretValue", full.replace("OriginVerify", "DeviceCookie"))
+
+
+def test_a_claim_is_deleted_only_where_revocation_moves_it() -> None:
+    """The DeleteItem MOVES_CLAIMS holds is used in one place: the revocation's transaction,
+    beside the put of the same claim under its revoked key."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    deleting = [
+        path.relative_to(root).as_posix()
+        for path in sorted((root / "layers/common/cme").rglob("*.py"))
+        if re.search(r"\.delete\(\s*claim\b", path.read_text(encoding="utf-8"))
+    ]
+    assert deleting == ["layers/common/cme/credit/revocation.py"]
+    source = (root / "layers/common/cme/credit/revocation.py").read_text(encoding="utf-8")
+    move = source[source.index("tx.delete(claim") :]
+    assert move.index("tx.save(copy, condition=Claim.activity_id.does_not_exist())") < 200

@@ -20,6 +20,7 @@ transaction, which is then made again from what is recorded now.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -28,7 +29,7 @@ from pynamodb.transactions import TransactWrite
 from cme.credit import claims
 from cme.platform import audit, clock, retry
 from cme.platform.errors import Conflict, NotFound
-from cme.platform.models import Certificate, Claim, Learner, get_many
+from cme.platform.models import AuditRecord, Certificate, Claim, Learner, get_many
 from cme.platform.models.tables import REVOKED_PREFIX
 from cme.platform.observability import logger
 from cme.platform.schemas import ClaimOut, ClaimStatus
@@ -45,7 +46,9 @@ def revoked_key(activity_id: str, claim_id: str) -> str:
 
 def _moved(claim: Claim, actor_id: str, actor_name: str, reason: str, now: Any) -> Claim:
     """The revoked copy of ``claim`` (not saved): every attribute kept, at its revoked key."""
-    values = {name: getattr(claim, name) for name in Claim.get_attributes() if name not in ("learner_id", "activity_id")}
+    values = {
+        name: getattr(claim, name) for name in Claim.get_attributes() if name not in ("learner_id", "activity_id")
+    }
     copy = Claim(claim.learner_id, revoked_key(claim.activity_id, claim.claim_id), **values)
     copy.revoked_from = claim.activity_id
     copy.status = ClaimStatus.REVOKED.value
@@ -65,7 +68,9 @@ def _same_claim(claim: Claim) -> Any:
     return condition & (Claim.report_key == claim.report_key)
 
 
-def _load(learner_id: str, activity_id: str, actor_id: str) -> tuple[Learner, Claim, Certificate | None, Learner | None]:
+def _load(
+    learner_id: str, activity_id: str, actor_id: str
+) -> tuple[Learner, Claim, Certificate | None, Learner | None]:
     """The learner, their live claim of the activity, its certificate record and the coordinator:
     two consistent reads (a BatchGetItem, then the certificate by the claim's code). 404 for an
     unknown learner; for a learner without a live claim: 409 ALREADY_REVOKED when a revoked one is
@@ -84,6 +89,26 @@ def _load(learner_id: str, activity_id: str, actor_id: str) -> tuple[Learner, Cl
         certificate if isinstance(certificate, Certificate) else None,
         actor if isinstance(actor, Learner) else None,
     )
+
+
+def _move(claim: Claim, copy: Claim, certificate: Certificate, record: AuditRecord) -> Callable[[TransactWrite], None]:
+    """The revocation's transaction (docs/architecture.md "Revoked claims"). A certificate record
+    made now (``revoked_at`` already set: a claim from before records) is put; else it is marked."""
+
+    def fill(tx: TransactWrite) -> None:
+        tx.delete(claim, condition=_same_claim(claim))
+        tx.save(copy, condition=Claim.activity_id.does_not_exist())
+        if certificate.revoked_at is None:
+            tx.update(
+                certificate,
+                actions=[Certificate.revoked_at.set(copy.revoked_at)],
+                condition=Certificate.certificate_code.exists() & Certificate.revoked_at.does_not_exist(),
+            )
+        else:
+            tx.save(certificate, condition=Certificate.certificate_code.does_not_exist())
+        tx.save(record)
+
+    return fill
 
 
 def revoke(
@@ -118,23 +143,8 @@ def revoke(
         if certificate is None:  # a claim from before certificates were recorded at claim time
             certificate = certificates.record(claim, learner, claim.certificate_code)
             certificate.revoked_at = now
-        marked = certificate
-
-        def fill(tx: TransactWrite, claim: Claim = claim, copy: Claim = copy, marked: Certificate = marked) -> None:
-            tx.delete(claim, condition=_same_claim(claim))
-            tx.save(copy, condition=Claim.activity_id.does_not_exist())
-            if marked.revoked_at is None:
-                tx.update(
-                    marked,
-                    actions=[Certificate.revoked_at.set(now)],
-                    condition=Certificate.certificate_code.exists() & Certificate.revoked_at.does_not_exist(),
-                )
-            else:
-                tx.save(marked, condition=Certificate.certificate_code.does_not_exist())
-            tx.save(record)
-
         try:
-            retry.transact(fill, "claim revocation")
+            retry.transact(_move(claim, copy, certificate, record), "claim revocation")
         except TransactWriteError as exc:
             if retry.DECISION not in retry.reason_codes(exc):
                 raise

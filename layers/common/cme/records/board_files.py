@@ -547,7 +547,10 @@ def _mark_withdrawn(through: date, downloaded_at: datetime | None, day: str) -> 
         try:
             retry.call(
                 lambda claim=claim: claim.update(  # type: ignore[misc]
-                    actions=[Claim.withdrawn_on.set(day), Claim.report_key.set(WITHDRAWN + _completed(claim).isoformat())],
+                    actions=[
+                        Claim.withdrawn_on.set(day),
+                        Claim.report_key.set(WITHDRAWN + _completed(claim).isoformat()),
+                    ],
                     condition=Claim.report_key == claim.report_key,
                 ),
                 "report withdrawal",

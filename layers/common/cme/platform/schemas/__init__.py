@@ -89,14 +89,14 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
     from cme.platform.schemas.claims import (  # noqa: F401
         AdminClaimIn,
         ClaimIn,
-        ClaimStatus,
-        RevokeIn,
         ClaimLineIn,
         ClaimOut,
         ClaimReply,
         ClaimsReply,
+        ClaimStatus,
         MyActivitiesReply,
         MyActivity,
+        RevokeIn,
     )
     from cme.platform.schemas.credit import (  # noqa: F401
         ActivityFormatOut,
@@ -127,12 +127,12 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         MissingParsId,
         ParsYearEnd,
         PartialClaim,
-        Withdrawal,
         QuestionSummary,
         ReportStatusReply,
         ReportSubmittedIn,
         ReportSubmittedReply,
         Unclaimed,
+        Withdrawal,
     )
     from cme.platform.schemas.requirements import (  # noqa: F401
         RequirementRuleIn,
