@@ -17,7 +17,7 @@
 /** This script's global scope: the webworker lib types self as any worker's, and it runs only as a service worker. */
 const worker = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
-const VERSION = 'v2';
+const VERSION = 'v3';
 const CACHE = `cme-shell-${VERSION}`;
 
 /** What installing fetches: the pages a learner opens first and everything they load. */
@@ -50,6 +50,7 @@ const PRECACHE = [
   '/js/shell.js',
   '/js/sign-in.js',
   '/js/transcript.js',
+  '/js/admin-learner-claims.js',
 ];
 
 /** The shell's other static files, kept when first fetched (never /sw.js itself, /api/ or /_local/). */
