@@ -67,7 +67,8 @@ def seed(base_url: str) -> dict[str, Any]:
     activity_id = created["activity"]["activity_id"]
     claimant(base_url, activity_id, admin, "Amara", "Okoye", evaluation={"useful": 5})
     confirmed_attendee(base_url, activity_id, admin, "Nadia", "Haddad")
-    no_account = {"email": f"e2e-noacct-{uuid.uuid4().hex[:8]}@example.org", "first_name": "Tomás", "last_name": "Reyes"}
+    email = f"e2e-noacct-{uuid.uuid4().hex[:8]}@example.org"
+    no_account = {"email": email, "first_name": "Tomás", "last_name": "Reyes"}
     assert admin.call("POST", f"/api/admin/activities/{activity_id}/attendance", {"rows": [no_account]})[0] == 200
     return {"id": activity_id}
 
@@ -135,3 +136,59 @@ def test_claim_for_a_learner_and_revoke_on_the_claims_report(
         problems.assert_none("on the claims report's claim-for and revoke controls")
     finally:
         context.close()
+
+
+def test_a_revoked_reported_line_is_listed_to_withdraw(
+    browser: Any, base_url: str, problems: Any, tmp_path: Path
+) -> None:
+    admin = coordinator(base_url)
+    day = today().isoformat()
+    status, created = admin.call(
+        "POST",
+        "/api/admin/activities",
+        {
+            "title": f"Cardiology MOC {uuid.uuid4().hex[:6]}",
+            "format": "live",
+            "start_date": day,
+            "end_date": day,
+            "credits": [{"type": "AMA_PRA_1", "max": 1.0}, {"type": "ABIM_MOC", "max": 1.0}],
+            "claim_window_days": 30,
+            "evaluation": [],
+            "published": True,
+            "pars_activity_id": "PARS-24000",
+        },
+    )
+    assert status == 201, created
+    activity_id = created["activity"]["activity_id"]
+    last = f"Withdrawn{uuid.uuid4().hex[:6]}"
+    lines = [{"credit_type": "AMA_PRA_1", "credits": 1.0}, {"credit_type": "ABIM_MOC", "credits": 1.0}]
+    moc = {"moc_consent": True, "board_ids": {"ABIM": "123456"}, "birth_mmdd": "0704", "lines": lines}
+    claimant(base_url, activity_id, admin, "Ines", last, **moc, credit_type=None, credits=None)
+    assert admin.call("POST", "/api/admin/reports/moc/submitted", {"through": day})[0] == 200
+    status, body = admin.call("GET", f"/api/admin/activities/{activity_id}/claims")
+    (row,) = body["claims"]
+    url = f"/api/admin/learners/{row['learner_id']}/claims/{activity_id}/revoke"
+    assert admin.call("POST", url, {"reason": "Claimed in error"})[0] == 200
+
+    context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 900})
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.page_errors.append(str(error)))
+        page.on("console", lambda m: m.type == "error" and problems.console_errors.append(m.text))
+        sign_in(page, "admin@example.org")
+        page.goto("/admin-reports.html")
+        section = page.get_by_role("region", name="Revoked after reporting: withdraw")
+        listed = section.get_by_role("row").filter(has_text=f"Ines {last}")
+        expect(listed).to_contain_text("MOC (ACCME PARS)")
+        expect(listed).to_contain_text(created["activity"]["title"])
+        no_sideways_scroll(page)
+        section.screenshot(path=str(tmp_path / "withdrawals-390.png"))
+        violations = Axe().run(page, context="#withdraw-section").response["violations"]
+        assert [f"{v['id']} ({v['impact']})" for v in violations] == []
+        problems.assert_none("on the board reports' withdrawals")
+    finally:
+        context.close()
+        # the PARS file with its Delete row is sent: withdrawn, the stack's MOC files are as before
+        assert admin.call("POST", "/api/admin/reports/moc/submitted", {"through": day})[0] == 200
+    status, after = admin.call("GET", "/api/admin/reports/status")
+    assert all(w["activity_id"] != activity_id for w in after["withdrawals"])
