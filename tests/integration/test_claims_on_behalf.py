@@ -389,3 +389,17 @@ def test_the_pdf_of_a_new_claim_after_a_revocation_is_the_new_claims(world: dict
     assert link.status == 200, link.json
     text = pdf_text(fetch(link.json["url"])[0])
     assert new["certificate_code"] in text.replace(" ", "")
+
+
+def test_a_coordinator_may_claim_for_and_revoke_their_own_attendance(admin: ApiClient) -> None:
+    """The learner and the coordinator are one account: its key is read once (DynamoDB refuses a
+    BatchGetItem that names a key twice: ValidationException, in moto too)."""
+    activity = create(admin)
+    roster = {"rows": [{"email": "coordinator@example.org"}]}
+    assert admin.post(f"/api/admin/activities/{activity['activity_id']}/attendance", roster).status == 200
+    me = learner_id(admin)
+    made = claim_for(admin, me, claim_body(activity, credit_type="PARTICIPATION"))
+    assert made.status == 201, made.json
+    assert made.json["claim"]["made_by"] == COORDINATOR
+    revoked = revoke(admin, me, activity)
+    assert revoked.status == 200 and revoked.json["claim"]["revoked_by"] == COORDINATOR
