@@ -403,3 +403,25 @@ def test_a_coordinator_may_claim_for_and_revoke_their_own_attendance(admin: ApiC
     assert made.json["claim"]["made_by"] == COORDINATOR
     revoked = revoke(admin, me, activity)
     assert revoked.status == 200 and revoked.json["claim"]["revoked_by"] == COORDINATOR
+
+
+def test_a_submission_never_marks_a_new_claim_made_at_a_revoked_claims_key(
+    admin: ApiClient, new_client: Any, outbox: Any
+) -> None:
+    """A submission marks the claims its Query found (an index lags): one revoked meanwhile, and
+    claimed again at the same key, is not the claim the file held."""
+    from cme.platform.models import Claim
+    from cme.records import board_files
+
+    activity = create(
+        admin, format="live", credits=[{"type": "AMA_PRA_1", "max": 1.0}, {"type": "ABIM_MOC", "max": 1.0}]
+    )
+    md = learner(admin, new_client, outbox, activity, "md", "MD")
+    md_id = learner_id(md)
+    assert md.post("/api/me/claims", lines_body(activity, AMA_MOC, **MOC_DETAILS)).status == 201
+    in_the_file = Claim.get(md_id, activity["activity_id"])
+    assert revoke(admin, md_id, activity).status == 200
+    assert md.post("/api/me/claims", lines_body(activity, AMA_MOC, **MOC_DETAILS)).status == 201
+    assert board_files._mark(in_the_file, board_files.MOC, office_date().isoformat()) is False
+    again = Claim.get(md_id, activity["activity_id"])
+    assert again.claim_id != in_the_file.claim_id and again.reported_on is None

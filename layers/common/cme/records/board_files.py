@@ -519,7 +519,10 @@ def _mark(claim: Claim, which: str, day: str) -> bool:
         retry.call(
             lambda: claim.update(
                 actions=[Claim.reported_on.set(day), Claim.report_key.set(REPORTED + _completed(claim).isoformat())],
-                condition=(Claim.report_board == which) & Claim.reported_on.does_not_exist(),
+                # the same claim (not a new one made at its key after a revocation), still unreported
+                condition=(Claim.claim_id == claim.claim_id)
+                & (Claim.report_board == which)
+                & Claim.reported_on.does_not_exist(),
             ),
             "report mark",
         )
