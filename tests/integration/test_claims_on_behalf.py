@@ -425,3 +425,29 @@ def test_a_submission_never_marks_a_new_claim_made_at_a_revoked_claims_key(
     assert board_files._mark(in_the_file, board_files.MOC, office_date().isoformat()) is False
     again = Claim.get(md_id, activity["activity_id"])
     assert again.claim_id != in_the_file.claim_id and again.reported_on is None
+
+
+def test_the_calls_of_a_claim_on_behalf_and_of_a_revocation(world: dict[str, Any], admin: ApiClient) -> None:
+    from tests.support.calls import count_calls
+
+    with count_calls() as claiming:
+        assert claim_for(admin, world["md_id"], claim_body(world["activity"])).status == 201
+    # the session (authorizer); the learner, the activity and the coordinator (one BatchGetItem);
+    # the claim's transaction; the activity's count
+    # (the function's first request also reads the origin secret: not DynamoDB)
+    assert {k: v for k, v in claiming.items() if k.startswith("dynamodb:")} == {
+        "dynamodb:GetItem": 1,
+        "dynamodb:BatchGetItem": 1,
+        "dynamodb:TransactWriteItems": 1,
+        "dynamodb:UpdateItem": 1,
+    }
+    with count_calls() as revoking:
+        assert revoke(admin, world["md_id"], world["activity"]).status == 200
+    # the session; the learner, the claim and the coordinator; the certificate record; the
+    # move (one transaction); the activity's count. No Query, no Scan.
+    assert {k: v for k, v in revoking.items() if k.startswith("dynamodb:")} == {
+        "dynamodb:GetItem": 1,
+        "dynamodb:BatchGetItem": 2,
+        "dynamodb:TransactWriteItems": 1,
+        "dynamodb:UpdateItem": 1,
+    }
