@@ -39,9 +39,11 @@ def catalogue(
 
 @app.get("/api/credit-types", responses=responses())
 def credit_types() -> Response[CreditTypesReply]:
-    """Every credit type's wording and every activity format's label (cme.rules.credit): the one source
-    pages, PDFs and CSVs use."""
-    return json_reply(200, CreditTypesReply(credit_types=credit.catalogue(), formats=credit.formats()))
+    """Every credit type's wording, every activity format's label and every degree's (cme.rules.credit):
+    the one source pages, PDFs and CSVs use."""
+    return json_reply(
+        200, CreditTypesReply(credit_types=credit.catalogue(), formats=credit.formats(), degrees=credit.degrees())
+    )
 
 
 @app.get("/api/settings", responses=responses())
@@ -53,6 +55,7 @@ def office_settings() -> Response[SettingsReply]:
         help_email=config.help_email,
         timezone=config.office_timezone,
         sms_number=config.sms_number.strip() or None,
+        jointly_accredited=config.jointly_accredited,
     )
     answer = json_reply(200, reply)
     answer.headers["Cache-Control"] = f"public, max-age={SETTINGS_MAX_AGE}"  # the same for everyone: cacheable

@@ -1,4 +1,4 @@
-"""The coordinators' pages: activities, attendance and the claims report, the board reports.
+"""The coordinators' pages: activities, attendance and the claims report, the board reports, learners.
 
 One resolver (cme.runtime.resolver.make_resolver: validation, the error mapping) that includes a Powertools
 Router per area (functions/publisher/routes). The public catalogue and sign-in at the event are
@@ -6,13 +6,13 @@ functions/catalogue's."""
 
 from __future__ import annotations
 
-from routes import activities, attendance, reports
+from routes import activities, attendance, learners, office, reports
 
 from cme.runtime import snapstart
 from cme.runtime.resolver import lambda_entry, make_resolver
 
 app = make_resolver()
-AREAS = (activities, attendance, reports)
+AREAS = (activities, attendance, reports, learners, office)
 for area in AREAS:
     app.include_router(area.router)
 

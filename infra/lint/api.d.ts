@@ -5,6 +5,10 @@ declare namespace Api {
     activities: PublicActivity[];
     next_cursor?: string | null;
   };
+  type ActivityCopyIn = {
+    start_date: string;
+    end_date: string;
+  };
   type ActivityFormat = "live" | "enduring" | "rss";
   type ActivityFormatOut = {
     format: ActivityFormat;
@@ -93,6 +97,26 @@ declare namespace Api {
     next_cursor?: string | null;
     total: number;
   };
+  type AuditActor = {
+    name: string;
+    email?: string | null;
+  };
+  type AuditEntry = {
+    at: string;
+    actor: AuditActor;
+    action: string;
+    subject: AuditSubject;
+    details: Record<string, unknown>;
+  };
+  type AuditReply = {
+    entries: AuditEntry[];
+    next_cursor?: string | null;
+  };
+  type AuditSubject = {
+    kind: string;
+    id: string;
+    name?: string | null;
+  };
   type BoardReportStatus = {
     unreported: number;
     due_soon: number;
@@ -172,6 +196,10 @@ declare namespace Api {
   type ClaimsReply = {
     claims: ClaimOut[];
   };
+  type CorrectionReply = {
+    learner: Profile;
+    replaced: ReplacedCertificate[];
+  };
   type Credit = {
     type: CreditType;
     max: number;
@@ -186,6 +214,8 @@ declare namespace Api {
   type CreditTypeOut = {
     type: CreditType;
     label: string;
+    label_one: string;
+    label_other: string;
     unit: string;
     unit_one: string;
     short: string;
@@ -199,11 +229,16 @@ declare namespace Api {
   type CreditTypesReply = {
     credit_types: CreditTypeOut[];
     formats: ActivityFormatOut[];
+    degrees: DegreeOut[];
   };
   type Degree = "MD" | "DO" | "PA-C" | "NP" | "RN" | "PharmD" | "RPh" | "CPhT" | "APRN" | "CRNA" | "LPN" | "PhD" | "Other";
   type DegreeChange = {
     degree: Degree;
     reason: string;
+  };
+  type DegreeOut = {
+    degree: Degree;
+    label: string;
   };
   type DocumentIn = {
     content_type: DocumentType;
@@ -245,8 +280,43 @@ declare namespace Api {
     mean?: number | null;
     texts?: string[];
   };
+  type LearnerAttendance = {
+    activity_id: string;
+    title: string;
+    start_date: string;
+    end_date: string;
+    attended_as: string;
+    status: string;
+    claim_deadline: string;
+  };
+  type LearnerCorrection = {
+    first_name?: string | null;
+    last_name?: string | null;
+    degree?: Degree | null;
+    reason: string;
+  };
+  type LearnerRecord = {
+    learner: Profile;
+    emails: EmailEntryReply[];
+    attendance: LearnerAttendance[];
+    claims: ClaimOut[];
+    audit: AuditEntry[];
+  };
   type LearnerReply = {
     learner: Profile;
+  };
+  type LearnerRow = {
+    learner_id: string;
+    first_name: string;
+    last_name: string;
+    degree: Degree;
+    email: string;
+    npi?: string | null;
+    phone: string;
+  };
+  type LearnersReply = {
+    learners: LearnerRow[];
+    next_cursor?: string | null;
   };
   type Lookup = {
     last_name: string;
@@ -270,6 +340,7 @@ declare namespace Api {
     activities: MyActivity[];
     unverified_emails: string[];
     note?: string | null;
+    attestation?: string;
   };
   type MyActivity = {
     activity_id: string;
@@ -422,6 +493,10 @@ declare namespace Api {
     row: number;
     reason: string;
   };
+  type ReplacedCertificate = {
+    old_code: string;
+    new_code: string;
+  };
   type ReportStatusReply = {
     moc: BoardReportStatus;
     cpe: BoardReportStatus;
@@ -506,6 +581,7 @@ declare namespace Api {
     help_email: string;
     timezone: string;
     sms_number?: string | null;
+    jointly_accredited?: boolean;
   };
   type SignIn = {
     email: string;

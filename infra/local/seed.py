@@ -94,6 +94,9 @@ def _demo_activities(today: date) -> list[ActivityIn]:
             end_date=today + timedelta(days=355),
             location="Online",
             credits=[Credit(type=CreditType.AMA_PRA_1, max=2.0), Credit(type=CreditType.ACPE, max=2.0)],
+            # ACPE's UAN per audience (home study: H), pharmacists' and technicians'
+            uan_pharmacist="0000-0000-26-001-H01-P",
+            uan_technician="0000-0000-26-001-H01-T",
             claim_window_days=365,
             evaluation=[question, practice],
             published=True,

@@ -37,6 +37,7 @@ ADMIN = [
     "/admin-activity.html?id={id}",
     "/admin-reports.html",
     "/admin-requirements.html",
+    "/admin-learners.html?q=zo",
 ]
 
 

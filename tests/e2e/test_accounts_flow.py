@@ -108,6 +108,29 @@ def test_edit_profile_is_saved(page: Any) -> None:
     expect(page.get_by_text("Welcome, Thảo Nguyễn, NP", exact=True)).to_be_visible()
 
 
+def test_the_degree_lists_are_the_apis(page: Any) -> None:
+    """Both degree lists (Create Account, Edit profile) are GET /api/credit-types' degrees, worded as served."""
+    served = page.request.get("/api/credit-types").json()["degrees"]
+    expected = ["Choose your degree", *(d["label"] for d in served)]
+    assert "CPhT (pharmacy technician)" in expected and "RPh (pharmacist)" in expected
+    email = unique_email("tech")
+    page.goto("/create-account.html")
+    expect(page.locator("#new-degree option")).to_have_text(expected)
+    textbox(page, "Last name").fill("Okafor")
+    textbox(page, "Phone").fill(f"(602) 555-{uuid.uuid4().int % 9000 + 1000}")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Continue", exact=True).click()
+    textbox(page, "Email").fill(email)
+    page.get_by_label("Password", exact=True).fill("lemon tram violin seventy")
+    textbox(page, "First name").fill("Ada")
+    page.get_by_label("Degree").select_option(label="CPhT (pharmacy technician)")
+    page.get_by_role("button", name="Save Profile").click()
+    expect_portal(page, "Welcome, Ada Okafor, CPhT")
+    page.get_by_role("button", name="Edit profile").click()
+    expect(page.locator("#edit-degree option")).to_have_text(expected)
+    expect(page.get_by_label("Degree")).to_have_value("CPhT")
+
+
 def test_profile_errors_are_shown_next_to_the_field(page: Any) -> None:
     page.goto("/create-account.html")
     textbox(page, "Last name").fill("Okafor")

@@ -88,6 +88,7 @@ def test_settings_are_asked_once_per_session(page: Any, problems: Any) -> None:
         "help_email": HELP,
         "timezone": "America/New_York",
         "sms_number": "+12025550123",
+        "jointly_accredited": False,
     }
     for path in ("/sign-in.html", "/verify.html", "/forgot-password.html"):
         page.goto(path)

@@ -171,7 +171,7 @@ def test_claim_credit_through_the_form(
     attestation.check()
     form.get_by_role("button", name="Claim", exact=True).click()
     expect(row.locator(".status")).to_have_text("Status: Claimed")
-    expect(row).to_contain_text("Claimed 0.75 AMA PRA Category 1 Credit™ on")
+    expect(row).to_contain_text("Claimed 0.75 AMA PRA Category 1 Credits™ on")  # "Credit™" before label_other
     code = row.locator(".my-activity__claim .code")
     expect(code).to_have_text(re.compile(r"^[A-Z0-9]{12}$"))
     expect(row.get_by_role("button", name="Claim credit")).to_be_hidden()
@@ -208,7 +208,7 @@ def test_claim_credit_through_the_form(
         desk.goto(f"/admin-claims.html?id={rounds}")
         claimed = desk.get_by_role("table", name="Credit claimed").get_by_role("row").filter(has_text=email)
         expect(claimed).to_contain_text("Priya Raghunathan")
-        expect(claimed).to_contain_text("0.75 AMA PRA Category 1 Credit™")
+        expect(claimed).to_contain_text("0.75 AMA PRA Category 1 Credits™")
         expect(claimed).to_contain_text(code.inner_text())
         with desk.expect_download() as download:
             desk.get_by_role("link", name="Download CSV").click()
@@ -291,7 +291,8 @@ def test_credit_words_come_from_the_api(page: Any, base_url: str, problems: Any,
         answer = route.fetch()
         body = answer.json()
         for kind in body["credit_types"]:
-            kind["label"] = f"{kind['label']} (as served)"
+            for words in ("label", "label_one", "label_other"):
+                kind[words] = f"{kind[words]} (as served)"
         route.fulfill(response=answer, json=body)
 
     page.route("**/api/credit-types", reworded)
@@ -361,8 +362,9 @@ def test_a_physician_claims_ama_and_moc_in_one_claim(
     reporting.get_by_label("Birth month and day").fill("0704")
     form.get_by_role("button", name="Claim", exact=True).click()
     expect(row.locator(".status")).to_have_text("Status: Claimed")
-    expect(row).to_contain_text("Claimed 1.0 AMA PRA Category 1 Credit™ and 1.0 ABIM MOC points on")
-    expect(row.locator(".my-activity__claim")).to_contain_text("1.0 ABIM MOC points")
+    # an amount with its label as the certificate writes it: "1.0 ... point" (label_one of the API)
+    expect(row).to_contain_text("Claimed 1.0 AMA PRA Category 1 Credit™ and 1.0 ABIM MOC point on")
+    expect(row.locator(".my-activity__claim")).to_contain_text("1.0 ABIM MOC point")
 
     client = StackClient(base_url)
     client.sign_in(email, password)
@@ -423,3 +425,37 @@ def test_abp_points_are_offered_whole(page: Any, base_url: str, problems: Any, l
     expect(row).to_contain_text("2.0 ABP MOC points")
     page.wait_for_load_state("networkidle")
     problems.assert_none("claiming whole ABP points")
+
+
+def test_a_nurse_sees_no_physician_board_and_attests_as_a_nurse(page: Any, base_url: str, problems: Any) -> None:
+    """A nurse's profile listed seven physician board-id fields, and the claim form had her attest
+    "Physicians should claim only the credit commensurate..."."""
+    admin = coordinator(base_url)
+    email, password = unique_email("nurse"), "steady lighthouse nurses credit"
+    sign_up(base_url, email, password, first_name="Grace", last_name="Mensah", degree="RN")
+    title = f"Sepsis Bundle Update {uuid.uuid4().hex[:6]}"
+    attend(admin, new_activity(admin, title), email)
+
+    sign_in(page, email, password)
+    expect(page.locator("#portal")).to_be_visible()
+    expect(page.locator('[data-shown-for="board_ids"]')).to_be_hidden()
+    page.get_by_role("button", name="Edit profile").click()
+    profile = page.locator("#profile-form")
+    expect(profile.locator('input[name^="board_ids."]')).to_have_count(7)  # made for every board, shown per degree
+    for board in ("ABIM", "ABA", "ABP"):
+        expect(profile.get_by_label(f"{board} id")).to_be_hidden()
+    profile.get_by_label("Degree").select_option("MD")  # a physician's boards appear with the degree
+    expect(profile.get_by_label("ABIM id")).to_be_visible()
+    profile.get_by_label("Degree").select_option("RN")
+    expect(profile.get_by_label("ABIM id")).to_be_hidden()
+    profile.get_by_role("button", name="Cancel").click()
+
+    row = activity_row(page, title)
+    row.get_by_role("button", name="Claim credit").click()
+    form = row.get_by_role("form", name="Claim credit")
+    expect(form.locator('input[name^="board_ids."]')).to_have_count(0)
+    attest = form.locator(".checkbox--attest").filter(has=page.locator('input[name="attestation"]'))
+    expect(attest).to_contain_text("I attest that I participated in this activity.")
+    expect(attest).to_contain_text("Nurses should claim only the contact hours")
+    expect(attest).not_to_contain_text("Physicians")
+    problems.assert_none("a nurse on My Portal")

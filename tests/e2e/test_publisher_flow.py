@@ -266,3 +266,56 @@ def test_the_form_says_what_closes_before_the_claim_window(page: Any, problems: 
     page.get_by_label("Format", exact=True).select_option("live")
     expect(note).to_be_hidden()
     problems.assert_none("on the activity form")
+
+
+def test_the_aapa_approval_date_is_asked_while_aapa_is_designated(page: Any, problems: Any) -> None:
+    """The AAPA statement states the approval's last day (aapa_valid_until): asked, and required,
+    only while AAPA Category 1 CME credit is designated."""
+    sign_in(page, "admin@example.org")
+    page.goto("/admin-activity.html")
+    credits = page.get_by_role("group", name="Credit designated")
+    valid_until = page.get_by_label("AAPA approval valid until")
+    expect(valid_until).to_be_hidden()
+    credits.get_by_label("Credit type", exact=True).select_option("AAPA_1")
+    expect(valid_until).to_be_visible()
+    textbox(page, "Title").fill(f"PA Update {uuid.uuid4().hex[:6]}")
+    page.get_by_label("Start date").fill(office_today())
+    page.get_by_label("End date").fill(office_today())
+    page.get_by_role("button", name="Save").click()
+    expect(valid_until).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("Enter the date AAPA's approval is valid until.", exact=True)).to_be_visible()
+    credits.get_by_label("Credit type", exact=True).select_option("AMA_PRA_1")
+    expect(valid_until).to_be_hidden()
+    assert not problems.page_errors
+
+
+def test_the_acpe_uans_are_asked_for_when_acpe_is_designated(page: Any, problems: Any) -> None:
+    """ACPE designated: a UAN per audience (-P pharmacists, -T technicians), checked by the API; IPCE
+    is not offered by an office that is not jointly accredited (the local stack's)."""
+    sign_in(page, "admin@example.org")
+    page.goto("/admin-activity.html")
+    textbox(page, "Title").fill(f"Pharmacy {uuid.uuid4().hex[:6]}")
+    page.get_by_label("Format").select_option(label="Live activity")
+    page.get_by_label("Start date").fill(office_today())
+    page.get_by_label("End date").fill(office_today())
+    pharmacists = textbox(page, "ACPE UAN for pharmacists (ends -P)")
+    expect(pharmacists).to_be_hidden()
+    credit_type = page.get_by_role("group", name="Credit designated").get_by_label("Credit type", exact=True)
+    served = [kind["type"] for kind in page.request.get("/api/credit-types").json()["credit_types"]]
+    offered = credit_type.locator("option").evaluate_all("options => options.map((o) => o.value)")
+    assert "IPCE" in served and offered == [t for t in served if t != "IPCE"]
+    credit_type.select_option("ACPE")
+    expect(pharmacists).to_be_visible()
+    page.get_by_role("button", name="Save").click()
+    expect(pharmacists).to_have_attribute("aria-invalid", "true")
+    expect(textbox(page, "ACPE UAN for pharmacy technicians (ends -T)")).to_have_attribute("aria-invalid", "true")
+    pharmacists.fill("0000-0000-26-001-L01-T")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The UAN for pharmacists ends with -P.", exact=True)).to_be_visible()
+    pharmacists.fill("0000-0000-26-001-l01-p")
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(re.compile(r"/admin\.html\?saved="))
+    saved = page.url.split("saved=")[1]
+    activity = page.request.get(f"/api/admin/activities/{saved}").json()["activity"]
+    assert (activity["uan_pharmacist"], activity["uan_technician"]) == ("0000-0000-26-001-L01-P", None)
+    assert not problems.page_errors  # (the two 422 answers are console errors, as for any refused save)

@@ -66,7 +66,7 @@ def test_certificate_content_and_link(claimed: dict[str, Any]) -> None:
     text = pdf_text(data)
     assert "Zoë Łukasiewicz-Müller, MD" in text
     assert "Certificate of Credit" in text
-    assert "and is awarded 1.0 AMA PRA Category 1 Credit™." in text
+    assert ", MD is awarded 1.0 AMA PRA Category 1 Credit™." in text
     assert AMA_STATEMENT in text
     assert "accredited by the Accreditation Council for Continuing Medical Education (ACCME)" in text
     assert claimed["claim"]["certificate_code"] in text

@@ -18,7 +18,7 @@ ABIM_STATEMENT = (
     "Successful completion of this CME activity, which includes participation in the evaluation component, "
     "enables the participant to earn up to 1.0 Medical Knowledge MOC points in the American Board of Internal "
     "Medicine's (ABIM) Maintenance of Certification (MOC) program. It is the CME activity provider's responsibility "
-    "to submit participant completion information to ACCME for the purpose of granting ABIM credit."
+    "to submit participant completion information to ACCME for the purpose of granting ABIM MOC credit."
 )
 ACCME = "is accredited by the Accreditation Council for Continuing Medical Education (ACCME) to provide"
 JOINT = (
@@ -42,9 +42,16 @@ TEAM = [
 UAN = "JA0000001-0000-26-001-L01-P"
 
 
+def activity_day(activity: dict[str, Any]) -> str:
+    """A one-day live activity's date as documents print it ("March 3, 2026")."""
+    from datetime import date
+
+    return f"{date.fromisoformat(activity['end_date']):%B %-d, %Y}"
+
+
 def learner(admin: ApiClient, new_client: Any, outbox: Any, activity: dict[str, Any], who: str, degree: str) -> Any:
     person = new_client()
-    phone = {"md": "480-555-0131", "rn": "480-555-0132", "rph": "480-555-0133"}[who]
+    phone = {"md": "480-555-0131", "rn": "480-555-0132", "rph": "480-555-0133", "pa": "480-555-0134"}[who]
     body = account(email=f"{who}@example.org", degree=degree, phone=phone)
     assert person.post("/api/accounts", body).status == 201
     verify_primary(person, outbox, new_client)
@@ -93,8 +100,8 @@ def test_an_md_claims_ama_and_moc_in_one_claim(moc: dict[str, Any], new_client: 
     assert again.status == 201 and again.json == answer.json
 
     text = certificate_text(md, claim)
-    assert "and is awarded 1.0 AMA PRA Category 1 Credit™." in text
-    assert "and has earned 1.0 Medical Knowledge MOC point in the American Board of Internal Medicine's" in text
+    assert ", MD is awarded 1.0 AMA PRA Category 1 Credit™." in text
+    assert ", MD has also earned 1.0 Medical Knowledge MOC point in the American Board of Internal Medicine's" in text
     assert AMA_STATEMENT in text and ABIM_STATEMENT in text and ACCME in text
     assert "jointly accredited" not in text
     verified = new_client().get(f"/api/verify/{claim['certificate_code']}").json
@@ -150,6 +157,48 @@ def test_profile_reporting_fields(moc: dict[str, Any]) -> None:
     assert cleared["board_ids"] == {} and cleared["nabp_eprofile_id"] is None
 
 
+def test_field_errors_in_words(moc: dict[str, Any]) -> None:
+    """ "Please check: birth mmdd." and an ABIM id "12ab" that passed (docs/domain.md "Board ids")."""
+    md, activity = moc["md"], moc["activity"]
+    profile = account(email="md@example.org", degree="MD", phone="480-555-0131")
+    for typed in ("07/04", "7/4", "0704"):  # the way people write a birthday, kept as MMDD
+        saved = md.put("/api/me", profile | {"birth_mmdd": typed})
+        assert saved.status == 200 and saved.json["birth_mmdd"] == "0704", (typed, saved.json)
+    for bad in ("13/01", "02/30", "July 4", "7"):
+        answer = md.put("/api/me", profile | {"birth_mmdd": bad})
+        assert answer.status == 422 and answer.json["code"] == "VALIDATION_FAILED", bad
+        assert answer.json["message"] == "Enter your birth month and day, e.g. 07/04."
+        assert answer.json["details"] == [
+            {"field": "birth_mmdd", "message": "Enter your birth month and day, e.g. 07/04."}
+        ]
+    wrong = md.put("/api/me", profile | {"board_ids": {"ABIM": "12ab"}})
+    assert wrong.status == 422 and wrong.json["code"] == "VALIDATION_FAILED", wrong.json
+    assert wrong.json["details"] == [
+        {"field": "board_ids.ABIM", "message": "Enter your ABIM id: 6 digits, e.g. 123456."}
+    ]
+    # the same from the claim form, and nothing is recorded
+    claimed = md.post(
+        "/api/me/claims", lines_body(activity, AMA_MOC, **(MOC_DETAILS | {"board_ids": {"ABIM": "12ab"}}))
+    )
+    assert claimed.status == 422 and claimed.json["details"][0]["field"] == "board_ids.ABIM"
+    assert md.get("/api/me/claims").json["claims"] == []
+    typed = md.post("/api/me/claims", lines_body(activity, AMA_MOC, **(MOC_DETAILS | {"birth_mmdd": "07/04"})))
+    assert typed.status == 201, typed.json
+    assert md.get("/api/me").json["birth_mmdd"] == "0704"
+
+
+def test_each_profession_attests_in_its_own_words(
+    moc: dict[str, Any], admin: ApiClient, new_client: Any, outbox: Any
+) -> None:
+    """Nurses and pharmacists attested "Physicians should claim only the credit commensurate..."."""
+    rn = learner(admin, new_client, outbox, moc["activity"], "rn", "RN")
+    nurse = rn.get("/api/me/activities").json["attestation"]
+    assert nurse.startswith("I attest that I participated in this activity.") and "Physicians" not in nurse
+    assert "Nurses should claim only the contact hours" in nurse
+    physician = moc["md"].get("/api/me/activities").json["attestation"]
+    assert "Physicians should claim only the credit commensurate" in physician
+
+
 def test_a_jointly_accredited_team_activity(
     admin: ApiClient, new_client: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -166,7 +215,7 @@ def test_a_jointly_accredited_team_activity(
     nurse = rn.post("/api/me/claims", lines_body(activity, [{"credit_type": "ANCC", "credits": 1.0}]))
     assert nurse.status == 201, nurse.json
     text = certificate_text(rn, nurse.json["claim"])
-    assert "and is awarded 1.0 nursing contact hour (ANCC)." in text
+    assert ", RN is awarded 1.0 nursing contact hour (ANCC)." in text
     assert JOINT in text and AMA_STATEMENT in text
     assert ACCME not in text and "accredited as a provider of nursing continuing professional development" not in text
     assert "Nursing contact hours awarded: 1.0. Continuing Medical Education Office, 1 Hospital Way" in text
@@ -179,8 +228,9 @@ def test_a_jointly_accredited_team_activity(
     assert pharmacist.status == 201, pharmacist.json
     assert [x["credit_type"] for x in pharmacist.json["claim"]["lines"]] == ["ACPE", "IPCE"]
     text = certificate_text(rph, pharmacist.json["claim"])
-    assert "Statement of Credit" in text
-    assert f"ACPE Universal Activity Number (UAN): {UAN}. Credit awarded: 1.0 contact hour (0.1 CEUs)." in text
+    assert "Record of Participation" in text and "Statement of Credit" not in text  # ACPE: CPE Monitor awards it
+    assert f"NABP e-Profile ID: 1234567 · Date of participation: {activity_day(activity)}" in text
+    assert f"ACPE Universal Activity Number (UAN): {UAN} · Contact hours: 1.0 contact hour (0.1 CEUs)" in text
     assert JOINT in text and IPCE in text
     assert (
         ACCME not in text and "accredited by the Accreditation Council for Pharmacy Education as a provider" not in text
@@ -201,7 +251,7 @@ def test_a_claim_from_before_lines_still_lists_and_downloads(moc: dict[str, Any]
     listed = md.get("/api/me/claims").json["claims"]
     assert [(c["claim_id"], c["lines"]) for c in listed] == [(claim["claim_id"], one)]
     text = certificate_text(md, claim)
-    assert "and is awarded 1.0 AMA PRA Category 1 Credit™." in text and ABIM_STATEMENT not in text
+    assert ", MD is awarded 1.0 AMA PRA Category 1 Credit™." in text and ABIM_STATEMENT not in text
     assert new_client().get(f"/api/verify/{claim['certificate_code']}").json["lines"] == one
 
 
@@ -213,3 +263,21 @@ def test_the_coordinators_report_lists_every_line(moc: dict[str, Any], admin: Ap
     rows = admin.get(url, query="format=csv").raw.decode("utf-8-sig").splitlines()[1:]
     # the Credit and Credits columns (cme.credit.claims_report.CSV_COLUMNS), in the credit module's words
     assert [r.split(",")[8:10] for r in rows] == [["AMA PRA Category 1 Credit™", "1"], ["ABIM MOC points", "1"]]
+
+
+def test_a_pas_certificate_states_the_aapa_approval_date(admin: ApiClient, new_client: Any, outbox: Any) -> None:
+    """The activity's aapa_valid_until reaches the AAPA statement of the certificate a PA downloads."""
+    credits = [{"type": "AMA_PRA_1", "max": 1.0}, {"type": "AAPA_1", "max": 1.0}]
+    activity = create(admin, format="live", credits=credits, aapa_valid_until="2027-06-30")
+    pa = learner(admin, new_client, outbox, activity, "pa", "PA-C")
+    answer = pa.post("/api/me/claims", lines_body(activity, [{"credit_type": "AAPA_1", "credits": 1.0}]))
+    assert answer.status == 201, answer.json
+    assert pa.get("/api/me/activities").json["attestation"] == (
+        "I attest that I participated in this activity. PAs should only claim credit commensurate with the extent of "
+        "their participation."
+    )
+    text = certificate_text(pa, answer.json["claim"])
+    assert ", PA-C is awarded 1.0 AAPA Category 1 CME credit." in text
+    assert (
+        "This activity is designated for 1.0 AAPA Category 1 CME credit. Approval is valid until June 30, 2027." in text
+    )

@@ -8,10 +8,12 @@ import io
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from tests.integration.conftest import account
 from tests.integration.test_certificates import fetch, pdf_text
 from tests.integration.test_claims import claim_body, verify_primary
-from tests.integration.test_publisher import create
+from tests.integration.test_publisher import activity_body, create
 from tests.support.client import ApiClient
 from tests.support.clock import office_date
 
@@ -47,6 +49,31 @@ def test_credit_types_need_no_session(client: ApiClient) -> None:
     assert by_type["ABIM_MOC"]["moc_board"] == "ABIM"
 
 
+def test_credit_types_serve_labels_by_amount(client: ApiClient) -> None:
+    """The web wrote "1.5 AMA PRA Category 1 Credit™" where the certificate says "Credits™"."""
+    by_type = {k["type"]: k for k in client.get("/api/credit-types").json["credit_types"]}
+    assert (by_type["AMA_PRA_1"]["label_one"], by_type["AMA_PRA_1"]["label_other"]) == (
+        "AMA PRA Category 1 Credit™",
+        "AMA PRA Category 1 Credits™",
+    )
+    assert (by_type["ABIM_MOC"]["label_one"], by_type["ABIM_MOC"]["label_other"]) == (
+        "ABIM MOC point",
+        "ABIM MOC points",
+    )
+    assert (by_type["IPCE"]["label_one"], by_type["IPCE"]["label_other"]) == ("IPCE credit", "IPCE credits")
+    for kind in by_type.values():
+        assert kind["label_one"] and kind["label_other"] and kind["label_one"] != kind["label_other"], kind
+
+
+def test_aapa_designation_needs_its_validity_date(admin: ApiClient) -> None:
+    credits = [{"type": "AMA_PRA_1", "max": 1.0}, {"type": "AAPA_1", "max": 1.0}]
+    answer = admin.post("/api/admin/activities", activity_body(credits=credits))
+    assert answer.status == 422 and answer.json["code"] == "VALIDATION_FAILED", answer.json
+    assert [d["field"] for d in answer.json["details"]] == ["aapa_valid_until"]
+    saved = create(admin, credits=credits, aapa_valid_until="2027-06-30")
+    assert saved["aapa_valid_until"] == "2027-06-30"
+
+
 def test_credit_types_serve_every_activity_formats_label(client: ApiClient) -> None:
     """The web's only source of the format labels (docs/domain.md "Completion date")."""
     answer = client.get("/api/credit-types")
@@ -62,9 +89,18 @@ def test_credit_types_serve_every_activity_formats_label(client: ApiClient) -> N
     ]
 
 
-def test_every_credit_type_can_be_designated(admin: ApiClient, client: ApiClient) -> None:
+def test_every_credit_type_can_be_designated(
+    admin: ApiClient, client: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By a jointly accredited office (IPCE), with a UAN (ACPE)."""
+    from cme.platform.settings import reset_settings
+
+    monkeypatch.setenv("JOINTLY_ACCREDITED", "true")
+    reset_settings()
     credits = [{"type": t, "max": 1.0} for t in ALL_TYPES]
-    activity = create(admin, credits=credits)
+    activity = create(
+        admin, credits=credits, aapa_valid_until="2027-06-30", uan_pharmacist="JA0000000-0000-26-001-L01-P"
+    )  # AAPA's approval states its last day; ACPE is reported under a UAN
     assert [c["type"] for c in activity["credits"]] == ALL_TYPES
     listed = client.get(f"/api/activities/{activity['activity_id']}").json
     assert [c["type"] for c in listed["credits"]] == ALL_TYPES

@@ -16,6 +16,7 @@ def test_settings_are_public_and_cacheable(client: ApiClient) -> None:
         "help_email": "cme-help@example.org",
         "timezone": "America/New_York",
         "sms_number": None,
+        "jointly_accredited": False,
     }
     cache = answer.header("Cache-Control") or ""
     assert "public" in cache and "max-age=" in cache, cache
@@ -29,6 +30,7 @@ def test_settings_follow_the_environment(client: ApiClient, monkeypatch: pytest.
     monkeypatch.setenv("HELP_EMAIL", "gme@example.org")
     monkeypatch.setenv("OFFICE_TIMEZONE", "America/Phoenix")
     monkeypatch.setenv("SMS_NUMBER", "+15555550100")
+    monkeypatch.setenv("JOINTLY_ACCREDITED", "true")
     reset_settings()
     answer = client.get("/api/settings")
     assert answer.status == 200, answer.json
@@ -37,6 +39,7 @@ def test_settings_follow_the_environment(client: ApiClient, monkeypatch: pytest.
         "help_email": "gme@example.org",
         "timezone": "America/Phoenix",
         "sms_number": "+15555550100",
+        "jointly_accredited": True,  # the activity form shows IPCE only then
     }
 
 

@@ -137,7 +137,7 @@ def test_build_gives_the_claim_its_certificate_and_audit_record() -> None:
     assert writes.certificate.certificate_code == "ABCDEFGHJKMN" and writes.certificate.claim_id == "claim-1"
     assert writes.record.action == "claim" and writes.record.source_ip == "192.0.2.1"
     detail = plain(writes.record.detail)
-    assert detail["claim_id"] == "claim-1" and detail["attestation"] == claims.ATTESTATION
+    assert detail["claim_id"] == "claim-1" and detail["attestation"] == credit.attestation("MD")
     assert detail["lines"] == [{"credit_type": "AMA_PRA_1", "credits": "1.5"}]
     assert writes.additions == [] and writes.lines == lines
 

@@ -46,6 +46,14 @@ def test_every_type_of_the_contract_has_its_wording() -> None:
         if kind.type != CreditType.PARTICIPATION:  # participation has no statement of its own
             text = credit.statement(kind.type.value, "St. Elsewhere CME", 1.5, "live", 1.0, "1 Hospital Way")
             assert text and "{" not in text and "}" not in text
+        # an amount with its label: label_one for exactly 1, label_other for any other amount
+        assert (
+            served[kind.type.value].label_one == kind.label_one
+            and served[kind.type.value].label_other == kind.label_other
+        )
+        assert credit.counted(kind.type.value, 1.0) == f"1.0 {kind.label_one}"
+        assert credit.counted(kind.type.value, 0.5) == f"0.5 {kind.label_other}"
+        assert kind.label_one != kind.label_other
     labels = [k.label for k in credit.KINDS.values()]
     assert len(set(labels)) == len(labels)
     assert credit.label("NOT_A_TYPE") == "NOT_A_TYPE"
@@ -62,7 +70,8 @@ def test_moc_points_name_their_board() -> None:
         kind = credit.KINDS[credit_type]
         assert kind.moc_board and kind.label.startswith(kind.moc_board)
         text = credit.statement(credit_type.value, "St. Elsewhere CME", 10, "live")
-        assert "up to 10.0 " in text and f"granting {kind.moc_board} credit" in text
+        # ACCME's CME for MOC statements end "for the purpose of granting ABIM MOC credit" (it read "ABIM credit")
+        assert "up to 10.0 " in text and text.endswith(f"for the purpose of granting {kind.moc_board} MOC credit.")
         assert kind.claimants == credit.PHYSICIANS
     abim = credit.statement("ABIM_MOC", "X", 12.5)
     assert "earn up to 12.5 Medical Knowledge MOC points in the American Board of Internal Medicine's (ABIM)" in abim
@@ -75,8 +84,127 @@ def test_the_ama_statement_in_the_required_form() -> None:
     )
     assert "maximum of 12.5 AMA PRA Category 1 Credits™" in credit.statement("AMA_PRA_1", "X", 12.5, "live")
     assert "designates this live activity" in credit.statement("AMA_PRA_1", "X", 1, "rss")
-    assert credit.award("AMA_PRA_1", 0.75) == "and is awarded 0.75 AMA PRA Category 1 Credits™."
-    assert credit.award("AMA_PRA_1", 1.0) == "and is awarded 1.0 AMA PRA Category 1 Credit™."
+    assert credit.award("AMA_PRA_1", 0.75) == "0.75 AMA PRA Category 1 Credits™"
+    assert credit.award("AMA_PRA_1", 1.0) == "1.0 AMA PRA Category 1 Credit™"
+
+
+def test_award_lines_are_whole_sentences() -> None:
+    """They read "... Credits™. and has earned ...": the first now says who is awarded what, each
+    next what the learner has also earned, every one a sentence of its own."""
+    lines = [
+        credit.Line(CreditType.AMA_PRA_1, 1.5),
+        credit.Line(CreditType.ABIM_MOC, 1.0),
+        credit.Line(CreditType.IPCE, 1.5),
+    ]
+    assert credit.award_sentences("Ana Ruiz, MD", lines) == [
+        "Ana Ruiz, MD is awarded 1.5 AMA PRA Category 1 Credits™.",
+        "Ana Ruiz, MD has also earned 1.0 Medical Knowledge MOC point in the American Board of Internal Medicine's "
+        "Maintenance of Certification (MOC) program.",
+        "Ana Ruiz, MD has also earned 1.5 Interprofessional Continuing Education (IPCE) credits.",
+    ]
+    assert credit.award_sentences("Bo Li, RN", [credit.Line(CreditType.PARTICIPATION, 1.0)]) == [
+        "Bo Li, RN is awarded 1.0 hour of participation."
+    ]
+    for kind in credit.KINDS.values():  # no award starts or ends a sentence of its own ("and ...", "... .")
+        phrase = credit.award(kind.type.value, 2.0)
+        assert phrase[0].isdigit() and not phrase.endswith("."), phrase
+
+
+def test_ipce_credits_are_worded_ipce_then_credits() -> None:
+    """ "(IPCE credits)" is "(IPCE) credits", as the Joint Accreditation statement words it."""
+    assert "(IPCE credits)" not in credit.award("IPCE", 2.0)
+    assert credit.award("IPCE", 2.0) == "2.0 Interprofessional Continuing Education (IPCE) credits"
+    assert credit.award("IPCE", 1.0) == "1.0 Interprofessional Continuing Education (IPCE) credit"
+
+
+def test_abp_statement_in_its_own_words() -> None:
+    assert credit.statement("ABP_MOC", "X", 2.0) == (
+        "Successful completion of this CME activity, which includes participation in the evaluation component, "
+        "enables the learner to earn up to 2.0 MOC points in the American Board of Pediatrics' (ABP) Maintenance of "
+        "Certification (MOC) program. It is the CME activity provider's responsibility to submit learner completion "
+        "information to ACCME for the purpose of granting ABP MOC credit."
+    )
+
+
+def test_aapa_statement_whole() -> None:
+    """It lacked its authorization sentence and the approval's validity date."""
+    joint = credit.statement(
+        "AAPA_1", "St. Elsewhere CME", 1.5, "live", jointly_accredited=True, aapa_valid_until=date(2027, 6, 30)
+    )
+    assert joint == (
+        "St. Elsewhere CME has been authorized by the American Academy of PAs (AAPA) to award AAPA Category 1 CME "
+        "credit for activities planned in accordance with AAPA CME Criteria. This activity is designated for 1.5 AAPA "
+        "Category 1 CME credits. Approval is valid until June 30, 2027. PAs should only claim credit commensurate with "
+        "the extent of their participation."
+    )
+    reviewed = credit.statement("AAPA_1", "St. Elsewhere CME", 1.0, "live", aapa_valid_until=date(2027, 1, 5))
+    assert reviewed == (
+        "This activity has been reviewed by the AAPA Review Panel and is compliant with AAPA CME Criteria. This "
+        "activity is designated for 1.0 AAPA Category 1 CME credit. Approval is valid until January 5, 2027. PAs "
+        "should only claim credit commensurate with the extent of their participation."
+    )
+    # an activity saved before the date was asked for: no date is made up
+    assert "valid until" not in credit.statement("AAPA_1", "X", 1.0, "live")
+
+
+def test_aapa_designation_needs_its_validity_date() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        credit.check_aapa_valid_until(["AMA_PRA_1", "AAPA_1"], None)
+    assert refused.value.code == "VALIDATION_FAILED"
+    assert [d["field"] for d in refused.value.details or []] == ["aapa_valid_until"]
+    credit.check_aapa_valid_until(["AMA_PRA_1", "AAPA_1"], date(2027, 6, 30))
+    credit.check_aapa_valid_until(["AMA_PRA_1"], None)
+
+
+@pytest.mark.parametrize(
+    ("degree", "own"),
+    [
+        ("MD", "Physicians should claim only the credit commensurate with the extent of their participation"),
+        ("DO", "Physicians should claim only the credit commensurate with the extent of their participation"),
+        ("PA-C", "PAs should only claim credit commensurate with the extent of their participation."),
+        ("RN", "Nurses should claim only the contact hours commensurate"),
+        ("NP", "Nurses should claim only the contact hours commensurate"),
+        ("PhD", "I claim only the hours I took part in."),
+        ("Other", "I claim only the hours I took part in."),
+    ],
+)
+def test_the_attestation_in_each_professions_words(degree: str, own: str) -> None:
+    """Nurses and pharmacists attested "Physicians should claim only the credit commensurate..."."""
+    text = credit.attestation(degree)
+    assert text.startswith("I attest that I participated in this activity.") and own in text
+    if degree not in credit.PHYSICIANS:
+        assert "Physicians" not in text
+
+
+def test_a_pharmacist_attests_no_physician_sentence() -> None:
+    text = credit.attestation("PharmD")
+    assert text.startswith("I attest that I participated in this activity.") and "Physicians" not in text
+
+
+def test_board_ids_of_their_board_shape() -> None:
+    """An ABIM id "12ab" passed; ABIM's ids are 6 digits. Boards whose shape is unknown keep a loose check."""
+    with pytest.raises(InvalidInput) as refused:
+        credit.check_board_ids({"ABIM": "12ab"})
+    assert refused.value.code == "VALIDATION_FAILED"
+    assert refused.value.details == [
+        {"field": "board_ids.ABIM", "message": "Enter your ABIM id: 6 digits, e.g. 123456."}
+    ]
+    with pytest.raises(InvalidInput):
+        credit.check_board_ids({"ABIM": "1234567"})
+    with pytest.raises(InvalidInput) as loose:
+        credit.check_board_ids({"ABP": "12 34"})
+    assert [d["field"] for d in loose.value.details or []] == ["board_ids.ABP"]
+    credit.check_board_ids({"ABIM": "123456", "ABP": "1234-AB", "ABA": "12345678"})
+    with pytest.raises(InvalidInput) as unknown:
+        credit.check_board_ids({"XYZ": "123456"})
+    assert unknown.value.code == "BOARD_UNKNOWN"
+
+
+def test_reporting_asks_for_the_birth_month_and_day_in_words() -> None:
+    lines = [credit.Line(CreditType.AMA_PRA_1, 1.0), credit.Line(CreditType.ABIM_MOC, 1.0)]
+    with pytest.raises(InvalidInput) as refused:
+        credit.check_reporting(lines, True, {"ABIM": "123456"}, None, None)
+    assert refused.value.details == [{"field": "birth_mmdd", "message": "Enter your birth month and day, e.g. 07/04."}]
 
 
 def test_ipce_statement() -> None:
@@ -156,7 +284,10 @@ JOINT = [
     ],
 )
 def test_credit_options(degree: str, designated: list[Credit], expected: list[tuple[str, float]]) -> None:
-    assert [(c.type.value, c.max) for c in credit.credit_options(degree, designated)] == expected
+    """An activity with both ACPE UANs, from a jointly accredited office (test_pharmacy_rules: without them)."""
+    both = credit.AcpeUans(pharmacist="0000-0000-26-001-L01-P", technician="0000-0000-26-001-L01-T")
+    options = credit.credit_options(degree, designated, both, jointly_accredited=True)
+    assert [(c.type.value, c.max) for c in options] == expected
 
 
 def test_check_line() -> None:

@@ -24,7 +24,8 @@ TEAM = [Credit(type=t, max=1.0) for t in (AMA, ANCC, ACPE, IPCE)]
 
 def test_each_profession_claims_its_own_on_a_team_activity() -> None:
     def types(degree: str) -> list[str]:
-        return [c.type.value for c in credit.credit_options(degree, TEAM)]
+        uans = credit.AcpeUans(pharmacist="JA0000000-0000-26-001-L01-P")
+        return [c.type.value for c in credit.credit_options(degree, TEAM, uans, jointly_accredited=True)]
 
     assert types("MD") == types("DO") == ["AMA_PRA_1", "IPCE"]
     assert types("RN") == ["ANCC", "IPCE", "PARTICIPATION"]
@@ -78,11 +79,11 @@ def test_what_reporting_needs() -> None:
 
 def test_line_statements_alone_and_jointly_accredited() -> None:
     acpe = credit.Line(ACPE, 1.5)
-    alone = credit.line_statement(acpe, "X", 1.5, "live", "1 Way", "JA-1")
+    alone = credit.line_statement(acpe, "X", 1.5, "live", "1 Way")
     assert alone.startswith("X is accredited by the Accreditation Council for Pharmacy Education")
-    assert alone.endswith("ACPE Universal Activity Number (UAN): JA-1. Credit awarded: 1.5 contact hours (0.15 CEUs).")
-    assert credit.line_statement(acpe, "X", 1.5, "live", "1 Way", "JA-1", jointly_accredited=True) == (
-        "ACPE Universal Activity Number (UAN): JA-1. Credit awarded: 1.5 contact hours (0.15 CEUs)."
+    assert alone.endswith(credit.CPE_MONITOR_NOTE.format(provider="X"))
+    assert credit.line_statement(acpe, "X", 1.5, "live", "1 Way", jointly_accredited=True) == (
+        credit.CPE_MONITOR_NOTE.format(provider="X")
     )
     nurse = credit.line_statement(credit.Line(ANCC, 1.0), "X", 1.0, "live", "1 Way", jointly_accredited=True)
     assert nurse == "Nursing contact hours awarded: 1.0. X, 1 Way."
@@ -94,10 +95,8 @@ def test_line_statements_alone_and_jointly_accredited() -> None:
     assert credit.joint_accreditation_statement("X").startswith("In support of improving patient care, X is jointly")
 
 
-def test_an_acpe_line_without_a_uan() -> None:
-    assert credit.line_statement(credit.Line(ACPE, 2.0), "X", 2.0, jointly_accredited=True) == (
-        "Credit awarded: 2.0 contact hours (0.2 CEUs)."
-    )
+def test_an_acpe_record_without_a_uan() -> None:
+    assert credit.acpe_record(2.0, None, None, None) == ["Contact hours: 2.0 contact hours (0.2 CEUs)"]
 
 
 def test_the_ama_and_moc_certificate_text() -> None:
@@ -120,8 +119,14 @@ def test_the_ama_and_moc_certificate_text() -> None:
         return " ".join(PdfReader(io.BytesIO(render(d))).pages[0].extract_text().split())
 
     page = text(data)
-    assert "and is awarded 1.0 AMA PRA Category 1 Credit™." in page
-    assert "and has earned 1.0 Medical Knowledge MOC point in the American Board of Internal Medicine's" in page
+    # whole sentences about the learner (they read "... Credit™. and has earned ..."), read back with pypdf
+    assert "Ana Ruiz, MD is awarded 1.0 AMA PRA Category 1 Credit™." in page
+    assert (
+        "Ana Ruiz, MD has also earned 1.0 Medical Knowledge MOC point in the American Board of Internal Medicine's "
+        "Maintenance of Certification (MOC) program." in page
+    )
+    assert "and has earned" not in page and "Credit™. and" not in page
+    assert "for the purpose of granting ABIM MOC credit." in page
     assert credit.statement("AMA_PRA_1", "St. Elsewhere CME", 1.0, "live") in page
     assert credit.statement("ABIM_MOC", "St. Elsewhere CME", 1.0) in page
     assert credit.accme_statement("St. Elsewhere CME") in page
@@ -141,3 +146,56 @@ def test_a_claims_lines_are_read_in_one_place() -> None:
     assert credit.claim_lines(several) == [credit.Line(AMA, 2.0), credit.Line(MOC, 1.5)]
     before_lines = Claim("learner-1", "activity-2", credit_type="ANCC", credits=1.25)  # a claim from before lines
     assert credit.claim_lines(before_lines) == [credit.Line(ANCC, 1.25)]
+
+
+def test_a_pas_certificate_has_the_whole_aapa_statement() -> None:
+    """The AAPA statement lacked its authorization sentence and validity date (read back with pypdf)."""
+    import io
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    from cme.records.pdf.certificate import render
+
+    data = certificate(
+        learner_name="Pat Lee",
+        degree="PA-C",
+        credit_type="AAPA_1",
+        credits=1.5,
+        type_max=1.5,
+        ama_max=1.5,
+        lines=(credit.Line(CreditType.AAPA_1, 1.5),),
+        designated={"AMA_PRA_1": 1.5, "AAPA_1": 1.5},
+        jointly_accredited=True,
+        aapa_valid_until=date(2027, 6, 30),
+    )
+    page = " ".join(PdfReader(io.BytesIO(render(data))).pages[0].extract_text().split())
+    assert "Pat Lee, PA-C is awarded 1.5 AAPA Category 1 CME credits." in page
+    assert (
+        "St. Elsewhere CME has been authorized by the American Academy of PAs (AAPA) to award AAPA Category 1 CME "
+        "credit for activities planned in accordance with AAPA CME Criteria." in page
+    )
+    assert "Approval is valid until June 30, 2027." in page
+
+
+def test_a_nurses_certificate_says_ipce_then_credits() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from cme.records.pdf.certificate import render
+
+    data = certificate(
+        learner_name="Bo Li",
+        degree="RN",
+        credit_type="ANCC",
+        credits=1.0,
+        type_max=1.0,
+        lines=(credit.Line(ANCC, 1.0), credit.Line(CreditType.IPCE, 1.0)),
+        designated={"AMA_PRA_1": 1.0, "ANCC": 1.0, "IPCE": 1.0},
+        jointly_accredited=True,
+    )
+    page = " ".join(PdfReader(io.BytesIO(render(data))).pages[0].extract_text().split())
+    assert "Bo Li, RN is awarded 1.0 nursing contact hour (ANCC)." in page
+    assert "Bo Li, RN has also earned 1.0 Interprofessional Continuing Education (IPCE) credit." in page
+    assert "(IPCE credit" not in page

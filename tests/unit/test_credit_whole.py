@@ -46,6 +46,8 @@ def test_only_abp_moc_and_acpe_are_whole() -> None:
 
 # ------------------------------------------------------------------ CREDITS_MUST_BE_FULL
 
+UAN_P = "JA0000001-0000-26-001-L01-P"  # pharmacists are offered ACPE under the -P UAN
+
 
 @pytest.mark.parametrize(
     ("degree", "designated", "credit_type", "credits", "message"),
@@ -57,7 +59,7 @@ def test_only_abp_moc_and_acpe_are_whole() -> None:
 def test_a_whole_only_line_for_less_is_refused(
     degree: str, designated: list[Credit], credit_type: str, credits: float, message: str
 ) -> None:
-    options = credit.credit_options(degree, designated)
+    options = credit.credit_options(degree, designated, credit.AcpeUans(pharmacist=UAN_P))
     problem = refused(credit.check_line, degree, options, credit_type, credits)
     assert (problem.code, problem.message) == ("CREDITS_MUST_BE_FULL", message)
     assert problem.details == [{"field": "credits", "message": message}]  # one line: its field is credits
@@ -70,7 +72,7 @@ def test_partial_credit_stays_where_the_board_allows_it() -> None:
         credit.Line(AMA, 0.75),
         credit.Line(ABIM, 0.75),
     ]
-    team = credit.credit_options("RN", [Credit(type=AMA, max=2.0), Credit(type=IPCE, max=2.0)])
+    team = credit.credit_options("RN", [Credit(type=AMA, max=2.0), Credit(type=IPCE, max=2.0)], jointly_accredited=True)
     assert credit.check_line("RN", team, "IPCE", 1.25) == credit.Line(IPCE, 1.25)
 
 
@@ -186,6 +188,7 @@ def _activity(activity_format: str, *designations: tuple[str, float], window: in
     return Activity(
         "a1",
         format=activity_format,
+        uan_pharmacist=UAN_P,
         start_date=(END - timedelta(days=10)).isoformat(),
         end_date=END.isoformat(),
         claim_window_days=window,

@@ -3,9 +3,11 @@
  * Admin: create an activity (no ?id=) or edit one (?id=ID): its title, format, dates, location,
  * the credit designated (rows of type + maximum), the claim window, the evaluation (rows of
  * id, question, kind, required, choices), the attendance code (empty: generated), whether
- * it is published, its ids for the board reporting files (PARS activity id, ACPE UAN), and its
- * topics (ticked from the vocabulary GET /api/topics serves: licence requirements count by topic).
- * The API's field errors are shown next to their field.
+ * it is published, its ids for the board reporting files (PARS activity id; ACPE's UAN for
+ * pharmacists and for technicians, shown when ACPE is designated), and its topics (ticked from the
+ * vocabulary GET /api/topics serves: licence requirements count by topic). IPCE is offered only
+ * when the office is jointly accredited (GET /api/settings). The API's field errors are shown next
+ * to their field.
  */
 import { api } from './api.js';
 import {
@@ -15,6 +17,7 @@ import {
   activityIdParam, activityPath, alertRegion, loading, showTabs, signInAgain, usable,
 } from './admin-common.js';
 import { activityFormats, creditLabel, creditTypes } from './credits.js';
+import { loadSettings } from './settings.js';
 
 const form = /** @type {HTMLFormElement} */ (document.getElementById('activity-form'));
 const heading = /** @type {HTMLElement} */ (document.getElementById('activity-heading'));
@@ -54,10 +57,14 @@ function checkedTopics() {
 
 // The credit types a coordinator may designate and the activity formats, worded by the API
 // (GET /api/credit-types). The format list is disabled until it holds the API's formats; should
-// they not come, it stays so, and the form says the format is missing.
+// they not come, it stays so, and the form says the format is missing. IPCE credit comes only from
+// a jointly accredited provider: it is offered unless the office is known not to be (GET
+// /api/settings; should the settings not say, it is offered, and the API refuses it if need be).
 for (const slot of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-slot="ama-label"]'))) slot.textContent = creditLabel('AMA_PRA_1');
+const office = await loadSettings();
+const designable = creditTypes().filter((kind) => kind.type !== 'IPCE' || office?.jointly_accredited !== false);
 /** @type {HTMLSelectElement} */ (creditTemplate.content.querySelector('select[data-name="type"]')).replaceChildren(
-  ...creditTypes().map((kind) => new Option(kind.label, kind.type)),
+  ...designable.map((kind) => new Option(kind.label, kind.type)),
 );
 const formatSelect = /** @type {HTMLSelectElement} */ (form.elements.namedItem('format'));
 if (activityFormats().length) {
@@ -105,10 +112,24 @@ function addRow(list, template, prefix, fill) {
   return item;
 }
 
+// ACPE's UANs (one per audience: -P pharmacists, -T technicians) are asked for when ACPE is designated.
+const acpeUans = /** @type {HTMLElement} */ (document.getElementById('acpe-uans'));
+function designatesAcpe() {
+  return [.../** @type {NodeListOf<HTMLSelectElement>} */ (creditRows.querySelectorAll('select[data-name="type"]'))].some((s) => s.value === 'ACPE');
+}
+function showUans() {
+  acpeUans.hidden = !designatesAcpe();
+}
+creditRows.addEventListener('change', showUans);
+new MutationObserver(showUans).observe(creditRows, { childList: true });
+
 function addCredit(credit) {
   const added = addRow(creditRows, creditTemplate, 'credits', (item) => {
     const used = new Set([...creditRows.querySelectorAll('select')].filter((s) => s !== item.querySelector('select')).map((s) => s.value));
     const type = /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="type"]'));
+    // a type designated before the form stopped offering it (IPCE of an office not jointly
+    // accredited) is shown as it is, for the API to say what is wrong with it
+    if (credit?.type && ![...type.options].some((o) => o.value === credit.type)) type.append(new Option(creditLabel(credit.type), credit.type));
     type.value = credit?.type || [...type.options].map((o) => o.value).find((v) => !used.has(v)) || 'AMA_PRA_1';
     /** @type {HTMLInputElement} */ (item.querySelector('[data-name="max"]')).value = credit ? String(credit.max) : '1';
   });
@@ -132,6 +153,15 @@ function showWindowNotes() {
 }
 creditRows.addEventListener('change', showWindowNotes);
 formatSelect.addEventListener('change', showWindowNotes);
+// AAPA's approval date: asked (and required, as the API requires it) while AAPA credit is designated
+const aapaField = /** @type {HTMLElement} */ (document.getElementById('a-aapa-field'));
+function showAapa() {
+  const designated = [...creditRows.querySelectorAll('select')].some((s) => /** @type {HTMLSelectElement} */ (s).value === 'AAPA_1');
+  aapaField.hidden = !designated;
+  field('aapa_valid_until').required = designated;
+}
+creditRows.addEventListener('change', showAapa);
+new MutationObserver(showAapa).observe(creditRows, { childList: true });
 
 function showChoices(item) {
   const kind = /** @type {HTMLSelectElement} */ (item.querySelector('[data-name="kind"]')).value;
@@ -187,7 +217,7 @@ field('end_date').addEventListener('input', () => {
 
 // ---------------------------------------------------------------- reading and filling the form
 function fill(activity) {
-  for (const name of ['title', 'description', 'format', 'start_date', 'end_date', 'location', 'attendance_code', 'uan', 'pars_activity_id']) {
+  for (const name of ['title', 'description', 'format', 'start_date', 'end_date', 'location', 'attendance_code', 'uan_pharmacist', 'uan_technician', 'pars_activity_id']) {
     field(name).value = activity[name] ?? '';
   }
   field('claim_window_days').value = String(activity.claim_window_days);
@@ -195,6 +225,8 @@ function fill(activity) {
   creditRows.replaceChildren();
   for (const credit of activity.credits) addCredit(credit);
   showWindowNotes(); // the format, set above, too
+  field('aapa_valid_until').value = activity.aapa_valid_until || '';
+  showAapa();
   questionRows.replaceChildren();
   for (const q of activity.evaluation || []) addQuestion(q);
   const topics = new Set(activity.topics || []);
@@ -237,7 +269,10 @@ function payload() {
     }),
     attendance_code: text('attendance_code') || null,
     published: field('published').checked,
-    uan: text('uan') || null,
+    aapa_valid_until: aapaField.hidden ? null : text('aapa_valid_until') || null,
+    // the UANs only with ACPE designated (hidden, they are not the activity's)
+    uan_pharmacist: (designatesAcpe() && text('uan_pharmacist').toUpperCase()) || null,
+    uan_technician: (designatesAcpe() && text('uan_technician').toUpperCase()) || null,
     pars_activity_id: text('pars_activity_id') || null,
     topics: checkedTopics(),
   };
@@ -254,7 +289,10 @@ const PLAIN = [
   [/^evaluation\.\d+\.text$/, 'Please enter the question.'],
   [/^evaluation\.\d+\.choices$/, 'List the choices, one per line.'],
   [/^attendance_code$/, 'An attendance code is 4 to 12 letters and digits.'],
+  [/^uan_pharmacist$/, 'Enter the UAN for pharmacists, e.g. 0000-0000-26-001-L01-P.'],
+  [/^uan_technician$/, 'Enter the UAN for pharmacy technicians, e.g. 0000-0000-26-001-L01-T.'],
   [/^(uan|pars_activity_id)$/, 'Use up to 40 letters, digits and hyphens.'],
+  [/^aapa_valid_until$/, "Enter the date AAPA's approval is valid until."],
 ];
 // the API's developer wording (pydantic's) is replaced by the messages above (forms.js)
 const plain = (details) => plainDetails(details, PLAIN);

@@ -98,6 +98,7 @@ function showClaims(claims) {
   ])));
   /** @type {HTMLElement} */ (document.getElementById('npi-shared-note')).hidden = !claims.some((claim) => claim.npi_shared);
   /** @type {HTMLAnchorElement} */ (document.getElementById('claims-csv')).href = activityPath(activityId, '/claims?format=csv');
+  /** @type {HTMLAnchorElement} */ (document.getElementById('evaluation-csv')).href = activityPath(activityId, '/evaluation?format=csv');
 }
 
 function revokeControl(claim) {

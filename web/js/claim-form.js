@@ -13,15 +13,17 @@ import {
   claimableAmounts, creditLabel, formatAmount, mocBoard, wholeOnly,
 } from './credits.js';
 
-export const ATTESTATION = 'I attest that I participated in this activity. Physicians should claim only the credit '
-  + 'commensurate with the extent of their participation in the activity.';
+// Said when the API gave no attestation (an older reply): the participation every profession attests.
+// The learner's own words come from GET /api/me/activities (`attestation`, cme.rules.credit.attestation):
+// a physician's the AMA's sentence, a nurse's, a PA's, a pharmacist's their own credit's.
+export const ATTESTATION = 'I attest that I participated in this activity.';
 const ANSWER_PLEASE = 'Please answer this question.';
 const EVALUATION_INCOMPLETE = 'Please answer every required question of the evaluation.';
 const ATTESTATION_REQUIRED = 'Please confirm the attestation to claim credit.';
 const RADIO_LIMIT = 6; // more choices than this: a select
 const MOC_CONSENT = 'I agree that my MOC points and the details below are reported to my board (through ACCME), '
   + 'as the board requires.';
-const MMDD_HINT = 'Month and day as 4 digits, MMDD: July 4 is 0704';
+const MMDD_HINT = 'Month and day, e.g. 07/04 for July 4';
 
 /** A small element builder: el('p', {className: 'hint'}, 'text', child). Text is textContent. */
 function el(tag, props = {}, ...children) {
@@ -111,8 +113,11 @@ function answerOf(form, q) {
  * @param {() => void} hooks.onSignedOut
  * @param {(message: string) => void} hooks.onStale
  * @param {Api.Profile | null} [hooks.profile] the learner's profile: what it already holds is not asked again
+ * @param {string} [hooks.attestation] what the learner attests, in their own credit's words (GET /api/me/activities)
  */
-export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale, profile = null }) {
+export function claimForm(activity, {
+  onClaimed, onCancel, onSignedOut, onStale, profile = null, attestation = '',
+}) {
   const prefix = `claim-${activity.activity_id}`;
   const allOptions = activity.credit_options || [];
   // credit claimed beside the main one: MOC points (beside AMA credit) and IPCE
@@ -208,7 +213,7 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale,
       boardFields.set(board, textField(`board_ids.${board}`, `Your ${board} id`, { hint: `Your ${board} candidate or diplomate id` }));
     }
   }
-  const birth = known.birth_mmdd ? null : textField('birth_mmdd', 'Birth month and day', { hint: MMDD_HINT, inputmode: 'numeric', maxlength: 4 });
+  const birth = known.birth_mmdd ? null : textField('birth_mmdd', 'Birth month and day', { hint: MMDD_HINT, maxlength: 5 });
   const nabp = known.nabp_eprofile_id ? null : textField('nabp_eprofile_id', 'NABP e-Profile id', { inputmode: 'numeric', maxlength: 12 });
   const reporting = el(
     'fieldset', { className: 'group reporting' },
@@ -225,7 +230,7 @@ export function claimForm(activity, { onClaimed, onCancel, onSignedOut, onStale,
     'div', { className: 'field attest', 'data-field': 'attestation' },
     el('label', { className: 'checkbox checkbox--attest', htmlFor: attestId },
       el('input', { type: 'checkbox', id: attestId, name: 'attestation', required: true }),
-      el('span', {}, ATTESTATION)),
+      el('span', {}, attestation || ATTESTATION)),
   );
 
   const submit = el('button', { type: 'submit', className: 'button button--primary' }, 'Claim');

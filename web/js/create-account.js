@@ -8,6 +8,7 @@ import {
   formValues, handleSubmit, link, markFields, requireFields, setUpReveal, showAlert, showAnswerProblems,
 } from './forms.js';
 import { setSignedIn } from './shell.js';
+import { fillDegrees } from './credits.js';
 
 const lookupStep = /** @type {HTMLElement} */ (document.getElementById('step-lookup'));
 const lookupForm = /** @type {HTMLFormElement} */ (document.getElementById('lookup-form'));
@@ -21,6 +22,7 @@ const profileAlert = /** @type {HTMLElement} */ (document.getElementById('profil
 const saveButton = /** @type {HTMLButtonElement} */ (profileForm.querySelector('button[type="submit"]'));
 
 setUpReveal(profileForm);
+fillDegrees(/** @type {HTMLSelectElement} */ (profileForm.elements.namedItem('degree')));
 
 /** The email typed at Sign In in this tab (sessionStorage), so it need not be typed again. */
 const SIGN_IN_EMAIL = 'cme.signInEmail';

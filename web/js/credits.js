@@ -19,11 +19,14 @@ const FORMATS = Object.freeze(
   reply.status === 200 && Array.isArray(reply.body?.formats) ? reply.body.formats : [],
 );
 const FORMAT_LABELS = new Map(FORMATS.map(({ format, label }) => [format, label]));
+const DEGREES = Object.freeze(
+  reply.status === 200 && Array.isArray(reply.body?.degrees) ? reply.body.degrees : [],
+);
 
 /** The credit types in the order every list of credits follows. */
 export const CREDIT_TYPES = Object.freeze(KINDS.map((kind) => kind.type));
 
-/** [{type, label, unit, unit_one, short, headline, statement, claimants, moc_board}, ...] as the API serves them. */
+/** [{type, label, label_one, label_other, unit, unit_one, short, headline, statement, claimants, moc_board}, ...] as the API serves them. */
 export function creditTypes() {
   return KINDS;
 }
@@ -31,6 +34,22 @@ export function creditTypes() {
 /** [{format, label}, ...]: every activity format, in the order a coordinator picks from, as the API serves them. */
 export function activityFormats() {
   return FORMATS;
+}
+
+/** [{degree, label}, ...]: every degree a learner may hold, in the order they pick from, as the API serves them. */
+export function degrees() {
+  return DEGREES;
+}
+
+/**
+ * Fill a degree list (the account and profile forms) with every degree the API serves, after its
+ * empty first choice ("Choose your degree"): the one list of degrees is the server's
+ * (docs/domain.md "Degrees and who claims what"), never a copy in the page.
+ * @param {HTMLSelectElement} select
+ */
+export function fillDegrees(select) {
+  const prompt = select.options[0] && !select.options[0].value ? [select.options[0]] : [];
+  select.replaceChildren(...prompt, ...DEGREES.map(({ degree, label }) => new Option(label, degree)));
 }
 
 /** A credit type's label, as the API words it (an unknown type as it is). */
@@ -77,13 +96,33 @@ export function designation(credit) {
   return `${creditLabel(credit.type)}: ${formatAmount(credit.max)}`;
 }
 
-/** A claim's credit: "<amount> <label>"; participation as its certificate with the hours. */
+/**
+ * An amount with its label, as the certificate writes it (cme.rules.credit.counted): the
+ * type's label_one after exactly 1 ("1.0 ... Credit™"), its label_other after any other amount.
+ */
+export function counted(type, amount) {
+  const kind = BY_TYPE.get(type);
+  const words = kind ? (Number(amount) === 1 ? kind.label_one : kind.label_other) : String(type);
+  return `${formatAmount(amount)} ${words || creditLabel(type)}`;
+}
+
+/** The degrees that may claim a credit type ([] when unknown). */
+export function claimants(type) {
+  return BY_TYPE.get(type)?.claimants || [];
+}
+
+/** The boards whose MOC points a degree may claim ("ABIM", ...): its learners' board id fields. */
+export function mocBoardsFor(degree) {
+  return KINDS.filter((kind) => kind.moc_board && (kind.claimants || []).includes(degree)).map((kind) => kind.moc_board);
+}
+
+/** A claim's credit: "<amount> <label>" (counted); participation as its certificate with the hours. */
 export function claimedCredit(claim) {
   const kind = BY_TYPE.get(claim.credit_type);
   if (claim.credit_type === 'PARTICIPATION' && kind) {
     return `${kind.headline} (${formatAmount(claim.credits)} ${Number(claim.credits) === 1 ? kind.unit_one : kind.unit})`;
   }
-  return `${formatAmount(claim.credits)} ${creditLabel(claim.credit_type)}`;
+  return counted(claim.credit_type, claim.credits);
 }
 
 /** Whether a credit type's board awards only the activity's whole amount (the API's `whole`: ABP MOC, ACPE). */

@@ -67,6 +67,7 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
   const template = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-my-activity'));
 
   let activities = [];
+  let attestation = ''; // what this learner attests to claim, in their own credit's words (the API's)
   // activities claimed while the page is open: they stay in To claim (now Claimed) until a reload
   const claimedHere = new Set();
 
@@ -182,6 +183,7 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
       showAlert(alertRegion);
       const { form, focus } = claimForm(activity, {
         profile: profile(),
+        attestation,
         onClaimed: (claim) => {
           claimed(activity, claim);
           onProfileChanged(); // what the form asked for (board id, birth month/day) is in the profile now
@@ -304,6 +306,7 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
       return;
     }
     activities = mine.body.activities.slice();
+    attestation = typeof mine.body.attestation === 'string' ? mine.body.attestation : '';
     if (recorded.status === 200 && Array.isArray(recorded.body?.claims)) {
       const shown = new Set(activities.map((a) => a.activity_id));
       for (const claim of recorded.body.claims) if (!shown.has(claim.activity_id)) activities.push(fromClaim(claim));

@@ -12,7 +12,7 @@ import {
   errorMessage, handleSubmit, markFields, requireFields, setBusy, showAlert,
 } from './forms.js';
 import { setRole, setSignedIn } from './shell.js';
-import { creditLabel, creditTypes, formatAmount } from './credits.js';
+import { counted, creditTypes } from './credits.js';
 import { formatDate, officeToday } from './dates.js';
 
 const MAX_BYTES = 10 * 1024 * 1024;
@@ -129,7 +129,7 @@ function row(item) {
     { 'data-id': id },
     h('td', { 'data-label': 'Date completed', class: 'nowrap' }, formatDate(item.completed_on)),
     title,
-    h('td', { 'data-label': 'Credit' }, `${formatAmount(item.credits)} ${item.label || creditLabel(item.credit_type)}`),
+    h('td', { 'data-label': 'Credit' }, counted(item.credit_type, item.credits)),
     certificate,
     actions,
   );

@@ -11,7 +11,7 @@ import {
   clearErrors, formValues, formatPhone, handleSubmit, requireFields, setBusy, showAlert, showAnswerProblems,
 } from './forms.js';
 import { setRole, setSignedIn } from './shell.js';
-import { mocBoards } from './credits.js';
+import { claimants, fillDegrees, mocBoards, mocBoardsFor } from './credits.js';
 import { setUpEmails } from './my-emails.js';
 import { setUpActivities } from './my-activities.js';
 import { setUpPhone } from './my-phone.js';
@@ -23,6 +23,7 @@ const editToggle = /** @type {HTMLButtonElement} */ (document.getElementById('ed
 const form = /** @type {HTMLFormElement} */ (document.getElementById('profile-form'));
 const formAlert = /** @type {HTMLElement} */ (document.getElementById('profile-alert'));
 const saveButton = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
+fillDegrees(/** @type {HTMLSelectElement} */ (form.elements.namedItem('degree')));
 
 const banner = /** @type {HTMLElement} */ (document.getElementById('verify-banner'));
 const bannerStatus = /** @type {HTMLElement} */ (document.getElementById('banner-status'));
@@ -51,8 +52,31 @@ for (const board of mocBoards()) {
   const input = document.createElement('input');
   Object.assign(input, { id: `edit-board-${board}`, name: `board_ids.${board}`, type: 'text', autocomplete: 'off', maxLength: 20 });
   input.className = 'input--short';
+  field.dataset.board = board;
   field.append(label, input);
   boardBox.append(field);
+}
+
+/**
+ * What a degree reports, so what its profile shows and asks (the mapping is the API's, from
+ * GET /api/credit-types): the ids at the boards whose MOC points it may claim, the NABP id where
+ * it may claim ACPE credit, and the birth month and day where either is reported. A nurse sees
+ * no physician board.
+ */
+function reports(degree) {
+  const boards = mocBoardsFor(degree);
+  const nabp = claimants('ACPE').includes(degree);
+  return { boards, nabp, birth: boards.length > 0 || nabp };
+}
+
+/** Show only the reporting fields of `degree` (the degree chosen in the form). */
+function showReportingFields(degree) {
+  const shown = reports(degree);
+  for (const field of /** @type {NodeListOf<HTMLElement>} */ (boardBox.querySelectorAll('[data-board]'))) {
+    field.hidden = !shown.boards.includes(field.dataset.board || '');
+  }
+  /** @type {HTMLElement} */ (document.getElementById('edit-nabp-field')).hidden = !shown.nabp;
+  /** @type {HTMLElement} */ (document.getElementById('edit-reporting')).hidden = !shown.birth;
 }
 
 function boardIdsText(boards) {
@@ -96,6 +120,11 @@ function render() {
     cell.textContent = value;
     cell.classList.toggle('muted', value === 'Not given');
   }
+  const reported = reports(current.degree);
+  const rows = { board_ids: reported.boards.length > 0, nabp_eprofile_id: reported.nabp, birth_mmdd: reported.birth };
+  for (const [field, show] of Object.entries(rows)) {
+    /** @type {HTMLElement} */ (portal.querySelector(`[data-shown-for="${field}"]`)).hidden = !show;
+  }
   /** @type {HTMLElement} */ (document.getElementById('email-unverified')).hidden = Boolean(current.email_verified);
   banner.hidden = Boolean(current.email_verified);
   /** @type {HTMLElement} */ (banner.querySelector('[data-slot="email"]')).textContent = current.email_verified ? '' : current.email;
@@ -124,7 +153,12 @@ function fillForm() {
   for (const [name, value] of Object.entries(values)) {
     /** @type {HTMLInputElement | HTMLSelectElement} */ (form.elements.namedItem(name)).value = value ?? '';
   }
+  showReportingFields(current.degree);
 }
+
+/** @type {HTMLSelectElement} */ (form.elements.namedItem('degree')).addEventListener('change', (event) => {
+  showReportingFields(/** @type {HTMLSelectElement} */ (event.target).value);
+});
 
 function setEditing(editing) {
   form.hidden = !editing;
@@ -148,6 +182,7 @@ editToggle.addEventListener('click', () => setEditing(true));
 function profilePayload() {
   const current = theProfile();
   const values = formValues(form);
+  const shown = reports(values.degree);
   const payload = {
     first_name: values.first_name,
     last_name: values.last_name,
@@ -156,8 +191,12 @@ function profilePayload() {
     specialty: values.specialty || null,
     npi: values.npi || null,
     transcript_frequency: current.transcript_frequency,
-    board_ids: Object.fromEntries(mocBoards().map((board) => [board, values[`board_ids.${board}`] || ''])),
-    nabp_eprofile_id: values.nabp_eprofile_id || '',
+    // a board (or NABP) the degree does not report to keeps what the profile holds, unseen and unchanged
+    board_ids: Object.fromEntries(mocBoards().map((board) => [
+      board,
+      (shown.boards.includes(board) ? values[`board_ids.${board}`] : current.board_ids?.[board]) || '',
+    ])),
+    nabp_eprofile_id: (shown.nabp ? values.nabp_eprofile_id : current.nabp_eprofile_id) || '',
     birth_mmdd: values.birth_mmdd || '',
   };
   return payload;

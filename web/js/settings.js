@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * The office's settings (name, help email, time zone, SMS number) as the API serves them
- * (GET /api/settings, from the backend's one settings model): never copied into the web.
+ * The office's settings (name, help email, time zone, SMS number, whether it is jointly
+ * accredited) as the API serves them (GET /api/settings, from the backend's one settings model): never copied into the web.
  *
  * Read once per browser session: the answer is kept in sessionStorage, so a page of the same
  * session has them at once, with no request. Until the first answer arrives, cachedSettings()
@@ -30,18 +30,22 @@ function clean(body) {
     help_email: body.help_email,
     timezone: validZone(body.timezone) ? body.timezone : '',
     sms_number: typeof body.sms_number === 'string' && body.sms_number ? body.sms_number : null,
+    // null: not known (an API from before it was served)
+    jointly_accredited: typeof body.jointly_accredited === 'boolean' ? body.jointly_accredited : null,
   });
 }
 
 function readStored() {
   try {
-    return clean(JSON.parse(window.sessionStorage.getItem(KEY) || 'null'));
+    const stored = clean(JSON.parse(window.sessionStorage.getItem(KEY) || 'null'));
+    // a copy kept before jointly_accredited was served: ask the API again
+    return stored && stored.jointly_accredited !== null ? stored : null;
   } catch {
     return null;
   }
 }
 
-/** @typedef {Readonly<Api.SettingsReply>} Settings */
+/** @typedef {Readonly<Omit<Api.SettingsReply, 'jointly_accredited'> & { jointly_accredited: boolean | null }>} Settings */
 
 let current = readStored();
 /** @type {Promise<Settings | null> | null} */

@@ -21,6 +21,7 @@ router = Router()
         "CREDITS_INVALID",
         "DATES_INVALID",
         "EVALUATION_INVALID",
+        "IPCE_NEEDS_JOINT_ACCREDITATION",
         "TOPIC_UNKNOWN",
         ok={201: {"description": "Created"}},
     ),
@@ -55,6 +56,7 @@ def get_activity(activity_id: str) -> Response[ActivityReply]:
         "CREDITS_INVALID",
         "DATES_INVALID",
         "EVALUATION_INVALID",
+        "IPCE_NEEDS_JOINT_ACCREDITATION",
         "TOPIC_UNKNOWN",
     ),
 )

@@ -38,18 +38,22 @@ from cme.platform.schemas import (
     MyActivitiesReply,
     MyActivity,
 )
+from cme.platform.settings import get_settings
 from cme.publishing import activities
 from cme.records import board_files, certificates
 from cme.rules import credit
 
-ATTESTATION = (
-    "I attest that I participated in this activity. Physicians should claim only the credit "
-    "commensurate with the extent of their participation in the activity."
-)
-
 
 def _designated(activity: Activity) -> list[Credit]:
     return [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
+
+
+def options(degree: str, activity: Activity) -> list[Credit]:
+    """What a learner of ``degree`` may claim of the activity (credit.credit_options): ACPE under the
+    UAN of their audience, IPCE only from a jointly accredited office."""
+    return credit.credit_options(
+        degree, _designated(activity), activities.uans(activity), get_settings().jointly_accredited
+    )
 
 
 def lines_out(lines: list[credit.Line]) -> list[ClaimLineOut]:
@@ -150,9 +154,9 @@ def check(
     completed = credit.completed_on(activity_format, end, today)
     credit.board_limits(requested_types(data), activity_format, end, completed, today)
     credit.check_window(end, int(activity.claim_window_days), today, activity_format, reopened_until)
-    options = credit.credit_options(learner.degree, _designated(activity))
+    allowed = options(learner.degree, activity)
     requested, several = _requested(data)
-    lines = credit.check_lines(learner.degree, options, requested, several)
+    lines = credit.check_lines(learner.degree, allowed, requested, several)
     known = reporting(data, learner)
     credit.check_reporting(lines, data.moc_consent, known.board_ids, known.birth_mmdd, known.nabp_eprofile_id)
     credit.check_evaluation(activity.evaluation or [], data.evaluation)
@@ -327,7 +331,7 @@ def build(
             "credits": str(first.credits),
             "lines": [{"credit_type": x.credit_type.value, "credits": str(x.credits)} for x in lines],
             **({"moc_consent": True} if claim.moc_consent else {}),
-            "attestation": ATTESTATION,
+            "attestation": credit.attestation(learner.degree),  # as the claim form showed it
             "evaluation": data.evaluation,
         },
         source_ip,
@@ -553,11 +557,11 @@ def _my_activity(activity: Activity, email: str, claim: Claim | None, degree: st
     """One attended activity as My activities shows it (its status: credit.claim_status): closed
     after its last day for this learner (credit.closing: an enduring material's end date, or the
     boards' own limit when every credit the learner may claim has one), with the reason."""
-    options = credit.credit_options(degree, _designated(activity))
+    allowed = options(degree, activity)
     end = date.fromisoformat(activity.end_date)
     activity_format = activity.format or ""
     last_day, why = credit.closing(
-        [o.type.value for o in options],
+        [o.type.value for o in allowed],
         activity_format,
         end,
         int(activity.claim_window_days),
@@ -572,7 +576,7 @@ def _my_activity(activity: Activity, email: str, claim: Claim | None, degree: st
         start_date=view.start_date,
         end_date=view.end_date,
         location=activity.location,
-        credit_options=options,
+        credit_options=allowed,
         status=status,
         claim_deadline=last_day,
         reason=reason,
@@ -580,6 +584,21 @@ def _my_activity(activity: Activity, email: str, claim: Claim | None, degree: st
         evaluation=view.evaluation,
         claim=out(claim) if claim else None,
     )
+
+
+def attended_activities(learner_id: str) -> tuple[Learner, list[EmailOwner], list[MyActivity]]:
+    """Steps 2 to 4 of my_activities: the learner, the emails the index shows, and each activity
+    attended under a verified email as My activities shows it (the latest first)."""
+    learner, owners, attended = _attended_by(learner_id)
+    found_activity, claims = _activities_and_claims(learner_id, sorted(attended))
+    today = clock.office_today()
+    result = [
+        _my_activity(found_activity[activity_id], email, claims.get(activity_id), learner.degree, today)
+        for activity_id, email in attended.items()
+        if activity_id in found_activity
+    ]
+    result.sort(key=lambda a: a.start_date, reverse=True)
+    return learner, owners, result
 
 
 def my_activities(learner_id: str) -> MyActivitiesReply:
@@ -607,20 +626,15 @@ def my_activities(learner_id: str) -> MyActivitiesReply:
     table, see tests/support/index_lag.py) is read in one more step, so it is never missed.
     Attendance is still found by email at read time, as cme.identity.emails says: a verification
     copies nothing, so nothing recorded under an email before its account existed is lost."""
-    learner, owners, attended = _attended_by(learner_id)
-    found_activity, claims = _activities_and_claims(learner_id, sorted(attended))
-    today = clock.office_today()
-    result = [
-        _my_activity(found_activity[activity_id], email, claims.get(activity_id), learner.degree, today)
-        for activity_id, email in attended.items()
-        if activity_id in found_activity
-    ]
-    result.sort(key=lambda a: a.start_date, reverse=True)
+    learner, owners, result = attended_activities(learner_id)
     unverified = sorted(
         ({o.email for o in owners if not o.verified} | {learner.email}) - set(learner.verified_emails or ())
     )
     return MyActivitiesReply(
-        activities=result, unverified_emails=unverified, note=UNVERIFIED_NOTE if unverified else None
+        activities=result,
+        unverified_emails=unverified,
+        note=UNVERIFIED_NOTE if unverified else None,
+        attestation=credit.attestation(learner.degree),
     )
 
 

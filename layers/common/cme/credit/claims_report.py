@@ -54,7 +54,7 @@ def report(activity_id: str) -> ClaimReportReply:
     activity = activities.get(activity_id)
     claims = list(Claim.by_activity.query(activity_id))
     attendance = list(Attendance.query(activity_id))
-    learners = _learners({c.learner_id for c in claims})
+    learners = claimants({c.learner_id for c in claims})
     shared = _shared_npis(claims)
     rows = [_row(c, learners.get(c.learner_id), shared) for c in claims]
     questions = activities.public_view(activity).evaluation
@@ -84,7 +84,7 @@ def with_accounts(rows: list[Unclaimed]) -> list[Unclaimed]:
     return [r.model_copy(update={"learner_id": owners.get(r.email)}) for r in rows]
 
 
-def _learners(ids: set[str]) -> dict[str, Learner]:
+def claimants(ids: set[str]) -> dict[str, Learner]:
     if not ids:
         return {}
     return {x.learner_id: x for x in Learner.batch_get(sorted(ids), attributes_to_get=_LEARNER_FIELDS)}
@@ -99,7 +99,7 @@ def _shared_npis(claims: Iterable[Claim]) -> set[str]:
     return {npi for npi, who in holders.items() if len(who) > 1}
 
 
-def _names(claim: Claim, learner: Learner | None) -> tuple[str, str]:
+def names(claim: Claim, learner: Learner | None) -> tuple[str, str]:
     """First and last name as the certificate prints them now (the learner's current name); a
     claim whose learner is gone keeps the name it was made under."""
     if learner is not None:
@@ -110,7 +110,7 @@ def _names(claim: Claim, learner: Learner | None) -> tuple[str, str]:
 
 
 def _row(claim: Claim, learner: Learner | None, shared: set[str]) -> ClaimReportRow:
-    first, last = _names(claim, learner)
+    first, last = names(claim, learner)
     return ClaimReportRow(
         learner_id=claim.learner_id,
         learner_name=claim.learner_name,

@@ -7,12 +7,13 @@ schemas back. The password hash never leaves this module and cme.identity.passwo
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from cme.identity import devices, emails, passwords, phones, sessions
+from cme.identity import devices, emails, learner_search, passwords, phones, sessions
 from cme.platform import audit, clock, retry, throttle
 from cme.platform.errors import (
     Conflict,
@@ -161,7 +162,7 @@ def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
     owner = EmailOwner(email, learner_id=learner.learner_id, verified=False, primary=True, added_at=now)
     raw_token, token = emails.new_verification(learner.learner_id, email)
     session_token, session = sessions.new_session(learner.learner_id, learner.role)
-    items = (owner, learner, token, session)
+    items = (owner, learner, learner_search.entry_of(learner), token, session)
 
     def undo(tx: TransactWrite) -> None:
         for item in items:
@@ -171,7 +172,7 @@ def create_account(data: NewAccount, client: str) -> tuple[Profile, str]:
         # over nothing, or over a hold: an unconfirmed address is only held
         # (docs/api.md "Email confirmation needs the account that asked for it"),
         # and Create Account with it wins at once (an account whose only email it was is closed)
-        emails.take(owner, [learner, token, session], "account create", over_any_hold=True)
+        emails.take(owner, list(items[1:]), "account create", over_any_hold=True)
     except emails.AddressTaken:
         raise Conflict(
             "EMAIL_TAKEN",
@@ -314,25 +315,36 @@ def _save_profile(learner: Learner, changes: dict[str, Any], source_ip: str, use
     )
     old_name = {"first_name": learner.first_name, "last_name": learner.last_name}
     new_name = {"first_name": changes["first_name"], "last_name": changes["last_name"]}
+    # what the office finds the learner by (cme.identity.learner_search), put with the values it is made from
+    found_by = learner_search.entry(
+        learner.learner_id, changes["first_name"], changes["last_name"], changes["npi"], changes["phone_e164"]
+    )
+    reindex = not learner_search.same_keys(found_by, learner_search.entry_of(learner))
     try:
-        if new_name == old_name:
+        if new_name == old_name and not reindex:
             retry.call(lambda: learner.update(actions=actions, condition=condition), "profile")
             return True
-        record = audit.entry(
-            learner.learner_id,
-            "name_changed",
-            learner.learner_id,
-            {"old": old_name, "new": new_name},
-            source_ip,
-            user_agent,
-            changes["updated_at"],
-        )
+        records = []
+        if new_name != old_name:
+            records.append(
+                audit.entry(
+                    learner.learner_id,
+                    "name_changed",
+                    learner.learner_id,
+                    {"old": old_name, "new": new_name},
+                    source_ip,
+                    user_agent,
+                    changes["updated_at"],
+                )
+            )
 
         def build(tx: TransactWrite) -> None:
             tx.update(learner, actions=actions, condition=condition)
-            tx.save(record)
+            tx.save(found_by)
+            for record in records:
+                tx.save(record)
 
-        retry.transact(build, "profile name correction")
+        retry.transact(build, "profile name correction" if records else "profile")
     except UpdateError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
@@ -343,7 +355,8 @@ def _save_profile(learner: Learner, changes: dict[str, Any], source_ip: str, use
         return False
     for name, value in changes.items():
         setattr(learner, name, value)
-    logger.info("name corrected (audited)", extra={"learner_id": learner.learner_id})
+    if new_name != old_name:
+        logger.info("name corrected (audited)", extra={"learner_id": learner.learner_id})
     return True
 
 
@@ -380,43 +393,103 @@ def update_profile(learner_id: str, data: ProfileUpdate, source_ip: str = "", us
     raise Conflict("PROFILE_CHANGED", "Your profile was changed meanwhile. Please reload the page and save again.")
 
 
-def _office_degree_change(
-    learner: Learner, degree: str, detail: dict[str, Any], actor: str, client: tuple[str, str]
+@dataclass(frozen=True)
+class Correction:
+    """What the office corrects on a learner's record (None: unchanged), and why."""
+
+    reason: str
+    first_name: str | None = None
+    last_name: str | None = None
+    degree: str | None = None
+
+
+def _corrected_values(learner: Learner, fix: Correction) -> dict[str, Any]:
+    """The attributes a correction sets (only those that differ); bad names are refused as a
+    learner's own save refuses them."""
+    problems = Problems()
+    names = {"first_name": fix.first_name, "last_name": fix.last_name}
+    given = {field: name for field, name in names.items() if name is not None}
+    problems.check(check_name_scripts, given)
+    problems.check(check_name_relay, given)
+    values: dict[str, Any] = {}
+    for field, name in given.items():
+        cleaned = clean_name(name)
+        if cleaned != getattr(learner, field):
+            values[field] = cleaned
+    if "last_name" in values:
+        values["last_name_key"] = problems.check(_last_name_key, values["last_name"])
+    problems.raise_any()
+    if fix.degree is not None and fix.degree != learner.degree:
+        values["degree"] = fix.degree
+    return values
+
+
+def _office_records(
+    learner: Learner, values: dict[str, Any], fix: Correction, actor: str, client: tuple[str, str]
+) -> list[Any]:
+    """The audit records of a correction: a degree change and a name change each its own, as the
+    learner's own name change and the degree route always wrote them."""
+    now = values["updated_at"]
+    records = []
+    if "degree" in values:
+        detail = {"old": learner.degree, "new": values["degree"], "reason": fix.reason}
+        records.append(audit.entry(learner.learner_id, "degree_changed", actor, detail, *client, now))
+    if "first_name" in values or "last_name" in values:
+        old = {"first_name": learner.first_name, "last_name": learner.last_name}
+        new = {name: values.get(name, old[name]) for name in old}
+        detail = {"old": old, "new": new, "reason": fix.reason}
+        records.append(audit.entry(learner.learner_id, "name_changed", actor, detail, *client, now))
+    return records
+
+
+def _office_change(
+    learner: Learner, values: dict[str, Any], fix: Correction, actor: str, client: tuple[str, str]
 ) -> bool:
-    """Write the degree with its audit record in one transaction, if the degree is still as
-    read (False when it changed meanwhile, or the learner is gone)."""
-    now = clock.now()
-    old = learner.degree
-    record = audit.entry(
-        learner.learner_id, "degree_changed", actor, {"old": old, "new": degree, **detail}, *client, now
+    """Write the corrected values, their audit records and the learner's search item in one
+    transaction, if the record is still as read (False when it changed meanwhile, or the
+    learner is gone)."""
+    values = {**values, "updated_at": clock.now()}
+    records = _office_records(learner, values, fix, actor, client)
+    merged = {name: values.get(name, getattr(learner, name)) for name in ("first_name", "last_name")}
+    found_by = learner_search.entry(
+        learner.learner_id, merged["first_name"], merged["last_name"], learner.npi, learner.phone_e164
+    )
+    condition = (
+        Learner.learner_id.exists()
+        & (Learner.degree == learner.degree)
+        & (Learner.first_name == learner.first_name)
+        & (Learner.last_name == learner.last_name)
     )
 
     def build(tx: TransactWrite) -> None:
         tx.update(
-            learner,
-            actions=[Learner.degree.set(degree), Learner.updated_at.set(now)],
-            condition=Learner.degree == old,
+            learner, actions=[getattr(Learner, name).set(value) for name, value in values.items()], condition=condition
         )
-        tx.save(record)
+        if "first_name" in values or "last_name" in values:
+            tx.save(found_by)
+        for record in records:
+            tx.save(record)
 
     try:
-        retry.transact(build, "degree change")
+        retry.transact(build, "office correction")
     except TransactWriteError as exc:
         if retry.DECISION not in retry.reason_codes(exc):
             raise
         return False
-    learner.degree, learner.updated_at = degree, now
+    for name, value in values.items():
+        setattr(learner, name, value)
     return True
 
 
-def change_degree(
-    learner_id: str, degree: str, reason: str, actor: str, source_ip: str = "", user_agent: str = ""
-) -> Profile:
-    """A coordinator's change of a learner's degree, audited (who, when, old, new, reason).
+def correct(
+    learner_id: str, fix: Correction, actor: str, source_ip: str = "", user_agent: str = ""
+) -> tuple[Profile, bool]:
+    """The office's correction of a learner's name or degree, audited (who, when, old, new,
+    reason); returns the profile and whether the name changed.
 
-    Claims and their certificates keep the degree they were made under (docs/domain.md "Reporting to boards"):
-    nothing already claimed is changed; new claims follow the new degree.
-    """
+    Claims keep the degree they were made under (docs/domain.md "Reporting to boards"): new
+    claims follow the new degree. A new name reaches the certificates already issued through
+    cme.records.certificates (replaced: a new code; the old one verifies as replaced)."""
     for _ in range(3):
         try:
             learner = Learner.get(learner_id, consistent_read=True) if 0 < len(learner_id) <= 100 else None
@@ -424,12 +497,22 @@ def change_degree(
             learner = None
         if learner is None:
             raise NotFound("NOT_FOUND", "There is no such learner.")
-        if learner.degree == degree:
-            return to_profile(learner)
-        if _office_degree_change(learner, degree, {"reason": reason}, actor, (source_ip, user_agent)):
-            logger.info("degree changed by the office (audited)", extra={"learner_id": learner_id, "actor": actor})
-            return to_profile(learner)
+        values = _corrected_values(learner, fix)
+        if not values:
+            return to_profile(learner), False
+        if _office_change(learner, values, fix, actor, (source_ip, user_agent)):
+            logger.info("learner corrected by the office (audited)", extra={"learner_id": learner_id, "actor": actor})
+            return to_profile(learner), "first_name" in values or "last_name" in values
     raise Conflict("PROFILE_CHANGED", "This profile was changed meanwhile. Please reload the page and save again.")
+
+
+def change_degree(
+    learner_id: str, degree: str, reason: str, actor: str, source_ip: str = "", user_agent: str = ""
+) -> Profile:
+    """A coordinator's change of a learner's degree, audited (who, when, old, new, reason): the
+    correction's logic (``correct``) with the degree alone."""
+    profile, _ = correct(learner_id, Correction(reason=reason, degree=degree), actor, source_ip, user_agent)
+    return profile
 
 
 def provision_account(
@@ -481,6 +564,7 @@ def provision_account(
     def build(tx: TransactWrite) -> None:
         tx.save(owner, condition=EmailOwner.email.does_not_exist())
         tx.save(learner, condition=Learner.learner_id.does_not_exist())
+        tx.save(learner_search.entry_of(learner))
 
     retry.transact(build, "account provision")
     return to_profile(learner)

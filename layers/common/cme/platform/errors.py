@@ -117,6 +117,9 @@ CODES: dict[str, Code] = {
     "EVALUATION_INVALID": Code(
         422, "An activity's evaluation with a repeated question id or a choice question without choices."
     ),
+    "IPCE_NEEDS_JOINT_ACCREDITATION": Code(
+        422, "An activity designating IPCE credit from an office that is not jointly accredited (JointlyAccredited)."
+    ),
     "LAST_CONFIRMED_EMAIL": Code(422, "Removing the account's only confirmed email."),
     "MIN_CREDITS_INVALID": Code(422, "A requirement rule's minimum out of range or not in steps of 0.25."),
     "MOC_DETAILS_REQUIRED": Code(422, "MOC points need consent, the board id and birth month and day."),
@@ -141,6 +144,9 @@ CODES: dict[str, Code] = {
     "ROSTER_UNREADABLE": Code(422, "A file sent as XLSX that is not a readable Excel workbook."),
     "RULE_INVALID": Code(422, "A requirement set with a repeated rule id."),
     "SIGN_IN_CLOSED": Code(422, "Sign-in at the event outside the activity's dates."),
+    "SUBJECT_REQUIRED": Code(
+        422, "The audit trail: neither or both of learner_id and activity_id given (exactly one)."
+    ),
     "TOO_MANY_OUTSIDE_CREDITS": Code(422, "The learner already holds as many outside credits as they may."),
     "TOO_MANY_EMAILS": Code(422, "The account already holds as many emails as it may."),
     "TOO_MANY_TRACKED": Code(422, "The learner already tracks as many requirement sets as they may."),

@@ -33,6 +33,7 @@ class Settings(BaseModel):
     outside_credits_table: str = "OutsideCreditsTable"
     idempotency_table: str = "IdempotencyTable"
     requirement_sets_table: str = "RequirementSetsTable"
+    learner_search_table: str = "LearnerSearchTable"
     transcript_queue: str = "TranscriptQueue"  # a queue URL in AWS; a queue name works too
     # Bulk mail (cme.platform.pacing): the SES send rate it may use, emails per second (template parameter
     # MaxSendRate), shared by the mail queue worker's instances that may run at once (template

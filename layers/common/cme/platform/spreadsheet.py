@@ -28,10 +28,11 @@ def _is_number(text: str) -> bool:
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """UTF-8 with a byte-order mark (Excel reads accents right), CRLF line ends."""
+    """UTF-8 with a byte-order mark (Excel reads accents right), CRLF line ends. The header goes
+    through ``cell`` too: a header may be text a coordinator typed (an evaluation question)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([cell(v) for v in header])
     for row in rows:
         writer.writerow([cell(v) for v in row])
     return "\ufeff" + out.getvalue()

@@ -11,6 +11,7 @@ import re
 import secrets
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
@@ -19,15 +20,16 @@ from urllib.parse import urlencode
 from pynamodb.exceptions import PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from cme.platform import clock, retry
+from cme.platform import audit, clock, retry
 from cme.platform.errors import BadToken, Conflict, InvalidInput, NotFound, Problems
-from cme.platform.models import Activity, AttendanceCode
+from cme.platform.models import Activity, AttendanceCode, AuditRecord
 from cme.platform.models.tables import ActivityCalendar, CreditDesignation, EvaluationQuestion
 from cme.platform.observability import logger
-from cme.platform.schemas import ActivityIn, AdminActivity, Credit, PublicActivity, Question
+from cme.platform.schemas import ActivityCopyIn, ActivityIn, AdminActivity, Credit, CreditType, PublicActivity, Question
 from cme.platform.settings import get_settings
 from cme.publishing import topics
-from cme.rules.credit import CODE_ALPHABET
+from cme.rules import copies, credit
+from cme.rules.credit import CODE_ALPHABET, check_aapa_valid_until
 
 T = TypeVar("T")
 CODE_LENGTH = 6
@@ -53,16 +55,61 @@ def _check_dates(data: ActivityIn) -> None:
 
 def _check_credits(data: ActivityIn) -> None:
     seen: set[str] = set()
-    for index, credit in enumerate(data.credits):
-        if (credit.max * 4) != int(credit.max * 4):
+    for index, given in enumerate(data.credits):
+        if (given.max * 4) != int(given.max * 4):
             raise _problem(
                 "CREDITS_INVALID",
-                f"Credit maximums are designated in steps of 0.25; {credit.max:g} is not.",
+                f"Credit maximums are designated in steps of 0.25; {given.max:g} is not.",
                 f"credits.{index}.max",
             )
-        if credit.type in seen:
-            raise _problem("CREDITS_INVALID", f"{credit.type.value} is listed twice.", f"credits.{index}.type")
-        seen.add(credit.type)
+        if given.type in seen:
+            raise _problem("CREDITS_INVALID", f"{given.type.value} is listed twice.", f"credits.{index}.type")
+        seen.add(given.type)
+
+
+def _given_uans(data: ActivityIn) -> credit.AcpeUans:
+    """The activity's ACPE UANs by audience, as given (upper case): ``uan_pharmacist`` and
+    ``uan_technician``, and an older client's single ``uan`` (still taken) in the audience its
+    suffix names; 422 VALIDATION_FAILED (field ``uan``) for a ``uan`` that names no audience, or
+    one given beside another UAN for its audience."""
+    found = {"P": (data.uan_pharmacist or "").upper() or None, "T": (data.uan_technician or "").upper() or None}
+    legacy = (data.uan or "").upper()
+    if legacy:
+        audience = credit.uan_audience(legacy)
+        if audience is None:
+            raise _problem(
+                "VALIDATION_FAILED",
+                "A UAN ends with -P (for pharmacists) or -T (for pharmacy technicians).",
+                "uan",
+            )
+        if found[audience] and found[audience] != legacy:
+            raise _problem(
+                "VALIDATION_FAILED",
+                f"Give the UAN once, as {credit.UAN_FIELD[audience]} (uan is its older name).",
+                "uan",
+            )
+        found[audience] = legacy
+    return credit.AcpeUans(pharmacist=found["P"], technician=found["T"])
+
+
+def _check_uans(data: ActivityIn) -> None:
+    """ACPE designated: a UAN per audience, each in ACPE's shape (credit.check_uans); 422 VALIDATION_FAILED."""
+    problems = credit.check_uans([c.type.value for c in data.credits], data.format.value, _given_uans(data))
+    if problems:
+        raise InvalidInput("VALIDATION_FAILED", "Please check the activity's ACPE UANs.", problems)
+
+
+def _check_ipce(data: ActivityIn) -> None:
+    """IPCE credit comes only from a jointly accredited provider (template parameter JointlyAccredited)."""
+    if get_settings().jointly_accredited:
+        return
+    for index, designation in enumerate(data.credits):
+        if designation.type == CreditType.IPCE:
+            raise _problem(
+                "IPCE_NEEDS_JOINT_ACCREDITATION",
+                "Only a jointly accredited provider designates IPCE credit, and this office is not jointly accredited.",
+                f"credits.{index}.type",
+            )
 
 
 def _check_evaluation(data: ActivityIn) -> None:
@@ -89,14 +136,18 @@ def validate(data: ActivityIn) -> str | None:
     problems = Problems()
     problems.check(_check_dates, data)
     problems.check(_check_credits, data)
+    problems.check(_check_ipce, data)
+    problems.check(_check_uans, data)
     problems.check(_check_evaluation, data)
     code = problems.check(_wanted_code, data)
     problems.check(topics.check_topics, data.topics)
+    problems.check(check_aapa_valid_until, [c.type.value for c in data.credits], data.aapa_valid_until)
     problems.raise_any()
     return code
 
 
 def _fields(data: ActivityIn) -> dict[str, Any]:
+    uans = _given_uans(data)
     return {
         "title": data.title,
         "description": data.description,
@@ -114,9 +165,9 @@ def _fields(data: ActivityIn) -> dict[str, Any]:
         ],
         "published": data.published,
         "published_key": PUBLISHED if data.published else None,
-        "uan": data.uan or None,
-        "uan_pharmacist": data.uan_pharmacist or None,
-        "uan_technician": data.uan_technician or None,
+        "uan": None,  # the single UAN of older records: saving keeps it per audience instead (uans)
+        "uan_pharmacist": uans.pharmacist,
+        "uan_technician": uans.technician,
         "pars_activity_id": data.pars_activity_id or None,
         "aapa_valid_until": data.aapa_valid_until.isoformat() if data.aapa_valid_until else None,
         "topics": topics.check_topics(data.topics) or None,
@@ -131,7 +182,9 @@ def _code_taken() -> Conflict:
     )
 
 
-def create(data: ActivityIn) -> AdminActivity:
+def create(data: ActivityIn, audited: Callable[[str], AuditRecord] | None = None) -> AdminActivity:
+    """A new activity and its attendance code, in one transaction (with ``audited(activity_id)``'s
+    audit record when given: a copy is audited)."""
     wanted = validate(data)
     now = clock.now()
     extend_calendar([data.end_date.isoformat()[:7]])
@@ -141,12 +194,17 @@ def create(data: ActivityIn) -> AdminActivity:
         keys = list_keys(activity_id, data.end_date.isoformat(), data.published)
         fields = {**_fields(data), **keys}
         activity = Activity(activity_id, attendance_code=code, created_at=now, updated_at=now, **fields)
+        record = audited(activity_id) if audited else None
 
-        def build(tx: TransactWrite, code: str = code, activity: Activity = activity) -> None:
+        def build(
+            tx: TransactWrite, code: str = code, activity: Activity = activity, record: AuditRecord | None = record
+        ) -> None:
             tx.save(
                 AttendanceCode(code, activity_id=activity.activity_id), condition=AttendanceCode.code.does_not_exist()
             )
             tx.save(activity, condition=Activity.activity_id.does_not_exist())
+            if record is not None:
+                tx.save(record, condition=AuditRecord.at.does_not_exist())
 
         try:
             retry.transact(build, "activity create")
@@ -585,16 +643,23 @@ def attend_url(code: str) -> str:
     return f"{get_settings().site_url.rstrip('/')}/attend.html?{urlencode({'code': code})}"
 
 
+def uans(activity: Activity) -> credit.AcpeUans:
+    """The activity's ACPE UANs by audience, the one reading of them (a record saved with one ``uan``
+    before they were per audience: credit.stored_uans). Certificates, claims and board files read them here."""
+    return credit.stored_uans(activity.uan_pharmacist, activity.uan_technician, activity.uan)
+
+
 def admin_view(activity: Activity) -> AdminActivity:
+    acpe = uans(activity)
     return AdminActivity(
         **public_view(activity).model_dump(),
         attendance_code=activity.attendance_code,
         attendance_count=int(activity.attendance_count or 0),
         claim_count=int(activity.claim_count or 0),
         attend_url=attend_url(activity.attendance_code),
-        uan=activity.uan,
-        uan_pharmacist=activity.uan_pharmacist,
-        uan_technician=activity.uan_technician,
+        uan=activity.uan or acpe.pharmacist or acpe.technician,  # older clients' one UAN
+        uan_pharmacist=acpe.pharmacist,
+        uan_technician=acpe.technician,
         pars_activity_id=activity.pars_activity_id,
         aapa_valid_until=date.fromisoformat(activity.aapa_valid_until) if activity.aapa_valid_until else None,
     )
@@ -603,3 +668,64 @@ def admin_view(activity: Activity) -> AdminActivity:
 def is_open_for_sign_in(activity: Activity, today: date) -> bool:
     """Self sign-in is open on the activity's own date(s), in the office's time zone."""
     return date.fromisoformat(activity.start_date) <= today <= date.fromisoformat(activity.end_date)
+
+
+# ---- a copy: the same activity on new dates (a weekly grand rounds typed once) ----------------
+
+
+def copy_of(activity: Activity, dates: ActivityCopyIn) -> ActivityIn:
+    """What a copy of ``activity`` saves: its designations, evaluation, topics, description and
+    location, on ``dates``, unpublished, with the identifiers that carry over
+    (cme.rules.copies.carried) and no attendance code (create generates one)."""
+    view = admin_view(activity)
+    kept = copies.carried(
+        view.format.value,
+        copies.Identifiers(
+            pars_activity_id=view.pars_activity_id,
+            uan=view.uan,
+            uan_pharmacist=view.uan_pharmacist,
+            uan_technician=view.uan_technician,
+            aapa_valid_until=view.aapa_valid_until,
+        ),
+        view.start_date,
+        dates.start_date,
+        dates.end_date,
+    )
+    # every field the activity form saves, as the source has it (a field added to the form later
+    # is copied too), then what a copy changes
+    return ActivityIn.model_validate(
+        {
+            **view.model_dump(exclude={"attendance_code"}),
+            "start_date": dates.start_date,
+            "end_date": dates.end_date,
+            "published": False,
+            "pars_activity_id": kept.pars_activity_id,
+            "uan": kept.uan,
+            "uan_pharmacist": kept.uan_pharmacist,
+            "uan_technician": kept.uan_technician,
+            "aapa_valid_until": kept.aapa_valid_until,
+        }
+    )
+
+
+def copy(
+    activity_id: str, dates: ActivityCopyIn, actor: str, source_ip: str = "", user_agent: str = ""
+) -> AdminActivity:
+    """A new unpublished activity like ``activity_id`` on ``dates`` (404 for an unknown one; the
+    dates checked as a save checks them), audited on the copy ("activity_copied", from which)."""
+    source = get(activity_id)
+    data = copy_of(source, dates)
+
+    def audited(new_id: str) -> AuditRecord:
+        return audit.about(
+            f"{audit.ACTIVITY}{new_id}",
+            "activity_copied",
+            actor,
+            {"activity_id": new_id, "copied_from": activity_id, "title": source.title},
+            source_ip,
+            user_agent,
+        )
+
+    copied = create(data, audited)
+    logger.info("activity copied", extra={"activity_id": copied.activity_id, "copied_from": activity_id})
+    return copied

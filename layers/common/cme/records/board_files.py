@@ -57,6 +57,7 @@ from cme.platform.schemas import (
     Withdrawal,
 )
 from cme.platform.spreadsheet import to_csv
+from cme.publishing import activities
 from cme.rules import credit
 
 MOC, CPE = "MOC", "CPE"
@@ -137,12 +138,12 @@ def pars_id(activity: Activity | None) -> str:
 
 
 def uan_for(activity: Activity | None, degree: str) -> str:
-    """The UAN a learner's ACPE line is reported under: the technicians' (-T) for a CPhT, else
-    the pharmacists' (-P); an activity from before the UAN per audience has only ``uan``."""
+    """The UAN a learner's ACPE line is reported under: their audience's (-T technicians, -P
+    pharmacists; an activity from before the UAN per audience has one ``uan``, read by its
+    suffix: publishing.activities.uans)."""
     if activity is None:
         return ""
-    own = activity.uan_technician if degree == "CPhT" else activity.uan_pharmacist
-    return own or activity.uan or ""
+    return activities.uans(activity).for_degree(degree) or ""
 
 
 def provider_number(uan: str) -> str:

@@ -24,6 +24,7 @@ from cme.platform.errors import NotFound, ServiceUnavailable, sign_in_required
 from cme.platform.models import Activity, Certificate, Claim, Learner, get_many
 from cme.platform.models.tables import ClaimLine
 from cme.platform.observability import logger
+from cme.platform.schemas import CreditType
 from cme.platform.settings import get_settings
 from cme.publishing import activities
 from cme.rules import credit
@@ -88,8 +89,12 @@ def date_range(start: str, end: str) -> str:
 
 
 def file_name(claim: Claim) -> str:
+    """ "CME-certificate-<start>-<title>.pdf"; a pharmacist's or technician's ACPE credit is a record
+    of participation, never a certificate of credit: "CPE-record-of-participation-<start>-<title>.pdf"."""
     title = documents.slug(claim.activity_title, 50) or "activity"
-    return f"CME-certificate-{claim.activity_start}-{title}.pdf"
+    first = credit.claim_lines(claim)[0].credit_type
+    kind = "CPE-record-of-participation" if first == CreditType.ACPE else "CME-certificate"
+    return f"{kind}-{claim.activity_start}-{title}.pdf"
 
 
 def _find_claim(learner_id: str, claim_id: str, consistent: bool = False) -> Claim:
@@ -120,7 +125,10 @@ def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> by
             lines=tuple(credit.claim_lines(claim)),
             designated=designated,
             jointly_accredited=settings.jointly_accredited,
-            uan=getattr(activity, "uan", None),
+            uan=activities.uans(activity).for_degree(claim.degree),  # the UAN of the learner's audience
+            nabp_eprofile_id=claim.nabp_eprofile_id,
+            participated_on=credit.claim_completed_on(claim, clock.local_date(claim.claimed_at)),
+            aapa_valid_until=_day(getattr(activity, "aapa_valid_until", None)),
             provider_name=settings.provider_name,
             provider_address=settings.provider_address,
             director_name=settings.cme_director_name,
@@ -131,6 +139,10 @@ def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> by
             issued_on=clock.local_date(clock.now()),
         )
     )
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _store(claim: Claim, learner: Learner, activity: Activity, code: str) -> tuple[str, str | None]:
@@ -293,3 +305,31 @@ def verify(code_text: str, client: str) -> dict[str, Any]:
 def completed_on(claim: Claim) -> date:
     """The claim's completion date (cme.rules.credit.claim_completed_on)."""
     return credit.claim_completed_on(claim, clock.local_date(claim.claimed_at))
+
+
+def replace_renamed(learner_id: str) -> list[tuple[str, str]]:
+    """After the office corrects a learner's name: every current certificate printed under
+    another name is replaced now (a new code; the old one verifies as replaced), as the next
+    download or verification would. Returns (old code, new code) pairs. One Query of the claims,
+    one BatchGetItem of the learner and the certificates (per 99), one transaction per
+    certificate replaced."""
+    claims = list(Claim.live(learner_id, consistent_read=True))
+    replaced: list[tuple[str, str]] = []
+    for start in range(0, len(claims), 99):
+        batch = claims[start : start + 99]
+        found = get_many(Learner(learner_id), *(Certificate(c.certificate_code) for c in batch))
+        learner = next((x for x in found if isinstance(x, Learner)), None)
+        if learner is None:
+            return replaced
+        issued = {x.certificate_code: x for x in found if isinstance(x, Certificate)}
+        for claim in batch:
+            old = issued.get(claim.certificate_code)
+            if old is None or old.superseded_by is not None or old.learner_name == printed_with_degree(claim, learner):
+                continue  # not recorded yet (made at its first download, under the name of then), or current
+            try:
+                new = _reissue(claim, learner, old)
+            except TransactWriteError:
+                logger.info("certificate reissued meanwhile", extra={"claim_id": claim.claim_id})
+                continue
+            replaced.append((old.certificate_code, new.certificate_code))
+    return replaced

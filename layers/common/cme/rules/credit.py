@@ -13,6 +13,7 @@ Pure: no AWS call, no settings read; callers pass what they know (provider name,
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,15 +21,45 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from cme.platform.errors import InvalidInput
-from cme.platform.schemas import ActivityFormat, ActivityFormatOut, Credit, CreditType, CreditTypeOut
+from cme.platform.schemas import (
+    ActivityFormat,
+    ActivityFormatOut,
+    Credit,
+    CreditType,
+    CreditTypeOut,
+    Degree,
+    DegreeOut,
+)
 
 # No 0/O, 1/I/L: a code read off a certificate, a projector or a phone is typed right the first
 # time. Certificate codes and activities' attendance codes both use it.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CERTIFICATE_CODE_LENGTH = 12
 
+# Who is who (docs/domain.md "Degrees and who claims what"): the one list of degrees is the
+# ``Degree`` enum; DEGREE_LABEL words each, in the order the account and profile forms list them
+# (GET /api/credit-types serves it as ``degrees``).
 PHYSICIANS = frozenset({"MD", "DO"})
-EVERYONE = frozenset({"MD", "DO", "PA-C", "NP", "RN", "PharmD", "PhD", "Other"})
+PAS = frozenset({"PA-C"})
+NURSES = frozenset({"RN", "NP", "APRN", "CRNA", "LPN"})  # ANCC contact hours are nursing CE, LPNs' too
+PHARMACISTS = frozenset({"PharmD", "RPh"})  # ACPE credit under the activity's -P UAN
+TECHNICIANS = frozenset({"CPhT"})  # ACPE credit under the activity's -T UAN
+EVERYONE = frozenset(d.value for d in Degree)
+DEGREE_LABEL: dict[str, str] = {
+    Degree.MD: "MD (physician)",
+    Degree.DO: "DO (physician)",
+    Degree.PA_C: "PA-C (physician assistant)",
+    Degree.APRN: "APRN (advanced practice registered nurse)",
+    Degree.NP: "NP (nurse practitioner)",
+    Degree.CRNA: "CRNA (certified registered nurse anesthetist)",
+    Degree.RN: "RN (registered nurse)",
+    Degree.LPN: "LPN (licensed practical nurse)",
+    Degree.PHARMD: "PharmD (pharmacist)",
+    Degree.RPH: "RPh (pharmacist)",
+    Degree.CPHT: "CPhT (pharmacy technician)",
+    Degree.PHD: "PhD",
+    Degree.OTHER: "Other",
+}
 
 # How a certificate and the AMA statement name an activity's format; which formats are self-paced.
 FORMAT_WORDS = {"live": "live activity", "enduring": "enduring material", "rss": "live activity"}
@@ -53,11 +84,15 @@ class CreditKind:
 
     type: CreditType
     label: str  # "AMA PRA Category 1 Credit™": a column, a total, a choice in the claim form
+    label_one: str  # after an amount of exactly 1: "1.0 AMA PRA Category 1 Credit™" (``counted``)
+    label_other: str  # after any other amount: "1.5 AMA PRA Category 1 Credits™"
     unit: str  # "credits", "contact hours", "MOC points": what the number counts (plural)
     unit_one: str  # the same, singular
     short: str  # "AMA": where room is scarce (a chart's legend)
     headline: str  # the certificate's title
-    award: str  # the certificate's award line, with {n} and {unit}
+    # what the certificate's award sentence says is earned (``award_sentences`` makes the sentence):
+    # {n} the amount, {unit} unit_one for exactly 1, else unit
+    award: str
     statement: str
     claimants: frozenset[str]  # the degrees that may claim it
     moc_board: str | None = None  # "ABIM" for ABIM_MOC: the board MOC points are reported to
@@ -65,34 +100,73 @@ class CreditKind:
     # the board takes a completion only this many days after the date of participation, whatever
     # the activity's claim window (ACPE: CPE Monitor, 60); None: the activity's window alone
     closes_after_days: int | None = None
+    # what a learner whose own credit this is attests when claiming, after "I attest that I
+    # participated in this activity." ("": nothing more; ``attestation``)
+    attestation: str = ""
+    # how the first award sentence says it ("Ana Ruiz, MD is awarded ..."): a record of participation
+    # (ACPE) awards nothing itself, its learner "has completed" the hours (CPE Monitor awards them)
+    verb: str = "is awarded"
 
 
-def _moc(board: str, name: str, points: str, program: str) -> str:
+# The AMA's attestation sentence (its designation statement's second sentence): a physician's.
+AMA_ATTESTATION = (
+    "Physicians should claim only the credit commensurate with the extent of their participation in the activity."
+)
+
+
+def _possessive(name: str) -> str:
+    """ "American Board of Internal Medicine's", "American Board of Pediatrics'" (ABP's own spelling)."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _moc(board: str, name: str, points: str, program: str, who: str = "participant") -> str:
+    """ACCME's "CME for MOC" statement (docs/domain.md "Certificate content"): ABIM's says
+    "participant", ABP's "learner"; both end "for the purpose of granting <board> MOC credit"."""
     return (
         "Successful completion of this CME activity, which includes participation in the evaluation component, "
-        f"enables the participant to earn up to {{n}} {points} in the {name}'s ({board}) {program} program. "
-        "It is the CME activity provider's responsibility to submit participant completion information to ACCME "
-        f"for the purpose of granting {board} credit."
+        f"enables the {who} to earn up to {{n}} {points} in the {_possessive(name)} ({board}) {program} program. "
+        f"It is the CME activity provider's responsibility to submit {who} completion information to ACCME "
+        f"for the purpose of granting {board} MOC credit."
     )
 
 
 def _moc_kind(
-    kind: CreditType, board: str, name: str, program: str, points: str = "MOC points", whole: bool = False
+    kind: CreditType,
+    board: str,
+    name: str,
+    program: str,
+    points: str = "MOC points",
+    whole: bool = False,
+    who: str = "participant",
 ) -> CreditKind:
     return CreditKind(
         type=kind,
         label=f"{board} MOC points",
+        label_one=f"{board} MOC point",
+        label_other=f"{board} MOC points",
         unit=points,
         unit_one=points.removesuffix("s"),
         short=f"{board} MOC",
         headline="Certificate of MOC Points",
-        award=f"and has earned {{n}} {{unit}} in the {name}'s {program} program.",
-        statement=_moc(board, name, points, program),
+        award=f"{{n}} {{unit}} in the {_possessive(name)} {program} program",
+        statement=_moc(board, name, points, program, who),
         claimants=PHYSICIANS,
         moc_board=board,
         whole=whole,
+        attestation=AMA_ATTESTATION,
     )
 
+
+# AAPA's statement (docs/domain.md "Certificate content"): a jointly accredited provider's
+# authorization sentence, or the AAPA Review Panel's for an activity AAPA reviewed itself; the
+# approval's last day from the activity (``aapa_valid_until``); PAs' attestation sentence.
+AAPA_AUTHORIZATION = (
+    "{provider} has been authorized by the American Academy of PAs (AAPA) to award AAPA Category 1 CME credit for "
+    "activities planned in accordance with AAPA CME Criteria."
+)
+AAPA_REVIEWED = "This activity has been reviewed by the AAPA Review Panel and is compliant with AAPA CME Criteria."
+AAPA_VALIDITY = " Approval is valid until {day:%B} {day.day}, {day.year}."
+AAPA_ATTESTATION = "PAs should only claim credit commensurate with the extent of their participation."
 
 KINDS: dict[CreditType, CreditKind] = {
     kind.type: kind
@@ -100,17 +174,17 @@ KINDS: dict[CreditType, CreditKind] = {
         CreditKind(
             type=CreditType.AMA_PRA_1,
             label="AMA PRA Category 1 Credit™",
+            label_one="AMA PRA Category 1 Credit™",
+            label_other="AMA PRA Category 1 Credits™",
             unit="AMA PRA Category 1 Credits™",
             unit_one="AMA PRA Category 1 Credit™",
             short="AMA",
             headline="Certificate of Credit",
-            award="and is awarded {n} {unit}.",
-            statement=(
-                "{provider} designates this {activity} for a maximum of {n} AMA PRA Category 1 {credits}™. "
-                "Physicians should claim only the credit commensurate with the extent of their participation in "
-                "the activity."
-            ),
+            award="{n} {unit}",
+            statement="{provider} designates this {activity} for a maximum of {n} AMA PRA Category 1 {credits}™. "
+            + AMA_ATTESTATION,
             claimants=PHYSICIANS,
+            attestation=AMA_ATTESTATION,
         ),
         _moc_kind(
             CreditType.ABIM_MOC,
@@ -121,7 +195,12 @@ KINDS: dict[CreditType, CreditKind] = {
         ),
         _moc_kind(CreditType.ABA_MOC, "ABA", "American Board of Anesthesiology", "MOCA 2.0®", "MOCA 2.0® points"),
         _moc_kind(
-            CreditType.ABP_MOC, "ABP", "American Board of Pediatrics", "Maintenance of Certification (MOC)", whole=True
+            CreditType.ABP_MOC,
+            "ABP",
+            "American Board of Pediatrics",
+            "Maintenance of Certification (MOC)",
+            whole=True,
+            who="learner",
         ),
         _moc_kind(CreditType.ABS_MOC, "ABS", "American Board of Surgery", "Continuous Certification"),
         _moc_kind(
@@ -137,56 +216,73 @@ KINDS: dict[CreditType, CreditKind] = {
         CreditKind(
             type=CreditType.ANCC,
             label="ANCC contact hours",
+            label_one="ANCC contact hour",
+            label_other="ANCC contact hours",
             unit="nursing contact hours",
             unit_one="nursing contact hour",
             short="ANCC",
             headline="Certificate of Completion",
-            award="and is awarded {n} {unit} (ANCC).",
+            award="{n} {unit} (ANCC)",
             statement=(
                 "{provider} is accredited as a provider of nursing continuing professional development by the "
                 "American Nurses Credentialing Center's Commission on Accreditation. "
                 "Contact hours awarded: {awarded}. {provider}, {address}."
             ),
-            claimants=frozenset({"RN", "NP"}),
+            claimants=NURSES,
+            attestation=(
+                "Nurses should claim only the contact hours commensurate with the extent of their participation in "
+                "the activity."
+            ),
         ),
         CreditKind(
             type=CreditType.ACPE,
             label="ACPE contact hours",
+            label_one="ACPE contact hour",
+            label_other="ACPE contact hours",
             unit="contact hours",
             unit_one="contact hour",
             short="ACPE",
-            headline="Statement of Credit",
-            award="and is awarded {n} {unit} of continuing pharmacy education (ACPE).",
+            # ACPE credit is awarded only through CPE Monitor: a provider hands out a record of
+            # participation, never a statement of credit (docs/domain.md "Pharmacists and technicians")
+            headline="Record of Participation",
+            award="{n} {unit} of continuing pharmacy education (ACPE)",
+            verb="has completed",
             statement=(
                 "{provider} is accredited by the Accreditation Council for Pharmacy Education as a provider of "
                 "continuing pharmacy education."
             ),
-            claimants=frozenset({"PharmD"}),
+            claimants=PHARMACISTS | TECHNICIANS,
             whole=True,
             closes_after_days=60,
         ),
         CreditKind(
             type=CreditType.AAPA_1,
             label="AAPA Category 1 CME credits",
+            label_one="AAPA Category 1 CME credit",
+            label_other="AAPA Category 1 CME credits",
             unit="AAPA Category 1 CME credits",
             unit_one="AAPA Category 1 CME credit",
             short="AAPA",
             headline="Certificate of Credit",
-            award="and is awarded {n} {unit}.",
+            award="{n} {unit}",
+            # {authorization} (AAPA_AUTHORIZATION) and {valid_until} (AAPA_VALIDITY) are filled by ``statement``
             statement=(
-                "This activity is designated for {n} AAPA Category 1 CME {credits}. PAs should only claim credit "
-                "commensurate with the extent of their participation."
+                "{authorization} This activity is designated for {n} AAPA Category 1 CME {credits}.{valid_until} "
+                + AAPA_ATTESTATION
             ),
-            claimants=frozenset({"PA-C"}),
+            claimants=PAS,
+            attestation=AAPA_ATTESTATION,
         ),
         CreditKind(
             type=CreditType.IPCE,
             label="IPCE credits",
-            unit="IPCE credits",
-            unit_one="IPCE credit",
+            label_one="IPCE credit",
+            label_other="IPCE credits",
+            unit="Interprofessional Continuing Education (IPCE) credits",
+            unit_one="Interprofessional Continuing Education (IPCE) credit",
             short="IPCE",
             headline="Certificate of Credit",
-            award="and is awarded {n} Interprofessional Continuing Education ({unit}).",
+            award="{n} {unit}",
             statement=(
                 "This activity was planned by and for the healthcare team, and learners will receive {n} "
                 "Interprofessional Continuing Education (IPCE) {credits} for learning and change."
@@ -196,13 +292,16 @@ KINDS: dict[CreditType, CreditKind] = {
         CreditKind(
             type=CreditType.PARTICIPATION,
             label="Hours of participation",
+            label_one="hour of participation",
+            label_other="hours of participation",
             unit="hours",
             unit_one="hour",
             short="Part.",
             headline="Certificate of Participation",
-            award="for {n} {unit} of participation.",
+            award="{n} {unit} of participation",
             statement="",
             claimants=EVERYONE - PHYSICIANS,
+            attestation="I claim only the hours I took part in.",
         ),
     )
 }
@@ -244,8 +343,14 @@ def amount(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
 
 
+def by_amount(value: float, one: str, other: str) -> str:
+    """The word for ``value``: ``one`` for exactly 1, ``other`` for any other amount (0.5, 1.5, 2):
+    every "1.0 ... Credit™" / "1.5 ... Credits™" is chosen here (the web's ``counted`` alike)."""
+    return one if value == 1 else other
+
+
 def _unit(found: CreditKind, value: float) -> str:
-    return found.unit_one if value == 1 else found.unit
+    return by_amount(value, found.unit_one, found.unit)
 
 
 def headline(credit_type: str) -> str:
@@ -253,12 +358,37 @@ def headline(credit_type: str) -> str:
     return found.headline if found else "Certificate"
 
 
-def award(credit_type: str, credits: float) -> str:
-    """The certificate's award line: "and is awarded 1.0 AMA PRA Category 1 Credit™."."""
+def counted(credit_type: str, credits: float) -> str:
+    """An amount with its label, as every page, PDF and email writes it: "1.0 AMA PRA Category 1
+    Credit™", "1.5 AMA PRA Category 1 Credits™" (``label_one`` for exactly 1, else ``label_other``)."""
     found = kind(credit_type)
     if found is None:
-        return f"for {amount(credits)} credits."
+        return f"{amount(credits)} {credit_type}"
+    return f"{amount(credits)} {by_amount(credits, found.label_one, found.label_other)}"
+
+
+def award(credit_type: str, credits: float) -> str:
+    """What an award sentence says is earned: "1.0 AMA PRA Category 1 Credit™", "2.0 Medical
+    Knowledge MOC points in the American Board of Internal Medicine's ... program"."""
+    found = kind(credit_type)
+    if found is None:
+        return f"{amount(credits)} credits"
     return found.award.format(n=amount(credits), unit=_unit(found, credits))
+
+
+def _verb(credit_type: str) -> str:
+    found = kind(credit_type)
+    return found.verb if found else "is awarded"
+
+
+def award_sentences(name: str, lines: Iterable[Line]) -> list[str]:
+    """The certificate's award lines, each a whole sentence about the learner (``name`` as printed,
+    with degree): the first "Ana Ruiz, MD is awarded 1.0 AMA PRA Category 1 Credit™.", each next
+    "Ana Ruiz, MD has also earned 1.0 Medical Knowledge MOC point in the ... program."."""
+    return [
+        f"{name} {'has also earned' if index else _verb(line.credit_type)} {award(line.credit_type, line.credits)}."
+        for index, line in enumerate(lines)
+    ]
 
 
 def statement(
@@ -268,13 +398,18 @@ def statement(
     activity_format: str = "",
     awarded: float | None = None,
     address: str = "",
+    jointly_accredited: bool = False,
+    aapa_valid_until: date | None = None,
 ) -> str:
     """The designation or accreditation statement of a credit type ("" for none), filled in:
-    ``designated`` is the activity's maximum, ``awarded`` what this certificate awards."""
+    ``designated`` is the activity's maximum, ``awarded`` what this certificate awards. AAPA's
+    opens with the authorization sentence of a jointly accredited provider (else the AAPA Review
+    Panel's) and states the approval's last day, ``aapa_valid_until``, when the activity has one."""
     found = kind(credit_type)
     if found is None or not found.statement:
         return ""
-    word = "credit" if designated == 1 else "credits"
+    word = by_amount(designated, "credit", "credits")
+    authorization = AAPA_AUTHORIZATION.format(provider=provider) if jointly_accredited else AAPA_REVIEWED
     return found.statement.format(
         provider=provider,
         n=amount(designated),
@@ -282,7 +417,30 @@ def statement(
         activity=FORMAT_WORDS.get(activity_format, "activity"),
         awarded=amount(awarded if awarded is not None else designated),
         address=address,
+        authorization=authorization,
+        valid_until=AAPA_VALIDITY.format(day=aapa_valid_until) if aapa_valid_until else "",
     )
+
+
+ATTESTATION_OPENING = "I attest that I participated in this activity."
+
+
+def own_kind(degree: str) -> CreditKind:
+    """The credit a degree claims as its own, whose attestation its learners give: the first in
+    ``ORDER`` of the types it may claim other than IPCE (anyone's); participation for a degree
+    that has none (a PhD, Other)."""
+    for found in KINDS.values():
+        if found.type not in (CreditType.IPCE, CreditType.PARTICIPATION) and degree in found.claimants:
+            return found
+    return KINDS[CreditType.PARTICIPATION]
+
+
+def attestation(degree: str) -> str:
+    """The attestation a learner confirms to claim (docs/domain.md "Credit"), in their own credit's
+    words: a physician the AMA's sentence, a PA AAPA's, a nurse the contact hours', anyone else
+    the participation's; never another profession's."""
+    own = own_kind(degree).attestation
+    return f"{ATTESTATION_OPENING} {own}" if own else ATTESTATION_OPENING
 
 
 def accme_statement(provider: str) -> str:
@@ -295,6 +453,8 @@ def catalogue() -> list[CreditTypeOut]:
         CreditTypeOut(
             type=k.type,
             label=k.label,
+            label_one=k.label_one,
+            label_other=k.label_other,
             unit=k.unit,
             unit_one=k.unit_one,
             short=k.short,
@@ -338,6 +498,98 @@ def format_window_note(activity_format: str) -> str | None:
     return f"An {words} is claimed up to its end date: it cannot be completed for credit after it, whatever the window."
 
 
+def degrees() -> list[DegreeOut]:
+    """Every degree and its label, in the order a learner picks from, as ``GET /api/credit-types`` serves them."""
+    return [DegreeOut(degree=Degree(degree), label=text) for degree, text in DEGREE_LABEL.items()]
+
+
+# ------------------------------------------------------------------ ACPE: UANs per audience
+
+# ACPE's Universal Activity Number (docs/domain.md "Pharmacists and technicians"): provider id (4
+# digits, or JA and 7 digits for a jointly accredited provider), joint providership (0000 none,
+# 9999 joint), release year, sequence number, format (L live, H home study) with the two-digit
+# topic designator, and the audience: P pharmacists, T pharmacy technicians.
+UAN_SHAPE = re.compile(r"^(?:\d{4}|JA\d{7})-\d{4}-\d{2}-\d{3}-(?P<format>[LH])\d{2}-(?P<audience>[PT])$")
+UAN_EXAMPLE = {"P": "0000-0000-26-001-L01-P", "T": "0000-0000-26-001-L01-T"}
+UAN_FIELD = {"P": "uan_pharmacist", "T": "uan_technician"}  # the activity's field per audience
+AUDIENCE_WORDS = {"P": "pharmacists", "T": "pharmacy technicians"}
+UAN_FORMAT = {"live": "L", "rss": "L", "enduring": "H"}  # an activity's format -> the UAN's format letter
+
+
+@dataclass(frozen=True)
+class AcpeUans:
+    """An activity's ACPE UANs: the pharmacists' (-P) and the technicians' (-T); None where it has none."""
+
+    pharmacist: str | None = None
+    technician: str | None = None
+
+    def for_audience(self, audience: str | None) -> str | None:
+        return self.pharmacist if audience == "P" else self.technician if audience == "T" else None
+
+    def for_degree(self, degree: str) -> str | None:
+        """The UAN a learner of ``degree`` claims ACPE credit under (None: none for them)."""
+        return self.for_audience(acpe_audience(degree))
+
+
+def acpe_audience(degree: str) -> str | None:
+    """The ACPE audience of a degree: "P" for a pharmacist, "T" for a pharmacy technician, else None."""
+    return "P" if degree in PHARMACISTS else "T" if degree in TECHNICIANS else None
+
+
+def uan_audience(uan: str) -> str | None:
+    """The audience a UAN's last letter names ("P" or "T"), None when it names neither."""
+    tail = uan.strip().upper().rsplit("-", 1)[-1] if uan else ""
+    return tail if tail in ("P", "T") else None
+
+
+def stored_uans(pharmacist: str | None, technician: str | None, legacy: str | None = None) -> AcpeUans:
+    """An activity's UANs as stored, read the one way: a record saved before UANs were per audience
+    holds one ``uan``, read as the UAN of the audience its suffix names (-T technicians; -P, or no
+    audience suffix, pharmacists, the only ones who could claim ACPE credit then), unless that
+    audience has its own."""
+    found = {"P": pharmacist or None, "T": technician or None}
+    if legacy:
+        audience = uan_audience(legacy) or "P"
+        found[audience] = found[audience] or legacy
+    return AcpeUans(pharmacist=found["P"], technician=found["T"])
+
+
+def uan_problem(uan: str, audience: str, activity_format: str) -> str | None:
+    """What is wrong with one UAN given for ``audience`` ("P" or "T") of an activity of
+    ``activity_format``, in words; None when nothing is."""
+    shape = UAN_SHAPE.match(uan)
+    if shape is None:
+        return (
+            f"A UAN for {AUDIENCE_WORDS[audience]} reads like {UAN_EXAMPLE[audience]} "
+            "(JA and 7 digits first for a jointly accredited provider)."
+        )
+    if shape["audience"] != audience:
+        return f"The UAN for {AUDIENCE_WORDS[audience]} ends with -{audience}."
+    letter = UAN_FORMAT.get(activity_format) or shape["format"]
+    if shape["format"] != letter:
+        words = "live" if letter == "L" else "home study"
+        return f"This activity's UAN has {letter} ({words}) before its topic number, e.g. -{letter}01-."
+    return None
+
+
+def check_uans(designated: Iterable[str], activity_format: str, uans: AcpeUans) -> list[dict[str, str]]:
+    """What is wrong with an activity's UANs (docs/domain.md "Pharmacists and technicians"), one
+    detail per field: an activity designating ACPE needs a UAN for at least one audience; each UAN
+    given is in ACPE's shape, ends with its audience's letter (-P in ``uan_pharmacist``, -T in
+    ``uan_technician``) and has the activity's format letter (L live or series, H enduring).
+    An empty list: nothing wrong."""
+    if CreditType.ACPE in set(designated) and not (uans.pharmacist or uans.technician):
+        needed = "ACPE credit is reported under a UAN: enter the UAN for pharmacists (-P), technicians (-T), or both."
+        return [{"field": UAN_FIELD[a], "message": needed} for a in ("P", "T")]
+    problems: list[dict[str, str]] = []
+    for audience in ("P", "T"):
+        uan = uans.for_audience(audience)
+        wrong = uan_problem(uan, audience, activity_format) if uan else None
+        if wrong:
+            problems.append({"field": UAN_FIELD[audience], "message": wrong})
+    return problems
+
+
 # ------------------------------------------------------------------ who may claim what
 
 
@@ -345,16 +597,25 @@ def may_claim(degree: str, credit_type: CreditType) -> bool:
     return degree in KINDS[credit_type].claimants
 
 
-def credit_options(degree: str, designated: Iterable[Credit]) -> list[Credit]:
-    """What this learner may claim of an activity's designations (docs/domain.md "Credit"), in ``ORDER``.
+def credit_options(
+    degree: str, designated: Iterable[Credit], uans: AcpeUans | None = None, jointly_accredited: bool = False
+) -> list[Credit]:
+    """What this learner may claim of an activity's designations (docs/domain.md "Credit",
+    docs/domain.md "Degrees and who claims what"), in ``ORDER``.
 
     MDs and DOs get AMA PRA Category 1 Credit™ and the MOC points designated (or, when the
-    activity designates none of these, a designated certificate of participation). Nurses and
-    NPs get ANCC, pharmacists ACPE, PAs AAPA Category 1, where designated; anyone IPCE where
-    designated. Everyone other than a physician may take a certificate of participation, up to
+    activity designates none of these, a designated certificate of participation). Nurses (RN,
+    NP, APRN, CRNA, LPN) get ANCC, PAs AAPA Category 1, where designated; pharmacists (PharmD, RPh)
+    ACPE where designated and the activity has its pharmacists' UAN (``uans``), technicians (CPhT)
+    where it has its technicians' UAN; anyone IPCE where designated and the office is jointly
+    accredited. Everyone other than a physician may take a certificate of participation, up to
     the AMA maximum (or an explicitly designated participation maximum).
     """
     by_type = {c.type: c for c in designated}
+    if CreditType.ACPE in by_type and not (uans or AcpeUans()).for_degree(degree):
+        del by_type[CreditType.ACPE]  # no UAN for this learner's audience: nothing to report ACPE credit under
+    if not jointly_accredited:
+        by_type.pop(CreditType.IPCE, None)  # IPCE credit comes only from a jointly accredited provider
     own = [by_type[t] for t in ORDER if t in by_type and t != CreditType.PARTICIPATION and may_claim(degree, t)]
     participation = by_type.get(CreditType.PARTICIPATION)
     if degree in PHYSICIANS:
@@ -595,9 +856,11 @@ def check_reporting(
     boards = moc_boards(lines)
     if boards:
         missing = [] if moc_consent else [("moc_consent", "Agree to your MOC points being reported to your board.")]
-        missing += [(f"board_ids.{b}", f"Enter your {b} id.") for b in boards if not board_ids.get(b)]
+        missing += [
+            (f"board_ids.{b}", f"Enter your {b} id, as {b} gave it to you.") for b in boards if not board_ids.get(b)
+        ]
         if not birth_mmdd:
-            missing.append(("birth_mmdd", "Enter your birth month and day (MMDD)."))
+            missing.append(("birth_mmdd", BIRTH_MMDD_MISSING))
         if missing:
             raise InvalidInput(
                 "MOC_DETAILS_REQUIRED",
@@ -608,7 +871,7 @@ def check_reporting(
     if any(line.credit_type == CreditType.ACPE for line in lines):
         missing = [] if nabp_eprofile_id else [("nabp_eprofile_id", "Enter your NABP e-Profile id.")]
         if not birth_mmdd:
-            missing.append(("birth_mmdd", "Enter your birth month and day (MMDD)."))
+            missing.append(("birth_mmdd", BIRTH_MMDD_MISSING))
         if missing:
             raise InvalidInput(
                 "CPE_DETAILS_REQUIRED",
@@ -618,14 +881,54 @@ def check_reporting(
             )
 
 
+BIRTH_MMDD_MISSING = "Enter your birth month and day, e.g. 07/04."
+
+# The shape of a learner's id at each board (docs/domain.md "Board ids"): where the board's own
+# shape is known, exactly it; elsewhere a loose check (1 to 20 letters, digits or hyphens), as the
+# profile has always taken. ``check_board_ids`` refuses an id of another shape.
+LOOSE_BOARD_ID = re.compile(r"[A-Za-z0-9-]{1,20}")
+BOARD_ID_SHAPES: dict[str, tuple[re.Pattern[str], str]] = {
+    "ABIM": (re.compile(r"\d{6}"), "Enter your ABIM id: 6 digits, e.g. 123456."),
+}
+
+
+def board_id_problem(board: str, number: str) -> str | None:
+    """Why ``number`` is not an id at ``board`` (None: it may be one)."""
+    shape, words = BOARD_ID_SHAPES.get(
+        board, (LOOSE_BOARD_ID, f"Enter your {board} id: up to 20 letters, digits or hyphens.")
+    )
+    return None if shape.fullmatch(number) else words
+
+
 def check_board_ids(board_ids: Mapping[str, str]) -> None:
-    """422 BOARD_UNKNOWN for a board id under a name that is not one of ``MOC_BOARDS``."""
+    """422 BOARD_UNKNOWN for a board id under a name that is not one of ``MOC_BOARDS``; 422
+    VALIDATION_FAILED for an id not of its board's shape (``board_id_problem``), each named
+    ``board_ids.<board>``."""
     unknown = [b for b in board_ids if b not in MOC_BOARDS]
     if unknown:
         raise InvalidInput(
             "BOARD_UNKNOWN",
             f"Board ids are kept for: {', '.join(MOC_BOARDS)}.",
             [{"field": f"board_ids.{b}", "message": "Not a board we report to."} for b in unknown],
+        )
+    wrong = [(b, words) for b, number in board_ids.items() if (words := board_id_problem(b, number))]
+    if wrong:
+        raise InvalidInput(
+            "VALIDATION_FAILED",
+            " ".join(words for _, words in wrong),
+            [{"field": f"board_ids.{b}", "message": words} for b, words in wrong],
+        )
+
+
+def check_aapa_valid_until(designated: Iterable[str], valid_until: date | None) -> None:
+    """An activity designated for AAPA Category 1 CME credit states the approval's last day (its
+    statement says "Approval is valid until ..."; AAPA approves for a set time): without it, 422
+    VALIDATION_FAILED naming ``aapa_valid_until``."""
+    if CreditType.AAPA_1 in {str(t) for t in designated} and valid_until is None:
+        raise problem(
+            "VALIDATION_FAILED",
+            "Enter the date AAPA's approval is valid until: the AAPA statement on certificates states it.",
+            "aapa_valid_until",
         )
 
 
@@ -681,28 +984,64 @@ def line_statement(
     designated: float,
     activity_format: str = "",
     address: str = "",
-    uan: str | None = None,
+    *,
     jointly_accredited: bool = False,
+    aapa_valid_until: date | None = None,
 ) -> str:
     """What a certificate prints for one of its lines ("" for none; the AMA designation is printed
     apart, on every certificate of an activity designated for it). A jointly accredited provider
     states its accreditation once (``JOINT_ACCREDITATION_STATEMENT``), so an ANCC or ACPE line
-    then prints only what is its own: contact hours and address, or the UAN and credit."""
+    then prints only what is its own: contact hours and address, or where ACPE credit is recorded
+    (``CPE_MONITOR_NOTE``; the UAN, hours and date are the record's lines, ``acpe_record``)."""
     kind_type = line.credit_type
     if kind_type == CreditType.AMA_PRA_1:
         return ""
     if kind_type == CreditType.ANCC and jointly_accredited:
         return f"Nursing contact hours awarded: {amount(line.credits)}. {provider}, {address}."
     if kind_type == CreditType.ACPE:
-        ceus = f"{line.credits / 10:g}"
-        hours = f"{amount(line.credits)} {_unit(KINDS[kind_type], line.credits)} ({ceus} CEUs)"
-        own = f"Credit awarded: {hours}."
-        if uan:  # the activity's UAN (an activity saved without one prints none)
-            own = f"ACPE Universal Activity Number (UAN): {uan}. {own}"
+        note = CPE_MONITOR_NOTE.format(provider=provider)
         if jointly_accredited:
-            return own
-        return f"{statement(kind_type, provider, designated, activity_format, line.credits, address)} {own}"
-    return statement(kind_type, provider, designated, activity_format, line.credits, address)
+            return note
+        return f"{statement(kind_type, provider, designated, activity_format, line.credits, address)} {note}"
+    return statement(
+        kind_type, provider, designated, activity_format, line.credits, address, jointly_accredited, aapa_valid_until
+    )
+
+
+# What a pharmacist's or technician's record of participation says of their ACPE credit: since
+# CPE Monitor, ACPE credit is awarded only there, never by a provider's statement of credit.
+CPE_MONITOR_NOTE = (
+    "This is a record of participation, not a statement of credit: ACPE credit is awarded only through CPE Monitor. "
+    "{provider} reports your credit to CPE Monitor within 60 days of your date of participation; "
+    "view it in your NABP e-Profile."
+)
+
+
+def ceus(hours: float) -> str:
+    """Contact hours as ACPE's continuing education units (10 contact hours = 1 CEU): 2.0 -> "0.2", 1.5 -> "0.15"."""
+    units = f"{hours / 10:.3f}".rstrip("0")
+    return units + "0" if units.endswith(".") else units
+
+
+def contact_hours(hours: float) -> str:
+    """2.0 -> "2.0 contact hours (0.2 CEUs)", 10.0 -> "10.0 contact hours (1.0 CEU)"."""
+    units = ceus(hours)
+    return f"{amount(hours)} {_unit(KINDS[CreditType.ACPE], hours)} ({units} {'CEU' if units == '1.0' else 'CEUs'})"
+
+
+def acpe_record(
+    credits: float, uan: str | None, participated_on: date | None, nabp_eprofile_id: str | None
+) -> list[str]:
+    """The lines a record of participation prints for its ACPE credit, in order: the learner's NABP
+    e-Profile ID (as given with the claim), the date of participation, the UAN of the learner's
+    audience, the contact hours with their CEUs. A line without its value is left out."""
+    out = [f"NABP e-Profile ID: {nabp_eprofile_id}"] if nabp_eprofile_id else []
+    if participated_on:
+        out.append(f"Date of participation: {participated_on:%B %-d, %Y}")
+    if uan:
+        out.append(f"ACPE Universal Activity Number (UAN): {uan}")
+    out.append(f"Contact hours: {contact_hours(credits)}")
+    return out
 
 
 def joint_accreditation_statement(provider: str) -> str:

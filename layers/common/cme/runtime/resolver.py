@@ -171,6 +171,8 @@ def _explain(problem: dict[str, Any]) -> str:
         return "This field is required."
     if kind == "enum":
         return f"Choose one of: {(problem.get('ctx') or {}).get('expected', 'the listed values')}."
+    if kind == "value_error":  # our own words (a validator's ValueError), without pydantic's prefix
+        return str(problem.get("msg", "")).removeprefix("Value error, ") or "This value is not valid."
     return str(problem.get("msg", "This value is not valid."))
 
 
@@ -300,6 +302,10 @@ def make_resolver() -> APIGatewayHttpResolver:
         if any(p.get("type") == "json_invalid" for p in problems):
             return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.")
         details = [{"field": _field_of(p.get("loc")), "message": _explain(p)} for p in problems]
+        if all(p.get("type") == "value_error" for p in problems):  # each in words for a person: say them
+            return error_response(
+                422, "VALIDATION_FAILED", " ".join(dict.fromkeys(d["message"] for d in details)), details
+            )
         fields = ", ".join(dict.fromkeys(d["field"].replace("_", " ") for d in details))
         return error_response(422, "VALIDATION_FAILED", f"Please check: {fields}.", details)
 

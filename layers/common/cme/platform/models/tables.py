@@ -101,6 +101,72 @@ class Learner(BaseModel):
     by_transcript_due = LearnersByTranscriptDue()
 
 
+class SearchByFirstName(GlobalSecondaryIndex["LearnerSearch"]):
+    """A first name's start: the partition is the key's first character, the sort key the key."""
+
+    class Meta:
+        index_name = "by_first_name"
+        projection = AllProjection()
+
+    first_initial = UnicodeAttribute(hash_key=True)
+    first_key = UnicodeAttribute(range_key=True)
+
+
+class SearchByLastName(GlobalSecondaryIndex["LearnerSearch"]):
+    class Meta:
+        index_name = "by_last_name"
+        projection = AllProjection()
+
+    last_initial = UnicodeAttribute(hash_key=True)
+    last_key = UnicodeAttribute(range_key=True)
+
+
+class SearchByNpi(GlobalSecondaryIndex["LearnerSearch"]):
+    class Meta:
+        index_name = "by_npi"
+        projection = AllProjection()
+
+    npi = UnicodeAttribute(hash_key=True)
+
+
+class SearchByPhoneTail(GlobalSecondaryIndex["LearnerSearch"]):
+    """A phone's last 4 digits; the sort key is every digit, last first, so a longer tail is a
+    ``begins_with`` of its reversed digits."""
+
+    class Meta:
+        index_name = "by_phone_tail"
+        projection = AllProjection()
+
+    phone_tail = UnicodeAttribute(hash_key=True)
+    phone_reversed = UnicodeAttribute(range_key=True)
+
+
+class LearnerSearch(BaseModel):
+    """What the office finds a learner by (cme.identity.learner_search): one small item per learner,
+    put with every write of the profile values it is made from, in the same transaction. Its own
+    table, because CloudFormation adds one index to a table per update and these are four.
+    Only keys: a search reads the learners themselves (a BatchGetItem) and checks them again."""
+
+    table_setting = "learner_search_table"
+
+    class Meta:
+        table_name = ""
+
+    learner_id = UnicodeAttribute(hash_key=True)
+    first_initial = UnicodeAttribute(null=True)  # absent (not in the index) when the key is empty
+    first_key = UnicodeAttribute(null=True)  # cme.platform.normalize.name_key
+    last_initial = UnicodeAttribute(null=True)
+    last_key = UnicodeAttribute(null=True)
+    npi = UnicodeAttribute(null=True)
+    phone_tail = UnicodeAttribute(null=True)
+    phone_reversed = UnicodeAttribute(null=True)
+
+    by_first_name = SearchByFirstName()
+    by_last_name = SearchByLastName()
+    by_npi = SearchByNpi()
+    by_phone_tail = SearchByPhoneTail()
+
+
 class EmailsByLearner(GlobalSecondaryIndex["EmailOwner"]):
     class Meta:
         index_name = "by_learner"
@@ -466,6 +532,18 @@ class Claim(BaseModel):
         return self.revoked_from or self.activity_id
 
 
+class AuditByActivity(GlobalSecondaryIndex["AuditRecord"]):
+    """Sparse: the records about one activity, whatever their subject (a claim is kept under its
+    learner, an attendance removal under the activity): the activity page's History."""
+
+    class Meta:
+        index_name = "by_activity"
+        projection = AllProjection()
+
+    activity_id = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)
+
+
 class AuditRecord(BaseModel):
     """What happened, by whom, when and from where. Kept, never expired."""
 
@@ -476,6 +554,9 @@ class AuditRecord(BaseModel):
 
     subject = UnicodeAttribute(hash_key=True)  # e.g. "learner#<id>"
     at = UnicodeAttribute(range_key=True)  # ISO time + "#" + event id: ordered, unique
+    # the activity a record is about, when it is about one (cme.platform.audit.about sets it): by_activity's key
+    activity_id = UnicodeAttribute(null=True)
+    by_activity = AuditByActivity()
     action = UnicodeAttribute()
     actor = UnicodeAttribute()
     source_ip = UnicodeAttribute(default="")

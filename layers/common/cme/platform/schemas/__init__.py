@@ -103,10 +103,21 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         Credit,
         CreditTypeOut,
         CreditTypesReply,
+        DegreeOut,
         SettingsReply,
         TopicOut,
         TopicsReply,
     )
+    from cme.platform.schemas.learners import (  # noqa: F401
+        CorrectionReply,
+        LearnerAttendance,
+        LearnerCorrection,
+        LearnerRecord,
+        LearnerRow,
+        LearnersReply,
+        ReplacedCertificate,
+    )
+    from cme.platform.schemas.office import ActivityCopyIn, AuditActor, AuditEntry, AuditReply, AuditSubject  # noqa: F401
     from cme.platform.schemas.outside import (  # noqa: F401
         DocumentIn,
         DocumentType,
@@ -206,6 +217,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "Credit",
         "CreditTypeOut",
         "CreditTypesReply",
+        "DegreeOut",
         "SettingsReply",
         "TopicOut",
         "TopicsReply",
@@ -281,6 +293,16 @@ AREAS: dict[str, tuple[str, ...]] = {
         "TrackedSet",
         "TrackedReply",
     ),
+    "learners": (
+        "LearnerRow",
+        "LearnersReply",
+        "LearnerAttendance",
+        "AuditEntry",
+        "LearnerRecord",
+        "LearnerCorrection",
+        "ReplacedCertificate",
+        "CorrectionReply",
+    ),
     "outside": (
         "DocumentType",
         "OutsideCreditIn",
@@ -290,6 +312,13 @@ AREAS: dict[str, tuple[str, ...]] = {
         "DocumentIn",
         "UploadForm",
         "UploadReply",
+    ),
+    "office": (
+        "ActivityCopyIn",
+        "AuditActor",
+        "AuditSubject",
+        "AuditEntry",
+        "AuditReply",
     ),
 }
 _WHERE = {name: area for area, names in AREAS.items() for name in names}

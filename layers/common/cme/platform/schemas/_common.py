@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -59,19 +60,27 @@ Optional100 = Annotated[str | None, StringConstraints(strip_whitespace=True, max
 NpiText = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=20)]
 
 
+_BIRTH_MMDD_WORDS = "Enter your birth month and day, e.g. 07/04."
+_MONTH_DAY = re.compile(r"(\d{2})(\d{2})|(\d{1,2})/(\d{1,2})")
+
+
 def _birth_mmdd(value: str | None) -> str | None:
-    """ "MMDD" of a real month and day (0229 included); "" means none."""
-    if value:
+    """A real month and day (0229 included) as "MMDD": typed "0704", "07/04" or "7/4"; "" means none."""
+    if not value:
+        return value
+    found = _MONTH_DAY.fullmatch(value)
+    if found:
+        month, day = (int(x) for x in found.groups() if x is not None)
         try:
-            date(2000, int(value[:2]), int(value[2:]))  # a leap year: February 29 is a birthday
+            date(2000, month, day)  # a leap year: February 29 is a birthday
         except ValueError:
-            raise ValueError("Enter your birth month and day as MMDD, e.g. 0704.") from None
-    return value
+            pass
+        else:
+            return f"{month:02d}{day:02d}"
+    raise ValueError(_BIRTH_MMDD_WORDS)
 
 
-BirthMMDD = Annotated[
-    str | None, StringConstraints(strip_whitespace=True, pattern=r"^(\d{4})?$"), AfterValidator(_birth_mmdd)
-]
+BirthMMDD = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=10), AfterValidator(_birth_mmdd)]
 
 
 NabpId = Annotated[str | None, StringConstraints(strip_whitespace=True, pattern=r"^(\d{1,12})?$")]

@@ -35,12 +35,14 @@ class ActivityIn(Strict):
     evaluation: list[Question] = Field(default_factory=list, max_length=50)
     attendance_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
     published: bool = False
-    # ACPE's Universal Activity Number (e.g. JA0000000-0000-26-001-L01-P) and ACCME's PARS activity id
+    # ACPE's Universal Activity Number as older clients send it: filed under the audience its last
+    # letter names (-P uan_pharmacist, -T uan_technician; cme.publishing.activities), never stored as is
     uan: BoardActivityId = None
-    # ACPE's UAN per audience it designates: the pharmacists' ends -P, the technicians' -T
+    # ACPE's UAN per audience it designates (e.g. JA0000000-0000-26-001-L01-P): the pharmacists' ends
+    # -P, the technicians' -T; an activity designating ACPE has at least one (cme.rules.credit.check_uans)
     uan_pharmacist: BoardActivityId = None
     uan_technician: BoardActivityId = None
-    pars_activity_id: BoardActivityId = None
+    pars_activity_id: BoardActivityId = None  # ACCME's PARS activity id
     # the last day the AAPA Category 1 designation is valid (the AAPA statement prints it)
     aapa_valid_until: date | None = None
     # ids of cme.publishing.topics (GET /api/topics); licence requirements count credit by topic
@@ -69,7 +71,7 @@ class AdminActivity(PublicActivity):
     attendance_count: int
     claim_count: int
     attend_url: str
-    uan: str | None = None
+    uan: str | None = None  # for older clients: the pharmacists' UAN, else the technicians'
     uan_pharmacist: str | None = None
     uan_technician: str | None = None
     pars_activity_id: str | None = None

@@ -115,3 +115,5 @@ class MyActivitiesReply(BaseModel):
     activities: list[MyActivity]
     unverified_emails: list[str]
     note: str | None = None
+    # what the claim form asks the learner to attest, in their own credit's words (cme.rules.credit.attestation)
+    attestation: str = ""

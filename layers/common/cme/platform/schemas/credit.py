@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from cme.platform.schemas._common import ActivityFormat, BaseModel, CreditType, Strict
+from cme.platform.schemas._common import ActivityFormat, BaseModel, CreditType, Degree, Strict
 
 
 class Credit(Strict):
@@ -18,6 +18,8 @@ class CreditTypeOut(BaseModel):
 
     type: CreditType
     label: str
+    label_one: str  # after an amount of exactly 1: "1.0 AMA PRA Category 1 Credit™"
+    label_other: str  # after any other amount: "1.5 AMA PRA Category 1 Credits™"
     unit: str
     unit_one: str
     short: str
@@ -37,9 +39,18 @@ class ActivityFormatOut(BaseModel):
     window_note: str | None = None  # how the format's claim window ends, when not by the window (enduring)
 
 
+class DegreeOut(BaseModel):
+    """One degree a learner may hold and its label (cme.rules.credit.DEGREE_LABEL), as the account
+    and profile forms list it."""
+
+    degree: Degree
+    label: str
+
+
 class CreditTypesReply(BaseModel):
     credit_types: list[CreditTypeOut]
     formats: list[ActivityFormatOut]  # every activity format, in the order a coordinator picks from
+    degrees: list[DegreeOut]  # every degree, in the order a learner picks from
 
 
 class SettingsReply(BaseModel):
@@ -49,6 +60,8 @@ class SettingsReply(BaseModel):
     help_email: str
     timezone: str
     sms_number: str | None = None
+    # JointlyAccredited: only a jointly accredited office designates IPCE credit (the activity form hides it otherwise)
+    jointly_accredited: bool = False
 
 
 class TopicOut(BaseModel):

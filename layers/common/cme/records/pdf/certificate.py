@@ -20,6 +20,7 @@ INK = (29, 39, 51)
 ACCENT = (20, 80, 122)
 MUTED = (85, 95, 105)
 SIGNATURE_WIDTH = 80.0  # mm: the signature line, and the most the image, name and title take
+RECORD_SEPARATOR = "   ·   "  # between two items of a record of participation's line
 
 
 @dataclass(frozen=True)
@@ -43,24 +44,49 @@ class CertificateData:
     verify_url: str
     issued_on: date
     # every line of the claim (empty: the one line credit_type/credits) and the activity's
-    # designations by type; a jointly accredited provider; the activity's ACPE UAN
+    # designations by type; a jointly accredited provider; the activity's ACPE UAN for the
+    # learner's audience (-P pharmacists, -T technicians: credit.AcpeUans.for_degree)
     lines: tuple[credit.Line, ...] = ()
     designated: Mapping[str, float] = field(default_factory=dict)
     jointly_accredited: bool = False
     uan: str | None = None
+    aapa_valid_until: date | None = None  # the activity's AAPA approval's last day (its statement says it)
+    # ACPE credit's record of participation: the NABP e-Profile ID given with the claim and the
+    # date of participation (the claim's completion date)
+    nabp_eprofile_id: str | None = None
+    participated_on: date | None = None
 
 
 def lines(data: CertificateData) -> tuple[credit.Line, ...]:
-    return data.lines or (credit.Line(CreditType(data.credit_type), data.credits),)
+    """The lines the document prints: the claim's, less IPCE when the office is not jointly
+    accredited (IPCE credit comes only from a jointly accredited provider; a claim made before
+    that rule keeps its other lines, and an IPCE-only one prints as hours of participation)."""
+    claimed = data.lines or (credit.Line(CreditType(data.credit_type), data.credits),)
+    if data.jointly_accredited:
+        return claimed
+    kept = tuple(line for line in claimed if line.credit_type != CreditType.IPCE)
+    return kept or tuple(credit.Line(CreditType.PARTICIPATION, line.credits) for line in claimed[:1])
 
 
 def headline(data: CertificateData) -> str:
+    """The first line's headline: a pharmacist's or technician's ACPE credit makes it a "Record of
+    Participation" (ACPE credit is awarded only through CPE Monitor), never a statement of credit."""
     return credit.headline(lines(data)[0].credit_type)
 
 
+def record(data: CertificateData) -> list[str]:
+    """The record lines of the ACPE credit (credit.acpe_record), none without an ACPE line."""
+    acpe = next((line for line in lines(data) if line.credit_type == CreditType.ACPE), None)
+    if acpe is None:
+        return []
+    return credit.acpe_record(acpe.credits, data.uan, data.participated_on, data.nabp_eprofile_id)
+
+
 def awards(data: CertificateData) -> list[str]:
-    """One award line per credit line: "and is awarded 1.0 AMA PRA Category 1 Credit™.", ..."""
-    return [credit.award(line.credit_type, line.credits) for line in lines(data)]
+    """One award sentence per credit line, about the learner by name and degree (cme.rules.credit
+    ``award_sentences``): "Ana Ruiz, MD is awarded 1.0 AMA PRA Category 1 Credit™.", then
+    "Ana Ruiz, MD has also earned 1.0 Medical Knowledge MOC point in the ... program."."""
+    return credit.award_sentences(credit.with_degree(data.learner_name, data.degree), lines(data))
 
 
 def award(data: CertificateData) -> str:
@@ -85,7 +111,13 @@ def statements(data: CertificateData) -> list[str]:
         if maximum is None:
             maximum = data.type_max if line.credit_type.value == data.credit_type else line.credits
         own = credit.line_statement(
-            line, provider, maximum, data.format, data.provider_address, data.uan, data.jointly_accredited
+            line,
+            provider,
+            maximum,
+            data.format,
+            data.provider_address,
+            jointly_accredited=data.jointly_accredited,
+            aapa_valid_until=data.aapa_valid_until,
         )
         if own:
             out.append(own)
@@ -245,6 +277,12 @@ def build(data: CertificateData, unicode: bool = True) -> fonts.Document:  # noq
     pdf.set_font(family, "B", 13 if len(lines(data)) == 1 else 12)
     for line in awards(data):
         y = _paragraph(pdf, left, y, width, line, 7 if len(lines(data)) == 1 else 6)
+    details = record(data)
+    if details:  # a record of participation: its ACPE lines, two to a line (room for the statements)
+        y += 1
+        pdf.set_font(family, "", 10)
+        for pair in (details[i : i + 2] for i in range(0, len(details), 2)):
+            y = _paragraph(pdf, left, y, width, RECORD_SEPARATOR.join(pair), 5)
     y += 4
 
     pdf.set_text_color(*MUTED)
@@ -252,7 +290,7 @@ def build(data: CertificateData, unicode: bool = True) -> fonts.Document:  # noq
     room = pdf.h - 42 - 16 - y  # above the signature, date and QR code
     size = 8.5
     pdf.set_font(family, "", size)
-    while size > 6.5 and sum(len(wrap(pdf, t, width - 20)) * size * 4.2 / 8.5 + 1.5 for t in texts) > room:
+    while size > 6 and sum(len(wrap(pdf, t, width - 20)) * size * 4.2 / 8.5 + 1.5 for t in texts) > room:
         size -= 0.5  # several lines' statements: smaller type, never over the signature
         pdf.set_font(family, "", size)
     for statement in texts:
