@@ -34,6 +34,7 @@ const PRECACHE = [
   '/icons/icon-maskable-512.png',
   '/js/admin-learners.js',
   '/js/activity-office.js',
+  '/js/admin-late-claims.js',
   '/js/api.js',
   '/js/audit-view.js',
   '/js/boot.js',

@@ -1,14 +1,31 @@
-"""My Portal's core: the activities I attended, and claiming credit for them; the office's claims on a
-learner's behalf and revocations."""
+"""My Portal's core: the activities I attended, claiming credit for them, and late-claim requests
+(the learner's, and the coordinators' decisions on them); the office's claims on a learner's behalf
+and revocations."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from cme.credit import claims, revocation
-from cme.platform.schemas import AdminClaimIn, ClaimIn, ClaimReply, ClaimsReply, MyActivitiesReply, RevokeIn
+from cme.credit import claims, late_claims, revocation
+from cme.platform.schemas import (
+    AdminClaimIn,
+    ClaimIn,
+    ClaimReply,
+    ClaimsReply,
+    LateApproveIn,
+    LateDeclineIn,
+    LateRequestAdminReply,
+    LateRequestIn,
+    LateRequestReply,
+    LateRequestsAdminReply,
+    LateRequestsReply,
+    MyActivitiesReply,
+    RevokeIn,
+)
 from cme.runtime import snapstart
 from cme.runtime.resolver import (
     client_address,
@@ -106,6 +123,72 @@ def revoke_claim(learner_id: str, activity_id: str, body: RevokeIn) -> Response[
         unquote(learner_id), unquote(activity_id), body.reason, who.learner_id, client_address(app), user_agent
     )
     return json_reply(200, ClaimReply(claim=revoked))
+
+
+@app.post(
+    "/api/me/late-claims",
+    responses=responses(
+        "SIGN_IN_REQUIRED",
+        "NOT_FOUND",
+        "ALREADY_CLAIMED",
+        "LATE_REQUEST_OPEN",
+        "ACTIVITY_EXPIRED",
+        "CLAIM_WINDOW_CLOSED",
+        "CLAIM_WINDOW_OPEN",
+        "NOT_ATTENDED",
+        ok={201: {"description": "Requested"}},
+    ),
+)
+def request_late_claim(body: LateRequestIn) -> Response[LateRequestReply]:
+    """Ask the CME office to claim an activity whose claim window closed."""
+    who = require_learner(app)
+    user_agent = app.current_event.headers.get("user-agent") or ""
+    made = late_claims.request(who.learner_id, body.activity_id, body.reason, client_address(app), user_agent)
+    return json_reply(201, LateRequestReply(request=made))
+
+
+@app.get("/api/me/late-claims", responses=responses("SIGN_IN_REQUIRED"))
+def my_late_claims() -> Response[LateRequestsReply]:
+    return json_reply(200, LateRequestsReply(requests=late_claims.mine(require_learner(app).learner_id)))
+
+
+@app.get("/api/me/late-claims/<request_id>", responses=responses("SIGN_IN_REQUIRED", "NOT_FOUND"))
+def my_late_claim(request_id: str) -> Response[LateRequestReply]:
+    """One of my late-claim requests (404 for another learner's)."""
+    found = late_claims.one_of_mine(require_learner(app).learner_id, unquote(request_id))
+    return json_reply(200, LateRequestReply(request=found))
+
+
+@app.get("/api/admin/late-claims", responses=responses())
+def late_claim_requests(
+    status: Annotated[str, Query(pattern="^(open|approved|declined)$")] = "open",
+) -> Response[LateRequestsAdminReply]:
+    """The late-claim requests in one status, with each learner's name and each activity's title."""
+    require_admin(app)
+    return json_reply(200, LateRequestsAdminReply(requests=late_claims.listed(status)))
+
+
+@app.post(
+    "/api/admin/late-claims/<request_id>/approve",
+    responses=responses("NOT_FOUND", "LATE_REQUEST_DECIDED"),
+)
+def approve_late_claim(request_id: str, body: LateApproveIn) -> Response[LateRequestAdminReply]:
+    """Reopen the learner's claim window for ``days`` from today (never past a board's own limit)."""
+    who = require_admin(app)
+    user_agent = app.current_event.headers.get("user-agent") or ""
+    decided = late_claims.approve(unquote(request_id), body.days, who.learner_id, client_address(app), user_agent)
+    return json_reply(200, LateRequestAdminReply(request=decided))
+
+
+@app.post(
+    "/api/admin/late-claims/<request_id>/decline",
+    responses=responses("NOT_FOUND", "LATE_REQUEST_DECIDED"),
+)
+def decline_late_claim(request_id: str, body: LateDeclineIn) -> Response[LateRequestAdminReply]:
+    who = require_admin(app)
+    user_agent = app.current_event.headers.get("user-agent") or ""
+    decided = late_claims.decline(unquote(request_id), body.reason, who.learner_id, client_address(app), user_agent)
+    return json_reply(200, LateRequestAdminReply(request=decided))
 
 
 snapstart.register(app)

@@ -280,6 +280,52 @@ declare namespace Api {
     mean?: number | null;
     texts?: string[];
   };
+  type LateApproveIn = {
+    days?: number;
+  };
+  type LateDeclineIn = {
+    reason: string;
+  };
+  type LateRequestAdminOut = {
+    request_id: string;
+    activity_id: string;
+    status: string;
+    reason: string;
+    created_at: string;
+    decided_at?: string | null;
+    reopened_until?: string | null;
+    decision_reason?: string | null;
+    learner_id: string;
+    learner_name: string;
+    learner_email: string;
+    activity_title: string;
+  };
+  type LateRequestAdminReply = {
+    request: LateRequestAdminOut;
+  };
+  type LateRequestIn = {
+    activity_id: string;
+    reason: string;
+  };
+  type LateRequestOut = {
+    request_id: string;
+    activity_id: string;
+    status: string;
+    reason: string;
+    created_at: string;
+    decided_at?: string | null;
+    reopened_until?: string | null;
+    decision_reason?: string | null;
+  };
+  type LateRequestReply = {
+    request: LateRequestOut;
+  };
+  type LateRequestsAdminReply = {
+    requests: LateRequestAdminOut[];
+  };
+  type LateRequestsReply = {
+    requests: LateRequestOut[];
+  };
   type LearnerAttendance = {
     activity_id: string;
     title: string;
@@ -356,6 +402,13 @@ declare namespace Api {
     attended_as: string;
     evaluation: Question[];
     claim?: ClaimOut | null;
+    late_request?: MyLateRequest | null;
+    can_request_late?: boolean;
+  };
+  type MyLateRequest = {
+    request_id: string;
+    status: string;
+    reopened_until?: string | null;
   };
   type NewAccount = {
     first_name: string;

@@ -38,6 +38,7 @@ ADMIN = [
     "/admin-reports.html",
     "/admin-requirements.html",
     "/admin-learners.html?q=zo",
+    "/admin-late-claims.html",
 ]
 
 

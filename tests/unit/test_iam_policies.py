@@ -119,7 +119,7 @@ def test_s3_grants_are_per_prefix_and_never_delete_or_reconfigure(roles: dict[st
 
 SES = "arn:aws:ses:us-east-1:123456789012"
 OFFICE = (("ses:fromaddress", "cme-office@example.org"),)
-SENDERS = {"ProfileFunction", "RecoveryFunction", "TranscriptWorkerFunction"}
+SENDERS = {"CreditClaimFunction", "ProfileFunction", "RecoveryFunction", "TranscriptWorkerFunction"}
 
 
 def test_ses_only_sends_raw_email_from_the_office(roles: dict[str, iam.Role]) -> None:

@@ -65,4 +65,9 @@ def test_every_email_goes_with_a_configuration_set_that_reports_bounces_and_comp
         if res["Type"] == "AWS::IAM::Role"
         and {"Ref": "SendMailPolicy"} in res["Properties"].get("ManagedPolicyArns", [])
     }
-    assert senders == {"ProfileFunctionRole", "RecoveryFunctionRole", "TranscriptWorkerFunctionRole"}
+    assert senders == {
+        "CreditClaimFunctionRole",  # a late-claim decision (cme.credit.late_claims)
+        "ProfileFunctionRole",
+        "RecoveryFunctionRole",
+        "TranscriptWorkerFunctionRole",
+    }

@@ -5,7 +5,9 @@
  *   - To claim: the claimable ones, nearest deadline first, each with a Claim credit form;
  *   - Claimed (collapsed): by year of completion, newest first, each with its certificate right
  *     there (Download certificate: a fresh pre-signed link on every click; Verify by its code);
- *   - Closed (collapsed): each with the reason it cannot be claimed.
+ *   - Closed (collapsed): each with the reason it cannot be claimed, its late-claim request
+ *     ("Requested") or "Request a late claim" (a reason, sent to the CME office); an approved
+ *     request shows the activity claimable again, "Reopened until ...".
  * Claims are listed in this one place: a claim whose activity is no longer attended under a
  * confirmed email (GET /api/me/claims has it, GET /api/me/activities not) is shown as a claimed
  * activity too. A claim made on the page stays where it was (now Claimed, with its certificate)
@@ -155,6 +157,13 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
         : activity.reason || '';
       when.hidden = !when.textContent;
     }
+    const late = activity.late_request;
+    if (activity.status === 'claimable' && late?.status === 'approved' && late.reopened_until === activity.claim_deadline) {
+      when.textContent = `Reopened until ${formatDate(late.reopened_until)}`;
+    }
+    if (activity.status === 'closed') {
+      /** @type {HTMLElement} */ (item.querySelector('[data-action="claim"]')).before(lateClaim(activity, item, level, titleId));
+    }
     const attended = slot('attended');
     attended.textContent = activity.attended_as ? `Attended as ${activity.attended_as}` : '';
     attended.hidden = !activity.attended_as;
@@ -207,6 +216,129 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
       focus();
     });
     return item;
+  }
+
+  /**
+   * A closed activity: its late-claim request ("Requested", or declined), and "Request a late
+   * claim" when the API says one would be taken (can_request_late): a reason, then
+   * POST /api/me/late-claims.
+   */
+  function lateClaim(activity, item, level, titleId) {
+    const box = document.createElement('div');
+    box.className = 'late-claim';
+    const late = activity.late_request;
+    if (late?.status === 'open' || late?.status === 'declined') {
+      const state = document.createElement('p');
+      state.className = 'late-claim__state';
+      if (late.status === 'open') {
+        const badge = document.createElement('span');
+        badge.className = 'late-claim__badge'; // not .status: a row has one status (Closed)
+        badge.textContent = 'Requested';
+        state.append(badge, ' You asked the CME office for a late claim; they will email you their answer.');
+      } else {
+        state.textContent = 'The CME office declined your request for a late claim and emailed you why.';
+      }
+      box.append(state);
+    }
+    if (!activity.can_request_late) return box;
+    const open = document.createElement('button');
+    open.type = 'button';
+    open.className = 'button button--secondary button--small';
+    open.textContent = late?.status === 'declined' ? 'Ask again for a late claim' : 'Request a late claim';
+    open.setAttribute('aria-describedby', titleId);
+    open.setAttribute('aria-expanded', 'false');
+    const formId = `activity-${activity.activity_id}-late`;
+    open.setAttribute('aria-controls', formId);
+    const form = document.createElement('form');
+    form.className = 'form late-claim__form';
+    form.id = formId;
+    form.noValidate = true;
+    form.hidden = true;
+    const field = document.createElement('div');
+    field.className = 'field';
+    const label = document.createElement('label');
+    label.htmlFor = `${formId}-reason`;
+    label.textContent = 'Why are you claiming late?';
+    const hint = document.createElement('p');
+    hint.className = 'hint';
+    hint.id = `${formId}-hint`;
+    hint.textContent = 'The CME office reads it and emails you whether your claim window reopens.';
+    const reason = document.createElement('textarea');
+    reason.id = `${formId}-reason`;
+    reason.name = 'reason';
+    reason.rows = 3;
+    reason.maxLength = 500;
+    reason.required = true;
+    reason.setAttribute('aria-describedby', hint.id);
+    field.append(label, hint, reason);
+    const problem = document.createElement('p');
+    problem.className = 'alert alert--error';
+    problem.setAttribute('role', 'alert');
+    const send = document.createElement('button');
+    send.type = 'submit';
+    send.className = 'button button--primary button--small';
+    send.textContent = 'Send request';
+    const cancel = document.createElement('button');
+    cancel.type = 'button';
+    cancel.className = 'button button--secondary button--small';
+    cancel.textContent = 'Cancel';
+    const actions = document.createElement('div');
+    actions.className = 'actions';
+    actions.append(send, cancel);
+    form.append(field, problem, actions);
+    const toggle = (shown) => {
+      form.hidden = !shown;
+      open.hidden = shown;
+      open.setAttribute('aria-expanded', String(shown));
+    };
+    open.addEventListener('click', () => {
+      toggle(true);
+      reason.focus();
+    });
+    cancel.addEventListener('click', () => {
+      toggle(false);
+      open.focus();
+    });
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (send.disabled) return;
+      showAlert(problem);
+      if (!reason.value.trim()) {
+        showAlert(problem, 'Please say why you are claiming late.');
+        reason.setAttribute('aria-invalid', 'true');
+        reason.focus();
+        return;
+      }
+      reason.removeAttribute('aria-invalid');
+      setBusy(send, true);
+      const { status, body } = await api('POST', '/api/me/late-claims', {
+        activity_id: activity.activity_id, reason: reason.value.trim(),
+      });
+      setBusy(send, false);
+      if (status === 401) {
+        onSignedOut();
+        return;
+      }
+      if (status !== 201 || !body?.request) {
+        showAlert(problem, body?.message || 'We could not send your request. Please try again.');
+        return;
+      }
+      const updated = {
+        ...activity,
+        can_request_late: false,
+        late_request: { request_id: body.request.request_id, status: 'open', reopened_until: null },
+      };
+      const index = activities.findIndex((a) => a.activity_id === activity.activity_id);
+      if (index >= 0) activities[index] = updated;
+      const fresh = row(updated, level);
+      item.replaceWith(fresh);
+      say(`Your request for a late claim is sent to the CME office: ${activity.title}.`);
+      const title = /** @type {HTMLElement} */ (fresh.querySelector('.my-activity__title'));
+      title.tabIndex = -1;
+      title.focus();
+    });
+    box.append(open, form);
+    return box;
   }
 
   function setCount(element, count) {

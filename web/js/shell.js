@@ -12,7 +12,7 @@
  * cleared on sign-out or when the API answers 401), so pages that do not need the session
  * do not call the API. Pages that do (My Portal) correct it with the real answer.
  *
- * The coordinators' links (Admin, Board reports, Requirement sets, Learners) work the same way: shown when the last profile seen had role "admin"
+ * The coordinators' links (Admin, Board reports, Requirement sets, Learners, Late requests) work the same way: shown when the last profile seen had role "admin"
  * (a hint for the navigation only; the API answers 403 to anyone else).
  */
 import { api } from './api.js';
@@ -35,6 +35,7 @@ const NAV = [
   ['/admin-reports.html', 'Board reports', 'admin'],
   ['/admin-requirements.html', 'Requirement sets', 'admin'],
   ['/admin-learners.html', 'Learners', 'admin'],
+  ['/admin-late-claims.html', 'Late requests', 'admin'],
 ];
 
 /** A small element builder: h('a', {href: '/'}, 'text', child). */

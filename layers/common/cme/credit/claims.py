@@ -22,6 +22,7 @@ from cme.platform.models import (
     Claim,
     EmailAttendance,
     EmailOwner,
+    LateClaim,
     Learner,
     get_many,
     plain,
@@ -37,6 +38,7 @@ from cme.platform.schemas import (
     CreditType,
     MyActivitiesReply,
     MyActivity,
+    MyLateRequest,
 )
 from cme.platform.settings import get_settings
 from cme.publishing import activities
@@ -44,7 +46,7 @@ from cme.records import board_files, certificates
 from cme.rules import credit
 
 
-def _designated(activity: Activity) -> list[Credit]:
+def designated(activity: Activity) -> list[Credit]:
     return [Credit(type=c.type, max=float(c.max)) for c in activity.credits]  # type: ignore[arg-type]
 
 
@@ -52,7 +54,7 @@ def options(degree: str, activity: Activity) -> list[Credit]:
     """What a learner of ``degree`` may claim of the activity (credit.credit_options): ACPE under the
     UAN of their audience, IPCE only from a jointly accredited office."""
     return credit.credit_options(
-        degree, _designated(activity), activities.uans(activity), get_settings().jointly_accredited
+        degree, designated(activity), activities.uans(activity), get_settings().jointly_accredited
     )
 
 
@@ -145,8 +147,9 @@ def check(
 
     What the boards close comes before the activity's own window and is checked apart from it
     (``credit.board_limits``): an expired enduring material, an ACPE line 60 days after the date
-    of participation. ``reopened_until`` (a later last day the office gives: a coordinator's claim
-    with ``override_window``, issue 24) moves the activity's window only, never a board's limit."""
+    of participation. ``reopened_until`` (the later last day an approved late-claim request gives
+    this learner, cme.credit.late_claims, or a coordinator's claim with ``override_window``: issue 24)
+    moves the activity's window only, never a board's limit."""
     if not attended:
         raise not_attended()
     end = date.fromisoformat(activity.end_date)
@@ -212,6 +215,12 @@ def _checked(
     lines = check(data, learner, activity, attended_as is not None, today, reopened_until)
     assert attended_as is not None  # check refuses a claim without attendance
     return lines, attended_as
+
+
+def attended_under(learner: Learner, activity_id: str) -> str | None:
+    """The first of the learner's verified emails with attendance at the activity (one
+    consistent BatchGetItem), or None."""
+    return _attended(activity_id, sorted(learner.verified_emails or ()))
 
 
 def _elsewhere(exc: TransactWriteError, learner: Learner, activity_id: str, tried: str) -> str | None:
@@ -419,12 +428,15 @@ def explain(exc: TransactWriteError, writes: ClaimWrites, data: ClaimIn) -> Clai
         raise conflict from exc
 
 
-def _load(learner_id: str, activity_id: str, behalf: Behalf | None = None) -> tuple[Learner, Activity, Behalf | None]:
-    """The learner and the published activity (with a coordinator's claim, the coordinator too:
-    one BatchGetItem); 401 without the learner (404 on a coordinator's claim), 404 without the activity."""
-    keys = [Learner(learner_id), Activity(activity_id)] + ([Learner(behalf.actor_id)] if behalf else [])
-    found = get_many(*keys)
-    learner, activity = found[0], found[1]
+def _load(
+    learner_id: str, activity_id: str, behalf: Behalf | None = None
+) -> tuple[Learner, Activity, date | None, Behalf | None]:
+    """The learner, the published activity and the day an approved late-claim request reopened
+    it to (with a coordinator's claim, the coordinator too: one BatchGetItem); 401 without the
+    learner (404 on a coordinator's claim), 404 without the activity."""
+    keys = [Learner(learner_id), Activity(activity_id), LateClaim(learner_id, activity_id)]
+    found = get_many(*keys, *([Learner(behalf.actor_id)] if behalf else []))
+    learner, activity, late = found[0], found[1], found[2]
     if learner is None:
         if behalf:
             raise NotFound("NOT_FOUND", "There is no such learner.")
@@ -433,9 +445,17 @@ def _load(learner_id: str, activity_id: str, behalf: Behalf | None = None) -> tu
         raise NotFound("NOT_FOUND", "There is no such activity.")
     assert isinstance(learner, Learner)
     if behalf:
-        actor = found[2] if isinstance(found[2], Learner) else None
+        actor = found[3] if isinstance(found[3], Learner) else None
         behalf = Behalf(behalf.actor_id, behalf.reason, behalf.override_window, who_is(actor) if actor else "")
-    return learner, activity, behalf
+    return learner, activity, reopened_until(late if isinstance(late, LateClaim) else None), behalf
+
+
+def reopened_until(late: LateClaim | None) -> date | None:
+    """The learner's reopened last day for an activity: an approved late-claim request's
+    (cme.credit.late_claims), else None."""
+    if late is None or late.status != "approved" or not late.reopened_until:
+        return None
+    return date.fromisoformat(late.reopened_until)
 
 
 def claim_credit(
@@ -445,8 +465,9 @@ def claim_credit(
     ``build`` (the records, pure) -> ``write`` (the transaction) -> ``explain`` (a cancelled
     transaction's answer).
 
-    Three DynamoDB round trips (four with the authorizer's session read): learner + activity
-    (one BatchGetItem), the claim + certificate record + audit record with a condition check
+    Three DynamoDB round trips (four with the authorizer's session read): learner + activity +
+    the learner's late-claim request for it (one BatchGetItem: an approved one reopens the
+    window), the claim + certificate record + audit record with a condition check
     on the attendance row (one transaction), then the activity's claim count (one UpdateItem,
     outside the transaction: see below). Which row the transaction checks must be known first
     (a transaction's conditions are all of its items, never one of several): the learner's
@@ -469,9 +490,10 @@ def claim_credit(
     that ``override_window`` passes the activity's closed window (``reopened_until`` today), never
     a board's own limit (``credit.board_limits``).
     """
-    learner, activity, behalf = _load(learner_id, data.activity_id, behalf)
+    learner, activity, late, behalf = _load(learner_id, data.activity_id, behalf)
     today = clock.office_today()
-    reopened = today if behalf and behalf.override_window else None
+    # a coordinator's override_window reopens the activity's window to today (never a board's limit)
+    reopened = max(today, late or today) if behalf and behalf.override_window else late
     lines, attended_as = _checked(data, learner, activity, today, reopened)
     stamp = Stamp(now=clock.now(), claim_id=str(uuid.uuid4()), certificate_code=credit.certificate_code())
     writes = build(data, learner, activity, lines, today, stamp, source_ip, user_agent, behalf)
@@ -502,7 +524,7 @@ UNVERIFIED_NOTE = (
 BATCH_KEYS = 100
 
 
-def _read_many(items: list[Any]) -> list[Any]:
+def read_many(items: list[Any]) -> list[Any]:
     """``get_many`` (consistent BatchGetItem) in as few round trips as DynamoDB allows."""
     rows: list[Any] = []
     for start in range(0, len(items), BATCH_KEYS):
@@ -527,7 +549,7 @@ def attendance_of(items: list[Any], verified: set[str]) -> dict[str, str]:
 
 
 def _with_claims(learner_id: str, activity_ids: list[str]) -> list[Any]:
-    return [x for a in activity_ids for x in (Activity(a), Claim(learner_id, a))]
+    return [x for a in activity_ids for x in (Activity(a), Claim(learner_id, a), LateClaim(learner_id, a))]
 
 
 def _attended_by(learner_id: str) -> tuple[Learner, list[EmailOwner], dict[str, str]]:
@@ -535,28 +557,35 @@ def _attended_by(learner_id: str) -> tuple[Learner, list[EmailOwner], dict[str, 
     attended under a verified email (activity id -> that email)."""
     owners = [o for o in EmailOwner.by_learner.query(learner_id) if o.learner_id == learner_id]
     proposed = sorted({o.email for o in owners if o.verified})
-    first = _read_many([Learner(learner_id), *_attended_under(proposed)])
+    first = read_many([Learner(learner_id), *_attended_under(proposed)])
     learner = next((x for x in first if isinstance(x, Learner)), None)
     if learner is None:
         raise sign_in_required()
     verified = set(learner.verified_emails or ())
     missed = sorted(verified - set(proposed))
     if missed:  # verified a moment ago, not verified on the index yet: read it now
-        first += _read_many(_attended_under(missed))
+        first += read_many(_attended_under(missed))
     return learner, owners, attendance_of(first, verified)
 
 
-def _activities_and_claims(learner_id: str, ids: list[str]) -> tuple[dict[str, Activity], dict[str, Claim]]:
-    """Step 4 of my_activities: each attended activity and the learner's claim on it, by activity id."""
-    found = _read_many(_with_claims(learner_id, ids))
+def _activities_and_claims(
+    learner_id: str, ids: list[str]
+) -> tuple[dict[str, Activity], dict[str, Claim], dict[str, LateClaim]]:
+    """Step 4 of my_activities: each attended activity, the learner's claim on it and their
+    late-claim request for it, by activity id."""
+    found = read_many(_with_claims(learner_id, ids))
     activities_by_id = {x.activity_id: x for x in found if isinstance(x, Activity)}
-    return activities_by_id, {x.activity_id: x for x in found if isinstance(x, Claim)}
+    late = {x.activity_id: x for x in found if isinstance(x, LateClaim)}
+    return activities_by_id, {x.activity_id: x for x in found if isinstance(x, Claim)}, late
 
 
-def _my_activity(activity: Activity, email: str, claim: Claim | None, degree: str, today: date) -> MyActivity:
+def _my_activity(
+    activity: Activity, email: str, claim: Claim | None, degree: str, today: date, late: LateClaim | None = None
+) -> MyActivity:
     """One attended activity as My activities shows it (its status: credit.claim_status): closed
     after its last day for this learner (credit.closing: an enduring material's end date, or the
-    boards' own limit when every credit the learner may claim has one), with the reason."""
+    boards' own limit when every credit the learner may claim has one, or the day an approved
+    late-claim request reopened it to), with the reason; and the learner's late-claim request."""
     allowed = options(degree, activity)
     end = date.fromisoformat(activity.end_date)
     activity_format = activity.format or ""
@@ -566,9 +595,24 @@ def _my_activity(activity: Activity, email: str, claim: Claim | None, degree: st
         end,
         int(activity.claim_window_days),
         credit.completed_on(activity_format, end, today),
+        reopened_until(late),
     )
     status, reason = credit.claim_status(claim is not None, last_day, today, why)
     view = activities.public_view(activity)
+    can_request_late = False
+    if status == "closed" and (late is None or late.status != "open"):
+        try:  # what POST /api/me/late-claims would answer (docs/domain.md "Late claims")
+            credit.check_late_request(
+                [o.type.value for o in allowed],
+                activity_format,
+                end,
+                int(activity.claim_window_days),
+                today,
+                reopened_until(late),
+            )
+            can_request_late = True
+        except InvalidInput:
+            pass
     return MyActivity(
         activity_id=activity.activity_id,
         title=activity.title,
@@ -583,6 +627,12 @@ def _my_activity(activity: Activity, email: str, claim: Claim | None, degree: st
         attended_as=email,
         evaluation=view.evaluation,
         claim=out(claim) if claim else None,
+        can_request_late=can_request_late,
+        late_request=(
+            MyLateRequest(request_id=late.request_id, status=late.status, reopened_until=reopened_until(late))
+            if late
+            else None
+        ),
     )
 
 
@@ -590,10 +640,12 @@ def attended_activities(learner_id: str) -> tuple[Learner, list[EmailOwner], lis
     """Steps 2 to 4 of my_activities: the learner, the emails the index shows, and each activity
     attended under a verified email as My activities shows it (the latest first)."""
     learner, owners, attended = _attended_by(learner_id)
-    found_activity, claims = _activities_and_claims(learner_id, sorted(attended))
+    found_activity, claims, late = _activities_and_claims(learner_id, sorted(attended))
     today = clock.office_today()
     result = [
-        _my_activity(found_activity[activity_id], email, claims.get(activity_id), learner.degree, today)
+        _my_activity(
+            found_activity[activity_id], email, claims.get(activity_id), learner.degree, today, late.get(activity_id)
+        )
         for activity_id, email in attended.items()
         if activity_id in found_activity
     ]
@@ -606,8 +658,8 @@ def my_activities(learner_id: str) -> MyActivitiesReply:
     the reason; and the learner's emails not yet verified (whose attendance is not shown).
 
     Four DynamoDB round trips, the authorizer's included, for up to 10 verified emails (the
-    most an account holds) and up to 49 activities (each further 50 take one more
-    BatchGetItem: 100 keys):
+    most an account holds) and up to 33 activities (each further 33 take one more
+    BatchGetItem: 100 keys, three per activity):
 
     1. the session (authorizer);
     2. the learner's emails: a Query of the EmailsTable's ``by_learner`` index (the list the
@@ -615,8 +667,8 @@ def my_activities(learner_id: str) -> MyActivitiesReply:
     3. one consistent BatchGetItem of the learner and the EmailAttendance item of each email
        the index shows verified: the activities attended under it (cme.publishing.attendance writes that
        item in the same transaction as each attendance row, so it is exact);
-    4. one consistent BatchGetItem of each attended activity and the learner's claim on it (a
-       claim's key is learner x activity: no Query of all claims).
+    4. one consistent BatchGetItem of each attended activity, the learner's claim on it and
+       their late-claim request for it (both keyed learner x activity: no Query).
 
     Exact where it decides: the index only *proposes* emails; what counts is the learner
     item's ``verified_emails``, read consistently in step 3 (the set every claim is checked

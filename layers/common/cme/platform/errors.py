@@ -56,7 +56,7 @@ CODES: dict[str, Code] = {
     "NOT_FOUND": Code(
         404,
         "Nothing of that id the caller may see (learner, activity, claim, email, report, requirement set,"
-        " certificate code), or no such route.",
+        " certificate code, late-claim request), or no such route.",
     ),
     "OUTSIDE_CREDIT_NOT_FOUND": Code(404, "No such outside credit on the caller's record."),
     # 409: the state forbids it
@@ -74,6 +74,10 @@ CODES: dict[str, Code] = {
     "PRIMARY_UNCONFIRMED": Code(
         409, "The account's primary email is not confirmed yet: no other email or phone until it is."
     ),
+    "LATE_REQUEST_DECIDED": Code(
+        409, "The late-claim request was approved or declined already (by another coordinator, say)."
+    ),
+    "LATE_REQUEST_OPEN": Code(409, "A late-claim request for this activity is already open."),
     "PHONE_TAKEN": Code(409, "The profile's phone is already confirmed on another account."),
     "PROFILE_CHANGED": Code(409, "The profile changed meanwhile; reload and save again."),
     "TEXTING_OFF": Code(409, "The office has no number for texts, so no confirmation code can be sent."),
@@ -81,13 +85,20 @@ CODES: dict[str, Code] = {
     "PAYLOAD_TOO_LARGE": Code(413, "The body is larger than the route takes."),
     "UNSUPPORTED_MEDIA_TYPE": Code(415, "The body's Content-Type is not one the route takes."),
     # 422: a value breaks a rule (details name the fields)
-    "ACTIVITY_EXPIRED": Code(422, "A claim on an enduring material after its end date: it can no longer be completed."),
+    "ACTIVITY_EXPIRED": Code(
+        422,
+        "A claim (or a late-claim request) on an enduring material after its end date: it can no longer be completed.",
+    ),
     "ATTESTATION_REQUIRED": Code(422, "A claim without the attestation confirmed."),
     "BOARD_UNKNOWN": Code(422, "A board id for a board the portal keeps no ids for."),
     "CLAIM_WINDOW_CLOSED": Code(
         422,
         "The activity's claim window has ended (details: activity_id), or a line's board takes it no more "
-        "(ACPE: 60 days after the date of participation; details: lines[i]).",
+        "(ACPE: 60 days after the date of participation; details: lines[i]); a late-claim request when the "
+        "boards' limits have closed every credit the learner may claim (details: activity_id).",
+    ),
+    "CLAIM_WINDOW_OPEN": Code(
+        422, "A late-claim request while the activity's claim window (or its reopening) is open: claim instead."
     ),
     "CODE_MALFORMED": Code(422, "An attendance code in the activity form that is not 4 to 12 letters and digits."),
     "COMPLETED_IN_FUTURE": Code(422, "An outside credit completed on a day to come."),

@@ -34,6 +34,7 @@ class Settings(BaseModel):
     idempotency_table: str = "IdempotencyTable"
     requirement_sets_table: str = "RequirementSetsTable"
     learner_search_table: str = "LearnerSearchTable"
+    late_claims_table: str = "LateClaimsTable"
     transcript_queue: str = "TranscriptQueue"  # a queue URL in AWS; a queue name works too
     # Bulk mail (cme.platform.pacing): the SES send rate it may use, emails per second (template parameter
     # MaxSendRate), shared by the mail queue worker's instances that may run at once (template

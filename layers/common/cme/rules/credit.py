@@ -643,6 +643,11 @@ def _day(value: date) -> str:
     return f"{value:%B %-d, %Y}"
 
 
+def long_day(value: date) -> str:
+    """A day as the portal writes it to learners: "November 8, 2026"."""
+    return _day(value)
+
+
 def claim_deadline(end_date: date, claim_window_days: int, activity_format: str = "") -> date:
     """The last day (office time) a claim is accepted: the activity's last day + its window; for
     an enduring material (a self-paced format), its end date, after which it cannot be completed
@@ -660,9 +665,9 @@ def check_window(
     reopened_until: date | None = None,
 ) -> None:
     """The ACTIVITY's own claim window: 422 CLAIM_WINDOW_CLOSED (field ``activity_id``) after its
-    last day; the last day itself is accepted. ``reopened_until`` (an office's later day for this
-    activity, none yet: issue 24) moves only this window: what a board closes is ``board_limits``,
-    checked apart, which nothing reopens."""
+    last day; the last day itself is accepted. ``reopened_until`` (an approved late-claim
+    request's day for this learner, cme.credit.late_claims) moves only this window: what a
+    board closes is ``board_limits``, checked apart, which nothing reopens."""
     last = claim_deadline(end_date, claim_window_days, activity_format)
     if reopened_until is not None:
         last = max(last, reopened_until)
@@ -724,21 +729,58 @@ def board_limits(
 
 
 def closing(
-    option_types: Iterable[str], activity_format: str, end_date: date, claim_window_days: int, completed: date
+    option_types: Iterable[str],
+    activity_format: str,
+    end_date: date,
+    claim_window_days: int,
+    completed: date,
+    reopened_until: date | None = None,
 ) -> tuple[date, str | None]:
     """The last day an attended activity can be claimed by a learner with these options, and why
     it closes then (None: the activity's claim window, ``claim_status``'s own reason): an enduring
     material's end date; or, when every option is closed earlier by its board (a pharmacist offered
-    only ACPE), the last of those days."""
+    only ACPE), the last of those days. ``reopened_until`` (an approved late-claim request's day)
+    moves the activity's window only: never an enduring material's end nor a board's limit."""
     last = claim_deadline(end_date, claim_window_days, activity_format)
     if is_self_paced(activity_format):
         return last, expired_reason(activity_format, end_date)
+    if reopened_until is not None:
+        last = max(last, reopened_until)
     limits = [(board_last_day(t, completed), t) for t in option_types]
     if limits and all(day is not None for day, _ in limits):
         day, credit_type = max((d, t) for d, t in limits if d is not None)
         if day < last:
             return day, board_closed_reason(credit_type, day)
     return last, None
+
+
+def check_late_request(
+    option_types: Iterable[str],
+    activity_format: str,
+    end_date: date,
+    claim_window_days: int,
+    today: date,
+    reopened_until: date | None = None,
+) -> None:
+    """May a learner with these credit options ask the office to claim after the window closed
+    (docs/domain.md "Late claims")? Only when the activity's own window is what closed it: an
+    enduring material past its end date is 422 ACTIVITY_EXPIRED, and a board's limit that closed
+    every credit the learner could claim (a pharmacist offered only ACPE, 60 days after the
+    date of participation) is 422 CLAIM_WINDOW_CLOSED with the board's reason: no late claim
+    passes either. While the window (or a reopening, ``reopened_until``) is open: 422
+    CLAIM_WINDOW_OPEN, claim instead."""
+    check_expiry(activity_format, end_date, today)
+    completed = completed_on(activity_format, end_date, today)
+    types = list(option_types)
+    last, _ = closing(types, activity_format, end_date, claim_window_days, completed, reopened_until)
+    if today <= last:
+        raise problem(
+            "CLAIM_WINDOW_OPEN", f"Credit for this activity can still be claimed until {_day(last)}.", "activity_id"
+        )
+    limits = [(day, t) for t in types if (day := board_last_day(t, completed)) is not None]
+    if limits and len(limits) == len(types) and today > max(limits)[0]:
+        day, credit_type = max(limits)
+        raise problem("CLAIM_WINDOW_CLOSED", board_closed_reason(credit_type, day), "activity_id")
 
 
 def claim_status(claimed: bool, last_day: date, today: date, reason: str | None = None) -> tuple[str, str | None]:

@@ -658,3 +658,42 @@ class TrackedRequirement(BaseModel):
     set_id = UnicodeAttribute(range_key=True)
     cycle_end = UnicodeAttribute()  # YYYY-MM-DD
     updated_at = UTCDateTimeAttribute()
+
+
+class LateClaimsByStatus(GlobalSecondaryIndex["LateClaim"]):
+    """The late-claim requests in one status ("open", "approved", "declined"), by when they were
+    made: the coordinators' Late requests page (no Scan)."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class LateClaim(BaseModel):
+    """A learner's request to claim an activity after its window closed (cme.credit.late_claims):
+    one item per learner per activity (the key), so a claim reads it in the BatchGetItem that
+    reads the learner and the activity. A new request after a decision replaces the item (its
+    history is in the audit trail)."""
+
+    table_setting = "late_claims_table"
+
+    class Meta:
+        table_name = ""
+
+    learner_id = UnicodeAttribute(hash_key=True)
+    activity_id = UnicodeAttribute(range_key=True)
+    request_id = UnicodeAttribute()  # cme.credit.late_claims.request_id: names this key and this request
+    status = UnicodeAttribute()  # open | approved | declined
+    reason = UnicodeAttribute()  # the learner's
+    created_at = UTCDateTimeAttribute()
+    decided_at = UTCDateTimeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)  # the coordinator's learner id
+    decision_id = UnicodeAttribute(null=True)  # unique per decision: a retry that committed knows its own
+    days = NumberAttribute(null=True)  # approved: the days given
+    reopened_until = UnicodeAttribute(null=True)  # approved: YYYY-MM-DD, the learner's new last day
+    decision_reason = UnicodeAttribute(null=True)  # declined: the coordinator's reason
+
+    by_status = LateClaimsByStatus()

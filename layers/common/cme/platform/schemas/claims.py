@@ -95,6 +95,68 @@ class ClaimsReply(BaseModel):
     claims: list[ClaimOut]
 
 
+_Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class LateRequestIn(Strict):
+    """A learner's request to claim an activity whose claim window closed."""
+
+    activity_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    reason: _Reason
+
+
+class LateRequestOut(BaseModel):
+    request_id: str
+    activity_id: str
+    status: str  # open | approved | declined
+    reason: str
+    created_at: str
+    decided_at: str | None = None
+    reopened_until: date | None = None  # approved: the learner's last day to claim (office time)
+    decision_reason: str | None = None  # declined: the office's reason
+
+
+class LateRequestReply(BaseModel):
+    request: LateRequestOut
+
+
+class LateRequestsReply(BaseModel):
+    requests: list[LateRequestOut]
+
+
+class LateRequestAdminOut(LateRequestOut):
+    learner_id: str
+    learner_name: str
+    learner_email: str
+    activity_title: str
+
+
+class LateRequestsAdminReply(BaseModel):
+    requests: list[LateRequestAdminOut]
+
+
+class LateRequestAdminReply(BaseModel):
+    request: LateRequestAdminOut
+
+
+class LateApproveIn(Strict):
+    days: int = Field(
+        default=14, ge=1, le=90, strict=True, description="Days the learner's window reopens for, from today"
+    )
+
+
+class LateDeclineIn(Strict):
+    reason: _Reason
+
+
+class MyLateRequest(BaseModel):
+    """The learner's late-claim request for an activity, as My activities shows it."""
+
+    request_id: str
+    status: str  # open | approved | declined
+    reopened_until: date | None = None
+
+
 class MyActivity(BaseModel):
     activity_id: str
     title: str
@@ -109,6 +171,8 @@ class MyActivity(BaseModel):
     attended_as: str
     evaluation: list[Question]
     claim: ClaimOut | None = None
+    late_request: MyLateRequest | None = None
+    can_request_late: bool = False  # closed by its window alone, no request open: POST /api/me/late-claims takes one
 
 
 class MyActivitiesReply(BaseModel):
