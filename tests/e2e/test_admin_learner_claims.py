@@ -192,3 +192,66 @@ def test_a_revoked_reported_line_is_listed_to_withdraw(
         assert admin.call("POST", "/api/admin/reports/moc/submitted", {"through": day})[0] == 200
     status, after = admin.call("GET", "/api/admin/reports/status")
     assert all(w["activity_id"] != activity_id for w in after["withdrawals"])
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_revoke_and_claim_for_on_a_learners_record(
+    browser: Any, base_url: str, problems: Any, tmp_path: Path, width: int
+) -> None:
+    admin = coordinator(base_url)
+    status, created = admin.call(
+        "POST",
+        "/api/admin/activities",
+        {
+            "title": f"Grand Rounds: Stroke {uuid.uuid4().hex[:6]}",
+            "format": "rss",
+            "start_date": today().isoformat(),
+            "end_date": today().isoformat(),
+            "credits": [{"type": "AMA_PRA_1", "max": 1.0}],
+            "claim_window_days": 30,
+            "evaluation": [],
+            "published": True,
+        },
+    )
+    assert status == 201, created
+    activity_id = created["activity"]["activity_id"]
+    last = f"Record{uuid.uuid4().hex[:6]}"
+    claimant(base_url, activity_id, admin, "Amara", last)
+    status, body = admin.call("GET", f"/api/admin/activities/{activity_id}/claims")
+    learner = body["claims"][0]["learner_id"]
+    name = f"Amara {last}"
+
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.page_errors.append(str(error)))
+        page.on("console", lambda m: m.type == "error" and problems.console_errors.append(m.text))
+        sign_in(page, "admin@example.org")
+        page.goto(f"/admin-learners.html?q={last}&id={learner}")
+        claims = page.locator("#claims-table")
+        expect(claims).to_contain_text(created["activity"]["title"])
+        claims.get_by_role("button", name=f"Revoke the claim of {name}").click()
+        confirm = page.get_by_role("form", name=f"Revoke the claim of {name}?")
+        confirm.get_by_label("Reason (kept in the audit trail)").fill("Claimed in error")
+        confirm.get_by_role("button", name="Revoke the claim").click()
+        expect(page.locator("#no-claims")).to_be_visible()
+        expect(page.locator("#audit-table")).to_contain_text("Claim revoked")
+
+        attendance = page.locator("#attendance-table")
+        attendance.get_by_role("button", name=f"Claim for {name}").click()
+        form = page.get_by_role("form", name=f"Claim credit for {name}")
+        form.get_by_label("The learner attests to their participation").check()
+        form.get_by_label("Reason (kept in the audit trail)").fill("Signed the paper sheet")
+        if width == 390:
+            no_sideways_scroll(page)
+            page.screenshot(path=str(tmp_path / "learner-record-claim-for-390.png"), full_page=True)
+        violations = Axe().run(page, context="#record").response["violations"]
+        assert [f"{v['id']} ({v['impact']})" for v in violations] == []
+        form.get_by_role("button", name="Record the claim").click()
+        expect(claims).to_contain_text(created["activity"]["title"])
+        expect(page.locator("#audit-table")).to_contain_text("Credit claimed by the office")
+        violations = Axe().run(page, context="#record").response["violations"]
+        assert [f"{v['id']} ({v['impact']})" for v in violations] == []
+        problems.assert_none("on a learner's record")
+    finally:
+        context.close()

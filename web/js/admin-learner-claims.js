@@ -91,15 +91,44 @@ function claimBody(form, activity) {
  * @param {object} options
  * @param {string} options.learnerId
  * @param {string} options.learnerName who it is for, as the page shows them
- * @param {{activity_id: string, credits?: {type: string, max: number}[], evaluation?: any[]}} options.activity
+ * @param {{activity_id: string, credits?: {type: string, max: number}[], evaluation?: any[]}} [options.activity]
  *   the activity as GET /api/admin/activities/{id} answers it
+ * @param {string} [options.activityId] without `activity`: the activity read when the form is opened
  * @param {(claim: any) => void} [options.onClaimed]
  */
-export function renderClaimFor(container, { learnerId, learnerName, activity, onClaimed }) {
+export function renderClaimFor(container, { learnerId, learnerName, activity, activityId, onClaimed }) {
   made += 1;
   const prefix = `claim-for-${made}`;
   const open = opener('Claim for', learnerName);
   const status = el('p', { className: 'muted', role: 'status' });
+  /** @type {HTMLFormElement | null} */
+  let form = null;
+  open.addEventListener('click', async () => {
+    if (!form) {
+      let shown = activity;
+      if (!shown) {
+        open.disabled = true;
+        const answer = await api('GET', `/api/admin/activities/${encodeURIComponent(activityId || '')}`);
+        open.disabled = false;
+        if (answer.status !== 200) {
+          status.textContent = answer.body?.message || 'We could not read the activity. Please try again.';
+          return;
+        }
+        shown = answer.body.activity;
+      }
+      form = claimForm(prefix, learnerId, learnerName, shown, open, status, onClaimed);
+      open.after(form);
+    }
+    const shownForm = /** @type {HTMLFormElement} */ (form);
+    shownForm.hidden = false;
+    open.hidden = true;
+    /** @type {HTMLElement} */ (shownForm.querySelector('select')).focus();
+  });
+  container.replaceChildren(open, status);
+}
+
+/** The claim form of renderClaimFor (built when first opened). */
+function claimForm(prefix, learnerId, learnerName, activity, open, status, onClaimed) {
   const alertRegion = el('div', { className: 'alert alert--error', role: 'alert' });
   const submit = el('button', { type: 'submit', className: 'button button--primary' }, 'Record the claim');
   const cancel = el('button', { type: 'button', className: 'button button--link' }, 'Cancel');
@@ -122,11 +151,6 @@ export function renderClaimFor(container, { learnerId, learnerName, activity, on
     reasonField(`${prefix}-reason`),
     el('div', { className: 'actions' }, submit, cancel));
   form.setAttribute('aria-labelledby', `${prefix}-heading`);
-  open.addEventListener('click', () => {
-    form.hidden = false;
-    open.hidden = true;
-    /** @type {HTMLElement} */ (form.querySelector('select')).focus();
-  });
   cancel.addEventListener('click', () => {
     form.hidden = true;
     open.hidden = false;
@@ -154,7 +178,7 @@ export function renderClaimFor(container, { learnerId, learnerName, activity, on
       onClaimed?.(answer.body.claim);
     },
   });
-  container.replaceChildren(open, form, status);
+  return form;
 }
 
 /**
