@@ -65,6 +65,7 @@ const PRECACHE = [
   '/js/shell.js',
   '/js/sign-in.js',
   '/js/transcript.js',
+  '/js/admin-learner-claims.js',
 ];
 
 /** The shell's other static files, kept when first fetched (never /sw.js itself, /api/ or /_local/). */

@@ -1,5 +1,6 @@
 """My Portal's core: the activities I attended, claiming credit for them, and late-claim requests
-(the learner's, and the coordinators' decisions on them)."""
+(the learner's, and the coordinators' decisions on them); the office's claims on a learner's behalf
+and revocations."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from cme.credit import claims, late_claims
+from cme.credit import claims, late_claims, revocation
 from cme.platform.schemas import (
+    AdminClaimIn,
     ClaimIn,
     ClaimReply,
     ClaimsReply,
@@ -22,6 +24,7 @@ from cme.platform.schemas import (
     LateRequestsAdminReply,
     LateRequestsReply,
     MyActivitiesReply,
+    RevokeIn,
 )
 from cme.runtime import snapstart
 from cme.runtime.resolver import (
@@ -72,6 +75,54 @@ def claim(body: ClaimIn) -> Response[ClaimReply]:
 @app.get("/api/me/claims", responses=responses("SIGN_IN_REQUIRED"))
 def my_claims() -> Response[ClaimsReply]:
     return json_reply(200, ClaimsReply(claims=claims.my_claims(require_learner(app).learner_id)))
+
+
+@app.post(
+    "/api/admin/learners/<learner_id>/claims",
+    responses=responses(
+        "NOT_FOUND",
+        "ALREADY_CLAIMED",
+        "ACTIVITY_EXPIRED",
+        "ATTESTATION_REQUIRED",
+        "BOARD_UNKNOWN",
+        "CLAIM_WINDOW_CLOSED",
+        "CPE_DETAILS_REQUIRED",
+        "CREDITS_INVALID",
+        "CREDITS_MUST_BE_FULL",
+        "CREDIT_TYPE_NOT_ALLOWED",
+        "EVALUATION_INCOMPLETE",
+        "MOC_DETAILS_REQUIRED",
+        "NOT_ATTENDED",
+        ok={201: {"description": "Claimed on the learner's behalf (a retry of the same claim returns it)"}},
+    ),
+)
+def claim_for_learner(learner_id: str, body: AdminClaimIn) -> Response[ClaimReply]:
+    """A coordinator claims credit on a learner's behalf: every rule of the learner's own claim,
+    except that ``override_window`` passes the activity's closed claim window (never a board's own
+    limit). The claim records who made it (``made_by``); audited with the reason."""
+    who = require_admin(app)
+    user_agent = app.current_event.headers.get("user-agent") or ""
+    behalf = claims.Behalf(actor_id=who.learner_id, reason=body.reason, override_window=body.override_window)
+    data = ClaimIn(**body.model_dump(exclude={"reason", "override_window"}))
+    recorded, _ = claims.claim_credit(unquote(learner_id), data, client_address(app), user_agent, behalf)
+    return json_reply(201, ClaimReply(claim=recorded))
+
+
+@app.post(
+    "/api/admin/learners/<learner_id>/claims/<activity_id>/revoke",
+    responses=responses("NOT_FOUND", "ALREADY_REVOKED", "CLAIM_CHANGED"),
+)
+def revoke_claim(learner_id: str, activity_id: str, body: RevokeIn) -> Response[ClaimReply]:
+    """A coordinator revokes a learner's claim (audited with the reason): the claim, its audit and
+    its certificate are kept; the certificate verifies as revoked; transcripts and board files
+    leave it out (a line already reported is listed for the office to withdraw); the activity is
+    free for a new claim."""
+    who = require_admin(app)
+    user_agent = app.current_event.headers.get("user-agent") or ""
+    revoked = revocation.revoke(
+        unquote(learner_id), unquote(activity_id), body.reason, who.learner_id, client_address(app), user_agent
+    )
+    return json_reply(200, ClaimReply(claim=revoked))
 
 
 @app.post(

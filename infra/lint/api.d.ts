@@ -64,6 +64,21 @@ declare namespace Api {
     pars_activity_id?: string | null;
     aapa_valid_until?: string | null;
   };
+  type AdminClaimIn = {
+    board_ids?: Record<string, string> | null;
+    nabp_eprofile_id?: string | null;
+    birth_mmdd?: string | null;
+    activity_id: string;
+    credit_type?: string | null;
+    credits?: number | null;
+    lines?: ClaimLineIn[] | null;
+    moc_consent?: boolean;
+    evaluation?: Record<string, unknown>;
+    attestation?: boolean;
+    attended_as?: string | null;
+    reason: string;
+    override_window?: boolean;
+  };
   type AnswerCount = {
     answer: string;
     count: number;
@@ -112,7 +127,7 @@ declare namespace Api {
     due_soon: number;
     overdue: number;
   };
-  type CertificateStatus = "current" | "replaced";
+  type CertificateStatus = "current" | "replaced" | "revoked";
   type ClaimIn = {
     board_ids?: Record<string, string> | null;
     nabp_eprofile_id?: string | null;
@@ -146,6 +161,11 @@ declare namespace Api {
     lines?: ClaimLineOut[];
     claimed_at: string;
     certificate_code: string;
+    status?: ClaimStatus;
+    made_by?: string | null;
+    revoked_at?: string | null;
+    revoked_by?: string | null;
+    revoke_reason?: string | null;
   };
   type ClaimReply = {
     claim: ClaimOut;
@@ -161,6 +181,7 @@ declare namespace Api {
     unclaimed?: Unclaimed[];
   };
   type ClaimReportRow = {
+    learner_id: string;
     learner_name: string;
     first_name?: string;
     last_name?: string;
@@ -176,6 +197,7 @@ declare namespace Api {
     label: string;
     lines?: ClaimLineOut[];
   };
+  type ClaimStatus = "claimed" | "revoked";
   type ClaimsReply = {
     claims: ClaimOut[];
   };
@@ -545,6 +567,7 @@ declare namespace Api {
     cpe: BoardReportStatus;
     missing_pars_ids?: MissingParsId[];
     partial_claims?: PartialClaim[];
+    withdrawals?: Withdrawal[];
     pars_year_end: ParsYearEnd;
   };
   type ReportSubmittedIn = {
@@ -590,6 +613,9 @@ declare namespace Api {
   type RequirementSetsReply = {
     requirement_sets: RequirementSetOut[];
     topics: TopicOut[];
+  };
+  type RevokeIn = {
+    reason: string;
   };
   type RosterIn = {
     rows: RosterRow[];
@@ -696,6 +722,7 @@ declare namespace Api {
   type Unclaimed = {
     email: string;
     name: string;
+    learner_id?: string | null;
   };
   type Undeliverable = {
     reason: UndeliverableReason;
@@ -722,6 +749,7 @@ declare namespace Api {
     valid: boolean;
     status: CertificateStatus;
     replaced_on?: string | null;
+    revoked_on?: string | null;
     certificate_code: string;
     learner_name: string;
     activity_title: string;
@@ -732,5 +760,15 @@ declare namespace Api {
     issued_at: string;
     superseded: boolean;
     superseded_by?: string | null;
+  };
+  type Withdrawal = {
+    claim_id: string;
+    learner_name: string;
+    activity_id: string;
+    activity_title: string;
+    board: string;
+    completed_on: string;
+    reported_on: string;
+    revoked_on: string;
   };
 }

@@ -19,10 +19,12 @@ BULK_ATTENDANCE: set[str] = set()
 # The one kept record a function may remove is attendance, through the coordinator's audited removal
 # (DELETE /api/admin/activities/{id}/attendance/{email}, in one transaction with its audit record).
 REMOVES_ATTENDANCE = {"PublisherFunction"}
-# The one delete of a claim is the office's merge of two accounts (cme.credit.merge): each claim is put
-# under the kept learner in the same transaction as its delete from the other account, with an audit
-# record naming it (tests/integration/test_learner_merge.py).
-MOVES_CLAIMS = {"PublisherFunction"}
+# A claim's record is never deleted; two places MOVE one (a delete of its key in the same transaction
+# as a put of the same claim): the office's revocation (cme.credit.revocation: under its revoked key,
+# so the activity is free for a new claim; docs/architecture.md "Revoked claims") and the office's
+# merge of two accounts (cme.credit.merge: under the kept learner, with an audit record naming it;
+# tests/integration/test_learner_merge.py). Only those functions hold DeleteItem on claims.
+MOVES_CLAIMS = {"CreditClaimFunction", "PublisherFunction"}
 
 
 @pytest.fixture(scope="module")
@@ -389,3 +391,25 @@ def test_a_secret_read_is_authorized_on_the_secrets_full_arn(roles: dict[str, ia
     assert not authorizer.allows("secretsmanager:GetSecretValue", full.replace("OriginVerify", "DeviceCookie"))
     assert not authorizer.allows("secretsmanager:GetSecretValue", full.replace("Secret-", "SecretX-"))
     assert roles["SignInFunction"].allows("secretsmanager:GetSecretValue", full.replace("OriginVerify", "DeviceCookie"))
+
+
+def test_a_claim_is_deleted_only_where_revocation_moves_it() -> None:
+    """The DeleteItem MOVES_CLAIMS holds is used in two places: the revocation's transaction,
+    beside the put of the same claim under its revoked key, and the merge of two accounts (the
+    same claim put under the kept learner in the same transaction)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    deleting = [
+        path.relative_to(root).as_posix()
+        for path in sorted((root / "layers/common/cme").rglob("*.py"))
+        if re.search(r"\.delete\(\s*claim\b", path.read_text(encoding="utf-8"))
+    ]
+    assert deleting == ["layers/common/cme/credit/merge.py", "layers/common/cme/credit/revocation.py"]
+    merge = (root / "layers/common/cme/credit/merge.py").read_text(encoding="utf-8")
+    moved = merge[: merge.index("tx.delete(claim")]
+    assert "tx.save(" in moved[-400:]  # the put under the kept learner, in the same transaction
+    source = (root / "layers/common/cme/credit/revocation.py").read_text(encoding="utf-8")
+    move = source[source.index("tx.delete(claim") :]
+    assert move.index("tx.save(copy, condition=Claim.activity_id.does_not_exist())") < 200

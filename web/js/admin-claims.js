@@ -4,17 +4,23 @@
  * per credit type, who claimed what (what the office reports to ACCME PARS and the boards, and
  * the same as a CSV download: the session cookie goes with the same-origin link), the
  * evaluation summarised per question, and who attended but has not claimed (to remind them).
+ * Each claim can be revoked, and each attendee with an account who has not claimed can be claimed
+ * for (web/js/admin-learner-claims.js); the report is then read again.
  */
 import { api } from './api.js';
 import { claimedCredits, creditLabel } from './credits.js';
 import { formatMoment } from './dates.js';
 import { setBusy, showAlert } from './forms.js';
+import { renderClaimFor, renderRevoke } from './admin-learner-claims.js';
 import {
   activityIdParam, activityPath, emailWords, loading, showSummary, showTabs, stop, usable,
 } from './admin-common.js';
 
 const page = /** @type {HTMLElement} */ (document.getElementById('admin-page'));
 const activityId = activityIdParam();
+const changes = /** @type {HTMLElement} */ (document.getElementById('claims-changes'));
+/** The activity as GET /api/admin/activities/{id} answered it (its credits and evaluation). */
+let shownActivity = null;
 
 const KIND_WORDS = Object.freeze({
   rating: 'Rating from 1 to 5',
@@ -89,10 +95,35 @@ function showClaims(claims) {
     ['Credit', claimedCredits(claim)],
     ['Claimed', formatMoment(claim.claimed_at)],
     ['Certificate code', claim.certificate_code, 'code'],
+    ['Actions', revokeControl(claim)],
   ])));
   /** @type {HTMLElement} */ (document.getElementById('npi-shared-note')).hidden = !claims.some((claim) => claim.npi_shared);
   /** @type {HTMLAnchorElement} */ (document.getElementById('claims-csv')).href = activityPath(activityId, '/claims?format=csv');
   /** @type {HTMLAnchorElement} */ (document.getElementById('evaluation-csv')).href = activityPath(activityId, '/evaluation?format=csv');
+}
+
+function revokeControl(claim) {
+  const cell = document.createElement('div');
+  renderRevoke(cell, {
+    learnerId: claim.learner_id,
+    learnerName: claim.learner_name,
+    activityId,
+    onRevoked: () => refresh(`The claim of ${claim.learner_name} was revoked.`),
+  });
+  return cell;
+}
+
+function claimForControl(person) {
+  if (!person.learner_id || !shownActivity) return 'No account';
+  const cell = document.createElement('div');
+  const name = person.name || person.email;
+  renderClaimFor(cell, {
+    learnerId: person.learner_id,
+    learnerName: name,
+    activity: shownActivity,
+    onClaimed: () => refresh(`Credit was claimed for ${name}.`),
+  });
+  return cell;
 }
 
 function answerWords(kind, answer) {
@@ -170,6 +201,7 @@ function showUnclaimed(unclaimed) {
   fill('unclaimed-table', null, unclaimed.map((person) => tableRow([
     ['Name', person.name || '—'],
     ['Email', emailWords(person.email), 'email'],
+    ['Actions', claimForControl(person)],
   ])));
   /** @type {HTMLElement} */ (document.getElementById('unclaimed-count')).textContent = unclaimed.length
     ? `${plural(unclaimed.length, 'person', 'people')} attended and have not claimed credit yet.`
@@ -180,10 +212,13 @@ function showUnclaimed(unclaimed) {
   const box = /** @type {HTMLTextAreaElement} */ (document.getElementById('unclaimed-emails'));
   box.value = emails.join(', ');
   copy.hidden = emails.length === 0;
+  if (copy.dataset.ready) return; // listening already (the report was read again)
+  copy.dataset.ready = 'yes';
   copy.addEventListener('click', async () => {
+    const count = box.value ? box.value.split(', ').length : 0;
     try {
       await navigator.clipboard.writeText(box.value);
-      status.textContent = `Copied ${plural(emails.length, 'email', 'emails')}, ready to paste into a reminder.`;
+      status.textContent = `Copied ${plural(count, 'email', 'emails')}, ready to paste into a reminder.`;
     } catch {
       manual.hidden = false;
       box.focus();
@@ -202,6 +237,8 @@ function setUpReminders(unclaimed) {
   const status = /** @type {HTMLElement} */ (document.getElementById('remind-status'));
   const alertRegion = /** @type {HTMLElement} */ (document.getElementById('remind-alert'));
   button.hidden = unclaimed.length === 0;
+  if (button.dataset.ready) return; // the report is shown again after a revocation: one listener
+  button.dataset.ready = 'true';
   button.addEventListener('click', async () => {
     showAlert(alertRegion, '');
     status.textContent = '';
@@ -231,14 +268,26 @@ async function start() {
   if (!usable(activity) || !usable(report)) return;
   showSummary(activity.body.activity);
   showTabs(activityId, 'claims');
-  const { claims, totals = [], evaluation = [], unclaimed = [] } = report.body;
+  shownActivity = activity.body.activity;
+  show(report.body);
+  loading.hidden = true;
+  page.hidden = false;
+}
+
+function show(report) {
+  const { claims, totals = [], evaluation = [], unclaimed = [] } = report;
   showTotals(totals);
   showClaims(claims);
   showEvaluation(evaluation);
   showUnclaimed(unclaimed);
   setUpReminders(unclaimed);
-  loading.hidden = true;
-  page.hidden = false;
+}
+
+/** After a revocation or a claim made for a learner: say so, and read the report again. */
+async function refresh(message) {
+  changes.textContent = message;
+  const report = await api('GET', activityPath(activityId, '/claims'));
+  if (usable(report)) show(report.body);
 }
 
 start();

@@ -13,6 +13,7 @@ import { clearErrors, formValues, formatPhone, handleSubmit, requireFields, setB
 import { formatDate, formatDateRange, formatMoment } from './dates.js';
 import { claimedCredits, fillDegrees } from './credits.js';
 import { alertRegion, signInAgain, usable } from './admin-common.js';
+import { renderClaimFor, renderRevoke } from './admin-learner-claims.js';
 
 const statusRegion = /** @type {HTMLElement} */ (document.getElementById('admin-status'));
 const findForm = /** @type {HTMLFormElement} */ (document.getElementById('find-form'));
@@ -39,6 +40,8 @@ const ACTIONS = {
   learner_merged_in: 'Other account merged in',
   learner_merged_into: 'Merged into another account',
   claims_moved: 'Claims moved in from another account',
+  claim_on_behalf: 'Credit claimed by the office',
+  claim_revoked: 'Claim revoked',
 };
 const STATUSES = { claimable: 'Can claim', claimed: 'Claimed', closed: 'Window closed' };
 
@@ -167,6 +170,31 @@ function detailsText(entry) {
   return parts.join('. ');
 }
 
+// Claims on the learner's behalf and revocations (issue 24): web/js/admin-learner-claims.js's
+// controls, the record read again after each.
+function claimAction(learner, item) {
+  if (item.status === 'claimed') return '—';
+  const box = document.createElement('div');
+  renderClaimFor(box, {
+    learnerId: learner.learner_id,
+    learnerName: fullName(learner),
+    activityId: item.activity_id,
+    onClaimed: () => openRecord(learner.learner_id, false),
+  });
+  return box;
+}
+
+function revokeAction(learner, claim) {
+  const box = document.createElement('div');
+  renderRevoke(box, {
+    learnerId: learner.learner_id,
+    learnerName: fullName(learner),
+    activityId: claim.activity_id,
+    onRevoked: () => openRecord(learner.learner_id, false),
+  });
+  return box;
+}
+
 function showRecord(data) {
   const { learner, emails, attendance, claims, audit } = data;
   recordHeading.textContent = `${fullName(learner)}, ${learner.degree}`;
@@ -197,6 +225,7 @@ function showRecord(data) {
       whole('Dates', formatDateRange(item.start_date, item.end_date, { short: true })),
       cell('Attended as', item.attended_as),
       cell('Status', STATUSES[item.status] || item.status),
+      cell('Actions', claimAction(learner, item)),
     ),
   );
   fillTable('claims-table', 'no-claims', claims, (claim) => {
@@ -209,6 +238,7 @@ function showRecord(data) {
       whole('Completed', formatDate(claim.completed_on, { short: true })),
       cell('Credit', claimedCredits(claim)),
       whole('Certificate', code),
+      cell('Actions', revokeAction(learner, claim)),
     );
   });
   fillTable('audit-table', 'no-audit', audit, (entry) =>

@@ -6,7 +6,8 @@
  * same-origin links (the session cookie goes with them); from GET /api/admin/reports/status, how
  * many completions are not yet reported, due within 7 days and overdue, the activities whose MOC
  * lines wait for a PARS activity id (each linked to its edit page), stored partial claims of
- * whole-only credit to check, and PARS's year-end cut-off; and, once a file is uploaded to the
+ * whole-only credit to check, reported lines of revoked claims to withdraw, and PARS's year-end
+ * cut-off; and, once a file is uploaded to the
  * board, marking its lines reported (POST /api/admin/reports/{moc|cpe}/submitted): asked first
  * with how many lines and through which day (GET /api/admin/reports/{moc|cpe}/unreported), then
  * sent after UNDO_SECONDS during which Undo cancels it (sent at once if the page is left).
@@ -31,6 +32,9 @@ const missingList = /** @type {HTMLUListElement} */ (document.getElementById('mi
 const partialSection = /** @type {HTMLElement} */ (document.getElementById('partial-section'));
 const partialTable = /** @type {HTMLTableElement} */ (document.getElementById('partial-table'));
 const yearEnd = /** @type {HTMLElement} */ (document.getElementById('pars-year-end'));
+const withdrawSection = /** @type {HTMLElement} */ (document.getElementById('withdraw-section'));
+const withdrawTable = /** @type {HTMLTableElement} */ (document.getElementById('withdraw-table'));
+const WITHDRAW_BOARD = Object.freeze({ MOC: 'MOC (ACCME PARS)', CPE: 'ACPE (NABP CPE Monitor)' });
 
 const FILES = [
   ['moc', 'MOC (ACCME PARS)'],
@@ -116,6 +120,29 @@ function showPartial(partial) {
   partialSection.hidden = rows.length === 0;
 }
 
+/** Reported lines of revoked claims (cme.credit.revocation): for the office to withdraw at the board. */
+function showWithdrawals(withdrawals) {
+  const rows = withdrawals.map((item) => {
+    const tr = document.createElement('tr');
+    for (const [label, text] of [
+      ['Learner', item.learner_name],
+      ['Activity', item.activity_title],
+      ['Board', WITHDRAW_BOARD[item.board] || item.board],
+      ['Completed', formatDate(item.completed_on)],
+      ['Reported', formatDate(item.reported_on)],
+      ['Revoked', formatDate(item.revoked_on)],
+    ]) {
+      const td = document.createElement('td');
+      td.dataset.label = label;
+      td.textContent = text;
+      tr.append(td);
+    }
+    return tr;
+  });
+  /** @type {HTMLTableSectionElement} */ (withdrawTable.querySelector('tbody')).replaceChildren(...rows);
+  withdrawSection.hidden = rows.length === 0;
+}
+
 async function loadCounts() {
   const answer = await api('GET', '/api/admin/reports/status');
   if (!usable(answer)) return false;
@@ -123,6 +150,7 @@ async function loadCounts() {
   showCounts(status);
   showMissing(status.missing_pars_ids || []);
   showPartial(status.partial_claims || []);
+  showWithdrawals(status.withdrawals || []);
   const end = status.pars_year_end;
   yearEnd.textContent = end
     ? `PARS accepts ${end.year}'s learner data until ${formatDate(end.until)}; after that, that year is closed.`

@@ -34,6 +34,7 @@ from cme.platform.schemas import (
     ClaimIn,
     ClaimLineOut,
     ClaimOut,
+    ClaimStatus,
     Credit,
     CreditType,
     MyActivitiesReply,
@@ -65,9 +66,11 @@ def lines_out(lines: list[credit.Line]) -> list[ClaimLineOut]:
 
 
 def out(claim: Claim) -> ClaimOut:
+    """A claim as replies show it (a revoked one too: ``status``, when, by whom, why); who made or
+    revoked it by name and email, never by key."""
     return ClaimOut(
         claim_id=claim.claim_id,
-        activity_id=claim.activity_id,
+        activity_id=claim.activity,
         activity_title=claim.activity_title,
         activity_date=date.fromisoformat(claim.activity_start),
         completed_on=certificates.completed_on(claim),
@@ -76,6 +79,11 @@ def out(claim: Claim) -> ClaimOut:
         lines=lines_out(credit.claim_lines(claim)),
         claimed_at=claim.claimed_at.isoformat(),
         certificate_code=claim.certificate_code,
+        status=ClaimStatus.REVOKED if claim.status == ClaimStatus.REVOKED else ClaimStatus.CLAIMED,
+        made_by=claim.made_by_name,
+        revoked_at=claim.revoked_at.isoformat() if claim.revoked_at else None,
+        revoked_by=claim.revoked_by_name,
+        revoke_reason=claim.revoke_reason,
     )
 
 
@@ -141,7 +149,8 @@ def check(
     What the boards close comes before the activity's own window and is checked apart from it
     (``credit.board_limits``): an expired enduring material, an ACPE line 60 days after the date
     of participation. ``reopened_until`` (the later last day an approved late-claim request gives
-    this learner, cme.credit.late_claims) moves the activity's window only, never a board's limit."""
+    this learner, cme.credit.late_claims, or a coordinator's claim with ``override_window``: issue 24)
+    moves the activity's window only, never a board's limit."""
     if not attended:
         raise not_attended()
     end = date.fromisoformat(activity.end_date)
@@ -228,6 +237,22 @@ def _elsewhere(exc: TransactWriteError, learner: Learner, activity_id: str, trie
 
 
 @dataclass(frozen=True)
+class Behalf:
+    """A claim a coordinator makes on a learner's behalf: who (their learner id; their name and
+    email as the record shows them), why, and whether they pass the activity's closed window."""
+
+    actor_id: str
+    reason: str
+    override_window: bool = False
+    actor_name: str = ""
+
+
+def who_is(person: Learner) -> str:
+    """A coordinator as records and replies show them: name and email, never a key."""
+    return f"{person.first_name} {person.last_name} <{person.email}>"
+
+
+@dataclass(frozen=True)
 class Stamp:
     """What makes one claim's records unique and dated; chosen by the caller so that ``build``
     decides nothing by itself."""
@@ -257,10 +282,12 @@ def build(
     stamp: Stamp,
     source_ip: str,
     user_agent: str,
+    behalf: Behalf | None = None,
 ) -> ClaimWrites:
     """The records of a claim that passed ``check`` (its ``lines``): the claim (with its board
     reporting attributes, cme.records.board_files.prepare), the certificate record, the audit record, and
-    the profile additions. No read, no write."""
+    the profile additions. No read, no write. A claim made on the learner's ``behalf`` records
+    who made it (on the claim and as the audit record's actor), the reason and any window override."""
     first = lines[0]
     known = reporting(data, learner)
     boards = credit.moc_boards(lines)
@@ -290,15 +317,24 @@ def build(
         email=learner.email,
         npi=learner.npi,
         topics=[str(t) for t in activity.topics or []],  # as the activity had them: licence requirements count by topic
+        made_by=behalf.actor_id if behalf else None,
+        made_by_name=behalf.actor_name if behalf else None,
+        window_overridden=True if behalf and behalf.override_window else None,
     )
     board_files.prepare(
         claim, learner.first_name, learner.last_name
     )  # board reporting (MOC, CPE): cme.records.board_files
+    on_behalf = (
+        {"reason": behalf.reason, "made_by": behalf.actor_name, "override_window": behalf.override_window}
+        if behalf
+        else {}
+    )
     record = audit.entry(
         learner.learner_id,
-        "claim",
-        learner.learner_id,
+        "claim_on_behalf" if behalf else "claim",
+        behalf.actor_id if behalf else learner.learner_id,
         {
+            **on_behalf,
             "activity_id": activity.activity_id,
             "claim_id": claim.claim_id,
             "credit_type": first.credit_type.value,
@@ -393,16 +429,26 @@ def explain(exc: TransactWriteError, writes: ClaimWrites, data: ClaimIn) -> Clai
         raise conflict from exc
 
 
-def _load(learner_id: str, activity_id: str) -> tuple[Learner, Activity, date | None]:
+def _load(
+    learner_id: str, activity_id: str, behalf: Behalf | None = None
+) -> tuple[Learner, Activity, date | None, Behalf | None]:
     """The learner, the published activity and the day an approved late-claim request reopened
-    it to (one BatchGetItem); 401 without the learner, 404 without the activity."""
-    learner, activity, late = get_many(Learner(learner_id), Activity(activity_id), LateClaim(learner_id, activity_id))
+    it to (with a coordinator's claim, the coordinator too: one BatchGetItem); 401 without the
+    learner (404 on a coordinator's claim), 404 without the activity."""
+    keys = [Learner(learner_id), Activity(activity_id), LateClaim(learner_id, activity_id)]
+    found = get_many(*keys, *([Learner(behalf.actor_id)] if behalf else []))
+    learner, activity, late = found[0], found[1], found[2]
     if learner is None:
+        if behalf:
+            raise NotFound("NOT_FOUND", "There is no such learner.")
         raise sign_in_required()
     if activity is None or not isinstance(activity, Activity) or not activity.published:
         raise NotFound("NOT_FOUND", "There is no such activity.")
     assert isinstance(learner, Learner)
-    return learner, activity, reopened_until(late if isinstance(late, LateClaim) else None)
+    if behalf:
+        actor = found[3] if isinstance(found[3], Learner) else None
+        behalf = Behalf(behalf.actor_id, behalf.reason, behalf.override_window, who_is(actor) if actor else "")
+    return learner, activity, reopened_until(late if isinstance(late, LateClaim) else None), behalf
 
 
 def reopened_until(late: LateClaim | None) -> date | None:
@@ -413,7 +459,9 @@ def reopened_until(late: LateClaim | None) -> date | None:
     return date.fromisoformat(late.reopened_until)
 
 
-def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str) -> tuple[ClaimOut, bool]:
+def claim_credit(
+    learner_id: str, data: ClaimIn, source_ip: str, user_agent: str, behalf: Behalf | None = None
+) -> tuple[ClaimOut, bool]:
     """Record the claim; returns it and whether it is new: ``check`` (the rules, pure) ->
     ``build`` (the records, pure) -> ``write`` (the transaction) -> ``explain`` (a cancelled
     transaction's answer).
@@ -437,12 +485,19 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
 
     A retry of the same claim returns it (not new); a different second claim is 409. The
     certificate is recorded in the same transaction, so its code verifies at once.
+
+    On a learner's ``behalf`` (a coordinator's claim, docs/domain.md "Claims made by the office"):
+    the same rules, reads and transaction (the coordinator is read in the first BatchGetItem), except
+    that ``override_window`` passes the activity's closed window (``reopened_until`` today), never
+    a board's own limit (``credit.board_limits``).
     """
-    learner, activity, reopened = _load(learner_id, data.activity_id)
+    learner, activity, late, behalf = _load(learner_id, data.activity_id, behalf)
     today = clock.office_today()
+    # a coordinator's override_window reopens the activity's window to today (never a board's limit)
+    reopened = max(today, late or today) if behalf and behalf.override_window else late
     lines, attended_as = _checked(data, learner, activity, today, reopened)
     stamp = Stamp(now=clock.now(), claim_id=str(uuid.uuid4()), certificate_code=credit.certificate_code())
-    writes = build(data, learner, activity, lines, today, stamp, source_ip, user_agent)
+    writes = build(data, learner, activity, lines, today, stamp, source_ip, user_agent, behalf)
     try:
         write(writes, learner, attended_as)
     except TransactWriteError as exc:
@@ -458,7 +513,7 @@ def claim_credit(learner_id: str, data: ClaimIn, source_ip: str, user_agent: str
 
 
 def my_claims(learner_id: str) -> list[ClaimOut]:
-    return [out(c) for c in Claim.query(learner_id, scan_index_forward=False)]
+    return [out(c) for c in Claim.live(learner_id, scan_index_forward=False)]
 
 
 UNVERIFIED_NOTE = (

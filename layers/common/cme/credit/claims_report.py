@@ -4,8 +4,11 @@ claimed yet; and the same claims as a CSV named after the activity.
 
 DynamoDB calls, whatever the size of the activity: the activity (one GetItem), its claims (a
 Query on the claims' ``by_activity`` index, one call per 1 MB page), its attendance (a Query on
-the attendance table's key, likewise paged) and the claimants' names and confirmed emails (one
-BatchGetItem per 100 claimants, only the attributes used). Nothing is scanned.
+the attendance table's key, likewise paged), the claimants' names and confirmed emails (one
+BatchGetItem per 100 claimants, only the attributes used) and the accounts of the attendees who
+have not claimed (one BatchGetItem of the EmailsTable per 100, none when all claimed). Nothing is
+scanned. A revoked claim is at another key (cme.credit.revocation): it is in no report, and its
+learner is listed as not having claimed.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from cme.credit.claims import lines_out
 from cme.platform import documents
-from cme.platform.models import Attendance, Claim, Learner, plain
+from cme.platform.models import Attendance, Claim, EmailOwner, Learner, plain
 from cme.platform.schemas import (
     AnswerCount,
     ClaimLineOut,
@@ -41,6 +44,7 @@ from cme.rules import credit
 
 # what the report needs of a claimant (never the password hash or anything else)
 _LEARNER_FIELDS = ["learner_id", "first_name", "last_name", "email", "verified_emails"]
+_OWNER_FIELDS = ["email", "learner_id", "verified"]
 RATINGS = tuple(str(n) for n in range(credit.RATING_LOW, credit.RATING_HIGH + 1))  # "1" ... "5"
 
 
@@ -54,6 +58,7 @@ def report(activity_id: str) -> ClaimReportReply:
     shared = _shared_npis(claims)
     rows = [_row(c, learners.get(c.learner_id), shared) for c in claims]
     questions = activities.public_view(activity).evaluation
+    waiting = with_accounts(unclaimed(attendance, claims, learners.values()))
     return ClaimReportReply(
         activity_id=activity_id,
         title=activity.title,
@@ -62,8 +67,21 @@ def report(activity_id: str) -> ClaimReportReply:
         claims=rows,
         totals=totals(rows),
         evaluation=[summarise(q, [plain(c.evaluation).get(q.question_id) for c in claims]) for q in questions],
-        unclaimed=unclaimed(attendance, claims, learners.values()),
+        unclaimed=waiting,
     )
+
+
+def with_accounts(rows: list[Unclaimed]) -> list[Unclaimed]:
+    """Each unclaimed attendee's account, when the email is a confirmed email of one (for the
+    office's "Claim for this learner"): one BatchGetItem of the EmailsTable per 100 emails (none
+    when every attendee claimed)."""
+    emails = sorted({r.email for r in rows})
+    owners: dict[str, str] = {}
+    for start in range(0, len(emails), 100):
+        for owner in EmailOwner.batch_get(emails[start : start + 100], attributes_to_get=_OWNER_FIELDS):
+            if owner.verified:
+                owners[owner.email] = owner.learner_id
+    return [r.model_copy(update={"learner_id": owners.get(r.email)}) for r in rows]
 
 
 def claimants(ids: set[str]) -> dict[str, Learner]:
@@ -94,6 +112,7 @@ def names(claim: Claim, learner: Learner | None) -> tuple[str, str]:
 def _row(claim: Claim, learner: Learner | None, shared: set[str]) -> ClaimReportRow:
     first, last = names(claim, learner)
     return ClaimReportRow(
+        learner_id=claim.learner_id,
         learner_name=claim.learner_name,
         first_name=first,
         last_name=last,

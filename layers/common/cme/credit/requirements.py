@@ -382,7 +382,7 @@ def untrack(learner_id: str, set_id: str) -> None:
 def _claim_earnings(learner_id: str) -> list[Earning]:
     """The learner's claims as earnings. A claim made before claims carried topics takes its
     activity's topics (one BatchGetItem per 100 such claims; none once every claim has them)."""
-    found = list(Claim.query(learner_id))
+    found = list(Claim.live(learner_id))
     missing = sorted({c.activity_id for c in found if c.topics is None})
     joined: dict[str, list[str]] = {}
     if missing:

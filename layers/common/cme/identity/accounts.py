@@ -268,7 +268,7 @@ DEGREE_LOCKED = (
 
 def has_claim(learner_id: str) -> bool:
     """Whether the learner has claimed any credit: one Query of the claims table's key, Limit 1."""
-    found = Claim.query(learner_id, limit=1, consistent_read=True, attributes_to_get=["learner_id"])
+    found = Claim.live(learner_id, limit=1, consistent_read=True, attributes_to_get=["learner_id"])
     return next(iter(found), None) is not None
 
 

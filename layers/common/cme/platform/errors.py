@@ -63,7 +63,11 @@ CODES: dict[str, Code] = {
     "OUTSIDE_CREDIT_NOT_FOUND": Code(404, "No such outside credit on the caller's record."),
     # 409: the state forbids it
     "ALREADY_CLAIMED": Code(409, "Credit for this activity was already claimed."),
+    "ALREADY_REVOKED": Code(409, "The learner's claim of this activity was already revoked (no live claim is left)."),
     "ATTENDANCE_CHANGED": Code(409, "The attendance entry changed meanwhile; reload and retry."),
+    "CLAIM_CHANGED": Code(
+        409, "A claim being revoked changed meanwhile, again and again (certificate reissued, line reported); retry."
+    ),
     "ATTENDANCE_CLAIMED": Code(409, "The attendance entry carries a claim for credit, so it cannot be removed."),
     "CODE_TAKEN": Code(409, "Another activity uses that attendance code (or no free code could be generated)."),
     "EMAIL_CHANGED": Code(409, "The account's emails changed meanwhile; reload and retry."),

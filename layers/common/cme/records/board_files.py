@@ -54,6 +54,7 @@ from cme.platform.schemas import (
     ParsYearEnd,
     PartialClaim,
     ReportStatusReply,
+    Withdrawal,
 )
 from cme.platform.spreadsheet import to_csv
 from cme.publishing import activities
@@ -65,6 +66,10 @@ DUE_SOON_DAYS = 7
 PARS_DAYS = 30  # ACCME: a learner's completion within 30 days of the learner's claim
 CPE_DAYS = 60  # ACPE: CPE Monitor accepts nothing later than 60 days after the date of participation
 UNREPORTED, REPORTED = "U#", "R#"
+# a revoked claim's lines already reported: to withdraw ("W#"), then withdrawn ("X#": a PARS
+# file's "Delete" rows were submitted); cme.credit.revocation
+WITHDRAW, WITHDRAWN = "W#", "X#"
+ADD, DELETE = "Add", "Delete"  # PARS's Record Action
 DATE_FORMAT = "%m/%d/%Y"  # how the review CSV and PARS write dates
 
 # The formats (the route's ``format``): which board each is for, its media type and extension.
@@ -104,6 +109,7 @@ class Row:
     line: credit.Line
     activity: Activity | None
     completed: date
+    action: str = ADD  # PARS's Record Action: "Delete" withdraws a revoked claim's reported line
 
 
 def _moc_board(line: credit.Line) -> str:
@@ -157,7 +163,7 @@ LAYOUTS: dict[str, list[Column]] = {
     # template (header row 2): one row per learner completion; CME, MOC or both in one row. The
     # portal reports MOC only (the learner consented to that), so the CME and licence columns stay empty.
     PARS_XLSX: [
-        ("Record Action", lambda r: "Add"),
+        ("Record Action", lambda r: r.action),
         ("ACCME Activity ID", lambda r: pars_id(r.activity)),
         ("Completion Date", lambda r: r.completed),
         ("First Name", _first),
@@ -287,6 +293,18 @@ def _completed(claim: Claim) -> date:
     return date.fromisoformat(str(claim.report_key)[len(UNREPORTED) :])
 
 
+def withdraw(claim: Claim) -> None:
+    """A claim being revoked (its revoked copy, before it is saved): a line not reported yet leaves
+    the board index; a line already reported stays in it to be withdrawn ("W#")."""
+    if claim.report_board is None or claim.report_key is None:
+        return
+    if claim.reported_on:
+        claim.report_key = WITHDRAW + _completed(claim).isoformat()
+    else:
+        claim.report_board = None
+        claim.report_key = None
+
+
 def _query(which: str, prefix: str, start: date | None = None, end: date | None = None) -> Iterator[Claim]:
     """The index's claims under ``prefix`` (paginated by PynamoDB), completed in [start, end]."""
     if start is None and end is None:
@@ -296,7 +314,7 @@ def _query(which: str, prefix: str, start: date | None = None, end: date | None 
 
 
 def _activities(claims: Iterable[Claim]) -> dict[str, Activity]:
-    ids = sorted({c.activity_id for c in claims})
+    ids = sorted({c.activity for c in claims})
     return {a.activity_id: a for a in Activity.batch_get(ids)} if ids else {}
 
 
@@ -306,15 +324,24 @@ def _in_file(which: str, activity: Activity | None) -> bool:
     return which != MOC or bool(pars_id(activity))
 
 
-def rows(which: str, start: date, end: date) -> list[Row]:
+def rows(which: str, start: date, end: date, deletes: bool = False) -> list[Row]:
     """Every line of ``which`` board completed from ``start`` to ``end`` (reported or not), less
-    the MOC lines of activities without a PARS activity id."""
-    found = [c for prefix in (UNREPORTED, REPORTED) for c in _query(which, prefix, start, end)]
+    the MOC lines of activities without a PARS activity id; with ``deletes`` (the PARS files)
+    also the reported lines of revoked claims still to withdraw, as "Delete" rows. A revoked
+    claim's lines are otherwise in no file."""
+    prefixes = (UNREPORTED, REPORTED, WITHDRAW) if deletes else (UNREPORTED, REPORTED)
+    found = [c for prefix in prefixes for c in _query(which, prefix, start, end)]
     by_id = _activities(found)
     result = [
-        Row(claim=c, line=line, activity=by_id.get(c.activity_id), completed=_completed(c))
+        Row(
+            claim=c,
+            line=line,
+            activity=by_id.get(c.activity),
+            completed=_completed(c),
+            action=DELETE if str(c.report_key).startswith(WITHDRAW) else ADD,
+        )
         for c in found
-        if _in_file(which, by_id.get(c.activity_id))
+        if _in_file(which, by_id.get(c.activity))
         for line in _lines(c, which)
     ]
     result.sort(key=lambda r: (r.completed, _last(r).casefold(), _first(r).casefold(), r.claim.claim_id))
@@ -381,8 +408,10 @@ def file(which: str, start: date | None, end: date | None, fmt: str = REVIEW) ->
         columns = REVIEW_COLUMNS[which]
         body = to_csv([n for n, _ in columns], ([value(r) for _, value in columns] for r in found))
     elif fmt == PARS_XLSX:
+        found = rows(which, start, end, deletes=True)
         name, body = f"pars-learners-{start}-to-{end}", _xlsx(LAYOUTS[fmt], found)
     elif fmt == PARS_TXT:
+        found = rows(which, start, end, deletes=True)
         name = f"pars-learners-{start}-to-{end}"
         body = "".join("\t".join(_text(value(r)) for _, value in LAYOUTS[fmt]) + "\r\n" for r in found)
     else:
@@ -417,6 +446,27 @@ def _partial_claims() -> list[PartialClaim]:
                         )
                     )
     found.sort(key=lambda p: (p.activity_title.casefold(), p.learner_name.casefold(), p.claim_id))
+    return found
+
+
+def withdrawals() -> list[Withdrawal]:
+    """Lines reported to a board whose claim was revoked since: for the office to withdraw (a
+    Query of each board's "W#" keys)."""
+    found = [
+        Withdrawal(
+            claim_id=c.claim_id,
+            learner_name=c.learner_name,
+            activity_id=c.activity,
+            activity_title=c.activity_title,
+            board=which,
+            completed_on=_completed(c),
+            reported_on=date.fromisoformat(str(c.reported_on)),
+            revoked_on=clock.local_date(c.revoked_at) if c.revoked_at else clock.office_today(),
+        )
+        for which in (MOC, CPE)
+        for c in _query(which, WITHDRAW)
+    ]
+    found.sort(key=lambda w: (w.revoked_on, w.learner_name.casefold(), w.claim_id))
     return found
 
 
@@ -455,6 +505,7 @@ def status(today: date | None = None) -> ReportStatusReply:
             key=lambda m: (m.title.casefold(), m.activity_id),
         ),
         partial_claims=_partial_claims(),
+        withdrawals=withdrawals(),
         pars_year_end=ParsYearEnd(year=year, until=until),
     )
 
@@ -469,7 +520,10 @@ def _mark(claim: Claim, which: str, day: str) -> bool:
         retry.call(
             lambda: claim.update(
                 actions=[Claim.reported_on.set(day), Claim.report_key.set(REPORTED + _completed(claim).isoformat())],
-                condition=(Claim.report_board == which) & Claim.reported_on.does_not_exist(),
+                # the same claim (not a new one made at its key after a revocation), still unreported
+                condition=(Claim.claim_id == claim.claim_id)
+                & (Claim.report_board == which)
+                & Claim.reported_on.does_not_exist(),
             ),
             "report mark",
         )
@@ -505,6 +559,38 @@ def unreported(which: str, through: date, downloaded_at: datetime | None = None)
     return len(_to_mark(which, through, downloaded_at))
 
 
+def _mark_withdrawn(through: date, downloaded_at: datetime | None, day: str) -> int:
+    """A PARS submission: the "Delete" rows its file held (revoked claims' reported MOC lines
+    completed through ``through``, revoked by ``downloaded_at`` when given, of activities with a
+    PARS activity id) are withdrawn ("X#"), each with a conditional update. Returns how many."""
+    candidates = [
+        c
+        for c in _query(MOC, WITHDRAW, None, through)
+        if (downloaded_at is None or (c.revoked_at is not None and c.revoked_at <= downloaded_at)) and _lines(c, MOC)
+    ]
+    by_id = _activities(candidates)
+    withdrawn = 0
+    for claim in candidates:
+        if not _in_file(MOC, by_id.get(claim.activity)):
+            continue
+        try:
+            retry.call(
+                lambda claim=claim: claim.update(  # type: ignore[misc]
+                    actions=[
+                        Claim.withdrawn_on.set(day),
+                        Claim.report_key.set(WITHDRAWN + _completed(claim).isoformat()),
+                    ],
+                    condition=Claim.report_key == claim.report_key,
+                ),
+                "report withdrawal",
+            )
+            withdrawn += 1
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    return withdrawn
+
+
 def submitted(
     which: str,
     through: date,
@@ -523,11 +609,12 @@ def submitted(
     for claim in candidates:
         if _mark(claim, which, day):
             marked += 1
+    withdrawn = _mark_withdrawn(through, downloaded_at, day) if which == MOC else 0
     audit.about(
         f"reports#{which}",
         "report_submitted",
         actor,
-        {"kind": which, "through": through.isoformat(), "count": marked, "on": day},
+        {"kind": which, "through": through.isoformat(), "count": marked, "on": day, "withdrawn": withdrawn},
         source_ip,
         user_agent,
     ).save()

@@ -99,7 +99,7 @@ def file_name(claim: Claim) -> str:
 
 def _find_claim(learner_id: str, claim_id: str, consistent: bool = False) -> Claim:
     """The caller's own claim; anyone else's claim id is simply not found (404)."""
-    for claim in Claim.query(learner_id, filter_condition=Claim.claim_id == claim_id, consistent_read=consistent):
+    for claim in Claim.live(learner_id, filter_condition=Claim.claim_id == claim_id, consistent_read=consistent):
         return claim
     raise NotFound("NOT_FOUND", "There is no such claim on your account.")
 
@@ -269,8 +269,9 @@ def _replaced_on(certificate: Certificate) -> date:
 def verify(code_text: str, client: str) -> dict[str, Any]:
     """Public facts of a certificate (no email, no phone); 404 for an unknown code.
 
-    ``status`` is ``current`` (``valid: true``) or ``replaced`` (``valid: false``, with
-    ``replaced_on`` and the code of the certificate that replaced it)."""
+    ``status`` is ``current`` (``valid: true``), ``replaced`` (``valid: false``, with
+    ``replaced_on`` and the code of the certificate that replaced it) or ``revoked`` (``valid:
+    false``, with ``revoked_on``: the office revoked its claim, cme.credit.revocation)."""
     throttle.hit(throttle.Scope("verify:client", client, get_settings().verify_per_client))
     code = activities.normalize_code(code_text)
     try:
@@ -279,13 +280,15 @@ def verify(code_text: str, client: str) -> dict[str, Any]:
         certificate = None
     if certificate is None:
         raise NotFound("NOT_FOUND", "No certificate has this code. Check the code on the certificate.")
-    if certificate.superseded_by is None:
+    if certificate.superseded_by is None and certificate.revoked_at is None:
         certificate = _replaced_if_renamed(certificate)
     replaced = certificate.superseded_by is not None
+    revoked = certificate.revoked_at is not None
     return {
-        "valid": not replaced,
-        "status": "replaced" if replaced else "current",
+        "valid": not replaced and not revoked,
+        "status": "revoked" if revoked else "replaced" if replaced else "current",
         "replaced_on": _replaced_on(certificate) if replaced else None,
+        "revoked_on": clock.local_date(certificate.revoked_at) if certificate.revoked_at else None,
         "certificate_code": certificate.certificate_code,
         "learner_name": certificate.learner_name,
         "activity_title": certificate.activity_title,
@@ -310,7 +313,7 @@ def replace_renamed(learner_id: str) -> list[tuple[str, str]]:
     download or verification would. Returns (old code, new code) pairs. One Query of the claims,
     one BatchGetItem of the learner and the certificates (per 99), one transaction per
     certificate replaced."""
-    claims = list(Claim.query(learner_id, consistent_read=True))
+    claims = list(Claim.live(learner_id, consistent_read=True))
     replaced: list[tuple[str, str]] = []
     for start in range(0, len(claims), 99):
         batch = claims[start : start + 99]

@@ -168,7 +168,7 @@ def collect(learner_id: str, start: date, end: date) -> Transcript:
             [{"field": "to", "message": "The end of the range is before its start."}],
         )
     learner = sessions.learner_of(learner_id)
-    claims = [c for c in Claim.query(learner_id) if start <= completed_on(c) <= end]
+    claims = [c for c in Claim.live(learner_id) if start <= completed_on(c) <= end]
     claims.sort(key=lambda c: (completed_on(c), c.activity_title))
     extra = [
         outside_row(item)

@@ -93,7 +93,9 @@ def get_many(*items: BaseModel) -> list[BaseModel | None]:
         keyed.append((item, cls.Meta.table_name, key))
     request: dict[str, Any] = {}
     for _, table, key in keyed:
-        request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(key)
+        keys = request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"]
+        if key not in keys:  # DynamoDB refuses a batch naming one key twice (ValidationException)
+            keys.append(key)
     rows: dict[str, list[dict[str, Any]]] = {}
     connection = _connection(get_settings().aws_region)
     while request:

@@ -449,8 +449,17 @@ class ClaimLine(MapAttribute[str, Any]):
     credits = NumberAttribute()
 
 
+#: The range key prefix of a revoked claim (cme.credit.revocation): ``~revoked#<activity id>#<claim id>``.
+#: "~" sorts after every character of an activity id, so ``Claim.live`` reads a learner's live
+#: claims with a key condition (``activity_id < "~"``) and never a revoked one.
+REVOKED_PREFIX = "~revoked#"
+
+
 class Claim(BaseModel):
-    """One claim per learner per activity (the key makes it so). Kept, never expired."""
+    """One live claim per learner per activity (the key makes it so). Kept, never expired: a
+    revoked claim is moved, in one transaction, to the key ``REVOKED_PREFIX + activity id + "#"
+    + claim id`` (its ``status`` "revoked", its activity in ``revoked_from``), which frees the
+    activity's key for a new claim (docs/architecture.md "Revoked claims")."""
 
     table_setting = "claims_table"
 
@@ -489,14 +498,43 @@ class Claim(BaseModel):
     report_board = UnicodeAttribute(null=True)
     report_key = UnicodeAttribute(null=True)
     reported_on = UnicodeAttribute(null=True)  # YYYY-MM-DD
+    withdrawn_on = UnicodeAttribute(null=True)  # YYYY-MM-DD: a revoked claim's "Delete" rows went to PARS
     first_name = UnicodeAttribute(null=True)  # as the profile held them at claim time (board files)
     last_name = UnicodeAttribute(null=True)
     # the activity's topics at claim time (cme.publishing.topics); absent on claims made before
     # topics (cme.credit.requirements)
     topics = ListAttribute(of=UnicodeAttribute, null=True)
+    # made by a coordinator on the learner's behalf (cme.credit.claims.Behalf): the coordinator's
+    # learner id (never in a reply) and name and email as the record shows them
+    made_by = UnicodeAttribute(null=True)
+    made_by_name = UnicodeAttribute(null=True)
+    window_overridden = BooleanAttribute(null=True)  # the coordinator passed the closed activity window
+    # a revoked claim (cme.credit.revocation), at its revoked key: "revoked", the activity's id,
+    # when, by whom (id; name and email), why
+    status = UnicodeAttribute(null=True)
+    revoked_from = UnicodeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
+    revoked_by = UnicodeAttribute(null=True)
+    revoked_by_name = UnicodeAttribute(null=True)
+    revoke_reason = UnicodeAttribute(null=True)
 
     by_activity = ClaimsByActivity()
     by_report = ClaimsByReport()
+
+    @classmethod
+    def live(cls, learner_id: str, **options: Any) -> Any:
+        """The learner's live claims (a Query of the key, revoked claims left out by the key condition)."""
+        return cls.query(learner_id, cls.activity_id < REVOKED_PREFIX, **options)
+
+    @classmethod
+    def revoked_of(cls, learner_id: str, activity_id: str, **options: Any) -> Any:
+        """The learner's revoked claims of one activity (a Query of the key)."""
+        return cls.query(learner_id, cls.activity_id.startswith(f"{REVOKED_PREFIX}{activity_id}#"), **options)
+
+    @property
+    def activity(self) -> str:
+        """The activity's id, for a live claim and a revoked one alike."""
+        return self.revoked_from or self.activity_id
 
 
 class AuditByActivity(GlobalSecondaryIndex["AuditRecord"]):
@@ -555,6 +593,7 @@ class Certificate(BaseModel):
     s3_version = UnicodeAttribute(null=True)
     superseded_by = UnicodeAttribute(null=True)
     replaced_at = UTCDateTimeAttribute(null=True)  # when superseded_by was set (verify's replaced_on)
+    revoked_at = UTCDateTimeAttribute(null=True)  # its claim was revoked (cme.credit.revocation): verifies as revoked
 
 
 class OutsideCredit(BaseModel):

@@ -88,11 +88,13 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
     )
     from cme.platform.schemas.certificates import CertificateStatus, VerifyReply  # noqa: F401
     from cme.platform.schemas.claims import (  # noqa: F401
+        AdminClaimIn,
         ClaimIn,
         ClaimLineIn,
         ClaimOut,
         ClaimReply,
         ClaimsReply,
+        ClaimStatus,
         LateApproveIn,
         LateDeclineIn,
         LateRequestAdminOut,
@@ -105,6 +107,7 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         MyActivitiesReply,
         MyActivity,
         MyLateRequest,
+        RevokeIn,
     )
     from cme.platform.schemas.credit import (  # noqa: F401
         ActivityFormatOut,
@@ -154,6 +157,7 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         ReportSubmittedReply,
         ReportUnreportedReply,
         Unclaimed,
+        Withdrawal,
     )
     from cme.platform.schemas.requirements import (  # noqa: F401
         RequirementRuleIn,
@@ -256,6 +260,9 @@ AREAS: dict[str, tuple[str, ...]] = {
     "claims": (
         "ClaimLineIn",
         "ClaimIn",
+        "AdminClaimIn",
+        "RevokeIn",
+        "ClaimStatus",
         "ClaimOut",
         "ClaimReply",
         "ClaimsReply",
@@ -286,6 +293,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "BoardReportStatus",
         "MissingParsId",
         "PartialClaim",
+        "Withdrawal",
         "ParsYearEnd",
         "ReportStatusReply",
     ),

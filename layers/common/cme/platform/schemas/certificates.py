@@ -13,12 +13,14 @@ from cme.platform.schemas._common import BaseModel, ClaimLineOut, CreditType
 class CertificateStatus(StrEnum):
     CURRENT = "current"
     REPLACED = "replaced"  # by a corrected certificate (a reissue after a name correction)
+    REVOKED = "revoked"  # its claim was revoked by the CME office
 
 
 class VerifyReply(BaseModel):
     valid: bool  # true only for the current certificate of its claim
     status: CertificateStatus
     replaced_on: date | None = None  # the day it was replaced (status replaced)
+    revoked_on: date | None = None  # the day its claim was revoked (status revoked)
     certificate_code: str
     learner_name: str
     activity_title: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import Field, StrictBool, StringConstraints
@@ -48,6 +49,26 @@ class ClaimIn(ReportingFields):
     )
 
 
+class AdminClaimIn(ClaimIn):
+    """A claim a coordinator makes on a learner's behalf: the learner's claim body, the reason
+    (audited) and, to pass the activity's closed claim window (never a board's own limit),
+    ``override_window``."""
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    override_window: StrictBool = False
+
+
+class RevokeIn(Strict):
+    """Why a claim is revoked (audited, kept on the revoked claim)."""
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class ClaimStatus(StrEnum):
+    CLAIMED = "claimed"
+    REVOKED = "revoked"  # by the CME office: kept, out of transcripts and board files
+
+
 class ClaimOut(BaseModel):
     claim_id: str
     activity_id: str
@@ -59,6 +80,11 @@ class ClaimOut(BaseModel):
     lines: list[ClaimLineOut] = Field(default_factory=list)
     claimed_at: str
     certificate_code: str
+    status: ClaimStatus = ClaimStatus.CLAIMED
+    made_by: str | None = None  # a coordinator's name and email when made on the learner's behalf
+    revoked_at: str | None = None
+    revoked_by: str | None = None  # the coordinator's name and email
+    revoke_reason: str | None = None
 
 
 class ClaimReply(BaseModel):

@@ -10,6 +10,7 @@ from cme.platform.schemas._common import BaseModel, ClaimLineOut, CreditType, Qu
 
 
 class ClaimReportRow(BaseModel):
+    learner_id: str  # the claimant's account (the office's routes about a learner take it)
     learner_name: str
     first_name: str = ""  # the learner's name as certificates print it now (cme.credit.claims_report)
     last_name: str = ""
@@ -64,6 +65,7 @@ class Unclaimed(BaseModel):
 
     email: str
     name: str
+    learner_id: str | None = None  # the account whose confirmed email it is, if any ("Claim for this learner")
 
 
 class ClaimReportReply(BaseModel):
@@ -126,6 +128,20 @@ class PartialClaim(BaseModel):
     designated: float
 
 
+class Withdrawal(BaseModel):
+    """A claim revoked after its lines were reported to a board: for the office to withdraw
+    there (PARS: a "Delete" row in the PARS files; CPE Monitor: by hand)."""
+
+    claim_id: str
+    learner_name: str
+    activity_id: str
+    activity_title: str
+    board: str  # "MOC" or "CPE"
+    completed_on: date
+    reported_on: date
+    revoked_on: date
+
+
 class ParsYearEnd(BaseModel):
     """PARS accepts a reporting year's learner data until March 31 of the next year: the
     earliest year still open today and its last day."""
@@ -139,4 +155,5 @@ class ReportStatusReply(BaseModel):
     cpe: BoardReportStatus  # due 60 days after the date of participation (CPE Monitor)
     missing_pars_ids: list[MissingParsId] = Field(default_factory=list)
     partial_claims: list[PartialClaim] = Field(default_factory=list)
+    withdrawals: list[Withdrawal] = Field(default_factory=list)  # revoked after they were reported
     pars_year_end: ParsYearEnd
