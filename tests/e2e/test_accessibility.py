@@ -89,7 +89,12 @@ def _visit(browser: Any, base_url: str, width: int, state: Any, pages: list[str]
     try:
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-        page.on("console", lambda m: m.type == "error" and "CSP violation" in m.text and errors.append(m.text))
+
+        def console(message: Any) -> None:
+            if message.type == "error" and "CSP violation" in message.text:
+                errors.append(message.text)
+
+        page.on("console", console)
         found = [problem for path in pages for problem in _violations(page, path, width)]
     finally:
         context.close()
