@@ -22,6 +22,8 @@ Who = Literal["public", "learner", "admin"]
 class Page:
     path: str
     who: Who
+    # False only where Lighthouse cannot measure the page at all (it refuses a 4xx answer).
+    lighthouse: bool = True
 
     def url(self, **ids: str) -> str:
         return self.path.format(**ids)
@@ -37,7 +39,7 @@ PAGES: tuple[Page, ...] = (
     Page("/verify-email.html?token=x", "public"),
     Page("/verify.html", "public"),
     Page("/attend.html", "public"),
-    Page("/404.html", "public"),
+    Page("/404.html", "public", lighthouse=False),  # served with status 404
     # The learner
     Page("/portal.html", "learner"),
     Page("/transcript.html", "learner"),
