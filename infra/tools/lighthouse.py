@@ -43,7 +43,7 @@ PREFIX = ROOT / ".tools" / "lighthouse"
 BINARY = PREFIX / "node_modules" / ".bin" / "lighthouse"
 RUNS = 3
 START_TIMEOUT = 90.0
-DEMO_PASSWORD = "Demo-Password-2026"  # infra/local/seed.py's, as docs/api.md gives it
+DEMO_PASSWORD = "Demo-Password-2026"  # infra/local/seed.py's, as docs/api.md "The local stack only" gives it
 RESULTS = ROOT / "bench" / "LIGHTHOUSE.md"
 WHO = {"public": "signed out", "learner": "demo learner", "admin": "demo coordinator"}
 
