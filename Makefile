@@ -61,7 +61,7 @@ docs: setup ## regenerate the generated parts of docs/ (function map, API refere
 bench: setup ## measurements (cold imports, DynamoDB calls) as ratios to baselines; writes bench/RESULTS.md
 	$(PY) bench/run.py
 
-lighthouse: setup browser ## Lighthouse 12.2.3 (mobile, median of 3) on the public pages, My Portal and My Transcript (a measurement)
+lighthouse: setup browser ## Lighthouse 12.2.3 (mobile, median of 3) on every page of infra/tools/pages.py; fails unless performance >= 95, accessibility 100, CLS < 0.1; writes bench/LIGHTHOUSE.md
 	CHROME_PATH="$${CHROME_PATH:-$$(command -v chromium)}" $(PY) -m infra.tools.lighthouse
 
 test-unit: setup ## unit tests only (network blocked)

@@ -9,6 +9,7 @@ is the API's own address, reached without CloudFront (refused, as in AWS).
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import logging
@@ -155,7 +156,7 @@ class LocalStack:
             return self.run_schedule(request)
         if path == "/_local/clock" and request.method in ("GET", "POST"):
             return self.clock(request)
-        return self.static(path)
+        return self.static(path, request.headers.get("Accept-Encoding", ""))
 
     def api(self, request: Request, path: str | None = None, *, via_cloudfront: bool = True) -> Response:
         headers = dict(request.headers.items())
@@ -393,14 +394,19 @@ class LocalStack:
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
-    def static(self, path: str) -> Response:
+    def static(self, path: str, accept_encoding: str = "") -> Response:
         """web/ as CloudFront serves it (infra.tools.site.serve): "/" and a directory path are
-        their index.html; a path that is no file of the site gets 404.html with 404."""
+        their index.html; a path that is no file of the site gets 404.html with 404; gzipped
+        as CloudFront's Compress does (compressed_body)."""
         name, status = serve(path, site_files(WEB))
         target = WEB / name
         mimetype = web.content_type(target.name)  # as make deploy stores it in S3
-        response = Response(target.read_bytes(), status=status, mimetype=mimetype, headers=self.headers)
+        body, encoding = compressed_body(target.read_bytes(), mimetype, accept_encoding)
+        response = Response(body, status=status, mimetype=mimetype, headers=self.headers)
         response.headers["Cache-Control"] = "no-cache"
+        response.headers["Vary"] = "Accept-Encoding"
+        if encoding:
+            response.headers["Content-Encoding"] = encoding
         return response
 
 
@@ -416,6 +422,22 @@ def _as_of(today: str | None) -> date | Response | None:
         body = {"code": "INVALID_TODAY", "message": "today must be a date, YYYY-MM-DD."}
         return Response(json.dumps(body), status=400, mimetype="application/json")
     return as_of
+
+
+# What CloudFront compresses (template.yaml: Compress: true): text types of 1,000 bytes to 10 MB,
+# for a viewer that accepts gzip (CloudFront's "File types that CloudFront compresses").
+COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "application/manifest+json", "image/svg+xml")
+COMPRESS_MIN, COMPRESS_MAX = 1_000, 10_000_000
+
+
+def compressed_body(data: bytes, mimetype: str, accept_encoding: str) -> tuple[bytes, str | None]:
+    """The body as CloudFront sends it to a viewer with this Accept-Encoding, and its encoding."""
+    accepted = {part.split(";")[0].strip().lower() for part in accept_encoding.split(",")}
+    if "gzip" not in accepted or not COMPRESS_MIN <= len(data) <= COMPRESS_MAX:
+        return data, None
+    if not mimetype.startswith(COMPRESSED_TYPES):
+        return data, None
+    return gzip.compress(data, mtime=0), "gzip"
 
 
 def _moment(text: Any) -> datetime | None:

@@ -1,10 +1,14 @@
 """`make lighthouse`: Lighthouse (npm lighthouse@12.2.3, mobile profile) against a local stack it
-starts, on the public pages and, signed in as the demo learner, My Portal and My Transcript.
+starts, on every page of infra/tools/pages.py (all but those marked lighthouse=False: 404.html,
+whose 404 status Lighthouse refuses to load): the public pages signed out, the learner's signed in
+as the demo learner, the office's signed in as the demo coordinator. A new page is one line there.
 
-A measurement, not a test: it prints the median of RUNS runs per page (performance,
-accessibility, cumulative layout shift) and exits 0 whatever the scores. Lighthouse is
-installed on first use into .tools/lighthouse (npm install --prefix); Chromium is Debian's
-(CHROME_PATH, or `chromium` on PATH).
+A measurement, not a test (not part of `make test`): it prints the median of RUNS runs per page
+(performance, accessibility, cumulative layout shift) as a table, writes that table to
+bench/LIGHTHOUSE.md when every page was measured, and exits 1 unless every page has
+performance >= 95, accessibility 100 and CLS < 0.1. Lighthouse is installed on first use into
+.tools/lighthouse (npm install --prefix); Chromium is Debian's (CHROME_PATH, or `chromium` on
+PATH).
 
     python -m infra.tools.lighthouse [--runs 3] [--page /index.html ...]
 """
@@ -24,10 +28,14 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
+
+from infra.tools.pages import DEMO_ADMIN_EMAIL, DEMO_LEARNER_EMAIL, PAGES, Who
 
 ROOT = Path(__file__).resolve().parents[2]
 LIGHTHOUSE_VERSION = "12.2.3"
@@ -35,18 +43,14 @@ PREFIX = ROOT / ".tools" / "lighthouse"
 BINARY = PREFIX / "node_modules" / ".bin" / "lighthouse"
 RUNS = 3
 START_TIMEOUT = 90.0
-DEMO_LEARNER = ("learner@example.org", "Demo-Password-2026")
+DEMO_PASSWORD = "Demo-Password-2026"  # infra/local/seed.py's, as docs/api.md "The local stack only" gives it
+RESULTS = ROOT / "bench" / "LIGHTHOUSE.md"
+WHO = {"public": "signed out", "learner": "demo learner", "admin": "demo coordinator"}
 
-PUBLIC_PAGES = [
-    "/index.html",
-    "/sign-in.html",
-    "/create-account.html",
-    "/forgot-password.html",
-    "/verify.html",
-    "/attend.html",
-    "/offline.html",
-]
-LEARNER_PAGES = ["/portal.html", "/transcript.html"]
+# What every page must reach (issue 24): performance >= 95, accessibility 100, CLS < 0.1.
+MIN_PERFORMANCE = 95
+MIN_ACCESSIBILITY = 100
+MAX_CLS = 0.1
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,16 @@ class Score:
     performance: float
     accessibility: float
     cls: float
+
+    def shortfalls(self) -> list[str]:
+        found = []
+        if self.performance < MIN_PERFORMANCE:
+            found.append(f"performance {self.performance:.0f} < {MIN_PERFORMANCE}")
+        if self.accessibility < MIN_ACCESSIBILITY:
+            found.append(f"accessibility {self.accessibility:.0f} < {MIN_ACCESSIBILITY}")
+        if self.cls >= MAX_CLS:
+            found.append(f"CLS {self.cls:.3f} >= {MAX_CLS}")
+        return found
 
 
 def ensure_lighthouse() -> Path:
@@ -156,8 +170,26 @@ def session_cookie(base_url: str, email: str, password: str) -> str:
         for header in reply.headers.get_all("Set-Cookie") or []:
             cookies.load(header)
     if "cme_session" not in cookies:
-        sys.exit("signing in as the demo learner gave no session cookie")
+        sys.exit(f"signing in as {email} gave no session cookie")
     return f"cme_session={cookies['cme_session'].value}"
+
+
+def get_json(base_url: str, path: str, cookie: str) -> Any:
+    request = urllib.request.Request(  # noqa: S310 (the local stack's http URL)
+        f"{base_url}{path}", headers={"Accept": "application/json", "Cookie": cookie}
+    )
+    with urllib.request.urlopen(request, timeout=30) as reply:  # noqa: S310
+        return json.loads(reply.read())
+
+
+def page_ids(base_url: str, admin_cookie: str) -> dict[str, str]:
+    """What the page table's paths name: the first demo activity and the demo learner."""
+    activities = get_json(base_url, "/api/admin/activities?limit=1", admin_cookie)["activities"]
+    query = urllib.parse.urlencode({"q": DEMO_LEARNER_EMAIL})
+    learners = get_json(base_url, f"/api/admin/learners?{query}", admin_cookie)["learners"]
+    if not activities or not learners:
+        sys.exit("the demo data has no activity or no demo learner")
+    return {"activity_id": activities[0]["activity_id"], "learner_id": learners[0]["learner_id"]}
 
 
 def run_once(binary: Path, chrome: str, url: str, cookie: str | None, work: Path) -> Score:
@@ -200,36 +232,63 @@ def median(scores: list[Score]) -> Score:
     )
 
 
+def table(rows: list[tuple[str, Who, Score]], runs: int) -> str:
+    lines = [
+        f"Lighthouse {LIGHTHOUSE_VERSION}, mobile profile, median of {runs} runs; every page must have "
+        f"performance >= {MIN_PERFORMANCE}, accessibility {MIN_ACCESSIBILITY} and CLS < {MAX_CLS}.",
+        "",
+        "| Page | As | Performance | Accessibility | CLS | |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for page, who, score in rows:
+        verdict = "; ".join(score.shortfalls()) or "ok"
+        lines.append(
+            f"| {page} | {WHO[who]} | {score.performance:.0f} | {score.accessibility:.0f} "
+            f"| {score.cls:.3f} | {verdict} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=RUNS)
-    parser.add_argument("--page", action="append", help="only these pages (default: every page measured)")
+    parser.add_argument("--page", action="append", help="only these pages, as the table names them (default: all)")
     args = parser.parse_args(argv)
     binary = ensure_lighthouse()
     chrome = chrome_path()
     wanted = set(args.page or [])
-    rows: list[tuple[str, str, Score, list[Score]]] = []
+    unknown = wanted - {page.path for page in PAGES}
+    if unknown:
+        sys.exit(f"not in infra/tools/pages.py: {sorted(unknown)}")
+    rows: list[tuple[str, Who, Score]] = []
     with Stack() as stack, tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
-        cookie = session_cookie(stack.url, *DEMO_LEARNER)
-        plan = [(page, None, "public") for page in PUBLIC_PAGES] + [
-            (page, cookie, "demo learner") for page in LEARNER_PAGES
-        ]
-        for page, page_cookie, who in plan:
-            if wanted and page not in wanted:
+        cookies: dict[Who, str | None] = {
+            "public": None,
+            "learner": session_cookie(stack.url, DEMO_LEARNER_EMAIL, DEMO_PASSWORD),
+            "admin": session_cookie(stack.url, DEMO_ADMIN_EMAIL, DEMO_PASSWORD),
+        }
+        admin_cookie = cookies["admin"]
+        assert admin_cookie is not None
+        ids = page_ids(stack.url, admin_cookie)
+        for page in PAGES:
+            if not page.lighthouse or (wanted and page.path not in wanted):
                 continue
-            scores = []
-            for _ in range(args.runs):
-                scores.append(run_once(binary, chrome, f"{stack.url}{page}", page_cookie, Path(tmp)))
-            print(f"  {page:<24} {[(s.performance, s.accessibility, round(s.cls, 3)) for s in scores]}", flush=True)
-            rows.append((page, who, median(scores), scores))
+            url = f"{stack.url}{page.url(**ids)}"
+            scores = [run_once(binary, chrome, url, cookies[page.who], Path(tmp)) for _ in range(args.runs)]
+            print(
+                f"  {page.path:<40} {[(s.performance, s.accessibility, round(s.cls, 3)) for s in scores]}", flush=True
+            )
+            rows.append((page.path, page.who, median(scores)))
+    report = table(rows, args.runs)
     print()
-    print(f"Lighthouse {LIGHTHOUSE_VERSION}, mobile profile, median of {args.runs} runs")
-    print()
-    print("| Page | As | Performance | Accessibility | CLS |")
-    print("|---|---|---:|---:|---:|")
-    for page, who, score, _ in rows:
-        print(f"| {page} | {who} | {score.performance:.0f} | {score.accessibility:.0f} | {score.cls:.3f} |")
-    return 0
+    print(report)
+    if not wanted:
+        RESULTS.write_text(f"# Lighthouse, every page (`make lighthouse`)\n\n{report}", encoding="utf-8")
+        print(f"written to {RESULTS.relative_to(ROOT)}")
+    failing = [(path, score.shortfalls()) for path, _, score in rows if score.shortfalls()]
+    for path, shortfalls in failing:
+        print(f"FAIL {path}: {'; '.join(shortfalls)}", file=sys.stderr)
+    return 1 if failing else 0
 
 
 if __name__ == "__main__":
