@@ -81,6 +81,7 @@ class LocalStack:
         self.gateway: Any = None
         self.headers = security_headers()
         self.pinned: SetClock | None = None  # the clock POST /_local/clock stopped, if any
+        self.mail_lock = threading.Lock()  # one drain of the certificate queue at a time
 
     def start_aws(self) -> None:
         """Point every AWS client at moto (started here) or at the endpoint already given."""
@@ -186,7 +187,14 @@ class LocalStack:
         from infra.local.scheduler import run_certificate_mail
 
         settings = get_settings()
-        run_certificate_mail(self.gateway.invoke, settings.aws_region, settings.certificate_queue)
+        # Serialized (a drain receives, sends and deletes; fifty claims at once must not race on one
+        # message), and never the claim's answer: in AWS the queue is drained apart from the request,
+        # so a failed send there is SQS's to retry, not a 500 for the learner whose claim was stored.
+        with self.mail_lock:
+            try:
+                run_certificate_mail(self.gateway.invoke, settings.aws_region, settings.certificate_queue)
+            except Exception:
+                logging.getLogger(__name__).exception("local certificate mail drain failed (the claim stands)")
 
     def run_schedule(self, request: Request) -> Response:
         """``POST /_local/schedules/<name>/run``: a schedule of template.yaml run now."""

@@ -34,8 +34,14 @@ def test_the_outbox_lists_and_downloads_a_scheduled_transcript(page: Any, proble
     status, body = learner.call("PUT", "/api/me", {**profile, "transcript_frequency": "monthly"})
     assert status == 200 and body["transcript_frequency"] == "monthly", body
 
-    # due on the 1st of next month; the mailing runs as on the 15th of that month
+    # credit this month (an empty month's transcript is not sent); due on the 1st of next month; the
+    # mailing runs as on the 15th of that month
     today = office_today()
+    elsewhere = {"title": "Grand rounds elsewhere", "provider": "County Hospital CME", "credit_type": "ANCC"}
+    status, body = learner.call(
+        "POST", "/api/me/outside-credits", {**elsewhere, "completed_on": today.isoformat(), "credits": 1.0}
+    )
+    assert status == 201, body
     due = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     run_day = due.replace(day=15)
     stack = StackClient(base_url)

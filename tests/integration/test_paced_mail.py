@@ -46,6 +46,7 @@ def ses_sends(time: VirtualTime) -> Iterator[list[float]]:
 def _due_learners(n: int) -> list[str]:
     """``n`` learners with a monthly transcript due on DUE (written straight to the table)."""
     from cme.platform.models import Learner
+    from cme.platform.models.tables import OutsideCredit
     from cme.rules import transcript_schedule
     from tests.support.learners import verified_md
 
@@ -54,9 +55,13 @@ def _due_learners(n: int) -> list[str]:
         "transcript_schedule": transcript_schedule.SCHEDULED,
         "transcript_due": DUE.isoformat(),
     }
-    with Learner.batch_write() as learners:
+    from tests.support.learners import outside_credit_on
+
+    with Learner.batch_write() as learners, OutsideCredit.batch_write() as credits:
         for number in range(n):
-            learners.save(verified_md("due", number, "556", **due))
+            learner = verified_md("due", number, "556", **due)
+            learners.save(learner)
+            credits.save(outside_credit_on(learner.learner_id, date(2027, 1, 20)))  # January is not empty
     return [f"due{number}@example.org" for number in range(n)]
 
 

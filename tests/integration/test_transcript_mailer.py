@@ -17,6 +17,7 @@ from werkzeug.test import Client
 from infra.local.faults import _answer
 from tests.integration.conftest import account
 from tests.support.client import ApiClient
+from tests.support.learners import outside_credit_on
 
 EMAIL = "mailer@example.org"
 DUE = date(2027, 2, 1)  # the January 2027 transcript
@@ -67,6 +68,8 @@ def learner(new_client: Any) -> str:
     assert client.put("/api/me", account(email=EMAIL, transcript_frequency="monthly", **kept)).status == 200
     learner_id = EmailOwner.get(EMAIL).learner_id
     Learner.get(learner_id).update(actions=[Learner.transcript_due.set(DUE.isoformat())])
+    for month in (1, 2, 3):  # each month holds credit: its transcript is sent (an empty one's is not)
+        outside_credit_on(learner_id, date(2027, month, 20)).save()
     return learner_id
 
 

@@ -31,3 +31,22 @@ def verified_md(prefix: str, number: int, phone_block: str, **extra: Any) -> Any
         updated_at=now,
         **extra,
     )
+
+
+def outside_credit_on(learner_id: str, day: Any) -> Any:
+    """One outside credit of ``learner_id`` completed on ``day`` (written straight to the table):
+    a period with it is not empty, so the scheduled transcript of that period is emailed (an
+    empty period's is skipped: cme.records.transcripts.send_scheduled)."""
+    from cme.platform import clock
+    from cme.platform.models.tables import OutsideCredit
+
+    return OutsideCredit(
+        learner_id,
+        f"elsewhere-{day.isoformat()}",
+        title="Grand rounds elsewhere",
+        provider="County Hospital CME",
+        completed_on=day.isoformat(),
+        credit_type="AMA_PRA_1",
+        credits=1.0,
+        created_at=clock.now(),
+    )
