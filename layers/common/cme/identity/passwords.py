@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256  # long passphrases are welcome; the cap only bounds hashing work
+#: ``password_hash`` of an account the office imported (cme.credit.imports): no password verifies
+#: against it (it is no Argon2 hash), so the account is reached only through a reset or an invitation
+UNSET = "!unset"
 
 
 @lru_cache(maxsize=1)

@@ -36,6 +36,7 @@ class Settings(BaseModel):
     learner_search_table: str = "LearnerSearchTable"
     late_claims_table: str = "LateClaimsTable"
     reminders_table: str = "RemindersTable"
+    imports_table: str = "ImportsTable"
     transcript_queue: str = "TranscriptQueue"  # a queue URL in AWS; a queue name works too
     # Each new claim's certificate emailed to the learner (template parameter EmailCertificates):
     # the claim queues it here, the certificates function makes the PDF and sends it

@@ -98,6 +98,9 @@ class Learner(BaseModel):
     merged_into = UnicodeAttribute(null=True)
     merged_at = UTCDateTimeAttribute(null=True)
     merge_finished_at = UTCDateTimeAttribute(null=True)
+    # created by the office's import (cme.credit.imports) from the named portal, without a
+    # password (``password_hash`` is cme.identity.passwords.UNSET until a reset or an invitation sets one)
+    imported_from = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -208,6 +211,10 @@ class EmailOwner(BaseModel):
     undeliverable_reason = UnicodeAttribute(null=True)
     undeliverable_at = UTCDateTimeAttribute(null=True)
     deliverable_since = UTCDateTimeAttribute(null=True)
+    # the office imported it from the portal it left (cme.credit.imports): the source's name. An
+    # imported address is the office's word, not a hold (cme.identity.emails): it never lapses,
+    # Create Account answers for it as for any account, a password reset through it confirms it
+    imported_from = UnicodeAttribute(null=True)
 
     by_learner = EmailsByLearner()
 
@@ -517,6 +524,10 @@ class Claim(BaseModel):
     revoked_by = UnicodeAttribute(null=True)
     revoked_by_name = UnicodeAttribute(null=True)
     revoke_reason = UnicodeAttribute(null=True)
+    # imported from the portal the office left (cme.credit.imports): source "imported", the
+    # source's name as the office typed it ("Imported from <source_name>" on every transcript)
+    source = UnicodeAttribute(null=True)
+    source_name = UnicodeAttribute(null=True)
 
     by_activity = ClaimsByActivity()
     by_report = ClaimsByReport()
@@ -594,6 +605,10 @@ class Certificate(BaseModel):
     superseded_by = UnicodeAttribute(null=True)
     replaced_at = UTCDateTimeAttribute(null=True)  # when superseded_by was set (verify's replaced_on)
     revoked_at = UTCDateTimeAttribute(null=True)  # its claim was revoked (cme.credit.revocation): verifies as revoked
+    # an imported claim's certificate (cme.credit.imports): the number the old portal printed,
+    # namespaced by the source (the key is cme.rules.imports.certificate_key); no PDF of ours
+    source_name = UnicodeAttribute(null=True)
+    original_number = UnicodeAttribute(null=True)
 
 
 class OutsideCredit(BaseModel):
@@ -726,3 +741,89 @@ class Reminder(BaseModel):
     email = UnicodeAttribute(null=True)  # the address the reminder or the token went to
     subject = UnicodeAttribute(null=True)  # a token's recipient
     at = UTCDateTimeAttribute(null=True)
+
+
+class ImportsByCreated(GlobalSecondaryIndex["ImportJob"]):
+    """Sparse: only job records carry ``listed`` ("import"): the office's list of imports, newest
+    first (a Query, never a Scan)."""
+
+    class Meta:
+        index_name = "by_created"
+        projection = AllProjection()
+
+    listed = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+#: ``sk`` of an import's job record; its problems are ``PROBLEM_PREFIX + <row, 9 digits> + "#" + <n>``
+JOB_SK = "#job"
+PROBLEM_PREFIX = "problem#"
+#: ``pk`` prefix of an imported source row's key item (ImportKey)
+KEY_PREFIX = "key#"
+
+
+class ImportJob(BaseModel):
+    """One import (cme.credit.imports): what the office uploaded, its status and its counts.
+    ``pk`` the import's id, ``sk`` JOB_SK. Counts are advanced with ADD by the worker, batch by
+    batch (each batch once: ``batches_done`` is a set of batch numbers)."""
+
+    table_setting = "imports_table"
+
+    class Meta:
+        table_name = ""
+
+    pk = UnicodeAttribute(hash_key=True)  # the import's id
+    sk = UnicodeAttribute(range_key=True, default=JOB_SK)
+    listed = UnicodeAttribute(default="import")
+    kind = UnicodeAttribute()  # learners | activities | attendance | claims
+    filename = UnicodeAttribute()
+    media = UnicodeAttribute()  # "csv" | "xlsx"
+    source_name = UnicodeAttribute()  # as the office typed it ("CloudCME")
+    source_key = UnicodeAttribute()  # cme.rules.imports.source_key(source_name)
+    report_to_boards = BooleanAttribute(default=False)
+    status = UnicodeAttribute()  # awaiting_upload | uploaded | checking | checked | importing | done | failed
+    s3_key = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_by_name = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    extra = MapAttribute[str, Any](default=dict)  # the pipeline's own fields (cme.credit.imports)
+
+
+class ImportProblem(BaseModel):
+    """One problem a row of an import found (``pk`` the import's id, ``sk`` PROBLEM_PREFIX + row)."""
+
+    table_setting = "imports_table"
+
+    class Meta:
+        table_name = ""
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    row = NumberAttribute()
+    field = UnicodeAttribute()
+    code = UnicodeAttribute()
+    message = UnicodeAttribute()
+    run = UnicodeAttribute(default="check")  # "check" (the dry run) | "commit"
+
+
+class ImportKey(BaseModel):
+    """One imported source row: ``pk`` KEY_PREFIX + source key + "#" + kind + "#" + the row's
+    source id, ``sk`` "#". Put (only if absent) in the transaction that imports the row: a second
+    run of the same file finds it and skips the row; a retried batch never doubles a record.
+    ``target`` is what the row became (a learner id, an activity id, "<learner id>#<activity id>")."""
+
+    table_setting = "imports_table"
+
+    class Meta:
+        table_name = ""
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="#")
+    target = UnicodeAttribute()
+    import_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+    @classmethod
+    def key_of(cls, source_key: str, kind: str, source_id: str) -> str:
+        return f"{KEY_PREFIX}{source_key}#{kind}#{source_id}"
