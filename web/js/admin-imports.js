@@ -484,7 +484,6 @@ function showReport(job, fresh) {
   const invites = job.status === 'done' && job.kind !== 'activities';
   inviteButton.hidden = !invites;
   inviteHint.hidden = !invites;
-  if (job.status === 'done') importState.textContent = `Status: done. ${count(job.created)} created, ${count(job.matched)} matched, ${count(job.skipped)} skipped, ${count(job.problem_count)} problems.`;
 }
 
 function addProblems(job) {
@@ -494,7 +493,7 @@ function addProblems(job) {
     {},
     h('td', { 'data-label': 'Row', class: 'num' }, String(problem.row)),
     h('td', { 'data-label': 'Column' }, h('span', {}, problem.field || '')),
-    h('td', { 'data-label': 'Code' }, h('span', { class: 'code' }, problem.code)),
+    h('td', { 'data-label': 'Code' }, h('span', {}, problem.code)),
     h('td', { 'data-label': 'Message' }, h('span', {}, problem.message)),
   )));
   problemsCursor = job.next_problems_cursor || null;
