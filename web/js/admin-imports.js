@@ -322,6 +322,7 @@ function show(job, { focus = false } = {}) {
     ['Boards', job.report_to_boards ? 'Imported claims are reported to the boards' : 'Not reported to the boards'],
   ]);
   importState.textContent = `Status: ${STATUS_WORDS[job.status] || job.status}.`;
+  if (job.status === 'failed' && job.failure) importState.textContent = `Status: failed. ${job.failure}`;
 
   const running = job.status === 'checking' || job.status === 'importing';
   const mapping = job.status === 'uploaded' || (job.status === 'checked' && remapping);
@@ -481,7 +482,7 @@ function showReport(job, fresh) {
   problemsCsv.href = importPath(job.import_id, '/problems.csv');
   commitButton.hidden = !dryRun;
   remapButton.hidden = !dryRun;
-  const invites = job.status === 'done' && job.kind !== 'activities';
+  const invites = job.status === 'done' && job.kind === 'learners'; // the learners it created
   inviteButton.hidden = !invites;
   inviteHint.hidden = !invites;
 }
@@ -491,7 +492,7 @@ function addProblems(job) {
   problemsBody.append(...problems.map((problem) => h(
     'tr',
     {},
-    h('td', { 'data-label': 'Row', class: 'num' }, String(problem.row)),
+    h('td', { 'data-label': 'Row', class: 'num' }, problem.row ? String(problem.row) : 'The file'), // 0: the file as a whole
     h('td', { 'data-label': 'Column' }, h('span', {}, problem.field || '')),
     h('td', { 'data-label': 'Code' }, h('span', {}, problem.code)),
     h('td', { 'data-label': 'Message' }, h('span', {}, problem.message)),
@@ -562,6 +563,10 @@ inviteButton.addEventListener('click', async () => {
     return;
   }
   const queued = Number(answer.body?.queued) || 0;
+  if (queued === 0) {
+    say('No one to invite: every learner this import created has been invited already.');
+    return;
+  }
   say(queued === 1
     ? 'One invitation queued: the learner is emailed a link to set their password.'
     : `${count(queued)} invitations queued: each learner is emailed a link to set their password.`);
