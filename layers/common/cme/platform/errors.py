@@ -79,6 +79,9 @@ CODES: dict[str, Code] = {
     "LATE_REQUEST_DECIDED": Code(
         409, "The late-claim request was approved or declined already (by another coordinator, say)."
     ),
+    "IMPORT_STATUS": Code(
+        409, "An import that is not in the state the step needs (check: uploaded or checked; commit: checked)."
+    ),
     "LATE_REQUEST_OPEN": Code(409, "A late-claim request for this activity is already open."),
     "MERGE_CONFLICT": Code(
         409,
@@ -135,6 +138,14 @@ CODES: dict[str, Code] = {
     "EVALUATION_INVALID": Code(
         422, "An activity's evaluation with a repeated question id or a choice question without choices."
     ),
+    "IMPORT_FILE_EMPTY": Code(422, "An import's file without a header row."),
+    "IMPORT_FILE_TOO_LARGE": Code(422, "An import's Excel workbook over 20 MB, or holding more than an import takes."),
+    "IMPORT_FILE_UNREADABLE": Code(422, "An import's file that is not a readable CSV or Excel workbook."),
+    "IMPORT_FILENAME_INVALID": Code(422, "An import's file name that does not end in .csv or .xlsx."),
+    "IMPORT_MAPPING_INVALID": Code(
+        422, "An import's column mapping naming an unknown column or header, or leaving a needed column unmapped."
+    ),
+    "IMPORT_SOURCE_INVALID": Code(422, "An import's source name without letters or digits."),
     "IPCE_NEEDS_JOINT_ACCREDITATION": Code(
         422, "An activity designating IPCE credit from an office that is not jointly accredited (JointlyAccredited)."
     ),
