@@ -1,14 +1,15 @@
 """The import page in a real browser on the local stack (docs/api.md "Imports"): the coordinator
 uploads a learners CSV whose headers are not ours (straight to S3, a pre-signed POST with a
 progress bar), matches its columns, reads the dry run (counts, a problem with its row number),
-downloads the problems as CSV, imports it, sees the final report and invites the learner it
-created (the email lands in the local outbox). Then an activities file and a claims file in our
-own headers (no matching needed), and the learner the learners file matched finds the imported
-claim on their transcript, marked with the portal it came from."""
+downloads the problems as CSV, imports it, sees the final report, reopens it from the list of
+earlier imports and invites the learner it created (the email lands in the local outbox). An
+activities file and a claims file in our own headers need no matching, and the learner finds
+the imported claim on their transcript, marked with the portal it came from."""
 
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
 import time
 import uuid
@@ -27,6 +28,12 @@ pytestmark = pytest.mark.e2e
 
 PASSWORD = "imported history lantern"
 JOB = 60_000  # ms: the reader and the worker run through the local stack's queue
+# Parts of the import that other helpers build: until they are merged, the tests that need them
+# are expected to fail (strict: once merged they must pass). The invitation's token and email
+# are helper identity's module: Invite is answered (the learners counted and queued) meanwhile.
+INVITATIONS = importlib.util.find_spec("cme.identity.invitations")
+# the claims writer (and "Imported from" on the transcript) are helper claims'
+IMPORT_CLAIMS = importlib.util.find_spec("cme.credit.import_claims")
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:
@@ -81,17 +88,9 @@ def outbox_message(page: Any, to: str) -> dict[str, Any]:
         time.sleep(0.5)
 
 
-def test_an_office_moves_in_through_the_import_page(page: Any, base_url: str, problems: Any, tmp_path: Path) -> None:
-    tag = uuid.uuid4().hex[:6]
-    source = f"OldPortal {tag}"
-    known = unique_email("import-known")  # has an account: the learners file matches them
-    sign_up(base_url, known, PASSWORD)
-    new = unique_email("import-new")  # has none: the import creates them, without a password
-
-    journeys.sign_in(page, COORDINATOR, DEMO_PASSWORD)
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Import")).to_be_visible()
-
-    # learners, in another portal's headers: the columns are matched on the page
+def import_learners(page: Any, tmp_path: Path, source: str, tag: str, new: str, known: str) -> None:
+    """Learners in another portal's headers, matched on the page, checked (a problem row) and
+    imported: one created (``new``), one matched (``known``), one problem."""
     learners = write_csv(
         tmp_path / "learners.csv",
         [
@@ -132,18 +131,10 @@ def test_an_office_moves_in_through_the_import_page(page: Any, base_url: str, pr
     commit(page)
     expect(count(page, "Created")).to_have_text("1")
     expect(count(page, "Matched")).to_have_text("1")
-    to_known = len(mails_to(page, known))
-    page.get_by_role("button", name="Invite the new learners").click()
-    expect(page.locator("#admin-status")).to_have_text(re.compile(r"^One invitation queued"))
-    invitation = outbox_message(page, new)
-    assert re.search(r"https?://\S+\?token=[A-Za-z0-9_-]+", invitation["text"]), invitation
-    assert len(mails_to(page, known)) == to_known  # a matched learner has a password: no invitation
 
-    # a reload resumes the import where it is (its id is in the address)
-    page.reload()
-    expect(page.get_by_role("heading", name="Imported", exact=True)).to_be_visible()
 
-    # activities and claims in our own headers: matched already, checked and imported
+def import_activity(page: Any, tmp_path: Path, source: str, tag: str) -> None:
+    """One activity in our own headers: matched already, checked and imported."""
     activities = write_csv(
         tmp_path / "activities.csv",
         [
@@ -159,6 +150,70 @@ def test_an_office_moves_in_through_the_import_page(page: Any, base_url: str, pr
     expect(count(page, "Created")).to_have_text("1")
     expect(page.get_by_role("button", name="Invite the new learners")).to_be_hidden()
 
+
+def test_an_office_moves_in_through_the_import_page(page: Any, base_url: str, problems: Any, tmp_path: Path) -> None:
+    tag = uuid.uuid4().hex[:6]
+    source = f"OldPortal {tag}"
+    known = unique_email("import-known")  # has an account: the learners file matches them
+    sign_up(base_url, known, PASSWORD)
+    new = unique_email("import-new")  # has none: the import creates them, without a password
+
+    journeys.sign_in(page, COORDINATOR, DEMO_PASSWORD)
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Import")).to_be_visible()
+    import_learners(page, tmp_path, source, tag, new, known)
+
+    # a reload resumes the import where it is (its id is in the address)
+    page.reload()
+    expect(page.get_by_role("heading", name="Imported", exact=True)).to_be_visible()
+    expect(count(page, "Created")).to_have_text("1")
+
+    import_activity(page, tmp_path, source, tag)
+
+    # the earlier imports, newest first; the learners import reopens from the list, and invites
+    listed = page.locator("#imports-table tbody tr").filter(has_text=source)
+    expect(listed).to_have_count(2)
+    expect(listed.first).to_contain_text("Activities")
+    expect(listed.first).to_contain_text("Done")
+    listed.nth(1).get_by_role("link", name="Learners").click()
+    expect(page.get_by_role("heading", name=f"Learners from {source}")).to_be_visible()
+    expect(count(page, "Created")).to_have_text("1")
+    page.get_by_role("button", name="Invite the new learners").click()
+    expect(page.locator("#admin-status")).to_have_text(re.compile(r"^One invitation queued"))
+    problems.assert_none("on the import page")
+
+
+@pytest.mark.xfail(
+    INVITATIONS is None,
+    reason="cme.identity.invitations (helper identity) is not merged: no invitation can be sent yet",
+    strict=True,
+)
+def test_invite_emails_the_learners_the_import_created(page: Any, base_url: str, tmp_path: Path) -> None:
+    tag = uuid.uuid4().hex[:6]
+    known = unique_email("invite-known")
+    sign_up(base_url, known, PASSWORD)
+    new = unique_email("invite-new")
+    journeys.sign_in(page, COORDINATOR, DEMO_PASSWORD)
+    import_learners(page, tmp_path, f"Invite {tag}", tag, new, known)
+    to_known = len(mails_to(page, known))
+    page.get_by_role("button", name="Invite the new learners").click()
+    expect(page.locator("#admin-status")).to_have_text(re.compile(r"^One invitation queued"))
+    invitation = outbox_message(page, new)
+    assert re.search(r"https?://\S+\?token=[A-Za-z0-9_-]+", invitation["text"]), invitation
+    assert len(mails_to(page, known)) == to_known  # a matched learner has a password: no invitation
+
+
+@pytest.mark.xfail(
+    IMPORT_CLAIMS is None,
+    reason="cme.credit.import_claims (helper claims) is not merged: a claims row cannot be written yet",
+    strict=True,
+)
+def test_imported_claims_reach_the_transcript(page: Any, base_url: str, problems: Any, tmp_path: Path) -> None:
+    tag = uuid.uuid4().hex[:6]
+    source = f"Claims {tag}"
+    known = unique_email("import-claims")
+    sign_up(base_url, known, PASSWORD)
+    journeys.sign_in(page, COORDINATOR, DEMO_PASSWORD)
+    import_activity(page, tmp_path, source, tag)
     claims = write_csv(
         tmp_path / "claims.csv",
         [
@@ -168,20 +223,13 @@ def test_an_office_moves_in_through_the_import_page(page: Any, base_url: str, pr
     )
     upload(page, "claims", source, claims)
     check(page)
-    expect(count(page, "Would create")).to_have_text("1")
     expect(count(page, "Problems")).to_have_text("0")
+    expect(count(page, "Would create")).to_have_text("1")
     commit(page)
     expect(count(page, "Created")).to_have_text("1")
-
-    # the earlier imports: all three, newest first, each reopening its import
-    listed = page.locator("#imports-table tbody tr").filter(has_text=source)
-    expect(listed).to_have_count(3)
-    expect(listed.first).to_contain_text("Claims")
-    listed.nth(2).get_by_role("link", name="Learners").click()
-    expect(page.get_by_role("heading", name=f"Learners from {source}")).to_be_visible()
     problems.assert_none("on the import page")
 
-    # the learner the learners file matched: the imported claim is on their transcript
+    # the learner finds the imported claim on their transcript, marked with the portal it came from
     page.get_by_role("button", name="Sign Out").click()
     expect(page).to_have_url(re.compile(r"/index\.html$"))
     journeys.sign_in(page, known, PASSWORD)
