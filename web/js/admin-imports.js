@@ -12,7 +12,7 @@
  */
 import { api } from './api.js';
 import {
-  confirmAction, handleSubmit, markFields, requireFields, setBusy, showAlert,
+  confirmAction, handleSubmit, markFields, requireFields, setBusy, showAlert, showAnswerProblems,
 } from './forms.js';
 import { formatMoment } from './dates.js';
 import { alertRegion, loading, signInAgain, usable } from './admin-common.js';
@@ -408,6 +408,10 @@ handleSubmit(mappingForm, {
   },
   send: () => api('POST', importPath(current.import_id, '/check'), { mapping: chosenMapping() }),
   answered: async (answer) => {
+    if (answer.status === 422) { // IMPORT_MAPPING_INVALID: each column to fix, beside its list
+      showAnswerProblems(mappingForm, alertRegion, answer);
+      return;
+    }
     if (answer.status !== 202) {
       failed(answer, 'We could not start the check. Please try again.');
       return;
