@@ -168,7 +168,13 @@ def test_an_office_moves_in_through_the_import_page(page: Any, base_url: str, pr
 
     journeys.sign_in(page, COORDINATOR, DEMO_PASSWORD)
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Import")).to_be_visible()
+    uploads: list[Any] = []  # the file goes from the browser straight to S3, not through the API
+    page.on("requestfinished", lambda r: r.method == "POST" and not r.url.startswith(base_url) and uploads.append(r))
     import_learners(page, tmp_path, source, tag, new, known)
+    assert len(uploads) == 1, [(r.method, r.url) for r in uploads]
+    assert uploads[0].response().status in (200, 204)
+    assert "multipart/form-data" in uploads[0].headers["content-type"]
+    assert page.locator("#upload-bar").evaluate("bar => bar.value") == 100  # upload.onprogress filled it
 
     # a reload resumes the import where it is (its id is in the address)
     page.reload()

@@ -263,8 +263,19 @@ handleSubmit(uploadForm, {
       return;
     }
     const job = answer.body.import;
+    const file = /** @type {File} */ (selectedFile());
+    const { max_bytes: maxBytes } = answer.body.upload;
+    if (maxBytes && file.size > maxBytes) { // what the signed POST accepts for this type of file
+      const limit = `${Math.floor(maxBytes / (1024 * 1024))} MB`;
+      markFields(uploadForm, [{ field: 'file', message: `This file is larger than ${limit}.` }]);
+      const workbook = file.name.toLowerCase().endsWith('.xlsx');
+      complain(workbook
+        ? `That workbook is larger than ${limit}: save it as CSV (a larger file can be) and upload that.`
+        : `That file is larger than ${limit}: split it into smaller files (rows imported before are skipped).`);
+      return;
+    }
     remember(job.import_id);
-    const sent = await sendToStorage(answer.body.upload, /** @type {File} */ (selectedFile()));
+    const sent = await sendToStorage(answer.body.upload, file);
     if (!sent) {
       uploadWords.textContent = '';
       uploadProgress.hidden = true;
@@ -272,7 +283,6 @@ handleSubmit(uploadForm, {
       remember(null);
       return;
     }
-    uploadBar.value = 100;
     uploadWords.textContent = 'Uploaded. Reading the file’s columns…';
     uploadForm.reset();
     await waitForUpload(job.import_id);
