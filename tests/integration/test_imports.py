@@ -5,15 +5,17 @@ sources run them), on moto."""
 from __future__ import annotations
 
 import csv
-import os
 import io
+import os
 from typing import Any
 
 import pytest
 import requests
 
 from tests.support.client import ApiClient
-from tests.support.faults import inject_faults  # noqa: F401 - a fixture
+from tests.support.faults import inject_faults
+
+__all__ = ["inject_faults"]  # the fixture, used by name below
 
 SOURCE = "Cloud CME"
 ROWS_AT_SCALE = int(os.environ.get("IMPORT_TEST_ROWS", "1000"))
@@ -78,7 +80,10 @@ def run(admin: ApiClient, gateway: Any, kind: str, data: bytes, **extra: Any) ->
 
 
 def learners_file(count: int, start: int = 0) -> bytes:
-    rows = [[f"L{n}", f"learner{n}@example.org", f"Zoë{n}", f"Núñez{n}", "MD" if n % 2 else "RN", "", ""] for n in range(start, start + count)]
+    rows = [
+        [f"L{n}", f"learner{n}@example.org", f"Zoë{n}", f"Núñez{n}", "MD" if n % 2 else "RN", "", ""]
+        for n in range(start, start + count)
+    ]
     return _csv(LEARNER_HEAD, rows)
 
 
@@ -95,7 +100,11 @@ def activities_file() -> bytes:
 def attendance_file() -> bytes:
     return _csv(
         ["activity_source_id", "email", "first_name", "last_name"],
-        [["A1", "learner1@example.org", "Zoë1", "Núñez1"], ["A2", "learner2@example.org", "", ""], ["A1", "learner3@example.org", "", ""]],
+        [
+            ["A1", "learner1@example.org", "Zoë1", "Núñez1"],
+            ["A2", "learner2@example.org", "", ""],
+            ["A1", "learner3@example.org", "", ""],
+        ],
     )
 
 
@@ -125,14 +134,25 @@ def test_learners_activities_and_attendance_import_and_a_second_run_creates_noth
     assert (checked["status"], checked["rows"], checked["done"], checked["created"]) == ("checked", 30, 30, 30)
     assert _stored_learners() == {}  # the dry run wrote no learner
     done = commit(admin, gateway, import_id)
-    assert (done["status"], done["done"], done["created"], done["skipped"], done["problem_count"]) == ("done", 30, 30, 0, 0)
+    assert (done["status"], done["done"], done["created"], done["skipped"], done["problem_count"]) == (
+        "done",
+        30,
+        30,
+        0,
+        0,
+    )
     stored = _stored_learners()
     assert sorted(stored) == sorted(f"L{n}" for n in range(30))
     learner = stored["L7"]
     assert (learner.first_name, learner.last_name, learner.degree) == ("Zoë7", "Núñez7", "MD")
     assert learner.password_hash == passwords.UNSET and learner.imported_from == SOURCE
     owner = EmailOwner.get("learner7@example.org")
-    assert (owner.learner_id, owner.verified, owner.primary, owner.imported_from) == (learner.learner_id, False, True, SOURCE)
+    assert (owner.learner_id, owner.verified, owner.primary, owner.imported_from) == (
+        learner.learner_id,
+        False,
+        True,
+        SOURCE,
+    )
 
     done = run(admin, gateway, "activities", activities_file())
     assert (done["created"], done["problem_count"]) == (2, 0)
@@ -223,7 +243,13 @@ def test_a_mapping_names_their_headers_and_a_bad_one_is_refused(admin: ApiClient
     fields = {(d["field"]) for d in refused.json["details"]}
     assert {"email", "colour", "source_id", "first_name", "last_name"} <= fields
     assert admin.post(f"/api/admin/imports/{import_id}/commit", {}).json["code"] == "IMPORT_STATUS"
-    mapping = {"source_id": "User ID", "email": "E-mail", "first_name": "First", "last_name": "Last", "degree": "Credential"}
+    mapping = {
+        "source_id": "User ID",
+        "email": "E-mail",
+        "first_name": "First",
+        "last_name": "Last",
+        "degree": "Credential",
+    }
     checked = check(admin, gateway, import_id, mapping)
     assert (checked["created"], checked["mapping"]) == (1, mapping)
     assert commit(admin, gateway, import_id)["created"] == 1
@@ -246,9 +272,14 @@ def test_a_learner_is_matched_by_a_second_confirmed_email_and_a_hold_is_a_proble
 
     person(new_client, outbox, "first@example.org", first_name="Pat", last_name="Two")
     owner = EmailOwner.get("first@example.org")
-    EmailOwner("second@example.org", learner_id=owner.learner_id, verified=True, primary=False, added_at=clock.now()).save()
+    EmailOwner(
+        "second@example.org", learner_id=owner.learner_id, verified=True, primary=False, added_at=clock.now()
+    ).save()
     EmailOwner("held@example.org", learner_id="someone", verified=False, primary=True, added_at=clock.now()).save()
-    rows = [["M1", "second@example.org", "Pat", "Two", "MD", "", ""], ["M2", "held@example.org", "Hel", "D", "MD", "", ""]]
+    rows = [
+        ["M1", "second@example.org", "Pat", "Two", "MD", "", ""],
+        ["M2", "held@example.org", "Hel", "D", "MD", "", ""],
+    ]
     done = run(admin, gateway, "learners", _csv(LEARNER_HEAD, rows))
     assert (done["matched"], done["created"], done["problem_count"]) == (1, 0, 1)
     assert [(p["row"], p["code"]) for p in done["problems"]] == [(3, "IMPORT_EMAIL_HELD")]

@@ -104,7 +104,7 @@ PREVIEW_ROWS = 10
 ROWS_PER_BATCH = 25  # rows in one worker message (the reader sends 10 messages per SendMessageBatch)
 
 #: every problem code a row (or the mapping, row 0) can have, and its words for the office; each
-#: is registered in cme.platform.errors.CODES (as 422) so docs/api.md's table lists it
+#: is listed in docs/api.md "Imports" (row problems are no HTTP answer: not in cme.platform.errors.CODES)
 PROBLEMS: dict[str, str] = {
     "IMPORT_VALUE_MISSING": "This row has no value in a column that needs one.",
     "IMPORT_EMAIL_INVALID": "This is not a valid email address.",
@@ -194,18 +194,58 @@ def apply_mapping(mapping: dict[str, str], row: Row) -> Row:
 
 FORMAT_ALIASES: dict[str, str] = {
     **dict.fromkeys(
-        ("live", "liveactivity", "liveevent", "course", "conference", "workshop", "inperson", "webinar",
-         "livewebinar", "virtual", "symposium", "lecture", "meeting", "livecourse", "hybrid"),
+        (
+            "live",
+            "liveactivity",
+            "liveevent",
+            "course",
+            "conference",
+            "workshop",
+            "inperson",
+            "webinar",
+            "livewebinar",
+            "virtual",
+            "symposium",
+            "lecture",
+            "meeting",
+            "livecourse",
+            "hybrid",
+        ),
         "live",
     ),
     **dict.fromkeys(
-        ("enduring", "enduringmaterial", "ondemand", "online", "selfpaced", "homestudy", "webcast",
-         "recorded", "internetenduring", "journal", "journalbasedcme", "podcast", "eLearning".lower()),
+        (
+            "enduring",
+            "enduringmaterial",
+            "ondemand",
+            "online",
+            "selfpaced",
+            "homestudy",
+            "webcast",
+            "recorded",
+            "internetenduring",
+            "journal",
+            "journalbasedcme",
+            "podcast",
+            "eLearning".lower(),
+        ),
         "enduring",
     ),
     **dict.fromkeys(
-        ("rss", "series", "regularlyscheduledseries", "regularlyscheduledseriessession", "grandrounds",
-         "tumorboard", "tumourboard", "mm", "morbiditymortality", "journalclub", "casconference", "caseconference"),
+        (
+            "rss",
+            "series",
+            "regularlyscheduledseries",
+            "regularlyscheduledseriessession",
+            "grandrounds",
+            "tumorboard",
+            "tumourboard",
+            "mm",
+            "morbiditymortality",
+            "journalclub",
+            "casconference",
+            "caseconference",
+        ),
         "rss",
     ),
 }
@@ -231,7 +271,9 @@ def parse_number(text: str) -> float | None:
         value = float(text.strip().replace(",", "."))
     except ValueError:
         return None
-    return value if value > 0 and value == value and value != float("inf") else None
+    import math
+
+    return value if math.isfinite(value) and value > 0 else None
 
 
 def credit_type_of(text: str) -> str | None:
@@ -240,9 +282,19 @@ def credit_type_of(text: str) -> str | None:
 
     key = header_key(text)
     aliases = {header_key(t.value): t.value for t in CreditType}
-    aliases.update({"amapracategory1": "AMA_PRA_1", "amapracategory1credit": "AMA_PRA_1", "amapra1": "AMA_PRA_1",
-                    "amapracat1": "AMA_PRA_1", "aapacategory1": "AAPA_1", "nursingcontacthours": "ANCC",
-                    "contacthours": "ANCC", "abimmoc": "ABIM_MOC", "participation": "PARTICIPATION"})
+    aliases.update(
+        {
+            "amapracategory1": "AMA_PRA_1",
+            "amapracategory1credit": "AMA_PRA_1",
+            "amapra1": "AMA_PRA_1",
+            "amapracat1": "AMA_PRA_1",
+            "aapacategory1": "AAPA_1",
+            "nursingcontacthours": "ANCC",
+            "contacthours": "ANCC",
+            "abimmoc": "ABIM_MOC",
+            "participation": "PARTICIPATION",
+        }
+    )
     return aliases.get(key)
 
 
@@ -348,6 +400,12 @@ def _activity(values: dict[str, Any], row: int, parsed: dict[str, Any], found: l
         found.append(problem(row, "format", "IMPORT_FORMAT_UNKNOWN", fmt_text[:40]))
     else:
         parsed["format"] = fmt
+    _dates(values, row, parsed, found)
+    parsed["location"] = " ".join(str(values.get("location", "") or "").split())[:200]
+    _designations(values, row, parsed, found)
+
+
+def _dates(values: dict[str, Any], row: int, parsed: dict[str, Any], found: list[Problem]) -> None:
     for col in ("start_date", "end_date"):
         text = str(values.get(col, "") or "").strip()
         if not text:
@@ -361,7 +419,9 @@ def _activity(values: dict[str, Any], row: int, parsed: dict[str, Any], found: l
         parsed.setdefault("end_date", parsed["start_date"])
         if parsed["end_date"] < parsed["start_date"]:
             found.append(problem(row, "end_date", "IMPORT_DATE_INVALID", parsed["end_date"]))
-    parsed["location"] = " ".join(str(values.get("location", "") or "").split())[:200]
+
+
+def _designations(values: dict[str, Any], row: int, parsed: dict[str, Any], found: list[Problem]) -> None:
     text = str(values.get("credits", "") or "").strip()
     if text:
         lines, bad = parse_credits(text)
@@ -399,9 +459,9 @@ def _claim(values: dict[str, Any], row: int, parsed: dict[str, Any], found: list
             found.append(problem(row, "completed_on", "IMPORT_DATE_INVALID", text[:40]))
         else:
             parsed["completed_on"] = day
-    number = str(values.get("certificate_number", "") or "").strip()[:100]
-    if number:
-        parsed["certificate_number"] = number
+    certificate = str(values.get("certificate_number", "") or "").strip()[:100]
+    if certificate:
+        parsed["certificate_number"] = certificate
 
 
 def parse_row(kind: str, row: Row) -> tuple[dict[str, Any], list[Problem]]:
