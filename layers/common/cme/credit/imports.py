@@ -556,7 +556,7 @@ class Parsed:
     key: str  # the ImportKey's pk
 
 
-def _problem(row: int, problems: list[Problem]) -> Outcome:
+def _problem_outcome(row: int, problems: list[Problem]) -> Outcome:
     return Outcome(row, "problem", problems)
 
 
@@ -569,12 +569,13 @@ def _parse(batch: Batch) -> list[Parsed]:
     for row in batch.rows:
         values, problems = rules.parse_row(ctx.kind, row)
         if problems:
-            batch.outcomes[row.row] = _problem(row.row, problems)
+            batch.outcomes[row.row] = _problem_outcome(row.row, problems)
             continue
         source = rules.row_key(ctx.kind, values)
         if source in seen:
             field_name = "activity_source_id" if ctx.kind == "attendance" else "source_id"
-            batch.outcomes[row.row] = _problem(row.row, [rules.problem(row.row, field_name, "IMPORT_DUPLICATE_ROW")])
+            duplicate = rules.row_problem(row.row, field_name, "IMPORT_DUPLICATE_ROW")
+            batch.outcomes[row.row] = _problem_outcome(row.row, [duplicate])
             continue
         seen.add(source)
         parsed.append(Parsed(row.row, values, ImportKey.key_of(ctx.source_key, ctx.kind, source)))
@@ -630,7 +631,7 @@ def _owns(owner: EmailOwner) -> bool:
 
 
 def _held(p: Parsed) -> Outcome:
-    return _problem(p.row, [rules.problem(p.row, "email", "IMPORT_EMAIL_HELD")])
+    return _problem_outcome(p.row, [rules.row_problem(p.row, "email", "IMPORT_EMAIL_HELD")])
 
 
 def _write_learners(batch: Batch, rows: list[Parsed]) -> None:
@@ -791,9 +792,9 @@ def _activity_ids(ctx: Context, rows: list[Parsed]) -> dict[str, str]:
 
 
 def _activity_unknown(p: Parsed) -> Outcome:
-    return _problem(
+    return _problem_outcome(
         p.row,
-        [rules.problem(p.row, "activity_source_id", "IMPORT_ACTIVITY_UNKNOWN", p.values["activity_source_id"][:80])],
+        [rules.row_problem(p.row, "activity_source_id", "IMPORT_ACTIVITY_UNKNOWN", p.values["activity_source_id"])],
     )
 
 
@@ -910,7 +911,7 @@ def write_batch(message: dict[str, Any], receive_count: int = 1) -> dict[str, in
         )
     for row in batch.rows:  # a row the writer could not settle, on the last try, is a problem
         if row.row not in batch.outcomes:
-            batch.outcomes[row.row] = _problem(row.row, [rules.problem(row.row, "", "IMPORT_ROW_FAILED")])
+            batch.outcomes[row.row] = _problem_outcome(row.row, [rules.row_problem(row.row, "", "IMPORT_ROW_FAILED")])
     run = "check" if ctx.dry_run else "commit"
     problems = _problem_items(batch, run)
     if problems:
