@@ -49,8 +49,7 @@ def upload(admin: ApiClient, kind: str, data: bytes, filename: str = "export.csv
 
 
 def status(admin: ApiClient, import_id: str, cursor: str | None = None) -> dict[str, Any]:
-    path = f"/api/admin/imports/{import_id}" + (f"?problems_cursor={cursor}" if cursor else "")
-    answer = admin.get(path)
+    answer = admin.get(f"/api/admin/imports/{import_id}", query=f"problems_cursor={cursor}" if cursor else "")
     assert answer.status == 200, answer.json
     return dict(answer.json["import"])
 
@@ -397,3 +396,16 @@ def test_the_bench_entry_imports_a_workbook_in_process(admin: ApiClient, gateway
     assert (done["status"], done["created"], done["problem_count"]) == ("done", 1, 1)
     [activity] = [a for a in Activity.scan() if a.activity_id != "#calendar"]
     assert (activity.title, activity.start_date, activity.end_date) == ("Airway Workshop", "2021-05-06", "2021-05-06")
+
+
+def test_problems_are_paged_by_row(admin: ApiClient, gateway: Any) -> None:
+    rows = [[f"P{n}", f"bad address {n}", "A", "B", "", "", ""] for n in range(130)]
+    import_id = upload(admin, "learners", _csv(LEARNER_HEAD, rows))
+    first = check(admin, gateway, import_id)
+    assert first["problem_count"] == 130 and len(first["problems"]) == 100
+    assert [p["row"] for p in first["problems"]] == list(range(2, 102))
+    second = status(admin, import_id, first["next_problems_cursor"])
+    assert [p["row"] for p in second["problems"]] == list(range(102, 132))
+    assert second["next_problems_cursor"] is None
+    bad = admin.get(f"/api/admin/imports/{import_id}", query="problems_cursor=bm9wZQ")
+    assert bad.status == 400 and bad.json["code"] == "CURSOR_INVALID"
