@@ -318,21 +318,21 @@ def test_a_batch_that_fails_three_times_becomes_problems(
 ) -> None:
     from cme.credit import imports
 
-    import_id = upload(admin, "learners", learners_file(30))  # two batches: rows 2-26 and 27-31
+    import_id = upload(admin, "learners", learners_file(130))  # two batches: rows 2-101 and 102-131
     check(admin, gateway, import_id)
     original = imports._write_learner
 
     def broken(batch: Any, p: Any, owner: Any) -> None:
-        if p.row >= 27:
+        if p.row >= 102:
             raise RuntimeError("the table is down")
         original(batch, p, owner)
 
     monkeypatch.setattr(imports, "_write_learner", broken)
     done = commit(admin, gateway, import_id)
-    assert (done["status"], done["done"], done["created"], done["problem_count"]) == ("done", 30, 25, 5)
-    assert sorted(p["row"] for p in done["problems"]) == list(range(27, 32))
+    assert (done["status"], done["done"], done["created"], done["problem_count"]) == ("done", 130, 100, 30)
+    assert sorted(p["row"] for p in done["problems"]) == list(range(102, 132))
     assert {p["code"] for p in done["problems"]} == {"IMPORT_ROW_FAILED"}
-    assert len(_stored_learners()) == 25
+    assert len(_stored_learners()) == 100
 
 
 def test_rows_at_scale(admin: ApiClient, gateway: Any) -> None:
@@ -409,3 +409,18 @@ def test_problems_are_paged_by_row(admin: ApiClient, gateway: Any) -> None:
     assert second["next_problems_cursor"] is None
     bad = admin.get(f"/api/admin/imports/{import_id}", query="problems_cursor=bm9wZQ")
     assert bad.status == 400 and bad.json["code"] == "CURSOR_INVALID"
+
+
+def test_rows_of_long_cells_go_in_smaller_batches(admin: ApiClient, gateway: Any) -> None:
+    """100 rows of 4,000-character names would make a message over SQS's 256 KB: the reader
+    closes a batch early, and every row is still read and counted."""
+    rows = [[f"W{n}", f"wide{n}@example.org", "N" * 4000, "Wide", "", "", ""] for n in range(100)]
+    import_id = upload(admin, "learners", _csv(LEARNER_HEAD, rows))
+    checked = check(admin, gateway, import_id)
+    assert (checked["status"], checked["rows"], checked["done"], checked["problem_count"]) == ("checked", 100, 100, 100)
+    assert {p["code"] for p in checked["problems"]} == {"IMPORT_NAME_INVALID"}
+
+    from cme.platform.models import ImportJob
+    from cme.platform.models.tables import JOB_SK
+
+    assert ImportJob.get(import_id, JOB_SK).batches > 1

@@ -64,6 +64,7 @@ LIST_PAGE = 50
 ROWS_PER_BATCH = rules.ROWS_PER_BATCH
 MESSAGES_PER_SEND = 10  # SendMessageBatch's most
 SEND_BYTES = 200 * 1024  # a SendMessageBatch's payload, kept under SQS's 256 KB
+MESSAGE_BYTES = 120 * 1024  # a batch of long cells closes early: its message stays under 256 KB
 FINAL_RECEIVE = 3  # the receive on which a failing batch's rows become problems
 CLAIM_WINDOW_DAYS = 30  # an imported activity's window (its claims come from the file)
 RUNNING = {"check": "checking", "commit": "importing"}
@@ -464,11 +465,14 @@ def read_file(import_id: str, run_id: str) -> dict[str, int]:
         body = aws.client("s3").get_object(Bucket=get_settings().documents_bucket, Key=job.s3_key)["Body"]
         table = tabular.read(body, job.media)
         batch: list[list[Any]] = []
+        size = 0
         for row in table.rows:
             mapped = rules.apply_mapping(mapping, Row(row.row, row.values))
             batch.append([mapped.row, mapped.values])
+            size += sum(len(str(v)) + 8 for v in mapped.values.values())
             rows += 1
-            if len(batch) >= ROWS_PER_BATCH:
+            if len(batch) >= ROWS_PER_BATCH or size >= MESSAGE_BYTES:
+                size = 0
                 batches += 1
                 sender.add(json.dumps({**context, "batch": batches, "rows": batch}))
                 batch = []

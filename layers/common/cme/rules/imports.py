@@ -101,7 +101,10 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "claims": ("source_id", "activity_source_id", "email", "credit_type", "credits", "completed_on"),
 }
 PREVIEW_ROWS = 10
-ROWS_PER_BATCH = 25  # rows in one worker message (the reader sends 10 messages per SendMessageBatch)
+# rows in one worker message (fewer when their cells are long: a message stays under SQS's 256 KB).
+# 100 keeps the job record's set of batches done small: 2,000,000 rows are 20,000 batches, about
+# 100 KB of numbers in an item DynamoDB holds up to 400 KB (and each UpdateItem costs its size).
+ROWS_PER_BATCH = 100
 
 #: every problem code a row (or the mapping, row 0) can have, and its words for the office; each
 #: is listed in docs/api.md "Imports" (row problems are no HTTP answer: not in cme.platform.errors.CODES)
