@@ -424,3 +424,21 @@ def test_rows_of_long_cells_go_in_smaller_batches(admin: ApiClient, gateway: Any
     from cme.platform.models.tables import JOB_SK
 
     assert ImportJob.get(import_id, JOB_SK).batches > 1
+
+
+def test_a_source_id_repeated_in_a_later_batch_is_a_duplicate_and_a_repeated_email_is_matched(
+    admin: ApiClient, gateway: Any
+) -> None:
+    rows = [[f"L{n}", f"learner{n}@example.org", "A", "B", "", "", ""] for n in range(120)]
+    rows.insert(48, ["L998", "learner7@example.org", "G", "H", "", "", ""])  # row 50: learner7's email, same batch
+    rows.append(["L3", "other@example.org", "C", "D", "", "", ""])  # row 123: L3 again, another batch
+    rows.append(["L999", "learner5@example.org", "E", "F", "", "", ""])  # row 124: learner5's email, another batch
+    import_id = upload(admin, "learners", _csv(LEARNER_HEAD, rows))
+    checked = check(admin, gateway, import_id)
+    assert (checked["created"], checked["matched"]) == (122, 1)  # a dry run sees within a batch only
+    done = commit(admin, gateway, import_id)
+    assert (done["created"], done["matched"], done["problem_count"]) == (120, 2, 1)
+    assert [(p["row"], p["code"]) for p in done["problems"]] == [(123, "IMPORT_DUPLICATE_ROW")]
+    stored = _stored_learners()
+    assert stored["L999"].learner_id == stored["L5"].learner_id and stored["L998"].learner_id == stored["L7"].learner_id
+    assert stored["L3"].email == "learner3@example.org"

@@ -592,35 +592,49 @@ def _keys(keys: Iterable[str]) -> dict[str, ImportKey]:
     return {item.pk: item for item in found if isinstance(item, ImportKey)}
 
 
+def _settled(batch: Batch, p: Parsed, key: ImportKey) -> Outcome:
+    """What a row whose ImportKey exists comes to: the same row of this import, written by an
+    earlier try of its batch, as it was first counted; another row of this import with the same
+    source id, a duplicate; a row imported before, ``skipped``."""
+    if key.import_id == batch.context.import_id and key.result:
+        if key.row is None or int(key.row) == p.row:
+            return Outcome(p.row, "created" if key.result == "created" else "matched", target=key.target)
+        field_name = "activity_source_id" if batch.context.kind == "attendance" else "source_id"
+        return _problem_outcome(p.row, [rules.row_problem(p.row, field_name, "IMPORT_DUPLICATE_ROW")])
+    return Outcome(p.row, "skipped", target=key.target)
+
+
 def _known(batch: Batch, rows: list[Parsed]) -> list[Parsed]:
-    """Rows imported before are settled (``skipped``; a row this same import wrote, in a batch
-    tried again, as it was first counted); the rest are left to write."""
+    """Rows whose ImportKey exists are settled (``_settled``); the rest are left to write."""
     found = _keys(p.key for p in rows)
     left = []
     for p in rows:
         key = found.get(p.key)
         if key is None:
             left.append(p)
-        elif key.import_id == batch.context.import_id and key.result:
-            batch.outcomes[p.row] = Outcome(p.row, key.result, target=key.target)  # type: ignore[arg-type]
         else:
-            batch.outcomes[p.row] = Outcome(p.row, "skipped", target=key.target)
+            batch.outcomes[p.row] = _settled(batch, p, key)
     return left
 
 
 def _import_key(batch: Batch, p: Parsed, target: str, result: str) -> ImportKey:
     return ImportKey(
-        p.key, "#", target=target, import_id=batch.context.import_id, created_at=clock.now(), result=result
+        p.key,
+        "#",
+        target=target,
+        import_id=batch.context.import_id,
+        created_at=clock.now(),
+        result=result,
+        row=p.row,
     )
 
 
 def _settle_taken(batch: Batch, p: Parsed) -> None:
-    """A row whose ImportKey appeared meanwhile (another batch, a retry): as that key says."""
+    """A row whose ImportKey appeared meanwhile (another batch, a retry): as ``_settled`` says."""
     key = _keys([p.key]).get(p.key)
     if key is None:
         raise RuntimeError("import key conflict without a key")
-    same = key.import_id == batch.context.import_id and key.result
-    batch.outcomes[p.row] = Outcome(p.row, key.result if same else "skipped", target=key.target)  # type: ignore[arg-type]
+    batch.outcomes[p.row] = _settled(batch, p, key)
 
 
 def _owners(emails: Iterable[str]) -> dict[str, EmailOwner]:
@@ -641,6 +655,7 @@ def _held(p: Parsed) -> Outcome:
 def _write_learners(batch: Batch, rows: list[Parsed]) -> None:
     ctx = batch.context
     owners = _owners(p.values["email"] for p in rows)
+    made: set[str] = set()
     for p in rows:
         if p.row in batch.outcomes:
             continue
@@ -648,10 +663,11 @@ def _write_learners(batch: Batch, rows: list[Parsed]) -> None:
         if owner is not None and not _owns(owner):
             batch.outcomes[p.row] = _held(p)
             continue
-        if ctx.dry_run:
-            batch.outcomes[p.row] = Outcome(
-                p.row, "matched" if owner else "created", target=owner.learner_id if owner else None
-            )
+        if ctx.dry_run:  # an email a row above created is matched, as the commit will match it
+            found = owner is not None or p.values["email"] in made
+            target = owner.learner_id if owner else None
+            batch.outcomes[p.row] = Outcome(p.row, "matched" if found else "created", target=target)
+            made.add(p.values["email"])
             continue
         _write_learner(batch, p, owner)
 

@@ -847,6 +847,7 @@ class ImportKey(BaseModel):
     # what the row came to when first imported ("created" | "matched"): a batch retried within
     # the same import counts the row as it was, not as skipped
     result = UnicodeAttribute(null=True)
+    row = NumberAttribute(null=True)  # the file's row that made it: a later row with its source id is a duplicate
 
     @classmethod
     def key_of(cls, source_key: str, kind: str, source_id: str) -> str:
