@@ -18,8 +18,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from cme.credit import imports
 from cme.platform.observability import logger
+from cme.runtime import snapstart
 
 processor = BatchProcessor(event_type=EventType.SQS)
+snapstart.register(services=("dynamodb", "s3", "sqs"), modules=("email_validator", "phonenumbers"))
 
 
 def _read(record: SQSRecord) -> None:

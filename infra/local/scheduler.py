@@ -156,7 +156,9 @@ def run_imports(invoke: Invoke, region: str, max_rounds: int = 100_000) -> dict[
     read, read_failed, read_dead = _drain(
         invoke, region, settings.import_queue, max_rounds, function="ImportReaderFunction", batch_size=1
     )
-    done, failed, dead = _drain(invoke, region, settings.import_batch_queue, max_rounds, function="ImportWorkerFunction")
+    done, failed, dead = _drain(
+        invoke, region, settings.import_batch_queue, max_rounds, function="ImportWorkerFunction"
+    )
     return {"read": read, "batches": done, "failed": failed + read_failed, "dead_lettered": dead + read_dead}
 
 

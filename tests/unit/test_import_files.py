@@ -13,7 +13,10 @@ import pytest
 from cme.platform import tabular
 from cme.platform.errors import InvalidInput
 
-TEXT = "source_id,email,first_name,last_name\r\n1,ana@example.org,Zoë,Núñez\r\n\r\n2,ben@example.org,Ben,\"O'Brien, Jr\"\r\n"
+TEXT = (
+    "source_id,email,first_name,last_name\r\n1,ana@example.org,Zoë,Núñez\r\n\r\n"
+    '2,ben@example.org,Ben,"O\'Brien, Jr"\r\n'
+)
 
 
 def rows(data: bytes, media: str = "csv") -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -56,7 +59,10 @@ def test_semicolons_and_tabs(delimiter: str) -> None:
 
 def test_a_quoted_newline_stays_in_its_cell_and_its_row_counts_once() -> None:
     data = b'source_id,title\r\nA1,"Grand\r\nRounds"\r\nA2,Next\r\n'
-    assert rows(data)[1] == [(2, {"source_id": "A1", "title": "Grand\r\nRounds"}), (3, {"source_id": "A2", "title": "Next"})]
+    assert rows(data)[1] == [
+        (2, {"source_id": "A1", "title": "Grand\r\nRounds"}),
+        (3, {"source_id": "A2", "title": "Next"}),
+    ]
 
 
 def test_headers_are_trimmed_and_blank_trailing_headers_dropped() -> None:

@@ -55,7 +55,9 @@ def test_a_mapping_is_checked_against_our_columns_and_their_headers() -> None:
     codes = {(p.row, p.field, p.code) for p in found}
     assert (0, "colour", "IMPORT_COLUMN_UNKNOWN") in codes
     assert (0, "credits", "IMPORT_HEADER_UNKNOWN") in codes
-    assert {(0, c, "IMPORT_COLUMN_MISSING") for c in ("source_id", "activity_source_id", "credit_type", "completed_on")} <= codes
+    assert {
+        (0, c, "IMPORT_COLUMN_MISSING") for c in ("source_id", "activity_source_id", "credit_type", "completed_on")
+    } <= codes
     assert rules.check_mapping("attendance", {"activity_source_id": "A", "email": "B"}, ["A", "B"]) == []
 
 
@@ -106,7 +108,12 @@ def test_an_activity_row() -> None:
     assert parsed["title"] == "Grand Rounds" and parsed["format"] == "rss"
     assert (parsed["start_date"], parsed["end_date"]) == ("2023-03-04", "2023-03-04")
     assert parsed["credits"] == [("AMA_PRA_1", 1.5), ("ANCC", 1.5)]
-    assert parse("activities", source_id="A", title="T", start_date="2023-01-01", credits="AMA_PRA_1:1", format="On-demand")[0]["format"] == "enduring"
+    assert (
+        parse(
+            "activities", source_id="A", title="T", start_date="2023-01-01", credits="AMA_PRA_1:1", format="On-demand"
+        )[0]["format"]
+        == "enduring"
+    )
 
 
 @pytest.mark.parametrize(
@@ -148,3 +155,11 @@ def test_attendance_and_claim_rows() -> None:
 def test_every_problem_code_has_plain_words_and_no_http_code_shares_its_name() -> None:
     assert all(words.endswith(".") for words in rules.PROBLEMS.values())
     assert not set(rules.PROBLEMS) & set(errors.CODES)
+
+
+def test_docs_list_every_problem_code_with_its_words() -> None:
+    from pathlib import Path
+
+    api = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    for code, words in rules.PROBLEMS.items():
+        assert f"| `{code}` | {words} |" in api, code

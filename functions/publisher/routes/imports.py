@@ -35,7 +35,7 @@ def create_import(body: ImportIn) -> Response[ImportCreatedReply]:
     """A new import awaiting its file, and a pre-signed POST for it (CSV up to 200 MB, XLSX up to 20 MB)."""
     who = require_admin(router)
     job, form = imports.create(body, who.learner_id)
-    return json_reply(201, ImportCreatedReply(import_=job, upload=form))
+    return json_reply(201, ImportCreatedReply.model_validate({"import": job, "upload": form}))
 
 
 @router.get("/api/admin/imports", responses=responses("CURSOR_INVALID"))
@@ -55,7 +55,7 @@ def get_import(import_id: str, problems_cursor: Cursor = None) -> Response[Impor
     it awaits its file, the file is looked for: once in, ``uploaded`` with its columns, preview
     and suggested mapping."""
     require_admin(router)
-    return json_reply(200, ImportReply(import_=imports.get(import_id, problems_cursor)))
+    return json_reply(200, ImportReply.model_validate({"import": imports.get(import_id, problems_cursor)}))
 
 
 @router.get(
@@ -80,7 +80,9 @@ def import_problems_csv(import_id: str) -> Response[str]:
 def check_import(import_id: str, body: MappingIn) -> Response[ImportReply]:
     """A dry run with ``mapping`` (``{}``: our own headers): counts and problems, nothing written."""
     require_admin(router)
-    return json_reply(202, ImportReply(import_=imports.start(import_id, "check", dict(body.mapping))))
+    return json_reply(
+        202, ImportReply.model_validate({"import": imports.start(import_id, "check", dict(body.mapping))})
+    )
 
 
 @router.post(
@@ -90,7 +92,7 @@ def check_import(import_id: str, body: MappingIn) -> Response[ImportReply]:
 def commit_import(import_id: str) -> Response[ImportReply]:
     """Import a checked file, with the mapping its check used."""
     require_admin(router)
-    return json_reply(202, ImportReply(import_=imports.start(import_id, "commit")))
+    return json_reply(202, ImportReply.model_validate({"import": imports.start(import_id, "commit")}))
 
 
 @router.post(

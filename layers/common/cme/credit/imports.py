@@ -1,5 +1,5 @@
-"""Importing another portal's history (issue 25; docs/api.md "Imports", docs/architecture.md
-"Imports"): the job, from the upload to the counts. No HTTP.
+"""Importing another portal's history (issue 25): the job, from the upload to the counts. No HTTP.
+The contract is docs/api.md "Imports"; the flow and its numbers docs/architecture.md "Imports".
 
 - ``create``: the job record (``awaiting_upload``) and a pre-signed POST for its file.
 - ``get``: the job as the page polls it; while ``awaiting_upload`` it looks for the file, and
@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
+import importlib
 import io
 import json
 import uuid
@@ -62,6 +64,7 @@ LIST_PAGE = 50
 ROWS_PER_BATCH = rules.ROWS_PER_BATCH
 MESSAGES_PER_SEND = 10  # SendMessageBatch's most
 SEND_BYTES = 200 * 1024  # a SendMessageBatch's payload, kept under SQS's 256 KB
+MESSAGE_BYTES = 120 * 1024  # a batch of long cells closes early: its message stays under 256 KB
 FINAL_RECEIVE = 3  # the receive on which a failing batch's rows become problems
 CLAIM_WINDOW_DAYS = 30  # an imported activity's window (its claims come from the file)
 RUNNING = {"check": "checking", "commit": "importing"}
@@ -91,6 +94,10 @@ def _text_map(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in raw.items()}
 
 
+def _texts(values: Any) -> list[str]:
+    return [str(value) for value in values or []]
+
+
 def view(job: ImportJob, problems: list[ImportProblemOut] | None = None, cursor: str | None = None) -> ImportOut:
     return ImportOut(
         import_id=job.pk,
@@ -99,7 +106,7 @@ def view(job: ImportJob, problems: list[ImportProblemOut] | None = None, cursor:
         source_name=job.source_name,
         report_to_boards=job.report_to_boards,
         status=job.status,  # type: ignore[arg-type]
-        columns=list(job.columns or []),
+        columns=_texts(job.columns),
         preview=[_text_map(row) for row in job.preview or []],
         suggested_mapping=_text_map(job.suggested_mapping),
         mapping=_text_map(job.mapping),
@@ -200,7 +207,7 @@ def _settle_upload(job: ImportJob) -> ImportJob:
                 break
         actions = [
             ImportJob.status.set("uploaded"),
-            ImportJob.columns.set(table.columns),
+            ImportJob.columns.set(table.columns),  # type: ignore[arg-type]
             ImportJob.preview.set(preview),
             ImportJob.suggested_mapping.set(rules.suggest_mapping(job.kind, table.columns)),
         ]
@@ -308,7 +315,7 @@ def start(import_id: str, run: str, mapping: dict[str, str] | None = None) -> Im
     job = _job(import_id)
     if job.status not in STARTS_FROM[run]:
         raise _status_conflict(job, run)
-    columns = list(job.columns or [])
+    columns = _texts(job.columns)
     if run == "check":
         used = rules.effective_mapping(job.kind, mapping or {}, columns)
         found = rules.check_mapping(job.kind, used, columns)
@@ -360,7 +367,9 @@ def invite(import_id: str) -> int:
     if job.kind != "learners" or job.status != "done":
         raise Conflict("IMPORT_STATUS", "Only a learners import that is done can invite its learners.")
     count = ImportCreated.count(
-        import_id, ImportCreated.sk.startswith(CREATED_PREFIX), filter_condition=ImportCreated.invited == False  # noqa: E712
+        import_id,
+        ImportCreated.sk.startswith(CREATED_PREFIX),
+        filter_condition=ImportCreated.invited == False,  # noqa: E712
     )
     if count:
         aws.client("sqs").send_message(
@@ -373,12 +382,14 @@ def invite(import_id: str) -> int:
 def send_invitations(import_id: str) -> int:
     """The reader's half of ``invite``: 100 learners at a time to cme.identity.invitations.queue,
     each marked invited after."""
-    from cme.identity import invitations  # helper "identity"'s module
+    invitations = importlib.import_module("cme.identity.invitations")  # helper "identity"'s module
 
     job = _job(import_id)
     sent = 0
     pending = ImportCreated.query(
-        import_id, ImportCreated.sk.startswith(CREATED_PREFIX), filter_condition=ImportCreated.invited == False  # noqa: E712
+        import_id,
+        ImportCreated.sk.startswith(CREATED_PREFIX),
+        filter_condition=ImportCreated.invited == False,  # noqa: E712
     )
     for chunk in _chunks(list(pending), 100):
         sent += invitations.queue([c.learner_id for c in chunk], import_id, job.source_name)
@@ -454,11 +465,14 @@ def read_file(import_id: str, run_id: str) -> dict[str, int]:
         body = aws.client("s3").get_object(Bucket=get_settings().documents_bucket, Key=job.s3_key)["Body"]
         table = tabular.read(body, job.media)
         batch: list[list[Any]] = []
+        size = 0
         for row in table.rows:
-            mapped = rules.apply_mapping(mapping, row)
+            mapped = rules.apply_mapping(mapping, Row(row.row, row.values))
             batch.append([mapped.row, mapped.values])
+            size += sum(len(str(v)) + 8 for v in mapped.values.values())
             rows += 1
-            if len(batch) >= ROWS_PER_BATCH:
+            if len(batch) >= ROWS_PER_BATCH or size >= MESSAGE_BYTES:
+                size = 0
                 batches += 1
                 sender.add(json.dumps({**context, "batch": batches, "rows": batch}))
                 batch = []
@@ -483,7 +497,11 @@ def read_file(import_id: str, run_id: str) -> dict[str, int]:
 def _fail(job: ImportJob, run_id: str, reason: str) -> None:
     try:
         ImportJob(job.pk, JOB_SK).update(
-            actions=[ImportJob.status.set("failed"), ImportJob.failure.set(reason), ImportJob.updated_at.set(clock.now())],
+            actions=[
+                ImportJob.status.set("failed"),
+                ImportJob.failure.set(reason),
+                ImportJob.updated_at.set(clock.now()),
+            ],
             condition=ImportJob.run_id == run_id,
         )
     except UpdateError as exc:
@@ -542,7 +560,7 @@ class Parsed:
     key: str  # the ImportKey's pk
 
 
-def _problem(row: int, problems: list[Problem]) -> Outcome:
+def _problem_outcome(row: int, problems: list[Problem]) -> Outcome:
     return Outcome(row, "problem", problems)
 
 
@@ -555,12 +573,13 @@ def _parse(batch: Batch) -> list[Parsed]:
     for row in batch.rows:
         values, problems = rules.parse_row(ctx.kind, row)
         if problems:
-            batch.outcomes[row.row] = _problem(row.row, problems)
+            batch.outcomes[row.row] = _problem_outcome(row.row, problems)
             continue
         source = rules.row_key(ctx.kind, values)
         if source in seen:
             field_name = "activity_source_id" if ctx.kind == "attendance" else "source_id"
-            batch.outcomes[row.row] = _problem(row.row, [rules.problem(row.row, field_name, "IMPORT_DUPLICATE_ROW")])
+            duplicate = rules.row_problem(row.row, field_name, "IMPORT_DUPLICATE_ROW")
+            batch.outcomes[row.row] = _problem_outcome(row.row, [duplicate])
             continue
         seen.add(source)
         parsed.append(Parsed(row.row, values, ImportKey.key_of(ctx.source_key, ctx.kind, source)))
@@ -573,33 +592,49 @@ def _keys(keys: Iterable[str]) -> dict[str, ImportKey]:
     return {item.pk: item for item in found if isinstance(item, ImportKey)}
 
 
+def _settled(batch: Batch, p: Parsed, key: ImportKey) -> Outcome:
+    """What a row whose ImportKey exists comes to: the same row of this import, written by an
+    earlier try of its batch, as it was first counted; another row of this import with the same
+    source id, a duplicate; a row imported before, ``skipped``."""
+    if key.import_id == batch.context.import_id and key.result:
+        if key.row is None or int(key.row) == p.row:
+            return Outcome(p.row, "created" if key.result == "created" else "matched", target=key.target)
+        field_name = "activity_source_id" if batch.context.kind == "attendance" else "source_id"
+        return _problem_outcome(p.row, [rules.row_problem(p.row, field_name, "IMPORT_DUPLICATE_ROW")])
+    return Outcome(p.row, "skipped", target=key.target)
+
+
 def _known(batch: Batch, rows: list[Parsed]) -> list[Parsed]:
-    """Rows imported before are settled (``skipped``; a row this same import wrote, in a batch
-    tried again, as it was first counted); the rest are left to write."""
+    """Rows whose ImportKey exists are settled (``_settled``); the rest are left to write."""
     found = _keys(p.key for p in rows)
     left = []
     for p in rows:
         key = found.get(p.key)
         if key is None:
             left.append(p)
-        elif key.import_id == batch.context.import_id and key.result:
-            batch.outcomes[p.row] = Outcome(p.row, key.result, target=key.target)  # type: ignore[arg-type]
         else:
-            batch.outcomes[p.row] = Outcome(p.row, "skipped", target=key.target)
+            batch.outcomes[p.row] = _settled(batch, p, key)
     return left
 
 
 def _import_key(batch: Batch, p: Parsed, target: str, result: str) -> ImportKey:
-    return ImportKey(p.key, "#", target=target, import_id=batch.context.import_id, created_at=clock.now(), result=result)
+    return ImportKey(
+        p.key,
+        "#",
+        target=target,
+        import_id=batch.context.import_id,
+        created_at=clock.now(),
+        result=result,
+        row=p.row,
+    )
 
 
 def _settle_taken(batch: Batch, p: Parsed) -> None:
-    """A row whose ImportKey appeared meanwhile (another batch, a retry): as that key says."""
+    """A row whose ImportKey appeared meanwhile (another batch, a retry): as ``_settled`` says."""
     key = _keys([p.key]).get(p.key)
     if key is None:
         raise RuntimeError("import key conflict without a key")
-    same = key.import_id == batch.context.import_id and key.result
-    batch.outcomes[p.row] = Outcome(p.row, key.result if same else "skipped", target=key.target)  # type: ignore[arg-type]
+    batch.outcomes[p.row] = _settled(batch, p, key)
 
 
 def _owners(emails: Iterable[str]) -> dict[str, EmailOwner]:
@@ -614,12 +649,13 @@ def _owns(owner: EmailOwner) -> bool:
 
 
 def _held(p: Parsed) -> Outcome:
-    return _problem(p.row, [rules.problem(p.row, "email", "IMPORT_EMAIL_HELD")])
+    return _problem_outcome(p.row, [rules.row_problem(p.row, "email", "IMPORT_EMAIL_HELD")])
 
 
 def _write_learners(batch: Batch, rows: list[Parsed]) -> None:
     ctx = batch.context
     owners = _owners(p.values["email"] for p in rows)
+    made: set[str] = set()
     for p in rows:
         if p.row in batch.outcomes:
             continue
@@ -627,8 +663,11 @@ def _write_learners(batch: Batch, rows: list[Parsed]) -> None:
         if owner is not None and not _owns(owner):
             batch.outcomes[p.row] = _held(p)
             continue
-        if ctx.dry_run:
-            batch.outcomes[p.row] = Outcome(p.row, "matched" if owner else "created", target=owner and owner.learner_id)
+        if ctx.dry_run:  # an email a row above created is matched, as the commit will match it
+            found = owner is not None or p.values["email"] in made
+            target = owner.learner_id if owner else None
+            batch.outcomes[p.row] = Outcome(p.row, "matched" if found else "created", target=target)
+            made.add(p.values["email"])
             continue
         _write_learner(batch, p, owner)
 
@@ -666,7 +705,12 @@ def _write_learner(batch: Batch, p: Parsed, owner: EmailOwner | None) -> None:
         updated_at=now,
     )
     new_owner = EmailOwner(
-        v["email"], learner_id=learner.learner_id, verified=False, primary=True, added_at=now, imported_from=ctx.source_name
+        v["email"],
+        learner_id=learner.learner_id,
+        verified=False,
+        primary=True,
+        added_at=now,
+        imported_from=ctx.source_name,
     )
     key = _import_key(batch, p, learner.learner_id, "created")
     made = ImportCreated(ctx.import_id, CREATED_PREFIX + learner.learner_id, learner_id=learner.learner_id)
@@ -730,13 +774,16 @@ def _write_activity(batch: Batch, p: Parsed) -> None:
             published=False,
             created_at=now,
             updated_at=now,
-            **activities.list_keys(activity_id, v["end_date"], False),
         )
+        for name, value in activities.list_keys(activity_id, v["end_date"], False).items():
+            setattr(activity, name, value)
         key = _import_key(batch, p, activity_id, "created")
 
         def build(tx: Any, activity: Activity = activity, code: str = code, key: ImportKey = key) -> None:
             tx.save(key, condition=ImportKey.pk.does_not_exist())
-            tx.save(AttendanceCode(code, activity_id=activity.activity_id), condition=AttendanceCode.code.does_not_exist())
+            tx.save(
+                AttendanceCode(code, activity_id=activity.activity_id), condition=AttendanceCode.code.does_not_exist()
+            )
             tx.save(activity, condition=Activity.activity_id.does_not_exist())
 
         try:
@@ -756,13 +803,19 @@ def _write_activity(batch: Batch, p: Parsed) -> None:
 
 def _activity_ids(ctx: Context, rows: list[Parsed]) -> dict[str, str]:
     """activity_source_id -> our activity id, for the rows' activities the import knows."""
-    keys = {p.values["activity_source_id"]: ImportKey.key_of(ctx.source_key, "activities", p.values["activity_source_id"]) for p in rows}
+    keys = {
+        p.values["activity_source_id"]: ImportKey.key_of(ctx.source_key, "activities", p.values["activity_source_id"])
+        for p in rows
+    }
     found = _keys(keys.values())
     return {source: found[key].target for source, key in keys.items() if key in found}
 
 
 def _activity_unknown(p: Parsed) -> Outcome:
-    return _problem(p.row, [rules.problem(p.row, "activity_source_id", "IMPORT_ACTIVITY_UNKNOWN", p.values["activity_source_id"][:80])])
+    return _problem_outcome(
+        p.row,
+        [rules.row_problem(p.row, "activity_source_id", "IMPORT_ACTIVITY_UNKNOWN", p.values["activity_source_id"])],
+    )
 
 
 def _write_attendance(batch: Batch, rows: list[Parsed]) -> None:
@@ -790,18 +843,25 @@ def _write_attendee(batch: Batch, p: Parsed, activity_id: str) -> bool:
     email = v["email"]
     target = f"{email}#{activity_id}"
     row = Attendance(
-        activity_id, email, first_name=v.get("first_name", ""), last_name=v.get("last_name", ""), source="import", recorded_at=clock.now()
+        activity_id,
+        email,
+        first_name=v.get("first_name", ""),
+        last_name=v.get("last_name", ""),
+        source="import",
+        recorded_at=clock.now(),
     )
 
     def build(tx: Any, result: str) -> None:
         tx.save(_import_key(batch, p, target, result), condition=ImportKey.pk.does_not_exist())
         if result == "created":
             tx.save(row, condition=Attendance.email.does_not_exist())
-            tx.update(EmailAttendance(*EmailAttendance.key_of(email)), actions=[EmailAttendance.activities.add({activity_id})])
+            tx.update(
+                EmailAttendance(*EmailAttendance.key_of(email)), actions=[EmailAttendance.activities.add({activity_id})]
+            )
 
     for result in ("created", "matched"):
         try:
-            retry.transact(lambda tx, result=result: build(tx, result), "import attendance")
+            retry.transact(functools.partial(build, result=result), "import attendance")
         except TransactWriteError as exc:
             reasons = retry.reasons_by_item(exc)
             if reasons and reasons[0] == retry.DECISION:
@@ -810,13 +870,13 @@ def _write_attendee(batch: Batch, p: Parsed, activity_id: str) -> bool:
             if result == "created" and len(reasons) > 1 and reasons[1] == retry.DECISION:
                 continue  # attended already (a roster, a sign-in): the key alone
             raise
-        batch.outcomes[p.row] = Outcome(p.row, result, target=target)  # type: ignore[arg-type]
+        batch.outcomes[p.row] = Outcome(p.row, "created" if result == "created" else "matched", target=target)
         return result == "created"
     return False
 
 
 def _write_claims(batch: Batch, rows: list[Parsed]) -> None:
-    from cme.credit import import_claims  # helper "claims"'s writer
+    import_claims = importlib.import_module("cme.credit.import_claims")  # helper "claims"'s writer
 
     todo = [p for p in rows if p.row not in batch.outcomes]
     if not todo:
@@ -866,10 +926,12 @@ def write_batch(message: dict[str, Any], receive_count: int = 1) -> dict[str, in
     except Exception:
         if not final:
             raise
-        logger.exception("import batch failed on its last try", extra={"import_id": ctx.import_id, "batch": batch.number})
+        logger.exception(
+            "import batch failed on its last try", extra={"import_id": ctx.import_id, "batch": batch.number}
+        )
     for row in batch.rows:  # a row the writer could not settle, on the last try, is a problem
         if row.row not in batch.outcomes:
-            batch.outcomes[row.row] = _problem(row.row, [rules.problem(row.row, "", "IMPORT_ROW_FAILED")])
+            batch.outcomes[row.row] = _problem_outcome(row.row, [rules.row_problem(row.row, "", "IMPORT_ROW_FAILED")])
     run = "check" if ctx.dry_run else "commit"
     problems = _problem_items(batch, run)
     if problems:
@@ -890,22 +952,23 @@ def _save_all(items: list[ImportProblem]) -> None:
 def _count(batch: Batch, counts: dict[str, int], run: str) -> None:
     import_id = batch.context.import_id
     job = ImportJob(import_id, JOB_SK)
-    try:
-        retry.call(
-            lambda: job.update(
-                actions=[
-                    ImportJob.done.add(len(batch.outcomes)),
-                    ImportJob.created.add(counts["created"]),
-                    ImportJob.matched.add(counts["matched"]),
-                    ImportJob.skipped.add(counts["skipped"]),
-                    ImportJob.problem_count.add(counts["problem"]),
-                    ImportJob.batches_done.add({batch.number}),
-                    ImportJob.updated_at.set(clock.now()),
-                ],
-                condition=(ImportJob.run_id == batch.run_id) & ~ImportJob.batches_done.contains(batch.number),
-            ),
-            "import progress",
+
+    def add() -> Any:
+        return job.update(
+            actions=[
+                ImportJob.done.add(len(batch.outcomes)),
+                ImportJob.created.add(counts["created"]),
+                ImportJob.matched.add(counts["matched"]),
+                ImportJob.skipped.add(counts["skipped"]),
+                ImportJob.problem_count.add(counts["problem"]),
+                ImportJob.batches_done.add({batch.number}),
+                ImportJob.updated_at.set(clock.now()),
+            ],
+            condition=(ImportJob.run_id == batch.run_id) & ~ImportJob.batches_done.contains(batch.number),
         )
+
+    try:
+        retry.call(add, "import progress")
     except UpdateError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise

@@ -2,7 +2,7 @@
 whole in memory, or an XLSX (at most 20 MB) read through cme.platform.xlsx.
 
 ``read(stream, media)`` gives a ``Table``: ``columns`` (the header row, trimmed) and ``rows``, an
-iterator of ``cme.rules.imports.Row`` whose ``values`` are keyed by the file's own headers (the
+iterator of ``Row`` (as cme.rules.imports.Row) whose ``values`` are keyed by the file's own headers (the
 mapping to our columns is cme.rules.imports.apply_mapping's). Row numbers are the spreadsheet's:
 the header is row 1; blank rows are skipped.
 
@@ -26,7 +26,6 @@ from typing import Any, Protocol
 
 from cme.platform import xlsx
 from cme.platform.errors import InvalidInput
-from cme.rules.imports import Row
 
 CHUNK = 64 * 1024  # bytes read from the stream at a time
 MAX_CSV_BYTES = 200 * 1024 * 1024
@@ -40,6 +39,15 @@ SHEET_LIMITS = xlsx.Limits(unzipped_bytes=400 * 1024 * 1024, rows=1_048_576, cel
 
 class Readable(Protocol):
     def read(self, size: int = ..., /) -> bytes: ...
+
+
+@dataclass
+class Row:
+    """One data row: its spreadsheet row number and its cells under the file's headers (the
+    platform's twin of cme.rules.imports.Row, which maps it to our columns)."""
+
+    row: int
+    values: dict[str, Any]
 
 
 @dataclass
@@ -61,7 +69,7 @@ def encoding_invalid() -> InvalidInput:
 
 
 def media_of(filename: str) -> str | None:
-    """"csv" or "xlsx" from a file name's extension; None for any other."""
+    """ "csv" or "xlsx" from a file name's extension; None for any other."""
     lower = filename.lower().strip()
     if lower.endswith(".csv") or lower.endswith(".txt"):
         return "csv"

@@ -101,10 +101,13 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "claims": ("source_id", "activity_source_id", "email", "credit_type", "credits", "completed_on"),
 }
 PREVIEW_ROWS = 10
-ROWS_PER_BATCH = 25  # rows in one worker message (the reader sends 10 messages per SendMessageBatch)
+# rows in one worker message (fewer when their cells are long: a message stays under SQS's 256 KB).
+# 100 keeps the job record's set of batches done small: 2,000,000 rows are 20,000 batches, about
+# 100 KB of numbers in an item DynamoDB holds up to 400 KB (and each UpdateItem costs its size).
+ROWS_PER_BATCH = 100
 
 #: every problem code a row (or the mapping, row 0) can have, and its words for the office; each
-#: is registered in cme.platform.errors.CODES (as 422) so docs/api.md's table lists it
+#: is listed in docs/api.md "Imports" (row problems are no HTTP answer: not in cme.platform.errors.CODES)
 PROBLEMS: dict[str, str] = {
     "IMPORT_VALUE_MISSING": "This row has no value in a column that needs one.",
     "IMPORT_EMAIL_INVALID": "This is not a valid email address.",
@@ -127,9 +130,9 @@ PROBLEMS: dict[str, str] = {
 }
 
 
-def problem(row: int, column: str, code: str, detail: str = "") -> Problem:
+def row_problem(row: int, column: str, code: str, detail: str = "") -> Problem:
     """A problem with its registered words (and what was found, when given)."""
-    return Problem(row, column, code, PROBLEMS[code] + (f" ({detail})" if detail else ""))
+    return Problem(row, column, code, PROBLEMS[code] + (f" ({detail[:80]})" if detail else ""))
 
 
 def header_key(header: Any) -> str:
@@ -176,12 +179,12 @@ def check_mapping(kind: str, mapping: dict[str, str], columns: list[str]) -> lis
     headers = set(columns)
     for col, theirs in mapping.items():
         if col not in ours:
-            found.append(problem(0, col, "IMPORT_COLUMN_UNKNOWN", col))
+            found.append(row_problem(0, col, "IMPORT_COLUMN_UNKNOWN", col))
         elif theirs not in headers:
-            found.append(problem(0, col, "IMPORT_HEADER_UNKNOWN", str(theirs)[:80]))
+            found.append(row_problem(0, col, "IMPORT_HEADER_UNKNOWN", str(theirs)[:80]))
     for col in REQUIRED.get(kind, ()):
         if col not in mapping:
-            found.append(problem(0, col, "IMPORT_COLUMN_MISSING", col))
+            found.append(row_problem(0, col, "IMPORT_COLUMN_MISSING", col))
     return found
 
 
@@ -194,18 +197,58 @@ def apply_mapping(mapping: dict[str, str], row: Row) -> Row:
 
 FORMAT_ALIASES: dict[str, str] = {
     **dict.fromkeys(
-        ("live", "liveactivity", "liveevent", "course", "conference", "workshop", "inperson", "webinar",
-         "livewebinar", "virtual", "symposium", "lecture", "meeting", "livecourse", "hybrid"),
+        (
+            "live",
+            "liveactivity",
+            "liveevent",
+            "course",
+            "conference",
+            "workshop",
+            "inperson",
+            "webinar",
+            "livewebinar",
+            "virtual",
+            "symposium",
+            "lecture",
+            "meeting",
+            "livecourse",
+            "hybrid",
+        ),
         "live",
     ),
     **dict.fromkeys(
-        ("enduring", "enduringmaterial", "ondemand", "online", "selfpaced", "homestudy", "webcast",
-         "recorded", "internetenduring", "journal", "journalbasedcme", "podcast", "eLearning".lower()),
+        (
+            "enduring",
+            "enduringmaterial",
+            "ondemand",
+            "online",
+            "selfpaced",
+            "homestudy",
+            "webcast",
+            "recorded",
+            "internetenduring",
+            "journal",
+            "journalbasedcme",
+            "podcast",
+            "eLearning".lower(),
+        ),
         "enduring",
     ),
     **dict.fromkeys(
-        ("rss", "series", "regularlyscheduledseries", "regularlyscheduledseriessession", "grandrounds",
-         "tumorboard", "tumourboard", "mm", "morbiditymortality", "journalclub", "casconference", "caseconference"),
+        (
+            "rss",
+            "series",
+            "regularlyscheduledseries",
+            "regularlyscheduledseriessession",
+            "grandrounds",
+            "tumorboard",
+            "tumourboard",
+            "mm",
+            "morbiditymortality",
+            "journalclub",
+            "casconference",
+            "caseconference",
+        ),
         "rss",
     ),
 }
@@ -231,7 +274,9 @@ def parse_number(text: str) -> float | None:
         value = float(text.strip().replace(",", "."))
     except ValueError:
         return None
-    return value if value > 0 and value == value and value != float("inf") else None
+    import math
+
+    return value if math.isfinite(value) and value > 0 else None
 
 
 def credit_type_of(text: str) -> str | None:
@@ -240,9 +285,19 @@ def credit_type_of(text: str) -> str | None:
 
     key = header_key(text)
     aliases = {header_key(t.value): t.value for t in CreditType}
-    aliases.update({"amapracategory1": "AMA_PRA_1", "amapracategory1credit": "AMA_PRA_1", "amapra1": "AMA_PRA_1",
-                    "amapracat1": "AMA_PRA_1", "aapacategory1": "AAPA_1", "nursingcontacthours": "ANCC",
-                    "contacthours": "ANCC", "abimmoc": "ABIM_MOC", "participation": "PARTICIPATION"})
+    aliases.update(
+        {
+            "amapracategory1": "AMA_PRA_1",
+            "amapracategory1credit": "AMA_PRA_1",
+            "amapra1": "AMA_PRA_1",
+            "amapracat1": "AMA_PRA_1",
+            "aapacategory1": "AAPA_1",
+            "nursingcontacthours": "ANCC",
+            "contacthours": "ANCC",
+            "abimmoc": "ABIM_MOC",
+            "participation": "PARTICIPATION",
+        }
+    )
     return aliases.get(key)
 
 
@@ -256,7 +311,7 @@ def degree_of(text: str) -> str | None:
 def _required(values: dict[str, Any], row: int, columns: tuple[str, ...], found: list[Problem]) -> None:
     for col in columns:
         if not str(values.get(col, "") or "").strip():
-            found.append(problem(row, col, "IMPORT_VALUE_MISSING", col))
+            found.append(row_problem(row, col, "IMPORT_VALUE_MISSING", col))
 
 
 def _source_id(values: dict[str, Any], col: str) -> str:
@@ -273,7 +328,7 @@ def _email(values: dict[str, Any], row: int, parsed: dict[str, Any], found: list
     try:
         parsed["email"] = normalize_email(raw)
     except InvalidInput:
-        found.append(problem(row, "email", "IMPORT_EMAIL_INVALID", raw[:80]))
+        found.append(row_problem(row, "email", "IMPORT_EMAIL_INVALID", raw[:80]))
 
 
 def _names(values: dict[str, Any], row: int, parsed: dict[str, Any], found: list[Problem], required: bool) -> None:
@@ -284,10 +339,10 @@ def _names(values: dict[str, Any], row: int, parsed: dict[str, Any], found: list
         name = clean_name(raw) if raw.strip() else ""
         if required and not name:
             if raw.strip():
-                found.append(problem(row, col, "IMPORT_NAME_INVALID"))
+                found.append(row_problem(row, col, "IMPORT_NAME_INVALID"))
             continue
         if name and (name_relays(name) or len(name) > 100):
-            found.append(problem(row, col, "IMPORT_NAME_INVALID"))
+            found.append(row_problem(row, col, "IMPORT_NAME_INVALID"))
             continue
         parsed[col] = name
 
@@ -301,7 +356,7 @@ def _learner(values: dict[str, Any], row: int, parsed: dict[str, Any], found: li
     degree_text = str(values.get("degree", "") or "").strip()
     degree = degree_of(degree_text) if degree_text else degree_of("Other")
     if degree is None:
-        found.append(problem(row, "degree", "IMPORT_DEGREE_UNKNOWN", degree_text[:40]))
+        found.append(row_problem(row, "degree", "IMPORT_DEGREE_UNKNOWN", degree_text[:40]))
     else:
         parsed["degree"] = degree
     phone = str(values.get("phone", "") or "").strip()
@@ -309,13 +364,13 @@ def _learner(values: dict[str, Any], row: int, parsed: dict[str, Any], found: li
         try:
             parsed["phone"] = normalize_phone(phone, "US")
         except InvalidInput:
-            found.append(problem(row, "phone", "IMPORT_PHONE_INVALID", phone[:40]))
+            found.append(row_problem(row, "phone", "IMPORT_PHONE_INVALID", phone[:40]))
     npi = str(values.get("npi", "") or "").replace(" ", "").strip()
     if npi:
         if npi_is_valid(npi):
             parsed["npi"] = npi
         else:
-            found.append(problem(row, "npi", "IMPORT_NPI_INVALID", npi[:20]))
+            found.append(row_problem(row, "npi", "IMPORT_NPI_INVALID", npi[:20]))
 
 
 def parse_credits(text: str) -> tuple[list[tuple[str, float]], list[str]]:
@@ -345,35 +400,43 @@ def _activity(values: dict[str, Any], row: int, parsed: dict[str, Any], found: l
     fmt_text = str(values.get("format", "") or "").strip()
     fmt = FORMAT_ALIASES.get(header_key(fmt_text)) if fmt_text else "live"
     if fmt is None:
-        found.append(problem(row, "format", "IMPORT_FORMAT_UNKNOWN", fmt_text[:40]))
+        found.append(row_problem(row, "format", "IMPORT_FORMAT_UNKNOWN", fmt_text[:40]))
     else:
         parsed["format"] = fmt
+    _dates(values, row, parsed, found)
+    parsed["location"] = " ".join(str(values.get("location", "") or "").split())[:200]
+    _designations(values, row, parsed, found)
+
+
+def _dates(values: dict[str, Any], row: int, parsed: dict[str, Any], found: list[Problem]) -> None:
     for col in ("start_date", "end_date"):
         text = str(values.get(col, "") or "").strip()
         if not text:
             continue
         day = parse_date(text)
         if day is None:
-            found.append(problem(row, col, "IMPORT_DATE_INVALID", text[:40]))
+            found.append(row_problem(row, col, "IMPORT_DATE_INVALID", text[:40]))
         else:
             parsed[col] = day
     if "start_date" in parsed:
         parsed.setdefault("end_date", parsed["start_date"])
         if parsed["end_date"] < parsed["start_date"]:
-            found.append(problem(row, "end_date", "IMPORT_DATE_INVALID", parsed["end_date"]))
-    parsed["location"] = " ".join(str(values.get("location", "") or "").split())[:200]
+            found.append(row_problem(row, "end_date", "IMPORT_DATE_INVALID", parsed["end_date"]))
+
+
+def _designations(values: dict[str, Any], row: int, parsed: dict[str, Any], found: list[Problem]) -> None:
     text = str(values.get("credits", "") or "").strip()
     if text:
         lines, bad = parse_credits(text)
         for name in bad:
             if name.startswith("#"):
-                found.append(problem(row, "credits", "IMPORT_NUMBER_INVALID", name[1:]))
+                found.append(row_problem(row, "credits", "IMPORT_NUMBER_INVALID", name[1:]))
             else:
-                found.append(problem(row, "credits", "IMPORT_CREDIT_TYPE_UNKNOWN", name))
+                found.append(row_problem(row, "credits", "IMPORT_CREDIT_TYPE_UNKNOWN", name))
         if lines and not bad:
             parsed["credits"] = lines
         elif not lines and not bad:
-            found.append(problem(row, "credits", "IMPORT_VALUE_MISSING", "credits"))
+            found.append(row_problem(row, "credits", "IMPORT_VALUE_MISSING", "credits"))
 
 
 def _claim(values: dict[str, Any], row: int, parsed: dict[str, Any], found: list[Problem]) -> None:
@@ -382,26 +445,26 @@ def _claim(values: dict[str, Any], row: int, parsed: dict[str, Any], found: list
     if text:
         found_type = credit_type_of(text)
         if found_type is None:
-            found.append(problem(row, "credit_type", "IMPORT_CREDIT_TYPE_UNKNOWN", text[:40]))
+            found.append(row_problem(row, "credit_type", "IMPORT_CREDIT_TYPE_UNKNOWN", text[:40]))
         else:
             parsed["credit_type"] = found_type
     text = str(values.get("credits", "") or "").strip()
     if text:
         number = parse_number(text)
         if number is None:
-            found.append(problem(row, "credits", "IMPORT_NUMBER_INVALID", text[:40]))
+            found.append(row_problem(row, "credits", "IMPORT_NUMBER_INVALID", text[:40]))
         else:
             parsed["credits"] = number
     text = str(values.get("completed_on", "") or "").strip()
     if text:
         day = parse_date(text)
         if day is None:
-            found.append(problem(row, "completed_on", "IMPORT_DATE_INVALID", text[:40]))
+            found.append(row_problem(row, "completed_on", "IMPORT_DATE_INVALID", text[:40]))
         else:
             parsed["completed_on"] = day
-    number = str(values.get("certificate_number", "") or "").strip()[:100]
-    if number:
-        parsed["certificate_number"] = number
+    certificate = str(values.get("certificate_number", "") or "").strip()[:100]
+    if certificate:
+        parsed["certificate_number"] = certificate
 
 
 def parse_row(kind: str, row: Row) -> tuple[dict[str, Any], list[Problem]]:

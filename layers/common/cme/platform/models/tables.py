@@ -791,7 +791,7 @@ class ImportJob(BaseModel):
     extra = MapAttribute[str, Any](default=dict)  # the pipeline's own fields (cme.credit.imports)
     # the pipeline's fields (cme.credit.imports): what the file holds once uploaded
     columns = ListAttribute(of=UnicodeAttribute, null=True)  # the header row
-    preview = ListAttribute(null=True)  # the first rows, as {header: value} maps
+    preview = ListAttribute[Any](null=True)  # the first rows, as {header: value} maps
     suggested_mapping = MapAttribute[str, str](null=True)
     mapping = MapAttribute[str, str](null=True)  # {our_column: their_header} of the last check
     run = UnicodeAttribute(null=True)  # "check" | "commit": the run the counts are of
@@ -847,6 +847,7 @@ class ImportKey(BaseModel):
     # what the row came to when first imported ("created" | "matched"): a batch retried within
     # the same import counts the row as it was, not as skipped
     result = UnicodeAttribute(null=True)
+    row = NumberAttribute(null=True)  # the file's row that made it: a later row with its source id is a duplicate
 
     @classmethod
     def key_of(cls, source_key: str, kind: str, source_id: str) -> str:

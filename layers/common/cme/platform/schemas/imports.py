@@ -10,20 +10,20 @@ from pydantic import ConfigDict, Field, StringConstraints
 from cme.platform.schemas._common import BaseModel
 from cme.platform.schemas.outside import UploadForm
 
-ImportKind = Literal["learners", "activities", "attendance", "claims"]
-ImportStatus = Literal["awaiting_upload", "uploaded", "checking", "checked", "importing", "done", "failed"]
-Header = Annotated[str, StringConstraints(max_length=200)]
+_Kind = Literal["learners", "activities", "attendance", "claims"]
+_Status = Literal["awaiting_upload", "uploaded", "checking", "checked", "importing", "done", "failed"]
+_Header = Annotated[str, StringConstraints(max_length=200)]
 
 
 class ImportIn(BaseModel):
-    kind: ImportKind
+    kind: _Kind
     filename: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     source_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
     report_to_boards: bool = False
 
 
 class MappingIn(BaseModel):
-    mapping: dict[Header, Header] = Field(default_factory=dict, max_length=20)
+    mapping: dict[_Header, _Header] = Field(default_factory=dict, max_length=20)
 
 
 class ImportProblemOut(BaseModel):
@@ -35,11 +35,11 @@ class ImportProblemOut(BaseModel):
 
 class ImportOut(BaseModel):
     import_id: str
-    kind: ImportKind
+    kind: _Kind
     filename: str
     source_name: str
     report_to_boards: bool
-    status: ImportStatus
+    status: _Status
     columns: list[str] = Field(default_factory=list)
     preview: list[dict[str, str]] = Field(default_factory=list)
     suggested_mapping: dict[str, str] = Field(default_factory=dict)
