@@ -262,6 +262,7 @@ def test_the_import_page_keyboard_only_at_390_px(page: Any, tmp_path: Path) -> N
         [["ID", "E-mail", "Given name", "Surname"], [f"K{uuid.uuid4().hex[:6]}", unique_email("kb"), "Ren", "Ito"]],
     )
     page.goto("/admin-imports.html")
+    expect(page.get_by_label("What the file holds")).to_be_visible()  # shown once the list has loaded
     page.get_by_label("What the file holds").focus()
     page.keyboard.press("Tab")
     expect(page.get_by_label("The portal it comes from")).to_be_focused()
@@ -269,6 +270,16 @@ def test_the_import_page_keyboard_only_at_390_px(page: Any, tmp_path: Path) -> N
     page.keyboard.press("Tab")
     expect(page.get_by_label("Report the imported claims to the boards")).to_be_focused()
     page.keyboard.press("Tab")
+    expect(page.get_by_label("The file (.csv or .xlsx)")).to_be_focused()
+    # a file of another type is refused beside its field, before anything is sent
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a spreadsheet", encoding="utf-8")
+    page.get_by_label("The file (.csv or .xlsx)").set_input_files(str(notes))
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Upload")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_have_text("Choose a .csv or .xlsx file.")
+    expect(page.get_by_label("The file (.csv or .xlsx)")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("The file (.csv or .xlsx)")).to_be_focused()
     page.get_by_label("The file (.csv or .xlsx)").set_input_files(str(path))
     page.keyboard.press("Tab")

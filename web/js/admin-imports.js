@@ -256,10 +256,8 @@ handleSubmit(uploadForm, {
         signInAgain();
         return;
       }
-      const labels = answer.status === 422 ? markFields(uploadForm, answer.body?.details) : [];
-      complain(labels.length && answer.body?.code === 'VALIDATION_FAILED'
-        ? `Please check these fields: ${labels.join(', ')}.`
-        : answer.body?.message || 'We could not start the import. Please try again.');
+      showAnswerProblems(uploadForm, alertRegion, answer); // a 422's fields marked, the message said
+      if (!uploadForm.querySelector('[aria-invalid="true"]')) alertRegion.focus();
       return;
     }
     const job = answer.body.import;
