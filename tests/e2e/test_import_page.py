@@ -307,3 +307,18 @@ def test_the_import_page_keyboard_only_at_390_px(page: Any, tmp_path: Path) -> N
     expect(page.get_by_role("heading", name="The dry run: what importing would do")).to_be_focused(timeout=JOB)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert axe_violations(page) == []
+
+    # committed meanwhile elsewhere (another tab): the page's Import is refused, said, and the page
+    # shows the import as it is now
+    import_id = page.url.split("import_id=")[1]
+    assert page.request.post(f"/api/admin/imports/{import_id}/commit").status == 202
+    page.get_by_role("button", name="Import these rows").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Import these rows?")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()  # the safe answer first
+    page.keyboard.press("Shift+Tab")
+    expect(dialog.get_by_role("button", name="Import", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("This import is")
+    expect(page.get_by_role("heading", name="Imported", exact=True)).to_be_visible(timeout=JOB)
+    expect(page.get_by_role("button", name="Import these rows")).to_be_hidden()

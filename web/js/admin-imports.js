@@ -421,6 +421,7 @@ handleSubmit(mappingForm, {
       return;
     }
     if (answer.status !== 202) {
+      if (answer.status === 409) await reload(); // IMPORT_STATUS: it moved on meanwhile (another tab)
       failed(answer, 'We could not start the check. Please try again.');
       return;
     }
@@ -549,6 +550,7 @@ commitButton.addEventListener('click', async () => {
   const answer = await api('POST', importPath(job.import_id, '/commit'));
   setBusy(commitButton, false);
   if (answer.status !== 202) {
+    if (answer.status === 409) await reload(); // IMPORT_STATUS: it moved on meanwhile (another tab)
     failed(answer, 'We could not start the import. Please try again.');
     return;
   }
