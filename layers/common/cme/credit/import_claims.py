@@ -386,8 +386,8 @@ def _one(ctx: Context, row: Row, values: dict[str, Any], found: _Found) -> Outco
 def write(ctx: Context, rows: list[tuple[Row, dict[str, Any]]]) -> list[Outcome]:
     """Import a batch of ``claims`` rows (each with its parsed values: ``source_id``,
     ``activity_source_id``, ``email`` normalized, ``credit_type``, ``credits``, ``completed_on``
-    ISO, ``certificate_number`` or None); an outcome per row, in order (docs/domain.md
-    "Imported history"): ``created`` (a claim, or a line added to the claim an earlier row made),
+    ISO, ``certificate_number`` or None); an outcome per row, in order
+    (docs/domain.md "Imported history"): ``created`` (a claim, or a line added to the claim an earlier row made),
     ``matched`` (the learner claimed the activity here: their own claim stands, nothing is
     written), ``skipped`` (imported before) or ``problem``."""
     if not rows:
