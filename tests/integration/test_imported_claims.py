@@ -22,6 +22,9 @@ from tests.integration.test_requirements import make_set, progress
 from tests.support.calls import count_calls, dynamodb_total
 from tests.support.client import ApiClient
 from tests.support.clock import office_date
+from tests.support.faults import inject_faults
+
+__all__ = ["inject_faults"]  # the fixture, used by name below
 
 SOURCE = "Cloud CME"  # as an office types it: keys use "CLOUDCME"
 LABEL = "Imported from Cloud CME"
@@ -322,3 +325,32 @@ def test_dynamodb_calls_per_row_stay_few(world: dict[str, Any]) -> None:
     with count_calls() as counts:
         assert results(write(new)) == [("created", None)]
     assert dynamodb_total(counts) == 3  # two reads and one transaction
+
+
+def test_faults_in_the_writes_never_lose_or_double_a_row(world: dict[str, Any], inject_faults: Any) -> None:
+    """Conflicts and throttling on every call: a batch that fails is delivered again (as SQS does)
+    until it goes through; what is stored is then exactly the rows, each once."""
+    from cme.platform import retry
+    from cme.platform.models import Certificate, Claim, ImportKey
+
+    rows = [row(n, sid, act, **values) for n, (sid, act, values) in enumerate(HISTORY, start=2)]
+    injector = inject_faults(conflict=0.7, throttle=0.3, seed=11)
+    deliveries, outcomes = 0, None
+    while outcomes is None and deliveries < 20:
+        deliveries += 1
+        try:
+            outcomes = write(rows)
+        except Exception:
+            outcomes = None
+    injector.uninstall()
+    assert outcomes is not None and {o.result for o in outcomes} <= {"created", "skipped"}
+    assert injector.counts()["conflicts"] + injector.counts()["throttles"] > 0
+    assert retry.stats()["retries"] > 0
+    imported = [c for c in Claim.scan() if c.source == "imported"]
+    assert sorted((c.activity_title, [x.credit_type for x in c.lines]) for c in imported) == [
+        ("Grand Rounds 2024", ["AMA_PRA_1", "ABIM_MOC"]),
+        ("Safe opioid prescribing", ["AMA_PRA_1"]),
+    ]
+    assert len([k for k in ImportKey.scan() if k.pk.startswith("key#CLOUDCME#claims#")]) == 3
+    assert [x.credit_type for x in Certificate.get("CLOUDCME20190451").lines] == ["AMA_PRA_1", "ABIM_MOC"]
+    assert results(write(rows)) == [("skipped", None)] * 3
