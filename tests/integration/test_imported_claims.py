@@ -173,7 +173,7 @@ def test_rows_of_one_learner_and_activity_become_one_claim_shown_as_imported_eve
 
 
 def test_a_second_run_skips_every_row_and_a_dry_run_writes_nothing(world: dict[str, Any]) -> None:
-    from cme.platform.models import Certificate, Claim, ImportKey
+    from cme.platform.models import Activity, Certificate, Claim, ImportKey
 
     def stored() -> tuple[int, int, int]:
         return (
@@ -189,8 +189,11 @@ def test_a_second_run_skips_every_row_and_a_dry_run_writes_nothing(world: dict[s
     assert results(first) == [("created", None)] * 3
     after = stored()
     assert after == (before[0] + 2, before[1] + 2, before[2] + 3)
+    counted = Activity.get(world["grand_rounds"]["activity_id"]).claim_count
+    assert counted == 1  # one claim of two lines (the dry run counted nothing)
     again = import_history()
     assert results(again) == [("skipped", None)] * 3
+    assert Activity.get(world["grand_rounds"]["activity_id"]).claim_count == counted
     assert [o.target for o in again] == [o.target for o in first]
     assert stored() == after
     assert results(import_history(dry_run=True)) == [("skipped", None)] * 3

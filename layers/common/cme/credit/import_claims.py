@@ -104,7 +104,7 @@ def _look_up(ctx: Context, rows: list[tuple[Row, dict[str, Any]]]) -> _Found:
         [
             *(Activity(a) for a in activity_ids),
             *(Learner(x) for x in learner_ids),
-            *(Claim(x, a) for x in learner_ids for a in activity_ids if _pair_in(rows, found, x, a)),
+            *(Claim(x, a) for x, a in _pairs(rows, found)),
         ]
     )
     for item in second:
@@ -117,14 +117,15 @@ def _look_up(ctx: Context, rows: list[tuple[Row, dict[str, Any]]]) -> _Found:
     return found
 
 
-def _pair_in(rows: list[tuple[Row, dict[str, Any]]], found: _Found, learner_id: str, activity_id: str) -> bool:
-    """Whether some row of the batch names this learner (by an email of theirs) and activity."""
-    return any(
-        found.activity_ids.get(str(values["activity_source_id"])) == activity_id
-        and (owner := found.owners.get(str(values["email"]))) is not None
-        and owner.learner_id == learner_id
-        for _, values in rows
-    )
+def _pairs(rows: list[tuple[Row, dict[str, Any]]], found: _Found) -> list[tuple[str, str]]:
+    """Each (learner id, activity id) the batch's rows name: the claims to read."""
+    pairs = set()
+    for _, values in rows:
+        owner = found.owners.get(str(values["email"]))
+        activity_id = found.activity_ids.get(str(values["activity_source_id"]))
+        if owner is not None and (owner.verified or owner.imported_from) and activity_id is not None:
+            pairs.add((owner.learner_id, activity_id))
+    return sorted(pairs)
 
 
 def _row_problem(row: Row, field_name: str, code: str, message: str) -> Outcome:
@@ -393,9 +394,11 @@ def write(ctx: Context, rows: list[tuple[Row, dict[str, Any]]]) -> list[Outcome]
     if not rows:
         return []
     found = _look_up(ctx, rows)
-    outcomes = [_one(ctx, row, values, found) for row, values in rows]
-    for activity_id, count in sorted(found.created.items()) if not ctx.dry_run else ():
-        activities.add_to_count(activity_id, "claim_count", count)
+    try:
+        outcomes = [_one(ctx, row, values, found) for row, values in rows]
+    finally:  # the claims this delivery made are counted even when a later row fails the batch
+        for activity_id, count in sorted(found.created.items()) if not ctx.dry_run else ():
+            activities.add_to_count(activity_id, "claim_count", count)
     logger.info(
         "imported claims",
         extra={
