@@ -135,6 +135,16 @@ CODES: dict[str, Code] = {
     "EVALUATION_INVALID": Code(
         422, "An activity's evaluation with a repeated question id or a choice question without choices."
     ),
+    # an import's row problems (docs/api.md "Imports"): the row is not imported, the rest go on
+    "IMPORT_ACTIVITY_UNKNOWN": Code(422, "An import row whose activity source id names no activity imported before."),
+    "IMPORT_CERTIFICATE_TAKEN": Code(
+        422, "An imported claim's certificate number (namespaced by its portal) that is another certificate's."
+    ),
+    "IMPORT_CLAIM_DUPLICATE": Code(
+        422, "An imported claim row whose learner, activity and credit type an earlier row of the import holds."
+    ),
+    "IMPORT_EMAIL_HELD": Code(422, "An import row whose email is only an unconfirmed hold of another account."),
+    "IMPORT_LEARNER_UNKNOWN": Code(422, "An import row whose email is no learner's (confirmed or imported)."),
     "IPCE_NEEDS_JOINT_ACCREDITATION": Code(
         422, "An activity designating IPCE credit from an office that is not jointly accredited (JointlyAccredited)."
     ),

@@ -528,6 +528,9 @@ class Claim(BaseModel):
     # source's name as the office typed it ("Imported from <source_name>" on every transcript)
     source = UnicodeAttribute(null=True)
     source_name = UnicodeAttribute(null=True)
+    # an imported claim's credit types (cme.credit.import_claims): a later row of the same learner
+    # and activity adds its line only if its type is not here yet (the update's condition)
+    import_types = UnicodeSetAttribute(null=True)
 
     by_activity = ClaimsByActivity()
     by_report = ClaimsByReport()
