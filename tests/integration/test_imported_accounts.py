@@ -229,6 +229,7 @@ def test_the_invitation_sets_the_password_once(
     assert sorted(m["to"][0] for m in sent) == [EMAIL, "second.import@hospital.org"]
     mine = next(m for m in sent if m["to"] == [EMAIL])
     assert SOURCE in mine["text"] and "14 days" in mine["text"]
+    assert "/reset-password.html?token=" in mine["text"] and "&welcome=1" in mine["text"]
     token = token_in(mine, "reset-password.html")
 
     # the page checks the link first, then sets the password with it

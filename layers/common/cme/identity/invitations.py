@@ -24,7 +24,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
-from cme.identity import deliverability, passwords, recovery, tokens
+from cme.identity import deliverability, emails, passwords, recovery, tokens
 from cme.platform import clock, mail, pacing, queues
 from cme.platform.errors import ServiceUnavailable
 from cme.platform.models import ImportInvite, Learner
@@ -132,10 +132,10 @@ def send(task: dict[str, Any]) -> bool:
     raw, token = tokens.new_token(tokens.INVITE, learner.learner_id, learner.email, timedelta(days=VALID_DAYS))
     token.save()
     context = {
-        "first_name": learner.first_name,
+        "first_name": emails.short_name(learner.first_name),  # to an address not yet confirmed
         "source_name": task.get("source_name") or learner.imported_from or "",
         "email": learner.email,
-        "link": recovery.reset_link(raw),
+        "link": recovery.reset_link(raw, welcome=True),
         "days": VALID_DAYS,
     }
     try:

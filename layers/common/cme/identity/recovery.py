@@ -88,9 +88,11 @@ def may_reset(owner: EmailOwner, learner: Learner) -> bool:
     return owner.verified or emails.imported(owner) or (owner.primary and learner.email == owner.email)
 
 
-def reset_link(raw_token: str) -> str:
-    """The page that sets a password with a reset link's token, or an invitation's."""
-    return f"{get_settings().site_url.rstrip('/')}/reset-password.html?{urlencode({'token': raw_token})}"
+def reset_link(raw_token: str, welcome: bool = False) -> str:
+    """The page that sets a password with a reset link's token, or (``welcome``: the page words it
+    as a first password) an invitation's."""
+    query = {"token": raw_token, **({"welcome": "1"} if welcome else {})}
+    return f"{get_settings().site_url.rstrip('/')}/reset-password.html?{urlencode(query)}"
 
 
 def office_made(learner: Learner) -> bool:
