@@ -115,12 +115,17 @@ def test_signing_in_to_an_imported_account_fails_as_a_wrong_password(aws: None, 
 
 
 def test_an_imported_email_is_not_a_hold(
-    aws: None, clock: Any, client: ApiClient, new_client: Any, outbox: Any
+    aws: None, clock: Any, client: ApiClient, new_client: Any, outbox: Any, admin: ApiClient
 ) -> None:
     from cme.identity import emails
     from cme.platform.models import EmailOwner, Learner
 
     learner_id = imported_learner()
+    # the office finds the learner by it (a hold would name nobody)
+    found = admin.get("/api/admin/learners", query=f"q={EMAIL}")
+    assert found.status == 200, found.json
+    assert [row["learner_id"] for row in found.json["learners"]] == [learner_id]
+
     clock.move(timedelta(days=30))  # far past any hold's 24 hours
     owner = EmailOwner.get(EMAIL)
     assert not emails.lapsed(owner)

@@ -211,7 +211,8 @@ class Takeover:
         if current is None:
             tx.save(owner, condition=EmailOwner.email.does_not_exist(), return_values=ALL_OLD)
             return
-        condition = same_item(current) & (EmailOwner.verified == False) & EmailOwner.imported_from.does_not_exist()  # noqa: E712
+        a_hold = (EmailOwner.verified == False) & EmailOwner.imported_from.does_not_exist()  # noqa: E712
+        condition = same_item(current) & a_hold
         tx.save(owner, condition=condition, return_values=ALL_OLD)
         if self.displaced is None:
             return
