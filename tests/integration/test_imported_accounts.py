@@ -9,14 +9,19 @@ The imported learner is written straight to the tables as the import's worker wr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from infra.local.faults import FaultInjector
 from tests.integration.conftest import account, delivered
 from tests.integration.test_email_trust import newest_to, sign_in, token_in
 from tests.support.client import ApiClient
+from tests.support.faults import inject_faults
+
+__all__ = ["inject_faults"]  # the fixture, used by name below
 
 SOURCE = "CloudCME"
 EMAIL = "imported.nurse@hospital.org"
@@ -305,3 +310,21 @@ def test_a_refused_queue_leaves_the_learner_to_invite_again(aws: None, monkeypat
             invitations.queue([learner_id], "import-1", SOURCE)
     assert raised.value.code == "EMAIL_UNAVAILABLE"
     assert invitations.queue([learner_id], "import-1", SOURCE) == 1
+
+
+def test_invitations_under_throttling_reach_each_learner_once(
+    aws: None, gateway: Any, outbox: Any, inject_faults: Callable[..., FaultInjector]
+) -> None:
+    """DynamoDB throttled (the markers, the learners, the tokens, the idempotency records) and
+    SES throttled: every learner still gets one invitation, and a repeated Invite queues nobody."""
+    from cme.identity import invitations
+
+    learners = [imported_learner(f"imported-{n:04d}", f"nurse{n}@hospital.org", phone=None) for n in range(12)]
+    faults = inject_faults(throttle=0.3, ses_throttle=0.3, seed=11)
+    assert invitations.queue(learners, "import-1", SOURCE) == 12
+    assert invitations.queue(learners, "import-1", SOURCE) == 0
+    processed, _failed, dead = _drain(gateway)
+    assert (processed, dead) == (12, 0)
+    counts = faults.counts()
+    assert counts["ses_throttles"] > 0 and counts["throttles"] > 0, counts
+    assert sorted(m["to"][0] for m in _invitations(outbox)) == sorted(f"nurse{n}@hospital.org" for n in range(12))

@@ -25,7 +25,7 @@ from typing import Any
 from pynamodb.exceptions import PutError
 
 from cme.identity import deliverability, emails, passwords, recovery, tokens
-from cme.platform import clock, mail, pacing, queues
+from cme.platform import clock, mail, pacing, queues, retry
 from cme.platform.errors import ServiceUnavailable
 from cme.platform.models import ImportInvite, Learner
 from cme.platform.models.tables import INVITE_PREFIX
@@ -45,8 +45,9 @@ def _marker(import_id: str, learner_id: str) -> ImportInvite:
 
 def _mark(import_id: str, learner_id: str) -> bool:
     """Put the learner's marker unless it exists: True when this call is the one that invites."""
+    marker = _marker(import_id, learner_id)
     try:
-        _marker(import_id, learner_id).save(condition=ImportInvite.sk.does_not_exist())
+        retry.call(lambda: marker.save(condition=ImportInvite.sk.does_not_exist()), "invitation marker")
     except PutError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return False
