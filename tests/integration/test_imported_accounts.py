@@ -98,7 +98,7 @@ def reset(new_client: Any, outbox: Any, email: str = EMAIL, password: str = PASS
 def test_signing_in_to_an_imported_account_fails_as_a_wrong_password(aws: None, client: ApiClient) -> None:
     from cme.identity import passwords
 
-    imported_learner()
+    second_imported_email(imported_learner())
     spent: list[str] = []
     real = passwords.burn_verification_time
 
@@ -115,8 +115,11 @@ def test_signing_in_to_an_imported_account_fails_as_a_wrong_password(aws: None, 
                 "code": "PASSWORD_MISMATCH",
                 "message": "Email or Password do not match. Please try again.",
             }
+        # the office's second email is the account's too: a wrong password, not an unknown email
+        second = sign_in(client, SECOND, PASSWORD)
+        assert second.status == 401 and second.json["code"] == "PASSWORD_MISMATCH", second.json
     # each failure spent what verifying a real hash spends (a wrong password's timing path)
-    assert spent == ["x", "!unset", PASSWORD]
+    assert spent == ["x", "!unset", PASSWORD, PASSWORD]
 
 
 def test_an_imported_email_is_not_a_hold(
@@ -183,6 +186,8 @@ def test_forgot_password_confirms_the_email_and_the_learner_sees_their_history(
     assert [r.detail["emails_removed"] for r in moved] == [["not.hers@example.org"]]
     assert moved[0].detail["phone_removed"] is False
 
+    # the office's second email signs in too (the office's word, as a confirmed one)
+    assert sign_in(new_client(), SECOND, PASSWORD).status == 200
     browser = new_client()
     signed = sign_in(browser, EMAIL, PASSWORD)
     assert signed.status == 200, signed.json
