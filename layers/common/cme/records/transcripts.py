@@ -13,7 +13,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from cme.identity import deliverability, sessions
-from cme.platform import aws, clock, documents, mail, pacing, retry, throttle
+from cme.platform import aws, clock, documents, mail, pacing, queues, retry, throttle
 from cme.platform.errors import InvalidInput
 from cme.platform.models import Claim, Learner
 from cme.platform.models.tables import OutsideCredit
@@ -311,10 +311,7 @@ def download_link(learner_id: str, fmt: str, start: date | None, end: date | Non
 
 
 def _queue_url() -> str:
-    queue = get_settings().transcript_queue
-    if queue.startswith("http"):
-        return queue
-    return str(aws.client("sqs").get_queue_url(QueueName=queue)["QueueUrl"])
+    return queues.url(get_settings().transcript_queue)
 
 
 def fan_out(today: date) -> int:

@@ -810,6 +810,27 @@ class ImportProblem(BaseModel):
     run = UnicodeAttribute(default="check")  # "check" (the dry run) | "commit"
 
 
+#: ``sk`` prefix of an import's invitation marker (ImportInvite): INVITE_PREFIX + the learner's id
+INVITE_PREFIX = "invite#"
+
+
+class ImportInvite(BaseModel):
+    """One learner an import invited to set a password (cme.identity.invitations): ``pk`` the
+    import's id, ``sk`` INVITE_PREFIX + the learner's id. Put only if absent before the invitation
+    is queued, so repeating the office's Invite queues nobody twice; deleted again when the queue
+    refused the message (the next Invite tries that learner again)."""
+
+    table_setting = "imports_table"
+
+    class Meta:
+        table_name = ""
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    learner_id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+
+
 class ImportKey(BaseModel):
     """One imported source row: ``pk`` KEY_PREFIX + source key + "#" + kind + "#" + the row's
     source id, ``sk`` "#". Put (only if absent) in the transaction that imports the row: a second
