@@ -80,8 +80,9 @@ def _drain(
     batch_size: int = 10,
 ) -> tuple[int, int, int]:
     """A queue drained into the function (of those whose SQS event reads it) whose handler is
-    ``handler``, or into the function of logical id ``function``, as Lambda's SQS poller does, ``batch_size`` messages at a time (the event
-    source's BatchSize): (processed, failed, dead_lettered)."""
+    ``handler``, or into the function of logical id ``function``, as Lambda's SQS poller does,
+    ``batch_size`` messages at a time (the event source's BatchSize): (processed, failed,
+    dead_lettered)."""
     sqs = boto3.client("sqs", region_name=region)
     url = sqs.get_queue_url(QueueName=queue_name.rstrip("/").rsplit("/", 1)[-1])["QueueUrl"]  # a name or URL
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
