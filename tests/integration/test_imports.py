@@ -447,17 +447,48 @@ def test_claims_import_after_learners_and_activities_and_verify_by_their_number(
             ["C2", "A2", "learner2@example.org", "AMA_PRA_1", "2.5", "2022-06-01", ""],
             ["C3", "A1", "nobody@example.org", "AMA_PRA_1", "1", "2023-03-14", ""],
             ["C4", "A9", "learner3@example.org", "AMA_PRA_1", "1", "2023-03-14", ""],
+            ["C5", "A1", "learner1@example.org", "ANCC", "1", "3/14/2023", ""],  # a second line of C1's claim
         ],
     )
     done = run(admin, gateway, "claims", claims)
-    assert (done["created"], done["problem_count"]) == (2, 2)
+    assert (done["created"], done["problem_count"]) == (3, 2), done["problems"]
     assert sorted((p["row"], p["code"]) for p in done["problems"]) == [
         (4, "IMPORT_LEARNER_UNKNOWN"),
         (5, "IMPORT_ACTIVITY_UNKNOWN"),
     ]
     stored = [c for c in Claim.scan() if c.source == "imported"]
     assert len(stored) == 2 and {c.source_name for c in stored} == {SOURCE}
+    assert sorted(line.credit_type for c in stored for line in c.lines) == ["AMA_PRA_1", "AMA_PRA_1", "ANCC"]
     verified = client.get("/api/verify/CLOUDCME20190451")
     assert verified.status == 200, verified.json
-    assert run(admin, gateway, "claims", claims)["skipped"] == 2  # a second run creates nothing
+    assert run(admin, gateway, "claims", claims)["skipped"] == 3  # a second run creates nothing
     assert len([c for c in Claim.scan() if c.source == "imported"]) == 2
+
+
+def test_an_invitation_the_mail_queue_refuses_is_tried_again_by_sqs(
+    admin: ApiClient, gateway: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The paced mail queue refuses the first batch of invitations: its markers are taken back
+    (cme.identity.invitations), the reader's message fails and SQS delivers it again; then every
+    learner is invited, once."""
+    from cme.platform import queues
+    from cme.platform.models import ImportInvite
+    from cme.platform.models.tables import INVITE_PREFIX
+
+    import_id = upload(admin, "learners", learners_file(2))
+    check(admin, gateway, import_id)
+    commit(admin, gateway, import_id)
+    real = queues.send_batch
+    refusals = [RuntimeError("the queue is unavailable")]
+
+    def flaky(queue: str, bodies: list[Any]) -> Any:
+        if refusals:
+            raise refusals.pop()
+        return real(queue, bodies)
+
+    monkeypatch.setattr(queues, "send_batch", flaky)
+    assert admin.post(f"/api/admin/imports/{import_id}/invite", {}).json == {"queued": 2}
+    drained = drain(gateway)
+    assert (drained["read"], drained["failed"]) == (1, 1)
+    markers = ImportInvite.query(import_id, ImportInvite.sk.startswith(INVITE_PREFIX))
+    assert sorted(m.learner_id for m in markers) == sorted(x.learner_id for x in _stored_learners().values())
