@@ -7,8 +7,10 @@ local stack's ``?today=``), else today in the office's time zone (the schedule p
 the invocation's time (cme.platform.pacing), reporting partial batch failures so only failed messages
 are retried (then dead-lettered).
 
-The claim reminders (cme.credit.reminders, queued by functions/reminders) share the queue: the
-worker sends messages of ``kind`` "reminder" as reminders, every other as a transcript.
+The claim reminders (cme.credit.reminders, queued by functions/reminders) and the invitations of
+imported learners (cme.identity.invitations, queued by the office's Invite) share the queue: the
+worker sends messages of ``kind`` "reminder" as reminders, of ``kind`` "invite" as invitations,
+every other as a transcript.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from cme.credit import reminders
+from cme.identity import invitations
 from cme.platform import clock, pacing
 from cme.platform.observability import logger
 from cme.records import transcripts
@@ -43,6 +46,8 @@ def _record(record: SQSRecord, lambda_context: LambdaContext) -> None:
     task = json.loads(record.body)
     if task.get("kind") == reminders.KIND:
         reminders.idempotent_send(task, lambda_context)
+    elif task.get("kind") == invitations.KIND:
+        invitations.idempotent_send(task, lambda_context)
     else:
         transcripts.idempotent_send(task, lambda_context)
 

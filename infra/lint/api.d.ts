@@ -166,6 +166,9 @@ declare namespace Api {
     revoked_at?: string | null;
     revoked_by?: string | null;
     revoke_reason?: string | null;
+    source?: "claim" | "imported";
+    source_name?: string | null;
+    source_label?: string | null;
   };
   type ClaimReply = {
     claim: ClaimOut;
@@ -762,9 +765,11 @@ declare namespace Api {
     credits: number;
     label: string;
     certificate_code?: string | null;
-    source?: "claim" | "outside";
+    source?: "claim" | "outside" | "imported";
     self_reported?: boolean;
     provider?: string | null;
+    source_name?: string | null;
+    source_label?: string | null;
   };
   type TranscriptTotal = {
     credit_type: CreditType;
@@ -812,6 +817,8 @@ declare namespace Api {
     issued_at: string;
     superseded: boolean;
     superseded_by?: string | null;
+    imported_from?: string | null;
+    original_number?: string | null;
   };
   type Withdrawal = {
     claim_id: string;

@@ -79,13 +79,17 @@ def _drain(
     function: str | None = None,
     batch_size: int = 10,
 ) -> tuple[int, int, int]:
-    """A queue drained into the function whose handler is ``handler`` (or the function of that
-    logical id), as Lambda's SQS poller does, ``batch_size`` messages at a time (the event
-    source's BatchSize): (processed, failed, dead_lettered)."""
+    """A queue drained into the function (of those whose SQS event reads it) whose handler is
+    ``handler``, or into the function of logical id ``function``, as Lambda's SQS poller does,
+    ``batch_size`` messages at a time (the event source's BatchSize): (processed, failed,
+    dead_lettered)."""
     sqs = boto3.client("sqs", region_name=region)
     url = sqs.get_queue_url(QueueName=queue_name.rstrip("/").rsplit("/", 1)[-1])["QueueUrl"]  # a name or URL
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    worker = function or _function(handler)
+    consumers = cfn.queue_consumers().get(url.rsplit("/", 1)[-1], [])
+    by_handler = [name for name in consumers if cfn.functions()[name].attribute == handler]
+    # the function whose SQS event reads this queue (two functions may share a handler's name)
+    worker = function or (by_handler[0] if len(by_handler) == 1 else _function(handler))
     redrive = cfn.queues().get(url.rsplit("/", 1)[-1], {}).get("RedrivePolicy") or {}
     last_receive = int(redrive.get("maxReceiveCount", 0)) or None
     done = failed = dead = 0

@@ -10,7 +10,9 @@ Codes are found where an error is made: a domain error class called with its cod
 (``InvalidInput("X", ...)``), a helper that passes its own parameter on as the code
 (``_invalid(code, ...)``, then ``_invalid("X", ...)``), a subclass that names its code
 (``super().__init__("X", ...)``), and the HTTP edge's ``(status, "X", message)`` tuples and
-``error_response(status, "X", message)`` calls. ``unresolved`` lists the places that make an
+``error_response(status, "X", message)`` calls; and an import's row problems
+(``Problem(row, field, "X", message)``, cme.rules.imports), registered as 422 like any input
+the portal cannot take. ``unresolved`` lists the places that make an
 error whose code is none of those, so a new way of raising fails the test instead of going
 unchecked.
 """
@@ -30,6 +32,20 @@ from infra.local import cfn
 LAYER = cfn.ROOT / "layers" / "common"
 PACKAGE = LAYER / "cme"
 FUNCTIONS = cfn.ROOT / "functions"
+
+
+#: an import's row problem (cme.rules.imports.Problem): the code is its third argument (or ``code=``)
+ROW_PROBLEM = "Problem"
+ROW_PROBLEM_STATUS = 422
+
+
+def _problem_code(call: ast.Call) -> ast.expr | None:
+    """The code argument of a ``Problem(...)`` call (None for any other call)."""
+    if _name(call.func) != ROW_PROBLEM:
+        return None
+    if len(call.args) > 2:
+        return call.args[2]
+    return next((k.value for k in call.keywords if k.arg == "code"), None)
 
 
 @dataclass(frozen=True, order=True)
@@ -139,6 +155,10 @@ class Scan:
                         and call.args[0].id in params
                     ):
                         found[node.name] = (params.index(call.args[0].id), self.statuses[_name(call.func)])
+                    elif isinstance(call, ast.Call):
+                        code = _problem_code(call)
+                        if isinstance(code, ast.Name) and code.id in params:
+                            found[node.name] = (params.index(code.id), ROW_PROBLEM_STATUS)
         return found
 
     def _add(self, code: str, status: int, message: str | None, source: _Source, node: ast.AST) -> None:
@@ -180,7 +200,19 @@ class Scan:
 
     def _scan_call(self, call: ast.Call, source: _Source) -> None:
         name = _name(call.func)
-        if name in self.statuses and call.args:
+        problem = _problem_code(call)
+        if problem is not None:
+            code = self._text(problem, source)
+            if code is not None:
+                said = (
+                    call.args[3]
+                    if len(call.args) > 3
+                    else next((k.value for k in call.keywords if k.arg == "message"), None)
+                )
+                self._add(code, ROW_PROBLEM_STATUS, self._text(said, source), source, call)
+            elif not self._forwarded(problem, source):
+                self.unresolved.append(f"{source.label}:{call.lineno}")
+        elif name in self.statuses and call.args:
             code = self._text(call.args[0], source)
             if code is not None:
                 message = self._text(call.args[1], source) if len(call.args) > 1 else None

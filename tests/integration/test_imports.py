@@ -341,23 +341,11 @@ def test_rows_at_scale(admin: ApiClient, gateway: Any) -> None:
     assert len(_stored_learners()) == ROWS_AT_SCALE
 
 
-def test_invite_queues_the_created_learners_once(
-    admin: ApiClient, gateway: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """cme.identity.invitations (helper "identity"'s) stands in as a recorder until it lands."""
-    import sys
-    import types
+def test_invite_queues_the_created_learners_once(admin: ApiClient, gateway: Any) -> None:
+    """The reader hands the learners the import created to cme.identity.invitations, 100 at a
+    time; a second Invite finds nobody left."""
+    from cme.platform.models import ImportInvite
 
-    calls: list[tuple[list[str], str, str]] = []
-
-    def queue(learner_ids: list[str], import_id: str, source_name: str) -> int:
-        calls.append((learner_ids, import_id, source_name))
-        return len(learner_ids)
-
-    if "cme.identity.invitations" not in sys.modules:
-        monkeypatch.setitem(sys.modules, "cme.identity.invitations", types.SimpleNamespace(queue=queue))
-    else:
-        monkeypatch.setattr(sys.modules["cme.identity.invitations"], "queue", queue)
     import_id = upload(admin, "learners", learners_file(3))
     check(admin, gateway, import_id)
     early = admin.post(f"/api/admin/imports/{import_id}/invite", {})
@@ -365,10 +353,11 @@ def test_invite_queues_the_created_learners_once(
     commit(admin, gateway, import_id)
     answer = admin.post(f"/api/admin/imports/{import_id}/invite", {})
     assert answer.status == 202 and answer.json == {"queued": 3}
-    drain(gateway)
-    [(learner_ids, invited_import, source)] = calls
-    assert sorted(learner_ids) == sorted(learner.learner_id for learner in _stored_learners().values())
-    assert (invited_import, source) == (import_id, SOURCE)
+    assert drain(gateway)["read"] == 1
+    from cme.platform.models.tables import INVITE_PREFIX
+
+    invited = {m.learner_id for m in ImportInvite.query(import_id, ImportInvite.sk.startswith(INVITE_PREFIX))}
+    assert invited == {learner.learner_id for learner in _stored_learners().values()}
     assert admin.post(f"/api/admin/imports/{import_id}/invite", {}).json == {"queued": 0}
 
 
@@ -442,3 +431,64 @@ def test_a_source_id_repeated_in_a_later_batch_is_a_duplicate_and_a_repeated_ema
     stored = _stored_learners()
     assert stored["L999"].learner_id == stored["L5"].learner_id and stored["L998"].learner_id == stored["L7"].learner_id
     assert stored["L3"].email == "learner3@example.org"
+
+
+def test_claims_import_after_learners_and_activities_and_verify_by_their_number(
+    admin: ApiClient, gateway: Any, client: ApiClient
+) -> None:
+    from cme.platform.models import Claim
+
+    run(admin, gateway, "learners", learners_file(4))
+    run(admin, gateway, "activities", activities_file())
+    claims = _csv(
+        ["source_id", "activity_source_id", "email", "credit_type", "credits", "completed_on", "certificate_number"],
+        [
+            ["C1", "A1", "learner1@example.org", "AMA_PRA_1", "1", "3/14/2023", "2019-0451"],
+            ["C2", "A2", "learner2@example.org", "AMA_PRA_1", "2.5", "2022-06-01", ""],
+            ["C3", "A1", "nobody@example.org", "AMA_PRA_1", "1", "2023-03-14", ""],
+            ["C4", "A9", "learner3@example.org", "AMA_PRA_1", "1", "2023-03-14", ""],
+            ["C5", "A1", "learner1@example.org", "ANCC", "1", "3/14/2023", ""],  # a second line of C1's claim
+        ],
+    )
+    done = run(admin, gateway, "claims", claims)
+    assert (done["created"], done["problem_count"]) == (3, 2), done["problems"]
+    assert sorted((p["row"], p["code"]) for p in done["problems"]) == [
+        (4, "IMPORT_LEARNER_UNKNOWN"),
+        (5, "IMPORT_ACTIVITY_UNKNOWN"),
+    ]
+    stored = [c for c in Claim.scan() if c.source == "imported"]
+    assert len(stored) == 2 and {c.source_name for c in stored} == {SOURCE}
+    assert sorted(line.credit_type for c in stored for line in c.lines) == ["AMA_PRA_1", "AMA_PRA_1", "ANCC"]
+    verified = client.get("/api/verify/CLOUDCME20190451")
+    assert verified.status == 200, verified.json
+    assert run(admin, gateway, "claims", claims)["skipped"] == 3  # a second run creates nothing
+    assert len([c for c in Claim.scan() if c.source == "imported"]) == 2
+
+
+def test_an_invitation_the_mail_queue_refuses_is_tried_again_by_sqs(
+    admin: ApiClient, gateway: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The paced mail queue refuses the first batch of invitations: its markers are taken back
+    (cme.identity.invitations), the reader's message fails and SQS delivers it again; then every
+    learner is invited, once."""
+    from cme.platform import queues
+    from cme.platform.models import ImportInvite
+    from cme.platform.models.tables import INVITE_PREFIX
+
+    import_id = upload(admin, "learners", learners_file(2))
+    check(admin, gateway, import_id)
+    commit(admin, gateway, import_id)
+    real = queues.send_batch
+    refusals = [RuntimeError("the queue is unavailable")]
+
+    def flaky(queue: str, bodies: list[Any]) -> Any:
+        if refusals:
+            raise refusals.pop()
+        return real(queue, bodies)
+
+    monkeypatch.setattr(queues, "send_batch", flaky)
+    assert admin.post(f"/api/admin/imports/{import_id}/invite", {}).json == {"queued": 2}
+    drained = drain(gateway)
+    assert (drained["read"], drained["failed"]) == (1, 1)
+    markers = ImportInvite.query(import_id, ImportInvite.sk.startswith(INVITE_PREFIX))
+    assert sorted(m.learner_id for m in markers) == sorted(x.learner_id for x in _stored_learners().values())

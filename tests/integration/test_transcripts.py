@@ -275,6 +275,8 @@ def test_json_transcript_rows_and_totals(history: dict[str, Any]) -> None:
             "source": "claim",
             "self_reported": False,
             "provider": None,
+            "source_name": None,  # claimed here, not imported (tests/integration/test_imported_claims.py)
+            "source_label": None,
         },
         {
             "date": today.isoformat(),
@@ -286,6 +288,8 @@ def test_json_transcript_rows_and_totals(history: dict[str, Any]) -> None:
             "source": "claim",
             "self_reported": False,
             "provider": None,
+            "source_name": None,  # claimed here, not imported (tests/integration/test_imported_claims.py)
+            "source_label": None,
         },
     ]
     assert body["totals"] == [{"credit_type": "AMA_PRA_1", "label": AMA_LABEL, "credits": 13.25}]

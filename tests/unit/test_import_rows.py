@@ -152,9 +152,9 @@ def test_attendance_and_claim_rows() -> None:
     assert parse("claims", **{**claim, "completed_on": "yesterday"})[1] == [("completed_on", "IMPORT_DATE_INVALID")]
 
 
-def test_every_problem_code_has_plain_words_and_no_http_code_shares_its_name() -> None:
+def test_every_problem_code_has_plain_words_and_is_registered_as_422() -> None:
     assert all(words.endswith(".") for words in rules.PROBLEMS.values())
-    assert not set(rules.PROBLEMS) & set(errors.CODES)
+    assert {errors.status_of(code) for code in rules.PROBLEMS} == {422}
 
 
 def test_docs_list_every_problem_code_with_its_words() -> None:

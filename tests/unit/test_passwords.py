@@ -44,3 +44,13 @@ def test_argon2id_hash_and_verify() -> None:
     assert not verify_password(stored, "correct horse battery stapler")
     assert not verify_password("not a hash", "anything")
     assert not needs_rehash(stored)
+
+
+def test_an_imported_accounts_unset_hash_verifies_nothing() -> None:
+    """UNSET (an imported account without a password) is no Argon2 hash: nothing verifies against it,
+    not even its own text, and it is no hash a rehash would replace."""
+    from cme.identity.passwords import UNSET
+
+    assert not verify_password(UNSET, UNSET)
+    assert not verify_password(UNSET, "correct horse battery staple")
+    assert not UNSET.startswith("$argon2")

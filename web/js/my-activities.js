@@ -146,7 +146,9 @@ export function setUpActivities({ onSignedOut, profile = () => null, onProfileCh
     if (activity.status === 'claimed' && activity.claim) {
       when.hidden = true;
       const { claim } = activity;
-      /** @type {HTMLElement} */ (claimLine.querySelector('[data-slot="credit"]')).textContent = `Claimed ${claimedCredits(claim)} on ${formatMomentDay(claim.claimed_at)}.`;
+      /** @type {HTMLElement} */ (claimLine.querySelector('[data-slot="credit"]')).textContent = claim.source_label
+        ? `${claim.source_label}: ${claimedCredits(claim)}, completed ${formatDate(claim.completed_on)}.` // the old portal's record
+        : `Claimed ${claimedCredits(claim)} on ${formatMomentDay(claim.claimed_at)}.`;
       /** @type {HTMLElement} */ (claimLine.querySelector('[data-slot="code"]')).textContent = claim.certificate_code;
       setUpCertificate(slot('certificate'), claim, titleId);
     } else {

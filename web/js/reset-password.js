@@ -5,6 +5,8 @@
  * or expired link says so at once, before the learner types a new password twice.
  * The new password is typed twice and checked here before it is sent; a 204 means the
  * password is changed and every session of the learner has ended.
+ * The office's invitation of an imported learner opens this page too (?token=...&welcome=1): the
+ * same routes take its token; the page words it as choosing a first password.
  */
 import { api } from './api.js';
 import {
@@ -19,7 +21,20 @@ const invalidRegion = /** @type {HTMLElement} */ (document.getElementById('reset
 const footer = /** @type {HTMLElement} */ (document.getElementById('reset-footer'));
 const statusRegion = /** @type {HTMLElement} */ (document.getElementById('reset-status'));
 const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
-const token = new URLSearchParams(window.location.search).get('token') || '';
+const query = new URLSearchParams(window.location.search);
+const token = query.get('token') || '';
+const welcome = query.get('welcome') === '1';
+const DONE = welcome
+  ? 'Your password is set and your email confirmed. Sign in with your email and your new password. '
+  : 'Your password has been changed. You have been signed out everywhere; sign in with your new password. ';
+
+if (welcome) {
+  const heading = /** @type {HTMLElement} */ (document.getElementById('reset-heading'));
+  const lede = /** @type {HTMLElement} */ (document.getElementById('reset-lede'));
+  heading.textContent = 'Choose Your Password';
+  lede.textContent = 'Your CME history is already in your account. Choose your password, and type it twice.';
+  document.title = 'Choose Your Password · CME Portal';
+}
 
 const MISSING_TOKEN = 'This link is not valid: it is incomplete. Open the link in the email again, or ask for a new one.';
 const ASK = {
@@ -58,11 +73,7 @@ function answered(answer) {
     step.hidden = true;
     footer.hidden = true; // the message carries the way to Sign In
     setSignedIn(false); // every session has ended, this browser's too
-    showAlert(
-      statusRegion,
-      'Your password has been changed. You have been signed out everywhere; sign in with your new password. ',
-      link('/sign-in.html', 'Sign In'),
-    );
+    showAlert(statusRegion, DONE, link('/sign-in.html', 'Sign In'));
     statusRegion.focus();
     return;
   }

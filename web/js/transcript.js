@@ -149,9 +149,16 @@ function clearRange() {
   outsideTotalsHeading.hidden = true;
 }
 
-/** An activity's cell: its title, and for outside credit its provider, marked self-reported. */
+/** An activity's cell: its title, and for outside credit its provider, marked self-reported; an
+ * imported claim's marked "Imported from <portal>" (the API's words, row.source_label). */
 function titleCell(row) {
   const td = cell(row.title, 'Activity', 'table__title');
+  if (row.source_label) {
+    const badge = document.createElement('span');
+    badge.className = 'badge';
+    badge.textContent = row.source_label;
+    td.append(' ', badge);
+  }
   if (row.source === 'outside') {
     const provider = document.createElement('span');
     provider.className = 'muted';

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import json
 
-from cme.platform import aws, retry
+from cme.platform import aws, queues, retry
 from cme.platform.observability import logger
 from cme.platform.settings import get_settings
 
 
 def _queue_url() -> str:
-    queue = get_settings().certificate_queue
-    if queue.startswith("http"):
-        return queue
-    return str(aws.client("sqs").get_queue_url(QueueName=queue)["QueueUrl"])
+    return queues.url(get_settings().certificate_queue)
 
 
 def queue(learner_id: str, claim_id: str) -> bool:

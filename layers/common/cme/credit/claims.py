@@ -84,7 +84,20 @@ def out(claim: Claim) -> ClaimOut:
         revoked_at=claim.revoked_at.isoformat() if claim.revoked_at else None,
         revoked_by=claim.revoked_by_name,
         revoke_reason=claim.revoke_reason,
+        **source_of(claim),
     )
+
+
+def source_of(claim: Claim) -> dict[str, Any]:
+    """Where a claim came from, as replies show it: ``source`` "claim" (made here) or "imported"
+    (with ``source_name`` and ``source_label``, cme.rules.credit.imported_from)."""
+    if claim.source != "imported" or not claim.source_name:
+        return {"source": "claim"}
+    return {
+        "source": "imported",
+        "source_name": claim.source_name,
+        "source_label": credit.imported_from(claim.source_name),
+    }
 
 
 def _requested(data: ClaimIn) -> tuple[list[tuple[str, float]], bool]:

@@ -881,7 +881,10 @@ def _write_claims(batch: Batch, rows: list[Parsed]) -> None:
     todo = [p for p in rows if p.row not in batch.outcomes]
     if not todo:
         return
-    for outcome in import_claims.write(batch.context, [Row(p.row, p.values) for p in todo]):
+    raw = {row.row: row for row in batch.rows}
+    # ``write(ctx, [(the row as read, its parsed values)])``: the claims writer reads the rows'
+    # ImportKeys itself (a claim's key is written in the claim's own transaction)
+    for outcome in import_claims.write(batch.context, [(raw[p.row], p.values) for p in todo]):
         batch.outcomes[outcome.row] = outcome
 
 

@@ -36,7 +36,6 @@ each), and one conditional PutItem per reminder due.
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -47,7 +46,7 @@ from pynamodb.exceptions import PutError
 from cme.credit import claims
 from cme.identity import deliverability
 from cme.identity.sessions import token_hash
-from cme.platform import aws, clock, mail, pacing
+from cme.platform import clock, mail, pacing, queues
 from cme.platform.errors import BadToken, ServiceUnavailable, TooManyRequests
 from cme.platform.models import Activity, Attendance, Claim, EmailOwner, Learner, Reminder, get_many
 from cme.platform.observability import logger
@@ -163,13 +162,6 @@ def opted_out(recipients: list[Recipient]) -> set[str]:
 # ------------------------------------------------------------------ the queue
 
 
-def _queue_url() -> str:
-    queue = get_settings().transcript_queue
-    if queue.startswith("http"):
-        return queue
-    return str(aws.client("sqs").get_queue_url(QueueName=queue)["QueueUrl"])
-
-
 def _task(activity: Activity, recipient: Recipient, round_: str) -> dict[str, Any]:
     return {
         "kind": KIND,
@@ -183,12 +175,7 @@ def _task(activity: Activity, recipient: Recipient, round_: str) -> dict[str, An
 
 def _queue(tasks: list[dict[str, Any]]) -> None:
     """Queue ``tasks`` (up to 10: one SendMessageBatch); raise when any is refused."""
-    answer = aws.client("sqs").send_message_batch(
-        QueueUrl=_queue_url(),
-        Entries=[{"Id": str(n), "MessageBody": json.dumps(task)} for n, task in enumerate(tasks)],
-    )
-    if answer.get("Failed"):
-        raise RuntimeError(f"{len(answer['Failed'])} reminders not queued")
+    queues.send_batch(get_settings().transcript_queue, tasks)
 
 
 def _mark(activity_id: str, recipient: Recipient) -> bool:
@@ -356,24 +343,7 @@ def send(task: dict[str, Any]) -> bool:
 def idempotent_send(task: dict[str, Any], lambda_context: Any = None) -> bool:
     """``send`` at most once per (activity, recipient, round): an SQS redelivery of a sent
     reminder replays its record instead of emailing again (Powertools idempotency, 400 days)."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
-    persistence = DynamoDBPersistenceLayer(
-        table_name=get_settings().idempotency_table, boto3_client=aws.client("dynamodb")
-    )
-    config = IdempotencyConfig(
-        event_key_jmespath="[kind, activity_id, recipient, round]",
-        raise_on_no_idempotency_key=True,
-        expires_after_seconds=400 * 24 * 3600,
-    )
-    if lambda_context is not None:
-        config.register_lambda_context(lambda_context)
-    once = idempotent_function(data_keyword_argument="task", config=config, persistence_store=persistence)(send)
-    return bool(once(task=task))
+    return queues.at_most_once(send, task, "[kind, activity_id, recipient, round]", lambda_context)
 
 
 # ------------------------------------------------------------------ unsubscribe

@@ -211,8 +211,9 @@ def sign_in(email_text: str, password: str, client: str, device: str | None = No
     attempt = throttle.sign_in_attempt(email, client, devices.known(device, email), also=wanted)
     try:
         owner = attempt.also[0] if attempt.also else None
-        if not isinstance(owner, EmailOwner) or not (owner.primary or owner.verified):
-            raise EmailOwner.DoesNotExist  # no such email, or an unproven secondary one: not a login
+        if not isinstance(owner, EmailOwner) or not (owner.primary or owner.verified or emails.imported(owner)):
+            # no such email, or an unproven secondary one (not one the office imported): not a login
+            raise EmailOwner.DoesNotExist
         learner = Learner.get(owner.learner_id)
         stale = learner.devices_valid_after is not None and attempt.trusted
         if stale and devices.known(device, email, learner.devices_valid_after) is None:

@@ -10,7 +10,10 @@ all attendance recorded under it the learner's at once; nothing needs copying.
 Until it is verified an EmailOwner item is only a hold
 (docs/api.md "Email confirmation needs the account that asked for it"):
 Create Account with that address takes it over at once, and once it is ``verify_email_hours`` old anyone may take it
-(Create Account or adding it). Taking a hold is one transaction keyed on the EmailOwner item
+(Create Account or adding it). An address the office imported (``imported_from``: cme.credit.imports)
+is no hold, confirmed or not: it is the office's word that the address is that learner's, so it
+never lapses and nobody takes it over (Create Account answers as for any account: Forgot
+Password, whose reset confirms it). Taking a hold is one transaction keyed on the EmailOwner item
 (the lock): the new item is written only if the hold is still the very item read. When the
 hold was the primary email of its account, that account either goes on with one of its
 confirmed emails as primary, or, having no confirmed email at all (so no attendance and no
@@ -138,9 +141,14 @@ def current_owner(email: str) -> EmailOwner | None:
 
 
 def lapsed(owner: EmailOwner) -> bool:
-    """An unconfirmed address whose hold is over: anyone may take it."""
+    """An unconfirmed address whose hold is over: anyone may take it (never one the office imported)."""
     hours = get_settings().verify_email_hours
-    return not owner.verified and owner.added_at + timedelta(hours=hours) <= clock.now()
+    return not owner.verified and not imported(owner) and owner.added_at + timedelta(hours=hours) <= clock.now()
+
+
+def imported(owner: EmailOwner) -> bool:
+    """The office imported the address from the portal it left: the learner's, not a hold."""
+    return owner.imported_from is not None
 
 
 def issued_for(token: Token, owner: EmailOwner) -> bool:
@@ -203,7 +211,8 @@ class Takeover:
         if current is None:
             tx.save(owner, condition=EmailOwner.email.does_not_exist(), return_values=ALL_OLD)
             return
-        condition = same_item(current) & (EmailOwner.verified == False)  # noqa: E712
+        a_hold = (EmailOwner.verified == False) & EmailOwner.imported_from.does_not_exist()  # noqa: E712
+        condition = same_item(current) & a_hold
         tx.save(owner, condition=condition, return_values=ALL_OLD)
         if self.displaced is None:
             return
@@ -269,8 +278,9 @@ def take(
 
     The first attempt takes the address as free (one transaction, no read); when it is not,
     the cancelled transaction hands back the item that holds it (ALL_OLD), and the decision is
-    made on that exact item. Raises AddressTaken when the address is confirmed, already this
-    learner's, held, or was written after this request began (a racing request: it won).
+    made on that exact item. Raises AddressTaken when the address is confirmed, imported by the
+    office, already this learner's, held, or was written after this request began (a racing
+    request: it won).
     """
     current: EmailOwner | None = None
     for _ in range(TAKE_ATTEMPTS):
@@ -295,6 +305,7 @@ def take(
             found = EmailOwner.from_raw_data(first.raw_item) if first.raw_item else None
             if found is not None and (
                 found.verified
+                or imported(found)
                 or found.learner_id == owner.learner_id
                 or not (over_any_hold or lapsed(found))
                 or found.added_at >= owner.added_at
@@ -542,15 +553,21 @@ def remove(learner_id: str, email_text: str) -> None:
 
 def drop_others(learner_id: str, primary: str) -> list[str]:
     """Remove every email of the learner but ``primary`` (the owner moved in: cme.identity.recovery),
-    confirmed or not; returns them. Each goes with its entry in ``verified_emails``, exactly
-    (the item only while it is still the one read)."""
+    confirmed or not, and but those the office imported (its word, not the maker's); returns
+    them. Each goes with its entry in ``verified_emails``, exactly (the item only while it is
+    still the one read, and still not imported)."""
     removed = []
     for other in EmailOwner.by_learner.query(learner_id):
-        if other.learner_id != learner_id or other.email == primary:
+        if other.learner_id != learner_id or other.email == primary or imported(other):
             continue
 
         def build(tx: TransactWrite, other: EmailOwner = other) -> None:
-            tx.delete(other, condition=same_item(other) & (EmailOwner.primary == False))  # noqa: E712
+            tx.delete(
+                other,
+                condition=same_item(other)
+                & (EmailOwner.primary == False)  # noqa: E712
+                & EmailOwner.imported_from.does_not_exist(),
+            )
             tx.update(
                 Learner(learner_id),
                 actions=[Learner.verified_emails.delete({other.email}), Learner.updated_at.set(clock.now())],

@@ -202,12 +202,12 @@ def _read(ids: Iterable[str]) -> dict[str, Learner]:
 
 
 def _by_email(email: str) -> list[Learner]:
-    """The learner whose confirmed email this is (an unconfirmed one names nobody)."""
+    """The learner whose confirmed or imported email this is (a hold names nobody)."""
     try:
         owner = EmailOwner.get(email)
     except EmailOwner.DoesNotExist:
         return []
-    if not owner.verified:
+    if not (owner.verified or owner.imported_from is not None):
         return []
     return list(_read([owner.learner_id]).values())
 

@@ -31,8 +31,13 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
+    """Whether ``password`` is the one ``stored_hash`` was made from. An imported account's
+    UNSET verifies nothing, in the time a real verification takes (a wrong password's timing)."""
     from argon2.exceptions import InvalidHashError, VerificationError
 
+    if stored_hash == UNSET:
+        burn_verification_time(password)
+        return False
     try:
         return _hasher().verify(stored_hash, password)
     except (VerificationError, InvalidHashError):

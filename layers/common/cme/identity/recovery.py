@@ -5,7 +5,14 @@ A link goes to an address only when it is an account's confirmed email, or that 
 unconfirmed primary email (redeeming it then confirms the email: the click proves the
 mailbox). A reset spends every reset link of the learner issued before it: the reset's
 transaction sets ``password_changed_at`` on the learner item and holds each later reset to a
-link issued after it (exact: one item, no index)."""
+link issued after it (exact: one item, no index).
+
+An imported account (cme.credit.imports: ``password_hash`` UNSET) is reached the same way: a
+reset link to an email the office imported, or the office's invitation (cme.identity.invitations:
+a token of purpose ``invite``, valid 14 days, redeemed by the same route with the same single
+use). Either sets the password and confirms the email. Everything on such an account is the
+office's (nobody could sign in to it), so its owner moving in keeps the emails the office
+imported and the phone."""
 
 from __future__ import annotations
 
@@ -59,15 +66,14 @@ def request_reset(email_text: str, client: str) -> str:
     # a hold (an unproven secondary email) cannot take over the account
     real = False
     to, learner_id, first_name = mail.NOWHERE, NO_LEARNER, "there"
-    if owner is not None and learner is not None and (owner.verified or (owner.primary and learner.email == email)):
+    if owner is not None and learner is not None and may_reset(owner, learner):
         deliverability.refuse_if_marked(owner)  # 409: the link would never arrive
         real, to, learner_id, first_name = True, email, learner.learner_id, learner.first_name
     minutes = settings.password_reset_minutes
     raw, token = tokens.new_token(tokens.RESET_PASSWORD, learner_id, to, timedelta(minutes=minutes))
     token.save()
-    link = f"{settings.site_url.rstrip('/')}/reset-password.html?{urlencode({'token': raw})}"
     try:
-        mail.send(to, "reset_password", {"first_name": first_name, "link": link, "minutes": minutes})
+        mail.send(to, "reset_password", {"first_name": first_name, "link": reset_link(raw), "minutes": minutes})
     except ServiceUnavailable:
         token.delete()
         raise
@@ -76,14 +82,34 @@ def request_reset(email_text: str, client: str) -> str:
     return RESET_REQUESTED
 
 
+def may_reset(owner: EmailOwner, learner: Learner) -> bool:
+    """Whether a reset link may go to ``owner``'s address: an account's confirmed email, an email
+    the office imported (its word, not a hold), or the account's own unconfirmed primary."""
+    return owner.verified or emails.imported(owner) or (owner.primary and learner.email == owner.email)
+
+
+def reset_link(raw_token: str, welcome: bool = False) -> str:
+    """The page that sets a password with a reset link's token, or (``welcome``: the page words it
+    as a first password) an invitation's."""
+    query = {"token": raw_token, **({"welcome": "1"} if welcome else {})}
+    return f"{get_settings().site_url.rstrip('/')}/reset-password.html?{urlencode(query)}"
+
+
+def office_made(learner: Learner) -> bool:
+    """An account the office imported that nobody has signed in to yet (no password): all on it
+    is the office's."""
+    return learner.imported_from is not None and learner.password_hash == passwords.UNSET
+
+
 def _after_last_reset(token: Token, learner: Learner) -> bool:
     """Whether the reset link was issued after the learner's last password reset."""
     return learner.password_changed_at is None or learner.password_changed_at < token.created_at
 
 
 def _valid_reset(raw_token: str) -> tuple[Token, Learner, EmailOwner]:
-    """The reset link's token, learner and email item, or TOKEN_INVALID (used, expired, superseded)."""
-    token = tokens.redeemable(raw_token, tokens.RESET_PASSWORD)
+    """The reset link's (or an invitation's) token, learner and email item, or TOKEN_INVALID
+    (used, expired, superseded)."""
+    token = tokens.redeemable(raw_token, tokens.RESET_PASSWORD, tokens.INVITE)
     try:
         learner = Learner.get(token.learner_id, consistent_read=True)
         owner = EmailOwner.get(token.email, consistent_read=True)
@@ -118,9 +144,13 @@ def reset_password(raw_token: str, password: str, client: tuple[str, str] = ("",
         Learner.verified_emails.add({owner.email}),  # the link reached this mailbox: it is proven
     ]
     moves_in = owner.primary and not emails.owner_proven(learner)
+    # the office imported the account and nobody signed in to it since: its phone is the office's
+    by_office = office_made(learner)
     if owner.primary:
         actions.append(Learner.email_verified.set(True))
-    if moves_in:  # the owner moves in: whatever the maker set up stops working (owner_moved_in)
+    if moves_in:  # devices (none can be known) and sessions (none) of whoever set it up stop working
+        actions.append(Learner.devices_valid_after.set(now))
+    if moves_in and not by_office:  # the owner moves in: whatever the maker set up stops working (owner_moved_in)
         actions += [
             Learner.phone_e164.remove(),
             # a phone the maker confirmed stops identifying texts too (cme.identity.phones)
@@ -129,9 +159,11 @@ def reset_password(raw_token: str, password: str, client: tuple[str, str] = ("",
             Learner.phone_code_to.remove(),
             Learner.phone_code_expires.remove(),
             Learner.phone_code_tries.remove(),
-            Learner.devices_valid_after.set(now),
             Learner.notices.add({accounts.OWNER_MOVED_IN}),
         ]
+    # the account as read: an invitation's or reset's token for an account still unset sets its
+    # first password only while it is unset (a racing first reset wins alone)
+    unchanged = Learner.password_hash == passwords.UNSET if by_office else Learner.learner_id.exists()
 
     def build(tx: TransactWrite) -> None:
         tokens.spend(tx, token)
@@ -139,6 +171,7 @@ def reset_password(raw_token: str, password: str, client: tuple[str, str] = ("",
             learner,
             actions=actions,
             condition=Learner.learner_id.exists()
+            & unchanged
             & (Learner.password_changed_at.does_not_exist() | (Learner.password_changed_at < token.created_at)),
         )
         tx.update(
@@ -155,7 +188,7 @@ def reset_password(raw_token: str, password: str, client: tuple[str, str] = ("",
         raise tokens.invalid() from exc
     ended = sessions.revoke_all(learner.learner_id)
     if moves_in:
-        owner_moved_in(learner, ended, now, client)
+        owner_moved_in(learner, ended, now, client, phone_kept=by_office)
     throttle.clear_sign_in_failures({learner.email, *learner.verified_emails})  # sign in at once, from anywhere
     logger.info("password reset", extra={"learner_id": learner.learner_id, "sessions_ended": ended})
     # every confirmed email is told, the one the link just proved too; when the owner moved in,
@@ -163,12 +196,14 @@ def reset_password(raw_token: str, password: str, client: tuple[str, str] = ("",
     password_change.notify_changed(learner, now, also=[owner.email], only=moves_in)
 
 
-def owner_moved_in(learner: Learner, sessions_ended: int, at: datetime, client: tuple[str, str]) -> None:
+def owner_moved_in(
+    learner: Learner, sessions_ended: int, at: datetime, client: tuple[str, str], phone_kept: bool = False
+) -> None:
     """After a reset confirmed the primary email
     (docs/api.md "An account made before its owner"): drop every other email (whoever set the
-    account up added them), audited with the phone and the sessions the reset ended. The phone
-    and device cookies went in the reset's transaction (``phone_e164`` removed,
-    ``devices_valid_after``)."""
+    account up added them; not those the office imported), audited with the phone and the
+    sessions the reset ended. The phone and device cookies went in the reset's transaction
+    (``phone_e164`` removed unless ``phone_kept``: an account the office made; ``devices_valid_after``)."""
     removed = emails.drop_others(learner.learner_id, learner.email)
     record = audit.entry(
         learner.learner_id,
@@ -176,7 +211,7 @@ def owner_moved_in(learner: Learner, sessions_ended: int, at: datetime, client: 
         learner.learner_id,
         {
             "emails_removed": removed,
-            "phone_removed": bool(learner.phone_e164),
+            "phone_removed": bool(learner.phone_e164) and not phone_kept,
             "sessions_ended": sessions_ended,
             "device_cookies_before": at.isoformat(),
         },

@@ -1,4 +1,5 @@
-"""One-time tokens (email verification, password reset): random, hashed at rest, expiring."""
+"""One-time tokens (email verification, password reset, an imported learner's invitation):
+random, hashed at rest, expiring."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from cme.platform.models import Token
 
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"
+#: an imported learner's invitation to set a password (cme.identity.invitations): redeemed by the
+#: reset route as a reset link is, valid 14 days
+INVITE = "invite"
 
 
 def new_token(purpose: str, learner_id: str, email: str, lifetime: timedelta) -> tuple[str, Token]:
@@ -35,8 +39,8 @@ def invalid() -> BadToken:
     return BadToken("TOKEN_INVALID", "This link is not valid any more: it was already used, or it expired.")
 
 
-def redeemable(raw: str, purpose: str) -> Token:
-    """The unused, unexpired token of ``purpose``; TOKEN_INVALID otherwise.
+def redeemable(raw: str, purpose: str, *also: str) -> Token:
+    """The unused, unexpired token of ``purpose`` (or one of ``also``); TOKEN_INVALID otherwise.
 
     Spending it is the caller's: put ``spend(token)`` in the same transaction as the change
     the token allows, so a token is used exactly once even when two requests race.
@@ -47,7 +51,7 @@ def redeemable(raw: str, purpose: str) -> Token:
         item = Token.get(token_hash(raw), consistent_read=True)
     except Token.DoesNotExist:
         raise invalid() from None
-    if item.purpose != purpose or item.used_at is not None or item.expires_at <= clock.now():
+    if item.purpose not in (purpose, *also) or item.used_at is not None or item.expires_at <= clock.now():
         raise invalid()
     return item
 

@@ -104,7 +104,7 @@ def _find_claim(learner_id: str, claim_id: str, consistent: bool = False) -> Cla
     raise NotFound("NOT_FOUND", "There is no such claim on your account.")
 
 
-def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> bytes:
+def _render(claim: Claim, learner: Learner, activity: Activity, code: str, original_number: str | None = None) -> bytes:
     from cme.records.pdf import signature
     from cme.records.pdf.certificate import CertificateData, render  # fpdf2 only where a PDF is made
 
@@ -137,6 +137,8 @@ def _render(claim: Claim, learner: Learner, activity: Activity, code: str) -> by
             code=code,
             verify_url=verify_url(code),
             issued_on=clock.local_date(clock.now()),
+            imported_from=claim.source_name if claim.source == "imported" else None,
+            original_number=original_number,
         )
     )
 
@@ -145,12 +147,16 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _store(claim: Claim, learner: Learner, activity: Activity, code: str) -> tuple[str, str | None]:
-    """Render the PDF and keep it; returns the S3 key and version."""
+def _store(
+    claim: Claim, learner: Learner, activity: Activity, code: str, original_number: str | None = None
+) -> tuple[str, str | None]:
+    """Render the PDF and keep it; returns the S3 key and version. An imported claim's is ours
+    too: the normal certificate, saying where the claim came from and the number the old portal
+    printed (``original_number``), verifying under its namespaced code."""
     key = f"certificates/{claim.learner_id}/{claim.claim_id}.pdf"
     version = documents.store(
         key,
-        _render(claim, learner, activity, code),
+        _render(claim, learner, activity, code, original_number),
         "application/pdf",
         what="certificate",
         doing="prepare your certificate",
@@ -162,7 +168,7 @@ def _store(claim: Claim, learner: Learner, activity: Activity, code: str) -> tup
 
 def _first_pdf(claim: Claim, learner: Learner, activity: Activity, certificate: Certificate) -> Certificate:
     """The claim's certificate, recorded at claim time, gets its PDF (once)."""
-    key, version = _store(claim, learner, activity, certificate.certificate_code)
+    key, version = _store(claim, learner, activity, certificate.certificate_code, certificate.original_number)
     version_action = Certificate.s3_version.set(version) if version else Certificate.s3_version.remove()
     retry.call(
         lambda: certificate.update(
@@ -266,6 +272,11 @@ def _replaced_on(certificate: Certificate) -> date:
     return clock.local_date(when or certificate.issued_at)
 
 
+#: the longest code verification looks up: ours are 12 (CERTIFICATE_CODE_LENGTH; older ones up to
+#: 20); an imported certificate's is the old portal's number namespaced by its name (cme.rules.imports)
+MAX_CODE_LENGTH = 64
+
+
 def verify(code_text: str, client: str) -> dict[str, Any]:
     """Public facts of a certificate (no email, no phone); 404 for an unknown code.
 
@@ -275,7 +286,7 @@ def verify(code_text: str, client: str) -> dict[str, Any]:
     throttle.hit(throttle.Scope("verify:client", client, get_settings().verify_per_client))
     code = activities.normalize_code(code_text)
     try:
-        certificate = Certificate.get(code) if 6 <= len(code) <= 20 else None
+        certificate = Certificate.get(code) if 6 <= len(code) <= MAX_CODE_LENGTH else None
     except Certificate.DoesNotExist:
         certificate = None
     if certificate is None:
@@ -299,6 +310,8 @@ def verify(code_text: str, client: str) -> dict[str, Any]:
         "issued_at": certificate.issued_at.isoformat(),
         "superseded": certificate.superseded_by is not None,
         "superseded_by": certificate.superseded_by,
+        "imported_from": certificate.source_name,
+        "original_number": certificate.original_number,
     }
 
 

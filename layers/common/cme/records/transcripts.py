@@ -13,7 +13,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from cme.identity import deliverability, sessions
-from cme.platform import aws, clock, documents, mail, pacing, retry, throttle
+from cme.platform import aws, clock, documents, mail, pacing, queues, retry, throttle
 from cme.platform.errors import InvalidInput
 from cme.platform.models import Claim, Learner
 from cme.platform.models.tables import OutsideCredit
@@ -38,8 +38,14 @@ class Entry:
     label: str  # the credit type's wording (cme.rules.credit.label)
     certificate_code: str | None
     claimed_at: datetime | None
-    source: str = "claim"  # "claim", or "outside" (self-reported credit earned elsewhere)
+    source: str = "claim"  # "claim", "outside" (self-reported credit earned elsewhere) or "imported"
     provider: str = ""  # an outside entry's provider, as the learner gave it
+    source_name: str = ""  # an imported entry's portal (docs/domain.md "Imported history")
+
+    @property
+    def source_label(self) -> str:
+        """ "Imported from <portal>" for an imported entry (cme.rules.credit.imported_from), else ""."""
+        return credit.imported_from(self.source_name) if self.source == "imported" else ""
 
     @property
     def self_reported(self) -> bool:
@@ -119,9 +125,17 @@ def rows_of(claim: Claim) -> list[Entry]:
             credit.label(line.credit_type),
             claim.certificate_code,
             claim.claimed_at,
+            **_imported(claim),
         )
         for line in credit.claim_lines(claim)
     ]
+
+
+def _imported(claim: Claim) -> dict[str, str]:
+    """An imported claim's rows say so (the claim's source and portal)."""
+    if claim.source == "imported" and claim.source_name:
+        return {"source": "imported", "source_name": claim.source_name}
+    return {}
 
 
 def outside_row(item: OutsideCredit) -> Entry:
@@ -190,7 +204,7 @@ def render_pdf(transcript: Transcript) -> bytes:
             npi=learner.npi,
             period=span(transcript.start, transcript.end),
             issued_on=clock.office_today(),
-            rows=[Row(row.day, row.title, row.label, row.credits) for row in transcript.rows],
+            rows=[Row(row.day, _titled(row), row.label, row.credits) for row in transcript.rows],
             totals=transcript.totals,
             outside_rows=[
                 Row(row.day, f"{row.title} ({row.provider})", row.label, row.credits) for row in transcript.outside
@@ -200,9 +214,14 @@ def render_pdf(transcript: Transcript) -> bytes:
     )
 
 
+def _titled(row: Entry) -> str:
+    """The title as the PDF prints it: an imported row's says where it came from."""
+    return f"{row.title} ({row.source_label})" if row.source_label else row.title
+
+
 CSV_HEADER = ["date", "activity", "credit_type", "credits", "claimed_at", "certificate_code", "source", "provider"]
 #: the CSV's source column: credit claimed here ("claim", the JSON's word), or outside credit the learner reported
-CSV_SOURCE = {"claim": "claim", "outside": "self-reported"}
+CSV_SOURCE = {"claim": "claim", "outside": "self-reported"}  # an imported row: its source_label
 
 
 def render_csv(transcript: Transcript) -> str:
@@ -215,7 +234,7 @@ def render_csv(transcript: Transcript) -> str:
             row.credits,
             row.claimed_at.date().isoformat() if row.claimed_at else "",
             row.certificate_code or "",
-            CSV_SOURCE[row.source],
+            row.source_label or CSV_SOURCE[row.source],
             row.provider,
         ]
         for row in transcript.all_rows
@@ -248,6 +267,8 @@ def as_data(learner_id: str, start: date | None, end: date | None) -> Transcript
                     "source": row.source,
                     "self_reported": row.self_reported,
                     "provider": row.provider or None,
+                    "source_name": row.source_name or None,
+                    "source_label": row.source_label or None,
                 }
                 for row in transcript.all_rows
             ],
@@ -290,10 +311,7 @@ def download_link(learner_id: str, fmt: str, start: date | None, end: date | Non
 
 
 def _queue_url() -> str:
-    queue = get_settings().transcript_queue
-    if queue.startswith("http"):
-        return queue
-    return str(aws.client("sqs").get_queue_url(QueueName=queue)["QueueUrl"])
+    return queues.url(get_settings().transcript_queue)
 
 
 def fan_out(today: date) -> int:

@@ -1093,6 +1093,12 @@ def joint_accreditation_statement(provider: str) -> str:
 # ------------------------------------------------------------------ names, codes, dates
 
 
+def imported_from(source_name: str) -> str:
+    """The one wording of an imported claim (docs/domain.md "Imported history"), wherever it shows
+    (transcripts, claims, certificates): "Imported from CloudCME"."""
+    return f"Imported from {source_name}"
+
+
 def name_with_degree(first: str, last: str, degree: str) -> str:
     """The name as a certificate prints it (and verification shows it): "Ana Ruiz, MD"; no degree for Other."""
     return with_degree(f"{first} {last}", degree)

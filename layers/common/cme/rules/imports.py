@@ -106,8 +106,9 @@ PREVIEW_ROWS = 10
 # 100 KB of numbers in an item DynamoDB holds up to 400 KB (and each UpdateItem costs its size).
 ROWS_PER_BATCH = 100
 
-#: every problem code a row (or the mapping, row 0) can have, and its words for the office; each
-#: is listed in docs/api.md "Imports" (row problems are no HTTP answer: not in cme.platform.errors.CODES)
+#: every problem code a row (or the mapping, row 0) can have here, and its words for the office;
+#: each is registered in cme.platform.errors.CODES as 422 (infra/tools/error_sites.py reads
+#: ``Problem(...)``) and its words are listed in docs/api.md "Imports"
 PROBLEMS: dict[str, str] = {
     "IMPORT_VALUE_MISSING": "This row has no value in a column that needs one.",
     "IMPORT_EMAIL_INVALID": "This is not a valid email address.",

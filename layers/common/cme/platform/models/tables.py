@@ -529,6 +529,9 @@ class Claim(BaseModel):
     # source's name as the office typed it ("Imported from <source_name>" on every transcript)
     source = UnicodeAttribute(null=True)
     source_name = UnicodeAttribute(null=True)
+    # an imported claim's credit types (cme.credit.import_claims): a later row of the same learner
+    # and activity adds its line only if its type is not here yet (the update's condition)
+    import_types = UnicodeSetAttribute(null=True)
 
     by_activity = ClaimsByActivity()
     by_report = ClaimsByReport()
@@ -826,6 +829,27 @@ class ImportProblem(BaseModel):
     code = UnicodeAttribute()
     message = UnicodeAttribute()
     run = UnicodeAttribute(default="check")  # "check" (the dry run) | "commit"
+
+
+#: ``sk`` prefix of an import's invitation marker (ImportInvite): INVITE_PREFIX + the learner's id
+INVITE_PREFIX = "invite#"
+
+
+class ImportInvite(BaseModel):
+    """One learner an import invited to set a password (cme.identity.invitations): ``pk`` the
+    import's id, ``sk`` INVITE_PREFIX + the learner's id. Put only if absent before the invitation
+    is queued, so repeating the office's Invite queues nobody twice; deleted again when the queue
+    refused the message (the next Invite tries that learner again)."""
+
+    table_setting = "imports_table"
+
+    class Meta:
+        table_name = ""
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    learner_id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
 
 
 class ImportKey(BaseModel):

@@ -31,3 +31,7 @@ class VerifyReply(BaseModel):
     issued_at: str
     superseded: bool
     superseded_by: str | None = None
+    # an imported certificate (docs/domain.md "Imported history"): the portal that issued it, and
+    # the number it printed (the code is that number namespaced by the portal's name)
+    imported_from: str | None = None
+    original_number: str | None = None

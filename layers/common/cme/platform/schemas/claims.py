@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, StringConstraints
 
@@ -85,6 +85,11 @@ class ClaimOut(BaseModel):
     revoked_at: str | None = None
     revoked_by: str | None = None  # the coordinator's name and email
     revoke_reason: str | None = None
+    # "imported": brought from the portal the office left (docs/domain.md "Imported history"), with
+    # that portal's name and the one wording every view shows ("Imported from CloudCME")
+    source: Literal["claim", "imported"] = "claim"
+    source_name: str | None = None
+    source_label: str | None = None
 
 
 class ClaimReply(BaseModel):

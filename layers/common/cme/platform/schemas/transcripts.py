@@ -27,9 +27,12 @@ class TranscriptRow(BaseModel):
     credits: float
     label: str  # the credit type's wording (cme.rules.credit)
     certificate_code: str | None = None
-    source: Literal["claim", "outside"] = "claim"
+    source: Literal["claim", "outside", "imported"] = "claim"
     self_reported: bool = False  # outside credit the learner reported (source "outside")
     provider: str | None = None  # an outside row's provider
+    # an imported row (source "imported"): the portal it came from, and "Imported from <it>"
+    source_name: str | None = None
+    source_label: str | None = None
 
 
 class TranscriptTotal(BaseModel):

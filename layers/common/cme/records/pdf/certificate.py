@@ -55,6 +55,20 @@ class CertificateData:
     # date of participation (the claim's completion date)
     nabp_eprofile_id: str | None = None
     participated_on: date | None = None
+    # an imported claim's (docs/domain.md "Imported history"): the portal it came from and the
+    # number that portal printed; the certificate verifies under ``code``, that number namespaced
+    imported_from: str | None = None
+    original_number: str | None = None
+
+
+def imported_note(data: CertificateData) -> str | None:
+    """ "Imported from CloudCME · Original certificate number: 2019-0451" (None: not imported)."""
+    if not data.imported_from:
+        return None
+    parts = [credit.imported_from(data.imported_from)]
+    if data.original_number:
+        parts.append(f"Original certificate number: {data.original_number}")
+    return RECORD_SEPARATOR.join(parts)
 
 
 def lines(data: CertificateData) -> tuple[credit.Line, ...]:
@@ -301,6 +315,11 @@ def build(data: CertificateData, unicode: bool = True) -> fonts.Document:  # noq
     pdf.set_text_color(*INK)
     _signature(pdf, data, family, left + 5, base)
 
+    note = imported_note(data)
+    if note:
+        pdf.set_xy(left + 75, base - 12)
+        pdf.set_font(family, "", 8)
+        pdf.cell(120, 5, note, align="C")
     pdf.set_xy(left + 95, base - 6)
     pdf.set_font(family, "", 9)
     pdf.cell(80, 5, f"Date of issue: {data.issued_on:%B %-d, %Y}", align="C")
