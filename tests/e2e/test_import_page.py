@@ -9,7 +9,6 @@ the imported claim on their transcript, marked with the portal it came from."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
 import time
 import uuid
@@ -29,12 +28,6 @@ pytestmark = pytest.mark.e2e
 
 PASSWORD = "imported history lantern"
 JOB = 60_000  # ms: the reader and the worker run through the local stack's queue
-# Parts of the import that other helpers build: until they are merged, the tests that need them
-# are expected to fail (strict: once merged they must pass). The invitation's token and email
-# are helper identity's module: Invite is answered (the learners counted and queued) meanwhile.
-INVITATIONS = importlib.util.find_spec("cme.identity.invitations")
-# the claims writer (and "Imported from" on the transcript) are helper claims'
-IMPORT_CLAIMS = importlib.util.find_spec("cme.credit.import_claims")
 
 
 def axe_violations(page: Any) -> list[str]:
@@ -196,11 +189,6 @@ def test_an_office_moves_in_through_the_import_page(page: Any, base_url: str, pr
     problems.assert_none("on the import page")
 
 
-@pytest.mark.xfail(
-    INVITATIONS is None,
-    reason="cme.identity.invitations (helper identity) is not merged: no invitation can be sent yet",
-    strict=True,
-)
 def test_invite_emails_the_learners_the_import_created(page: Any, base_url: str, tmp_path: Path) -> None:
     tag = uuid.uuid4().hex[:6]
     known = unique_email("invite-known")
@@ -216,11 +204,6 @@ def test_invite_emails_the_learners_the_import_created(page: Any, base_url: str,
     assert len(mails_to(page, known)) == to_known  # a matched learner has a password: no invitation
 
 
-@pytest.mark.xfail(
-    IMPORT_CLAIMS is None,
-    reason="cme.credit.import_claims (helper claims) is not merged: a claims row cannot be written yet",
-    strict=True,
-)
 def test_imported_claims_reach_the_transcript(page: Any, base_url: str, problems: Any, tmp_path: Path) -> None:
     tag = uuid.uuid4().hex[:6]
     source = f"Claims {tag}"
@@ -248,6 +231,7 @@ def test_imported_claims_reach_the_transcript(page: Any, base_url: str, problems
     expect(page).to_have_url(re.compile(r"/index\.html$"))
     journeys.sign_in(page, known, PASSWORD)
     page.goto("/transcript.html")
+    page.get_by_label("All time").check()  # completed in 2019: before the default period
     expect(page.get_by_text(f"Grand Rounds {tag}").first).to_be_visible()
     expect(page.get_by_text(f"Imported from {source}").first).to_be_visible()
     problems.assert_none("on the transcript")
