@@ -306,3 +306,23 @@ def test_the_import_page_keyboard_only_at_390_px(page: Any, tmp_path: Path) -> N
     expect(page.get_by_role("alert")).to_contain_text("This import is")
     expect(page.get_by_role("heading", name="Imported", exact=True)).to_be_visible(timeout=JOB)
     expect(page.get_by_role("button", name="Import these rows")).to_be_hidden()
+
+
+def test_more_problems_pages_through_them(page: Any, tmp_path: Path) -> None:
+    """The dry run shows its problems 100 at a time; More problems adds the next page."""
+    tag = uuid.uuid4().hex[:6]
+    rows = [["source_id", "email", "first_name", "last_name"]]
+    rows += [[f"P{tag}-{n}", f"not an address {n}", "Bad", "Row"] for n in range(105)]
+    path = write_csv(tmp_path / "bad.csv", rows)
+    journeys.sign_in(page, COORDINATOR, DEMO_PASSWORD)
+    upload(page, "learners", f"Paged {tag}", path)  # our own headers: matched already
+    check(page)
+    expect(count(page, "Problems")).to_have_text("105")
+    table = page.locator("#problems-table tbody tr")
+    expect(table).to_have_count(100)
+    expect(table.first.locator("td").first).to_have_text("2")
+    page.get_by_role("button", name="More problems").click()
+    expect(table).to_have_count(105)
+    expect(table.last.locator("td").first).to_have_text("106")
+    expect(page.get_by_role("button", name="More problems")).to_be_hidden()
+    expect(table.nth(100).locator("td").first).to_be_focused()  # the first row added
