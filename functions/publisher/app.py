@@ -7,13 +7,13 @@ functions/catalogue's."""
 
 from __future__ import annotations
 
-from routes import activities, attendance, learners, office, reminders, reports
+from routes import activities, attendance, imports, learners, office, reminders, reports
 
 from cme.runtime import snapstart
 from cme.runtime.resolver import lambda_entry, make_resolver
 
 app = make_resolver()
-AREAS = (activities, attendance, reports, learners, office, reminders)
+AREAS = (activities, attendance, reports, learners, office, reminders, imports)
 for area in AREAS:
     app.include_router(area.router)
 

@@ -288,6 +288,55 @@ declare namespace Api {
     mean?: number | null;
     texts?: string[];
   };
+  type ImportCreatedReply = {
+    import: ImportOut;
+    upload: UploadForm;
+  };
+  type ImportIn = {
+    kind: "learners" | "activities" | "attendance" | "claims";
+    filename: string;
+    source_name: string;
+    report_to_boards?: boolean;
+  };
+  type ImportOut = {
+    import_id: string;
+    kind: "learners" | "activities" | "attendance" | "claims";
+    filename: string;
+    source_name: string;
+    report_to_boards: boolean;
+    status: "awaiting_upload" | "uploaded" | "checking" | "checked" | "importing" | "done" | "failed";
+    columns?: string[];
+    preview?: Record<string, string>[];
+    suggested_mapping?: Record<string, string>;
+    mapping?: Record<string, string>;
+    rows?: number | null;
+    done?: number;
+    created?: number;
+    matched?: number;
+    skipped?: number;
+    problem_count?: number;
+    problems?: ImportProblemOut[];
+    next_problems_cursor?: string | null;
+    failure?: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  type ImportProblemOut = {
+    row: number;
+    field: string;
+    code: string;
+    message: string;
+  };
+  type ImportReply = {
+    import: ImportOut;
+  };
+  type ImportsReply = {
+    imports: ImportOut[];
+    next_cursor?: string | null;
+  };
+  type InvitesQueuedReply = {
+    queued: number;
+  };
   type LateApproveIn = {
     days?: number;
   };
@@ -382,6 +431,9 @@ declare namespace Api {
   };
   type LookupReply = {
     matches: MaskedEmail[];
+  };
+  type MappingIn = {
+    mapping?: Record<string, string>;
   };
   type MaskedEmail = {
     masked_email: string;

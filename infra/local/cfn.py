@@ -207,6 +207,20 @@ def ttl_attributes() -> dict[str, str]:
     }
 
 
+def queue_consumers() -> dict[str, list[str]]:
+    """SQS queues by name: the functions (logical ids) whose ``SQS`` events read them."""
+    out: dict[str, list[str]] = {}
+    for name, res in resources("AWS::Serverless::Function").items():
+        for event in (res["Properties"].get("Events") or {}).values():
+            if event["Type"] != "SQS":
+                continue
+            queue = event["Properties"]["Queue"]
+            target = queue.get("Fn::GetAtt") if isinstance(queue, dict) else None
+            if isinstance(target, list) and target:
+                out.setdefault(physical_name(str(target[0])), []).append(name)
+    return out
+
+
 def queues() -> dict[str, dict[str, Any]]:
     """SQS queues by name: their attributes, dead-letter targets resolved to queue names."""
     out = {}

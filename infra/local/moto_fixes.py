@@ -6,12 +6,14 @@ moto (5.2) backs up a table before a transaction by deep-copying it once *per it
 transaction that names it: a roster import's transaction of 50 attendance rows and 50
 EmailAttendance updates copies the whole attendance table 100 times. On a table of a few
 thousand rows that is minutes per import and, with the copies' reference cycles waiting for the
-garbage collector, gigabytes of memory (`make bench` was killed by the OOM killer). DynamoDB
-itself has no such cost.
+garbage collector, gigabytes of memory (`make bench` was killed by the OOM killer). Even one
+copy per table and transaction makes an import of one transaction per row quadratic (1,000
+learners: 220 s). DynamoDB itself has no such cost.
 
-``install`` makes each transaction copy each table once (the first copy, taken before any of
-its writes, is the one moto restores on a cancellation, exactly as before). The copies are kept
-per thread and per transaction, so concurrent in-process transactions never share one. It is
+``install`` makes a transaction copy no table: it keeps a copy of each item the transaction
+names (or that it was absent), taken before any of its writes, and puts those back when moto
+cancels the transaction, which is what restoring the tables did. The flag that stops the
+copies is per thread, so concurrent in-process transactions never share one. It is
 called wherever moto is started for the portal (``infra.local.provision``), and changes nothing
 when moto is not installed (a deployment's tools, DynamoDB Local).
 
@@ -48,28 +50,70 @@ def install() -> None:
         real_deepcopy = copy.deepcopy
 
         def deepcopy(obj: Any, memo: dict[int, Any] | None = None) -> Any:
-            taken: dict[int, Any] | None = getattr(_state, "tables", None)
-            if taken is None or not isinstance(obj, Table):
-                return real_deepcopy(obj, memo)
-            if id(obj) not in taken:
-                taken[id(obj)] = real_deepcopy(obj, memo)
-            return taken[id(obj)]
+            if getattr(_state, "in_transaction", False) and isinstance(obj, Table):
+                return obj  # no copy: the items the transaction names are kept instead (below)
+            return real_deepcopy(obj, memo)
 
         # moto.dynamodb.models reads ``copy.deepcopy`` through its module global ``copy``
         models.copy = types.SimpleNamespace(**{**vars(copy), "deepcopy": deepcopy})  # type: ignore[assignment]
         original = models.DynamoDBBackend.transact_write_items
 
         def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-            _state.tables = {}
+            saved = _items_before(self, transact_items, real_deepcopy)
+            _state.in_transaction = True
             try:
                 original(self, transact_items)
+            except BaseException:
+                _restore(saved)  # moto "restores" the tables it did not copy: the items are put back here
+                raise
             finally:
-                _state.tables = None
+                _state.in_transaction = False
 
         transact_write_items.copies_each_table_once = True  # type: ignore[attr-defined]
         models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     _dynamodb_answers()
     _ses_configuration_sets()
+
+
+def _items_before(backend: Any, transact_items: list[dict[str, Any]], deep: Any) -> list[tuple[Any, Any, Any, Any]]:
+    """(table, hash key, range key or None, a copy of the stored item or None) for each item a
+    transaction names, before it runs."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    saved = []
+    for entry in transact_items:
+        _, op = next(iter(entry.items()))
+        table = backend.tables.get(op.get("TableName"))
+        attrs = op.get("Key") or op.get("Item") or {}
+        if table is None or table.hash_key_attr not in attrs:
+            continue
+        hash_value = DynamoType(attrs[table.hash_key_attr])
+        range_attr = table.range_key_attr
+        range_value = DynamoType(attrs[range_attr]) if range_attr and range_attr in attrs else None
+        if range_value is None:
+            stored = table.items.get(hash_value)
+        else:
+            stored = table.items.get(hash_value, {}).get(range_value)
+        saved.append((table, hash_value, range_value, deep(stored)))
+    return saved
+
+
+def _restore(saved: list[tuple[Any, Any, Any, Any]]) -> None:
+    for table, hash_value, range_value, item in reversed(saved):
+        if range_value is None:
+            if item is None:
+                table.items.pop(hash_value, None)
+            else:
+                table.items[hash_value] = item
+            continue
+        if item is None:
+            group = table.items.get(hash_value)
+            if group is not None:
+                group.pop(range_value, None)
+                if not group:
+                    table.items.pop(hash_value, None)
+        else:
+            table.items[hash_value][range_value] = item
 
 
 # The answers that hold only items, keys, numbers and capacity: no timestamps, no shapes to apply.

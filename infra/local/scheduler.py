@@ -71,20 +71,31 @@ def run_transcript_mailer(
 
 
 def _drain(
-    invoke: Invoke, region: str, queue_name: str, max_rounds: int, handler: str = "worker_handler"
+    invoke: Invoke,
+    region: str,
+    queue_name: str,
+    max_rounds: int,
+    handler: str = "worker_handler",
+    function: str | None = None,
+    batch_size: int = 10,
 ) -> tuple[int, int, int]:
-    """A queue drained into the function whose handler is ``handler``, as Lambda's SQS poller
-    does: (processed, failed, dead_lettered)."""
+    """A queue drained into the function (of those whose SQS event reads it) whose handler is
+    ``handler``, or into the function of logical id ``function``, as Lambda's SQS poller does,
+    ``batch_size`` messages at a time (the event source's BatchSize): (processed, failed,
+    dead_lettered)."""
     sqs = boto3.client("sqs", region_name=region)
     url = sqs.get_queue_url(QueueName=queue_name.rstrip("/").rsplit("/", 1)[-1])["QueueUrl"]  # a name or URL
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    worker = _function(handler)
+    consumers = cfn.queue_consumers().get(url.rsplit("/", 1)[-1], [])
+    by_handler = [name for name in consumers if cfn.functions()[name].attribute == handler]
+    # the function whose SQS event reads this queue (two functions may share a handler's name)
+    worker = function or (by_handler[0] if len(by_handler) == 1 else _function(handler))
     redrive = cfn.queues().get(url.rsplit("/", 1)[-1], {}).get("RedrivePolicy") or {}
     last_receive = int(redrive.get("maxReceiveCount", 0)) or None
     done = failed = dead = 0
     for _ in range(max_rounds):
         batch = sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, AttributeNames=["All"]
+            QueueUrl=url, MaxNumberOfMessages=batch_size, VisibilityTimeout=0, AttributeNames=["All"]
         ).get("Messages", [])
         if not batch:
             break
@@ -137,6 +148,22 @@ def run_certificate_mail(invoke: Invoke, region: str, queue_name: str, max_round
     source): {processed, failed, dead_lettered}."""
     done, failed, dead = _drain(invoke, region, queue_name, max_rounds, handler="mail_handler")
     return {"processed": done, "failed": failed, "dead_lettered": dead}
+
+
+def run_imports(invoke: Invoke, region: str, max_rounds: int = 100_000) -> dict[str, Any]:
+    """An import's queued work done now (ImportReaderFunction's and ImportWorkerFunction's SQS
+    event sources): the reader's queue drained (one message at a time), then the batch queue
+    (10 at a time): {read, batches, failed, dead_lettered}. Each drain stops when its queue is empty."""
+    from cme.platform.settings import get_settings
+
+    settings = get_settings()
+    read, read_failed, read_dead = _drain(
+        invoke, region, settings.import_queue, max_rounds, function="ImportReaderFunction", batch_size=1
+    )
+    done, failed, dead = _drain(
+        invoke, region, settings.import_batch_queue, max_rounds, function="ImportWorkerFunction"
+    )
+    return {"read": read, "batches": done, "failed": failed + read_failed, "dead_lettered": dead + read_dead}
 
 
 def dead_letters(region: str, queue_name: str) -> list[dict[str, Any]]:

@@ -74,6 +74,9 @@ def _json_body(request: Request) -> Any:
         return None
 
 
+IMPORT_STEP = re.compile(r"^/api/admin/imports/[^/]+/(check|commit|invite)$")
+
+
 class LocalStack:
     def __init__(self, port: int) -> None:
         self.port = port
@@ -82,6 +85,7 @@ class LocalStack:
         self.headers = security_headers()
         self.pinned: SetClock | None = None  # the clock POST /_local/clock stopped, if any
         self.mail_lock = threading.Lock()  # one drain of the certificate queue at a time
+        self.import_lock = threading.Lock()  # one drain of the import queues at a time
 
     def start_aws(self) -> None:
         """Point every AWS client at moto (started here) or at the endpoint already given."""
@@ -179,7 +183,23 @@ class LocalStack:
                 response.headers.setdefault(key, value)
         if request.method == "POST" and reply.status == 201 and (path or request.path) == "/api/me/claims":
             self.send_certificate_mail()  # what the SQS event source does in AWS, at once
+        if request.method == "POST" and reply.status == 202 and IMPORT_STEP.match(path or request.path):
+            # the import's reader and worker, as their SQS event sources run them in AWS: apart
+            # from the request, so the page polls the progress as it would there
+            threading.Thread(target=self.run_imports, daemon=True).start()
         return response
+
+    def run_imports(self) -> None:
+        """The import queues drained now (ImportReaderFunction, then ImportWorkerFunction), one
+        drain at a time; a failure is logged, never the request's."""
+        from cme.platform.settings import get_settings
+        from infra.local.scheduler import run_imports
+
+        with self.import_lock:
+            try:
+                run_imports(self.gateway.invoke, get_settings().aws_region)
+            except Exception:
+                logging.getLogger(__name__).exception("local import drain failed")
 
     def send_certificate_mail(self) -> None:
         """The certificate emails a claim queued, sent now (CertificateMailFunction's queue)."""

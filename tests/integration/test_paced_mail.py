@@ -164,7 +164,7 @@ def test_a_batch_that_runs_out_of_time_sends_the_rest_back_unsent(
     from infra.local import cfn
 
     spacing = get_settings().mail_senders / get_settings().max_send_rate
-    worker = next(name for name, fn in cfn.functions().items() if fn.attribute == "worker_handler")
+    [worker] = cfn.queue_consumers()[get_settings().transcript_queue.rsplit("/", 1)[-1]]
     pool = gateway.pools[worker]
     short = int(pacing.RESERVE_SECONDS + 4 * spacing + 1)  # room for sends at 0, 2, 4, 6 and 8 s
     monkeypatch.setattr(pool, "function", dataclasses.replace(pool.function, timeout=short))

@@ -79,6 +79,9 @@ CODES: dict[str, Code] = {
     "LATE_REQUEST_DECIDED": Code(
         409, "The late-claim request was approved or declined already (by another coordinator, say)."
     ),
+    "IMPORT_STATUS": Code(
+        409, "An import that is not in the state the step needs (check: uploaded or checked; commit: checked)."
+    ),
     "LATE_REQUEST_OPEN": Code(409, "A late-claim request for this activity is already open."),
     "MERGE_CONFLICT": Code(
         409,
@@ -135,6 +138,14 @@ CODES: dict[str, Code] = {
     "EVALUATION_INVALID": Code(
         422, "An activity's evaluation with a repeated question id or a choice question without choices."
     ),
+    "IMPORT_FILE_EMPTY": Code(422, "An import's file without a header row."),
+    "IMPORT_FILE_TOO_LARGE": Code(422, "An import's Excel workbook over 20 MB, or holding more than an import takes."),
+    "IMPORT_FILE_UNREADABLE": Code(422, "An import's file that is not a readable CSV or Excel workbook."),
+    "IMPORT_FILENAME_INVALID": Code(422, "An import's file name that does not end in .csv or .xlsx."),
+    "IMPORT_MAPPING_INVALID": Code(
+        422, "An import's column mapping naming an unknown column or header, or leaving a needed column unmapped."
+    ),
+    "IMPORT_SOURCE_INVALID": Code(422, "An import's source name without letters or digits."),
     # an import's row problems (docs/api.md "Imports"): the row is not imported, the rest go on
     "IMPORT_ACTIVITY_UNKNOWN": Code(422, "An import row whose activity source id names no activity imported before."),
     "IMPORT_CERTIFICATE_TAKEN": Code(
@@ -145,6 +156,23 @@ CODES: dict[str, Code] = {
     ),
     "IMPORT_EMAIL_HELD": Code(422, "An import row whose email is only an unconfirmed hold of another account."),
     "IMPORT_LEARNER_UNKNOWN": Code(422, "An import row whose email is no learner's (confirmed or imported)."),
+    "IMPORT_COLUMN_MISSING": Code(422, "An import's mapping (row 0) that leaves a column its kind needs unmapped."),
+    "IMPORT_COLUMN_UNKNOWN": Code(422, "An import's mapping (row 0) naming a column the portal does not import."),
+    "IMPORT_CREDIT_TYPE_UNKNOWN": Code(422, "An import row naming a credit type the portal does not know."),
+    "IMPORT_DATE_INVALID": Code(
+        422, "An import row whose date is none (YYYY-MM-DD, M/D/YYYY), or ends before it starts."
+    ),
+    "IMPORT_DEGREE_UNKNOWN": Code(422, "An import row whose degree is none the portal knows."),
+    "IMPORT_DUPLICATE_ROW": Code(422, "An import row whose source id an earlier row of the same file has."),
+    "IMPORT_EMAIL_INVALID": Code(422, "An import row whose email is not a valid address."),
+    "IMPORT_FORMAT_UNKNOWN": Code(422, "An import row whose activity format is none the portal knows."),
+    "IMPORT_HEADER_UNKNOWN": Code(422, "An import's mapping (row 0) naming a header the file does not have."),
+    "IMPORT_NAME_INVALID": Code(422, "An import row whose name is empty or holds a web or email address."),
+    "IMPORT_NPI_INVALID": Code(422, "An import row whose NPI is not 10 digits with a valid check digit."),
+    "IMPORT_NUMBER_INVALID": Code(422, "An import row whose credits are not a positive number."),
+    "IMPORT_PHONE_INVALID": Code(422, "An import row whose phone is not a valid number."),
+    "IMPORT_ROW_FAILED": Code(422, "An import row that could not be written after three tries of its batch."),
+    "IMPORT_VALUE_MISSING": Code(422, "An import row without a value in a column its kind needs."),
     "IPCE_NEEDS_JOINT_ACCREDITATION": Code(
         422, "An activity designating IPCE credit from an office that is not jointly accredited (JointlyAccredited)."
     ),

@@ -41,6 +41,8 @@ class Settings(BaseModel):
     # Each new claim's certificate emailed to the learner (template parameter EmailCertificates):
     # the claim queues it here, the certificates function makes the PDF and sends it
     certificate_queue: str = "CertificateMailQueue"
+    import_queue: str = "ImportQueue"  # the reader's queue (a URL in AWS; a name works too)
+    import_batch_queue: str = "ImportBatchQueue"  # the worker's queue of row batches
     email_certificates: bool = True
     # Bulk mail (cme.platform.pacing): the SES send rate it may use, emails per second (template parameter
     # MaxSendRate), shared by the mail queue worker's instances that may run at once (template

@@ -9,6 +9,7 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    NumberSetAttribute,
     TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -791,6 +792,26 @@ class ImportJob(BaseModel):
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     extra = MapAttribute[str, Any](default=dict)  # the pipeline's own fields (cme.credit.imports)
+    # the pipeline's fields (cme.credit.imports): what the file holds once uploaded
+    columns = ListAttribute(of=UnicodeAttribute, null=True)  # the header row
+    preview = ListAttribute[Any](null=True)  # the first rows, as {header: value} maps
+    suggested_mapping = MapAttribute[str, str](null=True)
+    mapping = MapAttribute[str, str](null=True)  # {our_column: their_header} of the last check
+    run = UnicodeAttribute(null=True)  # "check" | "commit": the run the counts are of
+    run_id = UnicodeAttribute(null=True)  # each run's own id: a message of an earlier run is ignored
+    # the run's progress: the reader sets ``rows`` and ``batches`` once the file is read; each
+    # batch adds its counts and its number to ``batches_done`` in one UpdateItem, once
+    rows = NumberAttribute(null=True)
+    batches = NumberAttribute(null=True)
+    batches_done = NumberSetAttribute(null=True)
+    done = NumberAttribute(default=0)
+    created = NumberAttribute(default=0)
+    matched = NumberAttribute(default=0)
+    skipped = NumberAttribute(default=0)
+    problem_count = NumberAttribute(default=0)
+    failure = UnicodeAttribute(null=True)  # why a run failed (the file could not be read), in words
+
+    by_created = ImportsByCreated()
 
 
 class ImportProblem(BaseModel):
@@ -847,7 +868,30 @@ class ImportKey(BaseModel):
     target = UnicodeAttribute()
     import_id = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    # what the row came to when first imported ("created" | "matched"): a batch retried within
+    # the same import counts the row as it was, not as skipped
+    result = UnicodeAttribute(null=True)
+    row = NumberAttribute(null=True)  # the file's row that made it: a later row with its source id is a duplicate
 
     @classmethod
     def key_of(cls, source_key: str, kind: str, source_id: str) -> str:
         return f"{KEY_PREFIX}{source_key}#{kind}#{source_id}"
+
+
+#: ``sk`` prefix of a learner an import created (ImportCreated): the invitation pages through them
+CREATED_PREFIX = "created#"
+
+
+class ImportCreated(BaseModel):
+    """A learner an import created (``pk`` the import's id, ``sk`` CREATED_PREFIX + learner id),
+    written in the row's transaction; ``invited`` once its invitation is queued."""
+
+    table_setting = "imports_table"
+
+    class Meta:
+        table_name = ""
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    learner_id = UnicodeAttribute()
+    invited = BooleanAttribute(default=False)

@@ -119,6 +119,16 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         TopicOut,
         TopicsReply,
     )
+    from cme.platform.schemas.imports import (  # noqa: F401
+        ImportCreatedReply,
+        ImportIn,
+        ImportOut,
+        ImportProblemOut,
+        ImportReply,
+        ImportsReply,
+        InvitesQueuedReply,
+        MappingIn,
+    )
     from cme.platform.schemas.learners import (  # noqa: F401
         CorrectionReply,
         LearnerAttendance,
@@ -347,6 +357,16 @@ AREAS: dict[str, tuple[str, ...]] = {
         "AuditReply",
     ),
     "reminders": ("RemindersQueuedReply", "UnsubscribedReply"),
+    "imports": (
+        "ImportIn",
+        "MappingIn",
+        "ImportProblemOut",
+        "ImportOut",
+        "ImportReply",
+        "ImportCreatedReply",
+        "ImportsReply",
+        "InvitesQueuedReply",
+    ),
 }
 _WHERE = {name: area for area, names in AREAS.items() for name in names}
 
