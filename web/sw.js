@@ -21,7 +21,7 @@
 /** This script's global scope: the webworker lib types self as any worker's, and it runs only as a service worker. */
 const worker = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
-const VERSION = 'v4';
+const VERSION = 'v5';
 const CACHE = `cme-shell-${VERSION}`;
 
 /** What installing fetches: the pages a learner opens first and everything they load. */
@@ -42,6 +42,7 @@ const PRECACHE = [
   '/js/admin-learners.js',
   '/js/activity-office.js',
   '/js/admin-late-claims.js',
+  '/js/admin-imports.js',
   '/js/api.js',
   '/js/attend.js',
   '/js/audit-view.js',

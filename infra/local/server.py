@@ -190,14 +190,18 @@ class LocalStack:
         return response
 
     def run_imports(self) -> None:
-        """The import queues drained now (ImportReaderFunction, then ImportWorkerFunction), one
-        drain at a time; a failure is logged, never the request's."""
+        """The import queues drained now (ImportReaderFunction, then ImportWorkerFunction), then the
+        paced mail queue (the invitations an Invite queued), one drain at a time; a failure is
+        logged, never the request's."""
         from cme.platform.settings import get_settings
-        from infra.local.scheduler import run_imports
+        from infra.local.scheduler import run_imports, run_mail_queue
 
+        settings = get_settings()
         with self.import_lock:
             try:
-                run_imports(self.gateway.invoke, get_settings().aws_region)
+                run_imports(self.gateway.invoke, settings.aws_region)
+                # the invitations the reader queued (Invite), sent as the mail queue's worker would
+                run_mail_queue(self.gateway.invoke, settings.aws_region, settings.transcript_queue)
             except Exception:
                 logging.getLogger(__name__).exception("local import drain failed")
 

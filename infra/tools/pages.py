@@ -60,6 +60,7 @@ PAGES: tuple[Page, ...] = (
     Page("/admin-learners.html?q=zo", "admin"),
     Page("/admin-learners.html?q=zo&id={learner_id}", "admin"),
     Page("/admin-late-claims.html", "admin"),
+    Page("/admin-imports.html", "admin"),
 )
 
 DEMO_LEARNER_EMAIL = "learner@example.org"

@@ -12,7 +12,7 @@
  * cleared on sign-out or when the API answers 401), so pages that do not need the session
  * do not call the API. Pages that do (My Portal) correct it with the real answer.
  *
- * The coordinators' links (Admin, Board reports, Requirement sets, Learners, Late requests) work the same way: shown when the last profile seen had role "admin"
+ * The coordinators' links (Admin, Board reports, Requirement sets, Learners, Late requests, Import) work the same way: shown when the last profile seen had role "admin"
  * (a hint for the navigation only; the API answers 403 to anyone else).
  */
 import { api } from './api.js';
@@ -37,6 +37,7 @@ const NAV = [
   ['/admin-requirements.html', 'Requirement sets', 'admin'],
   ['/admin-learners.html', 'Learners', 'admin'],
   ['/admin-late-claims.html', 'Late requests', 'admin'],
+  ['/admin-imports.html', 'Import', 'admin'],
 ];
 
 /** A small element builder: h('a', {href: '/'}, 'text', child). */
