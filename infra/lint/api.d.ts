@@ -301,6 +301,7 @@ declare namespace Api {
   type ImportOut = {
     import_id: string;
     kind: "learners" | "activities" | "attendance" | "claims";
+    our_columns?: OurColumn[];
     filename: string;
     source_name: string;
     report_to_boards: boolean;
@@ -491,6 +492,10 @@ declare namespace Api {
   type Notice = {
     code: string;
     message: string;
+  };
+  type OurColumn = {
+    column: string;
+    required: boolean;
   };
   type OutsideCreditIn = {
     title: string;

@@ -492,3 +492,52 @@ def test_an_invitation_the_mail_queue_refuses_is_tried_again_by_sqs(
     assert (drained["read"], drained["failed"]) == (1, 1)
     markers = ImportInvite.query(import_id, ImportInvite.sk.startswith(INVITE_PREFIX))
     assert sorted(m.learner_id for m in markers) == sorted(x.learner_id for x in _stored_learners().values())
+
+
+def test_an_imported_learner_resets_their_password_and_sees_their_history(
+    admin: ApiClient, gateway: Any, new_client: Any, outbox: Any
+) -> None:
+    """The day an office moves: all four files through the routes and the queues, then one of its
+    clinicians uses Forgot password and finds their whole history: the activities they attended,
+    their imported claims (marked, with the old certificate number) on the transcript."""
+    from tests.integration.test_email_trust import newest_to, sign_in, token_in
+
+    run(admin, gateway, "learners", learners_file(4))
+    run(admin, gateway, "activities", activities_file())
+    assert run(admin, gateway, "attendance", attendance_file())["created"] == 3
+    claims = _csv(
+        ["source_id", "activity_source_id", "email", "credit_type", "credits", "completed_on", "certificate_number"],
+        [
+            ["C1", "A1", "learner1@example.org", "AMA_PRA_1", "1", "2023-03-14", "2019-0451"],
+            ["C2", "A2", "learner1@example.org", "AMA_PRA_1", "2.5", "2022-06-01", "2019-0452"],
+        ],
+    )
+    assert run(admin, gateway, "claims", claims)["created"] == 2
+
+    browser = new_client()
+    assert sign_in(browser, "learner1@example.org", "a new passphrase").status == 401  # no password yet
+    asked = new_client().post("/api/auth/password-reset", {"email": "learner1@example.org"})
+    assert asked.status == 202, asked.json
+    token = token_in(newest_to(outbox, "learner1@example.org"), "reset-password.html")
+    confirmed = new_client().post("/api/auth/password-reset/confirm", {"token": token, "password": "a new passphrase"})
+    assert confirmed.status == 204, confirmed.json
+    signed = sign_in(browser, "learner1@example.org", "a new passphrase")
+    assert signed.status == 200, signed.json
+    assert signed.json["learner"]["email_verified"] is True
+    assert (signed.json["learner"]["first_name"], signed.json["learner"]["last_name"]) == ("Zoë1", "Núñez1")
+
+    mine = browser.get("/api/me/claims").json["claims"]
+    assert sorted((c["activity_title"], c["source"], c["source_name"], c["certificate_code"]) for c in mine) == [
+        ("Grand Rounds: Sepsis", "imported", SOURCE, "CLOUDCME20190451"),
+        ("Opioid Safety", "imported", SOURCE, "CLOUDCME20190452"),
+    ]
+    transcript = browser.get("/api/me/transcript", query="format=json&from=2022-01-01&to=2023-12-31")
+    assert transcript.status == 200, transcript.json
+    rows = transcript.json["rows"]
+    assert sorted((r["title"], r["credits"], r["source_label"]) for r in rows) == [
+        ("Grand Rounds: Sepsis", 1.0, f"Imported from {SOURCE}"),
+        ("Opioid Safety", 2.5, f"Imported from {SOURCE}"),
+    ]
+    activities = browser.get("/api/me/activities")
+    assert activities.status == 200, activities.json
+    assert "Grand Rounds: Sepsis" in str(activities.json)  # attended (the attendance file), and claimed

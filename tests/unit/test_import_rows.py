@@ -74,6 +74,10 @@ def test_a_learner_row() -> None:
         "npi": "1234567893",
     }
     assert parse("learners", **LEARNER)[0]["degree"] == "Other"  # blank degree
+    # degrees as other portals write them, in short or in full
+    for written, ours in (("PA", "PA-C"), ("P.A.", "PA-C"), ("Physician Assistant", "PA-C"), ("M.D.", "MD")):
+        assert parse("learners", **LEARNER, degree=written)[0]["degree"] == ours, written
+    assert parse("learners", **LEARNER, degree="Nurse practitioner")[0]["degree"] == "NP"
 
 
 @pytest.mark.parametrize(

@@ -17,17 +17,6 @@ import {
 import { formatMoment } from './dates.js';
 import { alertRegion, loading, signInAgain, usable } from './admin-common.js';
 
-/**
- * Our own columns for each kind: cme.rules.imports.COLUMNS (tests/unit/test_import_page.py
- * holds the two equal), each with the words the mapping shows beside its name.
- */
-const COLUMNS = Object.freeze({
-  learners: ['source_id', 'email', 'first_name', 'last_name', 'degree', 'phone', 'npi'],
-  activities: ['source_id', 'title', 'format', 'start_date', 'end_date', 'location', 'credits'],
-  attendance: ['activity_source_id', 'email', 'first_name', 'last_name'],
-  claims: ['source_id', 'activity_source_id', 'email', 'credit_type', 'credits', 'completed_on', 'certificate_number'],
-});
-
 /** What each of our columns holds, in the office's words. */
 const COLUMN_WORDS = Object.freeze({
   source_id: 'The old portal’s id of the record',
@@ -353,8 +342,8 @@ function show(job, { focus = false } = {}) {
 function showMapping(job) {
   const headers = Array.isArray(job.columns) ? job.columns : [];
   const chosen = { ...(job.suggested_mapping || {}), ...(job.mapping || {}) };
-  const ours = COLUMNS[job.kind] || [];
-  mappingFields.replaceChildren(...ours.map((column) => {
+  const ours = job.our_columns || [];
+  mappingFields.replaceChildren(...ours.map(({ column, required }) => {
     const id = `map-${column}`;
     const select = h('select', { id, name: column, 'aria-describedby': `${id}-hint` });
     select.append(h('option', { value: '' }, NOT_IN_FILE));
@@ -367,7 +356,7 @@ function showMapping(job) {
       'div',
       { class: 'field' },
       h('label', { for: id }, COLUMN_WORDS[column] || column),
-      h('p', { class: 'hint', id: `${id}-hint` }, 'Our column ', h('code', {}, column)),
+      h('p', { class: 'hint', id: `${id}-hint` }, 'Our column ', h('code', {}, column), required ? ' (needed)' : ''),
       select,
     );
   }));

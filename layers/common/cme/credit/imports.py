@@ -50,7 +50,7 @@ from cme.platform.models import (
 from cme.platform.models.tables import CREATED_PREFIX, JOB_SK, PROBLEM_PREFIX, CreditDesignation
 from cme.platform.normalize import name_key
 from cme.platform.observability import logger
-from cme.platform.schemas import ImportIn, ImportOut, ImportProblemOut, UploadForm
+from cme.platform.schemas import ImportIn, ImportOut, ImportProblemOut, OurColumn, UploadForm
 from cme.platform.settings import get_settings
 from cme.publishing import activities
 from cme.rules import imports as rules
@@ -105,6 +105,10 @@ def view(job: ImportJob, problems: list[ImportProblemOut] | None = None, cursor:
         filename=job.filename,
         source_name=job.source_name,
         report_to_boards=job.report_to_boards,
+        our_columns=[
+            OurColumn(column=column, required=column in rules.REQUIRED.get(job.kind, ()))
+            for column in rules.COLUMNS[job.kind]
+        ],
         status=job.status,  # type: ignore[arg-type]
         columns=_texts(job.columns),
         preview=[_text_map(row) for row in job.preview or []],

@@ -302,11 +302,26 @@ def credit_type_of(text: str) -> str | None:
     return aliases.get(key)
 
 
+#: Degrees as other portals and rosters write them, compared as header_key does ("P.A." -> "pa"),
+#: beside our own values: what a physician assistant, a nurse practitioner, a registered nurse and a
+#: pharmacist are called in full or in short
+DEGREE_ALIASES = {
+    "pa": "PA-C",
+    "physicianassistant": "PA-C",
+    "physicianassociate": "PA-C",
+    "nursepractitioner": "NP",
+    "registerednurse": "RN",
+    "pharmacist": "RPh",
+    "pharmacytechnician": "CPhT",
+}
+
+
 def degree_of(text: str) -> str | None:
     from cme.platform.schemas import Degree
 
     key = header_key(text)
-    return next((d.value for d in Degree if header_key(d.value) == key), None)
+    found = next((d.value for d in Degree if header_key(d.value) == key), None)
+    return found or DEGREE_ALIASES.get(key)
 
 
 def _required(values: dict[str, Any], row: int, columns: tuple[str, ...], found: list[Problem]) -> None:

@@ -128,6 +128,7 @@ if TYPE_CHECKING:  # every name, for type checkers (F401: they are imported at f
         ImportsReply,
         InvitesQueuedReply,
         MappingIn,
+        OurColumn,
     )
     from cme.platform.schemas.learners import (  # noqa: F401
         CorrectionReply,
@@ -361,6 +362,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "ImportIn",
         "MappingIn",
         "ImportProblemOut",
+        "OurColumn",
         "ImportOut",
         "ImportReply",
         "ImportCreatedReply",

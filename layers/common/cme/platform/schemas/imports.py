@@ -33,9 +33,18 @@ class ImportProblemOut(BaseModel):
     message: str
 
 
+class OurColumn(BaseModel):
+    """One of our own columns for the import's kind (cme.rules.imports.COLUMNS), in order: what
+    the mapping maps a header of the file to; ``required`` when a row cannot be imported without it."""
+
+    column: str
+    required: bool
+
+
 class ImportOut(BaseModel):
     import_id: str
     kind: _Kind
+    our_columns: list[OurColumn] = Field(default_factory=list)
     filename: str
     source_name: str
     report_to_boards: bool
