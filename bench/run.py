@@ -1063,6 +1063,63 @@ def cost_lines(result: dict[str, Any], render_ms: float, pdf_bytes: int) -> list
     return lines
 
 
+# ---------------------------------------------------------------- moving an office in (issue 25)
+def import_lines(result: dict[str, Any]) -> list[str]:
+    """The import section of RESULTS.md from bench_import.py's result: each kind's dry run and
+    commit through the local stack's queues, beside plain batch writes of the same rows."""
+    lines = [
+        "",
+        f"## Moving an office in: {result['learners']:,} learners, {result['activities']:,} activities and "
+        f"{result['claims']:,} claims imported through the local stack's queues"
+        + (" (BENCH_IMPORT_FULL)" if result["full"] else " (BENCH_IMPORT_FULL=1: 50,000 / 500,000)"),
+        "",
+        "Each file is uploaded with its pre-signed POST, checked (the dry run) and committed as the import page "
+        "does; the local stack drains ImportQueue into ImportReaderFunction and ImportBatchQueue into "
+        "ImportWorkerFunction as their SQS event sources do in AWS, one worker at a time. The baseline writes "
+        "the same rows' items with plain BatchWriteItem calls (no conditions, no transactions, no re-import "
+        "check, no counts) in the same process against the same moto server.",
+        "",
+        "| kind | run | rows | created / matched / skipped / problems | rows per s | ratio to baseline "
+        "| DynamoDB calls per row | cost per 100,000 rows (USD) |",
+        "|---|---|---:|---|---:|---:|---:|---:|",
+    ]
+    for kind in ("learners", "activities", "claims"):
+        imported = result[f"{kind}_import"]
+        base = result.get(f"{kind}_baseline")
+        for run in ("check", "commit"):
+            r = imported[run]
+            rows = max(1, r["rows"] or 0)
+            calls = sum(n for key, n in r["calls"].items() if key.startswith("dynamodb:"))
+            ratio = f"{r['rows_per_s'] / base['rows_per_s']:.2f}x" if base and run == "commit" else ""
+            cost = f"{r['cost_per_100k']['total']:.2f}" if "cost_per_100k" in r else ""
+            lines.append(
+                f"| {kind} | {run} | {r['rows']:,} | {r['created']:,} / {r['matched']:,} / {r['skipped']:,} / "
+                f"{r['problems']:,} | {r['rows_per_s']:.0f} | {ratio} | {calls / rows:.2f} | {cost} |"
+            )
+        if base:
+            calls = sum(n for key, n in base["calls"].items() if key.startswith("dynamodb:"))
+            lines.append(
+                f"| {kind} | baseline: plain batch writes | {base['rows']:,} | | {base['rows_per_s']:.0f} | 1.00x "
+                f"| {calls / base['rows']:.2f} | {base['cost_per_100k']['dynamodb']:.2f} (DynamoDB only) |"
+            )
+    lines += [
+        "",
+        "Cost per 100,000 committed rows, by part (us-east-1 list prices: DynamoDB on-demand $0.625 per million "
+        "write and $0.125 per million read request units, a transactional write 2 units per KB of each item; "
+        "SQS standard $0.40 per million requests; Lambda $0.0000166667 per GB-second and $0.20 per million "
+        "requests; S3 GET $0.0004 per 1,000):",
+        "",
+        "| kind | DynamoDB | Lambda | SQS | S3 | total |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for kind in ("learners", "activities", "claims"):
+        c = result[f"{kind}_import"]["commit"]["cost_per_100k"]
+        lines.append(
+            f"| {kind} | {c['dynamodb']:.3f} | {c['lambda']:.3f} | {c['sqs']:.4f} | {c['s3']:.5f} | {c['total']:.3f} |"
+        )
+    return lines
+
+
 # ---------------------------------------------------------------- the goal table (issue 16)
 def goal_lines(
     cold: list[tuple[str, float, float, float | None, float | None]] | None,
@@ -1200,6 +1257,11 @@ def main() -> int:
     result = json.loads(marked[-1].removeprefix("SURGE_RESULT "))
     lines += surge_lines(result)
     lines += cost_lines(result, pdf_figure(pdf, PDF_UNICODE), certificate_pdf_bytes())
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_import.py")], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    marked = [line for line in done.stdout.splitlines() if line.startswith("IMPORT_RESULT ")]
+    lines += import_lines(json.loads(marked[-1].removeprefix("IMPORT_RESULT ")))
     lines += goal_lines(cold, calls, pdf, layer)  # last: the goal table of issue 16
     text = "\n".join(lines) + "\n"
     print(text)

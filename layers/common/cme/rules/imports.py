@@ -8,6 +8,7 @@ Shared by the reader (cme.platform.tabular turns a file into rows), the worker's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -426,14 +427,7 @@ def _activity(values: dict[str, Any], row: int, parsed: dict[str, Any], found: l
 
 def _dates(values: dict[str, Any], row: int, parsed: dict[str, Any], found: list[Problem]) -> None:
     for col in ("start_date", "end_date"):
-        text = str(values.get(col, "") or "").strip()
-        if not text:
-            continue
-        day = parse_date(text)
-        if day is None:
-            found.append(row_problem(row, col, "IMPORT_DATE_INVALID", text[:40]))
-        else:
-            parsed[col] = day
+        _cell(values, row, parsed, found, col, parse_date, "IMPORT_DATE_INVALID")
     if "start_date" in parsed:
         parsed.setdefault("end_date", parsed["start_date"])
         if parsed["end_date"] < parsed["start_date"]:
@@ -455,29 +449,32 @@ def _designations(values: dict[str, Any], row: int, parsed: dict[str, Any], foun
             found.append(row_problem(row, "credits", "IMPORT_VALUE_MISSING", "credits"))
 
 
+def _cell(
+    values: dict[str, Any],
+    row: int,
+    parsed: dict[str, Any],
+    found: list[Problem],
+    column: str,
+    parse: Callable[[str], Any],
+    code: str,
+) -> None:
+    """One cell, when not blank: ``parse``'s value under ``column``, or the problem ``code`` (None
+    from ``parse`` means the text is no such value)."""
+    text = str(values.get(column, "") or "").strip()
+    if not text:
+        return
+    value = parse(text)
+    if value is None:
+        found.append(row_problem(row, column, code, text[:40]))
+    else:
+        parsed[column] = value
+
+
 def _claim(values: dict[str, Any], row: int, parsed: dict[str, Any], found: list[Problem]) -> None:
     _email(values, row, parsed, found)
-    text = str(values.get("credit_type", "") or "").strip()
-    if text:
-        found_type = credit_type_of(text)
-        if found_type is None:
-            found.append(row_problem(row, "credit_type", "IMPORT_CREDIT_TYPE_UNKNOWN", text[:40]))
-        else:
-            parsed["credit_type"] = found_type
-    text = str(values.get("credits", "") or "").strip()
-    if text:
-        number = parse_number(text)
-        if number is None:
-            found.append(row_problem(row, "credits", "IMPORT_NUMBER_INVALID", text[:40]))
-        else:
-            parsed["credits"] = number
-    text = str(values.get("completed_on", "") or "").strip()
-    if text:
-        day = parse_date(text)
-        if day is None:
-            found.append(row_problem(row, "completed_on", "IMPORT_DATE_INVALID", text[:40]))
-        else:
-            parsed["completed_on"] = day
+    _cell(values, row, parsed, found, "credit_type", credit_type_of, "IMPORT_CREDIT_TYPE_UNKNOWN")
+    _cell(values, row, parsed, found, "credits", parse_number, "IMPORT_NUMBER_INVALID")
+    _cell(values, row, parsed, found, "completed_on", parse_date, "IMPORT_DATE_INVALID")
     certificate = str(values.get("certificate_number", "") or "").strip()[:100]
     if certificate:
         parsed["certificate_number"] = certificate
