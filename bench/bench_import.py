@@ -342,11 +342,11 @@ def cost_per_100k(run: dict[str, Any], units: dict[str, float], worker_gb: float
 
 # Request units per committed row, from the items written (each under 1 KB) and read (under 4 KB):
 # a transaction costs 2 WRU per item, a plain write 1; a consistent read 1 RRU, an eventual 0.5.
-# learners: ImportKey, EmailOwner, Learner, LearnerSearch, the import's created-learner record in
-# one transaction (5 items, 10 WRU); the emails read in a BatchGetItem (1 RRU); the batch's counts
-# and problems (1 UpdateItem per 25 rows). claims: ImportKey, Claim, Certificate in one
-# transaction (6 WRU); the activity key, the activity and the email owner read in BatchGetItems
-# (3 x 0.5 RRU).
+# learners: ImportKey, EmailOwner, Learner, LearnerSearch, the import's created-learner record
+# (5 items, 10 WRU; 20 rows share a transaction, which costs 2 WRU an item all the same); the
+# emails read in a BatchGetItem (1 RRU); the batch's counts and problems (1 UpdateItem per 25
+# rows). claims: ImportKey, Claim, Certificate (6 WRU; 33 rows share a transaction); the activity
+# key, the activity and the email owner read in BatchGetItems (3 x 0.5 RRU).
 UNITS = {
     "learners": {"wru": 10 + 1 / 25, "rru": 1.0},
     "activities": {"wru": 8 + 1 / 25, "rru": 1.0},

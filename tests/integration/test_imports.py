@@ -322,10 +322,10 @@ def test_a_batch_that_fails_three_times_becomes_problems(
     check(admin, gateway, import_id)
     original = imports._write_learner
 
-    def broken(batch: Any, p: Any, owner: Any) -> None:
+    def broken(batch: Any, p: Any, owner: Any, *grouping: Any) -> None:
         if p.row >= 102:
             raise RuntimeError("the table is down")
-        original(batch, p, owner)
+        original(batch, p, owner, *grouping)
 
     monkeypatch.setattr(imports, "_write_learner", broken)
     done = commit(admin, gateway, import_id)

@@ -123,3 +123,68 @@ def test_other_errors_pass_through_untouched() -> None:
     with pytest.raises(KeyError):
         retry.call(lambda: {}["x"], "test", sleep=lambda _: None)
     assert retry.stats() == {"retries": 0, "exhausted": 0}
+
+
+class _Rows:
+    """A fake of ``retry.transact`` for ``Group``: each commit's rows (what ``fill`` added), and
+    ``refuse``: a commit holding one of these rows is cancelled by its condition."""
+
+    def __init__(self, refuse: set[str] | None = None, error: Exception | None = None) -> None:
+        self.commits: list[list[str]] = []
+        self.refuse = refuse or set()
+        self.error = error
+
+    def transact(self, build: Any, what: str) -> None:
+        rows: list[str] = []
+        build(rows)
+        self.commits.append(rows)
+        if self.error is not None:
+            raise self.error
+        if self.refuse & set(rows):
+            raise cancelled(*(retry.DECISION if r in self.refuse else None for r in rows))
+
+
+def add(group: retry.Group, name: str, items: int, log: list[str], names: set[str] | None = None) -> None:
+    group.add(
+        items,
+        names or {name},
+        lambda tx: tx.append(name),
+        lambda: log.append(f"written {name}"),
+        lambda: log.append(f"alone {name}"),
+    )
+
+
+def test_a_group_commits_as_many_rows_as_fit_and_never_one_item_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = _Rows()
+    monkeypatch.setattr(retry, "transact", fake.transact)
+    group, log = retry.Group("rows", limit=10), []
+    for n in range(7):  # 3 items a row: 3 rows fit in 10
+        add(group, f"r{n}", 3, log)
+    assert group.holds("r6") and not group.holds("r9")
+    add(group, "again", 3, log, names={"r6"})  # an item r6 writes: r6's group commits first
+    group.flush()
+    assert fake.commits == [["r0", "r1", "r2"], ["r3", "r4", "r5"], ["r6"], ["again"]]
+    assert log == [f"written r{n}" for n in range(7)] + ["written again"]
+
+
+def test_a_group_a_condition_cancels_writes_each_row_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = _Rows(refuse={"r1"})
+    monkeypatch.setattr(retry, "transact", fake.transact)
+    group, log = retry.Group("rows", limit=10), []
+    for n in range(4):
+        add(group, f"r{n}", 3, log)
+    group.flush()
+    group.flush()  # nothing pending: no call
+    assert fake.commits == [["r0", "r1", "r2"], ["r3"]]
+    assert log == ["alone r0", "alone r1", "alone r2", "written r3"]
+
+
+def test_a_group_that_fails_otherwise_raises_and_settles_nobody(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = _Rows(error=cancelled(None, "ValidationError"))
+    monkeypatch.setattr(retry, "transact", fake.transact)
+    group, log = retry.Group("rows"), []
+    add(group, "r0", 5, log)
+    add(group, "r1", 5, log)
+    with pytest.raises(TransactWriteError):
+        group.flush()
+    assert log == [] and not group.holds("r0")

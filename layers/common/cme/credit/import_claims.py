@@ -8,9 +8,12 @@ with a line each; the claim is marked ``source: "imported"`` with the source's n
 
 DynamoDB calls: per batch, two rounds of consistent BatchGetItem (100 keys a call): first the
 rows' own ImportKeys, their activities' ImportKeys, the emails' owners and the certificate
-numbers; then the activities, the learners and the learners' claims of them. Then per row one
-transaction (cme.platform.retry) when the row writes, none when it is skipped, matched or a
-problem; and per batch one ADD per activity to its claim count. A dry run makes the reads and
+numbers; then the activities, the learners and the learners' claims of them. Then the rows that
+create a claim share transactions (cme.platform.retry.Group: 3 items a row, 33 rows a
+transaction; a row whose claim or certificate number a pending row writes commits the group
+first; a group a condition cancels is written again a row at a time); a row that adds a line to
+a claim writes one transaction of its own; none when a row is skipped, matched or a problem;
+and per batch one ADD per activity to its claim count. A dry run makes the reads and
 no write, and answers the outcomes a commit would.
 """
 
@@ -230,8 +233,17 @@ def _key(ctx: Context, values: dict[str, Any], claim: Claim) -> ImportKey:
 
 
 def _create(
-    ctx: Context, row: Row, values: dict[str, Any], learner: Learner, activity: Activity, found: _Found
-) -> Outcome:
+    ctx: Context,
+    row: Row,
+    values: dict[str, Any],
+    learner: Learner,
+    activity: Activity,
+    found: _Found,
+    group: _Pending | None = None,
+) -> Outcome | None:
+    """A new claim. With ``group`` (a commit), its three writes join the group's transaction and
+    None is returned: the group sets the row's outcome when it is committed, or writes the row
+    alone (``_one`` again) when a condition cancels it."""
     code = _code_of(ctx, values)
     if code and code in found.certificates:
         return _row_problem(row, "certificate_number", "IMPORT_CERTIFICATE_TAKEN", CERTIFICATE_TAKEN)
@@ -243,14 +255,54 @@ def _create(
         tx.save(claim, condition=Claim.activity_id.does_not_exist())
         tx.save(certificate, condition=Certificate.certificate_code.does_not_exist())
 
+    def written() -> None:
+        found.claims[(claim.learner_id, claim.activity_id)] = claim
+        found.certificates[certificate.certificate_code] = certificate
+        found.created[claim.activity_id] += 1
+
+    if group is not None and not ctx.dry_run:
+        outcomes = group.outcomes
+        names = {f"key:{key.pk}", *_names(claim.learner_id, claim.activity_id, certificate.certificate_code)}
+
+        def settle() -> None:
+            written()
+            outcomes[row.row] = _outcome(row, None, key)
+
+        def alone() -> None:
+            outcome = _one(ctx, row, values, found)
+            assert outcome is not None  # alone: decided now
+            outcomes[row.row] = outcome
+
+        group.group.add(3, names, fill, settle, alone)
+        return None
     decided = _commit(ctx, fill, [KEY, CLAIM, CERTIFICATE])
     if decided == CLAIM:
         raise _Race
     if decided is None:
-        found.claims[(claim.learner_id, claim.activity_id)] = claim
-        found.certificates[certificate.certificate_code] = certificate
-        found.created[claim.activity_id] += 1
+        written()
     return _outcome(row, decided, key)
+
+
+def _names(learner_id: str | None, activity_id: str | None, code: str | None) -> list[str]:
+    """The names a new claim's items have in a group (its ImportKey's aside): the claim, its certificate."""
+    return [f"claim:{learner_id}#{activity_id}", f"certificate:{code}"]
+
+
+@dataclass
+class _Pending:
+    """A commit's new claims not written yet (a cme.platform.retry.Group), and the outcomes of
+    the rows it has settled."""
+
+    group: retry.Group = field(default_factory=lambda: retry.Group("import claims"))
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
+
+    def before(self, ctx: Context, values: dict[str, Any], found: _Found) -> None:
+        """Commits the group first when the row's claim or certificate number is one it holds: a
+        row reads what the rows above it wrote."""
+        owner = found.owners.get(str(values["email"]))
+        activity_id = found.activity_ids.get(str(values["activity_source_id"]))
+        if self.group.holds(*_names(owner.learner_id if owner else None, activity_id, _code_of(ctx, values))):
+            self.group.flush()
 
 
 def _outcome(row: Row, decided: str | None, key: ImportKey) -> Outcome:
@@ -356,7 +408,10 @@ def _commit(ctx: Context, fill: Callable[[TransactWrite], None], items: list[str
     return None
 
 
-def _one(ctx: Context, row: Row, values: dict[str, Any], found: _Found) -> Outcome:
+def _one(
+    ctx: Context, row: Row, values: dict[str, Any], found: _Found, group: _Pending | None = None
+) -> Outcome | None:
+    """The row's outcome, or None when its new claim waits in ``group``."""
     done = found.done.get(_row_key(ctx, values))
     if done is not None:
         return Outcome(row.row, "skipped", target=done.target)
@@ -372,7 +427,7 @@ def _one(ctx: Context, row: Row, values: dict[str, Any], found: _Found) -> Outco
             return Outcome(row.row, "matched", target=_target(claim))
         try:
             if claim is None:
-                return _create(ctx, row, values, learner, activity, found)
+                return _create(ctx, row, values, learner, activity, found, group)
             return _add_line(ctx, row, values, claim, learner, found)
         except _Race:
             fresh = Claim.get(learner.learner_id, activity.activity_id, consistent_read=True)
@@ -394,8 +449,15 @@ def write(ctx: Context, rows: list[tuple[Row, dict[str, Any]]]) -> list[Outcome]
     if not rows:
         return []
     found = _look_up(ctx, rows)
+    pending = _Pending()
     try:
-        outcomes = [_one(ctx, row, values, found) for row, values in rows]
+        for row, values in rows:
+            pending.before(ctx, values, found)
+            outcome = _one(ctx, row, values, found, pending)
+            if outcome is not None:
+                pending.outcomes[row.row] = outcome
+        pending.group.flush()
+        outcomes = [pending.outcomes[row.row] for row, _ in rows]
     finally:  # the claims this delivery made are counted even when a later row fails the batch
         for activity_id, count in sorted(found.created.items()) if not ctx.dry_run else ():
             activities.add_to_count(activity_id, "claim_count", count)

@@ -9,10 +9,11 @@ The contract is docs/api.md "Imports"; the flow and its numbers docs/architectur
 - ``read_file`` (ImportReaderFunction): streams the file from S3 and sends its rows in batches of
   ``ROWS_PER_BATCH`` to the batch queue (SendMessageBatch of up to 10), numbered; then records
   ``rows`` and ``batches``.
-- ``write_batch`` (ImportWorkerFunction): parses and writes one batch (one transaction per row,
-  with its ImportKey), writes its problems (BatchWriteItem) and adds its counts to the job in ONE
-  UpdateItem that also adds the batch's number to ``batches_done`` (only if absent: a redelivered
-  batch never counts twice). The batch that completes the count sets the final status.
+- ``write_batch`` (ImportWorkerFunction): parses and writes one batch (each row's writes with
+  its ImportKey; the learners', attendance and claims rows grouped, as many as fit in one
+  transaction: cme.platform.retry.Group), writes its problems (BatchWriteItem) and adds its
+  counts to the job in ONE UpdateItem that also adds the batch's number to ``batches_done``
+  (only if absent: a redelivered batch never counts twice). The batch that completes the count sets the final status.
 - ``invite``: queues the invitations of the learners the import created (cme.identity.invitations).
 """
 
@@ -25,6 +26,7 @@ import importlib
 import io
 import json
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -660,9 +662,12 @@ def _write_learners(batch: Batch, rows: list[Parsed]) -> None:
     ctx = batch.context
     owners = _owners(p.values["email"] for p in rows)
     made: set[str] = set()
+    group = retry.Group("import learners")
     for p in rows:
         if p.row in batch.outcomes:
             continue
+        if group.holds(_email_name(p)):  # a row above creates this email's account: written first
+            group.flush()
         owner = owners.get(p.values["email"])
         if owner is not None and not _owns(owner):
             batch.outcomes[p.row] = _held(p)
@@ -673,21 +678,31 @@ def _write_learners(batch: Batch, rows: list[Parsed]) -> None:
             batch.outcomes[p.row] = Outcome(p.row, "matched" if found else "created", target=target)
             made.add(p.values["email"])
             continue
-        _write_learner(batch, p, owner)
+        _write_learner(batch, p, owner, owners, group)
+    group.flush()
 
 
-def _write_learner(batch: Batch, p: Parsed, owner: EmailOwner | None) -> None:
+def _email_name(p: Parsed) -> str:
+    return f"email:{p.values['email']}"
+
+
+def _write_learner(
+    batch: Batch,
+    p: Parsed,
+    owner: EmailOwner | None,
+    owners: dict[str, EmailOwner] | None = None,
+    group: retry.Group | None = None,
+) -> None:
+    """One learners row: matched (the key alone) or created. With ``group``, its writes join the
+    group's transaction, and the row is written alone (this again, without a group) when a
+    condition cancels the group; an account it creates is added to ``owners``."""
     ctx = batch.context
+
+    def alone() -> None:
+        _write_learner(batch, p, owner, owners)
+
     if owner is not None:  # matched: the key alone records it
-        key = _import_key(batch, p, owner.learner_id, "matched")
-        try:
-            retry.call(lambda: key.save(condition=ImportKey.pk.does_not_exist()), "import learner key")
-        except PynamoDBException as exc:
-            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
-                raise
-            _settle_taken(batch, p)
-            return
-        batch.outcomes[p.row] = Outcome(p.row, "matched", target=owner.learner_id)
+        _write_matched(batch, p, owner, group, alone)
         return
     now = clock.now()
     v = p.values
@@ -726,6 +741,14 @@ def _write_learner(batch: Batch, p: Parsed, owner: EmailOwner | None) -> None:
         tx.save(learner_search.entry_of(learner))
         tx.save(made)
 
+    def created() -> None:
+        batch.outcomes[p.row] = Outcome(p.row, "created", target=learner.learner_id)
+        if owners is not None:
+            owners[new_owner.email] = new_owner
+
+    if group is not None:
+        group.add(5, {f"key:{p.key}", _email_name(p)}, build, created, alone)
+        return
     try:
         retry.transact(build, "import learner")
     except TransactWriteError as exc:
@@ -740,10 +763,34 @@ def _write_learner(batch: Batch, p: Parsed, owner: EmailOwner | None) -> None:
             if not _owns(again):
                 batch.outcomes[p.row] = _held(p)
                 return
-            _write_learner(batch, p, again)
+            _write_learner(batch, p, again, owners)
             return
         raise
-    batch.outcomes[p.row] = Outcome(p.row, "created", target=learner.learner_id)
+    created()
+
+
+def _write_matched(batch: Batch, p: Parsed, owner: EmailOwner, group: retry.Group | None, alone: Any) -> None:
+    """A learners row matched to ``owner``'s account: its ImportKey, conditional on its absence."""
+    key = _import_key(batch, p, owner.learner_id, "matched")
+    matched = Outcome(p.row, "matched", target=owner.learner_id)
+    if group is not None:
+
+        def fill_key(tx: Any) -> None:
+            tx.save(key, condition=ImportKey.pk.does_not_exist())
+
+        def settle() -> None:
+            batch.outcomes[p.row] = matched
+
+        group.add(1, {f"key:{p.key}"}, fill_key, settle, alone)
+        return
+    try:
+        retry.call(lambda: key.save(condition=ImportKey.pk.does_not_exist()), "import learner key")
+    except PynamoDBException as exc:
+        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+            raise
+        _settle_taken(batch, p)
+        return
+    batch.outcomes[p.row] = matched
 
 
 def _write_activities(batch: Batch, rows: list[Parsed]) -> None:
@@ -826,7 +873,8 @@ def _write_attendance(batch: Batch, rows: list[Parsed]) -> None:
     ctx = batch.context
     todo = [p for p in rows if p.row not in batch.outcomes]
     ids = _activity_ids(ctx, todo)
-    added: dict[str, int] = {}
+    added: Counter[str] = Counter()
+    group = retry.Group("import attendance")
     for p in todo:
         activity_id = ids.get(p.values["activity_source_id"])
         if activity_id is None:
@@ -835,14 +883,18 @@ def _write_attendance(batch: Batch, rows: list[Parsed]) -> None:
         if ctx.dry_run:
             batch.outcomes[p.row] = Outcome(p.row, "created", target=activity_id)
             continue
-        if _write_attendee(batch, p, activity_id):
-            added[activity_id] = added.get(activity_id, 0) + 1
+        _write_attendee(batch, p, activity_id, added, group)
+    group.flush()
     for activity_id, count in added.items():
         activities.add_to_count(activity_id, "attendance_count", count)
 
 
-def _write_attendee(batch: Batch, p: Parsed, activity_id: str) -> bool:
-    """One attendance row; True when it was new (attendance already recorded: matched)."""
+def _write_attendee(
+    batch: Batch, p: Parsed, activity_id: str, added: Counter[str], group: retry.Group | None = None
+) -> None:
+    """One attendance row; a new one is counted in ``added`` (attendance already recorded:
+    matched, the key alone). With ``group``, it joins the group's transaction as new, and is
+    written alone (this again, without a group) when a condition cancels the group."""
     v = p.values
     email = v["email"]
     target = f"{email}#{activity_id}"
@@ -863,20 +915,30 @@ def _write_attendee(batch: Batch, p: Parsed, activity_id: str) -> bool:
                 EmailAttendance(*EmailAttendance.key_of(email)), actions=[EmailAttendance.activities.add({activity_id})]
             )
 
-    for result in ("created", "matched"):
+    def written(result: rules.Result = "created") -> None:
+        batch.outcomes[p.row] = Outcome(p.row, result, target=target)
+        if result == "created":
+            added[activity_id] += 1
+
+    if group is not None:
+        names = {f"key:{p.key}", f"attendance:{activity_id}#{email}", f"email:{email}"}
+        alone = functools.partial(_write_attendee, batch, p, activity_id, added)
+        group.add(3, names, functools.partial(build, result="created"), written, alone)
+        return
+    results: tuple[rules.Result, ...] = ("created", "matched")
+    for result in results:
         try:
             retry.transact(functools.partial(build, result=result), "import attendance")
         except TransactWriteError as exc:
             reasons = retry.reasons_by_item(exc)
             if reasons and reasons[0] == retry.DECISION:
                 _settle_taken(batch, p)
-                return False
+                return
             if result == "created" and len(reasons) > 1 and reasons[1] == retry.DECISION:
                 continue  # attended already (a roster, a sign-in): the key alone
             raise
-        batch.outcomes[p.row] = Outcome(p.row, "created" if result == "created" else "matched", target=target)
-        return result == "created"
-    return False
+        written(result)
+        return
 
 
 def _write_claims(batch: Batch, rows: list[Parsed]) -> None:

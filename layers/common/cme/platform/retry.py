@@ -9,8 +9,9 @@ already taken), and the caller acts on it.
 
 ``call(operation, what)`` runs ``operation`` until it succeeds, fails for a reason not worth
 retrying, or has had ``ATTEMPTS`` tries; ``transact(build, what)`` does the same for a write
-transaction that ``build`` fills. Retries are counted in this process (``stats()``, read by the
-tests and ``make bench``) and as the Powertools metric ``DynamoDBRetries``.
+transaction that ``build`` fills; a ``Group`` commits many rows' writes in as few transactions
+as fit, each row alone again when a condition cancels its group. Retries are counted in this
+process (``stats()``, read by the tests and ``make bench``) and as the Powertools metric ``DynamoDBRetries``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
@@ -52,6 +54,8 @@ RETRYABLE_CAUSES = frozenset(
 #: per-item cancellation reasons of a cancelled transaction that a later attempt can pass
 RETRYABLE_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 DECISION = "ConditionalCheckFailed"
+#: the most items one TransactWriteItems takes
+TRANSACTION_ITEMS = 100
 WRITE_ERRORS = (PutError, UpdateError, DeleteError, TransactWriteError)
 
 _lock = threading.Lock()
@@ -139,6 +143,74 @@ def transact(build: Callable[[TransactWrite], None], what: str, **options: Any) 
             build(tx)
 
     call(attempt, what, **options)
+
+
+@dataclass
+class _Member:
+    fill: Callable[[TransactWrite], None]
+    written: Callable[[], None]
+    alone: Callable[[], None]
+
+
+@dataclass
+class Group:
+    """Rows' writes committed together: as many rows as fit in one transaction (``limit`` items;
+    no item twice in one transaction), so a batch of rows costs a transaction per ``limit`` items
+    rather than one per row.
+
+    ``add`` takes a row: its item count, the identities of its items (any strings that name them:
+    a row naming one already in the group commits the group first), ``fill`` (adds the row's
+    writes to a transaction, with the conditions a transaction of the row alone would have),
+    ``written`` (called once the group is committed) and ``alone`` (writes the row by itself and
+    decides its outcome, as if there were no group). A group that a condition cancels (an item's
+    reason ``ConditionalCheckFailed``) is not retried: each of its rows is handed to its ``alone``,
+    in the order added. Conflicts and throttles are retried as ``transact`` retries them; any other
+    failure is raised. ``holds`` tells whether a row's reads depend on a write still pending (then
+    ``flush`` before reading them); ``flush`` commits what is pending.
+    """
+
+    what: str
+    limit: int = TRANSACTION_ITEMS
+    _members: list[_Member] = field(default_factory=list)
+    _items: int = 0
+    _names: set[str] = field(default_factory=set)
+
+    def holds(self, *names: str) -> bool:
+        return any(name in self._names for name in names)
+
+    def add(
+        self,
+        items: int,
+        names: set[str],
+        fill: Callable[[TransactWrite], None],
+        written: Callable[[], None],
+        alone: Callable[[], None],
+    ) -> None:
+        if self._items + items > self.limit or not self._names.isdisjoint(names):
+            self.flush()
+        self._members.append(_Member(fill, written, alone))
+        self._items += items
+        self._names |= names
+
+    def flush(self) -> None:
+        members, self._members, self._items, self._names = self._members, [], 0, set()
+        if not members:
+            return
+
+        def build(tx: TransactWrite) -> None:
+            for member in members:
+                member.fill(tx)
+
+        try:
+            transact(build, self.what)
+        except TransactWriteError as exc:
+            if DECISION not in reasons_by_item(exc):
+                raise
+            for member in members:
+                member.alone()
+            return
+        for member in members:
+            member.written()
 
 
 def _count(kind: str, reason: str) -> None:
