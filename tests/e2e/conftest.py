@@ -145,7 +145,18 @@ def browser() -> Iterator[Any]:
         pytest.fail("the playwright Python package is missing: run `uv sync` (dev group)")
     playwright = sync_playwright().start()
     try:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        # The browser keeps the office's time zone, as its clinicians' browsers do: a page's "today"
+        # (the transcript's default period) is then the office's today the stack answers with,
+        # whatever the hour in UTC (run between midnight UTC and midnight in the office, the two
+        # days differ)
+        from cme.platform.settings import Settings
+
+        chromium = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            env={**os.environ, "TZ": Settings().office_timezone},
+        )
         try:
             yield chromium
         finally:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import re
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -78,13 +77,16 @@ def mails_to(page: Any, to: str) -> list[dict[str, Any]]:
 
 def outbox_message(page: Any, to: str) -> dict[str, Any]:
     """The first email to ``to`` the local outbox holds, once the paced mail queue has sent it."""
-    deadline = time.monotonic() + JOB / 1000
-    while True:
-        found = mails_to(page, to)
-        if found:
-            return dict(found[0])
-        assert time.monotonic() < deadline, f"no email to {to} in the outbox"
-        time.sleep(0.5)
+    page.wait_for_function(
+        """async (to) => {
+          const answer = await fetch('/_local/outbox.json');
+          return (await answer.json()).messages.some((message) => message.to.includes(to));
+        }""",
+        arg=to,
+        timeout=JOB,
+        polling=500,
+    )
+    return dict(mails_to(page, to)[0])
 
 
 def import_learners(page: Any, tmp_path: Path, source: str, tag: str, new: str, known: str) -> None:

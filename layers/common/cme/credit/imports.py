@@ -48,6 +48,7 @@ from cme.platform.models import (
     ImportProblem,
     Learner,
     get_many,
+    plain,
 )
 from cme.platform.models.tables import CREATED_PREFIX, JOB_SK, PROBLEM_PREFIX, CreditDesignation
 from cme.platform.normalize import name_key
@@ -90,10 +91,7 @@ def _job(import_id: str) -> ImportJob:
 
 
 def _text_map(value: Any) -> dict[str, str]:
-    if value is None:
-        return {}
-    raw = value.as_dict() if hasattr(value, "as_dict") else dict(value)
-    return {str(k): str(v) for k, v in raw.items()}
+    return {str(k): str(v) for k, v in plain(value).items()}
 
 
 def _texts(values: Any) -> list[str]:
