@@ -340,17 +340,20 @@ def cost_per_100k(run: dict[str, Any], units: dict[str, float], worker_gb: float
     }
 
 
-# Request units per committed row, from the items written (each under 1 KB) and read (under 4 KB):
-# a transaction costs 2 WRU per item, a plain write 1; a consistent read 1 RRU, an eventual 0.5.
-# learners: ImportKey, EmailOwner, Learner, LearnerSearch, the import's created-learner record
-# (5 items, 10 WRU; 20 rows share a transaction, which costs 2 WRU an item all the same); the
-# emails read in a BatchGetItem (1 RRU); the batch's counts and problems (1 UpdateItem per 25
-# rows). claims: ImportKey, Claim, Certificate (6 WRU; 33 rows share a transaction); the activity
-# key, the activity and the email owner read in BatchGetItems (3 x 0.5 RRU).
+# Request units per committed row, from the items written (each under 1 KB) and read (under 4 KB,
+# strongly consistent: 1 RRU each, cme.platform.models.get_many): a transactional write costs 2 WRU
+# per item however many rows share the transaction, a plain write 1. learners: ImportKey,
+# EmailOwner, Learner, LearnerSearch and the import's created-learner record (5 items, 10 WRU);
+# the row's ImportKey and email read (2 RRU); the batch's counts (1 UpdateItem per 100 rows).
+# activities: ImportKey, attendance code, Activity (6 WRU); the key read (1 RRU); the calendar
+# and the counts once a batch. claims: ImportKey, Claim, Certificate (6 WRU); the row's key, email
+# owner, certificate number, learner and claim read (5 RRU; the activity and its key are shared by
+# the activity's rows); the activity's claim count once per activity and batch (1 WRU per 100
+# rows in a file listed by activity).
 UNITS = {
-    "learners": {"wru": 10 + 1 / 25, "rru": 1.0},
-    "activities": {"wru": 8 + 1 / 25, "rru": 1.0},
-    "claims": {"wru": 6 + 1 / 25, "rru": 1.5},
+    "learners": {"wru": 10 + 1 / 100, "rru": 2.0},
+    "activities": {"wru": 6 + 2 / 100, "rru": 1.0},
+    "claims": {"wru": 6 + 2 / 100, "rru": 5.0},
 }
 BASELINE_UNITS = {"learners": {"wru": 4, "rru": 0}, "claims": {"wru": 3, "rru": 0}}
 
