@@ -333,3 +333,32 @@ def test_invitations_under_throttling_reach_each_learner_once(
     counts = faults.counts()
     assert counts["ses_throttles"] > 0 and counts["throttles"] > 0, counts
     assert sorted(m["to"][0] for m in _invitations(outbox)) == sorted(f"nurse{n}@hospital.org" for n in range(12))
+
+
+def test_an_invitation_ses_refuses_leaves_no_token_and_is_sent_on_the_next_receive(
+    aws: None, gateway: Any, outbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SES refuses the first send: the token made for it is deleted (nobody holds that link), the
+    message goes back to the queue, and the next receive sends one invitation with one live token."""
+    from cme.identity import invitations
+    from cme.platform import mail
+    from cme.platform.models import Token
+
+    learner_id = imported_learner()
+    assert invitations.queue([learner_id], "import-1", SOURCE) == 1
+    real_send = mail.send
+    refusals = []
+
+    def refusing(*args: Any, **kwargs: Any) -> Any:
+        if not refusals:
+            refusals.append(args[0])
+            raise RuntimeError("SES refused the message")
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(mail, "send", refusing)
+    processed, failed, _ = _drain(gateway)
+    assert refusals == [EMAIL] and failed == 1 and processed == 1  # failed once, then sent
+    assert [m["to"] for m in _invitations(outbox)] == [[EMAIL]]
+    live = [t for t in Token.scan() if t.purpose == "invite" and t.learner_id == learner_id]
+    assert len(live) == 1  # the refused send's token is gone; the sent one's stands
+    assert token_in(_invitations(outbox)[0], "reset-password.html")
