@@ -305,3 +305,17 @@ def test_the_worker_timeout_fits_a_batch_at_the_slowest_rate() -> None:
     assert paced == 20
     assert worker["Timeout"] >= 2 * paced + pacing.RESERVE_SECONDS  # as much again for throttling retries
     assert template["Resources"]["TranscriptQueue"]["Properties"]["VisibilityTimeout"] >= 6 * worker["Timeout"]
+
+
+def test_an_imported_file_expires_from_the_documents_bucket() -> None:
+    """An import's file holds the learners of the portal the office left (emails, names): the
+    bucket's lifecycle removes every object under the prefix the import's upload key uses."""
+    from cme.credit.imports import upload_key
+
+    (bucket,) = (r for name, r in cfn.resources("AWS::S3::Bucket").items() if name == "DocumentsBucket")
+    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    key = upload_key("an-import", "CloudCME learners.csv", "csv")
+    expiring = [
+        r for r in rules if r["Status"] == "Enabled" and key.startswith(r.get("Prefix", "\0")) and "TagFilters" not in r
+    ]
+    assert [r["ExpirationInDays"] for r in expiring] == [30]
