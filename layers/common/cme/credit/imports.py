@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import importlib
 import io
 import json
 import uuid
@@ -386,7 +385,7 @@ def invite(import_id: str) -> int:
 def send_invitations(import_id: str) -> int:
     """The reader's half of ``invite``: 100 learners at a time to cme.identity.invitations.queue,
     each marked invited after."""
-    invitations = importlib.import_module("cme.identity.invitations")  # helper "identity"'s module
+    from cme.identity import invitations  # only the reader's invitations need it (the routes' cold start)
 
     job = _job(import_id)
     sent = 0
@@ -940,7 +939,7 @@ def _write_attendee(
 
 
 def _write_claims(batch: Batch, rows: list[Parsed]) -> None:
-    import_claims = importlib.import_module("cme.credit.import_claims")  # helper "claims"'s writer
+    from cme.credit import import_claims  # certificates and board files: only a claims batch needs them
 
     todo = [p for p in rows if p.row not in batch.outcomes]
     if not todo:
