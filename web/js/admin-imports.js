@@ -12,8 +12,9 @@
  */
 import { api } from './api.js';
 import {
-  confirmAction, handleSubmit, markFields, requireFields, setBusy, showAlert, showAnswerProblems,
+  complainIn, confirmAction, handleSubmit, markFields, requireFields, sayIn, setBusy, showAlert, showAnswerProblems,
 } from './forms.js';
+import { h } from './shell.js';
 import { formatMoment } from './dates.js';
 import { alertRegion, loading, signInAgain, usable } from './admin-common.js';
 
@@ -106,26 +107,9 @@ let importsCursor = null;
 /** The page shows the mapping again after a check (Change the column matching). */
 let remapping = false;
 
-function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === undefined || value === null || value === false) continue;
-    element.setAttribute(name, value === true ? '' : String(value));
-  }
-  element.append(...children);
-  return element;
-}
+const say = (message) => sayIn(statusRegion, alertRegion, message);
 
-function say(message) {
-  showAlert(alertRegion);
-  showAlert(statusRegion, message);
-}
-
-function complain(message) {
-  showAlert(statusRegion);
-  showAlert(alertRegion, message);
-  alertRegion.focus();
-}
+const complain = (message) => complainIn(statusRegion, alertRegion, message, true);
 
 function clearMessages() {
   showAlert(statusRegion);

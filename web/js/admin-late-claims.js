@@ -8,7 +8,7 @@
  * the list is loaded again.
  */
 import { api } from './api.js';
-import { setBusy, showAlert } from './forms.js';
+import { complainIn, sayIn, setBusy, showAlert } from './forms.js';
 import { formatDate, formatMomentDay } from './dates.js';
 import { alertRegion, loading, signInAgain, usable } from './admin-common.js';
 
@@ -26,16 +26,9 @@ function text(tag, value, className = '') {
   return element;
 }
 
-function say(message) {
-  showAlert(alertRegion);
-  showAlert(statusRegion, message);
-}
+const say = (message) => sayIn(statusRegion, alertRegion, message);
 
-function complain(message) {
-  showAlert(statusRegion);
-  showAlert(alertRegion, message);
-  alertRegion.focus();
-}
+const complain = (message) => complainIn(statusRegion, alertRegion, message, true);
 
 /** A labelled input in a small form: [field, input]. */
 function labelled(id, words, input) {

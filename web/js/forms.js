@@ -19,6 +19,19 @@ export function showAlert(region, ...parts) {
   region.replaceChildren(...parts.filter((part) => part !== '' && part !== null && part !== undefined));
 }
 
+/** A message in a page's status region, its alert region cleared. */
+export function sayIn(statusRegion, alertRegion, message) {
+  showAlert(alertRegion);
+  showAlert(statusRegion, message);
+}
+
+/** A problem in a page's alert region, its status region cleared; the alert focused when asked. */
+export function complainIn(statusRegion, alertRegion, message, focus = false) {
+  showAlert(statusRegion);
+  showAlert(alertRegion, message);
+  if (focus) alertRegion.focus();
+}
+
 /** A link element with text, for messages that point somewhere. */
 export function link(href, text) {
   const anchor = document.createElement('a');

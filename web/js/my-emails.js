@@ -7,7 +7,7 @@
 import { api } from './api.js';
 import { formatMomentDay } from './dates.js';
 import {
-  handleSubmit, markFields, missingFields, setBusy, showAlert,
+  complainIn, handleSubmit, markFields, missingFields, sayIn, setBusy, showAlert,
 } from './forms.js';
 
 const heading = /** @type {HTMLElement} */ (document.getElementById('my-emails-heading'));
@@ -41,15 +41,9 @@ const FIELD_WORDS = {
   TOO_MANY_EMAILS: 'Remove an email you no longer use first.',
 };
 
-function say(message) {
-  showAlert(alertRegion);
-  showAlert(statusRegion, message);
-}
+const say = (message) => sayIn(statusRegion, alertRegion, message);
 
-function complain(message) {
-  showAlert(statusRegion);
-  showAlert(alertRegion, message);
-}
+const complain = (message) => complainIn(statusRegion, alertRegion, message);
 
 export function setUpEmails({ onProfile, onSignedOut }) {
   /** Handle the answers every row action shares; true when the caller should stop. */

@@ -11,7 +11,7 @@ import { api } from './api.js';
 import {
   errorMessage, handleSubmit, markFields, requireFields, setBusy, showAlert,
 } from './forms.js';
-import { setRole, setSignedIn } from './shell.js';
+import { h, setRole, setSignedIn } from './shell.js';
 import { counted, creditTypes } from './credits.js';
 import { formatDate, officeToday } from './dates.js';
 
@@ -40,16 +40,6 @@ const topicLabels = new Map();
 function goToSignIn() {
   setSignedIn(false);
   window.location.replace('/sign-in.html?next=/outside-credit.html');
-}
-
-function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === undefined || value === null || value === false) continue;
-    element.setAttribute(name, value === true ? '' : String(value));
-  }
-  element.append(...children);
-  return element;
 }
 
 function fillCreditTypes() {

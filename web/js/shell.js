@@ -40,8 +40,8 @@ const NAV = [
   ['/admin-imports.html', 'Import', 'admin'],
 ];
 
-/** A small element builder: h('a', {href: '/'}, 'text', child). */
-function h(tag, attributes = {}, ...children) {
+/** A small element builder: h('a', {href: '/'}, 'text', child); the one every page builds with. */
+export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === false || value === undefined || value === null) continue;
