@@ -35,6 +35,7 @@ from cme.runtime.resolver import (
     require_admin,
     require_learner,
     responses,
+    user_agent,
 )
 
 app = make_resolver()
@@ -45,30 +46,36 @@ def my_activities() -> Response[MyActivitiesReply]:
     return json_reply(200, claims.my_activities(require_learner(app).learner_id))
 
 
+#: What a claim can be refused with, the learner's own and one made on their behalf alike
+#: (cme.credit.claims.claim_credit)
+CLAIM_REFUSALS = (
+    "ALREADY_CLAIMED",
+    "ACTIVITY_EXPIRED",
+    "ATTESTATION_REQUIRED",
+    "BOARD_UNKNOWN",
+    "CLAIM_WINDOW_CLOSED",
+    "CPE_DETAILS_REQUIRED",
+    "CREDITS_INVALID",
+    "CREDITS_MUST_BE_FULL",
+    "CREDIT_TYPE_NOT_ALLOWED",
+    "EVALUATION_INCOMPLETE",
+    "MOC_DETAILS_REQUIRED",
+    "NOT_ATTENDED",
+)
+
+
 @app.post(
     "/api/me/claims",
     responses=responses(
         "SIGN_IN_REQUIRED",
         "NOT_FOUND",
-        "ALREADY_CLAIMED",
-        "ACTIVITY_EXPIRED",
-        "ATTESTATION_REQUIRED",
-        "BOARD_UNKNOWN",
-        "CLAIM_WINDOW_CLOSED",
-        "CPE_DETAILS_REQUIRED",
-        "CREDITS_INVALID",
-        "CREDITS_MUST_BE_FULL",
-        "CREDIT_TYPE_NOT_ALLOWED",
-        "EVALUATION_INCOMPLETE",
-        "MOC_DETAILS_REQUIRED",
-        "NOT_ATTENDED",
+        *CLAIM_REFUSALS,
         ok={201: {"description": "Claimed (a retry of the same claim returns it)"}},
     ),
 )
 def claim(body: ClaimIn) -> Response[ClaimReply]:
     who = require_learner(app)
-    user_agent = app.current_event.headers.get("user-agent") or ""
-    recorded, _ = claims.claim_credit(who.learner_id, body, client_address(app), user_agent)
+    recorded, _ = claims.claim_credit(who.learner_id, body, client_address(app), user_agent(app))
     return json_reply(201, ClaimReply(claim=recorded))
 
 
@@ -81,18 +88,7 @@ def my_claims() -> Response[ClaimsReply]:
     "/api/admin/learners/<learner_id>/claims",
     responses=responses(
         "NOT_FOUND",
-        "ALREADY_CLAIMED",
-        "ACTIVITY_EXPIRED",
-        "ATTESTATION_REQUIRED",
-        "BOARD_UNKNOWN",
-        "CLAIM_WINDOW_CLOSED",
-        "CPE_DETAILS_REQUIRED",
-        "CREDITS_INVALID",
-        "CREDITS_MUST_BE_FULL",
-        "CREDIT_TYPE_NOT_ALLOWED",
-        "EVALUATION_INCOMPLETE",
-        "MOC_DETAILS_REQUIRED",
-        "NOT_ATTENDED",
+        *CLAIM_REFUSALS,
         ok={201: {"description": "Claimed on the learner's behalf (a retry of the same claim returns it)"}},
     ),
 )
@@ -101,10 +97,9 @@ def claim_for_learner(learner_id: str, body: AdminClaimIn) -> Response[ClaimRepl
     except that ``override_window`` passes the activity's closed claim window (never a board's own
     limit). The claim records who made it (``made_by``); audited with the reason."""
     who = require_admin(app)
-    user_agent = app.current_event.headers.get("user-agent") or ""
     behalf = claims.Behalf(actor_id=who.learner_id, reason=body.reason, override_window=body.override_window)
     data = ClaimIn(**body.model_dump(exclude={"reason", "override_window"}))
-    recorded, _ = claims.claim_credit(unquote(learner_id), data, client_address(app), user_agent, behalf)
+    recorded, _ = claims.claim_credit(unquote(learner_id), data, client_address(app), user_agent(app), behalf)
     return json_reply(201, ClaimReply(claim=recorded))
 
 
@@ -118,9 +113,8 @@ def revoke_claim(learner_id: str, activity_id: str, body: RevokeIn) -> Response[
     leave it out (a line already reported is listed for the office to withdraw); the activity is
     free for a new claim."""
     who = require_admin(app)
-    user_agent = app.current_event.headers.get("user-agent") or ""
     revoked = revocation.revoke(
-        unquote(learner_id), unquote(activity_id), body.reason, who.learner_id, client_address(app), user_agent
+        unquote(learner_id), unquote(activity_id), body.reason, who.learner_id, client_address(app), user_agent(app)
     )
     return json_reply(200, ClaimReply(claim=revoked))
 
@@ -142,8 +136,7 @@ def revoke_claim(learner_id: str, activity_id: str, body: RevokeIn) -> Response[
 def request_late_claim(body: LateRequestIn) -> Response[LateRequestReply]:
     """Ask the CME office to claim an activity whose claim window closed."""
     who = require_learner(app)
-    user_agent = app.current_event.headers.get("user-agent") or ""
-    made = late_claims.request(who.learner_id, body.activity_id, body.reason, client_address(app), user_agent)
+    made = late_claims.request(who.learner_id, body.activity_id, body.reason, client_address(app), user_agent(app))
     return json_reply(201, LateRequestReply(request=made))
 
 
@@ -175,8 +168,7 @@ def late_claim_requests(
 def approve_late_claim(request_id: str, body: LateApproveIn) -> Response[LateRequestAdminReply]:
     """Reopen the learner's claim window for ``days`` from today (never past a board's own limit)."""
     who = require_admin(app)
-    user_agent = app.current_event.headers.get("user-agent") or ""
-    decided = late_claims.approve(unquote(request_id), body.days, who.learner_id, client_address(app), user_agent)
+    decided = late_claims.approve(unquote(request_id), body.days, who.learner_id, client_address(app), user_agent(app))
     return json_reply(200, LateRequestAdminReply(request=decided))
 
 
@@ -186,8 +178,9 @@ def approve_late_claim(request_id: str, body: LateApproveIn) -> Response[LateReq
 )
 def decline_late_claim(request_id: str, body: LateDeclineIn) -> Response[LateRequestAdminReply]:
     who = require_admin(app)
-    user_agent = app.current_event.headers.get("user-agent") or ""
-    decided = late_claims.decline(unquote(request_id), body.reason, who.learner_id, client_address(app), user_agent)
+    decided = late_claims.decline(
+        unquote(request_id), body.reason, who.learner_id, client_address(app), user_agent(app)
+    )
     return json_reply(200, LateRequestAdminReply(request=decided))
 
 

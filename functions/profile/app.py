@@ -38,6 +38,7 @@ from cme.runtime.resolver import (
     responses,
     session_cookie,
     session_token,
+    user_agent,
 )
 
 app = make_resolver()
@@ -95,8 +96,7 @@ def put_me(body: ProfileUpdate) -> Response[Profile]:
     """Save my profile. A name correction is audited; the degree is locked once credit is
     claimed (422 ``DEGREE_LOCKED``: the office changes it)."""
     learner_id = require_learner(app).learner_id
-    user_agent = app.current_event.headers.get("user-agent") or ""
-    return json_reply(200, accounts.update_profile(learner_id, body, client_address(app), user_agent))
+    return json_reply(200, accounts.update_profile(learner_id, body, client_address(app), user_agent(app)))
 
 
 @app.put(
@@ -155,9 +155,8 @@ def change_degree(learner_id: str, body: DegreeChange) -> Response[LearnerReply]
     """A coordinator changes a learner's degree (audited with the reason); claims already made
     keep the degree they were made under."""
     who = require_admin(app)
-    user_agent = app.current_event.headers.get("user-agent") or ""
     profile = accounts.change_degree(
-        unquote(learner_id), body.degree.value, body.reason, who.learner_id, client_address(app), user_agent
+        unquote(learner_id), body.degree.value, body.reason, who.learner_id, client_address(app), user_agent(app)
     )
     return json_reply(200, LearnerReply(learner=profile))
 

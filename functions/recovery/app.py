@@ -26,6 +26,7 @@ from cme.runtime.resolver import (
     make_resolver,
     require_learner,
     responses,
+    user_agent,
 )
 
 app = make_resolver()
@@ -63,8 +64,7 @@ def password_reset_check(body: TokenOnly) -> Response[TokenCheckReply]:
     ),
 )
 def password_reset_confirm(body: NewPassword) -> Response[None]:
-    user_agent = app.current_event.headers.get("user-agent") or ""
-    recovery.reset_password(body.token, body.password, (client_address(app), user_agent))
+    recovery.reset_password(body.token, body.password, (client_address(app), user_agent(app)))
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 

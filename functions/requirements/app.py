@@ -24,6 +24,7 @@ from cme.runtime.resolver import (
     require_admin,
     require_learner,
     responses,
+    user_agent,
 )
 
 app = make_resolver()
@@ -48,8 +49,7 @@ def requirement_sets() -> Response[RequirementSetsReply]:
 )
 def create_set(body: RequirementSetIn) -> Response[RequirementSetReply]:
     who = require_admin(app)
-    user_agent = app.current_event.headers.get("user-agent") or ""
-    made = requirements.create_set(body, who.learner_id, client_address(app), user_agent)
+    made = requirements.create_set(body, who.learner_id, client_address(app), user_agent(app))
     return json_reply(201, RequirementSetReply(requirement_set=made))
 
 
@@ -61,8 +61,7 @@ def create_set(body: RequirementSetIn) -> Response[RequirementSetReply]:
 )
 def update_set(set_id: str, body: RequirementSetIn) -> Response[RequirementSetReply]:
     who = require_admin(app)
-    user_agent = app.current_event.headers.get("user-agent") or ""
-    saved = requirements.update_set(unquote(set_id), body, who.learner_id, client_address(app), user_agent)
+    saved = requirements.update_set(unquote(set_id), body, who.learner_id, client_address(app), user_agent(app))
     return json_reply(200, RequirementSetReply(requirement_set=saved))
 
 

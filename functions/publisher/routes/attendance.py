@@ -15,7 +15,16 @@ from cme.credit import claims_report as claim_reports  # the route below is name
 from cme.platform.errors import InvalidInput
 from cme.platform.schemas import AttendanceListReply, RosterIn, RosterReport
 from cme.publishing import attendance, rosters
-from cme.runtime.resolver import BodyRule, client_address, csv_reply, json_reply, request_body, require_admin, responses
+from cme.runtime.resolver import (
+    BodyRule,
+    client_address,
+    csv_reply,
+    json_reply,
+    request_body,
+    require_admin,
+    responses,
+    user_agent,
+)
 
 router = Router()
 ROSTER = "POST /api/admin/activities/{activity_id}/attendance"
@@ -97,7 +106,7 @@ def remove_attendance(activity_id: str, email: str) -> Response[None]:
         unquote(email),
         who.learner_id,
         client_address(router),
-        router.current_event.headers.get("user-agent") or "",
+        user_agent(router),
     )
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 

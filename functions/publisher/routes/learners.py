@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from cme.credit import learners, merge
 from cme.identity import accounts, learner_search
 from cme.platform.schemas import CorrectionReply, LearnerCorrection, LearnerMerge, LearnerRecord, LearnersReply
-from cme.runtime.resolver import client_address, json_reply, require_admin, responses
+from cme.runtime.resolver import client_address, json_reply, require_admin, responses, user_agent
 
 router = Router()
 
@@ -59,9 +59,8 @@ def correct_learner(learner_id: str, body: LearnerCorrection) -> Response[Correc
         last_name=body.last_name,
         degree=body.degree.value if body.degree else None,
     )
-    user_agent = router.current_event.headers.get("user-agent") or ""
     return json_reply(
-        200, learners.correct(unquote(learner_id), fix, who.learner_id, (client_address(router), user_agent))
+        200, learners.correct(unquote(learner_id), fix, who.learner_id, (client_address(router), user_agent(router)))
     )
 
 
@@ -75,8 +74,11 @@ def merge_learners(learner_id: str, body: LearnerMerge) -> Response[LearnerRecor
     move here, and it is closed (no sign-in; its certificates verify as before). Refused while
     both accounts claimed one activity. Run again, it finishes a merge cut off halfway."""
     who = require_admin(router)
-    user_agent = router.current_event.headers.get("user-agent") or ""
     reply = merge.merge(
-        unquote(learner_id), body.other_learner_id, body.reason, who.learner_id, (client_address(router), user_agent)
+        unquote(learner_id),
+        body.other_learner_id,
+        body.reason,
+        who.learner_id,
+        (client_address(router), user_agent(router)),
     )
     return json_reply(200, reply)

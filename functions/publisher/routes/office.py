@@ -12,7 +12,7 @@ from cme.credit import evaluation_export
 from cme.platform.schemas import ActivityCopyIn, ActivityReply, AuditReply
 from cme.publishing import activities
 from cme.records import audit_trail
-from cme.runtime.resolver import client_address, csv_reply, json_reply, require_admin, responses
+from cme.runtime.resolver import client_address, csv_reply, json_reply, require_admin, responses, user_agent
 
 router = Router()
 
@@ -33,9 +33,7 @@ def copy_activity(activity_id: str, body: ActivityCopyIn) -> Response[ActivityRe
     """A new unpublished activity with the same designations, evaluation and topics on the new
     dates, the identifiers that carry over (cme.rules.copies) and a new attendance code."""
     who = require_admin(router)
-    copied = activities.copy(
-        activity_id, body, who.learner_id, client_address(router), router.current_event.headers.get("user-agent") or ""
-    )
+    copied = activities.copy(activity_id, body, who.learner_id, client_address(router), user_agent(router))
     return json_reply(201, ActivityReply(activity=copied))
 
 

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from cme.platform import documents
 from cme.platform.schemas import ReportStatusReply, ReportSubmittedIn, ReportSubmittedReply, ReportUnreportedReply
 from cme.records import board_files
-from cme.runtime.resolver import client_address, json_reply, require_admin, responses
+from cme.runtime.resolver import client_address, json_reply, require_admin, responses, user_agent
 
 router = Router()
 
@@ -84,7 +84,7 @@ def report_submitted(board: str, body: ReportSubmittedIn) -> Response[ReportSubm
         who.learner_id,
         body.downloaded_at,
         client_address(router),
-        router.current_event.headers.get("user-agent") or "",
+        user_agent(router),
     )
     return json_reply(200, ReportSubmittedReply(marked=marked))
 

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from cme.platform import clock, documents, retry, throttle
+from cme.platform import clock, documents, queues, retry, throttle
 from cme.platform.errors import NotFound, ServiceUnavailable, sign_in_required
 from cme.platform.models import Activity, Certificate, Claim, Learner, get_many
 from cme.platform.models.tables import ClaimLine
@@ -392,23 +392,4 @@ def idempotent_email(task: dict[str, Any], lambda_context: Any = None) -> bool:
     """``email`` at most once per claim: a redelivered message (a failure after the send, or SQS's
     at-least-once delivery) replays the record instead of emailing again (Powertools
     idempotency keyed on the claim id, kept 400 days)."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
-    from cme.platform import aws
-
-    persistence = DynamoDBPersistenceLayer(
-        table_name=get_settings().idempotency_table, boto3_client=aws.client("dynamodb")
-    )
-    config = IdempotencyConfig(
-        event_key_jmespath="[learner_id, claim_id]",
-        raise_on_no_idempotency_key=True,
-        expires_after_seconds=400 * 24 * 3600,
-    )
-    if lambda_context is not None:
-        config.register_lambda_context(lambda_context)
-    once = idempotent_function(data_keyword_argument="task", config=config, persistence_store=persistence)(email)
-    return bool(once(task=task))
+    return queues.at_most_once(email, task, "[learner_id, claim_id]", lambda_context)

@@ -467,28 +467,10 @@ def idempotent_send(task: dict[str, Any], lambda_context: Any = None) -> bool:
     A task whose learner is no longer due as it says (a redelivery after the move, or a changed
     schedule) does nothing and records nothing.
     """
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
     learner = _due_learner(task)
     if learner is None:
         return False
-    persistence = DynamoDBPersistenceLayer(
-        table_name=get_settings().idempotency_table, boto3_client=aws.client("dynamodb")
-    )
-    config = IdempotencyConfig(
-        event_key_jmespath="[learner_id, period]",
-        raise_on_no_idempotency_key=True,
-        expires_after_seconds=400 * 24 * 3600,  # longer than any period
-    )
-    if lambda_context is not None:
-        config.register_lambda_context(lambda_context)  # in-progress records expire with the invocation
-    once = idempotent_function(data_keyword_argument="task", config=config, persistence_store=persistence)(
-        send_scheduled
-    )
-    sent = bool(once(task=task))
+    # once per learner and period: kept ONCE_SECONDS, longer than any period
+    sent = queues.at_most_once(send_scheduled, task, "[learner_id, period]", lambda_context)
     advance_due(learner, task)
     return sent

@@ -437,6 +437,11 @@ def client_address(app: Routes) -> str:
     return event.request_context.http.source_ip or "unknown"
 
 
+def user_agent(app: Routes) -> str:
+    """The request's User-Agent as the audit trail records it ("" when none was sent)."""
+    return current_event(app).headers.get("user-agent") or ""
+
+
 def client_key(app: Routes) -> str:
     """What per-client rate limits count (cme.platform.throttle.client_key): the viewer's address
     (``client_address``), an IPv6 viewer's /64. Audit records keep ``client_address`` itself."""
